@@ -1,0 +1,110 @@
+"""Architecture presets of GAIR.
+
+`base` is the released architecture (GAIR_SPEC.md sections 4-8); `tiny` keeps the same
+design with small widths and depths, for tests and for the bundled model.
+Preprocessing constants are not here: they belong to the model package's metadata
+(`gair_qgis.runtime.spec`).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class RSEncoderConfig:
+    """CROMA optical ViT with 2D-ALiBi."""
+
+    in_bands: int = 10
+    image_size: int = 96
+    patch_size: int = 8
+    width: int = 768
+    depth: int = 12
+    heads: int = 16
+    mlp_ratio: int = 4
+    num_classes: int = 10  # CROMA classification head kept in the checkpoint, unused
+
+    @property
+    def grid_size(self) -> int:
+        return self.image_size // self.patch_size
+
+
+@dataclass(frozen=True)
+class SVEncoderConfig:
+    """ViT/16 with class token, learned positions and a tanh pooler."""
+
+    image_size: int = 224
+    patch_size: int = 16
+    width: int = 768
+    depth: int = 12
+    heads: int = 12
+    mlp_ratio: int = 4
+    eps: float = 1e-12
+
+
+@dataclass(frozen=True)
+class LocationEncoderConfig:
+    """Equal Earth + random Fourier feature branches (GeoCLIP design)."""
+
+    sigmas: tuple[float, ...] = (1.0, 16.0, 256.0)
+    num_frequencies: int = 256
+    hidden: int = 1024
+    depth: int = 3
+
+
+@dataclass(frozen=True)
+class GAIRConfig:
+    name: str
+    embed_dim: int
+    rs: RSEncoderConfig
+    sv: SVEncoderConfig
+    location: LocationEncoderConfig
+    temperature: float = 0.07
+    queue_size: int = 4096
+
+    def __post_init__(self) -> None:
+        if not (self.rs.width == self.sv.width == self.embed_dim):
+            raise ValueError("rs.width, sv.width and embed_dim must be equal (one shared space)")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @staticmethod
+    def from_dict(data: dict) -> "GAIRConfig":
+        loc = dict(data["location"])
+        loc["sigmas"] = tuple(loc["sigmas"])
+        return GAIRConfig(
+            name=data["name"],
+            embed_dim=data["embed_dim"],
+            rs=RSEncoderConfig(**data["rs"]),
+            sv=SVEncoderConfig(**data["sv"]),
+            location=LocationEncoderConfig(**loc),
+            temperature=data.get("temperature", 0.07),
+            queue_size=data.get("queue_size", 4096),
+        )
+
+
+PRESETS: dict[str, GAIRConfig] = {
+    "base": GAIRConfig(
+        name="base",
+        embed_dim=768,
+        rs=RSEncoderConfig(),
+        sv=SVEncoderConfig(),
+        location=LocationEncoderConfig(),
+    ),
+    "tiny": GAIRConfig(
+        name="tiny",
+        embed_dim=128,
+        rs=RSEncoderConfig(width=128, depth=2, heads=4),
+        sv=SVEncoderConfig(width=128, depth=2, heads=4),
+        location=LocationEncoderConfig(num_frequencies=64, hidden=256),
+        queue_size=512,
+    ),
+}
+
+
+def get_preset(name: str) -> GAIRConfig:
+    """Return the named preset, or raise with the list of known ones."""
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise ValueError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}") from None

@@ -1,0 +1,90 @@
+"""RS encoder f: the CROMA optical ViT with 2D-ALiBi attention bias (GAIR_SPEC.md section 4).
+
+Module names follow the released checkpoint (`rs_encoder.s2_encoder.*` without the
+`s2_encoder` level), so importing it is a prefix change.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..config import RSEncoderConfig
+
+
+def alibi_slopes(num_heads: int) -> torch.Tensor:
+    """The standard ALiBi geometric slopes 2^(-8 (h+1) / num_heads); 2^(-0.5 (h+1)) for 16 heads."""
+    return torch.tensor([2.0 ** (-8.0 * (h + 1) / num_heads) for h in range(num_heads)])
+
+
+def alibi_2d_bias(num_heads: int, grid_size: int) -> torch.Tensor:
+    """(1, heads, N, N) bias -slope_h * ||p_i - p_j|| over a row-major grid of N tokens."""
+    points = torch.tensor(list(itertools.product(range(grid_size), range(grid_size))), dtype=torch.float64)
+    distances = torch.cdist(points, points).float()
+    return (-alibi_slopes(num_heads)[:, None, None] * distances)[None]
+
+
+class Attention(nn.Module):
+    def __init__(self, dim: int, heads: int) -> None:
+        super().__init__()
+        self.heads = heads
+        self.input_norm = nn.LayerNorm(dim)
+        self.to_qkv = nn.Linear(dim, dim * 3, bias=False)
+        self.to_out = nn.Linear(dim, dim)
+
+    def forward(self, x: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+        batch, tokens, dim = x.shape
+        qkv = self.to_qkv(self.input_norm(x)).view(batch, tokens, 3, self.heads, dim // self.heads)
+        q, k, v = qkv.permute(2, 0, 3, 1, 4).unbind(0)
+        out = F.scaled_dot_product_attention(q, k, v, attn_mask=bias)
+        return self.to_out(out.transpose(1, 2).reshape(batch, tokens, dim))
+
+
+class FeedForward(nn.Module):
+    def __init__(self, dim: int, hidden: int) -> None:
+        super().__init__()
+        self.input_norm = nn.LayerNorm(dim)
+        # indices 0 and 3 as in the checkpoint (1 = GELU, 2 = dropout)
+        self.net = nn.Sequential(nn.Linear(dim, hidden), nn.GELU(), nn.Identity(), nn.Linear(hidden, dim))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(self.input_norm(x))
+
+
+class Transformer(nn.Module):
+    def __init__(self, dim: int, depth: int, heads: int, hidden: int) -> None:
+        super().__init__()
+        self.layers = nn.ModuleList(
+            nn.ModuleList([Attention(dim, heads), FeedForward(dim, hidden)]) for _ in range(depth)
+        )
+
+    def forward(self, x: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+        for attention, feed_forward in self.layers:
+            x = x + attention(x, bias)
+            x = x + feed_forward(x)
+        return x
+
+
+class RSEncoder(nn.Module):
+    """(B, bands, S, S) -> token grid (B, G*G, D) and global embedding (B, D)."""
+
+    def __init__(self, config: RSEncoderConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.linear_input = nn.Linear(config.in_bands * config.patch_size**2, config.width)
+        self.transformer = Transformer(config.width, config.depth, config.heads, config.width * config.mlp_ratio)
+        self.register_buffer("attn_bias", alibi_2d_bias(config.heads, config.grid_size), persistent=False)
+
+    def patchify(self, images: torch.Tensor) -> torch.Tensor:
+        """(B, C, S, S) -> (B, G*G, C*p*p), patches row-major, values (channel, row, col)."""
+        batch, channels, _, _ = images.shape
+        p, g = self.config.patch_size, self.config.grid_size
+        patches = images.reshape(batch, channels, g, p, g, p).permute(0, 2, 4, 1, 3, 5)
+        return patches.reshape(batch, g * g, channels * p * p)
+
+    def forward(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        tokens = self.transformer(self.linear_input(self.patchify(images)), self.attn_bias)
+        return tokens, tokens.mean(dim=1)

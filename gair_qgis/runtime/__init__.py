@@ -1,0 +1,1 @@
+"""The torch-free GAIR runtime: numpy + onnxruntime, no QGIS. Runs and is tested on its own."""

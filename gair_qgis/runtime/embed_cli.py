@@ -1,0 +1,186 @@
+"""The `embed` command line, shared by `gair_core.embed` (torch) and `gair_qgis.runtime.embed`
+(onnxruntime): same flags and output files as the released `extract_embeddings.py`, one
+implementation, two backends.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional, Protocol, Sequence
+
+import numpy as np
+
+from .geometry import PixelGrid, bbox_grid, tile_queries
+from .preprocess import InputError, RSInputSpec, SVInputSpec, preprocess_rs, preprocess_sv, read_photo
+
+OUTPUT_FILES = ("rs_embedding.npy", "sv_embedding.npy", "loc_embedding.npy", "localized_rs_embedding.npy")
+SUMMARY_FILE = "embed_summary.json"
+
+
+class Backend(Protocol):
+    """What the command needs from a model (torch or onnxruntime)."""
+
+    rs_spec: RSInputSpec
+    sv_spec: SVInputSpec
+
+    def describe(self) -> dict: ...
+    def encode_rs(self, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...  # (n, n, D), (D,)
+    def encode_sv(self, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...  # pooled, projected
+    def encode_location(self, lonlat: np.ndarray) -> np.ndarray: ...  # (N, D)
+    def localize(self, grid: np.ndarray, coords: np.ndarray, mode: str) -> np.ndarray: ...  # (N, D)
+
+
+@dataclass
+class RasterTile:
+    pixels: np.ndarray  # (bands, rows, cols)
+    band_names: list[Optional[str]]
+    grid: PixelGrid
+    crs: Optional[str]  # WKT, None when the file has no CRS
+    is_geographic: bool
+
+
+def read_raster(path: str | Path) -> RasterTile:
+    """A whole GeoTIFF tile with its grid and CRS; clear errors for unreadable or rotated files."""
+    import rasterio
+
+    try:
+        with rasterio.open(path) as dataset:
+            transform = dataset.transform
+            if transform.b != 0 or transform.d != 0 or transform.e >= 0:
+                raise InputError(f"{path}: rotated or south-up rasters are not supported; warp it north-up first")
+            grid = PixelGrid(transform.c, transform.f, transform.a, -transform.e, dataset.width, dataset.height)
+            crs = dataset.crs
+            return RasterTile(
+                pixels=dataset.read(),
+                band_names=list(dataset.descriptions),
+                grid=grid,
+                crs=crs.to_wkt() if crs else None,
+                is_geographic=bool(crs and crs.is_geographic),
+            )
+    except rasterio.errors.RasterioIOError as error:
+        raise InputError(f"cannot read the raster {path}: {error}") from None
+
+
+def read_points(args: argparse.Namespace) -> Optional[np.ndarray]:
+    """(N, 2) float64 (lon, lat) from --lon/--lat or --points, or None."""
+    if args.points is not None:
+        with open(args.points, newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        if not rows or not {"lon", "lat"} <= set(rows[0]):
+            raise InputError(f"{args.points}: expected a CSV with columns 'lon' and 'lat'")
+        try:
+            return np.array([[float(r["lon"]), float(r["lat"])] for r in rows], dtype=np.float64)
+        except ValueError as error:
+            raise InputError(f"{args.points}: {error}") from None
+    if (args.lon is None) != (args.lat is None):
+        raise InputError("give both --lon and --lat, or neither")
+    if args.lon is None:
+        return None
+    return np.array([[args.lon, args.lat]], dtype=np.float64)
+
+
+def tile_coords(tile: RasterTile, lonlat: np.ndarray, bbox: Optional[Sequence[float]]) -> np.ndarray:
+    """Interpolator coordinates of (lon, lat) points inside the tile, in float64."""
+    if bbox is not None:
+        return tile_queries(bbox_grid(bbox), lonlat[:, 0], lonlat[:, 1])
+    if tile.crs is None:
+        raise InputError("the raster has no CRS: give its box with --rs-bbox LON_MIN LAT_MAX LON_MAX LAT_MIN")
+    if tile.is_geographic:
+        return tile_queries(tile.grid, lonlat[:, 0], lonlat[:, 1])
+    from rasterio.warp import transform
+
+    xs, ys = transform("EPSG:4326", tile.crs, lonlat[:, 0].tolist(), lonlat[:, 1].tolist())
+    return tile_queries(tile.grid, np.asarray(xs), np.asarray(ys))
+
+
+def build_parser(prog: str, model_flag: str, model_help: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description="Extract GAIR RS, SV, location and localized RS embeddings.")
+    parser.add_argument(model_flag, type=Path, required=True, help=model_help)
+    parser.add_argument("--rs-image", type=Path, help="RS tile (GeoTIFF): 10 bands in model order or a 12-band L2A stack")
+    parser.add_argument("--sv-image", type=Path, help="street-view photo (JPEG/PNG)")
+    parser.add_argument("--lon", type=float, help="longitude of the photo (degrees)")
+    parser.add_argument("--lat", type=float, help="latitude of the photo (degrees)")
+    parser.add_argument("--points", type=Path, help="CSV with columns lon,lat (instead of --lon/--lat)")
+    parser.add_argument(
+        "--rs-bbox", type=float, nargs=4, metavar=("LON_MIN", "LAT_MAX", "LON_MAX", "LAT_MIN"),
+        help="box of the RS tile (default: the raster's own bounds)",
+    )
+    parser.add_argument("--query-mode", choices=["nili", "liif", "bilinear"], default="nili",
+                        help="localized query: NILI (the released 'liif') or plain bilinear")
+    parser.add_argument("--normalize", action="store_true", help="L2-normalise every embedding")
+    parser.add_argument("--output-dir", type=Path, default=Path("outputs"), help="folder for the .npy files")
+    parser.add_argument("--overwrite", action="store_true", help="replace outputs already in --output-dir")
+    return parser
+
+
+def _normalize(array: np.ndarray) -> np.ndarray:
+    return array / np.maximum(np.linalg.norm(array, axis=-1, keepdims=True), 1e-12)
+
+
+def compute(args: argparse.Namespace, backend: Backend) -> dict[str, np.ndarray]:
+    """Every embedding the arguments ask for, as float32 arrays keyed by output file name."""
+    mode = "nili" if args.query_mode == "liif" else args.query_mode
+    lonlat = read_points(args)
+    outputs: dict[str, np.ndarray] = {}
+    grid = None
+    if args.rs_image is not None:
+        tile = read_raster(args.rs_image)
+        grid, global_embedding = backend.encode_rs(preprocess_rs(tile.pixels, backend.rs_spec, tile.band_names))
+        outputs["rs_embedding.npy"] = global_embedding[None]
+    if args.sv_image is not None:
+        pooled, projected = backend.encode_sv(preprocess_sv(read_photo(args.sv_image), backend.sv_spec))
+        outputs["sv_embedding.npy"] = pooled[None]
+        outputs["sv_projected_embedding.npy"] = projected[None]
+    if lonlat is not None:
+        outputs["loc_embedding.npy"] = backend.encode_location(lonlat)
+        if grid is not None:
+            coords = tile_coords(tile, lonlat, args.rs_bbox)
+            outputs["localized_rs_embedding.npy"] = backend.localize(grid, coords, mode)
+    if args.normalize:
+        outputs = {name: _normalize(array) for name, array in outputs.items()}
+    return {name: np.ascontiguousarray(array, dtype=np.float32) for name, array in outputs.items()}
+
+
+def write_outputs(args: argparse.Namespace, outputs: dict[str, np.ndarray], model: dict) -> Path:
+    """Write the arrays and a summary JSON; refuses to replace files unless --overwrite."""
+    out_dir = args.output_dir.resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    targets = [out_dir / name for name in outputs] + [out_dir / SUMMARY_FILE]
+    existing = [str(p) for p in targets if p.exists()]
+    if existing and not args.overwrite:
+        raise InputError(f"outputs already exist ({', '.join(existing)}); pass --overwrite or pick another --output-dir")
+    for name, array in outputs.items():
+        np.save(out_dir / name, array)
+    summary = {
+        "inputs": {
+            key: (str(value) if isinstance(value, Path) else value)
+            for key, value in vars(args).items()
+            if key not in ("overwrite", "output_dir")
+        },
+        "model": model,
+        "outputs": {name: {"path": str(out_dir / name), "shape": list(a.shape), "dtype": "float32"} for name, a in outputs.items()},
+    }
+    (out_dir / SUMMARY_FILE).write_text(json.dumps(summary, indent=2))
+    return out_dir
+
+
+def main(argv: Optional[Sequence[str]], parser: argparse.ArgumentParser,
+         make_backend: Callable[[argparse.Namespace], Backend]) -> int:
+    args = parser.parse_args(argv)
+    if args.rs_image is None and args.sv_image is None and args.lon is None and args.points is None:
+        parser.error("nothing to embed: give --rs-image, --sv-image and/or --lon/--lat or --points")
+    try:
+        backend = make_backend(args)
+        outputs = compute(args, backend)
+        out_dir = write_outputs(args, outputs, backend.describe())
+    except (InputError, ValueError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for name, array in outputs.items():
+        print(f"{out_dir / name}  {list(array.shape)}")
+    print(f"{out_dir / SUMMARY_FILE}")
+    return 0

@@ -1,0 +1,76 @@
+"""Shared fixtures: real GeoTIFFs and photos written by the tests, and ../shared when present."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before pytest-qgis starts QGIS
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("GAIR_SHARED", ROOT.parent / "shared"))
+GAIR_EXAMPLES = SHARED / "data" / "gair-examples"
+
+requires_examples = pytest.mark.skipif(
+    not (GAIR_EXAMPLES / "examples.csv").exists(),
+    reason=f"../shared/data/gair-examples not found at {GAIR_EXAMPLES} (evaluation data, not shipped)",
+)
+
+L2A_12 = ["B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B8A", "B9", "B11", "B12"]
+
+
+def write_geotiff(path: Path, pixels: np.ndarray, bounds: tuple[float, float, float, float], crs: str | None,
+                  descriptions: list[str] | None = None) -> Path:
+    """Write (bands, rows, cols) pixels over bounds (left, bottom, right, top)."""
+    import rasterio
+    from rasterio.transform import from_bounds
+
+    bands, rows, cols = pixels.shape
+    profile = dict(driver="GTiff", width=cols, height=rows, count=bands, dtype=pixels.dtype,
+                   transform=from_bounds(*bounds, cols, rows))
+    if crs:
+        profile["crs"] = crs
+    with rasterio.open(path, "w", **profile) as dataset:
+        dataset.write(pixels)
+        for index, name in enumerate(descriptions or [], start=1):
+            dataset.set_band_description(index, name)
+    return path
+
+
+def sentinel_like(rows: int, cols: int, bands: int = 12, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, 6000, size=(bands, rows, cols)).astype(np.uint16)
+
+
+@pytest.fixture
+def l2a_tile(tmp_path: Path) -> Path:
+    """A 12-band L2A-like tile in EPSG:4326 around Stuttgart, ~2 km, 10 m pixels."""
+    bounds = (9.160, 48.760, 9.160 + 245 * 8.983e-5, 48.760 + 190 * 8.983e-5)
+    return write_geotiff(tmp_path / "tile.tif", sentinel_like(190, 245), bounds, "EPSG:4326", L2A_12)
+
+
+@pytest.fixture
+def photo(tmp_path: Path) -> Path:
+    from PIL import Image
+
+    rng = np.random.default_rng(1)
+    path = tmp_path / "photo.jpg"
+    Image.fromarray(rng.integers(0, 255, size=(180, 320, 3), dtype=np.uint8)).save(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_checkpoint(tmp_path_factory) -> Path:
+    """A tiny-preset model with random weights, saved as one of our safetensors checkpoints."""
+    import torch
+
+    from gair_core.checkpoint import save_model
+    from gair_core.config import get_preset
+    from gair_core.models import GAIR
+
+    torch.manual_seed(0)
+    path = tmp_path_factory.mktemp("ckpt") / "tiny.safetensors"
+    save_model(GAIR(get_preset("tiny")), path)
+    return path

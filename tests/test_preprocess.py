@@ -1,0 +1,59 @@
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from gair_qgis.runtime.preprocess import (
+    InputError, band_indices, canonical_band_name, preprocess_rs, released_rs_spec, resize_bicubic, scale_rs,
+)
+
+SPEC = released_rs_spec()
+
+
+def test_twelve_band_l2a_stack_keeps_indices_1_to_8_10_11():
+    assert band_indices(12, SPEC) == [1, 2, 3, 4, 5, 6, 7, 8, 10, 11]
+
+
+def test_ten_bands_are_taken_in_model_order():
+    assert band_indices(10, SPEC) == list(range(10))
+
+
+def test_band_descriptions_win_over_count():
+    names = ["B12", "B11", "B8A", "B8", "B7", "B6", "B5", "B4", "B3", "B2", "SCL"]
+    assert band_indices(11, SPEC, names) == [9, 8, 7, 6, 5, 4, 3, 2, 1, 0]
+
+
+@pytest.mark.parametrize("text,name", [("B02", "B2"), ("b8a", "B8A"), ("Band B11 (1610 nm)", "B11"), ("red", None)])
+def test_canonical_band_names(text, name):
+    assert canonical_band_name(text) == name
+
+
+@pytest.mark.parametrize("count", [3, 4, 13])
+def test_wrong_band_count_is_a_clear_error(count):
+    with pytest.raises(InputError, match=f"{count} band"):
+        band_indices(count, SPEC)
+
+
+def test_uint8_truncation_matches_the_released_formula():
+    mean, std = np.array(SPEC.mean), np.array(SPEC.std)
+    low = mean - 2 * std
+    # values that land at q = 10.99 and 11.0 for band 0
+    step = 4 * std[0] / 255
+    pixels = np.zeros((10, 1, 3), dtype=np.float32)
+    pixels[0, 0] = [low[0] + 10.99 * step, low[0] + 11.5 * step, low[0] - 100]
+    scaled = scale_rs(pixels, SPEC)
+    assert scaled[0, 0].tolist() == pytest.approx([10 / 255, 11 / 255, 0.0])
+    assert scaled.dtype == np.float32
+
+
+@pytest.mark.parametrize("shape,size", [((10, 190, 245), 96), ((3, 720, 1280), 224), ((2, 50, 60), 96)])
+def test_numpy_bicubic_equals_torch_interpolate(shape, size):
+    image = np.random.default_rng(0).random(shape, dtype=np.float32)
+    expected = F.interpolate(torch.from_numpy(image)[None], size=(size, size), mode="bicubic", align_corners=False)[0]
+    np.testing.assert_allclose(resize_bicubic(image, size, size), expected.numpy(), atol=5e-6)
+
+
+def test_preprocess_rs_output_shape_and_range():
+    pixels = np.random.default_rng(0).integers(0, 8000, (12, 190, 245)).astype(np.uint16)
+    result = preprocess_rs(pixels, SPEC)
+    assert result.shape == (10, 96, 96) and result.dtype == np.float32
