@@ -6,8 +6,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from gair_core.models.location_encoder import EQUAL_EARTH_SCALE, equal_earth
-from gair_core.models.nili import NILI, bilinear_query, query_geometry
+from gair_core.models.nili import NILI, bilinear_query
+from gair_qgis.runtime.location import EQUAL_EARTH_SCALE, equal_earth
+from gair_qgis.runtime.nili import query_geometry
 from gair_core.models.rs_encoder import alibi_2d_bias, alibi_slopes
 
 N = 12
@@ -21,7 +22,7 @@ def test_equal_earth_matches_pyproj():
     to_eqearth = Transformer.from_crs("+proj=longlat +R=1", "+proj=eqearth +R=1", always_xy=True)
     x, y = to_eqearth.transform(lonlat[:, 0], lonlat[:, 1])
     expected = np.stack([x, y], axis=1) * EQUAL_EARTH_SCALE / 180
-    np.testing.assert_allclose(equal_earth(torch.from_numpy(lonlat)).numpy(), expected, atol=1e-7)
+    np.testing.assert_allclose(equal_earth(lonlat), expected, atol=1e-7)
 
 
 def test_alibi_slopes_are_standard_geometric_for_16_heads():
@@ -63,7 +64,7 @@ def test_four_way_tie_gives_mean_of_the_four_predictions():
     nili, grid = _nili()
     # the corner shared by cells (row 4..5, col 6..7)
     corner = torch.tensor([[[-1 + 2 * 7 / N, -1 + 2 * 5 / N]]], dtype=torch.float64)
-    cells, offsets, weight = query_geometry(corner[0], N)
+    cells, offsets, weight = (torch.from_numpy(a) for a in query_geometry(corner[0].numpy(), N))
     assert sorted(cells[0].tolist()) == sorted([4 * N + 6, 4 * N + 7, 5 * N + 6, 5 * N + 7])
     torch.testing.assert_close(weight[0], torch.full((4,), 0.25, dtype=torch.float64))
     assert torch.allclose(offsets[0].abs(), torch.ones(4, 2, dtype=torch.float64))  # half a cell = 1 in cell units

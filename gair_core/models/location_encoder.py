@@ -1,6 +1,6 @@
 """Location encoder e: Equal Earth + random Fourier feature branches, summed (GAIR_SPEC.md section 6).
 
-Projection and Fourier phases are computed in float64: with sigma = 256 the phases reach
+The projection and the Fourier phases are computed in float64: with sigma = 256 the phases reach
 thousands of radians, where float32 rounding alone moves the embedding by ~1e-4.
 """
 from __future__ import annotations
@@ -10,20 +10,9 @@ import math
 import torch
 from torch import nn
 
+from gair_qgis.runtime.location import equal_earth
+
 from ..config import LocationEncoderConfig
-
-A1, A2, A3, A4 = 1.340264, -0.081106, 0.000893, 0.003796
-EQUAL_EARTH_SCALE = 66.50336
-
-
-def equal_earth(lonlat: torch.Tensor) -> torch.Tensor:
-    """(N, 2) degrees (lon, lat) -> (N, 2) Equal Earth (X, Y) on the unit sphere x 66.50336/180."""
-    lon, lat = torch.deg2rad(lonlat[:, 0]), torch.deg2rad(lonlat[:, 1])
-    theta = torch.asin(math.sqrt(3) / 2 * torch.sin(lat))
-    denominator = 3 * (9 * A4 * theta**8 + 7 * A3 * theta**6 + 3 * A2 * theta**2 + A1)
-    x = 2 * math.sqrt(3) * lon * torch.cos(theta) / denominator
-    y = A4 * theta**9 + A3 * theta**7 + A2 * theta**3 + A1 * theta
-    return torch.stack((x, y), dim=1) * EQUAL_EARTH_SCALE / 180
 
 
 class FourierFeatures(nn.Module):
@@ -54,7 +43,8 @@ class LocationBranch(nn.Module):
 
 
 class LocationEncoder(nn.Module):
-    """(N, 2) float64 (lon, lat) degrees -> (N, D) float32."""
+    """(N, 2) (lon, lat) degrees -> (N, D) float32. The projection runs in float64 numpy
+    (coordinates are data, not trained); `from_projected` is the part exported to ONNX."""
 
     def __init__(self, config: LocationEncoderConfig, embed_dim: int) -> None:
         super().__init__()
@@ -63,6 +53,9 @@ class LocationEncoder(nn.Module):
             self.add_module(f"LocEnc{index}", LocationBranch(sigma, config, embed_dim))
 
     def forward(self, lonlat: torch.Tensor) -> torch.Tensor:
-        projected = equal_earth(lonlat.double())
+        projected = torch.from_numpy(equal_earth(lonlat.detach().cpu().numpy())).to(lonlat.device)
+        return self.from_projected(projected)
+
+    def from_projected(self, projected: torch.Tensor) -> torch.Tensor:
         branches = [getattr(self, f"LocEnc{i}")(projected) for i in range(self.num_branches)]
         return torch.stack(branches).sum(dim=0)

@@ -1,7 +1,7 @@
 """NILI: the LIIF-style implicit local interpolator over the RS token grid (GAIR_SPEC.md section 7).
 
 The query geometry (which cell each shifted query falls in, its offset and its weight)
-is computed in float64 from float64 queries; only the imnet product runs in float32.
+is the runtime's float64 numpy code, shared with the plugin; only imnet runs in float32.
 Because imnet is affine, the four predictions can also be formed from a per-cell table
 P = W_z unfold(F) computed once per tile (`cell_predictions`): exact, and far cheaper
 when many points share one tile.
@@ -12,36 +12,22 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-SHIFT_EPS = 1e-6
-CLAMP_EPS = 1e-6
-AREA_EPS = 1e-9
-SHIFTS = ((-1, -1), (-1, 1), (1, -1), (1, 1))  # (vx, vy): vx outer, vy inner
+from gair_qgis.runtime.nili import query_geometry
 
 
 def unfold_latents(grid: torch.Tensor) -> torch.Tensor:
     """(B, n, n, C) token grid -> (B, n*n, 9C) latents, channel-major: index ch*9 + (dy*3 + dx)."""
-    batch, n, _, channels = grid.shape
     unfolded = F.unfold(grid.permute(0, 3, 1, 2), kernel_size=3, padding=1)  # (B, 9C, n*n)
     return unfolded.transpose(1, 2)
 
 
-def query_geometry(coords: torch.Tensor, n: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """For (..., 2) queries c = (x, y) in [-1, 1] (float64): for each of the four shifts, the
-    flat cell index (..., 4), the offset d = (c - centre) * n (..., 4, 2) and the weight (..., 4)."""
-    coords = coords.double()
-    cells, offsets, areas = [], [], []
-    for vx, vy in SHIFTS:
-        shift = coords.new_tensor([vx / n + SHIFT_EPS, vy / n + SHIFT_EPS])
-        shifted = (coords + shift).clamp(-1 + CLAMP_EPS, 1 - CLAMP_EPS)
-        index = torch.floor((shifted + 1) * n / 2).clamp(0, n - 1)  # nearest cell, align_corners=False
-        centre = -1 + (2 * index + 1) / n
-        offset = (coords - centre) * n
-        cells.append((index[..., 1] * n + index[..., 0]).long())  # row-major: row = y, col = x
-        offsets.append(offset)
-        areas.append((offset[..., 0] * offset[..., 1]).abs() + AREA_EPS)
-    area = torch.stack(areas, dim=-1)
-    weight = area.flip(-1) / area.sum(dim=-1, keepdim=True)  # each shift takes the opposite one's area
-    return torch.stack(cells, dim=-1), torch.stack(offsets, dim=-2), weight
+def torch_query_geometry(coords: torch.Tensor, n: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The shared float64 NILI geometry (`gair_qgis.runtime.nili.query_geometry`) as tensors.
+
+    Coordinates are data, never trained, so the geometry is computed in numpy."""
+    cells, offsets, weight = query_geometry(coords.detach().cpu().double().numpy(), n)
+    as_tensor = lambda a: torch.from_numpy(a).to(coords.device)  # noqa: E731
+    return as_tensor(cells), as_tensor(offsets), as_tensor(weight)
 
 
 class NILI(nn.Module):
@@ -70,7 +56,7 @@ class NILI(nn.Module):
         Uses the per-cell table when the tile has fewer cells than there are predictions
         to make; otherwise applies imnet to the gathered latents (as in training)."""
         batch, n = grid.shape[0], grid.shape[1]
-        cells, offsets, weight = query_geometry(coords, n)
+        cells, offsets, weight = torch_query_geometry(coords, n)
         num_queries = coords.shape[1]
         batch_index = torch.arange(batch, device=grid.device)[:, None, None]
         if 4 * num_queries >= n * n:

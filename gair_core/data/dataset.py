@@ -1,0 +1,161 @@
+"""The training dataset: one (SV photo, RS window, location) triple per manifest row.
+
+Each sample reads only a window of its raster, about one model tile across
+(`RSInputSpec.tile_ground_size_m`), with the photo's point at a random position inside it;
+(u, v) and c = 2 (u, v) - 1 stay float64. Preprocessing is `gair_qgis.runtime.preprocess`
+(band selection, scaling with the released uint8 truncation, standardisation); the bicubic
+resize runs in torch (identical to `preprocess.resize_bicubic`).
+
+Randomness comes from a Generator seeded by (seed, epoch, index), which the sampler passes
+in as the key, so samples do not depend on workers and --resume reproduces them.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Iterator, Optional, Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch.utils.data import Dataset, Sampler
+
+from gair_qgis.runtime.preprocess import (
+    InputError, RSInputSpec, SVInputSpec, normalize_sv, read_photo, released_rs_spec, released_sv_spec, scale_rs,
+)
+
+from .augment import AugmentConfig, augment_photo, jitter_rs
+from .manifest import ManifestRow
+from .raster import fill_nodata, raster_info, read_window
+
+
+def resize_bicubic_torch(image: np.ndarray, size: int) -> torch.Tensor:
+    """(C, H, W) float32 -> (C, size, size), bicubic, align_corners=False, no antialias."""
+    tensor = torch.from_numpy(np.ascontiguousarray(image, dtype=np.float32))[None]
+    return F.interpolate(tensor, size=(size, size), mode="bicubic", align_corners=False)[0]
+
+
+def sample_rng(seed: int, epoch: int, index: int) -> np.random.Generator:
+    """The Generator of one sample in one epoch."""
+    return np.random.default_rng([seed, epoch, index])
+
+
+@dataclass
+class PairDataset(Dataset):
+    """Triples from manifest rows; `dataset[(epoch, index)]` (or `dataset[index]`, epoch 0).
+
+    Returns a dict: `sv` (3, S, S) float32, `rs` (10, R, R) float32, `coords` (2,) float64
+    c = 2 (u, v) - 1 of the point in the RS window, `lonlat` (2,) float64, `index`,
+    `rs_valid` (fraction of window pixels that are not nodata)."""
+
+    rows: Sequence[ManifestRow]
+    seed: int = 0
+    augment: Optional[AugmentConfig] = field(default_factory=AugmentConfig)
+    rs_spec: RSInputSpec = field(default_factory=released_rs_spec)
+    sv_spec: SVInputSpec = field(default_factory=released_sv_spec)
+    working_crs: Optional[str] = None
+    ground_size_m: Optional[float] = None
+
+    def __post_init__(self) -> None:
+        self._bands: dict[str, list[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def bands_of(self, path: str) -> list[int]:
+        """The model bands' indices in a raster (header read once per worker and path)."""
+        if path not in self._bands:
+            self._bands[path] = raster_info(path).band_indices(self.rs_spec)
+        return self._bands[path]
+
+    def __getitem__(self, key) -> dict:
+        epoch, index = key if isinstance(key, tuple) else (0, key)
+        row = self.rows[index]
+        rng = sample_rng(self.seed, epoch, index)
+        rs, coords, valid = self.load_rs(row, rng)
+        return {
+            "sv": self.load_sv(row, rng),
+            "rs": rs,
+            "coords": torch.from_numpy(coords),
+            "lonlat": torch.tensor([row.lon, row.lat], dtype=torch.float64),
+            "index": index,
+            "rs_valid": valid,
+        }
+
+    def load_rs(self, row: ManifestRow, rng: np.random.Generator) -> tuple[torch.Tensor, np.ndarray, float]:
+        """The RS window as model input, the point's c = 2 (u, v) - 1 (float64), the valid fraction."""
+        ground = self.ground_size_m or self.rs_spec.tile_ground_size_m
+        window = read_window(row.rs_path, row.lon, row.lat, ground, rng, self.bands_of(row.rs_path), self.working_crs)
+        pixels = fill_nodata(window.pixels, window.valid, np.asarray(self.rs_spec.mean))
+        unit = scale_rs(pixels, self.rs_spec)
+        if self.augment is not None:
+            unit = jitter_rs(unit, rng, self.augment)
+        coords = np.array([2 * window.u - 1, 2 * window.v - 1], dtype=np.float64)
+        return resize_bicubic_torch(unit, self.rs_spec.input_size), coords, float(window.valid.mean())
+
+    def load_sv(self, row: ManifestRow, rng: np.random.Generator) -> torch.Tensor:
+        """The photo as model input (3, S, S)."""
+        rgb = read_photo(row.sv_path)
+        if self.augment is not None:
+            rgb = augment_photo(rgb, rng, self.augment)
+        return resize_bicubic_torch(normalize_sv(rgb, self.sv_spec), self.sv_spec.input_size)
+
+
+class EpochBatchSampler(Sampler):
+    """Batches of (epoch, index) keys: a seeded permutation per epoch, cut into global batches
+    of `batch_size * world_size`, of which this rank takes its contiguous slice. Starts at
+    batch `start_batch` (for an exact --resume). The last incomplete global batch is dropped."""
+
+    def __init__(self, size: int, batch_size: int, seed: int, epoch: int, start_batch: int = 0,
+                 rank: int = 0, world_size: int = 1) -> None:
+        if size < batch_size * world_size:
+            raise InputError(f"the manifest has {size} row(s), fewer than one global batch "
+                             f"({batch_size} x {world_size} process(es))")
+        self.size, self.batch_size, self.seed, self.epoch = size, batch_size, seed, epoch
+        self.start_batch, self.rank, self.world_size = start_batch, rank, world_size
+
+    @staticmethod
+    def batches_per_epoch(size: int, batch_size: int, world_size: int = 1) -> int:
+        return size // (batch_size * world_size)
+
+    def __len__(self) -> int:
+        return self.batches_per_epoch(self.size, self.batch_size, self.world_size) - self.start_batch
+
+    def __iter__(self) -> Iterator[list]:
+        order = torch.randperm(self.size, generator=torch.Generator().manual_seed(self.seed * 100_003 + self.epoch))
+        global_batch = self.batch_size * self.world_size
+        for batch in range(self.start_batch, self.batches_per_epoch(self.size, self.batch_size, self.world_size)):
+            start = batch * global_batch + self.rank * self.batch_size
+            yield [(self.epoch, int(i)) for i in order[start:start + self.batch_size]]
+
+
+def collate(samples: list[dict]) -> dict:
+    """Stack samples; float64 tensors stay float64."""
+    return {
+        "sv": torch.stack([s["sv"] for s in samples]),
+        "rs": torch.stack([s["rs"] for s in samples]),
+        "coords": torch.stack([s["coords"] for s in samples]),
+        "lonlat": torch.stack([s["lonlat"] for s in samples]),
+        "index": torch.tensor([s["index"] for s in samples]),
+        "rs_valid": torch.tensor([s["rs_valid"] for s in samples]),
+    }
+
+
+def infinite_batches(dataset: PairDataset, batch_size: int, seed: int, start_epoch: int, start_batch: int,
+                     rank: int = 0, world_size: int = 1, workers: int = 0) -> Iterator[tuple[int, int, dict]]:
+    """(epoch, batch-in-epoch, batch) forever, starting at (start_epoch, start_batch)."""
+    from torch.utils.data import DataLoader
+
+    epoch, first = start_epoch, start_batch
+    while True:
+        sampler = EpochBatchSampler(len(dataset), batch_size, seed, epoch, first, rank, world_size)
+        loader = DataLoader(dataset, batch_sampler=sampler, num_workers=workers, collate_fn=collate,
+                            persistent_workers=False, pin_memory=torch.cuda.is_available())
+        for offset, batch in enumerate(loader):
+            yield epoch, first + offset, batch
+        epoch, first = epoch + 1, 0
+
+
+def steps_per_epoch(size: int, batch_size: int, world_size: int, accumulation: int) -> int:
+    """Optimizer steps per epoch (at least 1)."""
+    return max(1, math.floor(EpochBatchSampler.batches_per_epoch(size, batch_size, world_size) / accumulation))

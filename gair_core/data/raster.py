@@ -1,0 +1,187 @@
+"""Raster access for training: footprints, point positions and windowed reads.
+
+Nothing here reads a whole raster: a sample is one `rasterio` window (through a
+`WarpedVRT` when the raster is not in the working CRS, which warps only the blocks that
+window needs). Positions inside a raster or a window are `PixelGrid` positions in float64.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+from gair_qgis.runtime.geometry import PixelGrid
+from gair_qgis.runtime.preprocess import InputError, RSInputSpec, band_indices
+
+METRES_PER_DEGREE = 111_320.0
+
+
+@dataclass(frozen=True)
+class RasterInfo:
+    """What the validator and the dataset need to know about a raster, without its pixels."""
+
+    path: str
+    grid: PixelGrid
+    crs: Optional[str]  # WKT; None when the file has no CRS
+    is_geographic: bool
+    count: int
+    band_names: tuple[Optional[str], ...]
+    nodata: Optional[float]
+
+    def band_indices(self, spec: RSInputSpec) -> list[int]:
+        """Indices of the model's bands; raises InputError when the bands cannot be used."""
+        return band_indices(self.count, spec, list(self.band_names))
+
+
+def grid_of(dataset) -> PixelGrid:
+    """The north-up PixelGrid of an open rasterio dataset (or WarpedVRT)."""
+    t = dataset.transform
+    if t.b != 0 or t.d != 0 or t.e >= 0:
+        raise InputError(f"{dataset.name}: rotated or south-up rasters are not supported; warp it north-up first")
+    return PixelGrid(t.c, t.f, t.a, -t.e, dataset.width, dataset.height)
+
+
+def raster_info(path: str | Path) -> RasterInfo:
+    """Open a raster's header only; InputError when it is missing or unreadable."""
+    import rasterio
+
+    if not Path(path).is_file():
+        raise InputError(f"raster not found: {path}")
+    try:
+        with rasterio.open(path) as dataset:
+            crs = dataset.crs
+            return RasterInfo(
+                path=str(path),
+                grid=grid_of(dataset),
+                crs=crs.to_wkt() if crs else None,
+                is_geographic=bool(crs and crs.is_geographic),
+                count=dataset.count,
+                band_names=tuple(dataset.descriptions),
+                nodata=dataset.nodata,
+            )
+    except rasterio.errors.RasterioIOError as error:
+        raise InputError(f"cannot read the raster {path}: {error}") from None
+
+
+def lonlat_to_crs(lon: np.ndarray, lat: np.ndarray, crs: Optional[str], is_geographic: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(lon, lat) degrees -> map coordinates of `crs` in float64 (identity for EPSG:4326-like CRSs)."""
+    lon = np.atleast_1d(np.asarray(lon, dtype=np.float64))
+    lat = np.atleast_1d(np.asarray(lat, dtype=np.float64))
+    if crs is None:
+        raise InputError("the raster has no CRS; georeference it (e.g. gdal_edit.py -a_srs) before training")
+    if is_geographic and _is_lonlat_wgs84(crs):
+        return lon, lat
+    from rasterio.warp import transform
+
+    xs, ys = transform("EPSG:4326", crs, lon.tolist(), lat.tolist())
+    return np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)
+
+
+def _is_lonlat_wgs84(crs: str) -> bool:
+    from rasterio.crs import CRS
+
+    return CRS.from_user_input(crs) == CRS.from_epsg(4326)
+
+
+def inside(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Whether normalised positions fall inside the grid (edges included)."""
+    return (u >= 0) & (u <= 1) & (v >= 0) & (v <= 1)
+
+
+def ground_pixel_size_m(grid: PixelGrid, is_geographic: bool, lat: float, linear_units_m: float = 1.0) -> tuple[float, float]:
+    """Approximate (x, y) pixel size in metres at latitude `lat`."""
+    if is_geographic:
+        return (grid.pixel_width * METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 1e-6),
+                grid.pixel_height * METRES_PER_DEGREE)
+    return grid.pixel_width * linear_units_m, grid.pixel_height * linear_units_m
+
+
+def window_size(grid: PixelGrid, pixel_m: tuple[float, float], ground_size_m: float) -> tuple[int, int]:
+    """(cols, rows) of a window about `ground_size_m` across, at most the raster itself."""
+    cols = max(1, min(grid.width, round(ground_size_m / pixel_m[0])))
+    rows = max(1, min(grid.height, round(ground_size_m / pixel_m[1])))
+    return cols, rows
+
+
+def random_offset(position: float, size: int, extent: int, rng: np.random.Generator) -> int:
+    """First index of a window of `size` cells inside [0, extent) that contains the fractional
+    `position`, drawn uniformly among all such windows."""
+    cell = min(int(math.floor(position)), extent - 1)
+    low = max(0, cell - size + 1)
+    high = min(cell, extent - size)
+    return int(rng.integers(low, high + 1))
+
+
+@dataclass
+class Window:
+    """A read window: pixels (bands, rows, cols), its grid, and the sample point's (u, v)."""
+
+    pixels: np.ndarray
+    valid: np.ndarray  # (rows, cols) bool: not nodata
+    grid: PixelGrid
+    u: float
+    v: float
+
+
+def read_window(
+    path: str | Path,
+    lon: float,
+    lat: float,
+    ground_size_m: float,
+    rng: np.random.Generator,
+    bands: Optional[list[int]] = None,
+    working_crs: Optional[str] = None,
+) -> Window:
+    """Read a window about `ground_size_m` across with the point (lon, lat) at a random
+    position inside it. With `working_crs` set and different from the raster's CRS, the
+    raster is read through a WarpedVRT in that CRS (bilinear). `bands` are 0-based."""
+    import rasterio
+    from rasterio.crs import CRS
+    from rasterio.vrt import WarpedVRT
+    from rasterio.windows import Window as RioWindow
+
+    with rasterio.open(path) as source:
+        if source.crs is None:
+            raise InputError(f"{path}: the raster has no CRS")
+        warp = working_crs is not None and CRS.from_user_input(working_crs) != source.crs
+        dataset = (WarpedVRT(source, crs=working_crs, resampling=rasterio.enums.Resampling.bilinear,
+                             add_alpha=source.nodata is None) if warp else source)
+        try:
+            return _read_from(dataset, path, lon, lat, ground_size_m, rng, bands, RioWindow)
+        finally:
+            if warp:
+                dataset.close()
+
+
+def _read_from(dataset, path, lon, lat, ground_size_m, rng, bands, RioWindow) -> Window:
+    grid = grid_of(dataset)
+    crs = dataset.crs
+    x, y = lonlat_to_crs(lon, lat, crs.to_wkt(), crs.is_geographic)
+    u, v = grid.uv(x, y)
+    if not inside(u, v).all():
+        raise InputError(f"{path}: point ({lon}, {lat}) lies outside the raster")
+    linear = 1.0 if crs.is_geographic else float(crs.linear_units_factor[1])
+    cols, rows = window_size(grid, ground_pixel_size_m(grid, crs.is_geographic, lat, linear), ground_size_m)
+    col_f, row_f = float(u[0]) * grid.width, float(v[0]) * grid.height
+    col0 = random_offset(col_f, cols, grid.width, rng)
+    row0 = random_offset(row_f, rows, grid.height, rng)
+    indexes = [b + 1 for b in bands] if bands is not None else list(range(1, dataset.count + 1))
+    window = RioWindow(col0, row0, cols, rows)
+    pixels = dataset.read(indexes, window=window, masked=True)
+    valid = ~np.ma.getmaskarray(pixels).any(axis=0)
+    window_grid = PixelGrid(grid.left + col0 * grid.pixel_width, grid.top - row0 * grid.pixel_height,
+                            grid.pixel_width, grid.pixel_height, cols, rows)
+    wu, wv = window_grid.uv(x, y)
+    return Window(np.ma.getdata(pixels), valid, window_grid, float(wu[0]), float(wv[0]))
+
+
+def fill_nodata(pixels: np.ndarray, valid: np.ndarray, fill: np.ndarray) -> np.ndarray:
+    """Replace invalid pixels by a per-band value (e.g. the band mean, neutral after scaling)."""
+    if valid.all():
+        return pixels
+    out = pixels.astype(np.float64, copy=True)
+    out[:, ~valid] = np.asarray(fill, dtype=np.float64)[:, None]
+    return out

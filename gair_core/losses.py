@@ -1,0 +1,138 @@
+"""GAIR's training objectives as small modules (GAIR_SPEC.md section 9), correct under DDP.
+
+- `InclLoss`: symmetric InfoNCE between projected SV vectors and localized RS vectors,
+  features gathered from every rank *with* gradients, each rank scoring its own rows
+  against the global batch with labels offset by its rank. With DDP's gradient averaging
+  this gives exactly the gradient of one process holding the combined batch.
+- `SeclLoss`: SV->location and RS->location InfoNCE against the positive location and the
+  queued locations (re-encoded each step, identical on every rank).
+- `DistillationLoss`: cosine similarity to frozen teacher embeddings (optional).
+- `LocationQueue`: the FIFO of past (lon, lat) pairs, stored in the model's
+  `queue_for_location` / `queue_ptr_location` buffers; every rank enqueues the gathered
+  global batch in rank order, so the queue stays identical everywhere.
+- `GAIRLoss`: 0.5 (INCL + SECL_sv + SECL_rs) [+ distillation].
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+def distributed() -> tuple[int, int]:
+    """(rank, world size) of the default process group, (0, 1) without one."""
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        return torch.distributed.get_rank(), torch.distributed.get_world_size()
+    return 0, 1
+
+
+def gather_with_grad(tensor: torch.Tensor) -> torch.Tensor:
+    """Concatenate a tensor from every rank along dim 0; gradients flow back to each rank."""
+    _, world_size = distributed()
+    if world_size == 1:
+        return tensor
+    import torch.distributed.nn
+
+    return torch.cat(torch.distributed.nn.all_gather(tensor.contiguous()), dim=0)
+
+
+@torch.no_grad()
+def gather_no_grad(tensor: torch.Tensor) -> torch.Tensor:
+    """Concatenate a tensor from every rank along dim 0, without gradients."""
+    _, world_size = distributed()
+    if world_size == 1:
+        return tensor
+    parts = [torch.empty_like(tensor) for _ in range(world_size)]
+    torch.distributed.all_gather(parts, tensor.contiguous())
+    return torch.cat(parts, dim=0)
+
+
+class InclLoss(nn.Module):
+    """CE(s r^T / tau, I) + CE(r s^T / tau, I) over the global batch (inputs L2-normalised)."""
+
+    def forward(self, sv: torch.Tensor, rs: torch.Tensor, logit_scale: torch.Tensor) -> torch.Tensor:
+        rank, _ = distributed()
+        all_sv, all_rs = gather_with_grad(sv), gather_with_grad(rs)
+        labels = torch.arange(sv.shape[0], device=sv.device) + rank * sv.shape[0]
+        scale = logit_scale.exp()
+        return F.cross_entropy(scale * sv @ all_rs.T, labels) + F.cross_entropy(scale * rs @ all_sv.T, labels)
+
+
+class SeclLoss(nn.Module):
+    """-log exp(a.l / tau) / (exp(a.l / tau) + sum_k exp(a.l_k / tau)) for each row a, its
+    location l and the queued locations l_k (all L2-normalised). Per-row: no gathering needed."""
+
+    def forward(self, anchor: torch.Tensor, location: torch.Tensor, queued: torch.Tensor,
+                logit_scale: torch.Tensor) -> torch.Tensor:
+        scale = logit_scale.exp()
+        positive = scale * (anchor * location).sum(dim=-1, keepdim=True)
+        negatives = scale * anchor @ queued.T
+        logits = torch.cat([positive, negatives], dim=1)
+        return F.cross_entropy(logits, torch.zeros(anchor.shape[0], dtype=torch.long, device=anchor.device))
+
+
+class DistillationLoss(nn.Module):
+    """-w_sv cos(g(S), g_T(S)) - w_rs cos(mean f(R), mean f_T(R)), averaged over the batch."""
+
+    def __init__(self, sv_weight: float = 0.2, rs_weight: float = 0.2) -> None:
+        super().__init__()
+        self.sv_weight, self.rs_weight = sv_weight, rs_weight
+
+    def forward(self, sv: torch.Tensor, sv_teacher: torch.Tensor, rs: torch.Tensor,
+                rs_teacher: torch.Tensor) -> torch.Tensor:
+        return -(self.sv_weight * F.cosine_similarity(sv, sv_teacher.detach(), dim=-1).mean()
+                 + self.rs_weight * F.cosine_similarity(rs, rs_teacher.detach(), dim=-1).mean())
+
+
+class LocationQueue:
+    """FIFO of (lon, lat) pairs over a model's (2, Q) queue buffer and its pointer."""
+
+    def __init__(self, queue: torch.Tensor, pointer: torch.Tensor) -> None:
+        self.queue, self.pointer = queue, pointer
+
+    def lonlat(self) -> torch.Tensor:
+        """(Q, 2) float64 (lon, lat) of the queue, detached."""
+        return self.queue.detach().T.double().clone()
+
+    @torch.no_grad()
+    def enqueue(self, lonlat: torch.Tensor) -> None:
+        """Add this step's locations from every rank (in rank order), overwriting the oldest."""
+        batch = gather_no_grad(lonlat.to(self.queue.device, torch.float64)).to(self.queue.dtype)
+        size = self.queue.shape[1]
+        batch = batch[-size:]
+        positions = (int(self.pointer.item()) + torch.arange(batch.shape[0], device=self.queue.device)) % size
+        self.queue[:, positions] = batch.T
+        self.pointer[0] = (int(self.pointer.item()) + batch.shape[0]) % size
+
+
+class GAIRLoss(nn.Module):
+    """The released objective: 0.5 (INCL + SECL_sv + SECL_rs), plus optional distillation.
+
+    `forward(features)` takes the dict of `gair_core.training.forward_features` and returns
+    a dict of scalar tensors with `loss` (to backpropagate) and each component."""
+
+    def __init__(self, distillation: Optional[DistillationLoss] = None) -> None:
+        super().__init__()
+        self.incl = InclLoss()
+        self.secl = SeclLoss()
+        self.distillation = distillation
+
+    def forward(self, features: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        sv = F.normalize(features["sv"].float(), dim=-1)
+        rs = F.normalize(features["rs"].float(), dim=-1)
+        location = F.normalize(features["location"].float(), dim=-1)
+        queued = F.normalize(features["queue"].float(), dim=-1)
+        scale = features["logit_scale"].float()
+        parts = {
+            "incl": self.incl(sv, rs, scale),
+            "sv_loc": self.secl(sv, location, queued, scale),
+            "rs_loc": self.secl(rs, location, queued, scale),
+        }
+        loss = 0.5 * (parts["incl"] + parts["sv_loc"] + parts["rs_loc"])
+        if self.distillation is not None:
+            parts["distill"] = self.distillation(features["sv_pooled"].float(), features["sv_teacher"].float(),
+                                                 features["rs_global"].float(), features["rs_teacher"].float())
+            loss = loss + parts["distill"]
+        return {"loss": loss, **parts}

@@ -1,0 +1,154 @@
+"""Training checkpoints: atomic, and loadable without unpickling anything.
+
+A checkpoint is a folder `step_NNNNNNNN/` with
+- `model.safetensors`: `gair_core.checkpoint.save_model` (weights, queue and config);
+- `optimizer.safetensors`: every tensor of the optimizer state (`state.<param>.<name>`);
+- `rng.safetensors`: torch CPU (and CUDA) generator states;
+- `state.json`: step, data position, optimizer param groups, scaler, numpy/python RNG,
+  the run's arguments.
+It is written to `step_NNNNNNNN.tmp/` and renamed into place; `latest` (a text file,
+replaced atomically) names the newest complete one.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+from pathlib import Path
+from typing import Any, Optional
+
+import numpy as np
+import torch
+from safetensors.torch import load_file, save_file
+
+from ..checkpoint import load_model, save_model
+from ..models import GAIR
+
+LATEST = "latest"
+
+
+def step_dir(root: Path, step: int) -> Path:
+    return root / f"step_{step:08d}"
+
+
+def optimizer_to_files(optimizer: torch.optim.Optimizer) -> tuple[dict[str, torch.Tensor], dict]:
+    """Optimizer state -> (tensors, JSON-able rest)."""
+    state = optimizer.state_dict()
+    tensors, scalars = {}, {}
+    for index, values in state["state"].items():
+        for name, value in values.items():
+            if torch.is_tensor(value):
+                tensors[f"state.{index}.{name}"] = value.detach().contiguous().cpu()
+            else:
+                scalars[f"{index}.{name}"] = value
+    return tensors, {"param_groups": state["param_groups"], "scalars": scalars}
+
+
+def optimizer_from_files(optimizer: torch.optim.Optimizer, tensors: dict[str, torch.Tensor], meta: dict) -> None:
+    """Restore an optimizer from `optimizer_to_files` output."""
+    state: dict[int, dict[str, Any]] = {}
+    for key, value in tensors.items():
+        _, index, name = key.split(".", 2)
+        state.setdefault(int(index), {})[name] = value
+    for key, value in meta["scalars"].items():
+        index, name = key.split(".", 1)
+        state.setdefault(int(index), {})[name] = value
+    groups = [dict(group, betas=tuple(group["betas"])) if "betas" in group else group for group in meta["param_groups"]]
+    optimizer.load_state_dict({"state": state, "param_groups": groups})
+
+
+def rng_state() -> tuple[dict[str, torch.Tensor], dict]:
+    tensors = {"torch": torch.get_rng_state()}
+    if torch.cuda.is_available():
+        for index, value in enumerate(torch.cuda.get_rng_state_all()):
+            tensors[f"cuda.{index}"] = value
+    kind, keys, position, has_gauss, gauss = np.random.get_state()
+    python = random.getstate()
+    meta = {"numpy": [kind, keys.tolist(), position, has_gauss, gauss],
+            "python": [python[0], list(python[1]), python[2]]}
+    return tensors, meta
+
+
+def set_rng_state(tensors: dict[str, torch.Tensor], meta: dict) -> None:
+    torch.set_rng_state(tensors["torch"])
+    cuda = [tensors[k] for k in sorted(k for k in tensors if k.startswith("cuda."))]
+    if cuda and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(cuda)
+    kind, keys, position, has_gauss, gauss = meta["numpy"]
+    np.random.set_state((kind, np.asarray(keys, dtype=np.uint32), position, has_gauss, gauss))
+    version, internal, gauss_next = meta["python"]
+    random.setstate((version, tuple(internal), gauss_next))
+
+
+def save_training_state(root: Path, step: int, model: GAIR, optimizer: torch.optim.Optimizer,
+                        scaler: Optional[torch.amp.GradScaler], extra: dict, keep: int = 3) -> Path:
+    """Write a checkpoint atomically and point `latest` at it; keep the newest `keep`."""
+    root.mkdir(parents=True, exist_ok=True)
+    final = step_dir(root, step)
+    tmp = final.with_name(final.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    save_model(model, tmp / "model.safetensors")
+    opt_tensors, opt_meta = optimizer_to_files(optimizer)
+    save_file(opt_tensors, str(tmp / "optimizer.safetensors"))
+    rng_tensors, rng_meta = rng_state()
+    save_file(rng_tensors, str(tmp / "rng.safetensors"))
+    meta = {"step": step, "optimizer": opt_meta, "rng": rng_meta,
+            "scaler": scaler.state_dict() if scaler is not None and scaler.is_enabled() else None, **extra}
+    (tmp / "state.json").write_text(json.dumps(meta, indent=1))
+    _fsync_dir(tmp)
+    shutil.rmtree(final, ignore_errors=True)
+    os.replace(tmp, final)
+    _write_atomic(root / LATEST, final.name + "\n")
+    _prune(root, keep)
+    return final
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _fsync_dir(path: Path) -> None:
+    for child in path.iterdir():
+        with open(child, "rb") as handle:
+            os.fsync(handle.fileno())
+
+
+def _prune(root: Path, keep: int) -> None:
+    steps = sorted(p for p in root.glob("step_*") if p.is_dir() and not p.name.endswith(".tmp"))
+    for old in steps[:-keep] if keep > 0 else []:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def resolve_checkpoint(path: Path) -> Path:
+    """A checkpoint folder from itself, from a checkpoints root (its `latest`), or from a run's
+    output folder (its `checkpoints/latest`)."""
+    for root in (path, path / "checkpoints"):
+        if (root / "state.json").is_file():
+            return root
+        if (root / LATEST).is_file():
+            return root / (root / LATEST).read_text().strip()
+    raise FileNotFoundError(f"no training checkpoint at {path} (expected state.json or a 'latest' file)")
+
+
+def load_training_state(path: Path, model: GAIR, optimizer: torch.optim.Optimizer,
+                        scaler: Optional[torch.amp.GradScaler]) -> dict:
+    """Restore model weights (and queue), optimizer, scaler and RNGs in place; returns state.json."""
+    folder = resolve_checkpoint(path)
+    meta = json.loads((folder / "state.json").read_text())
+    saved = load_model(folder / "model.safetensors")
+    if saved.config != model.config:
+        raise ValueError(f"{folder} holds a {saved.config.name!r} model with another architecture than this run's")
+    model.load_state_dict(saved.state_dict(), strict=True)
+    optimizer_from_files(optimizer, load_file(str(folder / "optimizer.safetensors")), meta["optimizer"])
+    if scaler is not None and meta.get("scaler"):
+        scaler.load_state_dict(meta["scaler"])
+    set_rng_state(load_file(str(folder / "rng.safetensors")), meta["rng"])
+    meta["path"] = str(folder)
+    return meta
