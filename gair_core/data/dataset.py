@@ -46,7 +46,7 @@ class PairDataset(Dataset):
 
     Returns a dict: `sv` (3, S, S) float32, `rs` (10, R, R) float32, `coords` (2,) float64
     c = 2 (u, v) - 1 of the point in the RS window, `lonlat` (2,) float64, `index`,
-    `rs_valid` (fraction of window pixels that are not nodata)."""
+    `rs_valid` (fraction of window pixels with no nodata band)."""
 
     rows: Sequence[ManifestRow]
     seed: int = 0
@@ -91,7 +91,7 @@ class PairDataset(Dataset):
         if self.augment is not None:
             unit = jitter_rs(unit, rng, self.augment)
         coords = np.array([2 * window.u - 1, 2 * window.v - 1], dtype=np.float64)
-        return resize_bicubic_torch(unit, self.rs_spec.input_size), coords, float(window.valid.mean())
+        return resize_bicubic_torch(unit, self.rs_spec.input_size), coords, float(window.valid.all(axis=0).mean())
 
     def load_sv(self, row: ManifestRow, rng: np.random.Generator) -> torch.Tensor:
         """The photo as model input (3, S, S)."""

@@ -67,7 +67,8 @@ def raster_info(path: str | Path) -> RasterInfo:
 
 
 def lonlat_to_crs(lon: np.ndarray, lat: np.ndarray, crs: Optional[str], is_geographic: bool) -> tuple[np.ndarray, np.ndarray]:
-    """(lon, lat) degrees -> map coordinates of `crs` in float64 (identity for EPSG:4326-like CRSs)."""
+    """(lon, lat) degrees -> map coordinates of `crs` in float64 (identity for EPSG:4326-like CRSs);
+    NaN where the point lies outside the projection's domain."""
     lon = np.atleast_1d(np.asarray(lon, dtype=np.float64))
     lat = np.atleast_1d(np.asarray(lat, dtype=np.float64))
     if crs is None:
@@ -76,7 +77,10 @@ def lonlat_to_crs(lon: np.ndarray, lat: np.ndarray, crs: Optional[str], is_geogr
         return lon, lat
     from rasterio.warp import transform
 
-    xs, ys = transform("EPSG:4326", crs, lon.tolist(), lat.tolist())
+    try:
+        xs, ys = transform("EPSG:4326", crs, lon.tolist(), lat.tolist())
+    except Exception:  # GDAL raises for points outside the projection's domain
+        return np.full(lon.shape, np.nan), np.full(lat.shape, np.nan)
     return np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)
 
 
@@ -120,7 +124,7 @@ class Window:
     """A read window: pixels (bands, rows, cols), its grid, and the sample point's (u, v)."""
 
     pixels: np.ndarray
-    valid: np.ndarray  # (rows, cols) bool: not nodata
+    valid: np.ndarray  # (bands, rows, cols) bool: not nodata
     grid: PixelGrid
     u: float
     v: float
@@ -171,17 +175,16 @@ def _read_from(dataset, path, lon, lat, ground_size_m, rng, bands, RioWindow) ->
     indexes = [b + 1 for b in bands] if bands is not None else list(range(1, dataset.count + 1))
     window = RioWindow(col0, row0, cols, rows)
     pixels = dataset.read(indexes, window=window, masked=True)
-    valid = ~np.ma.getmaskarray(pixels).any(axis=0)
+    mask = np.ma.getmaskarray(pixels)
     window_grid = PixelGrid(grid.left + col0 * grid.pixel_width, grid.top - row0 * grid.pixel_height,
                             grid.pixel_width, grid.pixel_height, cols, rows)
     wu, wv = window_grid.uv(x, y)
-    return Window(np.ma.getdata(pixels), valid, window_grid, float(wu[0]), float(wv[0]))
+    return Window(np.ma.getdata(pixels), ~mask, window_grid, float(wu[0]), float(wv[0]))
 
 
 def fill_nodata(pixels: np.ndarray, valid: np.ndarray, fill: np.ndarray) -> np.ndarray:
-    """Replace invalid pixels by a per-band value (e.g. the band mean, neutral after scaling)."""
+    """Replace invalid (band, pixel) values by a per-band value (e.g. the band mean, neutral
+    after scaling)."""
     if valid.all():
         return pixels
-    out = pixels.astype(np.float64, copy=True)
-    out[:, ~valid] = np.asarray(fill, dtype=np.float64)[:, None]
-    return out
+    return np.where(valid, pixels, np.asarray(fill, dtype=np.float64)[:, None, None])
