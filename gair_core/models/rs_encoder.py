@@ -20,11 +20,15 @@ def alibi_slopes(num_heads: int) -> torch.Tensor:
     return torch.tensor([2.0 ** (-8.0 * (h + 1) / num_heads) for h in range(num_heads)])
 
 
+def grid_distances(grid_size: int) -> torch.Tensor:
+    """(N, N) Euclidean distances between the tokens of a row-major grid."""
+    points = torch.tensor(list(itertools.product(range(grid_size), range(grid_size))), dtype=torch.float64)
+    return torch.cdist(points, points).float()
+
+
 def alibi_2d_bias(num_heads: int, grid_size: int) -> torch.Tensor:
     """(1, heads, N, N) bias -slope_h * ||p_i - p_j|| over a row-major grid of N tokens."""
-    points = torch.tensor(list(itertools.product(range(grid_size), range(grid_size))), dtype=torch.float64)
-    distances = torch.cdist(points, points).float()
-    return (-alibi_slopes(num_heads)[:, None, None] * distances)[None]
+    return (-alibi_slopes(num_heads)[:, None, None] * grid_distances(grid_size))[None]
 
 
 class Attention(nn.Module):

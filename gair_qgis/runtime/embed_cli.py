@@ -97,9 +97,9 @@ def tile_coords(tile: RasterTile, lonlat: np.ndarray, bbox: Optional[Sequence[fl
     return tile_queries(tile.grid, np.asarray(xs), np.asarray(ys))
 
 
-def build_parser(prog: str, model_flag: str, model_help: str) -> argparse.ArgumentParser:
+def build_parser(prog: str, model_flag: str, model_help: str, required: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, description="Extract GAIR RS, SV, location and localized RS embeddings.")
-    parser.add_argument(model_flag, type=Path, required=True, help=model_help)
+    parser.add_argument(model_flag, type=Path, required=required, help=model_help)
     parser.add_argument("--rs-image", type=Path, help="RS tile (GeoTIFF): 10 bands in model order or a 12-band L2A stack")
     parser.add_argument("--sv-image", type=Path, help="street-view photo (JPEG/PNG)")
     parser.add_argument("--lon", type=float, help="longitude of the photo (degrees)")

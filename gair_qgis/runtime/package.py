@@ -1,0 +1,276 @@
+"""Model packages: a folder with `model.json` plus the ONNX graphs and arrays it lists.
+
+`model.json` is the one owner of preprocessing constants, sizes, provenance and heads.
+Every file it lists carries a sha256; a package whose format version or any hash does
+not match is refused, naming the file.
+
+Graph weights live beside each graph as ONNX external data (`<graph>.weights`), laid out
+by `<graph>.layout.json` (parameter name, offset, shape, dtype). The same layout lets the
+torch-free import fill a graph from a released checkpoint (`write_weights`).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Optional
+
+import numpy as np
+
+from .preprocess import RSInputSpec, SVInputSpec
+
+FORMAT_VERSION = 1
+MODEL_JSON = "model.json"
+GRAPH_NAMES = ("rs_encoder", "sv_encoder", "location_encoder")
+NILI_ARRAYS = "nili.npz"  # offset_weight (D, 2) and bias (D,) of imnet
+TEMPLATE_JSON = "template.json"  # architecture and state shapes beside weightless graphs
+
+
+class PackageError(ValueError):
+    """A model package that cannot be used; the message names the file and the fix."""
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class HeadSpec:
+    """A prediction head stored in the package (weights in an .npz of layers)."""
+
+    name: str
+    task: str  # "classification" | "regression"
+    input: str  # "rs_global" | "location" | "sv"
+    file: str
+    labels: tuple[str, ...]
+    targets: tuple[str, ...]
+    metric: dict
+
+    @staticmethod
+    def from_dict(data: dict) -> "HeadSpec":
+        return HeadSpec(
+            name=data["name"], task=data["task"], input=data["input"], file=data["file"],
+            labels=tuple(data.get("labels", ())), targets=tuple(data.get("targets", ())),
+            metric=dict(data.get("metric", {})),
+        )
+
+
+@dataclass(frozen=True)
+class ModelPackage:
+    root: Path
+    meta: dict
+
+    @property
+    def name(self) -> str:
+        return self.meta["name"]
+
+    @property
+    def embed_dim(self) -> int:
+        return int(self.meta["embedding_size"])
+
+    @property
+    def rs_spec(self) -> RSInputSpec:
+        return RSInputSpec.from_dict(self.meta["inputs"]["rs"])
+
+    @property
+    def sv_spec(self) -> SVInputSpec:
+        return SVInputSpec.from_dict(self.meta["inputs"]["sv"])
+
+    @property
+    def grid_size(self) -> int:
+        return self.rs_spec.token_grid
+
+    @property
+    def heads(self) -> list[HeadSpec]:
+        return [HeadSpec.from_dict(h) for h in self.meta.get("heads", [])]
+
+    @property
+    def untrained(self) -> bool:
+        return bool(self.meta.get("untrained", False))
+
+    def path(self, name: str) -> Path:
+        return self.root / name
+
+    def graph_path(self, graph: str) -> Path:
+        return self.root / self.meta["graphs"][graph]["file"]
+
+    def nili_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """imnet's offset weight W_d (D, 2) and bias b (D,)."""
+        with np.load(self.path(self.meta["arrays"]["nili"]["file"]), allow_pickle=False) as data:
+            return data["offset_weight"].astype(np.float32), data["bias"].astype(np.float32)
+
+    def head_layers(self, head: HeadSpec) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The head's affine layers [(W, b), ...]; ReLU between them."""
+        with np.load(self.path(head.file), allow_pickle=False) as data:
+            count = len([k for k in data.files if k.startswith("weight_")])
+            return [(data[f"weight_{i}"], data[f"bias_{i}"]) for i in range(count)]
+
+    @staticmethod
+    def load(root: str | Path) -> "ModelPackage":
+        """Read and verify a package folder (format version and every file's sha256)."""
+        root = Path(root)
+        meta_path = root / MODEL_JSON
+        if not meta_path.is_file():
+            raise PackageError(f"{root} is not a GAIR model package: {MODEL_JSON} is missing")
+        try:
+            meta = json.loads(meta_path.read_text())
+        except json.JSONDecodeError as error:
+            raise PackageError(f"{meta_path} is not valid JSON: {error}") from None
+        version = meta.get("format_version")
+        if version != FORMAT_VERSION:
+            raise PackageError(
+                f"{meta_path}: package format version {version!r}, this plugin reads version {FORMAT_VERSION}; "
+                "re-export the package with a matching gair_core, or update the plugin"
+            )
+        for name, expected in meta.get("files", {}).items():
+            path = root / name
+            if not path.is_file():
+                raise PackageError(f"{root}: file {name} listed in {MODEL_JSON} is missing")
+            if sha256_of(path) != expected:
+                raise PackageError(
+                    f"{root}: {name} does not match the sha256 in {MODEL_JSON} (corrupt or modified); "
+                    "re-export or re-import the package"
+                )
+        return ModelPackage(root, meta)
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+def write_package(out_dir: str | Path, meta: dict, files: Mapping[str, Path | bytes], overwrite: bool = False) -> Path:
+    """Write a package atomically: files into a temporary sibling folder, hashes into
+    model.json, then one rename. An existing folder is replaced only with `overwrite`."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not overwrite:
+        raise PackageError(f"{out_dir} already exists; choose another folder or allow overwriting")
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    try:
+        for name, source in files.items():
+            target = staging / name
+            if isinstance(source, bytes):
+                target.write_bytes(source)
+            else:
+                shutil.copyfile(source, target)
+        meta = dict(meta, format_version=FORMAT_VERSION)
+        meta["files"] = {name: sha256_of(staging / name) for name in sorted(files)}
+        (staging / MODEL_JSON).write_text(json.dumps(meta, indent=2))
+        staging.chmod(0o755)  # mkdtemp makes it private
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        os.replace(staging, out_dir)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return out_dir
+
+
+def write_weights(layout: Iterable[Mapping[str, Any]], arrays: Mapping[str, np.ndarray], path: Path) -> None:
+    """Fill a graph's external-data file from named arrays, as its layout prescribes."""
+    entries = list(layout)
+    size = max((e["offset"] + e["length"] for e in entries), default=0)
+    buffer = bytearray(size)
+    for entry in entries:
+        key = entry["key"]
+        if key not in arrays:
+            raise PackageError(f"weights for {path.name}: parameter {key} is missing")
+        array = np.ascontiguousarray(arrays[key], dtype=np.dtype(entry["dtype"]))
+        if list(array.shape) != list(entry["shape"]):
+            raise PackageError(f"weights for {path.name}: {key} has shape {list(array.shape)}, expected {entry['shape']}")
+        raw = array.tobytes()
+        if len(raw) != entry["length"]:
+            raise PackageError(f"weights for {path.name}: {key} has {len(raw)} bytes, expected {entry['length']}")
+        buffer[entry["offset"] : entry["offset"] + entry["length"]] = raw
+    path.write_bytes(bytes(buffer))
+
+
+def fill_graphs(template_dir: Path, arrays: dict[str, np.ndarray], out_dir: Path) -> dict[str, Path]:
+    """Copy each template graph and its layout to out_dir, write its weights from `arrays`,
+    and write nili.npz. Returns the package files (name -> path)."""
+    files: dict[str, Path] = {}
+    for graph in GRAPH_NAMES:
+        names = graph_files(graph)
+        for kind in ("file", "layout"):
+            target = out_dir / names[kind]
+            if template_dir.resolve() != out_dir.resolve():
+                target.write_bytes((template_dir / names[kind]).read_bytes())
+            files[names[kind]] = target
+        layout = json.loads((template_dir / names["layout"]).read_text())
+        write_weights(layout, arrays, out_dir / names["weights"])
+        files[names["weights"]] = out_dir / names["weights"]
+    weight, bias = arrays["nili.imnet.weight"], arrays["nili.imnet.bias"]
+    nili = out_dir / NILI_ARRAYS
+    nili.write_bytes(nili_npz(weight[:, weight.shape[1] - 2 :], bias))
+    files[NILI_ARRAYS] = nili
+    return files
+
+
+
+def bundled_package_path() -> Path:
+    """The model package shipped with the plugin (resources/models/ of the checkout or zip)."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "resources" / "models", here.parent / "resources" / "models"):
+        if candidate.is_dir():
+            packages = sorted(p for p in candidate.iterdir() if (p / MODEL_JSON).is_file())
+            if packages:
+                return packages[0]
+    raise PackageError("no bundled model package found under resources/models")
+
+
+def load_package(path: Optional[str | Path] = None) -> ModelPackage:
+    """The package at `path`, or the bundled one."""
+    return ModelPackage.load(path if path else bundled_package_path())
+
+
+# --- metadata --------------------------------------------------------------------------
+
+GRAPH_IO = {
+    "rs_encoder": {"inputs": {"rs_image": "(B, bands, S, S) float32, preprocessed"},
+                   "outputs": ["token_grid (B, n, n, D)", "global_embedding (B, D)", "cell_table (B, n*n, D)"]},
+    "sv_encoder": {"inputs": {"sv_image": "(B, 3, S, S) float32, preprocessed"},
+                   "outputs": ["pooled (B, D)", "projected (B, D)"]},
+    "location_encoder": {"inputs": {"equal_earth": "(N, 2) float64 Equal Earth (X, Y) of (lon, lat)"},
+                         "outputs": ["embedding (N, D)"]},
+}
+
+
+def graph_files(graph: str) -> dict[str, str]:
+    return {"file": f"{graph}.onnx", "weights": f"{graph}.weights", "layout": f"{graph}.layout.json"}
+
+
+def build_meta(*, name: str, version: str, licence: str, description: str, untrained: bool,
+               architecture: dict, embed_dim: int, inputs: dict, provenance: dict,
+               heads: Iterable[dict] = ()) -> dict:
+    """model.json contents (without format version and hashes, which write_package adds)."""
+    return {
+        "name": name,
+        "version": version,
+        "licence": licence,
+        "description": description,
+        "untrained": untrained,
+        "provenance": provenance,
+        "architecture": architecture,
+        "embedding_size": embed_dim,
+        "inputs": inputs,
+        "query_modes": ["nili", "bilinear"],
+        "graphs": {graph: dict(graph_files(graph), **GRAPH_IO[graph]) for graph in GRAPH_NAMES},
+        "arrays": {"nili": {"file": NILI_ARRAYS, "contents": "offset_weight (D, 2), bias (D,) of imnet"}},
+        "heads": list(heads),
+    }
+
+
+def nili_npz(offset_weight: np.ndarray, bias: np.ndarray) -> bytes:
+    """The nili.npz file's bytes."""
+    import io
+
+    buffer = io.BytesIO()
+    np.savez(buffer, offset_weight=np.asarray(offset_weight, np.float32), bias=np.asarray(bias, np.float32))
+    return buffer.getvalue()

@@ -1,0 +1,127 @@
+"""GAIR on onnxruntime: encoders from a model package, batched, on the best execution provider.
+
+onnxruntime is imported lazily so that the plugin loads (and can say what is missing)
+where it is not installed.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+import numpy as np
+
+from .location import check_lonlat, equal_earth
+from .package import GRAPH_NAMES, ModelPackage, PackageError, load_package
+from .preprocess import preprocess_rs, preprocess_sv, read_photo
+from .tile import EncodedTile
+
+# Preferred first; CPU is always available.
+PROVIDER_PREFERENCE = (
+    "CUDAExecutionProvider", "ROCMExecutionProvider", "CoreMLExecutionProvider", "DmlExecutionProvider",
+    "CPUExecutionProvider",
+)
+
+
+LOCATION_BATCH = 4096  # location queries are tiny; batch them wide
+
+
+class RuntimeUnavailable(ImportError):
+    """onnxruntime is not installed in this Python."""
+
+
+def import_onnxruntime():
+    try:
+        import onnxruntime
+    except ImportError as error:
+        raise RuntimeUnavailable(
+            "onnxruntime is not installed in QGIS's Python; install it with "
+            "`python -m pip install onnxruntime \"numpy<2\"` (or use the plugin's dependency installer)"
+        ) from error
+    return onnxruntime
+
+
+def choose_providers(available: Sequence[str], force_cpu: bool = False) -> list[str]:
+    """Execution providers to request, best first."""
+    if force_cpu:
+        return ["CPUExecutionProvider"]
+    return [p for p in PROVIDER_PREFERENCE if p in available] or ["CPUExecutionProvider"]
+
+
+class GAIRRuntime:
+    """The three encoders of a model package on onnxruntime."""
+
+    def __init__(self, package: ModelPackage | str | Path | None = None, force_cpu: bool = False,
+                 batch_size: int = 8) -> None:
+        self.package = package if isinstance(package, ModelPackage) else load_package(package)
+        self.batch_size = batch_size
+        ort = import_onnxruntime()
+        self._providers = choose_providers(ort.get_available_providers(), force_cpu)
+        self._ort = ort
+        self._sessions: dict[str, object] = {}
+        self._offset_weight, self._bias = self.package.nili_arrays()
+
+    @property
+    def provider(self) -> str:
+        """The execution provider actually running the RS graph."""
+        return self._session("rs_encoder").get_providers()[0]
+
+    def _session(self, graph: str):
+        if graph not in self._sessions:
+            if graph not in GRAPH_NAMES:
+                raise PackageError(f"unknown graph {graph!r}")
+            options = self._ort.SessionOptions()
+            options.intra_op_num_threads = int(os.environ.get("GAIR_THREADS", "0"))
+            self._sessions[graph] = self._ort.InferenceSession(
+                str(self.package.graph_path(graph)), sess_options=options, providers=self._providers
+            )
+        return self._sessions[graph]
+
+    def _run_batched(self, graph: str, inputs: np.ndarray, progress: Optional[Callable[[int, int], bool]] = None,
+                     batch_size: Optional[int] = None) -> list[np.ndarray]:
+        """Run a graph over inputs in batches; `progress(done, total)` returning False cancels."""
+        session = self._session(graph)
+        name = session.get_inputs()[0].name
+        step = batch_size or self.batch_size
+        chunks: list[list[np.ndarray]] = []
+        for start in range(0, len(inputs), step):
+            chunks.append(session.run(None, {name: inputs[start : start + step]}))
+            if progress is not None and progress(min(start + step, len(inputs)), len(inputs)) is False:
+                raise InterruptedError("cancelled")
+        return [np.concatenate([c[i] for c in chunks]) for i in range(len(chunks[0]))] if chunks else []
+
+    # --- RS ------------------------------------------------------------------------------
+
+    def encode_rs(self, images: np.ndarray, progress: Optional[Callable[[int, int], bool]] = None) -> list[EncodedTile]:
+        """(B, bands, S, S) preprocessed inputs -> one EncodedTile each."""
+        grids, globals_, tables = self._run_batched("rs_encoder", np.ascontiguousarray(images, np.float32), progress)
+        return [EncodedTile(g, e, t, self._offset_weight, self._bias) for g, e, t in zip(grids, globals_, tables)]
+
+    def encode_rs_window(self, pixels: np.ndarray, band_names: Optional[Sequence[Optional[str]]] = None) -> EncodedTile:
+        """A raster window (C, H, W) of digital numbers -> EncodedTile."""
+        return self.encode_rs(preprocess_rs(pixels, self.package.rs_spec, band_names)[None])[0]
+
+    # --- SV ------------------------------------------------------------------------------
+
+    def encode_sv(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(B, 3, 224, 224) preprocessed photos -> pooled g(s) and projected (B, D) each."""
+        pooled, projected = self._run_batched("sv_encoder", np.ascontiguousarray(images, np.float32))
+        return pooled, projected
+
+    def encode_photo(self, photo: str | Path | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """A photo file or (H, W, 3) RGB array -> pooled and projected (D,) vectors."""
+        rgb = read_photo(photo) if isinstance(photo, (str, Path)) else photo
+        pooled, projected = self.encode_sv(preprocess_sv(rgb, self.package.sv_spec)[None])
+        return pooled[0], projected[0]
+
+    # --- location -------------------------------------------------------------------------
+
+    def encode_location(self, lonlat: np.ndarray, progress: Optional[Callable[[int, int], bool]] = None) -> np.ndarray:
+        """(N, 2) (lon, lat) degrees -> (N, D) location embeddings."""
+        projected = equal_earth(check_lonlat(lonlat))
+        (embedding,) = self._run_batched("location_encoder", projected, progress, LOCATION_BATCH)
+        return embedding
+
+    def close(self) -> None:
+        """Free the onnxruntime sessions."""
+        self._sessions.clear()

@@ -1,0 +1,76 @@
+"""An encoded RS tile: its token grid and NILI tables, ready for any number of queries.
+
+Localized embeddings and cosine heatmaps are exact (GAIR_SPEC.md section 7): the per-cell
+table P = W_z unfold(F) comes from the RS graph, the offset weight W_d and bias b from
+the package, and everything per query is a few lookups and scalar operations.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .nili import HeatmapTables, cosine_heatmap, query_geometry
+
+
+@dataclass
+class EncodedTile:
+    grid: np.ndarray  # (n, n, D) token grid
+    global_embedding: np.ndarray  # (D,)
+    cell_table: np.ndarray  # (n*n, D) P = W_z unfold(F)
+    offset_weight: np.ndarray  # (D, 2) W_d
+    bias: np.ndarray  # (D,) b
+    _tables: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def grid_size(self) -> int:
+        return self.grid.shape[0]
+
+    def localize(self, coords: np.ndarray, mode: str = "nili") -> np.ndarray:
+        """(N, 2) queries c = 2 (u, v) - 1 (float64) -> (N, D) localized embeddings."""
+        coords = np.asarray(coords, dtype=np.float64).reshape(-1, 2)
+        if mode == "bilinear":
+            return bilinear_sample(self.grid, coords)
+        if mode != "nili":
+            raise ValueError(f"unknown query mode {mode!r}; choose 'nili' or 'bilinear'")
+        cells, offsets, weight = query_geometry(coords, self.grid_size)
+        per_query = self.cell_table[cells] + offsets.astype(np.float32) @ self.offset_weight.T + self.bias
+        return np.einsum("nk,nkd->nd", weight.astype(np.float32), per_query)
+
+    def heatmap_tables(self, sv_vector: np.ndarray) -> HeatmapTables:
+        """Per-cell tables for one SV vector (cached per vector)."""
+        key = np.asarray(sv_vector, dtype=np.float32).tobytes()
+        if key not in self._tables:
+            self._tables.clear()
+            self._tables[key] = HeatmapTables.build(self.cell_table, self.offset_weight, self.bias, sv_vector)
+        return self._tables[key]
+
+    def similarity(self, sv_vector: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Cosine between `sv_vector` and r(c) for queries x, y in [-1, 1] that broadcast
+        together: (N,) and (N,) for points, (1, W) and (H, 1) for a grid."""
+        return cosine_heatmap(self.heatmap_tables(sv_vector), x, y, self.grid_size)
+
+    def save(self, path: str | Path) -> None:
+        """Cache the tile to an .npz file (no pickle)."""
+        np.savez(path, grid=self.grid, global_embedding=self.global_embedding, cell_table=self.cell_table,
+                 offset_weight=self.offset_weight, bias=self.bias)
+
+    @staticmethod
+    def load(path: str | Path) -> "EncodedTile":
+        with np.load(path, allow_pickle=False) as data:
+            return EncodedTile(**{name: data[name] for name in data.files})
+
+
+def bilinear_sample(grid: np.ndarray, coords: np.ndarray) -> np.ndarray:
+    """grid_sample(bilinear, align_corners=False, zero padding) of an (n, n, D) grid at c."""
+    n = grid.shape[0]
+    padded = np.pad(grid, ((1, 1), (1, 1), (0, 0)))
+    fx = (coords[:, 0] + 1) * n / 2 - 0.5 + 1  # +1: padding
+    fy = (coords[:, 1] + 1) * n / 2 - 0.5 + 1
+    x0 = np.clip(np.floor(fx).astype(np.int64), 0, n)
+    y0 = np.clip(np.floor(fy).astype(np.int64), 0, n)
+    tx = (fx - x0)[:, None].astype(np.float32)
+    ty = (fy - y0)[:, None].astype(np.float32)
+    return ((1 - ty) * ((1 - tx) * padded[y0, x0] + tx * padded[y0, x0 + 1])
+            + ty * ((1 - tx) * padded[y0 + 1, x0] + tx * padded[y0 + 1, x0 + 1]))
