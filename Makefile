@@ -1,4 +1,4 @@
-# GAIR for QGIS. `make demo` and `make test` set everything up on first use.
+# GAIR for QGIS. Every target sets up what it needs on first use (Debian 12, as root).
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.gair-installed
@@ -18,6 +18,9 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q tests
+
+bench: $(STAMP)
+	$(PY) scripts/bench.py
 
 clean:
 	rm -rf build .pytest_cache
