@@ -11,8 +11,6 @@ The torch model uses the same geometry (`query_geometry`).
 """
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,6 +70,19 @@ class HeatmapTables:
     ww: np.ndarray
     s_norm: float
 
+    @property
+    def n(self) -> int:
+        return int(round(np.sqrt(self.gram.shape[0])))
+
+    def cell_matrix(self, column: int) -> np.ndarray:
+        """One per-cell quantity as an (n, n) row-by-column matrix."""
+        return self.per_cell[:, column].reshape(self.n, self.n)
+
+    def pair_gram(self) -> np.ndarray:
+        """q_(r,c).q_(r',c') arranged as a matrix over row pairs (r, r') x column pairs (c, c')."""
+        n = self.n
+        return np.ascontiguousarray(self.gram.reshape(n, n, n, n).transpose(0, 2, 1, 3).reshape(n * n, n * n))
+
     @staticmethod
     def build(cell_table: np.ndarray, offset_weight: np.ndarray, bias: np.ndarray, s: np.ndarray) -> "HeatmapTables":
         q = cell_table.astype(np.float64) + bias.astype(np.float64)
@@ -84,29 +95,68 @@ class HeatmapTables:
 
 
 CHUNK = 1 << 14  # queries per block: small blocks stay in cache and avoid page faults
-THREADS = max(1, min(8, os.cpu_count() or 1))
+GRID_ROWS = 64  # rows per block on the grid path
+EXACT_SEPARABLE = 0.4  # below this area total the 1e-9 area term moves weights by > 1e-8
 
 
 def cosine_heatmap(tables: HeatmapTables, x: np.ndarray, y: np.ndarray, n: int) -> np.ndarray:
     """cos(r(c), s) for queries x, y in [-1, 1] that broadcast together: (N,) and (N,) for
-    points, (1, W) and (H, 1) for a grid. Evaluated in cache-sized blocks along the first
-    axis, on all cores (numpy releases the GIL inside its loops)."""
+    points, (1, W) and (H, 1) for a grid (which takes the separable grid path)."""
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if x.ndim == 2 and y.ndim == 2 and x.shape[0] == 1 and y.shape[1] == 1:
+        return cosine_grid(tables, x[0], y[:, 0])
     shape = np.broadcast_shapes(x.shape, y.shape)
-    if len(shape) == 0 or int(np.prod(shape)) <= CHUNK:
-        return _cosine_block(tables, x, y, n)
-    step = max(1, CHUNK // max(1, int(np.prod(shape[1:]))))
-    out = np.empty(shape, dtype=np.float32)
+    x, y = (np.broadcast_to(a, shape).reshape(-1) for a in (x, y))
+    out = np.empty(x.shape, dtype=np.float32)
+    for start in range(0, x.size, CHUNK):
+        block = slice(start, start + CHUNK)
+        out[block] = _cosine_block(tables, x[block], y[block], n)
+    return out.reshape(shape)
 
-    def rows(a: np.ndarray, block: slice) -> np.ndarray:
-        return a[block] if a.ndim == len(shape) and a.shape[0] > 1 else a
 
-    def run(start: int) -> None:
-        block = slice(start, start + step)
-        out[block] = _cosine_block(tables, rows(x, block), rows(y, block), n)
+def _axis_weights(t: np.ndarray, n: int) -> tuple[AxisGeometry, np.ndarray, np.ndarray]:
+    """Axis geometry, the per-shift weights along the axis (|offset| of the opposite shift)
+    and the (n, len) matrix that applies them to cells."""
+    geometry = axis_geometry(t, n)
+    weight = np.abs(geometry.offset[::-1])
+    matrix = np.zeros((n, t.size))
+    for side in (0, 1):
+        np.add.at(matrix, (geometry.cell[side], np.arange(t.size)), weight[side])
+    return geometry, weight, matrix
 
-    with ThreadPoolExecutor(THREADS) as pool:
-        list(pool.map(run, range(0, shape[0], step)))
+
+def cosine_grid(tables: HeatmapTables, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """cos(r(c), s) on the grid xs (W,) x ys (H,), as (H, W) float32.
+
+    Without the 1e-9 term of the areas, the weight of shift (ix, iy) factors into an x part
+    and a y part, so every sum over a query's four cells becomes a product of small matrices
+    (rows x cells x cells x columns). Pixels where that term still matters at float32
+    precision (area total below EXACT_SEPARABLE, only beside the outermost cell centres)
+    are evaluated again by the pointwise formula."""
+    n = tables.n
+    gx, wx, cx = _axis_weights(xs, n)
+    gy, wy, cy = _axis_weights(ys, n)
+    ex_col, sum_wx = (wx * gx.offset).sum(0), wx.sum(0)  # E_x = ex_col(w) * sum_wy(h)
+    ey_row, sum_wy = (wy * gy.offset).sum(0), wy.sum(0)
+    row_pairs = (cy[:, None, :] * cy[None, :, :]).reshape(n * n, -1).T  # (H, n^2)
+    col_pairs = (cx[:, None, :] * cx[None, :, :]).reshape(n * n, -1)  # (n^2, W)
+    rows_by_cells = {name: cy.T @ tables.cell_matrix(column) for column, name in enumerate(("qs", "qwx", "qwy"))}
+    pair_rows = row_pairs @ tables.pair_gram().astype(np.float64)  # (H, n^2)
+    ws, ww = tables.ws, tables.ww
+    out = np.empty((ys.size, xs.size), dtype=np.float32)
+    for start in range(0, ys.size, GRID_ROWS):
+        rows = slice(start, start + GRID_ROWS)
+        e_x = np.outer(sum_wy[rows], ex_col)
+        e_y = np.outer(ey_row[rows], sum_wx)
+        dot = rows_by_cells["qs"][rows] @ cx + e_x * ws[0] + e_y * ws[1]
+        norm2 = pair_rows[rows] @ col_pairs
+        norm2 += 2 * (e_x * (rows_by_cells["qwx"][rows] @ cx) + e_y * (rows_by_cells["qwy"][rows] @ cx))
+        norm2 += e_x * (e_x * ww[0, 0] + 2 * e_y * ww[0, 1]) + e_y * e_y * ww[1, 1]
+        out[rows] = dot / (np.sqrt(np.maximum(norm2, 0.0)) * tables.s_norm)
+    near_centre = np.outer(sum_wy, sum_wx) < EXACT_SEPARABLE
+    if near_centre.any():
+        r, c = np.nonzero(near_centre)
+        out[r, c] = cosine_heatmap(tables, xs[c], ys[r], n)
     return out
 
 
