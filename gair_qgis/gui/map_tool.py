@@ -1,0 +1,160 @@
+"""Pick a point on the map canvas and keep it marked.
+
+`PointPickerTool` is a map tool that emits the clicked point with the canvas CRS;
+`PointMarker` draws a cross at a referenced point and follows changes of the canvas
+CRS, so the marker stays on the photo's location whatever the project CRS becomes;
+`PointPickerRow` puts both behind a label and a "Pick on map" button for the docks.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsCsException,
+    QgsPointXY,
+    QgsProject,
+    QgsReferencedPointXY,
+)
+from qgis.gui import QgsMapCanvas, QgsMapMouseEvent, QgsMapToolEmitPoint, QgsVertexMarker
+from qgis.PyQt.QtCore import Qt, pyqtSignal
+from qgis.PyQt.QtGui import QColor
+from qgis.PyQt.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+
+from .resources import icon
+
+WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
+
+
+def transform_point(point: QgsPointXY, source: QgsCoordinateReferenceSystem,
+                    target: QgsCoordinateReferenceSystem) -> QgsPointXY:
+    """`point` from `source` to `target` with the project's transform context.
+    Raises QgsCsException where the point has no image in `target`."""
+    if source == target:
+        return QgsPointXY(point)
+    transform = QgsCoordinateTransform(source, target, QgsProject.instance().transformContext())
+    return transform.transform(point)
+
+
+def as_lonlat(point: QgsReferencedPointXY) -> Optional[QgsPointXY]:
+    """The point in WGS 84 degrees, or None when it cannot be transformed."""
+    try:
+        return transform_point(QgsPointXY(point), point.crs(), WGS84)
+    except QgsCsException:
+        return None
+
+
+class PointPickerTool(QgsMapToolEmitPoint):
+    """Left click -> `picked(QgsReferencedPointXY)` in the canvas CRS."""
+
+    picked = pyqtSignal(QgsReferencedPointXY)
+
+    def __init__(self, canvas: QgsMapCanvas) -> None:
+        super().__init__(canvas)
+        self.setCursor(Qt.CursorShape.CrossCursor)
+
+    def canvasReleaseEvent(self, event: QgsMapMouseEvent) -> None:  # noqa: N802 (Qt API)
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        crs = self.canvas().mapSettings().destinationCrs()
+        self.picked.emit(QgsReferencedPointXY(event.mapPoint(), crs))
+
+
+class PointMarker:
+    """A cross on the canvas at a referenced point (shown in whatever the canvas CRS is)."""
+
+    def __init__(self, canvas: QgsMapCanvas, color: QColor = QColor(217, 72, 43)) -> None:
+        self.canvas = canvas
+        self.point: Optional[QgsReferencedPointXY] = None
+        self.marker = QgsVertexMarker(canvas)
+        self.marker.setIconType(QgsVertexMarker.IconType.ICON_CROSS)
+        self.marker.setIconSize(18)
+        self.marker.setPenWidth(3)
+        self.marker.setColor(color)
+        self.marker.hide()
+        canvas.destinationCrsChanged.connect(self._place)
+
+    def show(self, point: Optional[QgsReferencedPointXY]) -> None:
+        """Mark `point` (None hides the marker)."""
+        self.point = point
+        self._place()
+
+    def _place(self) -> None:
+        if self.point is None:
+            self.marker.hide()
+            return
+        try:
+            center = transform_point(QgsPointXY(self.point), self.point.crs(),
+                                     self.canvas.mapSettings().destinationCrs())
+        except QgsCsException:
+            self.marker.hide()
+            return
+        self.marker.setCenter(center)
+        self.marker.show()
+
+    def remove(self) -> None:
+        """Take the marker off the canvas (dock closed, plugin unloaded)."""
+        try:
+            self.canvas.destinationCrsChanged.disconnect(self._place)
+        except TypeError:
+            pass
+        self.canvas.scene().removeItem(self.marker)
+        self.point = None
+
+
+class PointPickerRow(QWidget):
+    """"Taken at: <lat, lon> [Pick on map]": a point picked on the canvas or set by code,
+    marked on the map. Emits `point_changed(source)` where source is "click" or "code"."""
+
+    point_changed = pyqtSignal(str)
+
+    def __init__(self, canvas: QgsMapCanvas, empty_text: str, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.canvas = canvas
+        self.point: Optional[QgsReferencedPointXY] = None
+        self.empty_text = empty_text
+        self.label = QLabel(empty_text)
+        self.label.setWordWrap(True)
+        self.button = QToolButton()
+        self.button.setIcon(icon("pick_point"))
+        self.button.setText(self.tr("Pick on map"))
+        self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.button.setCheckable(True)
+        self.button.setToolTip(self.tr("Click on the map to set the point"))
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.button)
+        self.tool = PointPickerTool(canvas)
+        self.tool.picked.connect(lambda point: self.set_point(point, self.tr("(clicked)"), "click"))
+        self.tool.deactivated.connect(lambda: self.button.setChecked(False))
+        self.marker = PointMarker(canvas)
+        self.button.toggled.connect(self.activate)
+
+    def activate(self, active: bool) -> None:
+        """Make the picker the canvas's map tool (or give the canvas back)."""
+        if active and self.canvas.mapTool() is not self.tool:
+            self.canvas.setMapTool(self.tool)
+        elif not active and self.canvas.mapTool() is self.tool:
+            self.canvas.unsetMapTool(self.tool)
+
+    def set_point(self, point: Optional[QgsReferencedPointXY], note: str = "", source: str = "code") -> None:
+        """Use `point` (None clears it), mark it, and say where it came from."""
+        self.point = point
+        self.marker.show(point)
+        self.label.setText(self.empty_text if point is None else f"{describe_point(point)} {note}".strip())
+        self.point_changed.emit(source)
+
+    def remove(self) -> None:
+        """Give the canvas back and take the marker off (dock removed)."""
+        self.activate(False)
+        self.marker.remove()
+
+
+def describe_point(point: QgsReferencedPointXY) -> str:
+    """"lat°, lon°" when the point has a WGS 84 image, else its coordinates and CRS."""
+    lonlat = as_lonlat(point)
+    if lonlat is None:
+        return f"{point.x():.2f}, {point.y():.2f} ({point.crs().authid() or point.crs().description()})"
+    return f"{lonlat.y():.6f}°, {lonlat.x():.6f}°"

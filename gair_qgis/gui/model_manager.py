@@ -1,0 +1,278 @@
+"""The model manager dock: which packages there are (the bundled one is UNTRAINED and says
+so), adding a package folder, importing the released checkpoint without torch, the
+onnxruntime execution provider, force-CPU, and a copy-diagnostics action."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from qgis.core import QgsApplication, QgsTask
+from qgis.gui import QgisInterface, QgsDockWidget, QgsFileWidget
+from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from . import settings
+from .diagnostics import diagnostics, onnxruntime_status
+from .models import UNTRAINED_WARNING, ModelCatalog, ModelEntry
+from .resources import icon
+from .tasks import ImportCheckpointTask, ProbeProviderTask
+
+WARNING_STYLE = "color: #b00020; font-weight: bold;"
+
+
+def default_import_folder() -> str:
+    """Where imported packages go unless the user chooses: the QGIS profile's gair folder."""
+    return str(Path(QgsApplication.qgisSettingsDirPath()) / "gair" / "models" / "gair-base-released")
+
+
+class PackageList(QWidget):
+    """The catalog's packages, the chosen one's details, and add/remove buttons."""
+
+    def __init__(self, catalog: ModelCatalog, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.catalog = catalog
+        self.list = QListWidget()
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.warning = QLabel()
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet(WARNING_STYLE)
+        self.add_button = QPushButton(self.tr("Add package folder…"))
+        self.remove_button = QPushButton(self.tr("Remove from list"))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.list)
+        layout.addWidget(self.warning)
+        layout.addWidget(self.details)
+        layout.addLayout(buttons)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        self.list.currentRowChanged.connect(self._show_details)
+        self.add_button.clicked.connect(self._choose_folder)
+        self.remove_button.clicked.connect(self._remove)
+        catalog.changed.connect(self._refill)
+        self._refill()
+
+    def _refill(self) -> None:
+        self.list.clear()
+        for entry in self.catalog.entries():
+            item = QListWidgetItem(entry.label)
+            item.setData(Qt.ItemDataRole.UserRole, entry.folder)
+            self.list.addItem(item)
+        self.list.setCurrentRow(0)
+
+    def current_entry(self) -> Optional[ModelEntry]:
+        item = self.list.currentItem()
+        return self.catalog.entry(item.data(Qt.ItemDataRole.UserRole)) if item else None
+
+    def _show_details(self) -> None:
+        entry = self.current_entry()
+        self.details.setText(entry.describe() if entry else "")
+        self.warning.setText(f"This model is {UNTRAINED_WARNING}." if entry and entry.untrained else "")
+        self.warning.setVisible(bool(entry and entry.untrained))
+        self.remove_button.setEnabled(bool(entry and not entry.bundled))
+
+    def _choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("GAIR model package folder"))
+        if folder:
+            self.add_folder(folder)
+
+    def add_folder(self, folder: str) -> ModelEntry:
+        """Add a package folder; shows why when it is not a usable package."""
+        entry = self.catalog.add_folder(folder)
+        self.message.setText(self.tr("Not added: {}").format(entry.error) if entry.error
+                             else self.tr("Added {}.").format(entry.name))
+        return entry
+
+    def _remove(self) -> None:
+        entry = self.current_entry()
+        if entry and not entry.bundled:
+            self.catalog.remove_folder(entry.folder)
+
+
+class ImportPanel(QGroupBox):
+    """Import the released checkpoint.pth in the background (progress, cancel)."""
+
+    def __init__(self, catalog: ModelCatalog, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setTitle(self.tr("Import the released GAIR checkpoint"))
+        self.catalog = catalog
+        self.task: Optional[ImportCheckpointTask] = None
+        self.checkpoint = QgsFileWidget()
+        self.checkpoint.setFilter("PyTorch checkpoints (*.pth *.pt *.ckpt);;All files (*)")
+        self.out_folder = QgsFileWidget()
+        self.out_folder.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
+        self.out_folder.setFilePath(default_import_folder())
+        self.overwrite = QCheckBox(self.tr("Replace the folder if it exists"))
+        self.import_button = QPushButton(self.tr("Import"))
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.progress = QProgressBar()
+        self.status = QLabel(self.tr("checkpoint.pth from Hugging Face PingL/GAIR; torch is not needed."))
+        self.status.setWordWrap(True)
+        form = QFormLayout(self)
+        form.addRow(self.tr("Checkpoint"), self.checkpoint)
+        form.addRow(self.tr("Package folder"), self.out_folder)
+        form.addRow("", self.overwrite)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.import_button)
+        buttons.addWidget(self.cancel_button)
+        form.addRow(buttons)
+        form.addRow(self.progress)
+        form.addRow(self.status)
+        self.import_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.cancel)
+        self._set_running(False)
+
+    def _set_running(self, running: bool) -> None:
+        self.import_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+
+    def start(self) -> bool:
+        checkpoint, out = self.checkpoint.filePath().strip(), self.out_folder.filePath().strip()
+        if not checkpoint or not Path(checkpoint).is_file():
+            self.status.setText(self.tr("Choose the checkpoint file to import."))
+            return False
+        if not out:
+            self.status.setText(self.tr("Choose the folder to write the package to."))
+            return False
+        if Path(out).exists() and not self.overwrite.isChecked():
+            self.status.setText(self.tr("{} already exists; choose another folder or tick Replace.").format(out))
+            return False
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        self.task = ImportCheckpointTask(Path(checkpoint), Path(out), self.overwrite.isChecked())
+        self.task.progressChanged.connect(lambda value: self.progress.setValue(int(value)))
+        self.task.done.connect(self._done)
+        QgsApplication.taskManager().addTask(self.task)
+        self._set_running(True)
+        self.progress.setValue(0)
+        self.status.setText(self.tr("Importing…"))
+        return True
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+    def _done(self, ok: bool, message: str) -> None:
+        out = self.task.out if self.task else None
+        self.task = None
+        self._set_running(False)
+        self.progress.setValue(100 if ok else 0)
+        if ok and out is not None:
+            entry = self.catalog.add_folder(out)
+            message = message if not entry.error else entry.error
+        self.status.setText(message)
+
+
+class ProviderPanel(QGroupBox):
+    """The onnxruntime execution provider, force-CPU, and copy-diagnostics."""
+
+    def __init__(self, catalog: ModelCatalog, package_list: PackageList, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setTitle(self.tr("Execution provider"))
+        self.catalog = catalog
+        self.package_list = package_list
+        self.task: Optional[ProbeProviderTask] = None
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.force_cpu = QCheckBox(self.tr("Force CPU (ignore GPUs)"))
+        self.force_cpu.setChecked(settings.force_cpu())
+        self.check_button = QPushButton(self.tr("Check with the selected model"))
+        self.copy_button = QPushButton(icon("gair"), self.tr("Copy diagnostics"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.force_cpu)
+        row = QHBoxLayout()
+        row.addWidget(self.check_button)
+        row.addWidget(self.copy_button)
+        layout.addLayout(row)
+        self.force_cpu.toggled.connect(self._force_cpu_changed)
+        self.check_button.clicked.connect(self.probe)
+        self.copy_button.clicked.connect(self.copy_diagnostics)
+        self.refresh()
+
+    def refresh(self, measured: str = "") -> None:
+        version, available, chosen = onnxruntime_status()
+        if not available:
+            self.summary.setText(version)  # why onnxruntime is missing
+            return
+        text = self.tr("onnxruntime {}; available: {}.\nActive: {}").format(
+            version, ", ".join(available), measured or chosen + self.tr(" (requested)"))
+        self.summary.setText(text)
+
+    def _force_cpu_changed(self, value: bool) -> None:
+        settings.set_force_cpu(value)
+        self.refresh()
+
+    def probe(self) -> None:
+        """Open the selected package on onnxruntime in the background and show the provider."""
+        if self.task is not None:
+            return
+        entry = self.package_list.current_entry()
+        self.task = ProbeProviderTask(entry.folder if entry else "", self.force_cpu.isChecked())
+        self.task.done.connect(self._probed)
+        self.check_button.setEnabled(False)
+        QgsApplication.taskManager().addTask(self.task)
+
+    def _probed(self, ok: bool, message: str) -> None:
+        self.task = None
+        self.check_button.setEnabled(True)
+        if ok:
+            self.refresh(self.tr("{} (measured)").format(message))
+        else:
+            self.summary.setText(self.tr("Cannot open the model: {}").format(message))
+
+    def copy_diagnostics(self) -> str:
+        text = diagnostics(self.catalog)
+        QApplication.clipboard().setText(text)
+        return text
+
+
+class ModelManagerDock(QgsDockWidget):
+    """Model packages, the released-checkpoint import and the execution provider."""
+
+    title = "GAIR models"
+
+    def __init__(self, iface: QgisInterface, catalog: ModelCatalog, parent: Optional[QWidget] = None) -> None:
+        super().__init__(self.title, parent or iface.mainWindow())
+        self.setObjectName("GairModelManagerDock")
+        self.setWindowIcon(icon("models"))
+        self.iface = iface
+        self.catalog = catalog
+        self.packages = PackageList(catalog)
+        self.importer = ImportPanel(catalog)
+        self.providers = ProviderPanel(catalog, self.packages)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.addWidget(self.packages)
+        layout.addWidget(self.importer)
+        layout.addWidget(self.providers)
+        layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        self.setWidget(scroll)
+
+    def cleanup(self) -> None:
+        """Cancel background work (plugin unload)."""
+        for task in (self.importer.task, self.providers.task):
+            if task is not None and task.status() not in (QgsTask.TaskStatus.Complete, QgsTask.TaskStatus.Terminated):
+                task.cancel()

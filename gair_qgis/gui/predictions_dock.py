@@ -1,0 +1,103 @@
+"""The predictions dock: apply a prediction head of the model package to every tile of a
+raster (gair:tilepredict); the result is a grid of tiles with the prediction as fields."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from qgis.core import (
+    QgsCategorizedSymbolRenderer,
+    QgsMapLayerProxyModel,
+    QgsProject,
+    QgsRendererCategory,
+    QgsStyle,
+    QgsSymbol,
+    QgsVectorLayer,
+)
+from qgis.gui import QgisInterface, QgsMapLayerComboBox
+from qgis.PyQt.QtWidgets import QCheckBox, QComboBox, QWidget
+
+from .base_dock import AlgorithmDock
+from .layers import add_layer_above, load_raster, load_vector, unique_output_path
+from .models import ModelCatalog
+
+CLASS_FIELD = "class"
+
+
+class PredictionsDock(AlgorithmDock):
+    """Label every tile of a scene with one of the package's prediction heads."""
+
+    algorithm_id = "gair:tilepredict"
+    title = "GAIR predictions"
+    icon_name = "predictions"
+    help_text = "Apply a prediction head of the model package to every tile of a raster."
+
+    def __init__(self, iface: QgisInterface, catalog: ModelCatalog, parent: Optional[QWidget] = None) -> None:
+        super().__init__(iface, catalog, parent)
+        self.model_chooser.currentIndexChanged.connect(self.fill_heads)
+        catalog.changed.connect(self.fill_heads)
+        self.fill_heads()
+
+    def build_form(self) -> None:
+        self.layer_combo = QgsMapLayerComboBox()
+        self.layer_combo.setFilters(QgsMapLayerProxyModel.Filter.RasterLayer)
+        self.head = QComboBox()
+        self.with_raster = QCheckBox(self.tr("Also write a raster of the predictions"))
+        self.form.addRow(self.tr("RS layer"), self.layer_combo)
+        self.form.addRow(self.tr("Prediction"), self.head)
+        self.form.addRow("", self.with_raster)
+
+    def fill_heads(self) -> None:
+        """The heads of the chosen package; says so when it has none."""
+        self.head.clear()
+        entry = self.model_chooser.current_entry()
+        heads = entry.package.heads if entry and entry.package else []
+        for head in heads:
+            self.head.addItem(f"{head.name} ({head.task})", head.name)
+        if not heads:
+            self.head.addItem(self.tr("this model package has no prediction heads"), "")
+        self.head.setEnabled(bool(heads))
+
+    def parameters(self) -> dict:
+        layer = self.layer_combo.currentLayer()
+        if layer is None:
+            raise ValueError(self.tr("Choose an RS raster layer."))
+        head = self.head.currentData()
+        if not head:
+            raise ValueError(self.tr("The chosen model package has no prediction heads; choose another one."))
+        folder = Path(self.output_folder.filePath())
+        parameters = {
+            "INPUT": layer.id(),
+            "MODEL": self.model_parameter(),
+            "HEAD": head,
+            "OUTPUT": unique_output_path(f"predictions_{head}", ".gpkg", folder),
+        }
+        if self.with_raster.isChecked():
+            parameters["OUTPUT_RASTER"] = unique_output_path(f"predictions_{head}", ".tif", folder)
+        self._run_layer_id = layer.id()
+        return parameters
+
+    def add_results(self, results: dict) -> Optional[str]:
+        reference = QgsProject.instance().mapLayer(getattr(self, "_run_layer_id", ""))
+        if results.get("OUTPUT_RASTER"):
+            add_layer_above(load_raster(results["OUTPUT_RASTER"], self.tr("GAIR predictions (raster)")), reference)
+        grid = load_vector(results["OUTPUT"], self.tr("GAIR predictions: {}").format(self.head.currentData()))
+        style_categories(grid, CLASS_FIELD)
+        add_layer_above(grid, reference)
+        return None
+
+
+def style_categories(layer: QgsVectorLayer, field: str) -> None:
+    """One colour per predicted class (random colours of the default ramp), semi-opaque."""
+    index = layer.fields().indexOf(field)
+    if index < 0:
+        return
+    ramp = QgsStyle.defaultStyle().colorRamp("Spectral")
+    values = sorted(v for v in layer.uniqueValues(index) if v is not None)
+    categories = []
+    for position, value in enumerate(values):
+        symbol = QgsSymbol.defaultSymbol(layer.geometryType())
+        symbol.setColor(ramp.color(position / max(1, len(values) - 1)))
+        symbol.setOpacity(0.6)
+        categories.append(QgsRendererCategory(value, symbol, str(value)))
+    layer.setRenderer(QgsCategorizedSymbolRenderer(field, categories))

@@ -1,0 +1,34 @@
+"""Where the plugin's files are: icons and resources, in a checkout and in the installed zip.
+
+In a checkout `resources/` lies beside the `gair_qgis` package; in the plugin zip it lies
+inside the plugin folder. Both layouts are searched, plugin folder first, the same way
+`runtime.package.bundled_package_path` finds the bundled model.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from qgis.PyQt.QtGui import QIcon
+
+PLUGIN_DIR = Path(__file__).resolve().parent.parent
+
+
+def resources_dir() -> Path:
+    """The `resources` folder of the plugin zip or of the checkout."""
+    for candidate in (PLUGIN_DIR / "resources", PLUGIN_DIR.parent / "resources"):
+        if (candidate / "icons").is_dir():
+            return candidate
+    return PLUGIN_DIR / "resources"
+
+
+def icon_path(name: str) -> Path:
+    """The SVG file of the icon `name` (without extension)."""
+    return resources_dir() / "icons" / f"{name}.svg"
+
+
+@lru_cache(maxsize=None)
+def icon(name: str) -> QIcon:
+    """The plugin's icon `name`; an empty icon when the file is missing."""
+    path = icon_path(name)
+    return QIcon(str(path)) if path.is_file() else QIcon()

@@ -1,0 +1,208 @@
+"""Run a `gair:` Processing algorithm in the background, as the toolbox does.
+
+`AlgorithmRun` owns one QgsProcessingAlgRunnerTask with its context and feedback;
+`RunPanel` is the Run / Cancel / progress row every dock shows. Progress reaches the
+widgets through the task manager's signals (emitted on the main thread), and results
+are handed to the dock in the task's `executed` signal, also on the main thread: no
+widget is touched from the worker.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Optional
+
+from qgis.core import (
+    QgsApplication,
+    QgsProcessingAlgRunnerTask,
+    QgsProcessingContext,
+    QgsProcessingFeedback,
+    QgsProject,
+)
+from qgis.PyQt.QtCore import QObject, pyqtSignal
+from qgis.PyQt.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+
+PROVIDER_ID = "gair"
+
+
+class RecordingFeedback(QgsProcessingFeedback):
+    """Feedback that keeps the algorithm's messages (written from the worker thread,
+    read on the main thread after the task has finished)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.errors: list[str] = []
+        self.messages: list[str] = []
+
+    def reportError(self, error: str, fatalError: bool = False) -> None:  # noqa: N802,N803 (Qt API)
+        self.errors.append(error)
+
+    def pushWarning(self, warning: str) -> None:  # noqa: N802
+        self.messages.append(warning)
+
+    def pushInfo(self, info: str) -> None:  # noqa: N802
+        self.messages.append(info)
+
+
+def provider_missing_message() -> Optional[str]:
+    """Why the docks cannot run, or None when the `gair` Processing provider is there."""
+    if QgsApplication.processingRegistry().providerById(PROVIDER_ID) is None:
+        return "The GAIR Processing provider is not loaded (is the GAIR plugin enabled?)"
+    return None
+
+
+class AlgorithmRun(QObject):
+    """One background run of a Processing algorithm.
+
+    `done(ok, results, message)` is emitted once, on the main thread; `message` is the
+    algorithm's error text when it failed, "cancelled" when it was cancelled.
+    """
+
+    progress = pyqtSignal(float)
+    done = pyqtSignal(bool, dict, str)
+
+    def __init__(self, algorithm_id: str, parameters: dict[str, Any], parent: Optional[QObject] = None) -> None:
+        super().__init__(parent)
+        self.algorithm_id = algorithm_id
+        self.parameters = dict(parameters)
+        self.context = QgsProcessingContext()
+        self.context.setProject(QgsProject.instance())
+        self.feedback = RecordingFeedback()
+        self.task: Optional[QgsProcessingAlgRunnerTask] = None
+        self._task_id = -1
+
+    def start(self) -> None:
+        """Queue the task; raises LookupError when the algorithm is not registered."""
+        algorithm = QgsApplication.processingRegistry().algorithmById(self.algorithm_id)
+        if algorithm is None:
+            raise LookupError(provider_missing_message() or f"algorithm {self.algorithm_id} is not available")
+        self.task = QgsProcessingAlgRunnerTask(algorithm, self.parameters, self.context, self.feedback)
+        self.task.executed.connect(self._executed)
+        manager = QgsApplication.taskManager()
+        manager.progressChanged.connect(self._manager_progress)
+        self._task_id = manager.addTask(self.task)
+
+    @property
+    def running(self) -> bool:
+        return self.task is not None
+
+    def cancel(self) -> None:
+        """Ask the algorithm to stop; `done` follows when it has."""
+        if self.task is not None:
+            self.feedback.cancel()
+            self.task.cancel()
+
+    def _manager_progress(self, task_id: int, value: float) -> None:
+        if task_id == self._task_id:
+            self.progress.emit(value)
+
+    def _executed(self, ok: bool, results: dict) -> None:
+        QgsApplication.taskManager().progressChanged.disconnect(self._manager_progress)
+        self.task = None  # the task manager deletes it
+        if ok:
+            message = ""
+        elif self.feedback.isCanceled():
+            message = "cancelled"
+        else:
+            message = "\n".join(self.feedback.errors) or f"{self.algorithm_id} failed"
+        self.done.emit(ok, dict(results or {}), message)
+
+
+class RunPanel(QWidget):
+    """Run and Cancel buttons, a progress bar and a status line, driving AlgorithmRun.
+
+    The owner gives `parameters` (called at Run; raising ValueError shows its message
+    instead of running) and `on_result(results)` (returns an optional summary line);
+    `finished(ok, message)` follows every run.
+    """
+
+    finished = pyqtSignal(bool, str)
+
+    def __init__(self, algorithm_id: str, parameters: Callable[[], dict], on_result: Callable[[dict], Optional[str]],
+                 parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.algorithm_id = algorithm_id
+        self._parameters = parameters
+        self._on_result = on_result
+        self.run: Optional[AlgorithmRun] = None
+        self._started = 0.0
+        self.run_button = QPushButton(self.tr("Run"))
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.progress_bar = QProgressBar()
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self._layout()
+        self.run_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.cancel)
+        self._set_running(False)
+
+    def _layout(self) -> None:
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress_bar)
+        layout.addWidget(self.status)
+
+    def _set_running(self, running: bool) -> None:
+        self.run_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+        if running:
+            self.progress_bar.setValue(0)
+
+    @property
+    def busy(self) -> bool:
+        return self.run is not None
+
+    def show_message(self, text: str) -> None:
+        self.status.setText(text)
+
+    def start(self) -> bool:
+        """Start a run with the owner's parameters; False (with a message shown) if it cannot."""
+        if self.busy:
+            self.show_message(self.tr("A run is in progress; wait for it or cancel it."))
+            return False
+        try:
+            parameters = self._parameters()
+            run = AlgorithmRun(self.algorithm_id, parameters, self)
+            run.progress.connect(lambda value: self.progress_bar.setValue(int(value)))
+            run.done.connect(self._done)
+            run.start()
+        except (ValueError, LookupError) as error:
+            self.show_message(str(error))
+            return False
+        self.run = run
+        self._started = time.monotonic()
+        self._set_running(True)
+        self.show_message(self.tr("Running…"))
+        return True
+
+    def cancel(self) -> None:
+        if self.run is not None:
+            self.show_message(self.tr("Cancelling…"))
+            self.run.cancel()
+
+    def _done(self, ok: bool, results: dict, message: str) -> None:
+        if self.run is not None:
+            self.run.deleteLater()
+        self.run = None
+        self._set_running(False)
+        if ok:
+            self.progress_bar.setValue(100)
+            try:
+                summary = self._on_result(results)
+                message = self.tr("Done in {:.1f} s.").format(time.monotonic() - self._started)
+                message = f"{message} {summary}" if summary else message
+            except (ValueError, OSError) as error:  # e.g. an output that cannot be loaded
+                ok, message = False, str(error)
+        elif message == "cancelled":
+            self.progress_bar.setValue(0)
+            message = self.tr("Cancelled; nothing was added.")
+        self.show_message(message)
+        self.finished.emit(ok, message)
+
+    def shutdown(self) -> None:
+        """Cancel a running task (plugin unload)."""
+        if self.run is not None:
+            self.run.cancel()

@@ -1,0 +1,84 @@
+"""Background work of the model manager that is not a Processing algorithm: importing a
+released checkpoint and probing the execution provider. Each is a QgsTask whose `run()`
+touches no widget; `done(ok, message)` is emitted from `finished()`, on the main thread."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from qgis.core import QgsTask
+from qgis.PyQt.QtCore import pyqtSignal
+
+from ..runtime.import_checkpoint import import_released
+from ..runtime.package import PackageError
+from ..runtime.released_layout import CheckpointError
+from ..runtime.session import GAIRRuntime
+from ..runtime.torch_pickle import UnsafeCheckpointError
+
+IMPORT_STEPS = 4  # messages import_released reports before it returns
+IMPORT_ERRORS = (CheckpointError, UnsafeCheckpointError, PackageError, OSError, ValueError, KeyError)
+
+
+class ImportCheckpointTask(QgsTask):
+    """The released `checkpoint.pth` -> a model package folder, without torch."""
+
+    done = pyqtSignal(bool, str)
+
+    def __init__(self, checkpoint: Path, out: Path, overwrite: bool = False) -> None:
+        super().__init__(f"GAIR: import {checkpoint.name}", QgsTask.Flag.CanCancel)
+        self.checkpoint = Path(checkpoint)
+        self.out = Path(out)
+        self.overwrite = overwrite
+        self.message = ""
+        self._steps = 0
+
+    def _step(self, message: str) -> None:
+        """import_released's progress callback; stops the import once cancelled (the
+        package is written atomically, so nothing half-written is left)."""
+        if self.isCanceled():
+            raise InterruptedError("cancelled")
+        self._steps += 1
+        self.message = message
+        self.setProgress(100.0 * self._steps / (IMPORT_STEPS + 1))
+
+    def run(self) -> bool:  # worker thread: no widgets here
+        try:
+            import_released(self.checkpoint, self.out, overwrite=self.overwrite, name=self.out.name,
+                            progress=self._step)
+        except InterruptedError:
+            self.message = "cancelled"
+            return False
+        except IMPORT_ERRORS as error:
+            self.message = str(error)
+            return False
+        self.message = f"package written to {self.out}"
+        return True
+
+    def finished(self, ok: bool) -> None:  # main thread
+        if not ok and self.isCanceled():
+            self.message = "cancelled; nothing was written"
+        self.done.emit(ok, self.message)
+
+
+class ProbeProviderTask(QgsTask):
+    """Open the package's RS graph on onnxruntime and report the execution provider used."""
+
+    done = pyqtSignal(bool, str)
+
+    def __init__(self, package_folder: str, force_cpu: bool) -> None:
+        super().__init__("GAIR: check the execution provider", QgsTask.Flag.CanCancel)
+        self.package_folder = package_folder
+        self.force_cpu = force_cpu
+        self.message = ""
+
+    def run(self) -> bool:
+        try:
+            runtime = GAIRRuntime(self.package_folder or None, force_cpu=self.force_cpu)
+            self.message = runtime.provider
+            runtime.close()
+        except Exception as error:  # noqa: BLE001 (onnxruntime's own errors: show any in the UI)
+            self.message = f"{type(error).__name__}: {error}"
+            return False
+        return True
+
+    def finished(self, ok: bool) -> None:
+        self.done.emit(ok, self.message)

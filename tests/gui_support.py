@@ -1,0 +1,71 @@
+"""Helpers of the GUI tests (tests/test_gui_*.py): waiting for QGIS tasks, isolating the
+plugin's settings, registering the GAIR Processing provider, clicking on the canvas."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pytest
+from qgis.core import QgsApplication, QgsSettings
+from qgis.gui import QgsMapCanvas, QgsMapMouseEvent, QgsMapTool
+from qgis.PyQt.QtCore import QEvent, QPoint, Qt
+
+TASK_TIMEOUT_S = 120
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = TASK_TIMEOUT_S, what: str = "condition") -> None:
+    """Process Qt events until `predicate()` holds; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout} s waiting for {what}")
+        QgsApplication.processEvents()
+        time.sleep(0.01)
+    QgsApplication.processEvents()
+
+
+def wait_for_tasks(timeout: float = TASK_TIMEOUT_S) -> None:
+    """Wait until the task manager has no active task (their finished() has run)."""
+    manager = QgsApplication.taskManager()
+    wait_until(lambda: manager.countActiveTasks() == 0, timeout, "the QGIS background tasks")
+
+
+def click(canvas: QgsMapCanvas, tool: QgsMapTool, pixel: QPoint) -> None:
+    """A left click (press and release) of `tool` at a canvas pixel."""
+    for kind in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease):
+        event = QgsMapMouseEvent(canvas, kind, pixel, Qt.MouseButton.LeftButton, Qt.MouseButton.LeftButton,
+                                 Qt.KeyboardModifier.NoModifier)
+        (tool.canvasPressEvent if kind == QEvent.Type.MouseButtonPress else tool.canvasReleaseEvent)(event)
+
+
+@pytest.fixture
+def gair_settings(tmp_path: Path):
+    """The plugin's QgsSettings (gair/...) restored after the test; outputs go to tmp_path."""
+    settings = QgsSettings()
+    settings.beginGroup("gair")
+    saved = {key: settings.value(key) for key in settings.allKeys()}
+    settings.endGroup()
+    settings.setValue("gair/output_folder", str(tmp_path / "outputs"))
+    yield settings
+    settings.remove("gair")
+    for key, value in saved.items():
+        settings.setValue(f"gair/{key}", value)
+
+
+def photo_with_gps(path: Path, lon: float, lat: float) -> Path:
+    """A JPEG whose EXIF GPS tags say (lon, lat)."""
+    from PIL import Image
+
+    def dms(value: float) -> tuple[float, float, float]:
+        value = abs(value)
+        degrees = int(value)
+        minutes = int((value - degrees) * 60)
+        return float(degrees), float(minutes), round((value - degrees - minutes / 60) * 3600, 4)
+
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N" if lat >= 0 else "S", 2: dms(lat), 3: "E" if lon >= 0 else "W", 4: dms(lon)}
+    rng = np.random.default_rng(2)
+    Image.fromarray(rng.integers(0, 255, size=(120, 160, 3), dtype=np.uint8)).save(path, exif=exif)
+    return path

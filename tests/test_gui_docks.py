@@ -1,0 +1,210 @@
+"""The docks in a real headless QGIS: creation, the map tool, EXIF prefill, the model manager."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from qgis.core import QgsCoordinateReferenceSystem, QgsPointXY, QgsRasterLayer, QgsReferencedPointXY
+from qgis.PyQt.QtCore import QPoint
+from qgis.PyQt.QtWidgets import QApplication
+
+from gair_qgis.gui import GairGui
+from gair_qgis.gui import tasks as gui_tasks
+from gair_qgis.gui.heatmap_dock import HeatmapDock
+from gair_qgis.gui.location_dock import LocationDock
+from gair_qgis.gui.model_manager import ModelManagerDock
+from gair_qgis.gui.predictions_dock import PredictionsDock
+from gair_qgis.runtime.package import bundled_package_path
+from gui_support import click, gair_settings, photo_with_gps, wait_for_tasks  # noqa: F401 (fixture)
+
+WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
+
+
+@pytest.fixture
+def gui(qgis_iface, qgis_new_project, gair_settings):
+    """The plugin's GUI on pytest-qgis's interface; removed again after the test."""
+    gui = GairGui(qgis_iface)
+    gui.init_gui()
+    yield gui
+    gui.unload()
+
+
+@pytest.fixture
+def rs_layer(qgis_iface, l2a_tile) -> QgsRasterLayer:
+    """The 12-band L2A tile in the project, the canvas zoomed to it in EPSG:4326."""
+    layer = QgsRasterLayer(str(l2a_tile), "tile")
+    assert layer.isValid()
+    from qgis.core import QgsProject
+
+    QgsProject.instance().addMapLayer(layer)
+    canvas = qgis_iface.mapCanvas()
+    canvas.setDestinationCrs(WGS84)
+    canvas.setExtent(layer.extent())
+    canvas.refresh()
+    return layer
+
+
+def test_every_dock_is_created_with_its_model_chooser(gui):
+    docks = {type(d) for d in gui.docks}
+    assert docks == {HeatmapDock, LocationDock, PredictionsDock, ModelManagerDock}
+    heatmap = gui.dock(HeatmapDock)
+    assert heatmap.model_chooser.current_folder() == str(bundled_package_path())
+    assert "UNTRAINED" in heatmap.model_chooser.currentText()
+    assert all(action.icon().isNull() is False for action in gui.actions)
+
+
+def test_the_model_manager_says_plainly_that_the_bundled_model_is_untrained(gui):
+    manager = gui.dock(ModelManagerDock)
+    assert "UNTRAINED" in manager.packages.warning.text()
+    assert not manager.packages.remove_button.isEnabled()  # the bundled package stays
+    assert "CPUExecutionProvider" in manager.providers.summary.text()
+
+
+def test_the_map_tool_click_sets_and_marks_the_point(gui, rs_layer, qgis_iface):
+    dock = gui.dock(HeatmapDock)
+    dock.run_on_click.setChecked(False)
+    canvas = qgis_iface.mapCanvas()
+    dock.location.button.setChecked(True)
+    assert canvas.mapTool() is dock.location.tool
+    pixel = QPoint(40, 60)
+    expected = canvas.getCoordinateTransform().toMapCoordinates(pixel)
+    click(canvas, dock.location.tool, pixel)
+    point = dock.location.point
+    assert point is not None and point.crs() == WGS84
+    assert (point.x(), point.y()) == pytest.approx((expected.x(), expected.y()))
+    assert dock.location.marker.marker.isVisible()
+    assert dock.location.marker.marker.center() == expected
+    assert "clicked" in dock.location.label.text()
+    dock.location.button.setChecked(False)
+    assert canvas.mapTool() is not dock.location.tool
+
+
+def test_the_marker_follows_a_change_of_the_canvas_crs(gui, rs_layer, qgis_iface):
+    dock = gui.dock(HeatmapDock)
+    dock.location.set_point(QgsReferencedPointXY(QgsPointXY(9.17, 48.765), WGS84))
+    canvas = qgis_iface.mapCanvas()
+    canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:32632"))
+    center = dock.location.marker.marker.center()
+    assert center.x() == pytest.approx(512_460, abs=100) and center.y() == pytest.approx(5_401_500, abs=500)
+    canvas.setDestinationCrs(WGS84)
+
+
+def test_a_photo_with_gps_tags_fills_the_location(gui, tmp_path):
+    dock = gui.dock(HeatmapDock)
+    photo = photo_with_gps(tmp_path / "gps.jpg", lon=9.1712, lat=48.7655)
+    dock.photo.file.setFilePath(str(photo))
+    point = dock.location.point
+    assert point is not None and point.crs() == WGS84
+    assert (point.x(), point.y()) == pytest.approx((9.1712, 48.7655), abs=1e-6)
+    assert "GPS" in dock.location.label.text()
+    assert dock.photo.thumbnail.pixmap() is not None and not dock.photo.thumbnail.pixmap().isNull()
+
+
+def test_run_without_inputs_explains_what_is_missing(gui):
+    dock = gui.dock(HeatmapDock)
+    assert dock.run_panel.start() is False
+    assert "RS raster layer" in dock.run_panel.status.text()
+
+
+def test_adding_a_package_folder_updates_every_chooser(gui, tmp_path):
+    copy = Path(shutil.copytree(bundled_package_path(), tmp_path / "my-package"))
+    manager = gui.dock(ModelManagerDock)
+    entry = manager.packages.add_folder(str(copy))
+    assert not entry.error
+    for dock in (gui.dock(HeatmapDock), gui.dock(LocationDock), gui.dock(PredictionsDock)):
+        assert dock.model_chooser.findData(str(copy.resolve())) >= 0
+    (copy / "model.json").write_text("{ not json")
+    broken = manager.packages.add_folder(str(tmp_path / "nothing-here"))
+    assert broken.error and "Not added" in manager.packages.message.text()
+
+
+def test_copy_diagnostics_names_versions_and_providers(gui):
+    text = gui.dock(ModelManagerDock).providers.copy_diagnostics()
+    assert QApplication.clipboard().text() == text
+    for expected in ("QGIS 3.", "onnxruntime", "CPUExecutionProvider", "gair-tiny-untrained", "force CPU"):
+        assert expected in text
+
+
+def test_force_cpu_is_remembered(gui):
+    from gair_qgis.gui import settings
+
+    gui.dock(ModelManagerDock).providers.force_cpu.setChecked(True)
+    assert settings.force_cpu() is True
+    assert "CPUExecutionProvider" in gui.dock(ModelManagerDock).providers.summary.text()
+
+
+def test_probing_the_execution_provider_runs_in_a_task(gui):
+    providers = gui.dock(ModelManagerDock).providers
+    providers.probe()
+    wait_for_tasks()
+    assert "CPUExecutionProvider (measured)" in providers.summary.text()
+
+
+def test_importing_a_file_that_is_no_checkpoint_reports_it_and_writes_nothing(gui, tmp_path):
+    importer = gui.dock(ModelManagerDock).importer
+    bogus = tmp_path / "checkpoint.pth"
+    bogus.write_bytes(b"not a checkpoint")
+    importer.checkpoint.setFilePath(str(bogus))
+    importer.out_folder.setFilePath(str(tmp_path / "imported"))
+    assert importer.start()
+    wait_for_tasks()
+    assert importer.task is None and importer.import_button.isEnabled()
+    assert "checkpoint" in importer.status.text().lower()
+    assert not (tmp_path / "imported").exists()
+
+
+def _fake_import(steps: list[str]):
+    """import_released stand-in: reports `steps`, then writes a copy of the bundled package."""
+
+    def fake(checkpoint, out, *, overwrite=False, name="", progress=None):
+        for step in steps:
+            progress(step)
+        shutil.copytree(bundled_package_path(), out)
+
+    return fake
+
+
+def test_an_import_adds_the_package_to_the_catalog(gui, tmp_path, monkeypatch):
+    monkeypatch.setattr(gui_tasks, "import_released", _fake_import(["reading", "converting", "writing"]))
+    importer = gui.dock(ModelManagerDock).importer
+    (tmp_path / "checkpoint.pth").write_bytes(b"x")
+    importer.checkpoint.setFilePath(str(tmp_path / "checkpoint.pth"))
+    importer.out_folder.setFilePath(str(tmp_path / "released"))
+    assert importer.start()
+    wait_for_tasks()
+    assert "package written" in importer.status.text()
+    assert importer.progress.value() == 100
+    assert gui.catalog.entry(str((tmp_path / "released").resolve())) is not None
+
+
+def test_an_existing_package_folder_is_not_overwritten_silently(gui, tmp_path):
+    importer = gui.dock(ModelManagerDock).importer
+    (tmp_path / "checkpoint.pth").write_bytes(b"x")
+    (tmp_path / "existing").mkdir()
+    importer.checkpoint.setFilePath(str(tmp_path / "checkpoint.pth"))
+    importer.out_folder.setFilePath(str(tmp_path / "existing"))
+    assert importer.start() is False
+    assert "already exists" in importer.status.text()
+
+
+def test_a_cancelled_import_writes_nothing(gui, tmp_path, monkeypatch):
+    importer = gui.dock(ModelManagerDock).importer
+
+    def slow(checkpoint, out, *, overwrite=False, name="", progress=None):
+        import time
+
+        for _ in range(500):
+            progress("working")
+            time.sleep(0.01)
+        shutil.copytree(bundled_package_path(), out)
+
+    monkeypatch.setattr(gui_tasks, "import_released", slow)
+    (tmp_path / "checkpoint.pth").write_bytes(b"x")
+    importer.checkpoint.setFilePath(str(tmp_path / "checkpoint.pth"))
+    importer.out_folder.setFilePath(str(tmp_path / "released"))
+    assert importer.start()
+    importer.cancel()
+    wait_for_tasks()
+    assert "cancelled" in importer.status.text()
+    assert not (tmp_path / "released").exists()
