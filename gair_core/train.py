@@ -31,7 +31,9 @@ from .losses import DistillationLoss, GAIRLoss, LocationQueue
 from .models import GAIR
 from .training.forward import TrainingModule, make_teacher
 from .training.init import apply_init
-from .training.loop import Precision, forward_backward, optimizer_step, peak_memory_mb, setup_distributed, to_device
+from .training.loop import (
+    Precision, average_across_ranks, forward_backward, optimizer_step, peak_memory_mb, setup_distributed, to_device,
+)
 from .training.metrics import MetricsLogger
 from .training.optim import lr_factor, make_optimizer, set_lr
 from .training.state import load_training_state, resolve_checkpoint, save_training_state
@@ -249,6 +251,7 @@ def train(args: argparse.Namespace) -> dict:
                                           sync=micro == args.accumulation - 1)
                 for name, value in losses.items():
                     totals[name] = totals.get(name, 0.0) + value / args.accumulation
+            totals = average_across_ranks(totals, run.world_size)
             grad_norm = optimizer_step(run.optimizer, run.scaler, parameters, args.grad_clip)
             run.step += 1
             rate = run.samples_per_step / (time.perf_counter() - tick)

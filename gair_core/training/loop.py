@@ -78,6 +78,16 @@ def optimizer_step(optimizer: torch.optim.Optimizer, scaler: torch.amp.GradScale
     return float(norm)
 
 
+def average_across_ranks(values: dict[str, float], world_size: int) -> dict[str, float]:
+    """The mean of each value over all ranks (for logging the global batch's losses)."""
+    if world_size == 1:
+        return values
+    names = sorted(values)
+    tensor = torch.tensor([values[n] for n in names], dtype=torch.float64)
+    torch.distributed.all_reduce(tensor)
+    return {name: float(v) / world_size for name, v in zip(names, tensor)}
+
+
 def peak_memory_mb(device: torch.device) -> float:
     """Peak GPU memory allocated by torch, or the process's peak resident set size on CPU."""
     if device.type == "cuda":

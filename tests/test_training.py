@@ -1,0 +1,186 @@
+"""`python -m gair_core.train`: real-data steps, overfitting, exact resume, SIGTERM, torchrun on CPU."""
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from gair_core import train
+from gair_core.checkpoint import load_model
+
+from conftest import GAIR_EXAMPLES, ROOT, requires_examples
+
+FAST = ["--preset", "tiny", "--no-progress", "--no-tensorboard"]
+
+
+def examples_manifest(tmp_path: Path) -> Path:
+    """The three real triples of ../shared/data/gair-examples, referenced in place (not copied)."""
+    path = tmp_path / "examples.csv"
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["sv_path", "lon", "lat", "rs_path"])
+        for e in csv.DictReader(open(GAIR_EXAMPLES / "examples.csv")):
+            writer.writerow([GAIR_EXAMPLES / e["sv_image"], e["lon"], e["lat"], GAIR_EXAMPLES / e["rs_image"]])
+    return path
+
+
+@pytest.fixture
+def synthetic_manifest(tmp_path, l2a_tile, photo) -> Path:
+    """Four points on the synthetic Stuttgart tile (always available)."""
+    path = tmp_path / "synthetic.csv"
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["sv_path", "lon", "lat", "rs_path"])
+        for i in range(4):
+            writer.writerow([photo, 9.1605 + 0.005 * i, 48.7605 + 0.004 * i, l2a_tile])
+    return path
+
+
+def metrics(out: Path) -> list[dict]:
+    return list(csv.DictReader(open(out / "metrics.csv")))
+
+
+def run(*args) -> int:
+    return train.main([str(a) for a in args])
+
+
+@requires_examples
+def test_a_few_steps_on_real_triples_then_resume_with_more_steps(tmp_path):
+    manifest, out = examples_manifest(tmp_path), tmp_path / "run"
+    assert run("--manifest", manifest, "--preset", "tiny", "--max-steps", 4, "--batch-size", 3,
+               "--output-dir", out, "--no-progress") == 0
+    rows = metrics(out)
+    assert [int(r["step"]) for r in rows] == [1, 2, 3, 4]
+    assert all(np.isfinite(float(r["loss"])) and float(r["samples_per_s"]) > 0 for r in rows)
+    assert (out / "checkpoints" / "latest").read_text().strip() == "step_00000004"
+    assert list((out / "tensorboard").glob("events.*"))
+    assert run("--manifest", manifest, "--preset", "tiny", "--max-steps", 6, "--batch-size", 3,
+               "--output-dir", out, "--resume", "--no-progress") == 0
+    assert [int(r["step"]) for r in metrics(out)] == [1, 2, 3, 4, 5, 6]
+    assert (out / "checkpoints" / "latest").read_text().strip() == "step_00000006"
+    assert load_model(out / "model.safetensors").config.name == "tiny"
+    checkpoint = out / "checkpoints" / "step_00000006"
+    assert sorted(p.suffix for p in checkpoint.iterdir()) == [".json", ".safetensors", ".safetensors", ".safetensors"]
+
+
+@requires_examples
+def test_loss_falls_when_overfitting_a_small_batch(tmp_path):
+    out = tmp_path / "run"
+    assert run("--manifest", examples_manifest(tmp_path), *FAST, "--batch-size", 3, "--max-steps", 15,
+               "--lr", 3e-4, "--warmup-steps", 0, "--no-augment", "--output-dir", out) == 0
+    rows = metrics(out)
+    first, last = rows[0], rows[-3:]
+    # the SV<->RS term can reach zero; the location terms cannot (the queue fills with the positives)
+    assert np.mean([float(r["incl"]) for r in last]) < 0.2 * float(first["incl"])
+    assert np.mean([float(r["loss"]) for r in last]) < 0.6 * float(first["loss"])
+
+
+def test_interrupted_and_resumed_run_ends_with_the_same_weights(tmp_path, synthetic_manifest):
+    common = ["--manifest", synthetic_manifest, *FAST, "--batch-size", 2, "--max-steps", 5, "--lr", 1e-3,
+              "--warmup-steps", 2, "--save-every", 100]
+    assert run(*common, "--output-dir", tmp_path / "a") == 0
+    assert run(*common, "--output-dir", tmp_path / "b", "--exit-after-steps", 3) == 0
+    assert (tmp_path / "b" / "checkpoints" / "latest").read_text().strip() == "step_00000003"
+    assert not (tmp_path / "b" / "model.safetensors").exists()
+    assert run(*common, "--output-dir", tmp_path / "b", "--resume") == 0
+    a, b = (load_file(str(tmp_path / r / "checkpoints" / "step_00000005" / "model.safetensors")) for r in "ab")
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)  # queue included
+    oa, ob = (load_file(str(tmp_path / r / "checkpoints" / "step_00000005" / "optimizer.safetensors")) for r in "ab")
+    assert all(torch.equal(oa[k], ob[k]) for k in oa)
+    assert [r["loss"] for r in metrics(tmp_path / "a")] == [r["loss"] for r in metrics(tmp_path / "b")]
+    initial = load_file(str(tmp_path / "a" / "model.safetensors"))
+    assert not torch.equal(initial["optical_proj.weight"], tiny_initial_weights()["optical_proj.weight"])
+
+
+def tiny_initial_weights() -> dict:
+    from gair_core.config import get_preset
+    from gair_core.models import GAIR
+
+    torch.manual_seed(0)
+    return GAIR(get_preset("tiny")).state_dict()
+
+
+def test_sigterm_saves_a_checkpoint_and_exits_cleanly(tmp_path, synthetic_manifest):
+    out = tmp_path / "run"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gair_core.train", "--manifest", str(synthetic_manifest), *FAST, "--batch-size", "2",
+         "--max-steps", "10000", "--output-dir", str(out)], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline and not ((out / "metrics.csv").exists() and len(metrics(out)) >= 2):
+            time.sleep(0.2)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, err
+    last = int(metrics(out)[-1]["step"])
+    assert 2 <= last < 10000
+    assert (out / "checkpoints" / "latest").read_text().strip() == f"step_{last:08d}"
+    assert json.loads((out / "summary.json").read_text())["stopped_early"] is True
+
+
+@requires_examples
+def test_two_cpu_processes_with_torchrun_train_like_one_process_with_the_combined_batch(tmp_path):
+    manifest = examples_manifest(tmp_path)
+    common = ["--manifest", str(manifest), *FAST, "--max-steps", "2", "--lr", "1e-3", "--warmup-steps", "0",
+              "--no-augment"]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
+                           "-m", "gair_core.train", *common, "--batch-size", "1", "--output-dir", str(tmp_path / "ddp")],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert run(*common, "--batch-size", 2, "--output-dir", tmp_path / "one") == 0
+    ddp, one = (load_file(str(tmp_path / r / "model.safetensors")) for r in ("ddp", "one"))
+    assert json.loads((tmp_path / "ddp" / "config.json").read_text())["world_size"] == 2
+    initial = tiny_initial_weights()
+    for key, value in initial.items():
+        if not value.is_floating_point() or torch.equal(one[key], value):  # pointer, frozen parameters
+            continue
+        update = (one[key] - value).norm()
+        # Adam amplifies round-off where a gradient is ~0, so compare with the size of the update
+        assert (ddp[key] - one[key]).norm() < 0.05 * update, key
+    losses = [[float(r["loss"]) for r in metrics(tmp_path / d)] for d in ("ddp", "one")]
+    np.testing.assert_allclose(losses[0], losses[1], rtol=1e-4)
+
+
+def test_config_file_sets_defaults_and_flags_override_it(tmp_path, synthetic_manifest):
+    config = tmp_path / "run.json"
+    config.write_text(json.dumps({"manifest": str(synthetic_manifest), "batch_size": 2, "max_steps": 3,
+                                  "output_dir": str(tmp_path / "cfg"), "model": {"location": {"hidden": 64}}}))
+    args = train.parse_args(["--config", str(config), "--max-steps", "1"])
+    assert (args.batch_size, args.max_steps, args.model) == (2, 1, {"location": {"hidden": 64}})
+    assert train.model_config(args.preset, args.model).location.hidden == 64
+    config.write_text(json.dumps({"manifest": "m.csv", "output_dir": "o", "batch_sise": 2}))
+    with pytest.raises(SystemExit):
+        train.parse_args(["--config", str(config)])
+
+
+def test_init_from_geoclip_loads_its_location_capsules(tmp_path, synthetic_manifest):
+    from gair_core.training.init import geoclip_weights_path
+
+    try:
+        geoclip_weights_path()
+    except FileNotFoundError as error:
+        pytest.skip(str(error))
+    config = tmp_path / "run.json"
+    config.write_text(json.dumps({"model": {"location": {"num_frequencies": 256, "hidden": 1024}}}))
+    out = tmp_path / "geo"
+    assert run("--config", config, "--manifest", synthetic_manifest, *FAST, "--batch-size", 2, "--max-steps", 0,
+               "--init", "geoclip", "--output-dir", out) == 0
+    ours = load_file(str(out / "model.safetensors"))
+    geoclip = torch.load(geoclip_weights_path(), map_location="cpu", weights_only=True)
+    for key in ("LocEnc0.capsule.0.b", "LocEnc2.capsule.5.weight"):
+        assert torch.equal(ours[f"location_encoder.{key}"], geoclip[key])
+    # the plain tiny preset's location tower cannot take GeoCLIP's weights: a clear error, exit 2
+    assert run("--manifest", synthetic_manifest, *FAST, "--batch-size", 2, "--max-steps", 0, "--init", "geoclip",
+               "--output-dir", tmp_path / "bad") == 2
