@@ -204,3 +204,19 @@ def test_base_preset_export_and_torch_free_import_agree(tmp_path, base_checkpoin
         exported = np.load(tmp_path / "out-exported" / name)
         assert imported.shape == (1, 768)
         np.testing.assert_allclose(imported, exported, rtol=1e-6, atol=1e-6)
+
+
+def test_heads_are_added_with_hashes_and_read_back(tiny_package, tmp_path):
+    from gair_qgis.runtime.package import add_heads
+
+    rng = np.random.default_rng(7)
+    layers = [(rng.standard_normal((16, 128)), rng.standard_normal(16)), (rng.standard_normal((3, 16)), np.zeros(3))]
+    spec = {"name": "landcover", "task": "classification", "input": "rs_global", "labels": ["water", "urban", "forest"],
+            "metric": {"name": "accuracy", "value": 0.5}}
+    package = add_heads(tiny_package, [(spec, layers)], out_dir=tmp_path / "with-head")
+    (head,) = package.heads
+    assert head.labels == ("water", "urban", "forest") and head.file == "heads/landcover.npz"
+    assert "heads/landcover.npz" in package.meta["files"]
+    loaded = package.head_layers(head)
+    np.testing.assert_allclose(loaded[1][0], layers[1][0].astype(np.float32))
+    assert ModelPackage.load(tiny_package).heads == []  # the source package is untouched

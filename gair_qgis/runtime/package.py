@@ -17,7 +17,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Iterable, Mapping, Optional, Sequence
 
 import numpy as np
 
@@ -156,6 +156,7 @@ def write_package(out_dir: str | Path, meta: dict, files: Mapping[str, Path | by
     try:
         for name, source in files.items():
             target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
             if isinstance(source, bytes):
                 target.write_bytes(source)
             else:
@@ -212,6 +213,43 @@ def fill_graphs(template_dir: Path, arrays: dict[str, np.ndarray], out_dir: Path
     files[NILI_ARRAYS] = nili
     return files
 
+
+
+def head_npz(layers: Sequence[tuple[np.ndarray, np.ndarray]]) -> bytes:
+    """A head file's bytes: affine layers weight_i (out, in), bias_i (out,); ReLU between them."""
+    import io
+
+    buffer = io.BytesIO()
+    arrays = {}
+    for index, (weight, bias) in enumerate(layers):
+        arrays[f"weight_{index}"] = np.asarray(weight, np.float32)
+        arrays[f"bias_{index}"] = np.asarray(bias, np.float32)
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def add_heads(package_dir: str | Path, heads: Sequence[tuple[dict, Sequence[tuple[np.ndarray, np.ndarray]]]],
+              out_dir: Optional[str | Path] = None) -> ModelPackage:
+    """Add prediction heads to a package (replacing heads of the same name) and rewrite it
+    atomically, in place or to `out_dir`. Each head is (spec, layers); the spec holds name,
+    task ("classification" | "regression"), input ("rs_global" | "location" | "sv": the raw
+    embedding the runtime returns), labels or targets, and metric (name, value, data, split).
+    Its file is written as heads/<name>.npz."""
+    package = ModelPackage.load(package_dir)
+    files: dict[str, Path | bytes] = {name: package.root / name for name in package.meta.get("files", {})}
+    specs = {h["name"]: h for h in package.meta.get("heads", [])}
+    for spec, layers in heads:
+        spec = dict(spec, file=f"heads/{spec['name']}.npz")
+        HeadSpec.from_dict(spec)  # validates the fields
+        if spec["task"] not in ("classification", "regression") or spec["input"] not in ("rs_global", "location", "sv"):
+            raise PackageError(f"head {spec['name']}: bad task {spec['task']!r} or input {spec['input']!r}")
+        specs[spec["name"]] = spec
+        files[spec["file"]] = head_npz(layers)
+    meta = {k: v for k, v in package.meta.items() if k not in ("files", "format_version")}
+    meta["heads"] = list(specs.values())
+    out = Path(out_dir) if out_dir else package.root
+    write_package(out, meta, files, overwrite=True)
+    return ModelPackage.load(out)
 
 
 def bundled_package_path() -> Path:
