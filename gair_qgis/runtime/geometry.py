@@ -6,8 +6,9 @@ interpolator takes c = 2 (u, v) - 1 (GAIR_SPEC.md section 2).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import Sequence
+from typing import NamedTuple, Optional, Sequence
 
 import numpy as np
 
@@ -86,3 +87,103 @@ def tile_queries(grid: PixelGrid, x: np.ndarray, y: np.ndarray) -> np.ndarray:
             f"{int(outside.sum())} of {outside.size} point(s) are outside. Pick points inside the RS tile."
         )
     return np.stack([2 * u - 1, 2 * v - 1], axis=-1)
+
+
+# --- windows and tiling (whole pixels of a PixelGrid) ----------------------------------
+
+METRES_PER_DEGREE = 111_320.0  # the same convention as gair_core's training windows
+
+
+class Window(NamedTuple):
+    """A block of whole pixels of a grid: first column and row, size. May reach outside the grid."""
+
+    col: int
+    row: int
+    width: int
+    height: int
+
+
+def subgrid(grid: PixelGrid, window: Window) -> PixelGrid:
+    """The PixelGrid of a window of `grid` (same pixels, its own origin and size)."""
+    return PixelGrid(grid.left + window.col * grid.pixel_width, grid.top - window.row * grid.pixel_height,
+                     grid.pixel_width, grid.pixel_height, window.width, window.height)
+
+
+def fractional_pixel(grid: PixelGrid, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Map coordinates -> fractional (column, row) of `grid`, float64 (pixel i spans [i, i+1))."""
+    u, v = grid.uv(x, y)
+    return u * grid.width, v * grid.height
+
+
+def snap_window(grid: PixelGrid, left: float, bottom: float, right: float, top: float) -> Window:
+    """The window whose edges are the grid's pixel edges nearest to the given bounds (at least
+    one pixel). It may reach outside the grid; see `clip_window`."""
+    col0, row0 = fractional_pixel(grid, left, top)
+    col1, row1 = fractional_pixel(grid, right, bottom)
+    c0, r0 = int(np.round(col0)), int(np.round(row0))
+    return Window(c0, r0, max(1, int(np.round(col1)) - c0), max(1, int(np.round(row1)) - r0))
+
+
+def clip_window(grid: PixelGrid, window: Window) -> Optional[Window]:
+    """The part of a window inside the grid, or None when they do not overlap."""
+    c0, r0 = max(window.col, 0), max(window.row, 0)
+    c1, r1 = min(window.col + window.width, grid.width), min(window.row + window.height, grid.height)
+    return Window(c0, r0, c1 - c0, r1 - r0) if c1 > c0 and r1 > r0 else None
+
+
+def fit_window(grid: PixelGrid, window: Window) -> Window:
+    """Shift a window to lie inside the grid, keeping its size (shrunk to the grid if larger)."""
+    width, height = min(window.width, grid.width), min(window.height, grid.height)
+    col = min(max(window.col, 0), grid.width - width)
+    row = min(max(window.row, 0), grid.height - height)
+    return Window(col, row, width, height)
+
+
+def centred_window(grid: PixelGrid, x: float, y: float, width: int, height: int) -> Window:
+    """A window of width x height pixels centred (to the nearest pixel) on (x, y), shifted inside the grid."""
+    col, row = fractional_pixel(grid, x, y)
+    return fit_window(grid, Window(int(np.round(col - width / 2)), int(np.round(row - height / 2)), width, height))
+
+
+def ground_pixel_size_m(grid: PixelGrid, is_geographic: bool, lat: float, unit_m: float = 1.0) -> tuple[float, float]:
+    """Approximate (x, y) pixel size in metres; geographic grids at latitude `lat` (degrees),
+    projected ones with `unit_m` metres per map unit."""
+    if is_geographic:
+        return (grid.pixel_width * METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 1e-6),
+                grid.pixel_height * METRES_PER_DEGREE)
+    return grid.pixel_width * unit_m, grid.pixel_height * unit_m
+
+
+def pixels_for_ground_size(pixel_m: tuple[float, float], ground_size_m: float) -> tuple[int, int]:
+    """(cols, rows) of a window about `ground_size_m` across (at least one pixel)."""
+    return max(1, round(ground_size_m / pixel_m[0])), max(1, round(ground_size_m / pixel_m[1]))
+
+
+@dataclass(frozen=True)
+class TileLattice:
+    """Tiles of `first`'s size repeating every `stride` pixels (columns, rows) from `first`.
+
+    Tile (i, j) starts at (first.col + i * stride[0], first.row + j * stride[1]). A point
+    belongs to the tile whose central stride x stride cell contains it (with stride equal
+    to the tile size: the tile that contains it)."""
+
+    first: Window
+    stride: tuple[int, int]
+
+    def cell_of(self, col: np.ndarray, row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Fractional (column, row) positions -> tile indices (i, j), int64."""
+        sx, sy = self.stride
+        i = np.floor((np.asarray(col, np.float64) - self.first.col - (self.first.width - sx) / 2) / sx)
+        j = np.floor((np.asarray(row, np.float64) - self.first.row - (self.first.height - sy) / 2) / sy)
+        return i.astype(np.int64), j.astype(np.int64)
+
+    def tile(self, grid: PixelGrid, i: int, j: int) -> Window:
+        """Tile (i, j), shifted inside the grid (a point of its cell inside the grid stays inside it)."""
+        return fit_window(grid, Window(self.first.col + i * self.stride[0], self.first.row + j * self.stride[1],
+                                       self.first.width, self.first.height))
+
+    def count(self, window: Window) -> tuple[int, int]:
+        """Tiles along x and y that cover `window` when the first tile starts at its corner."""
+        sx, sy = self.stride
+        return (max(1, math.ceil((window.width - self.first.width) / sx) + 1),
+                max(1, math.ceil((window.height - self.first.height) / sy) + 1))

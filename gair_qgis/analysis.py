@@ -1,0 +1,100 @@
+"""Pure numpy helpers on embeddings: cosine, a 3-component PCA view, prediction heads."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+import numpy as np
+
+from .runtime.package import HeadSpec, ModelPackage, PackageError
+
+
+def normalize(vectors: np.ndarray) -> np.ndarray:
+    """L2-normalise along the last axis (zero vectors stay zero)."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norm = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return vectors / np.where(norm > 0, norm, 1)
+
+
+def cosine(vectors: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Cosine of each row of (N, D) `vectors` with a (D,) reference, float32."""
+    return (normalize(vectors) @ normalize(reference)).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class PCA:
+    """Mean and the leading principal directions of a sample of embeddings."""
+
+    mean: np.ndarray  # (D,)
+    components: np.ndarray  # (k, D)
+
+    @staticmethod
+    def fit(sample: np.ndarray, k: int = 3) -> "PCA":
+        sample = np.asarray(sample, dtype=np.float64)
+        mean = sample.mean(axis=0)
+        _, _, vt = np.linalg.svd(sample - mean, full_matrices=False)
+        components = np.zeros((k, sample.shape[1]))
+        components[: min(k, len(vt))] = vt[:k]
+        # a deterministic sign: the largest loading of each component is positive
+        signs = np.sign(components[np.arange(k), np.abs(components).argmax(axis=1)])
+        return PCA(mean, components * np.where(signs == 0, 1, signs)[:, None])
+
+    def transform(self, vectors: np.ndarray) -> np.ndarray:
+        """(N, D) -> (N, k) float32 scores."""
+        return ((np.asarray(vectors, dtype=np.float64) - self.mean) @ self.components.T).astype(np.float32)
+
+
+# --- prediction heads --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Head:
+    """A package head with its layers loaded."""
+
+    spec: HeadSpec
+    layers: list[tuple[np.ndarray, np.ndarray]]
+
+    @property
+    def is_classifier(self) -> bool:
+        return self.spec.task == "classification"
+
+    def outputs(self) -> list[str]:
+        """Names of the values `predict` returns per row (class probabilities or targets)."""
+        if self.is_classifier:
+            return list(self.spec.labels) or [f"class_{i}" for i in range(self.layers[-1][0].shape[0])]
+        return list(self.spec.targets) or [f"value_{i}" for i in range(self.layers[-1][0].shape[0])]
+
+    def predict(self, embeddings: np.ndarray) -> np.ndarray:
+        """(N, D) embeddings -> (N, outputs): softmax probabilities or regression values."""
+        x = np.asarray(embeddings, dtype=np.float64)
+        for index, (weight, bias) in enumerate(self.layers):
+            x = x @ np.asarray(weight, np.float64).T + np.asarray(bias, np.float64)
+            if index < len(self.layers) - 1:
+                x = np.maximum(x, 0)
+        if self.is_classifier:
+            x = np.exp(x - x.max(axis=1, keepdims=True))
+            x = x / x.sum(axis=1, keepdims=True)
+        return x
+
+
+def load_heads(package: ModelPackage, inputs: Sequence[str], name: Optional[str] = None) -> list[Head]:
+    """The package's heads that take one of `inputs` ('rs_global', 'location', 'sv'),
+    or only the head called `name` (PackageError when it is missing or takes another input)."""
+    specs = package.heads
+    if name:
+        matches = [h for h in specs if h.name == name]
+        if not matches:
+            raise PackageError(f"model package {package.name} has no head named {name!r}; "
+                               f"its heads are: {', '.join(h.name for h in specs) or 'none'}")
+        if matches[0].input not in inputs:
+            raise PackageError(f"head {name!r} takes {matches[0].input!r} embeddings; this algorithm applies "
+                               f"heads on {', '.join(inputs)}")
+        specs = matches
+    heads = []
+    for spec in specs:
+        if spec.input not in inputs:
+            continue
+        if spec.task not in ("classification", "regression"):
+            raise PackageError(f"head {spec.name!r} has unknown task {spec.task!r}; expected classification or regression")
+        heads.append(Head(spec, package.head_layers(spec)))
+    return heads

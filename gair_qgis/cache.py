@@ -1,0 +1,159 @@
+"""Sessions and encoded tiles, shared by the Processing algorithms and (later) the docks.
+
+Encoding an RS tile is the expensive step; every query afterwards (a photo, a click, a
+PCA view) touches only the cached `EncodedTile`. Tiles are keyed by a hash of (layer
+source, raster grid, window, model package, band mapping), kept in memory up to a byte
+budget (least recently used first out) and, when a cache folder is configured, on disk.
+`clear()` frees everything (the plugin calls it on unload).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Sequence
+
+import numpy as np
+
+from .runtime.geometry import PixelGrid, Window
+from .runtime.package import ModelPackage
+from .runtime.tile import EncodedTile
+
+DEFAULT_CACHE_MB = 512
+CACHE_DIR_ENV = "GAIR_CACHE_DIR"
+
+
+@dataclass
+class CachedTile:
+    """An encoded tile and which of its window's pixels hold data."""
+
+    tile: EncodedTile
+    valid: np.ndarray  # (rows, cols) bool
+
+    @property
+    def nbytes(self) -> int:
+        t = self.tile
+        return sum(a.nbytes for a in (t.grid, t.global_embedding, t.cell_table, self.valid))
+
+
+def package_id(package: ModelPackage) -> str:
+    """Identity of a package's contents (its files' hashes), not of its folder."""
+    return hashlib.sha256(json.dumps([package.name, package.meta.get("files", {})], sort_keys=True).encode()).hexdigest()[:16]
+
+
+def tile_key(source: str, grid: PixelGrid, window: Window, package: ModelPackage, bands: Sequence[int]) -> str:
+    """The cache key of one encoded window."""
+    parts = [source, [repr(v) for v in grid.geotransform], [grid.width, grid.height], list(window),
+             package_id(package), list(bands)]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+class TileCache:
+    """LRU cache of CachedTile in memory (byte budget), optionally mirrored to a folder."""
+
+    def __init__(self, max_bytes: int = DEFAULT_CACHE_MB << 20, directory: Optional[Path] = None) -> None:
+        self.max_bytes = max_bytes
+        self.directory = directory
+        self._items: OrderedDict[str, CachedTile] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: str) -> Optional[CachedTile]:
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+                return item
+        item = self._load(key)
+        if item is not None:
+            self._remember(key, item)
+        return item
+
+    def put(self, key: str, item: CachedTile) -> None:
+        self._remember(key, item)
+        self._save(key, item)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
+    def _remember(self, key: str, item: CachedTile) -> None:
+        with self._lock:
+            if key in self._items:
+                self._bytes -= self._items.pop(key).nbytes
+            self._items[key] = item
+            self._bytes += item.nbytes
+            while self._bytes > self.max_bytes and len(self._items) > 1:
+                self._bytes -= self._items.popitem(last=False)[1].nbytes
+
+    def _path(self, key: str) -> Optional[Path]:
+        return self.directory / f"{key}.npz" if self.directory else None
+
+    def _save(self, key: str, item: CachedTile) -> None:
+        path = self._path(key)
+        if path is None:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.partial.npz")
+        t = item.tile
+        np.savez(partial, grid=t.grid, global_embedding=t.global_embedding, cell_table=t.cell_table,
+                 offset_weight=t.offset_weight, bias=t.bias, valid=item.valid)
+        os.replace(partial, path)
+
+    def _load(self, key: str) -> Optional[CachedTile]:
+        path = self._path(key)
+        if path is None or not path.is_file():
+            return None
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                arrays = {name: data[name] for name in data.files}
+        except (OSError, ValueError):
+            return None
+        valid = arrays.pop("valid")
+        return CachedTile(EncodedTile(**arrays), valid)
+
+
+class Sessions:
+    """One GAIRRuntime per (package contents, execution-provider choice)."""
+
+    def __init__(self) -> None:
+        self._runtimes: dict[tuple[str, bool], object] = {}
+        self._lock = threading.Lock()
+
+    def runtime(self, package: ModelPackage, force_cpu: bool = False):
+        from .runtime.session import GAIRRuntime  # imports onnxruntime lazily
+
+        key = (package_id(package), force_cpu)
+        with self._lock:
+            if key not in self._runtimes:
+                self._runtimes[key] = GAIRRuntime(package, force_cpu=force_cpu)
+            return self._runtimes[key]
+
+    def clear(self) -> None:
+        with self._lock:
+            for runtime in self._runtimes.values():
+                runtime.close()
+            self._runtimes.clear()
+
+
+def _default_directory() -> Optional[Path]:
+    value = os.environ.get(CACHE_DIR_ENV)
+    return Path(value) if value else None
+
+
+SESSIONS = Sessions()
+TILES = TileCache(directory=_default_directory())
+
+
+def clear() -> None:
+    """Free all sessions and in-memory tiles."""
+    SESSIONS.clear()
+    TILES.clear()

@@ -1,0 +1,45 @@
+"""The QGIS plugin object: registers the Processing provider; frees sessions and caches on unload.
+
+Dock widgets (heatmap, location, predictions, model manager) belong in `_init_docks` and
+`_unload_docks`; they run the same Processing algorithms in the background.
+"""
+from __future__ import annotations
+
+from qgis.core import QgsApplication
+
+
+class GairPlugin:
+    """Entry point returned by `classFactory(iface)`."""
+
+    def __init__(self, iface) -> None:
+        self.iface = iface
+        self.provider = None
+
+    def initProcessing(self) -> None:  # noqa: N802 (QGIS API)
+        """Register the GAIR Processing provider (also called by qgis_process)."""
+        if self.provider is None:
+            from .processing.provider import GairProvider
+
+            self.provider = GairProvider()
+            QgsApplication.processingRegistry().addProvider(self.provider)
+
+    def initGui(self) -> None:  # noqa: N802 (QGIS API)
+        self.initProcessing()
+        self._init_docks()
+
+    def unload(self) -> None:
+        self._unload_docks()
+        if self.provider is not None:
+            QgsApplication.processingRegistry().removeProvider(self.provider)
+            self.provider = None
+        from . import cache
+
+        cache.clear()
+
+    # --- docks: the GUI part adds its widgets here ---------------------------------------------
+
+    def _init_docks(self) -> None:
+        """Create the dock widgets and actions (none yet)."""
+
+    def _unload_docks(self) -> None:
+        """Remove every dock widget and action created by `_init_docks`."""

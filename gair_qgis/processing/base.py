@@ -1,0 +1,181 @@
+"""What every GAIR algorithm shares: the model, band mapping, tile encoding through the
+cache, limits, progress/cancel and turning known errors into clear Processing messages."""
+from __future__ import annotations
+
+import functools
+import importlib.util
+import os
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from qgis.core import (
+    QgsProcessingAlgorithm,
+    QgsProcessingException,
+    QgsProcessingFeedback,
+    QgsProcessingParameterBand,
+    QgsProcessingParameterDefinition,
+    QgsProcessingParameterFile,
+    QgsSettings,
+)
+
+from .. import cache
+from ..qgis_io import RasterSource, check_crs
+from ..runtime.geometry import OutsideTileError
+from ..runtime.package import ModelPackage, PackageError, load_package
+from ..runtime.preprocess import InputError, band_indices
+
+SETTINGS_PREFIX = "gair/"
+LIMIT_DEFAULTS = {"max_tiles": 400, "max_pixels": 4_000_000}
+
+
+def given(parameters: dict, name: str) -> bool:
+    """Whether an optional parameter has a value."""
+    value = parameters.get(name)
+    return value is not None and value != ""
+
+
+class Cancelled(Exception):
+    """The user cancelled; nothing was written."""
+
+
+def setting_limit(name: str) -> int:
+    """A limit from the environment (GAIR_MAX_TILES, ...), else QGIS settings (gair/max_tiles, ...)."""
+    env = os.environ.get(f"GAIR_{name.upper()}")
+    if env:
+        return int(env)
+    return int(QgsSettings().value(SETTINGS_PREFIX + name, LIMIT_DEFAULTS[name]))
+
+
+def force_cpu() -> bool:
+    """Whether onnxruntime must use the CPU (GAIR_FORCE_CPU=1 or QGIS setting gair/force_cpu)."""
+    env = os.environ.get("GAIR_FORCE_CPU")
+    if env:
+        return env not in ("0", "false", "no")
+    return QgsSettings().value(SETTINGS_PREFIX + "force_cpu", False, type=bool)
+
+
+def check_limit(name: str, needed: int, what: str, fix: str) -> None:
+    limit = setting_limit(name)
+    if needed > limit:
+        raise InputError(
+            f"{what} needs {needed} {name.split('_')[1]}, more than the limit of {limit}; {fix}, or raise the limit "
+            f"(environment variable GAIR_{name.upper()} or QGIS setting {SETTINGS_PREFIX}{name})"
+        )
+
+
+def clear_errors(process: Callable) -> Callable:
+    """Turn known errors into QgsProcessingException with their message."""
+
+    @functools.wraps(process)
+    def wrapper(self, parameters, context, feedback):
+        try:
+            return process(self, parameters, context, feedback)
+        except Cancelled:
+            raise QgsProcessingException("cancelled by the user; no output was written") from None
+        except InterruptedError:
+            raise QgsProcessingException("cancelled by the user; no output was written") from None
+        except (InputError, PackageError, OutsideTileError, ImportError) as error:
+            raise QgsProcessingException(str(error)) from None
+
+    return wrapper
+
+
+class Progress:
+    """Maps work steps into a range of the feedback's percentage; raises Cancelled."""
+
+    def __init__(self, feedback: Optional[QgsProcessingFeedback], start: float = 0.0, end: float = 100.0) -> None:
+        self.feedback, self.start, self.end = feedback, start, end
+
+    def check(self) -> None:
+        if self.feedback is not None and self.feedback.isCanceled():
+            raise Cancelled()
+
+    def __call__(self, done: int, total: int) -> bool:
+        """Progress callback for the runtime: False means cancel."""
+        if self.feedback is not None:
+            self.feedback.setProgress(self.start + (self.end - self.start) * done / max(total, 1))
+            return not self.feedback.isCanceled()
+        return True
+
+    def step(self, done: int, total: int) -> None:
+        self(done, total)
+        self.check()
+
+
+@dataclass
+class Model:
+    """A loaded package and its runtime."""
+
+    package: ModelPackage
+    runtime: object  # GAIRRuntime
+
+
+class GairAlgorithm(QgsProcessingAlgorithm):
+    """Base of the GAIR algorithms."""
+
+    MODEL = "MODEL"
+    BANDS = "BANDS"
+
+    _group = ""
+    _group_id = ""
+
+    def createInstance(self):
+        return type(self)()
+
+    def group(self) -> str:
+        return self._group
+
+    def groupId(self) -> str:
+        return self._group_id
+
+    def canExecute(self):
+        if importlib.util.find_spec("onnxruntime") is None:
+            return False, ("onnxruntime is not installed in QGIS's Python; install it with "
+                           "`python -m pip install onnxruntime \"numpy<2\"`")
+        return True, ""
+
+    # --- parameters ----------------------------------------------------------------------
+
+    def add_model_parameter(self) -> None:
+        param = QgsProcessingParameterFile(self.MODEL, "Model package folder (default: the bundled one)",
+                                           behavior=QgsProcessingParameterFile.Folder, optional=True)
+        param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(param)
+
+    def add_bands_parameter(self, parent: str) -> None:
+        self.addParameter(QgsProcessingParameterBand(
+            self.BANDS, "Bands in model order (B2, B3, B4, B5, B6, B7, B8, B8A, B11, B12); default: from band names",
+            parentLayerParameterName=parent, optional=True, allowMultiple=True))
+
+    # --- model and bands -----------------------------------------------------------------
+
+    def load_model(self, parameters, context, feedback) -> Model:
+        path = self.parameterAsFile(parameters, self.MODEL, context)
+        package = load_package(path or None)
+        runtime = cache.SESSIONS.runtime(package, force_cpu=force_cpu())
+        feedback.pushInfo(f"Model: {package.name} ({package.root}); execution provider {runtime.provider}")
+        if package.untrained:
+            feedback.pushWarning(f"The model package {package.name} is UNTRAINED (random weights): its outputs "
+                                 "exercise the pipeline but carry no meaning. Import the released GAIR checkpoint "
+                                 "for real results.")
+        return Model(package, runtime)
+
+    def band_mapping(self, parameters, context, source: RasterSource, package: ModelPackage) -> list[int]:
+        """0-based raster bands in model order, from BANDS or from the band names."""
+        wanted = package.rs_spec.bands
+        chosen = self.parameterAsInts(parameters, self.BANDS, context)
+        if chosen:
+            if len(chosen) != len(wanted) or not all(1 <= b <= source.band_count for b in chosen):
+                raise InputError(f"BANDS lists {len(chosen)} band(s) {chosen}; give exactly {len(wanted)} band numbers "
+                                 f"between 1 and {source.band_count}, for {', '.join(wanted)} in that order")
+            return [b - 1 for b in chosen]
+        try:
+            return band_indices(source.band_count, package.rs_spec, source.band_names)
+        except InputError as error:
+            raise InputError(f"{error} With the BANDS parameter, list {len(wanted)} band numbers of the raster "
+                             f"for {', '.join(wanted)}.") from None
+
+    def raster_source(self, layer, what: str = "INPUT") -> RasterSource:
+        source = RasterSource.from_layer(layer)
+        check_crs(source.crs, f"the raster {what}")
+        return source

@@ -1,0 +1,179 @@
+"""gair:locationraster: GAIR's location embedding painted over an extent."""
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsProcessingParameterCrs,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterExtent,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterPoint,
+    QgsProcessingParameterRasterDestination,
+)
+
+from ..analysis import PCA, cosine
+from ..qgis_io import OUTPUT_NODATA, WGS84, atomic_geotiff, check_crs, check_output_path, transform_point, transform_points
+from ..runtime.geometry import PixelGrid
+from ..runtime.preprocess import InputError
+from .base import GairAlgorithm, Model, Progress, check_limit, clear_errors, given
+from .tiles import output_grid
+
+HELP = """Evaluates GAIR's location encoder e(lon, lat) at every pixel centre of a grid over \
+EXTENT in CRS (default: the extent's CRS) with PIXEL_SIZE in that CRS's units (default: 256 \
+pixels across the longer side). Pixel centres are transformed to EPSG:4326 with the project's \
+transform context; pixels that cannot be transformed are nodata (-9999).
+
+OUTPUT_TYPE:
+- 0 a 3-band PCA (RGB) view (components from a sample of the pixels);
+- 1 the full embedding (D float32 bands);
+- 2 cosine similarity to a reference: REFERENCE_IMAGE's projected street-view embedding (the \
+pairing GAIR is trained on) when given, else the location embedding of REFERENCE_POINT.
+
+The number of pixels is limited (GAIR_MAX_PIXELS / QGIS setting gair/max_pixels)."""
+
+OUTPUT_TYPES = ["PCA view (3 bands)", "Embedding (D bands)", "Similarity to a reference (photo or location)"]
+PCA_VIEW, EMBEDDING, SIMILARITY = range(3)
+CHUNK = 16_384  # pixels per location-encoder call
+PCA_SAMPLE = 4096
+DEFAULT_PIXELS_ACROSS = 256
+
+
+class LocationRasterAlgorithm(GairAlgorithm):
+    EXTENT = "EXTENT"
+    CRS = "CRS"
+    PIXEL_SIZE = "PIXEL_SIZE"
+    OUTPUT_TYPE = "OUTPUT_TYPE"
+    REFERENCE_POINT = "REFERENCE_POINT"
+    REFERENCE_IMAGE = "REFERENCE_IMAGE"
+    OUTPUT = "OUTPUT"
+
+    _group, _group_id = "Location", "location"
+
+    def name(self) -> str:
+        return "locationraster"
+
+    def displayName(self) -> str:
+        return "Location embedding raster"
+
+    def shortHelpString(self) -> str:
+        return HELP
+
+    def initAlgorithm(self, config=None) -> None:
+        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Extent"))
+        self.addParameter(QgsProcessingParameterCrs(self.CRS, "Output CRS (default: the extent's)", optional=True))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.PIXEL_SIZE, "Pixel size in the output CRS's units (default: 256 pixels across)",
+            type=QgsProcessingParameterNumber.Double, optional=True, minValue=0.0))
+        self.addParameter(QgsProcessingParameterEnum(self.OUTPUT_TYPE, "Output", options=OUTPUT_TYPES,
+                                                     defaultValue=PCA_VIEW))
+        self.addParameter(QgsProcessingParameterPoint(self.REFERENCE_POINT, "Reference location (similarity output)",
+                                                      optional=True))
+        self.addParameter(QgsProcessingParameterFile(self.REFERENCE_IMAGE, "Reference photo (similarity output)",
+                                                     optional=True,
+                                                     fileFilter="Images (*.jpg *.jpeg *.png *.tif *.tiff *.webp)"))
+        self.add_model_parameter()
+        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Location raster"))
+
+    @clear_errors
+    def processAlgorithm(self, parameters, context, feedback) -> dict:
+        output = check_output_path(self.parameterAsOutputLayer(parameters, self.OUTPUT, context))
+        crs = self.output_crs(parameters, context)
+        grid = self.grid(parameters, context, crs)
+        check_limit("max_pixels", grid.width * grid.height, f"a {grid.width} x {grid.height} px raster",
+                    "choose a larger PIXEL_SIZE or a smaller EXTENT")
+        mode = self.parameterAsEnum(parameters, self.OUTPUT_TYPE, context)
+        model = self.load_model(parameters, context, feedback)
+        reference = self.reference(parameters, context, model, mode, feedback)
+        lonlat = self.lonlat(grid, crs, context)
+        encode = LocationEncoder(model, lonlat, grid.width)
+        pca = PCA.fit(encode.sample(PCA_SAMPLE)) if mode == PCA_VIEW else None
+        bands = {EMBEDDING: model.package.embed_dim, PCA_VIEW: 3}.get(mode, 1)
+        names = ([f"embedding_{k}" for k in range(bands)] if mode == EMBEDDING else ["pc1", "pc2", "pc3"]
+                 if mode == PCA_VIEW else ["similarity"])
+        metadata = {"GAIR_MODEL": model.package.name, "GAIR_UNTRAINED": model.package.untrained,
+                    "GAIR_CONTENT": OUTPUT_TYPES[mode]}
+        progress = Progress(feedback, 0, 99)
+        with atomic_geotiff(output, grid, bands, crs, names, metadata) as writer:
+            rows = max(1, CHUNK // grid.width)
+            for row in range(0, grid.height, rows):
+                progress.step(row, grid.height)
+                embedding, valid = encode.rows(row, min(row + rows, grid.height))
+                values = (embedding if mode == EMBEDDING else pca.transform(embedding) if mode == PCA_VIEW
+                          else cosine(embedding, reference)[:, None])
+                values = np.where(valid[:, None], values, OUTPUT_NODATA)
+                writer.write(values.T.reshape(bands, -1, grid.width), row)
+            progress.check()
+        return {self.OUTPUT: str(output)}
+
+    def output_crs(self, parameters, context) -> QgsCoordinateReferenceSystem:
+        crs = self.parameterAsCrs(parameters, self.CRS, context) if given(parameters, self.CRS) else None
+        if crs is None or not crs.isValid():
+            crs = self.parameterAsExtentCrs(parameters, self.EXTENT, context)
+        if not crs.isValid():
+            crs = QgsCoordinateReferenceSystem(WGS84)
+        check_crs(crs, "the output")
+        return crs
+
+    def grid(self, parameters, context, crs) -> PixelGrid:
+        extent = self.parameterAsExtent(parameters, self.EXTENT, context, crs)
+        if extent.isEmpty():
+            raise InputError("EXTENT is empty; give an area with a width and a height")
+        area = PixelGrid.from_bounds(extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum(), 1, 1)
+        size = self.parameterAsDouble(parameters, self.PIXEL_SIZE, context) if given(parameters, self.PIXEL_SIZE) else 0.0
+        return output_grid(area, size or max(extent.width(), extent.height()) / DEFAULT_PIXELS_ACROSS)
+
+    def reference(self, parameters, context, model: Model, mode: int, feedback) -> Optional[np.ndarray]:
+        """The similarity output's reference: a photo's projected SV embedding, else a location's embedding."""
+        if mode != SIMILARITY:
+            return None
+        photo = self.parameterAsFile(parameters, self.REFERENCE_IMAGE, context)
+        if photo:
+            feedback.pushInfo(f"Reference: the photo {photo}")
+            return model.runtime.encode_photo(photo)[1]
+        if not given(parameters, self.REFERENCE_POINT):
+            raise InputError("the similarity output needs a reference: set REFERENCE_IMAGE (a photo) or "
+                             "REFERENCE_POINT (e.g. 'lon,lat [EPSG:4326]')")
+        point = self.parameterAsPoint(parameters, self.REFERENCE_POINT, context)
+        crs = self.parameterAsPointCrs(parameters, self.REFERENCE_POINT, context)
+        wgs84 = QgsCoordinateReferenceSystem(WGS84)
+        lon, lat = transform_point(point, crs if crs.isValid() else wgs84, wgs84, context.transformContext())
+        feedback.pushInfo(f"Reference: the location ({lon:.6f}, {lat:.6f})")
+        return model.runtime.encode_location(np.array([[lon, lat]]))[0]
+
+    @staticmethod
+    def lonlat(grid: PixelGrid, crs, context) -> np.ndarray:
+        """(rows * cols, 2) lon, lat of every pixel centre (NaN where not transformable)."""
+        xs, ys = grid.pixel_centres()
+        lon, lat = transform_points(xs.ravel(), ys.ravel(), crs, QgsCoordinateReferenceSystem(WGS84),
+                                    context.transformContext())
+        return np.stack([lon, lat], axis=1)
+
+
+class LocationEncoder:
+    """Location embeddings of a grid's pixel centres, row by row; invalid points are masked."""
+
+    def __init__(self, model: Model, lonlat: np.ndarray, width: int) -> None:
+        self.runtime = model.runtime
+        self.lonlat = lonlat
+        self.width = width
+        self.valid = (np.isfinite(lonlat).all(axis=1) & (np.abs(lonlat[:, 0]) <= 180) & (np.abs(lonlat[:, 1]) <= 90))
+
+    def encode(self, index: np.ndarray) -> np.ndarray:
+        points = np.where(self.valid[index, None], self.lonlat[index], 0.0)
+        return self.runtime.encode_location(points)
+
+    def sample(self, count: int) -> np.ndarray:
+        """Embeddings of up to `count` valid pixels spread over the grid."""
+        index = np.flatnonzero(self.valid)
+        if index.size == 0:
+            raise InputError("no pixel centre of EXTENT can be transformed to longitude/latitude; check the CRS")
+        return self.encode(index[np.linspace(0, index.size - 1, min(count, index.size)).astype(np.int64)])
+
+    def rows(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+        """Embeddings (N, D) and validity (N,) of the pixels of rows start..stop-1."""
+        index = np.arange(start * self.width, stop * self.width)
+        return self.encode(index), self.valid[index]

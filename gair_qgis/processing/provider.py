@@ -1,0 +1,42 @@
+"""The "GAIR" Processing provider (id `gair`)."""
+from __future__ import annotations
+
+from qgis.core import QgsProcessingProvider
+from qgis.PyQt.QtGui import QIcon
+from .heatmap import SvHeatmapAlgorithm
+from .locationraster import LocationRasterAlgorithm
+from .rsembed import RsEmbedAlgorithm
+from .svpoints import SvPointsAlgorithm
+from .tilepredict import TilePredictAlgorithm
+
+ALGORITHMS = (SvHeatmapAlgorithm, RsEmbedAlgorithm, LocationRasterAlgorithm, TilePredictAlgorithm, SvPointsAlgorithm)
+
+
+class GairProvider(QgsProcessingProvider):
+    """GAIR's algorithms: street-view heatmaps, RS embeddings, location rasters, predictions."""
+
+    def id(self) -> str:
+        return "gair"
+
+    def name(self) -> str:
+        return "GAIR"
+
+    def longName(self) -> str:
+        return "GAIR geo-foundation model (remote sensing, street view, location)"
+
+    def icon(self) -> QIcon:
+        from ..gui.resources import icon  # only the GUI asks for icons
+
+        return icon("gair")
+
+    def svgIconPath(self) -> str:
+        from ..gui.resources import icon_path
+
+        return str(icon_path("gair"))
+
+    def supportedOutputRasterLayerExtensions(self) -> list[str]:
+        return ["tif"]
+
+    def loadAlgorithms(self) -> None:
+        for algorithm in ALGORITHMS:
+            self.addAlgorithm(algorithm())

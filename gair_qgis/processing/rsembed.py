@@ -1,0 +1,168 @@
+"""gair:rsembed: encode a raster into the tile cache; optionally write embeddings as a raster."""
+from __future__ import annotations
+
+import numpy as np
+from qgis.core import (
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterExtent,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterRasterDestination,
+    QgsProcessingParameterRasterLayer,
+)
+
+from ..analysis import PCA
+from ..qgis_io import OUTPUT_NODATA, RasterSource, atomic_geotiff, check_output_path
+from ..runtime.geometry import PixelGrid, TileLattice, subgrid
+from ..runtime.preprocess import InputError
+from .base import GairAlgorithm, Model, Progress, clear_errors, given
+from .tiles import (
+    Block,
+    area_window,
+    check_tile_count,
+    encode_windows,
+    lattice_blocks,
+    lattice_windows,
+    output_grid,
+    tile_lattice,
+)
+
+HELP = """Encodes a raster tile by tile with GAIR's RS encoder and keeps the encodings in the tile \
+cache, so that later heatmaps and predictions on the same tiles return at once.
+
+Tiles have the model's tile ground size (2 km for GAIR) in the raster's pixels, start at the \
+top-left corner of EXTENT (default: the whole raster) and repeat every STRIDE x tile size \
+(1 = side by side, 0.5 = half overlap); tiles at the raster's edge are shifted inside it.
+
+OUTPUT_TYPE:
+- 0 none: fill the cache only.
+- 1 one pixel per tile with the tile's global embedding (D bands), pixels of the stride's size \
+centred on each tile.
+- 2 a 3-band PCA view of the NILI-localized embeddings at every output pixel (PIXEL_SIZE, \
+default the raster's); each pixel is evaluated in the tile whose central part contains it. \
+PCA components come from a sample of the pixels; their scale has no absolute meaning.
+
+BATCH_SIZE: tiles per onnxruntime call. The number of tiles is limited (GAIR_MAX_TILES / \
+QGIS setting gair/max_tiles)."""
+
+OUTPUT_TYPES = ["None (fill the tile cache only)", "Global embedding per tile (D bands)",
+                "PCA of localized embeddings (3 bands)"]
+PCA_SAMPLE = 20_000
+LOCALIZE_CHUNK = 8192
+
+
+class RsEmbedAlgorithm(GairAlgorithm):
+    INPUT = "INPUT"
+    EXTENT = "EXTENT"
+    STRIDE = "STRIDE"
+    BATCH_SIZE = "BATCH_SIZE"
+    OUTPUT_TYPE = "OUTPUT_TYPE"
+    PIXEL_SIZE = "PIXEL_SIZE"
+    OUTPUT = "OUTPUT"
+
+    _group, _group_id = "Remote sensing", "remotesensing"
+
+    def name(self) -> str:
+        return "rsembed"
+
+    def displayName(self) -> str:
+        return "Encode raster tiles (RS embeddings)"
+
+    def shortHelpString(self) -> str:
+        return HELP
+
+    def initAlgorithm(self, config=None) -> None:
+        self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, "Sentinel-2 L2A raster (any CRS)"))
+        self.add_bands_parameter(self.INPUT)
+        self.add_model_parameter()
+        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Area to encode (default: the whole raster)",
+                                                       optional=True))
+        self.addParameter(QgsProcessingParameterNumber(self.STRIDE, "Stride as a fraction of the tile size",
+                                                       type=QgsProcessingParameterNumber.Double, defaultValue=1.0,
+                                                       minValue=0.1, maxValue=1.0))
+        self.addParameter(QgsProcessingParameterNumber(self.BATCH_SIZE, "Tiles per batch", defaultValue=8, minValue=1,
+                                                       maxValue=256))
+        self.addParameter(QgsProcessingParameterEnum(self.OUTPUT_TYPE, "Raster to write", options=OUTPUT_TYPES,
+                                                     defaultValue=0))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.PIXEL_SIZE, "PCA output pixel size in the raster's CRS units (default: the raster's)",
+            type=QgsProcessingParameterNumber.Double, optional=True, minValue=0.0))
+        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Embedding raster", optional=True,
+                                                                  createByDefault=False))
+        self.addOutput(QgsProcessingOutputNumber("TILES", "Tiles"))
+        self.addOutput(QgsProcessingOutputNumber("ENCODED_TILES", "Tiles encoded by this run (others came from the cache)"))
+
+    @clear_errors
+    def prepareAlgorithm(self, parameters, context, feedback) -> bool:
+        self._source = self.raster_source(self.parameterAsRasterLayer(parameters, self.INPUT, context))
+        return True
+
+    @clear_errors
+    def processAlgorithm(self, parameters, context, feedback) -> dict:
+        kind = self.parameterAsEnum(parameters, self.OUTPUT_TYPE, context)
+        output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context) if kind else None
+        if kind and not output:
+            raise InputError(f"OUTPUT_TYPE {kind} writes a raster: set OUTPUT, or choose OUTPUT_TYPE 0")
+        if output:
+            output = check_output_path(output)
+        source: RasterSource = self._source
+        model = self.load_model(parameters, context, feedback)
+        bands = self.band_mapping(parameters, context, source, model.package)
+        model.runtime.batch_size = self.parameterAsInt(parameters, self.BATCH_SIZE, context)
+        extent = self.parameterAsExtent(parameters, self.EXTENT, context, source.crs) if given(parameters, self.EXTENT) else None
+        area = area_window(source, extent)
+        lattice, cells = tile_lattice(source, model.package, area, self.parameterAsDouble(parameters, self.STRIDE, context))
+        windows = [window for _, window in lattice_windows(source, lattice, cells)]
+        check_tile_count(windows, "this EXTENT at this STRIDE", "choose a smaller EXTENT or a larger STRIDE")
+        encoded, fresh = encode_windows(model, source, bands, windows, Progress(feedback, 0, 80), feedback)
+        results = {"TILES": len(set(windows)), "ENCODED_TILES": fresh, self.OUTPUT: str(output) if output else None}
+        if kind == 1:
+            self.write_global(output, source, model, lattice, cells, encoded, feedback)
+        elif kind == 2:
+            pixel_size = self.parameterAsDouble(parameters, self.PIXEL_SIZE, context) if given(parameters, self.PIXEL_SIZE) else 0.0
+            grid = output_grid(subgrid(source.grid, area), pixel_size)
+            self.write_pca(output, source, model, lattice_blocks(source.grid, lattice, grid, cells), grid, encoded,
+                           feedback)
+        return results
+
+    def write_global(self, output, source, model, lattice: TileLattice, cells, encoded, feedback) -> None:
+        """One pixel per tile (stride-sized, centred on the tile) with its global embedding."""
+        g, first, (sx, sy) = source.grid, lattice.first, lattice.stride
+        grid = PixelGrid(g.left + (first.col + (first.width - sx) / 2) * g.pixel_width,
+                         g.top - (first.row + (first.height - sy) / 2) * g.pixel_height,
+                         sx * g.pixel_width, sy * g.pixel_height, cells[0], cells[1])
+        values = np.empty((model.package.embed_dim, cells[1], cells[0]), dtype=np.float32)
+        for j in range(cells[1]):
+            for i in range(cells[0]):
+                values[:, j, i] = encoded[lattice.tile(g, i, j)].tile.global_embedding
+        names = [f"embedding_{k}" for k in range(values.shape[0])]
+        with atomic_geotiff(output, grid, values.shape[0], source.crs, names, self.metadata(model, "global")) as writer:
+            Progress(feedback).check()
+            writer.write(values)
+
+    def write_pca(self, output, source, model, blocks: list[Block], grid: PixelGrid, encoded, feedback) -> None:
+        """A 3-band PCA view of the localized embeddings at each output pixel centre."""
+        total = sum(b.rows.size * b.cols.size for b in blocks)
+        rng = np.random.default_rng(0)
+        share = min(1.0, PCA_SAMPLE / max(total, 1))
+        sample = [localize(encoded[b.window], b.coords()[rng.random(b.rows.size * b.cols.size) < share]) for b in blocks]
+        pca = PCA.fit(np.concatenate(sample))
+        values = np.full((3, grid.height, grid.width), OUTPUT_NODATA, dtype=np.float32)
+        progress = Progress(feedback, 80, 99)
+        for done, block in enumerate(blocks):
+            progress.step(done, len(blocks))
+            item = encoded[block.window]
+            scores = pca.transform(localize(item, block.coords())).T.reshape(3, block.rows.size, block.cols.size)
+            values[:, block.rows[:, None], block.cols[None, :]] = np.where(block.valid(item), scores, OUTPUT_NODATA)
+        with atomic_geotiff(output, grid, 3, source.crs, ["pc1", "pc2", "pc3"], self.metadata(model, "pca")) as writer:
+            writer.write(values)
+
+    @staticmethod
+    def metadata(model: Model, kind: str) -> dict:
+        return {"GAIR_MODEL": model.package.name, "GAIR_UNTRAINED": model.package.untrained, "GAIR_CONTENT": kind}
+
+
+def localize(item, coords: np.ndarray) -> np.ndarray:
+    """NILI-localized embeddings (N, D) of a cached tile, in chunks to bound memory."""
+    parts = [item.tile.localize(coords[s : s + LOCALIZE_CHUNK]) for s in range(0, len(coords), LOCALIZE_CHUNK)]
+    return np.concatenate(parts) if parts else np.zeros((0, item.tile.cell_table.shape[1]), np.float32)

@@ -1,0 +1,194 @@
+"""gair:svpoints: similarity of each photo point's street-view embedding with the RS
+embedding localized at the point (and the package's head predictions) as fields."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsFeatureSink,
+    QgsField,
+    QgsFields,
+    QgsProcessing,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterRasterLayer,
+)
+from qgis.PyQt.QtCore import QVariant
+
+from ..analysis import Head, load_heads
+from ..qgis_io import WGS84, RasterSource, transform_points
+from ..runtime.geometry import Window, centred_window, subgrid
+from ..runtime.preprocess import InputError
+from .base import GairAlgorithm, Model, Progress, clear_errors
+from .predictions import check_vector_destination, head_attributes, head_fields
+from .tiles import check_tile_count, encode_windows, tile_size_pixels
+
+HELP = """For each point of INPUT, reads the photo named in PHOTO_FIELD (relative paths are \
+resolved against PHOTO_FOLDER, default the layer's folder), encodes it, and compares its \
+projected street-view embedding with the RS embedding of RASTER localized at the point: the \
+tile is a window of the model's tile ground size around the point (shifted inside the raster), \
+as in gair:svheatmap; tiles are cached and shared by nearby points.
+
+Output: the input features with `gair_sim` (cosine similarity), `gair_tile` (the tile's \
+column, row, width, height in the raster) and, where the model package has heads, their \
+predictions: 'sv' heads on the photo's embedding, 'location' heads on the point's location \
+embedding, 'rs_global' heads on the tile's global embedding. Points outside the raster or with \
+unreadable photos keep NULL values and are listed as warnings. Multi-points use their centroid."""
+
+
+@dataclass
+class PointInput:
+    """One feature's inputs; `problem` says why it cannot be evaluated."""
+
+    feature: object
+    photo: Optional[Path] = None
+    x: float = float("nan")
+    y: float = float("nan")
+    window: Optional[Window] = None
+    pooled: Optional[np.ndarray] = None
+    projected: Optional[np.ndarray] = None
+    problem: Optional[str] = None
+
+
+class SvPointsAlgorithm(GairAlgorithm):
+    INPUT = "INPUT"
+    PHOTO_FIELD = "PHOTO_FIELD"
+    PHOTO_FOLDER = "PHOTO_FOLDER"
+    RASTER = "RASTER"
+    OUTPUT = "OUTPUT"
+
+    _group, _group_id = "Street view", "streetview"
+
+    def name(self) -> str:
+        return "svpoints"
+
+    def displayName(self) -> str:
+        return "Street-view photo points: similarity and predictions"
+
+    def shortHelpString(self) -> str:
+        return HELP
+
+    def initAlgorithm(self, config=None) -> None:
+        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, "Photo points", [QgsProcessing.TypeVectorPoint]))
+        self.addParameter(QgsProcessingParameterField(self.PHOTO_FIELD, "Photo path field", parentLayerParameterName=self.INPUT,
+                                                      type=QgsProcessingParameterField.String))
+        self.addParameter(QgsProcessingParameterFile(self.PHOTO_FOLDER, "Folder for relative photo paths (default: the layer's)",
+                                                     behavior=QgsProcessingParameterFile.Folder, optional=True))
+        self.addParameter(QgsProcessingParameterRasterLayer(self.RASTER, "Sentinel-2 L2A raster (any CRS)"))
+        self.add_bands_parameter(self.RASTER)
+        self.add_model_parameter()
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "Points with similarity",
+                                                            QgsProcessing.TypeVectorPoint))
+        self.addOutput(QgsProcessingOutputNumber("EVALUATED", "Points evaluated"))
+
+    @clear_errors
+    def prepareAlgorithm(self, parameters, context, feedback) -> bool:
+        self._source = self.raster_source(self.parameterAsRasterLayer(parameters, self.RASTER, context), "RASTER")
+        layer = self.parameterAsVectorLayer(parameters, self.INPUT, context)
+        self._layer_folder = Path(layer.source().split("|")[0]).parent if layer is not None else Path.cwd()
+        return True
+
+    @clear_errors
+    def processAlgorithm(self, parameters, context, feedback) -> dict:
+        check_vector_destination(self.parameterAsOutputLayer(parameters, self.OUTPUT, context))
+        points = self.parameterAsSource(parameters, self.INPUT, context)
+        if points is None:
+            raise InputError("INPUT is not a readable point layer")
+        field = self.parameterAsString(parameters, self.PHOTO_FIELD, context)
+        folder = Path(self.parameterAsFile(parameters, self.PHOTO_FOLDER, context) or self._layer_folder)
+        source: RasterSource = self._source
+        model = self.load_model(parameters, context, feedback)
+        bands = self.band_mapping(parameters, context, source, model.package)
+        heads = load_heads(model.package, ("sv", "location", "rs_global"))
+        inputs = self.collect(points, field, folder, source, model, context, Progress(feedback, 0, 40))
+        for item in inputs:
+            if item.problem:
+                feedback.pushWarning(f"feature {item.feature.id()}: {item.problem}")
+        windows = [item.window for item in inputs if item.problem is None]
+        check_tile_count(windows, "these points", "split the layer or use fewer, closer points")
+        encoded, _ = encode_windows(model, source, bands, windows, Progress(feedback, 40, 90), feedback)
+        fields = QgsFields(points.fields())
+        for field_ in [QgsField("gair_sim", QVariant.Double), QgsField("gair_tile", QVariant.String)]:
+            fields.append(field_)
+        for field_ in head_fields(heads):
+            fields.append(field_)
+        rows = self.evaluate(inputs, encoded, heads, model, source, context)
+        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, points.wkbType(), points.sourceCrs())
+        for item, extra in zip(inputs, rows):
+            feature = item.feature
+            feature.setFields(fields, False)
+            feature.setAttributes(list(item.feature.attributes()) + extra)
+            sink.addFeature(feature, QgsFeatureSink.FastInsert)
+        evaluated = sum(1 for item in inputs if item.problem is None)
+        feedback.pushInfo(f"{evaluated} of {len(inputs)} point(s) evaluated")
+        return {self.OUTPUT: dest, "EVALUATED": evaluated}
+
+    def collect(self, points, field: str, folder: Path, source: RasterSource, model: Model, context,
+                progress: Progress) -> list[PointInput]:
+        """Read every feature's photo and place its point in the raster."""
+        features = list(points.getFeatures())
+        xs = np.array([f.geometry().centroid().asPoint().x() if f.hasGeometry() else np.nan for f in features])
+        ys = np.array([f.geometry().centroid().asPoint().y() if f.hasGeometry() else np.nan for f in features])
+        xs, ys = transform_points(xs, ys, points.sourceCrs(), source.crs, context.transformContext())
+        inputs = []
+        for n, (feature, x, y) in enumerate(zip(features, xs, ys)):
+            progress.step(n, len(features))
+            inputs.append(self.point_input(feature, field, folder, float(x), float(y), source, model))
+        return inputs
+
+    @staticmethod
+    def point_input(feature, field: str, folder: Path, x: float, y: float, source: RasterSource,
+                    model: Model) -> PointInput:
+        item = PointInput(feature, x=x, y=y)
+        value = feature[field]
+        if not value:
+            item.problem = f"no photo path in field {field}"
+            return item
+        item.photo = Path(str(value)) if Path(str(value)).is_absolute() else folder / str(value)
+        u, v = source.grid.uv(x, y)
+        if not (np.isfinite(u) and 0 <= u <= 1 and 0 <= v <= 1):
+            item.problem = "the point lies outside the raster RASTER (or cannot be transformed to its CRS); move it inside"
+            return item
+        try:
+            item.pooled, item.projected = model.runtime.encode_photo(item.photo)
+        except InputError as error:
+            item.problem = f"{error}"
+            return item
+        cols, rows = tile_size_pixels(source, model.package, y)
+        item.window = centred_window(source.grid, x, y, cols, rows)
+        return item
+
+    @staticmethod
+    def evaluate(inputs: list[PointInput], encoded, heads: list[Head], model: Model, source: RasterSource,
+                 context) -> list[list]:
+        """Extra attributes per input: similarity, tile, then head outputs (NULL where not evaluated)."""
+        ok = [item for item in inputs if item.problem is None]
+        head_inputs = {}
+        if ok:
+            head_inputs["sv"] = np.stack([item.pooled for item in ok])
+            head_inputs["rs_global"] = np.stack([encoded[item.window].tile.global_embedding for item in ok])
+            if any(h.spec.input == "location" for h in heads):
+                lon, lat = transform_points(np.array([i.x for i in ok]), np.array([i.y for i in ok]), source.crs,
+                                            QgsCoordinateReferenceSystem(WGS84), context.transformContext())
+                head_inputs["location"] = model.runtime.encode_location(np.stack([lon, lat], axis=1))
+        predictions = [head.predict(head_inputs[head.spec.input]) if ok else None for head in heads]
+        rows, k = [], 0
+        for item in inputs:
+            if item.problem is not None:
+                rows.append([None, None] + sum((head_attributes(h, None) for h in heads), []))
+                continue
+            u, v = subgrid(source.grid, item.window).uv(item.x, item.y)
+            similarity = encoded[item.window].tile.similarity(item.projected, np.array([2 * u - 1]), np.array([2 * v - 1]))
+            extra = [float(similarity[0]), ",".join(str(n) for n in item.window)]
+            for head, values in zip(heads, predictions):
+                extra += head_attributes(head, values[k])
+            rows.append(extra)
+            k += 1
+        return rows

@@ -1,0 +1,144 @@
+"""gair:tilepredict: a prediction head from the model package on every tile of a raster."""
+from __future__ import annotations
+
+import numpy as np
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsFeature,
+    QgsFeatureSink,
+    QgsField,
+    QgsFields,
+    QgsGeometry,
+    QgsProcessing,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterExtent,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterRasterDestination,
+    QgsProcessingParameterRasterLayer,
+    QgsProcessingParameterString,
+    QgsRectangle,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QVariant
+
+from ..analysis import load_heads
+from ..qgis_io import WGS84, RasterSource, atomic_geotiff, check_output_path, transform_points
+from ..runtime.geometry import PixelGrid, TileLattice, Window, subgrid
+from ..runtime.package import PackageError
+from .base import GairAlgorithm, Progress, clear_errors, given
+from .predictions import check_vector_destination, head_attributes, head_band_values, head_bands, head_fields
+from .tiles import area_window, check_tile_count, encode_windows, lattice_windows, tile_lattice
+
+HELP = """Applies the model package's prediction heads to every tile of a raster (tiles of the \
+model's ground size, side by side from the top-left corner of EXTENT, default the whole raster; \
+tiles at the edge are shifted inside it).
+
+Heads that take the tile's global RS embedding ('rs_global') get it; heads that take a location \
+embedding ('location') get that of the tile's centre. HEAD picks one head by name (default: all \
+such heads).
+
+OUTPUT: a polygon layer with one feature per tile: tile index, column and row, then per \
+classification head the class label and one probability per class, per regression head one \
+value per target. OUTPUT_RASTER (optional): the same values, one pixel per tile (a class-index \
+band first for classifiers)."""
+
+
+class TilePredictAlgorithm(GairAlgorithm):
+    INPUT = "INPUT"
+    HEAD = "HEAD"
+    EXTENT = "EXTENT"
+    OUTPUT = "OUTPUT"
+    OUTPUT_RASTER = "OUTPUT_RASTER"
+
+    _group, _group_id = "Remote sensing", "remotesensing"
+
+    def name(self) -> str:
+        return "tilepredict"
+
+    def displayName(self) -> str:
+        return "Predict per tile (model heads)"
+
+    def shortHelpString(self) -> str:
+        return HELP
+
+    def initAlgorithm(self, config=None) -> None:
+        self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, "Sentinel-2 L2A raster (any CRS)"))
+        self.add_bands_parameter(self.INPUT)
+        self.add_model_parameter()
+        self.addParameter(QgsProcessingParameterString(self.HEAD, "Head name (default: all tile heads)", optional=True))
+        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Area (default: the whole raster)", optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "Tile predictions", QgsProcessing.TypeVectorPolygon))
+        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT_RASTER, "Prediction raster", optional=True,
+                                                                  createByDefault=False))
+        self.addOutput(QgsProcessingOutputNumber("TILES", "Tiles"))
+
+    @clear_errors
+    def prepareAlgorithm(self, parameters, context, feedback) -> bool:
+        self._source = self.raster_source(self.parameterAsRasterLayer(parameters, self.INPUT, context))
+        return True
+
+    @clear_errors
+    def processAlgorithm(self, parameters, context, feedback) -> dict:
+        check_vector_destination(self.parameterAsOutputLayer(parameters, self.OUTPUT, context))
+        raster_out = self.parameterAsOutputLayer(parameters, self.OUTPUT_RASTER, context) if given(parameters, self.OUTPUT_RASTER) else None
+        if raster_out:
+            check_output_path(raster_out)
+        source: RasterSource = self._source
+        model = self.load_model(parameters, context, feedback)
+        heads = load_heads(model.package, ("rs_global", "location"), self.parameterAsString(parameters, self.HEAD, context))
+        if not heads:
+            raise PackageError(f"the model package {model.package.name} has no prediction head for tiles "
+                               "(input 'rs_global' or 'location'); choose a package with heads (MODEL)")
+        bands = self.band_mapping(parameters, context, source, model.package)
+        extent = self.parameterAsExtent(parameters, self.EXTENT, context, source.crs) if given(parameters, self.EXTENT) else None
+        lattice, cells = tile_lattice(source, model.package, area_window(source, extent))
+        indices, windows = zip(*lattice_windows(source, lattice, cells))
+        check_tile_count(windows, "this EXTENT", "choose a smaller EXTENT")
+        encoded, _ = encode_windows(model, source, bands, windows, Progress(feedback, 0, 90), feedback)
+        inputs = {"rs_global": np.stack([encoded[w].tile.global_embedding for w in windows])}
+        if any(h.spec.input == "location" for h in heads):
+            inputs["location"] = self.centre_embeddings(model, source, windows, context)
+        predictions = [head.predict(inputs[head.spec.input]) for head in heads]
+        dest = self.write_tiles(parameters, context, source, heads, predictions, indices, windows)
+        if raster_out:
+            self.write_raster(raster_out, source, model, heads, predictions, lattice, cells)
+        return {self.OUTPUT: dest, self.OUTPUT_RASTER: raster_out, "TILES": len(windows)}
+
+    @staticmethod
+    def centre_embeddings(model, source: RasterSource, windows: list[Window], context) -> np.ndarray:
+        """Location embeddings of the tiles' centres."""
+        centres = [subgrid(source.grid, w) for w in windows]
+        xs = np.array([(g.left + g.right) / 2 for g in centres])
+        ys = np.array([(g.top + g.bottom) / 2 for g in centres])
+        lon, lat = transform_points(xs, ys, source.crs, QgsCoordinateReferenceSystem(WGS84), context.transformContext())
+        return model.runtime.encode_location(np.stack([lon, lat], axis=1))
+
+    def write_tiles(self, parameters, context, source, heads, predictions, indices, windows) -> str:
+        """The polygon layer, written only once every prediction is ready."""
+        fields = QgsFields()
+        for name in ("tile", "col", "row"):
+            fields.append(QgsField(name, QVariant.Int))
+        for field in head_fields(heads):
+            fields.append(field)
+        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Polygon, source.crs)
+        for n, ((i, j), window) in enumerate(zip(indices, windows)):
+            left, bottom, right, top = subgrid(source.grid, window).bounds
+            feature = QgsFeature(fields)
+            feature.setGeometry(QgsGeometry.fromRect(QgsRectangle(left, bottom, right, top)))
+            attributes = [n, i, j]
+            for head, values in zip(heads, predictions):
+                attributes += head_attributes(head, values[n])
+            feature.setAttributes(attributes)
+            sink.addFeature(feature, QgsFeatureSink.FastInsert)
+        return dest
+
+    @staticmethod
+    def write_raster(path, source, model, heads, predictions, lattice: TileLattice, cells) -> None:
+        g, first = source.grid, lattice.first
+        grid = PixelGrid(g.left + first.col * g.pixel_width, g.top - first.row * g.pixel_height,
+                         first.width * g.pixel_width, first.height * g.pixel_height, cells[0], cells[1])
+        values = np.concatenate([head_band_values(h, p) for h, p in zip(heads, predictions)], axis=1)
+        values = values.T.reshape(values.shape[1], cells[1], cells[0])
+        with atomic_geotiff(path, grid, values.shape[0], source.crs, head_bands(heads),
+                            {"GAIR_MODEL": model.package.name, "GAIR_UNTRAINED": model.package.untrained}) as writer:
+            writer.write(values)

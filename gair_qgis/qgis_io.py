@@ -1,0 +1,291 @@
+"""QGIS-side input and output: raster windows through data providers, GeoTIFFs written
+atomically with GDAL, point transforms, CRS units and a photo's EXIF GPS position.
+
+Everything that maps arrays to map coordinates goes through `runtime.geometry.PixelGrid`.
+"""
+from __future__ import annotations
+
+import math
+import os
+import re
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Optional, Sequence
+
+import numpy as np
+from qgis.core import (
+    Qgis,
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsCoordinateTransformContext,
+    QgsCsException,
+    QgsPointXY,
+    QgsRasterDataProvider,
+    QgsRasterLayer,
+    QgsRectangle,
+    QgsUnitTypes,
+)
+
+from .runtime.geometry import PixelGrid, Window, ground_pixel_size_m, subgrid
+from .runtime.preprocess import InputError
+
+WGS84 = "EPSG:4326"
+OUTPUT_NODATA = -9999.0
+
+_NUMPY_DTYPES = {
+    Qgis.DataType.Byte: np.uint8,
+    Qgis.DataType.UInt16: np.uint16,
+    Qgis.DataType.Int16: np.int16,
+    Qgis.DataType.UInt32: np.uint32,
+    Qgis.DataType.Int32: np.int32,
+    Qgis.DataType.Float32: np.float32,
+    Qgis.DataType.Float64: np.float64,
+}
+_GENERATED_BAND_NAME = re.compile(r"^Band \d+(: )?")
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+@dataclass
+class RasterSource:
+    """A raster layer's pixels as a north-up PixelGrid, read through a clone of its data
+    provider (so it may be read from a worker thread). Build it on the main thread."""
+
+    provider: QgsRasterDataProvider
+    grid: PixelGrid
+    crs: QgsCoordinateReferenceSystem
+    band_names: list[Optional[str]]
+    nodata: list[Optional[float]]
+    source: str
+
+    @staticmethod
+    def from_layer(layer: QgsRasterLayer) -> "RasterSource":
+        if layer is None or not layer.isValid():
+            raise InputError("the raster layer is not valid; check that its file or service can be opened")
+        provider = layer.dataProvider().clone()
+        extent = provider.extent()
+        grid = PixelGrid.from_bounds(extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum(),
+                                     provider.xSize(), provider.ySize())
+        bands = range(1, provider.bandCount() + 1)
+        return RasterSource(
+            provider=provider,
+            grid=grid,
+            crs=layer.crs(),
+            band_names=[band_description(layer.bandName(b)) for b in bands],
+            nodata=[provider.sourceNoDataValue(b) if provider.sourceHasNoDataValue(b)
+                    and provider.useSourceNoDataValue(b) else None for b in bands],
+            source=f"{provider.name()}:{layer.source()}",
+        )
+
+    @property
+    def band_count(self) -> int:
+        return len(self.band_names)
+
+    def read(self, window: Window, bands: Sequence[int]) -> np.ndarray:
+        """(len(bands), rows, cols) pixels of a window inside the raster, at native resolution.
+
+        `bands` are 0-based. The extent is the window's own grid, so the provider reads
+        the raster's pixels one to one (no resampling)."""
+        if window.col < 0 or window.row < 0 or window.col + window.width > self.grid.width \
+                or window.row + window.height > self.grid.height:
+            raise InputError(f"window {tuple(window)} reaches outside the raster ({self.grid.width} x {self.grid.height} px)")
+        left, bottom, right, top = subgrid(self.grid, window).bounds
+        extent = QgsRectangle(left, bottom, right, top)
+        out = []
+        for band in bands:
+            block = self.provider.block(band + 1, extent, window.width, window.height)
+            if not block.isValid():
+                raise InputError(f"cannot read band {band + 1} of {self.source}: {self.provider.error().summary()}")
+            dtype = _NUMPY_DTYPES.get(block.dataType())
+            if dtype is None:
+                raise InputError(f"band {band + 1} has an unsupported data type ({block.dataType()}); convert the raster to integers or floats")
+            out.append(np.frombuffer(bytes(block.data()), dtype=dtype).reshape(window.height, window.width))
+        return np.stack(out)
+
+    def valid_mask(self, pixels: np.ndarray, bands: Sequence[int]) -> np.ndarray:
+        """(rows, cols) True where at least one of `bands` (the rows of `pixels`) holds data."""
+        valid = np.zeros(pixels.shape[1:], dtype=bool)
+        for values, band in zip(pixels, bands):
+            band_valid = np.isfinite(values) if values.dtype.kind == "f" else np.ones(values.shape, bool)
+            if self.nodata[band] is not None:
+                band_valid &= values != self.nodata[band]
+            valid |= band_valid
+        return valid
+
+
+def band_description(display_name: str) -> Optional[str]:
+    """'Band 02: B2' -> 'B2'; 'Band 1' -> None (QGIS's generated part removed)."""
+    rest = _GENERATED_BAND_NAME.sub("", display_name or "").strip()
+    return rest or None
+
+
+# --- CRS and units -----------------------------------------------------------------------
+
+
+def check_crs(crs: QgsCoordinateReferenceSystem, what: str) -> str:
+    """A short description of a usable CRS; InputError when it is missing or invalid.
+    A CRS without an authority id (a custom WKT) is fine: outputs carry its full WKT."""
+    if not crs.isValid():
+        raise InputError(f"{what} has no valid CRS; assign one (Layer Properties > Source, or gdal_edit.py -a_srs) and run again")
+    return crs.authid() or f"custom CRS '{crs.description() or 'unnamed'}' (no authority id; written as WKT)"
+
+
+def unit_metres(crs: QgsCoordinateReferenceSystem) -> float:
+    """Metres per map unit of a projected CRS."""
+    factor = QgsUnitTypes.fromUnitToUnitFactor(crs.mapUnits(), QgsUnitTypes.DistanceMeters)
+    if not factor or math.isnan(factor) or crs.mapUnits() == QgsUnitTypes.DistanceUnknownUnit:
+        raise InputError(f"the CRS {crs.authid() or crs.description()} has unknown units; reproject the raster to a CRS in metres, feet or degrees")
+    return factor
+
+
+def ground_pixel_m(grid: PixelGrid, crs: QgsCoordinateReferenceSystem, y: float) -> tuple[float, float]:
+    """Approximate ground size (x, y) of one pixel in metres near map y (a latitude if geographic)."""
+    if crs.isGeographic():
+        return ground_pixel_size_m(grid, True, y)
+    return ground_pixel_size_m(grid, False, 0.0, unit_metres(crs))
+
+
+def wkt(crs: QgsCoordinateReferenceSystem) -> str:
+    """The full WKT (as GDAL prefers it) of a CRS."""
+    return crs.toWkt(QgsCoordinateReferenceSystem.WKT_PREFERRED_GDAL)
+
+
+# --- points ------------------------------------------------------------------------------
+
+
+def transform_points(xs: np.ndarray, ys: np.ndarray, source: QgsCoordinateReferenceSystem,
+                     target: QgsCoordinateReferenceSystem,
+                     context: QgsCoordinateTransformContext) -> tuple[np.ndarray, np.ndarray]:
+    """Transform points between CRSs with the project's transform context; NaN where a point
+    cannot be transformed (outside the target projection's domain)."""
+    xs = np.atleast_1d(np.asarray(xs, dtype=np.float64))
+    ys = np.atleast_1d(np.asarray(ys, dtype=np.float64))
+    if source == target:
+        return xs.copy(), ys.copy()
+    transform = QgsCoordinateTransform(source, target, context)
+    out_x, out_y = np.full(xs.shape, np.nan), np.full(ys.shape, np.nan)
+    for i, (x, y) in enumerate(zip(xs.tolist(), ys.tolist())):
+        try:
+            point = transform.transform(QgsPointXY(x, y))
+        except QgsCsException:
+            continue
+        if math.isfinite(point.x()) and math.isfinite(point.y()):
+            out_x[i], out_y[i] = point.x(), point.y()
+    return out_x, out_y
+
+
+def transform_point(point: QgsPointXY, source: QgsCoordinateReferenceSystem, target: QgsCoordinateReferenceSystem,
+                    context: QgsCoordinateTransformContext) -> tuple[float, float]:
+    """One point into `target`; InputError naming both CRSs when it cannot be transformed."""
+    x, y = transform_points(point.x(), point.y(), source, target, context)
+    if not (math.isfinite(x[0]) and math.isfinite(y[0])):
+        raise InputError(f"the point ({point.x()}, {point.y()}) in {source.authid() or 'its CRS'} cannot be "
+                         f"transformed to {target.authid() or 'the raster CRS'}; check the point's CRS")
+    return float(x[0]), float(y[0])
+
+
+def photo_gps(path: str | Path) -> Optional[tuple[float, float]]:
+    """(lon, lat) in degrees from a photo's EXIF GPS tags, or None when it has none."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as image:
+            gps = image.getexif().get_ifd(0x8825)
+    except (OSError, ValueError):
+        return None
+    try:
+        lat = _dms(gps[2]) * (-1 if str(gps.get(1, "N")).upper().startswith("S") else 1)
+        lon = _dms(gps[4]) * (-1 if str(gps.get(3, "E")).upper().startswith("W") else 1)
+    except (KeyError, TypeError, ValueError, ZeroDivisionError, IndexError):
+        return None
+    return (lon, lat) if abs(lon) <= 180 and abs(lat) <= 90 else None
+
+
+def _dms(value) -> float:
+    degrees, minutes, seconds = (float(v) for v in value)
+    return degrees + minutes / 60 + seconds / 3600
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+class OutputExistsError(InputError):
+    """An output file is already there; it is never overwritten silently."""
+
+
+def check_output_path(path: str | Path) -> Path:
+    """A GeoTIFF path that does not exist yet, in an existing folder."""
+    path = Path(path)
+    if path.suffix.lower() not in (".tif", ".tiff"):
+        raise InputError(f"the output {path} must be a GeoTIFF (.tif); choose a .tif file name")
+    if path.exists():
+        raise OutputExistsError(f"the output {path} already exists and is not overwritten; delete it or choose another file name")
+    if not path.parent.is_dir():
+        raise InputError(f"the output folder {path.parent} does not exist; create it or choose another")
+    return path
+
+
+class GeoTiffWriter:
+    """An open float32 GeoTIFF being written (see `atomic_geotiff`)."""
+
+    def __init__(self, dataset, height: int) -> None:
+        self._dataset = dataset
+        self._height = height
+
+    def write(self, values: np.ndarray, row: int = 0) -> None:
+        """Write (bands, rows, cols) values starting at output row `row`."""
+        values = np.asarray(values, dtype=np.float32)
+        for index in range(values.shape[0]):
+            self._dataset.GetRasterBand(index + 1).WriteArray(values[index], 0, row)
+
+
+@contextmanager
+def atomic_geotiff(path: str | Path, grid: PixelGrid, band_count: int, crs: QgsCoordinateReferenceSystem,
+                   band_names: Sequence[str] = (), metadata: Optional[dict] = None,
+                   nodata: float = OUTPUT_NODATA) -> Iterator[GeoTiffWriter]:
+    """Write a float32 GeoTIFF with an explicit geotransform and the full WKT CRS into a
+    temporary file beside `path`, then link it into place only when the block succeeds.
+    An existing `path` is never replaced; a failed or cancelled write leaves nothing."""
+    from osgeo import gdal
+
+    path = check_output_path(path)
+    partial = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.partial.tif")
+    options = ["COMPRESS=DEFLATE", "TILED=YES", "BIGTIFF=IF_SAFER"]
+    dataset = gdal.GetDriverByName("GTiff").Create(str(partial), grid.width, grid.height, band_count,
+                                                   gdal.GDT_Float32, options)
+    if dataset is None:
+        raise InputError(f"cannot create {partial}: {gdal.GetLastErrorMsg()}")
+    try:
+        dataset.SetGeoTransform(grid.geotransform)
+        dataset.SetProjection(wkt(crs))
+        for index in range(band_count):
+            band = dataset.GetRasterBand(index + 1)
+            band.SetNoDataValue(nodata)
+            band.Fill(nodata)
+            if index < len(band_names):
+                band.SetDescription(band_names[index])
+        if metadata:
+            dataset.SetMetadata({str(k): str(v) for k, v in metadata.items()})
+        yield GeoTiffWriter(dataset, grid.height)
+        dataset.FlushCache()
+        dataset = None
+        _link_into_place(partial, path)
+    finally:
+        dataset = None
+        if partial.exists():
+            partial.unlink()
+
+
+def _link_into_place(partial: Path, path: Path) -> None:
+    """Move a finished file to `path` without ever replacing an existing file."""
+    try:
+        os.link(partial, path)  # fails if path exists: no race with another writer
+    except FileExistsError:
+        raise OutputExistsError(f"the output {path} appeared while writing; it was not overwritten") from None
+    except OSError:  # a file system without hard links
+        if path.exists():
+            raise OutputExistsError(f"the output {path} already exists and is not overwritten") from None
+        os.replace(partial, path)
