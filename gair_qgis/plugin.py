@@ -14,6 +14,7 @@ class GairPlugin:
     def __init__(self, iface) -> None:
         self.iface = iface
         self.provider = None
+        self.gui = None  # gair_qgis.gui.GairGui, made in initGui
 
     def initProcessing(self) -> None:  # noqa: N802 (QGIS API)
         """Register the GAIR Processing provider (also called by qgis_process)."""
@@ -39,7 +40,14 @@ class GairPlugin:
     # --- docks: the GUI part adds its widgets here ---------------------------------------------
 
     def _init_docks(self) -> None:
-        """Create the dock widgets and actions (none yet)."""
+        """Create the dock widgets and actions (gair_qgis.gui)."""
+        from .gui import GairGui
+
+        self.gui = GairGui(self.iface)
+        self.gui.init_gui()
 
     def _unload_docks(self) -> None:
         """Remove every dock widget and action created by `_init_docks`."""
+        if self.gui is not None:
+            self.gui.unload()
+            self.gui = None

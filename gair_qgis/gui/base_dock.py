@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from qgis.core import QgsMapLayer, QgsProject
 from qgis.gui import QgisInterface, QgsDockWidget, QgsFileWidget
 from qgis.PyQt.QtWidgets import QFormLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
@@ -31,6 +32,7 @@ class AlgorithmDock(QgsDockWidget):
         super().__init__(self.title, parent or iface.mainWindow())
         self.iface = iface
         self.catalog = catalog
+        self.run_layer_id = ""  # the input layer of the latest run; results go above it
         self.setObjectName(f"Gair{type(self).__name__}")
         self.setWindowIcon(icon(self.icon_name))
         self.model_chooser = ModelChooser(catalog)
@@ -85,6 +87,10 @@ class AlgorithmDock(QgsDockWidget):
         if not folder:
             raise ValueError(self.tr("No usable model package; open the GAIR model manager."))
         return folder
+
+    def run_layer(self) -> Optional[QgsMapLayer]:
+        """The latest run's input layer, if it is still in the project."""
+        return QgsProject.instance().mapLayer(self.run_layer_id) if self.run_layer_id else None
 
     def cleanup(self) -> None:
         """Cancel a running task and free canvas items (plugin unload)."""

@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-from qgis.core import QgsMapLayerProxyModel, QgsPointXY, QgsProject, QgsReferencedPointXY, QgsReferencedRectangle
+from qgis.core import QgsMapLayerProxyModel, QgsPointXY, QgsReferencedPointXY, QgsReferencedRectangle
 from qgis.gui import QgisInterface, QgsFileWidget, QgsMapLayerComboBox
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QPixmap
 from qgis.PyQt.QtWidgets import QCheckBox, QComboBox, QLabel, QVBoxLayout, QWidget
 
+from ..qgis_io import photo_gps
 from .base_dock import AlgorithmDock
-from .exif import exif_lonlat
 from .layers import add_layer_above, load_raster, remove_layer, style_pseudocolor, unique_output_path
 from .map_tool import WGS84, PointPickerRow
 from .models import ModelCatalog
@@ -64,7 +64,6 @@ class HeatmapDock(AlgorithmDock):
     def __init__(self, iface: QgisInterface, catalog: ModelCatalog, parent: Optional[QWidget] = None) -> None:
         self.result_layer_id: Optional[str] = None
         self.last_results: dict = {}
-        self._run_layer_id = ""
         super().__init__(iface, catalog, parent)
 
     def build_form(self) -> None:
@@ -89,7 +88,7 @@ class HeatmapDock(AlgorithmDock):
 
     def on_photo_changed(self, path: str) -> None:
         """Fill the location from the photo's EXIF GPS tags when it has them."""
-        lonlat = exif_lonlat(path) if path else None
+        lonlat = photo_gps(path) if path else None
         if lonlat is not None:
             self.location.set_point(QgsReferencedPointXY(QgsPointXY(*lonlat), WGS84), self.tr("(photo GPS)"))
 
@@ -123,7 +122,7 @@ class HeatmapDock(AlgorithmDock):
         if self.area_combo.currentData() == AREA_VIEW:
             canvas = self.iface.mapCanvas()
             parameters["EXTENT"] = QgsReferencedRectangle(canvas.extent(), canvas.mapSettings().destinationCrs())
-        self._run_layer_id = layer.id()
+        self.run_layer_id = layer.id()
         return parameters
 
     def add_results(self, results: dict) -> Optional[str]:
@@ -133,7 +132,7 @@ class HeatmapDock(AlgorithmDock):
         layer = load_raster(results["OUTPUT"], name)
         style_pseudocolor(layer)
         remove_layer(self.result_layer_id)
-        add_layer_above(layer, QgsProject.instance().mapLayer(self._run_layer_id))
+        add_layer_above(layer, self.run_layer())
         self.result_layer_id = layer.id()
         return heatmap_summary(results)
 

@@ -9,16 +9,17 @@ from qgis.core import QgsCoordinateReferenceSystem, QgsRasterLayer, QgsReference
 from qgis.gui import QgisInterface, QgsDoubleSpinBox, QgsExtentWidget, QgsFileWidget, QgsProjectionSelectionWidget
 from qgis.PyQt.QtWidgets import QComboBox, QLabel, QWidget
 
+from ..processing.locationraster import DEFAULT_PIXELS_ACROSS
+from ..processing.locationraster import EMBEDDING as MODE_EMBEDDING
+from ..processing.locationraster import PCA_VIEW as MODE_PCA
+from ..processing.locationraster import SIMILARITY as MODE_SIMILARITY
 from .base_dock import AlgorithmDock
 from .heatmap_dock import PHOTO_FILTER
 from .layers import add_layer_above, load_raster, style_pseudocolor, unique_output_path
 from .map_tool import PointPickerRow
 from .models import ModelCatalog
 
-# gair:locationraster's OUTPUT_TYPE options, in its order
-MODE_PCA, MODE_EMBEDDING, MODE_SIMILARITY = 0, 1, 2
 REFERENCE_POINT, REFERENCE_PHOTO = "point", "photo"
-DEFAULT_PIXELS_ACROSS = 256
 
 
 class LocationDock(AlgorithmDock):
@@ -67,8 +68,9 @@ class LocationDock(AlgorithmDock):
         canvas = self.iface.mapCanvas()
         crs = canvas.mapSettings().destinationCrs()
         self.crs.setCrs(crs if crs.isValid() else QgsCoordinateReferenceSystem("EPSG:4326"))
-        self.extent.setCurrentExtent(canvas.extent(), self.crs.crs())
         self.extent.setOutputCrs(self.crs.crs())
+        self.extent.setCurrentExtent(canvas.extent(), self.crs.crs())
+        self.extent.setOutputExtentFromCurrent()
         width = canvas.extent().width()
         self.pixel_size.setValue(width / DEFAULT_PIXELS_ACROSS if width > 0 else 0.01)
 

@@ -8,20 +8,21 @@ from typing import Optional
 from qgis.core import (
     QgsCategorizedSymbolRenderer,
     QgsMapLayerProxyModel,
-    QgsProject,
     QgsRendererCategory,
     QgsStyle,
     QgsSymbol,
     QgsVectorLayer,
 )
 from qgis.gui import QgisInterface, QgsMapLayerComboBox
+from qgis.PyQt.QtCore import QVariant
 from qgis.PyQt.QtWidgets import QCheckBox, QComboBox, QWidget
 
 from .base_dock import AlgorithmDock
 from .layers import add_layer_above, load_raster, load_vector, unique_output_path
 from .models import ModelCatalog
 
-CLASS_FIELD = "class"
+TILE_HEAD_INPUTS = ("rs_global", "location")  # the heads gair:tilepredict applies
+ALL_HEADS = "*"
 
 
 class PredictionsDock(AlgorithmDock):
@@ -47,11 +48,18 @@ class PredictionsDock(AlgorithmDock):
         self.form.addRow(self.tr("Prediction"), self.head)
         self.form.addRow("", self.with_raster)
 
-    def fill_heads(self) -> None:
-        """The heads of the chosen package; says so when it has none."""
-        self.head.clear()
+    def tile_heads(self) -> list:
+        """The chosen package's heads that work on tiles (HeadSpec list)."""
         entry = self.model_chooser.current_entry()
         heads = entry.package.heads if entry and entry.package else []
+        return [head for head in heads if head.input in TILE_HEAD_INPUTS]
+
+    def fill_heads(self) -> None:
+        """The tile heads of the chosen package; says so when it has none."""
+        self.head.clear()
+        heads = self.tile_heads()
+        if len(heads) > 1:
+            self.head.addItem(self.tr("All heads"), ALL_HEADS)
         for head in heads:
             self.head.addItem(f"{head.name} ({head.task})", head.name)
         if not heads:
@@ -66,32 +74,38 @@ class PredictionsDock(AlgorithmDock):
         if not head:
             raise ValueError(self.tr("The chosen model package has no prediction heads; choose another one."))
         folder = Path(self.output_folder.filePath())
+        stem = "predictions" if head == ALL_HEADS else f"predictions_{head}"
         parameters = {
             "INPUT": layer.id(),
             "MODEL": self.model_parameter(),
-            "HEAD": head,
-            "OUTPUT": unique_output_path(f"predictions_{head}", ".gpkg", folder),
+            "OUTPUT": unique_output_path(stem, ".gpkg", folder),
         }
+        if head != ALL_HEADS:
+            parameters["HEAD"] = head
         if self.with_raster.isChecked():
-            parameters["OUTPUT_RASTER"] = unique_output_path(f"predictions_{head}", ".tif", folder)
-        self._run_layer_id = layer.id()
+            parameters["OUTPUT_RASTER"] = unique_output_path(stem, ".tif", folder)
+        self.run_layer_id = layer.id()
         return parameters
 
     def add_results(self, results: dict) -> Optional[str]:
-        reference = QgsProject.instance().mapLayer(getattr(self, "_run_layer_id", ""))
+        reference = self.run_layer()
         if results.get("OUTPUT_RASTER"):
             add_layer_above(load_raster(results["OUTPUT_RASTER"], self.tr("GAIR predictions (raster)")), reference)
-        grid = load_vector(results["OUTPUT"], self.tr("GAIR predictions: {}").format(self.head.currentData()))
-        style_categories(grid, CLASS_FIELD)
+        grid = load_vector(results["OUTPUT"], self.tr("GAIR predictions: {}").format(self.head.currentText()))
+        style_categories(grid)
         add_layer_above(grid, reference)
-        return None
+        return self.tr("{} tile(s).").format(int(results.get("TILES") or 0))
 
 
-def style_categories(layer: QgsVectorLayer, field: str) -> None:
-    """One colour per predicted class (random colours of the default ramp), semi-opaque."""
-    index = layer.fields().indexOf(field)
-    if index < 0:
+def style_categories(layer: QgsVectorLayer) -> None:
+    """One colour per predicted class (spread over a ramp), semi-opaque. The class labels
+    are the layer's first text field (the first classification head's); without one the
+    layer keeps its default style."""
+    text_fields = [i for i, f in enumerate(layer.fields()) if f.type() == QVariant.String]
+    if not text_fields:
         return
+    index = text_fields[0]
+    field = layer.fields().at(index).name()
     ramp = QgsStyle.defaultStyle().colorRamp("Spectral")
     values = sorted(v for v in layer.uniqueValues(index) if v is not None)
     categories = []

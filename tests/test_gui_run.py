@@ -1,0 +1,167 @@
+"""The docks' run paths in a real headless QGIS, with the plugin loaded as QGIS loads it:
+a click on the map runs gair:svheatmap in the background, the heatmap is added above the
+RS layer with a pseudocolor ramp, a second run on the same tile comes from the cache,
+cancel and bad inputs add nothing; the location and predictions docks add their layers."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsPointXY,
+    QgsProject,
+    QgsRasterLayer,
+    QgsReferencedPointXY,
+)
+from qgis.PyQt.QtCore import QPoint
+
+from gair_qgis import classFactory
+from gair_qgis.gui.heatmap_dock import HeatmapDock
+from gair_qgis.gui.location_dock import LocationDock
+from gair_qgis.gui.predictions_dock import PredictionsDock
+from gair_qgis.runtime.package import add_heads, bundled_package_path
+from gui_support import click, gair_settings, wait_for_tasks, wait_until  # noqa: F401 (fixture)
+
+WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
+
+
+@pytest.fixture
+def plugin(qgis_iface, qgis_new_project, gair_settings):
+    """The GAIR plugin as QGIS starts it (provider and docks), unloaded after the test."""
+    plugin = classFactory(qgis_iface)
+    plugin.initGui()
+    yield plugin
+    wait_for_tasks()
+    plugin.unload()
+
+
+@pytest.fixture
+def rs_layer(qgis_iface, plugin, l2a_tile) -> QgsRasterLayer:
+    """The 12-band L2A tile in the project; the canvas shows it in EPSG:4326."""
+    layer = QgsRasterLayer(str(l2a_tile), "tile")
+    QgsProject.instance().addMapLayer(layer)
+    canvas = qgis_iface.mapCanvas()
+    canvas.setDestinationCrs(WGS84)
+    canvas.setExtent(layer.extent())
+    return layer
+
+
+@pytest.fixture
+def heatmap(plugin, rs_layer, photo) -> HeatmapDock:
+    """The heatmap dock with the L2A tile as RS layer and a photo chosen."""
+    dock = plugin.gui.dock(HeatmapDock)
+    dock.layer_combo.setLayer(rs_layer)
+    dock.photo.file.setFilePath(str(photo))
+    return dock
+
+
+def _layer_order() -> list[str]:
+    return [layer.name() for layer in QgsProject.instance().layerTreeRoot().layerOrder()]
+
+
+def test_a_click_on_the_map_runs_the_heatmap_and_adds_it_above_the_rs_layer(heatmap, qgis_iface):
+    canvas = qgis_iface.mapCanvas()
+    heatmap.location.button.setChecked(True)
+    centre = canvas.getCoordinateTransform().transform(QgsPointXY(9.171, 48.7685))  # inside the tile
+    click(canvas, heatmap.location.tool, QPoint(round(centre.x()), round(centre.y())))
+    assert heatmap.run_panel.busy  # the click started the run
+    wait_for_tasks()
+    assert not heatmap.run_panel.busy, heatmap.run_panel.status.text()
+    layer = QgsProject.instance().mapLayer(heatmap.result_layer_id)
+    assert layer is not None, heatmap.run_panel.status.text()
+    assert _layer_order().index(layer.name()) == _layer_order().index("tile") - 1
+    assert layer.renderer().type() == "singlebandpseudocolor"
+    shader = layer.renderer().shader().rasterShaderFunction()
+    assert len(shader.colorRampItemList()) >= 2  # the legend shows the ramp
+    assert layer.crs() == WGS84
+    assert heatmap.last_results["ENCODED_TILES"] >= 1
+    assert heatmap.run_panel.progress_bar.value() == 100
+    assert "Done" in heatmap.run_panel.status.text()
+
+
+def test_a_second_run_on_the_same_tile_reuses_the_encoding_and_replaces_the_layer(heatmap):
+    heatmap.location.set_point(QgsReferencedPointXY(QgsPointXY(9.171, 48.7685), WGS84))
+    assert heatmap.run_panel.start()
+    wait_for_tasks()
+    first = heatmap.result_layer_id
+    assert first is not None, heatmap.run_panel.status.text()
+    assert heatmap.run_panel.start()
+    wait_for_tasks()
+    assert heatmap.last_results["ENCODED_TILES"] == 0
+    assert "from the cache" in heatmap.run_panel.status.text()
+    assert QgsProject.instance().mapLayer(first) is None  # replaced, not piled up
+    assert QgsProject.instance().mapLayer(heatmap.result_layer_id) is not None
+
+
+def test_a_point_outside_the_raster_gives_a_clear_message_and_no_layer(heatmap):
+    heatmap.location.set_point(QgsReferencedPointXY(QgsPointXY(2.35, 48.85), WGS84))  # Paris
+    layers = len(QgsProject.instance().mapLayers())
+    assert heatmap.run_panel.start()
+    wait_for_tasks()
+    assert "outside" in heatmap.run_panel.status.text()
+    assert len(QgsProject.instance().mapLayers()) == layers
+
+
+def test_cancel_stops_the_run_and_adds_nothing(heatmap, qgis_iface):
+    heatmap.area_combo.setCurrentIndex(heatmap.area_combo.findData("view"))
+    heatmap.location.set_point(QgsReferencedPointXY(QgsPointXY(9.171, 48.7685), WGS84))
+    layers = len(QgsProject.instance().mapLayers())
+    assert heatmap.run_panel.start()
+    heatmap.run_panel.cancel()
+    wait_for_tasks()
+    if "Done" in heatmap.run_panel.status.text():
+        pytest.skip("the run finished before the cancel reached it")
+    assert "ancel" in heatmap.run_panel.status.text()
+    assert len(QgsProject.instance().mapLayers()) == layers
+    assert heatmap.run_panel.run_button.isEnabled() and not heatmap.run_panel.cancel_button.isEnabled()
+
+
+def test_the_location_dock_paints_a_pca_view_of_the_map_view(plugin, rs_layer, qgis_iface):
+    dock = plugin.gui.dock(LocationDock)
+    dock.use_map_view()
+    dock.pixel_size.setValue(qgis_iface.mapCanvas().extent().width() / 40)
+    assert dock.run_panel.start(), dock.run_panel.status.text()
+    wait_for_tasks()
+    added = [layer for layer in QgsProject.instance().mapLayers().values() if layer.name().startswith("GAIR location")]
+    assert len(added) == 1, dock.run_panel.status.text()
+    assert added[0].bandCount() == 3 and added[0].width() in (40, 41)
+    assert added[0].crs() == WGS84
+
+
+def test_the_location_dock_needs_a_reference_for_similarity(plugin, rs_layer):
+    dock = plugin.gui.dock(LocationDock)
+    dock.mode.setCurrentIndex(2)  # similarity to a place
+    assert dock.run_panel.start() is False
+    assert "reference place" in dock.run_panel.status.text()
+    dock.reference_point.set_point(QgsReferencedPointXY(QgsPointXY(9.17, 48.765), WGS84))
+    dock.pixel_size.setValue(rs_layer.extent().width() / 20)
+    assert dock.run_panel.start()
+    wait_for_tasks()
+    layer = QgsProject.instance().mapLayersByName("GAIR location: Similarity to a place")[0]
+    assert layer.renderer().type() == "singlebandpseudocolor"
+
+
+def test_the_predictions_dock_says_when_the_package_has_no_heads(plugin, rs_layer):
+    dock = plugin.gui.dock(PredictionsDock)
+    dock.layer_combo.setLayer(rs_layer)
+    assert not dock.head.isEnabled() and "no prediction heads" in dock.head.currentText()
+    assert dock.run_panel.start() is False
+
+
+def test_the_predictions_dock_adds_a_styled_tile_grid(plugin, rs_layer, tmp_path):
+    rng = np.random.default_rng(0)
+    spec = {"name": "landcover", "task": "classification", "input": "rs_global", "labels": ["urban", "green", "water"]}
+    layers = [(rng.normal(size=(3, 128)).astype(np.float32), np.zeros(3, np.float32))]
+    package = add_heads(bundled_package_path(), [(spec, layers)], out_dir=tmp_path / "with-heads")
+    plugin.gui.catalog.add_folder(package.root)
+    dock = plugin.gui.dock(PredictionsDock)
+    dock.model_chooser.setCurrentIndex(dock.model_chooser.findData(str(package.root.resolve())))
+    assert dock.head.isEnabled() and dock.head.currentData() == "landcover"
+    dock.layer_combo.setLayer(rs_layer)
+    dock.with_raster.setChecked(True)
+    assert dock.run_panel.start(), dock.run_panel.status.text()
+    wait_for_tasks()
+    grid = QgsProject.instance().mapLayersByName("GAIR predictions: landcover (classification)")
+    assert grid, dock.run_panel.status.text()
+    assert grid[0].featureCount() >= 1 and grid[0].renderer().type() == "categorizedSymbol"
+    assert QgsProject.instance().mapLayersByName("GAIR predictions (raster)")
