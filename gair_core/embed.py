@@ -36,9 +36,9 @@ class TorchBackend:
                 "embed_dim": self.model.config.embed_dim}
 
     @torch.inference_mode()
-    def encode_rs(self, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def encode_rs(self, image: np.ndarray) -> tuple[torch.Tensor, np.ndarray]:
         grid, global_embedding = self.model.encode_rs(torch.from_numpy(image)[None])
-        return grid[0].numpy(), global_embedding[0].numpy()
+        return grid, global_embedding[0].numpy()
 
     @torch.inference_mode()
     def encode_sv(self, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -50,8 +50,8 @@ class TorchBackend:
         return self.model.encode_location(torch.from_numpy(lonlat)).numpy()
 
     @torch.inference_mode()
-    def localize(self, grid: np.ndarray, coords: np.ndarray, mode: str) -> np.ndarray:
-        return self.model.localize(torch.from_numpy(grid)[None], torch.from_numpy(coords)[None], mode)[0].numpy()
+    def localize(self, grid: torch.Tensor, coords: np.ndarray, mode: str) -> np.ndarray:
+        return self.model.localize(grid, torch.from_numpy(coords)[None], mode)[0].numpy()
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -15,6 +15,7 @@ import numpy as np
 from . import embed_cli
 from .package import bundled_package_path
 from .session import GAIRRuntime
+from .tile import EncodedTile
 
 
 class RuntimeBackend:
@@ -31,9 +32,9 @@ class RuntimeBackend:
                 "untrained": package.untrained, "execution_provider": self.runtime.provider,
                 "embed_dim": package.embed_dim}
 
-    def encode_rs(self, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        self._tile = self.runtime.encode_rs(image[None])[0]
-        return self._tile.grid, self._tile.global_embedding
+    def encode_rs(self, image: np.ndarray) -> tuple[EncodedTile, np.ndarray]:
+        tile = self.runtime.encode_rs(image[None])[0]
+        return tile, tile.global_embedding
 
     def encode_sv(self, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         pooled, projected = self.runtime.encode_sv(image[None])
@@ -42,10 +43,8 @@ class RuntimeBackend:
     def encode_location(self, lonlat: np.ndarray) -> np.ndarray:
         return self.runtime.encode_location(lonlat)
 
-    def localize(self, grid: np.ndarray, coords: np.ndarray, mode: str) -> np.ndarray:
-        if grid is not self._tile.grid:
-            raise ValueError("localize() must follow encode_rs() of the same tile")
-        return self._tile.localize(coords, mode)
+    def localize(self, tile: EncodedTile, coords: np.ndarray, mode: str) -> np.ndarray:
+        return tile.localize(coords, mode)
 
 
 def build_parser() -> argparse.ArgumentParser:

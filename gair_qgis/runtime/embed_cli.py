@@ -10,7 +10,7 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional, Protocol, Sequence
+from typing import Any, Callable, Optional, Protocol, Sequence
 
 import numpy as np
 
@@ -28,10 +28,10 @@ class Backend(Protocol):
     sv_spec: SVInputSpec
 
     def describe(self) -> dict: ...
-    def encode_rs(self, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...  # (n, n, D), (D,)
+    def encode_rs(self, image: np.ndarray) -> tuple[Any, np.ndarray]: ...  # (encoded tile, (D,) global)
     def encode_sv(self, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...  # pooled, projected
     def encode_location(self, lonlat: np.ndarray) -> np.ndarray: ...  # (N, D)
-    def localize(self, grid: np.ndarray, coords: np.ndarray, mode: str) -> np.ndarray: ...  # (N, D)
+    def localize(self, tile: Any, coords: np.ndarray, mode: str) -> np.ndarray: ...  # (N, D)
 
 
 @dataclass
@@ -126,10 +126,10 @@ def compute(args: argparse.Namespace, backend: Backend) -> dict[str, np.ndarray]
     mode = "nili" if args.query_mode == "liif" else args.query_mode
     lonlat = read_points(args)
     outputs: dict[str, np.ndarray] = {}
-    grid = None
+    raster, encoded = None, None
     if args.rs_image is not None:
-        tile = read_raster(args.rs_image)
-        grid, global_embedding = backend.encode_rs(preprocess_rs(tile.pixels, backend.rs_spec, tile.band_names))
+        raster = read_raster(args.rs_image)
+        encoded, global_embedding = backend.encode_rs(preprocess_rs(raster.pixels, backend.rs_spec, raster.band_names))
         outputs["rs_embedding.npy"] = global_embedding[None]
     if args.sv_image is not None:
         pooled, projected = backend.encode_sv(preprocess_sv(read_photo(args.sv_image), backend.sv_spec))
@@ -137,9 +137,9 @@ def compute(args: argparse.Namespace, backend: Backend) -> dict[str, np.ndarray]
         outputs["sv_projected_embedding.npy"] = projected[None]
     if lonlat is not None:
         outputs["loc_embedding.npy"] = backend.encode_location(lonlat)
-        if grid is not None:
-            coords = tile_coords(tile, lonlat, args.rs_bbox)
-            outputs["localized_rs_embedding.npy"] = backend.localize(grid, coords, mode)
+        if raster is not None:
+            coords = tile_coords(raster, lonlat, args.rs_bbox)
+            outputs["localized_rs_embedding.npy"] = backend.localize(encoded, coords, mode)
     if args.normalize:
         outputs = {name: _normalize(array) for name, array in outputs.items()}
     return {name: np.ascontiguousarray(array, dtype=np.float32) for name, array in outputs.items()}

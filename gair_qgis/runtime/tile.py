@@ -39,12 +39,11 @@ class EncodedTile:
         return np.einsum("nk,nkd->nd", weight.astype(np.float32), per_query)
 
     def heatmap_tables(self, sv_vector: np.ndarray) -> HeatmapTables:
-        """Per-cell tables for one SV vector (cached per vector)."""
+        """Per-cell tables for one SV vector (the last vector's tables are kept)."""
         key = np.asarray(sv_vector, dtype=np.float32).tobytes()
-        if key not in self._tables:
-            self._tables.clear()
-            self._tables[key] = HeatmapTables.build(self.cell_table, self.offset_weight, self.bias, sv_vector)
-        return self._tables[key]
+        if self._tables.get("key") != key:
+            self._tables = {"key": key, "tables": HeatmapTables.build(self.cell_table, self.offset_weight, self.bias, sv_vector)}
+        return self._tables["tables"]
 
     def similarity(self, sv_vector: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Cosine between `sv_vector` and r(c) for queries x, y in [-1, 1] that broadcast
