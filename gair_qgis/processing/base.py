@@ -175,7 +175,22 @@ class GairAlgorithm(QgsProcessingAlgorithm):
             raise InputError(f"{error} With the BANDS parameter, list {len(wanted)} band numbers of the raster "
                              f"for {', '.join(wanted)}.") from None
 
-    def raster_source(self, layer, what: str = "INPUT") -> RasterSource:
-        source = RasterSource.from_layer(layer)
-        check_crs(source.crs, f"the raster {what}")
-        return source
+    # --- rasters: prepared on the main thread, checked in processAlgorithm ---------------------
+
+    def prepare_raster(self, parameters, context, name: str = "INPUT") -> bool:
+        """Clone the raster parameter's provider (main thread); errors surface in `raster()`,
+        where Processing shows their message."""
+        self._raster_name = name
+        try:
+            self._raster = RasterSource.from_layer(self.parameterAsRasterLayer(parameters, name, context))
+            self._raster_error = None
+        except InputError as error:
+            self._raster, self._raster_error = None, error
+        return True
+
+    def raster(self) -> RasterSource:
+        """The prepared raster, with a usable CRS."""
+        if self._raster_error is not None:
+            raise self._raster_error
+        check_crs(self._raster.crs, f"the raster {self._raster_name}")
+        return self._raster

@@ -100,15 +100,13 @@ class SvHeatmapAlgorithm(GairAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("ENCODED_TILES", "Tiles encoded by this run (others came from the cache)"))
         self.addOutput(QgsProcessingOutputNumber("POINT_SIMILARITY", "Similarity at the photo's point"))
 
-    @clear_errors
     def prepareAlgorithm(self, parameters, context, feedback) -> bool:
-        self._source = self.raster_source(self.parameterAsRasterLayer(parameters, self.INPUT, context))
-        return True
+        return self.prepare_raster(parameters, context, self.INPUT)
 
     @clear_errors
     def processAlgorithm(self, parameters, context, feedback) -> dict:
         output = check_output_path(self.parameterAsOutputLayer(parameters, self.OUTPUT, context))
-        source: RasterSource = self._source
+        source = self.raster()
         model = self.load_model(parameters, context, feedback)
         bands = self.band_mapping(parameters, context, source, model.package)
         photo = self.parameterAsFile(parameters, self.SV_IMAGE, context)

@@ -12,7 +12,7 @@ from qgis.core import (
 )
 
 from ..analysis import PCA
-from ..qgis_io import OUTPUT_NODATA, RasterSource, atomic_geotiff, check_output_path
+from ..qgis_io import OUTPUT_NODATA, atomic_geotiff, check_output_path
 from ..runtime.geometry import PixelGrid, TileLattice, subgrid
 from ..runtime.preprocess import InputError
 from .base import GairAlgorithm, Model, Progress, clear_errors, given
@@ -92,10 +92,8 @@ class RsEmbedAlgorithm(GairAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("TILES", "Tiles"))
         self.addOutput(QgsProcessingOutputNumber("ENCODED_TILES", "Tiles encoded by this run (others came from the cache)"))
 
-    @clear_errors
     def prepareAlgorithm(self, parameters, context, feedback) -> bool:
-        self._source = self.raster_source(self.parameterAsRasterLayer(parameters, self.INPUT, context))
-        return True
+        return self.prepare_raster(parameters, context, self.INPUT)
 
     @clear_errors
     def processAlgorithm(self, parameters, context, feedback) -> dict:
@@ -105,7 +103,7 @@ class RsEmbedAlgorithm(GairAlgorithm):
             raise InputError(f"OUTPUT_TYPE {kind} writes a raster: set OUTPUT, or choose OUTPUT_TYPE 0")
         if output:
             output = check_output_path(output)
-        source: RasterSource = self._source
+        source = self.raster()
         model = self.load_model(parameters, context, feedback)
         bands = self.band_mapping(parameters, context, source, model.package)
         model.runtime.batch_size = self.parameterAsInt(parameters, self.BATCH_SIZE, context)

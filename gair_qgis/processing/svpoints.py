@@ -88,9 +88,8 @@ class SvPointsAlgorithm(GairAlgorithm):
                                                             QgsProcessing.TypeVectorPoint))
         self.addOutput(QgsProcessingOutputNumber("EVALUATED", "Points evaluated"))
 
-    @clear_errors
     def prepareAlgorithm(self, parameters, context, feedback) -> bool:
-        self._source = self.raster_source(self.parameterAsRasterLayer(parameters, self.RASTER, context), "RASTER")
+        self.prepare_raster(parameters, context, self.RASTER)
         layer = self.parameterAsVectorLayer(parameters, self.INPUT, context)
         self._layer_folder = Path(layer.source().split("|")[0]).parent if layer is not None else Path.cwd()
         return True
@@ -103,7 +102,7 @@ class SvPointsAlgorithm(GairAlgorithm):
             raise InputError("INPUT is not a readable point layer")
         field = self.parameterAsString(parameters, self.PHOTO_FIELD, context)
         folder = Path(self.parameterAsFile(parameters, self.PHOTO_FOLDER, context) or self._layer_folder)
-        source: RasterSource = self._source
+        source = self.raster()
         model = self.load_model(parameters, context, feedback)
         bands = self.band_mapping(parameters, context, source, model.package)
         heads = load_heads(model.package, ("sv", "location", "rs_global"))

@@ -72,10 +72,8 @@ class TilePredictAlgorithm(GairAlgorithm):
                                                                   createByDefault=False))
         self.addOutput(QgsProcessingOutputNumber("TILES", "Tiles"))
 
-    @clear_errors
     def prepareAlgorithm(self, parameters, context, feedback) -> bool:
-        self._source = self.raster_source(self.parameterAsRasterLayer(parameters, self.INPUT, context))
-        return True
+        return self.prepare_raster(parameters, context, self.INPUT)
 
     @clear_errors
     def processAlgorithm(self, parameters, context, feedback) -> dict:
@@ -83,7 +81,7 @@ class TilePredictAlgorithm(GairAlgorithm):
         raster_out = self.parameterAsOutputLayer(parameters, self.OUTPUT_RASTER, context) if given(parameters, self.OUTPUT_RASTER) else None
         if raster_out:
             check_output_path(raster_out)
-        source: RasterSource = self._source
+        source = self.raster()
         model = self.load_model(parameters, context, feedback)
         heads = load_heads(model.package, ("rs_global", "location"), self.parameterAsString(parameters, self.HEAD, context))
         if not heads:
