@@ -1,0 +1,65 @@
+"""The plugin as QGIS loads it: metadata, load and unload through classFactory, and
+`scripts/qgis_process run gair:svheatmap` from the command line."""
+from __future__ import annotations
+
+import configparser
+import os
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from qgis.core import QgsApplication
+
+from conftest import ROOT
+from processing_support import MODEL_BANDS_IN_L2A, read_output, reference_similarity, window_of
+
+ALGORITHMS = {"gair:svheatmap", "gair:rsembed", "gair:locationraster", "gair:tilepredict", "gair:svpoints"}
+
+
+def test_metadata_lets_qgis_find_the_plugin():
+    metadata = configparser.ConfigParser()
+    metadata.read(ROOT / "gair_qgis" / "metadata.txt")
+    general = metadata["general"]
+    assert general["hasProcessingProvider"] == "yes" and general["qgisMinimumVersion"] == "3.22"
+    assert general["license"] == "Apache-2.0"
+    for key in ("name", "about", "version", "author", "icon", "description"):
+        assert general[key].strip(), key
+    assert (ROOT / "resources" / "icons" / Path(general["icon"]).name).is_file()
+
+
+def test_plugin_load_and_unload_leave_no_provider(qgis_iface, qgis_processing):
+    import gair_qgis
+    from gair_qgis import cache
+
+    registry = QgsApplication.processingRegistry()
+    assert registry.providerById("gair") is None
+    plugin = gair_qgis.classFactory(qgis_iface)
+    plugin.initGui()
+    provider = registry.providerById("gair")
+    assert provider is not None and provider.name() == "GAIR"
+    assert {a.id() for a in provider.algorithms()} == ALGORITHMS
+    for algorithm in provider.algorithms():
+        assert algorithm.shortHelpString() and algorithm.group()
+    plugin.unload()
+    assert registry.providerById("gair") is None
+    assert len(cache.TILES) == 0
+    assert not any(a.startswith("gair:") for a in (alg.id() for alg in registry.algorithms()))
+
+
+def test_qgis_process_runs_svheatmap_from_the_command_line(tmp_path, l2a_tile, photo):
+    out = tmp_path / "heat.tif"
+    env = {k: v for k, v in os.environ.items() if k != "QGIS_CUSTOM_CONFIG_PATH"}
+    command = [str(ROOT / "scripts" / "qgis_process"), "run", "gair:svheatmap", "--", f"INPUT={l2a_tile}",
+               f"SV_IMAGE={photo}", "SV_POINT=9.17,48.768 [EPSG:4326]", f"OUTPUT={out}"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=240, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "UNTRAINED" in done.stdout + done.stderr
+    result = read_output(out)
+    window = window_of(l2a_tile, result.geotransform, result.values.shape[2], result.values.shape[1])
+    x, y = result.centres()
+    expected = reference_similarity(l2a_tile, window, photo, x, y, MODEL_BANDS_IN_L2A)
+    np.testing.assert_allclose(result.values[0], expected, atol=1e-5, rtol=0)
+
+    again = subprocess.run(command, capture_output=True, text=True, timeout=240, env=env)
+    assert again.returncode != 0 and "already exists and is not overwritten" in again.stdout + again.stderr
