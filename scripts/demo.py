@@ -1,9 +1,11 @@
-"""`make demo`: GAIR on a real example with the bundled model package, through the torch-free
-runtime, and (when the QGIS plugin's Processing provider is present) a similarity heatmap
-written by `qgis_process` and rendered by QGIS.
+"""`make demo`: GAIR on a real example with the bundled model package: embeddings through the
+torch-free runtime, then a similarity heatmap written by `qgis_process run gair:svheatmap`
+and rendered by QGIS as a PNG.
 
-Inputs: the official GAIR example triple from ../shared/data/gair-examples (read in place,
-never copied into the project).
+Inputs: the official GAIR example triple from ../shared/data/gair-examples when present
+(read in place, never copied into the project); otherwise a licence-clean Landsat-7 scene
+from Debian's r-cran-stars package and the committed photo in resources/demo/ (see its
+README for what that pairing is and is not).
 """
 from __future__ import annotations
 
@@ -16,15 +18,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def example_inputs(shared: Path) -> dict:
-    """The Detroit example: RS tile, photo, photo location and tile box."""
+FALLBACK_DEB = "r-cran-stars"
+FALLBACK_TIF = "usr/lib/R/site-library/stars/tif/L7_ETMs.tif"
+DEMO_PHOTO = ROOT / "resources" / "demo" / "streetscape_stuttgart.jpg"
+
+
+def example_inputs(shared: Path) -> dict | None:
+    """The Detroit example (RS tile, photo, photo location, tile box), or None when absent."""
     examples = shared / "data" / "gair-examples"
     table = examples / "examples.csv"
     if not table.exists():
-        raise SystemExit(
-            f"demo: no example data at {examples}. The demo reads the official GAIR examples from "
-            "../shared/data/gair-examples; pass --shared PATH to point at another copy."
-        )
+        return None
     with open(table) as handle:
         row = next(r for r in csv.DictReader(handle) if r["id"] == "detroit")
     return {
@@ -36,20 +40,60 @@ def example_inputs(shared: Path) -> dict:
     }
 
 
+def fallback_inputs(work: Path) -> dict:
+    """A licence-clean Landsat-7 scene as a pseudo Sentinel-2 stack, the committed photo at
+    the scene's centre."""
+    work.mkdir(parents=True, exist_ok=True)
+    landsat = work / FALLBACK_TIF
+    if not landsat.exists():
+        print(f"demo: no ../shared examples; fetching the Landsat-7 sample from Debian's {FALLBACK_DEB}")
+        subprocess.run(["apt-get", "download", "-q", FALLBACK_DEB], check=True, cwd=work)
+        deb = sorted(work.glob(f"{FALLBACK_DEB}_*.deb"))[-1]
+        subprocess.run(["dpkg-deb", "-x", str(deb), str(work)], check=True)
+    stack = work / "l7_as_sentinel2.tif"
+    lon, lat = landsat_as_sentinel2(landsat, stack)
+    return {"rs": stack, "sv": DEMO_PHOTO, "lon": f"{lon:.6f}", "lat": f"{lat:.6f}", "bbox": None}
+
+
+def landsat_as_sentinel2(landsat: Path, out: Path) -> tuple[float, float]:
+    """Map Landsat-7 bands 1-5, 7 onto B2..B12 (red edge interpolated between red and NIR),
+    each rescaled to the model's Sentinel-2 mean and std; returns the scene centre (lon, lat)."""
+    import numpy as np
+    import rasterio
+    from rasterio.warp import transform
+
+    from gair_qgis.runtime.preprocess import released_rs_spec
+
+    spec = released_rs_spec()
+    with rasterio.open(landsat) as src:
+        blue, green, red, nir, swir1, swir2 = src.read().astype(np.float64)
+        profile = src.profile
+        centre = ((src.bounds.left + src.bounds.right) / 2, (src.bounds.bottom + src.bounds.top) / 2)
+        lons, lats = transform(src.crs, "EPSG:4326", [centre[0]], [centre[1]])
+    sources = [blue, green, red, red * 0.75 + nir * 0.25, red * 0.5 + nir * 0.5, red * 0.25 + nir * 0.75,
+               nir, nir, swir1, swir2]
+    bands = [(b - b.mean()) / max(b.std(), 1e-6) * std + mean for b, mean, std in zip(sources, spec.mean, spec.std)]
+    profile.update(count=len(bands), dtype="uint16")
+    with rasterio.open(out, "w", **profile) as dst:
+        dst.write(np.clip(np.stack(bands), 0, 65535).astype(np.uint16))
+        for index, name in enumerate(spec.bands, start=1):
+            dst.set_band_description(index, name)
+    return lons[0], lats[0]
+
+
 def run_embed(inputs: dict, out: Path) -> None:
     command = [sys.executable, "-m", "gair_qgis.runtime.embed", "--rs-image", str(inputs["rs"]),
                "--sv-image", str(inputs["sv"]), "--lon", inputs["lon"], "--lat", inputs["lat"],
-               "--rs-bbox", *inputs["bbox"], "--output-dir", str(out), "--overwrite"]
+               "--output-dir", str(out), "--overwrite"]
+    if inputs["bbox"]:
+        command += ["--rs-bbox", *inputs["bbox"]]
     subprocess.run(command, check=True, cwd=ROOT)
 
 
 def run_heatmap(inputs: dict, out: Path) -> list[Path]:
-    """svheatmap through qgis_process and a PNG rendered by QGIS; [] when the plugin is absent."""
+    """svheatmap through qgis_process, and a PNG of it rendered by QGIS."""
     script = ROOT / "scripts" / "qgis_process"
     render = ROOT / "scripts" / "render_heatmap.py"
-    if not script.exists() or not render.exists():
-        print("demo: the QGIS plugin's qgis_process runner is not in this checkout yet; skipping the heatmap")
-        return []
     tif = out / "heatmap.tif"
     tif.unlink(missing_ok=True)
     subprocess.run([str(script), "run", "gair:svheatmap", "--", f"INPUT={inputs['rs']}", f"SV_IMAGE={inputs['sv']}",
@@ -67,7 +111,8 @@ def main() -> int:
     args = parser.parse_args()
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
-    inputs = example_inputs(args.shared.resolve())
+    inputs = example_inputs(args.shared.resolve()) or fallback_inputs(ROOT / "build" / "demo-data")
+    print(f"demo: RS raster {inputs['rs']}\ndemo: photo {inputs['sv']} at ({inputs['lon']}, {inputs['lat']})")
 
     from gair_qgis.runtime.package import load_package
 
