@@ -201,7 +201,8 @@ def photo_gps(path: str | Path) -> Optional[tuple[float, float]]:
         lon = _dms(gps[4]) * (-1 if str(gps.get(3, "E")).upper().startswith("W") else 1)
     except (KeyError, TypeError, ValueError, ZeroDivisionError, IndexError):
         return None
-    return (lon, lat) if abs(lon) <= 180 and abs(lat) <= 90 else None
+    usable = abs(lon) <= 180 and abs(lat) <= 90 and (lon, lat) != (0.0, 0.0)  # (0, 0): GPS tags left unset
+    return (lon, lat) if usable else None
 
 
 def _dms(value) -> float:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from qgis.core import QgsProcessingException
 
-from conftest import L2A_12, sentinel_like, write_geotiff
+from conftest import sentinel_like, write_geotiff
 from processing_support import (
     CASES,
     MODEL_BANDS_IN_L2A,
@@ -136,7 +136,7 @@ def test_rgb_raster_is_refused_clearly_unless_bands_are_mapped(tmp_path, gair_pr
         heatmap(raster, photo, tmp_path / "heat.tif", SV_POINT=point)
     assert not (tmp_path / "heat.tif").exists()
     bands = [3, 2, 1, 1, 1, 1, 1, 1, 1, 1]
-    heatmap(raster, photo, tmp_path / "heat.tif", SV_POINT=point, BANDS=bands)
+    heatmap(raster, photo, tmp_path / "heat.tif", SV_POINT=point, BANDS=",".join(map(str, bands)))  # as on a command line
     assert_matches_reference(tmp_path / "heat.tif", raster, photo, [b - 1 for b in bands])
     with pytest.raises(QgsProcessingException, match="give exactly 10 band numbers"):
         heatmap(raster, photo, tmp_path / "heat2.tif", SV_POINT=point, BANDS=[1, 2, 3])

@@ -163,17 +163,28 @@ class GairAlgorithm(QgsProcessingAlgorithm):
     def band_mapping(self, parameters, context, source: RasterSource, package: ModelPackage) -> list[int]:
         """0-based raster bands in model order, from BANDS or from the band names."""
         wanted = package.rs_spec.bands
-        chosen = self.parameterAsInts(parameters, self.BANDS, context)
+        chosen = self.band_numbers(parameters, context)
         if chosen:
             if len(chosen) != len(wanted) or not all(1 <= b <= source.band_count for b in chosen):
                 raise InputError(f"BANDS lists {len(chosen)} band(s) {chosen}; give exactly {len(wanted)} band numbers "
-                                 f"between 1 and {source.band_count}, for {', '.join(wanted)} in that order")
+                                 f"between 1 and {source.band_count}, for {', '.join(wanted)} in that order "
+                                 "(on the command line: BANDS=2,3,4,... or BANDS=2;3;4;...)")
             return [b - 1 for b in chosen]
         try:
             return band_indices(source.band_count, package.rs_spec, source.band_names)
         except InputError as error:
             raise InputError(f"{error} With the BANDS parameter, list {len(wanted)} band numbers of the raster "
                              f"for {', '.join(wanted)}.") from None
+
+    def band_numbers(self, parameters, context) -> list[int]:
+        """BANDS as 1-based numbers; also accepts a comma-separated string ("2,3,4")."""
+        raw = parameters.get(self.BANDS)
+        if isinstance(raw, str) and "," in raw:
+            try:
+                return [int(part) for part in raw.replace(";", ",").split(",") if part.strip()]
+            except ValueError:
+                raise InputError(f"BANDS {raw!r} is not a list of band numbers such as 2,3,4") from None
+        return self.parameterAsInts(parameters, self.BANDS, context)
 
     # --- rasters: prepared on the main thread, checked in processAlgorithm ---------------------
 

@@ -19,7 +19,7 @@ from ..analysis import PCA, cosine
 from ..qgis_io import OUTPUT_NODATA, WGS84, atomic_geotiff, check_crs, check_output_path, transform_point, transform_points
 from ..runtime.geometry import PixelGrid
 from ..runtime.preprocess import InputError
-from .base import GairAlgorithm, Model, Progress, check_limit, clear_errors, given
+from .base import GairAlgorithm, Model, Progress, clear_errors, given
 from .tiles import output_grid
 
 HELP = """Evaluates GAIR's location encoder e(lon, lat) at every pixel centre of a grid over \
@@ -83,13 +83,10 @@ class LocationRasterAlgorithm(GairAlgorithm):
         output = check_output_path(self.parameterAsOutputLayer(parameters, self.OUTPUT, context))
         crs = self.output_crs(parameters, context)
         grid = self.grid(parameters, context, crs)
-        check_limit("max_pixels", grid.width * grid.height, f"a {grid.width} x {grid.height} px raster",
-                    "choose a larger PIXEL_SIZE or a smaller EXTENT")
         mode = self.parameterAsEnum(parameters, self.OUTPUT_TYPE, context)
         model = self.load_model(parameters, context, feedback)
         reference = self.reference(parameters, context, model, mode, feedback)
-        lonlat = self.lonlat(grid, crs, context)
-        encode = LocationEncoder(model, lonlat, grid.width)
+        encode = LocationEncoder(model, grid, crs, context)
         pca = PCA.fit(encode.sample(PCA_SAMPLE)) if mode == PCA_VIEW else None
         bands = {EMBEDDING: model.package.embed_dim, PCA_VIEW: 3}.get(mode, 1)
         names = ([f"embedding_{k}" for k in range(bands)] if mode == EMBEDDING else ["pc1", "pc2", "pc3"]
@@ -144,36 +141,35 @@ class LocationRasterAlgorithm(GairAlgorithm):
         feedback.pushInfo(f"Reference: the location ({lon:.6f}, {lat:.6f})")
         return model.runtime.encode_location(np.array([[lon, lat]]))[0]
 
-    @staticmethod
-    def lonlat(grid: PixelGrid, crs, context) -> np.ndarray:
-        """(rows * cols, 2) lon, lat of every pixel centre (NaN where not transformable)."""
-        xs, ys = grid.pixel_centres()
-        lon, lat = transform_points(xs.ravel(), ys.ravel(), crs, QgsCoordinateReferenceSystem(WGS84),
-                                    context.transformContext())
-        return np.stack([lon, lat], axis=1)
-
 
 class LocationEncoder:
-    """Location embeddings of a grid's pixel centres, row by row; invalid points are masked."""
+    """Location embeddings of a grid's pixel centres (transformed to lon/lat with the
+    project's transform context), a few rows at a time; untransformable pixels are masked."""
 
-    def __init__(self, model: Model, lonlat: np.ndarray, width: int) -> None:
+    def __init__(self, model: Model, grid: PixelGrid, crs, context) -> None:
         self.runtime = model.runtime
-        self.lonlat = lonlat
-        self.width = width
-        self.valid = (np.isfinite(lonlat).all(axis=1) & (np.abs(lonlat[:, 0]) <= 180) & (np.abs(lonlat[:, 1]) <= 90))
+        self.grid = grid
+        self.crs = crs
+        self.transform_context = context.transformContext()
 
-    def encode(self, index: np.ndarray) -> np.ndarray:
-        points = np.where(self.valid[index, None], self.lonlat[index], 0.0)
-        return self.runtime.encode_location(points)
+    def lonlat(self, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(N, 2) lon, lat of flat pixel indices and whether each is usable."""
+        row, col = np.divmod(index, self.grid.width)
+        x = self.grid.left + (col + 0.5) * self.grid.pixel_width
+        y = self.grid.top - (row + 0.5) * self.grid.pixel_height
+        lon, lat = transform_points(x, y, self.crs, QgsCoordinateReferenceSystem(WGS84), self.transform_context)
+        valid = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
+        return np.where(valid[:, None], np.stack([lon, lat], axis=1), 0.0), valid
 
     def sample(self, count: int) -> np.ndarray:
-        """Embeddings of up to `count` valid pixels spread over the grid."""
-        index = np.flatnonzero(self.valid)
-        if index.size == 0:
+        """Embeddings of up to `count` usable pixels spread over the grid."""
+        size = self.grid.width * self.grid.height
+        points, valid = self.lonlat(np.unique(np.linspace(0, size - 1, min(count, size)).astype(np.int64)))
+        if not valid.any():
             raise InputError("no pixel centre of EXTENT can be transformed to longitude/latitude; check the CRS")
-        return self.encode(index[np.linspace(0, index.size - 1, min(count, index.size)).astype(np.int64)])
+        return self.runtime.encode_location(points[valid])
 
     def rows(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
         """Embeddings (N, D) and validity (N,) of the pixels of rows start..stop-1."""
-        index = np.arange(start * self.width, stop * self.width)
-        return self.encode(index), self.valid[index]
+        points, valid = self.lonlat(np.arange(start * self.grid.width, stop * self.grid.width))
+        return self.runtime.encode_location(points), valid

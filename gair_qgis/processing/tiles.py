@@ -37,13 +37,17 @@ def extent_window(source: RasterSource, extent: QgsRectangle) -> Window:
 
 def output_grid(area: PixelGrid, pixel_size: float) -> PixelGrid:
     """An output grid over `area`'s bounds: `area` itself, or square pixels of `pixel_size`
-    from its top-left corner (the last row and column may reach a little beyond)."""
-    if not pixel_size:
-        return area
-    left, bottom, right, top = area.bounds
-    width = max(1, int(np.ceil((right - left) / pixel_size - 1e-9)))
-    height = max(1, int(np.ceil((top - bottom) / pixel_size - 1e-9)))
-    return PixelGrid(left, top, pixel_size, pixel_size, width, height)
+    from its top-left corner (the last row and column may reach a little beyond). Refused
+    above the pixel limit."""
+    grid = area
+    if pixel_size:
+        left, bottom, right, top = area.bounds
+        width = max(1, int(np.ceil((right - left) / pixel_size - 1e-9)))
+        height = max(1, int(np.ceil((top - bottom) / pixel_size - 1e-9)))
+        grid = PixelGrid(left, top, pixel_size, pixel_size, width, height)
+    check_limit("max_pixels", grid.width * grid.height, f"a {grid.width} x {grid.height} px output",
+                "choose a larger PIXEL_SIZE or a smaller EXTENT")
+    return grid
 
 
 @dataclass
