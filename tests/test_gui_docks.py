@@ -51,6 +51,7 @@ def test_every_dock_is_created_with_its_model_chooser(gui):
     heatmap = gui.dock(HeatmapDock)
     assert heatmap.model_chooser.current_folder() == str(bundled_package_path())
     assert "UNTRAINED" in heatmap.model_chooser.currentText()
+    assert not heatmap.untrained_warning.isHidden() and "UNTRAINED" in heatmap.untrained_warning.text()
     assert all(action.icon().isNull() is False for action in gui.actions)
 
 

@@ -73,6 +73,9 @@ def test_a_click_on_the_map_runs_the_heatmap_and_adds_it_above_the_rs_layer(heat
     assert layer.renderer().type() == "singlebandpseudocolor"
     shader = layer.renderer().shader().rasterShaderFunction()
     assert len(shader.colorRampItemList()) >= 2  # the legend shows the ramp
+    stats = layer.dataProvider().bandStatistics(1)
+    items = shader.colorRampItemList()
+    assert (items[0].value, items[-1].value) == pytest.approx((stats.minimumValue, stats.maximumValue), rel=1e-4)
     assert layer.crs() == WGS84
     assert heatmap.last_results["ENCODED_TILES"] >= 1
     assert heatmap.run_panel.progress_bar.value() == 100

@@ -2,16 +2,20 @@
 Run / Cancel / progress row that runs the dock's Processing algorithm in the background."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 from qgis.core import QgsMapLayer, QgsProject
 from qgis.gui import QgisInterface, QgsDockWidget, QgsFileWidget
-from qgis.PyQt.QtWidgets import QFormLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtWidgets import QComboBox, QFormLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from . import settings
-from .models import ModelCatalog, ModelChooser
+from .models import UNTRAINED_WARNING, WARNING_STYLE, ModelCatalog, ModelChooser
 from .resources import icon
 from .runner import RunPanel
+
+MIN_COMBO_CHARACTERS = 12
 
 
 class AlgorithmDock(QgsDockWidget):
@@ -38,7 +42,7 @@ class AlgorithmDock(QgsDockWidget):
         self.model_chooser = ModelChooser(catalog)
         self.output_folder = QgsFileWidget()
         self.output_folder.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
-        self.output_folder.setFilePath(str(settings.output_folder()))
+        self.show_output_folder()
         self.output_folder.fileChanged.connect(settings.set_output_folder)
         self.run_panel = RunPanel(self.algorithm_id, self.parameters, self.add_results)
         self.form = QFormLayout()
@@ -53,19 +57,39 @@ class AlgorithmDock(QgsDockWidget):
             layout.addWidget(intro)
         self.build_form()
         self.form.addRow(self.tr("Model"), self.model_chooser)
+        self.untrained_warning = QLabel(self.tr("This model is {}.").format(UNTRAINED_WARNING))
+        self.untrained_warning.setWordWrap(True)
+        self.untrained_warning.setStyleSheet(WARNING_STYLE)
+        self.form.addRow("", self.untrained_warning)
+        self.model_chooser.currentIndexChanged.connect(self.show_untrained_warning)
+        self.show_untrained_warning()
         self.form.addRow(self.tr("Output folder"), self.output_folder)
         layout.addLayout(self.form)
         layout.addWidget(self.run_panel)
         layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
-        self.setWidget(scroll)
+        self.setWidget(scrolling(body))
+        QgsProject.instance().homePathChanged.connect(self.show_output_folder)
+
+    def show_untrained_warning(self) -> None:
+        """Say plainly, next to the model chooser, when the chosen model is untrained."""
+        entry = self.model_chooser.current_entry()
+        self.untrained_warning.setVisible(bool(entry and entry.untrained))
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        """Show the output folder as currently set (another dock may have changed it)."""
-        self.output_folder.setFilePath(str(settings.output_folder()))
+        """Show the output folder as currently set (another dock or the project may have changed it)."""
+        self.show_output_folder()
         super().showEvent(event)
+
+    def show_output_folder(self) -> None:
+        """The chosen folder, or (greyed) the default one, which follows the project."""
+        self.output_folder.blockSignals(True)
+        self.output_folder.setFilePath(settings.chosen_output_folder())
+        self.output_folder.blockSignals(False)
+        self.output_folder.lineEdit().setPlaceholderText(str(settings.default_output_folder()))
+
+    def output_dir(self) -> Path:
+        """Where this run writes: the folder in the widget, else the default."""
+        return Path(self.output_folder.filePath().strip() or settings.default_output_folder())
 
     # --- for subclasses --------------------------------------------------------------
 
@@ -94,4 +118,17 @@ class AlgorithmDock(QgsDockWidget):
 
     def cleanup(self) -> None:
         """Cancel a running task and free canvas items (plugin unload)."""
+        QgsProject.instance().homePathChanged.disconnect(self.show_output_folder)
         self.run_panel.shutdown()
+
+
+def scrolling(body: QWidget) -> QScrollArea:
+    """`body` in a vertical scroll area whose combo boxes may shrink with a narrow dock."""
+    for combo in body.findChildren(QComboBox):
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(MIN_COMBO_CHARACTERS)
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setWidget(body)
+    return scroll

@@ -12,6 +12,7 @@ from qgis.gui import QgisInterface, QgsDockWidget
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QAction, QToolBar
 
+from . import settings
 from .heatmap_dock import HeatmapDock
 from .location_dock import LocationDock
 from .model_manager import ModelManagerDock
@@ -20,6 +21,7 @@ from .predictions_dock import PredictionsDock
 from .resources import icon
 
 MENU = "&GAIR"
+DOCK_WIDTH = 400  # px, on first use
 DOCK_CLASSES = (HeatmapDock, LocationDock, PredictionsDock, ModelManagerDock)
 DOCK_ICONS = {HeatmapDock: "heatmap", LocationDock: "location", PredictionsDock: "predictions",
               ModelManagerDock: "models"}
@@ -41,11 +43,7 @@ class GairGui:
         self.toolbar.setObjectName("GairToolbar")
         for dock_class in DOCK_CLASSES:
             dock = dock_class(self.iface, self.catalog)
-            if self.docks:  # one tab group on the right, the heatmap dock in front
-                self.iface.addTabifiedDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock,
-                                                 [self.docks[0].objectName()], False)
-            else:
-                self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
             action = dock.toggleViewAction()
             action.setIcon(icon(DOCK_ICONS[dock_class]))
             action.setText(dock.windowTitle())
@@ -53,13 +51,35 @@ class GairGui:
             self.iface.addPluginToMenu(MENU, action)
             self.docks.append(dock)
             self.actions.append(action)
-        self.docks[0].raise_()
+        if not settings.docks_arranged():
+            # At start-up QGIS restores its window layout after loading plugins, which would
+            # undo the tabs: arrange them once QGIS is up, on first use only (afterwards QGIS
+            # restores the user's own arrangement of the docks).
+            if self.iface.mainWindow().isVisible():
+                self.arrange_docks()
+            else:
+                self.iface.initializationCompleted.connect(self.arrange_docks)
+
+    def arrange_docks(self) -> None:
+        """One tab group on the right for all GAIR docks, the heatmap dock in front."""
+        window = self.iface.mainWindow()
+        docks = [d for d in self.docks if window.dockWidgetArea(d) != Qt.DockWidgetArea.NoDockWidgetArea]
+        for dock in docks[1:]:
+            window.tabifyDockWidget(docks[0], dock)
+        if docks:
+            window.resizeDocks(docks, [DOCK_WIDTH] * len(docks), Qt.Orientation.Horizontal)
+            docks[0].raise_()
+            settings.set_docks_arranged()
 
     def dock(self, dock_class: type) -> Optional[QgsDockWidget]:
         """The plugin's dock of that class."""
         return next((d for d in self.docks if isinstance(d, dock_class)), None)
 
     def unload(self) -> None:
+        try:
+            self.iface.initializationCompleted.disconnect(self.arrange_docks)
+        except (TypeError, RuntimeError):
+            pass  # not connected
         for action in self.actions:
             self.iface.removePluginMenu(MENU, action)
         for dock in self.docks:

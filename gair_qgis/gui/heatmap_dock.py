@@ -117,7 +117,7 @@ class HeatmapDock(AlgorithmDock):
             "SV_IMAGE": photo,
             "SV_POINT": self.location.point,
             "MODEL": self.model_parameter(),
-            "OUTPUT": unique_output_path(f"heatmap_{Path(photo).stem}", folder=Path(self.output_folder.filePath())),
+            "OUTPUT": unique_output_path(f"heatmap_{Path(photo).stem}", folder=self.output_dir()),
         }
         if self.area_combo.currentData() == AREA_VIEW:
             canvas = self.iface.mapCanvas()

@@ -1,7 +1,9 @@
 """Result layers: unique output paths, adding a layer above another, pseudocolor styling."""
 from __future__ import annotations
 
+import math
 import re
+import sys
 import time
 from pathlib import Path
 from typing import Optional
@@ -17,6 +19,8 @@ from qgis.core import (
     QgsStyle,
     QgsVectorLayer,
 )
+
+from qgis.PyQt.QtCore import QTimer
 
 from . import settings
 
@@ -48,7 +52,16 @@ def add_layer_above(layer: QgsMapLayer, reference: Optional[QgsMapLayer] = None)
     else:
         group = node.parent()
         group.insertLayer(group.children().index(node), layer)
+    QTimer.singleShot(0, lambda: expand_legend(layer.id()))  # after the layer tree view has set it up
     return layer
+
+
+def expand_legend(layer_id: str) -> None:
+    """Show a layer's legend (colour ramp, classes) in the layer tree."""
+    node = QgsProject.instance().layerTreeRoot().findLayer(layer_id)
+    if node is not None:  # toggled: the view may not have expanded the legend rows it added later
+        node.setExpanded(False)
+        node.setExpanded(True)
 
 
 def load_raster(path: str, name: str) -> QgsRasterLayer:
@@ -70,11 +83,12 @@ def load_vector(path: str, name: str) -> QgsVectorLayer:
 def band_range(layer: QgsRasterLayer, band: int = 1) -> tuple[float, float]:
     """(min, max) of a band's valid pixels; (0, 1) for an empty band."""
     stats = layer.dataProvider().bandStatistics(band, QgsRasterBandStats.Stats.Min | QgsRasterBandStats.Stats.Max)
-    if stats.elementCount == 0 or not stats.maximumValue >= stats.minimumValue:
+    low, high = stats.minimumValue, stats.maximumValue  # elementCount stays 0 for Min|Max only
+    if not (math.isfinite(low) and math.isfinite(high)) or high < low or abs(low) == sys.float_info.max:
         return 0.0, 1.0
-    if stats.maximumValue == stats.minimumValue:
-        return stats.minimumValue - 0.5, stats.maximumValue + 0.5
-    return stats.minimumValue, stats.maximumValue
+    if high == low:
+        return low - 0.5, high + 0.5
+    return low, high
 
 
 def style_pseudocolor(layer: QgsRasterLayer, ramp_name: str = HEATMAP_RAMP, band: int = 1,

@@ -74,6 +74,12 @@ class LocationDock(AlgorithmDock):
         width = canvas.extent().width()
         self.pixel_size.setValue(width / DEFAULT_PIXELS_ACROSS if width > 0 else 0.01)
 
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        """Take the map view as the area when none is set yet (the dock was made before a project)."""
+        super().showEvent(event)
+        if self.extent.outputExtent().isEmpty():
+            self.use_map_view()
+
     def _update_units(self) -> None:
         crs = self.crs.crs()
         self.extent.setOutputCrs(crs)
@@ -102,7 +108,7 @@ class LocationDock(AlgorithmDock):
             "PIXEL_SIZE": self.pixel_size.value(),
             "OUTPUT_TYPE": mode,
             "MODEL": self.model_parameter(),
-            "OUTPUT": unique_output_path("location", folder=Path(self.output_folder.filePath())),
+            "OUTPUT": unique_output_path("location", folder=self.output_dir()),
         }
         if reference == REFERENCE_POINT:
             if self.reference_point.point is None:

@@ -21,19 +21,16 @@ from qgis.PyQt.QtWidgets import (
     QListWidgetItem,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from . import settings
+from .base_dock import scrolling
 from .diagnostics import diagnostics, onnxruntime_status
-from .models import UNTRAINED_WARNING, ModelCatalog, ModelEntry
+from .models import UNTRAINED_WARNING, WARNING_STYLE, ModelCatalog, ModelEntry
 from .resources import icon
 from .tasks import ImportCheckpointTask, ProbeProviderTask
-
-WARNING_STYLE = "color: #b00020; font-weight: bold;"
-
 
 def default_import_folder() -> str:
     """Where imported packages go unless the user chooses: the QGIS profile's gair folder."""
@@ -266,10 +263,7 @@ class ModelManagerDock(QgsDockWidget):
         layout.addWidget(self.importer)
         layout.addWidget(self.providers)
         layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
-        self.setWidget(scroll)
+        self.setWidget(scrolling(body))
 
     def cleanup(self) -> None:
         """Cancel background work (plugin unload)."""

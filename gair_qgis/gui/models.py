@@ -16,6 +16,7 @@ from ..runtime.package import ModelPackage, PackageError, bundled_package_path
 from . import settings
 
 UNTRAINED_WARNING = "UNTRAINED: random weights, its results carry no meaning"
+WARNING_STYLE = "color: #b00020; font-weight: bold;"
 
 
 @dataclass(frozen=True)

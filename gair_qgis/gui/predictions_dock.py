@@ -73,7 +73,7 @@ class PredictionsDock(AlgorithmDock):
         head = self.head.currentData()
         if not head:
             raise ValueError(self.tr("The chosen model package has no prediction heads; choose another one."))
-        folder = Path(self.output_folder.filePath())
+        folder = self.output_dir()
         stem = "predictions" if head == ALL_HEADS else f"predictions_{head}"
         parameters = {
             "INPUT": layer.id(),
