@@ -2,10 +2,11 @@
 # Build the installable QGIS plugin zip with pb_tool: build/gair_qgis.zip, whose root
 # folder gair_qgis/ holds the code, metadata.txt, icons and the bundled model package.
 # Usage: scripts/build_plugin.sh   (make plugin)
+# GAIR_BUILD_DIR=DIR builds into DIR instead of build/.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 PB_TOOL="${PB_TOOL:-$ROOT/.venv/bin/pb_tool}"
-BUILD="$ROOT/build"
+BUILD="$(realpath -m "${GAIR_BUILD_DIR:-$ROOT/build}")"
 DEPLOY="$BUILD/deploy"
 
 [ -x "$PB_TOOL" ] || { echo "pb_tool not found at $PB_TOOL (run make setup)" >&2; exit 1; }
