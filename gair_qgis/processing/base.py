@@ -70,9 +70,7 @@ def clear_errors(process: Callable) -> Callable:
     def wrapper(self, parameters, context, feedback):
         try:
             return process(self, parameters, context, feedback)
-        except Cancelled:
-            raise QgsProcessingException("cancelled by the user; no output was written") from None
-        except InterruptedError:
+        except (Cancelled, InterruptedError):  # InterruptedError: the runtime's progress callback said stop
             raise QgsProcessingException("cancelled by the user; no output was written") from None
         except (InputError, PackageError, OutsideTileError, ImportError) as error:
             raise QgsProcessingException(str(error)) from None
