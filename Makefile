@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.gair-installed
 SHARED ?= $(abspath ../shared)
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test bench plugin qgis clean
 
 setup: $(STAMP)
 
@@ -21,6 +21,13 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) scripts/bench.py
+	$(PY) scripts/bench_train.py
+
+plugin: $(STAMP)
+	scripts/build_plugin.sh
+
+qgis: $(STAMP)
+	scripts/run_qgis.sh
 
 clean:
 	rm -rf build .pytest_cache
