@@ -168,3 +168,16 @@ def test_the_predictions_dock_adds_a_styled_tile_grid(plugin, rs_layer, tmp_path
     assert grid, dock.run_panel.status.text()
     assert grid[0].featureCount() >= 1 and grid[0].renderer().type() == "categorizedSymbol"
     assert QgsProject.instance().mapLayersByName("GAIR predictions (raster)")
+
+
+def test_unloading_the_plugin_during_a_run_neither_crashes_nor_adds_a_layer(heatmap, plugin):
+    from qgis.PyQt.QtCore import QCoreApplication, QEvent
+
+    heatmap.area_combo.setCurrentIndex(heatmap.area_combo.findData("view"))
+    heatmap.location.set_point(QgsReferencedPointXY(QgsPointXY(9.171, 48.7685), WGS84))
+    layers = len(QgsProject.instance().mapLayers())
+    assert heatmap.run_panel.start()
+    plugin.unload()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    wait_for_tasks()
+    assert len(QgsProject.instance().mapLayers()) == layers

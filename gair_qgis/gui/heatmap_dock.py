@@ -64,6 +64,7 @@ class HeatmapDock(AlgorithmDock):
     def __init__(self, iface: QgisInterface, catalog: ModelCatalog, parent: Optional[QWidget] = None) -> None:
         self.result_layer_id: Optional[str] = None
         self.last_results: dict = {}
+        self.run_photo_name = ""
         super().__init__(iface, catalog, parent)
 
     def build_form(self) -> None:
@@ -94,7 +95,11 @@ class HeatmapDock(AlgorithmDock):
 
     def on_point_changed(self, source: str) -> None:
         """A click on the map runs at once when everything else is set."""
-        if source == "click" and self.run_on_click.isChecked() and self.ready() and not self.run_panel.busy:
+        if source != "click" or not self.run_on_click.isChecked() or not self.ready():
+            return
+        if self.run_panel.busy:
+            self.run_panel.show_message(self.tr("Still working on the previous click; click again when it is done."))
+        else:
             self.run_panel.start()
 
     def ready(self) -> bool:
@@ -123,12 +128,13 @@ class HeatmapDock(AlgorithmDock):
             canvas = self.iface.mapCanvas()
             parameters["EXTENT"] = QgsReferencedRectangle(canvas.extent(), canvas.mapSettings().destinationCrs())
         self.run_layer_id = layer.id()
+        self.run_photo_name = Path(photo).name
         return parameters
 
     def add_results(self, results: dict) -> Optional[str]:
         """Show the heatmap right above its RS layer, replacing this dock's previous one."""
         self.last_results = dict(results)
-        name = self.tr("GAIR heatmap: {}").format(Path(self.photo.path()).name)
+        name = self.tr("GAIR heatmap: {}").format(self.run_photo_name)
         layer = load_raster(results["OUTPUT"], name)
         style_pseudocolor(layer)
         remove_layer(self.result_layer_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-from qgis.core import QgsApplication, QgsTask
+from qgis.core import QgsApplication
 from qgis.gui import QgisInterface, QgsDockWidget, QgsFileWidget
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import (
@@ -156,7 +156,7 @@ class ImportPanel(QGroupBox):
             return False
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         self.task = ImportCheckpointTask(Path(checkpoint), Path(out), self.overwrite.isChecked())
-        self.task.progressChanged.connect(lambda value: self.progress.setValue(int(value)))
+        self.task.progressChanged.connect(self._progress)
         self.task.done.connect(self._done)
         QgsApplication.taskManager().addTask(self.task)
         self._set_running(True)
@@ -167,6 +167,17 @@ class ImportPanel(QGroupBox):
     def cancel(self) -> None:
         if self.task is not None:
             self.task.cancel()
+
+    def _progress(self, value: float) -> None:
+        self.progress.setValue(int(value))
+
+    def shutdown(self) -> None:
+        """Cancel the import; its (atomic) package folder is then not written."""
+        if self.task is not None:
+            self.task.done.disconnect(self._done)
+            self.task.progressChanged.disconnect(self._progress)
+            self.task.cancel()
+            self.task = None
 
     def _done(self, ok: bool, message: str) -> None:
         out = self.task.out if self.task else None
@@ -229,6 +240,12 @@ class ProviderPanel(QGroupBox):
         self.check_button.setEnabled(False)
         QgsApplication.taskManager().addTask(self.task)
 
+    def shutdown(self) -> None:
+        if self.task is not None:
+            self.task.done.disconnect(self._probed)
+            self.task.cancel()
+            self.task = None
+
     def _probed(self, ok: bool, message: str) -> None:
         self.task = None
         self.check_button.setEnabled(True)
@@ -266,7 +283,6 @@ class ModelManagerDock(QgsDockWidget):
         self.setWidget(scrolling(body))
 
     def cleanup(self) -> None:
-        """Cancel background work (plugin unload)."""
-        for task in (self.importer.task, self.providers.task):
-            if task is not None and task.status() not in (QgsTask.TaskStatus.Complete, QgsTask.TaskStatus.Terminated):
-                task.cancel()
+        """Cancel background work and stop listening to it (plugin unload)."""
+        for panel in (self.importer, self.providers):
+            panel.shutdown()

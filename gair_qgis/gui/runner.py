@@ -22,6 +22,7 @@ from qgis.PyQt.QtCore import QObject, pyqtSignal
 from qgis.PyQt.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 PROVIDER_ID = "gair"
+_IN_FLIGHT: set = set()  # AlgorithmRun objects whose task has not finished
 
 
 class RecordingFeedback(QgsProcessingFeedback):
@@ -54,14 +55,16 @@ class AlgorithmRun(QObject):
     """One background run of a Processing algorithm.
 
     `done(ok, results, message)` is emitted once, on the main thread; `message` is the
-    algorithm's error text when it failed, "cancelled" when it was cancelled.
+    algorithm's error text when it failed, "cancelled" when it was cancelled. A started
+    run keeps itself alive (with the context and feedback the task uses from its worker
+    thread) until the task has finished, even when the dock that started it is deleted.
     """
 
     progress = pyqtSignal(float)
     done = pyqtSignal(bool, dict, str)
 
-    def __init__(self, algorithm_id: str, parameters: dict[str, Any], parent: Optional[QObject] = None) -> None:
-        super().__init__(parent)
+    def __init__(self, algorithm_id: str, parameters: dict[str, Any]) -> None:
+        super().__init__()
         self.algorithm_id = algorithm_id
         self.parameters = dict(parameters)
         self.context = QgsProcessingContext()
@@ -80,6 +83,7 @@ class AlgorithmRun(QObject):
         manager = QgsApplication.taskManager()
         manager.progressChanged.connect(self._manager_progress)
         self._task_id = manager.addTask(self.task)
+        _IN_FLIGHT.add(self)
 
     @property
     def running(self) -> bool:
@@ -98,6 +102,7 @@ class AlgorithmRun(QObject):
     def _executed(self, ok: bool, results: dict) -> None:
         QgsApplication.taskManager().progressChanged.disconnect(self._manager_progress)
         self.task = None  # the task manager deletes it
+        _IN_FLIGHT.discard(self)
         if ok:
             message = ""
         elif self.feedback.isCanceled():
@@ -165,8 +170,8 @@ class RunPanel(QWidget):
             return False
         try:
             parameters = self._parameters()
-            run = AlgorithmRun(self.algorithm_id, parameters, self)
-            run.progress.connect(lambda value: self.progress_bar.setValue(int(value)))
+            run = AlgorithmRun(self.algorithm_id, parameters)
+            run.progress.connect(self._progress)
             run.done.connect(self._done)
             run.start()
         except (ValueError, LookupError) as error:
@@ -183,10 +188,11 @@ class RunPanel(QWidget):
             self.show_message(self.tr("Cancelling…"))
             self.run.cancel()
 
+    def _progress(self, value: float) -> None:
+        self.progress_bar.setValue(int(value))
+
     def _done(self, ok: bool, results: dict, message: str) -> None:
-        if self.run is not None:
-            self.run.deleteLater()
-        self.run = None
+        self._release()
         self._set_running(False)
         if ok:
             self.progress_bar.setValue(100)
@@ -202,7 +208,15 @@ class RunPanel(QWidget):
         self.show_message(message)
         self.finished.emit(ok, message)
 
+    def _release(self) -> None:
+        """Stop listening to the current run."""
+        if self.run is not None:
+            self.run.progress.disconnect(self._progress)
+            self.run.done.disconnect(self._done)
+            self.run = None
+
     def shutdown(self) -> None:
-        """Cancel a running task (plugin unload)."""
+        """Cancel a running task and stop listening to it (plugin unload)."""
         if self.run is not None:
             self.run.cancel()
+            self._release()

@@ -14,7 +14,7 @@ from ..runtime.released_layout import CheckpointError
 from ..runtime.session import GAIRRuntime
 from ..runtime.torch_pickle import UnsafeCheckpointError
 
-IMPORT_STEPS = 4  # messages import_released reports before it returns
+IMPORT_STEPS = 3  # progress messages import_released reports before it returns
 IMPORT_ERRORS = (CheckpointError, UnsafeCheckpointError, PackageError, OSError, ValueError, KeyError)
 
 
