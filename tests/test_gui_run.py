@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from qgis.core import (
     QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
     QgsPointXY,
     QgsProject,
     QgsRasterLayer,
@@ -80,6 +81,24 @@ def test_a_click_on_the_map_runs_the_heatmap_and_adds_it_above_the_rs_layer(heat
     assert heatmap.last_results["ENCODED_TILES"] >= 1
     assert heatmap.run_panel.progress_bar.value() == 100
     assert "Done" in heatmap.run_panel.status.text()
+
+
+@pytest.mark.parametrize("canvas_crs", ["EPSG:32632", "ESRI:54012"])  # UTM 32N (metres), Eckert IV (equal area)
+def test_a_click_in_another_map_crs_lands_on_the_same_place_of_the_raster(heatmap, qgis_iface, canvas_crs):
+    canvas = qgis_iface.mapCanvas()
+    crs = QgsCoordinateReferenceSystem(canvas_crs)
+    canvas.setDestinationCrs(crs)
+    transform = QgsCoordinateTransform(WGS84, crs, QgsProject.instance())
+    canvas.setExtent(transform.transformBoundingBox(heatmap.layer_combo.currentLayer().extent()))
+    target = transform.transform(QgsPointXY(9.171, 48.7685))
+    pixel = canvas.getCoordinateTransform().transform(target)
+    click(canvas, heatmap.location.tool, QPoint(round(pixel.x()), round(pixel.y())))
+    wait_for_tasks()
+    assert heatmap.location.point.crs() == crs
+    lonlat = QgsCoordinateTransform(crs, WGS84, QgsProject.instance()).transform(QgsPointXY(heatmap.location.point))
+    assert (lonlat.x(), lonlat.y()) == pytest.approx((9.171, 48.7685), abs=1e-4)  # within a canvas pixel
+    assert heatmap.result_layer_id is not None, heatmap.run_panel.status.text()
+    assert QgsProject.instance().mapLayer(heatmap.result_layer_id).crs() == WGS84  # the raster's CRS
 
 
 def test_a_second_run_on_the_same_tile_reuses_the_encoding_and_replaces_the_layer(heatmap):

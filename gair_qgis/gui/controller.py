@@ -10,7 +10,7 @@ from typing import Optional
 
 from qgis.gui import QgisInterface, QgsDockWidget
 from qgis.PyQt.QtCore import Qt
-from qgis.PyQt.QtWidgets import QAction, QToolBar
+from qgis.PyQt.QtWidgets import QToolBar
 
 from . import settings
 from .heatmap_dock import HeatmapDock
@@ -34,7 +34,7 @@ class GairGui:
         self.iface = iface
         self.catalog: Optional[ModelCatalog] = None
         self.docks: list[QgsDockWidget] = []
-        self.actions: list[QAction] = []
+        self.actions: list = []  # the docks' toggle-view QActions (QtGui in Qt6, QtWidgets in Qt5)
         self.toolbar: Optional[QToolBar] = None
 
     def init_gui(self) -> None:

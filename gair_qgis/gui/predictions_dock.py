@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Optional
 
 from qgis.core import (
+    NULL,
     QgsCategorizedSymbolRenderer,
     QgsMapLayerProxyModel,
     QgsRendererCategory,
@@ -14,7 +15,6 @@ from qgis.core import (
     QgsVectorLayer,
 )
 from qgis.gui import QgisInterface, QgsMapLayerComboBox
-from qgis.PyQt.QtCore import QVariant
 from qgis.PyQt.QtWidgets import QCheckBox, QComboBox, QWidget
 
 from .base_dock import AlgorithmDock
@@ -99,15 +99,15 @@ class PredictionsDock(AlgorithmDock):
 
 def style_categories(layer: QgsVectorLayer) -> None:
     """One colour per predicted class (spread over a ramp), semi-opaque. The class labels
-    are the layer's first text field (the first classification head's); without one the
-    layer keeps its default style."""
-    text_fields = [i for i, f in enumerate(layer.fields()) if f.type() == QVariant.String]
+    are the layer's first text field (the first classification head's; every other field
+    is a number); without one the layer keeps its default style."""
+    text_fields = [i for i, f in enumerate(layer.fields()) if not f.isNumeric()]
     if not text_fields:
         return
     index = text_fields[0]
     field = layer.fields().at(index).name()
     ramp = QgsStyle.defaultStyle().colorRamp("Spectral")
-    values = sorted(v for v in layer.uniqueValues(index) if v is not None)
+    values = sorted(v for v in layer.uniqueValues(index) if v is not None and v != NULL)
     categories = []
     for position, value in enumerate(values):
         symbol = QgsSymbol.defaultSymbol(layer.geometryType())
