@@ -15,7 +15,7 @@ from .models import UNTRAINED_WARNING, WARNING_STYLE, ModelCatalog, ModelChooser
 from .resources import icon
 from .runner import RunPanel
 
-MIN_COMBO_CHARACTERS = 12
+MIN_COMBO_CHARACTERS = 10
 
 
 class AlgorithmDock(QgsDockWidget):
@@ -60,7 +60,7 @@ class AlgorithmDock(QgsDockWidget):
         self.untrained_warning = QLabel(self.tr("This model is {}.").format(UNTRAINED_WARNING))
         self.untrained_warning.setWordWrap(True)
         self.untrained_warning.setStyleSheet(WARNING_STYLE)
-        self.form.addRow("", self.untrained_warning)
+        self.form.addRow(self.untrained_warning)
         self.model_chooser.currentIndexChanged.connect(self.show_untrained_warning)
         self.show_untrained_warning()
         self.form.addRow(self.tr("Output folder"), self.output_folder)

@@ -83,7 +83,7 @@ class HeatmapDock(AlgorithmDock):
         self.form.addRow(self.tr("Photo"), self.photo)
         self.form.addRow(self.tr("Taken at"), self.location)
         self.form.addRow(self.tr("Area"), self.area_combo)
-        self.form.addRow("", self.run_on_click)
+        self.form.addRow(self.run_on_click)
 
     # --- inputs ----------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from qgis.PyQt.QtWidgets import (
     QListWidgetItem,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +32,17 @@ from .diagnostics import diagnostics, onnxruntime_status
 from .models import UNTRAINED_WARNING, WARNING_STYLE, ModelCatalog, ModelEntry
 from .resources import icon
 from .tasks import ImportCheckpointTask, ProbeProviderTask
+
+LIST_HEIGHT = 110  # px
+
+
+def wrapping_label(text: str = "") -> QLabel:
+    """A label that wraps and never widens the dock (long paths are cut at its edge)."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    return label
+
 
 def default_import_folder() -> str:
     """Where imported packages go unless the user chooses: the QGIS profile's gair folder."""
@@ -44,14 +56,14 @@ class PackageList(QWidget):
         super().__init__(parent)
         self.catalog = catalog
         self.list = QListWidget()
-        self.details = QLabel()
-        self.details.setWordWrap(True)
+        self.list.setMaximumHeight(LIST_HEIGHT)
+        self.details = wrapping_label()
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.warning = QLabel()
-        self.warning.setWordWrap(True)
+        self.warning = wrapping_label()
         self.warning.setStyleSheet(WARNING_STYLE)
-        self.add_button = QPushButton(self.tr("Add package folder…"))
-        self.remove_button = QPushButton(self.tr("Remove from list"))
+        self.add_button = QPushButton(self.tr("Add folder…"))
+        self.add_button.setToolTip(self.tr("Add a GAIR model package folder (with its model.json)"))
+        self.remove_button = QPushButton(self.tr("Remove"))
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.remove_button)
@@ -60,8 +72,7 @@ class PackageList(QWidget):
         layout.addWidget(self.warning)
         layout.addWidget(self.details)
         layout.addLayout(buttons)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.message = wrapping_label()
         layout.addWidget(self.message)
         self.list.currentRowChanged.connect(self._show_details)
         self.add_button.clicked.connect(self._choose_folder)
@@ -119,15 +130,14 @@ class ImportPanel(QGroupBox):
         self.out_folder = QgsFileWidget()
         self.out_folder.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
         self.out_folder.setFilePath(default_import_folder())
-        self.overwrite = QCheckBox(self.tr("Replace the folder if it exists"))
+        self.overwrite = QCheckBox(self.tr("Replace if it exists"))
         self.import_button = QPushButton(self.tr("Import"))
         self.cancel_button = QPushButton(self.tr("Cancel"))
         self.progress = QProgressBar()
-        self.status = QLabel(self.tr("checkpoint.pth from Hugging Face PingL/GAIR; torch is not needed."))
-        self.status.setWordWrap(True)
+        self.status = wrapping_label(self.tr("checkpoint.pth from Hugging Face PingL/GAIR; torch is not needed."))
         form = QFormLayout(self)
         form.addRow(self.tr("Checkpoint"), self.checkpoint)
-        form.addRow(self.tr("Package folder"), self.out_folder)
+        form.addRow(self.tr("Write to"), self.out_folder)
         form.addRow("", self.overwrite)
         buttons = QHBoxLayout()
         buttons.addWidget(self.import_button)
@@ -199,12 +209,14 @@ class ProviderPanel(QGroupBox):
         self.catalog = catalog
         self.package_list = package_list
         self.task: Optional[ProbeProviderTask] = None
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        self.force_cpu = QCheckBox(self.tr("Force CPU (ignore GPUs)"))
+        self.summary = wrapping_label()
+        self.force_cpu = QCheckBox(self.tr("Force CPU"))
         self.force_cpu.setChecked(settings.force_cpu())
-        self.check_button = QPushButton(self.tr("Check with the selected model"))
+        self.check_button = QPushButton(self.tr("Check"))
         self.copy_button = QPushButton(icon("gair"), self.tr("Copy diagnostics"))
+        self.check_button.setToolTip(self.tr("Open the selected model on onnxruntime and show the provider it runs on"))
+        self.force_cpu.setToolTip(self.tr("Run GAIR on the CPU even where a GPU execution provider is available"))
+        self.copy_button.setToolTip(self.tr("Copy versions, execution providers and paths for a bug report"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.force_cpu)

@@ -51,10 +51,7 @@ class ModelEntry:
         if self.error:
             return f"{self.folder}\n{self.error}"
         meta = self.package.meta
-        lines = [f"{self.name} {meta.get('version', '')}".strip(), self.folder]
-        if self.untrained:
-            lines.append(f"{UNTRAINED_WARNING}. Import the released GAIR checkpoint for real results.")
-        lines.append(meta.get("description", ""))
+        lines = [f"{self.name} {meta.get('version', '')}".strip(), self.folder, meta.get("description", "")]
         lines.append(f"embedding size {self.package.embed_dim}, RS bands {', '.join(self.package.rs_spec.bands)}")
         heads = [h.name for h in self.package.heads]
         lines.append(f"prediction heads: {', '.join(heads) if heads else 'none'}")

@@ -43,10 +43,10 @@ class PredictionsDock(AlgorithmDock):
         self.layer_combo = QgsMapLayerComboBox()
         self.layer_combo.setFilters(QgsMapLayerProxyModel.Filter.RasterLayer)
         self.head = QComboBox()
-        self.with_raster = QCheckBox(self.tr("Also write a raster of the predictions"))
+        self.with_raster = QCheckBox(self.tr("Also write a raster (a pixel per tile)"))
         self.form.addRow(self.tr("RS layer"), self.layer_combo)
         self.form.addRow(self.tr("Prediction"), self.head)
-        self.form.addRow("", self.with_raster)
+        self.form.addRow(self.with_raster)
 
     def tile_heads(self) -> list:
         """The chosen package's heads that work on tiles (HeadSpec list)."""
