@@ -234,3 +234,9 @@ def test_sampler_shards_a_global_batch_and_resumes_mid_epoch():
         assert batch == part0 + part1
     assert list(EpochBatchSampler(10, 4, seed=1, epoch=2, start_batch=1)) == single[1:]
     assert list(EpochBatchSampler(10, 4, seed=1, epoch=3)) != single
+
+
+def test_endless_sampler_runs_on_through_the_following_epochs():
+    endless = iter(EpochBatchSampler(10, 4, seed=1, epoch=2, start_batch=1, endless=True))
+    expected = list(EpochBatchSampler(10, 4, seed=1, epoch=2))[1:] + list(EpochBatchSampler(10, 4, seed=1, epoch=3))
+    assert [next(endless) for _ in range(3)] == expected

@@ -104,29 +104,41 @@ class PairDataset(Dataset):
 class EpochBatchSampler(Sampler):
     """Batches of (epoch, index) keys: a seeded permutation per epoch, cut into global batches
     of `batch_size * world_size`, of which this rank takes its contiguous slice. Starts at
-    batch `start_batch` (for an exact --resume). The last incomplete global batch is dropped."""
+    batch `start_batch` of `epoch` (for an exact --resume); the last incomplete global batch
+    of an epoch is dropped. `endless` goes on with the following epochs forever, so that one
+    DataLoader (and its workers) serves a whole run."""
 
     def __init__(self, size: int, batch_size: int, seed: int, epoch: int, start_batch: int = 0,
-                 rank: int = 0, world_size: int = 1) -> None:
+                 rank: int = 0, world_size: int = 1, endless: bool = False) -> None:
         if size < batch_size * world_size:
             raise InputError(f"the manifest has {size} row(s), fewer than one global batch "
                              f"({batch_size} x {world_size} process(es))")
         self.size, self.batch_size, self.seed, self.epoch = size, batch_size, seed, epoch
-        self.start_batch, self.rank, self.world_size = start_batch, rank, world_size
+        self.start_batch, self.rank, self.world_size, self.endless = start_batch, rank, world_size, endless
 
     @staticmethod
     def batches_per_epoch(size: int, batch_size: int, world_size: int = 1) -> int:
         return size // (batch_size * world_size)
 
     def __len__(self) -> int:
+        if self.endless:
+            raise TypeError("an endless sampler has no length")
         return self.batches_per_epoch(self.size, self.batch_size, self.world_size) - self.start_batch
 
-    def __iter__(self) -> Iterator[list]:
-        order = torch.randperm(self.size, generator=torch.Generator().manual_seed(self.seed * 100_003 + self.epoch))
+    def epoch_batches(self, epoch: int, first: int) -> Iterator[list]:
+        order = torch.randperm(self.size, generator=torch.Generator().manual_seed(self.seed * 100_003 + epoch))
         global_batch = self.batch_size * self.world_size
-        for batch in range(self.start_batch, self.batches_per_epoch(self.size, self.batch_size, self.world_size)):
+        for batch in range(first, self.batches_per_epoch(self.size, self.batch_size, self.world_size)):
             start = batch * global_batch + self.rank * self.batch_size
-            yield [(self.epoch, int(i)) for i in order[start:start + self.batch_size]]
+            yield [(epoch, int(i)) for i in order[start:start + self.batch_size]]
+
+    def __iter__(self) -> Iterator[list]:
+        epoch, first = self.epoch, self.start_batch
+        while True:
+            yield from self.epoch_batches(epoch, first)
+            if not self.endless:
+                return
+            epoch, first = epoch + 1, 0
 
 
 def collate(samples: list[dict]) -> dict:
@@ -141,19 +153,29 @@ def collate(samples: list[dict]) -> dict:
     }
 
 
+def ignore_stop_signals(_worker_id: int) -> None:
+    """DataLoader workers leave SIGTERM/SIGINT to the main process, which saves and shuts them down."""
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def infinite_batches(dataset: PairDataset, batch_size: int, seed: int, start_epoch: int, start_batch: int,
                      rank: int = 0, world_size: int = 1, workers: int = 0) -> Iterator[tuple[int, int, dict]]:
-    """(epoch, batch-in-epoch, batch) forever, starting at (start_epoch, start_batch)."""
+    """(epoch, batch-in-epoch, batch) forever from one DataLoader, starting at (start_epoch, start_batch)."""
     from torch.utils.data import DataLoader
 
-    epoch, first = start_epoch, start_batch
-    while True:
-        sampler = EpochBatchSampler(len(dataset), batch_size, seed, epoch, first, rank, world_size)
-        loader = DataLoader(dataset, batch_sampler=sampler, num_workers=workers, collate_fn=collate,
-                            persistent_workers=False, pin_memory=torch.cuda.is_available())
-        for offset, batch in enumerate(loader):
-            yield epoch, first + offset, batch
-        epoch, first = epoch + 1, 0
+    sampler = EpochBatchSampler(len(dataset), batch_size, seed, start_epoch, start_batch, rank, world_size,
+                                endless=True)
+    per_epoch = EpochBatchSampler.batches_per_epoch(len(dataset), batch_size, world_size)
+    loader = DataLoader(dataset, batch_sampler=sampler, num_workers=workers, collate_fn=collate,
+                        persistent_workers=workers > 0, pin_memory=torch.cuda.is_available(),
+                        worker_init_fn=ignore_stop_signals if workers > 0 else None)
+    position = start_epoch * per_epoch + start_batch
+    for batch in loader:
+        yield position // per_epoch, position % per_epoch, batch
+        position += 1
 
 
 def steps_per_epoch(size: int, batch_size: int, world_size: int, accumulation: int) -> int:
