@@ -184,3 +184,14 @@ def test_init_from_geoclip_loads_its_location_capsules(tmp_path, synthetic_manif
     # the plain tiny preset's location tower cannot take GeoCLIP's weights: a clear error, exit 2
     assert run("--manifest", synthetic_manifest, *FAST, "--batch-size", 2, "--max-steps", 0, "--init", "geoclip",
                "--output-dir", tmp_path / "bad") == 2
+
+
+def test_bf16_autocast_and_gradient_accumulation_on_cpu(tmp_path, synthetic_manifest):
+    out = tmp_path / "bf16"
+    assert run("--manifest", synthetic_manifest, *FAST, "--batch-size", 2, "--accumulation", 2, "--max-steps", 2,
+               "--amp", "bf16", "--lr", 1e-4, "--output-dir", out) == 0
+    rows = metrics(out)
+    assert [int(r["step"]) for r in rows] == [1, 2] and all(np.isfinite(float(r["loss"])) for r in rows)
+    assert [int(r["epoch"]) for r in rows] == [0, 1]  # 4 rows, 2 micro-batches of 2 per step: one epoch a step
+    config = json.loads((out / "config.json").read_text())
+    assert config["precision"] == "bf16" and config["peak_lr"] == 1e-4
