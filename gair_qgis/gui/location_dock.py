@@ -2,7 +2,6 @@
 as a 3-band PCA view, the full embedding, or the similarity to a reference place or photo."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Optional
 
 from qgis.core import QgsCoordinateReferenceSystem, QgsRasterLayer, QgsReferencedRectangle, QgsUnitTypes

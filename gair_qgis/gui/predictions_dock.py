@@ -2,7 +2,6 @@
 raster (gair:tilepredict); the result is a grid of tiles with the prediction as fields."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Optional
 
 from qgis.core import (
