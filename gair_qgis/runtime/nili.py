@@ -152,7 +152,8 @@ def cosine_grid(tables: HeatmapTables, xs: np.ndarray, ys: np.ndarray) -> np.nda
         norm2 = pair_rows[rows] @ col_pairs
         norm2 += 2 * (e_x * (rows_by_cells["qwx"][rows] @ cx) + e_y * (rows_by_cells["qwy"][rows] @ cx))
         norm2 += e_x * (e_x * ww[0, 0] + 2 * e_y * ww[0, 1]) + e_y * e_y * ww[1, 1]
-        out[rows] = dot / (np.sqrt(np.maximum(norm2, 0.0)) * tables.s_norm)
+        with np.errstate(invalid="ignore", divide="ignore"):  # 0/0 only where the fix-up below applies
+            out[rows] = dot / (np.sqrt(np.maximum(norm2, 0.0)) * tables.s_norm)
     near_centre = np.outer(sum_wy, sum_wx) < EXACT_SEPARABLE
     if near_centre.any():
         r, c = np.nonzero(near_centre)
