@@ -36,7 +36,7 @@ from .training.loop import (
 )
 from .training.metrics import MetricsLogger
 from .training.optim import lr_factor, make_optimizer, set_lr
-from .training.state import load_training_state, resolve_checkpoint, save_training_state
+from .training.state import load_training_state, save_training_state
 
 from gair_qgis.runtime.preprocess import InputError
 

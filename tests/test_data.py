@@ -9,7 +9,6 @@ from gair_core.data.__main__ import main as data_main
 from gair_core.data.dataset import EpochBatchSampler, PairDataset, collate
 from gair_core.data.manifest import read_manifest, validate_manifest
 from gair_core.data.raster import read_window
-from gair_core.data.augment import NO_AUGMENT
 from gair_qgis.runtime.embed_cli import read_raster, tile_coords
 from gair_qgis.runtime.preprocess import preprocess_rs, preprocess_sv, read_photo, released_rs_spec, scale_rs
 

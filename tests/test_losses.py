@@ -1,9 +1,7 @@
 """GAIR losses: the formulas, and DDP (two gloo processes) == one process with the combined batch."""
 import math
 import os
-from pathlib import Path
 
-import pytest
 import torch
 import torch.nn.functional as F
 

@@ -145,7 +145,6 @@ def read_window(
     import rasterio
     from rasterio.crs import CRS
     from rasterio.vrt import WarpedVRT
-    from rasterio.windows import Window as RioWindow
 
     with rasterio.open(path) as source:
         if source.crs is None:
@@ -154,13 +153,17 @@ def read_window(
         dataset = (WarpedVRT(source, crs=working_crs, resampling=rasterio.enums.Resampling.bilinear,
                              add_alpha=source.nodata is None) if warp else source)
         try:
-            return _read_from(dataset, path, lon, lat, ground_size_m, rng, bands, RioWindow)
+            return _read_from(dataset, path, lon, lat, ground_size_m, rng, bands)
         finally:
             if warp:
                 dataset.close()
 
 
-def _read_from(dataset, path, lon, lat, ground_size_m, rng, bands, RioWindow) -> Window:
+def _read_from(dataset, path, lon: float, lat: float, ground_size_m: float, rng: np.random.Generator,
+               bands: Optional[list[int]]) -> Window:
+    """`read_window` on an open dataset (or WarpedVRT) in its own CRS."""
+    from rasterio.windows import Window as RioWindow
+
     grid = grid_of(dataset)
     crs = dataset.crs
     x, y = lonlat_to_crs(lon, lat, crs.to_wkt(), crs.is_geographic)
