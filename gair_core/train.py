@@ -175,6 +175,10 @@ def build_run(args: argparse.Namespace) -> Run:
         meta = load_training_state(source, model, run.optimizer, run.scaler)
         run.step, run.epoch, run.batch = meta["step"], meta["epoch"], meta["batch"]
         notes.append(f"resumed from {meta['path']} at step {run.step}")
+        saved = meta["args"]["batch_size"] * meta["world_size"]
+        if saved != args.batch_size * world_size:
+            notes.append(f"warning: the global batch changed ({saved} -> {args.batch_size * world_size}); "
+                         "training continues, but not exactly as the interrupted run would have")
     if rank == 0:
         for note in notes:
             print(f"train: {note}", file=sys.stderr)
