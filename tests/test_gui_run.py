@@ -20,7 +20,7 @@ from gair_qgis import classFactory
 from gair_qgis.gui.heatmap_dock import HeatmapDock
 from gair_qgis.gui.location_dock import LocationDock
 from gair_qgis.gui.predictions_dock import PredictionsDock
-from gair_qgis.runtime.package import add_heads, bundled_package_path
+from gair_qgis.runtime.package import add_heads, bundled_package_path, load_package, write_package
 from gui_support import click, gair_settings, wait_for_tasks, wait_until  # noqa: F401 (fixture)
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
@@ -163,8 +163,15 @@ def test_the_location_dock_needs_a_reference_for_similarity(plugin, rs_layer):
     assert layer.renderer().type() == "singlebandpseudocolor"
 
 
-def test_the_predictions_dock_says_when_the_package_has_no_heads(plugin, rs_layer):
+def test_the_predictions_dock_says_when_the_package_has_no_heads(plugin, rs_layer, tmp_path):
+    # the bundled package carries benchmark heads: a copy without them
+    bundled = load_package()
+    files = {n: bundled.root / n for n in bundled.meta["files"] if not n.startswith("heads/")}
+    meta = {k: v for k, v in bundled.meta.items() if k not in ("files", "format_version")}
+    headless = write_package(tmp_path / "no-heads", dict(meta, heads=[]), files)
+    plugin.gui.catalog.add_folder(headless)
     dock = plugin.gui.dock(PredictionsDock)
+    dock.model_chooser.setCurrentIndex(dock.model_chooser.findData(str(headless.resolve())))
     dock.layer_combo.setLayer(rs_layer)
     assert not dock.head.isEnabled() and "no prediction heads" in dock.head.currentText()
     assert dock.run_panel.start() is False
@@ -178,6 +185,7 @@ def test_the_predictions_dock_adds_a_styled_tile_grid(plugin, rs_layer, tmp_path
     plugin.gui.catalog.add_folder(package.root)
     dock = plugin.gui.dock(PredictionsDock)
     dock.model_chooser.setCurrentIndex(dock.model_chooser.findData(str(package.root.resolve())))
+    dock.head.setCurrentIndex(dock.head.findData("landcover"))  # the bundled package has heads too
     assert dock.head.isEnabled() and dock.head.currentData() == "landcover"
     dock.layer_combo.setLayer(rs_layer)
     dock.with_raster.setChecked(True)

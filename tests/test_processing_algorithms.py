@@ -215,8 +215,15 @@ def test_tilepredict_applies_the_package_heads_to_every_tile(tmp_path, gair_prov
 
 
 def test_tilepredict_says_when_the_package_has_no_heads(tmp_path, gair_provider, rasters):
+    from gair_qgis.runtime.package import load_package, write_package
+
+    base = load_package()  # the bundled package carries benchmark heads: a copy without them
+    files = {n: base.root / n for n in base.meta["files"] if not n.startswith("heads/")}
+    meta = {k: v for k, v in base.meta.items() if k not in ("files", "format_version")}
+    headless = write_package(tmp_path / "no-heads", dict(meta, heads=[]), files)
     with pytest.raises(QgsProcessingException, match="has no prediction head for tiles"):
-        run("tilepredict", {"INPUT": str(rasters["EPSG:32632"]), "OUTPUT": str(tmp_path / "t.gpkg")})
+        run("tilepredict", {"INPUT": str(rasters["EPSG:32632"]), "MODEL": str(headless),
+                            "OUTPUT": str(tmp_path / "t.gpkg")})
     assert not (tmp_path / "t.gpkg").exists()
 
 

@@ -1,0 +1,5 @@
+"""`python -m gair_core.benchmark`: see `runner.main`."""
+from .runner import main
+
+if __name__ == "__main__":
+    raise SystemExit(main())
