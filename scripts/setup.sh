@@ -26,5 +26,8 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "setup: installing the project and its dependencies into .venv"
   .venv/bin/python -m pip install -q --upgrade "pip>=23.1"
   .venv/bin/python -m pip install -q -e '.[core,dev]'
+  # GeoCLIP's location-encoder weights (MIT) for `train --init geoclip` and the benchmarks;
+  # without its dependencies, which would replace numpy 1.x (only the weights file is read).
+  .venv/bin/python -m pip install -q --no-deps 'geoclip==1.3.0'
   touch "$stamp"
 fi
