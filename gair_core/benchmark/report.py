@@ -77,9 +77,12 @@ def write_report(outcomes: Sequence[TaskOutcome], out: Path, command: str, seeds
     heads = sorted({r.head for o in outcomes for r in o.results if r.head != "-"}, key=lambda h: h != "mlp")
     png: list[Path] = []
     if plots:
-        from .plots import write_plots
+        try:
+            from .plots import write_plots
 
-        png = write_plots(outcomes, out)
+            png = write_plots(outcomes, out)
+        except ImportError as error:  # matplotlib is in the `core` extra; say so rather than fail
+            print(f"plots skipped: {error} (pip install matplotlib)")
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = ["# GAIR downstream benchmark", "",
              f"`{command}` — {now}, {seconds / 60:.1f} min on {platform.machine()} CPU; seeds {list(seeds)}; "

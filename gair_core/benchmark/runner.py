@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,7 +196,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     cache_dir = None if args.no_cache else args.out / "cache"
     outcomes = [run_task(name, args.max_samples, args.shared, encoders, heads, args.seeds, args.checkpoint,
                          cache_dir, args.encoders) for name in args.tasks]
-    command = "python -m gair_core.benchmark " + " ".join(argv if argv is not None else os.sys.argv[1:])
+    command = "python -m gair_core.benchmark " + " ".join(argv if argv is not None else sys.argv[1:])
     paths = write_report(outcomes, args.out, command.strip(), args.seeds, args.max_samples, time.time() - start,
                          plots=not args.no_plots)
     print("wrote " + ", ".join(str(p) for p in paths))
