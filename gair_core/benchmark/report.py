@@ -18,6 +18,21 @@ PROTOCOL = (
 )
 
 
+def git_commit() -> str:
+    """The checkout's short commit (with '+changes' when the tree is dirty), or 'unknown'."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
+                                timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return commit + ("+changes" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
 def fmt(value: tuple[float, float, int] | None) -> str:
     return "" if value is None else f"{value[0]:.3f} ± {value[1]:.3f}"
 
@@ -85,7 +100,7 @@ def write_report(outcomes: Sequence[TaskOutcome], out: Path, command: str, seeds
             print(f"plots skipped: {error} (pip install matplotlib)")
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = ["# GAIR downstream benchmark", "",
-             f"`{command}` — {now}, {seconds / 60:.1f} min on {platform.machine()} CPU; seeds {list(seeds)}; "
+             f"`{command}` — {now}, code {git_commit()}, {seconds / 60:.1f} min on {platform.machine()} CPU; seeds {list(seeds)}; "
              f"at most {max_samples} samples per task.", "", PROTOCOL, ""]
     encoders = {name: desc for o in outcomes for name, desc in o.encoders.items()}
     lines += ["Encoders:", ""] + [f"- `{n}`: {d}" for n, d in encoders.items()] + [""]
