@@ -5,11 +5,11 @@ STAMP  := $(VENV)/.gair-installed
 SHARED ?= $(abspath ../shared)
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: setup demo test bench plugin qgis clean
+.PHONY: setup demo test bench benchmark benchmark-heads plugin qgis clean
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml scripts/setup.sh
+$(STAMP): pyproject.toml scripts/setup.sh gair_core/benchmark/data-requirements.txt
 	scripts/setup.sh
 	touch $(STAMP)
 
@@ -22,6 +22,12 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) scripts/bench.py
 	$(PY) scripts/bench_train.py
+
+benchmark: $(STAMP)
+	$(PY) -m gair_core.benchmark --shared "$(SHARED)" --out build/benchmark
+
+benchmark-heads: $(STAMP)
+	$(PY) -m gair_core.benchmark.package_heads
 
 plugin: $(STAMP)
 	scripts/build_plugin.sh

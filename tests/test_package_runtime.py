@@ -220,3 +220,13 @@ def test_heads_are_added_with_hashes_and_read_back(tiny_package, tmp_path):
     loaded = package.head_layers(head)
     np.testing.assert_allclose(loaded[1][0], layers[1][0].astype(np.float32))
     assert ModelPackage.load(tiny_package).heads == []  # the source package is untouched
+
+
+def test_adding_heads_keeps_the_model_card(tiny_package, tmp_path):
+    from gair_qgis.runtime.package import add_heads
+
+    copy = shutil.copytree(tiny_package, tmp_path / "carded")
+    (copy / "README.md").write_text("# card\n")
+    add_heads(copy, [({"name": "h", "task": "regression", "input": "location", "targets": ["t"]},
+                      [(np.ones((1, 128)), np.zeros(1))])])
+    assert (copy / "README.md").read_text() == "# card\n"

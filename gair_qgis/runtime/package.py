@@ -28,6 +28,7 @@ MODEL_JSON = "model.json"
 GRAPH_NAMES = ("rs_encoder", "sv_encoder", "location_encoder")
 NILI_ARRAYS = "nili.npz"  # offset_weight (D, 2) and bias (D,) of imnet
 TEMPLATE_JSON = "template.json"  # architecture and state shapes beside weightless graphs
+MODEL_CARD = "README.md"  # the human-readable model card; not hashed, kept by add_heads
 
 
 class PackageError(ValueError):
@@ -247,8 +248,12 @@ def add_heads(package_dir: str | Path, heads: Sequence[tuple[dict, Sequence[tupl
         files[spec["file"]] = head_npz(layers)
     meta = {k: v for k, v in package.meta.items() if k not in ("files", "format_version")}
     meta["heads"] = list(specs.values())
+    card = package.root / MODEL_CARD
+    card_text = card.read_bytes() if card.is_file() else None
     out = Path(out_dir) if out_dir else package.root
     write_package(out, meta, files, overwrite=True)
+    if card_text is not None:
+        (out / MODEL_CARD).write_bytes(card_text)
     return ModelPackage.load(out)
 
 
