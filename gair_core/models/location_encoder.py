@@ -23,8 +23,10 @@ class FourierFeatures(nn.Module):
         self.register_buffer("b", torch.randn(num_frequencies, 2) * sigma)
 
     def forward(self, v: torch.Tensor) -> torch.Tensor:
-        phase = 2 * math.pi * v.double() @ self.b.double().T
-        return torch.cat((torch.cos(phase), torch.sin(phase)), dim=-1).float()
+        turns = v.double() @ self.b.double().T
+        # whole turns removed in float64; the remaining angle, in [-pi, pi], is exact enough in float32
+        phase = (2 * math.pi * (turns - torch.round(turns))).float()
+        return torch.cat((torch.cos(phase), torch.sin(phase)), dim=-1)
 
 
 class LocationBranch(nn.Module):

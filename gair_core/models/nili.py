@@ -47,8 +47,13 @@ class NILI(nn.Module):
         return self.imnet.weight[:, 9 * self.width :]
 
     def cell_predictions(self, grid: torch.Tensor) -> torch.Tensor:
-        """(B, n, n, C) -> P = W_z unfold(F): (B, n*n, D), the per-cell part of imnet."""
-        return unfold_latents(grid) @ self.latent_weight.T
+        """(B, n, n, C) -> P = W_z unfold(F): (B, n*n, D), the per-cell part of imnet.
+
+        With the latent index ch*9 + (dy*3 + dx), W_z reshaped to (D, C, 3, 3) is a 3x3
+        convolution kernel and W_z unfold(F) is that convolution with zero padding 1."""
+        kernel = self.latent_weight.reshape(-1, self.width, 3, 3)
+        cells = F.conv2d(grid.permute(0, 3, 1, 2), kernel, padding=1)  # (B, D, n, n)
+        return cells.flatten(2).transpose(1, 2)
 
     def forward(self, grid: torch.Tensor, coords: torch.Tensor) -> torch.Tensor:
         """(B, n, n, C) token grid, (B, N, 2) queries -> (B, N, D) localized embeddings.

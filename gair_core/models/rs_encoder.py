@@ -82,13 +82,16 @@ class RSEncoder(nn.Module):
         self.transformer = Transformer(config.width, config.depth, config.heads, config.width * config.mlp_ratio)
         self.register_buffer("attn_bias", alibi_2d_bias(config.heads, config.grid_size), persistent=False)
 
-    def patchify(self, images: torch.Tensor) -> torch.Tensor:
-        """(B, C, S, S) -> (B, G*G, C*p*p), patches row-major, values (channel, row, col)."""
-        batch, channels, _, _ = images.shape
-        p, g = self.config.patch_size, self.config.grid_size
-        patches = images.reshape(batch, channels, g, p, g, p).permute(0, 2, 4, 1, 3, 5)
-        return patches.reshape(batch, g * g, channels * p * p)
+    def embed_patches(self, images: torch.Tensor) -> torch.Tensor:
+        """(B, C, S, S) -> (B, G*G, D): `linear_input` on each p x p patch flattened in
+        (channel, row, col) order, patches row-major. That is a p x p convolution with
+        stride p whose kernel is the linear weight reshaped, which runs faster than
+        cutting out the patches."""
+        p = self.config.patch_size
+        kernel = self.linear_input.weight.view(-1, self.config.in_bands, p, p)
+        embedded = F.conv2d(images, kernel, self.linear_input.bias, stride=p)  # (B, D, G, G)
+        return embedded.flatten(2).transpose(1, 2)
 
     def forward(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        tokens = self.transformer(self.linear_input(self.patchify(images)), self.attn_bias)
+        tokens = self.transformer(self.embed_patches(images), self.attn_bias)
         return tokens, tokens.mean(dim=1)
