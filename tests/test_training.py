@@ -146,9 +146,16 @@ def test_two_cpu_processes_with_torchrun_train_like_one_process_with_the_combine
     for key, value in initial.items():
         if not value.is_floating_point() or torch.equal(one[key], value):  # pointer, frozen parameters
             continue
-        update = (one[key] - value).norm()
+        ddp_value, one_value = ddp[key], one[key]
+        if key.endswith("attn.qkv.bias"):
+            # the key bias cancels in the softmax: its gradient is round-off, which Adam scales
+            # up to a full step, so only the query and value parts are compared
+            third = value.shape[0] // 3
+            keep = torch.cat([torch.arange(third), torch.arange(2 * third, 3 * third)])
+            ddp_value, one_value, value = ddp_value[keep], one_value[keep], value[keep]
+        update = (one_value - value).norm()
         # Adam amplifies round-off where a gradient is ~0, so compare with the size of the update
-        assert (ddp[key] - one[key]).norm() < 0.05 * update, key
+        assert (ddp_value - one_value).norm() < 0.05 * update, key
     losses = [[float(r["loss"]) for r in metrics(tmp_path / d)] for d in ("ddp", "one")]
     np.testing.assert_allclose(losses[0], losses[1], rtol=1e-4)
 
