@@ -13,10 +13,8 @@ from typing import Optional
 
 import numpy as np
 
-from gair_qgis.runtime.geometry import PixelGrid
+from gair_qgis.runtime.geometry import PixelGrid, ground_pixel_size_m, pixels_for_ground_size
 from gair_qgis.runtime.preprocess import InputError, RSInputSpec, band_indices
-
-METRES_PER_DEGREE = 111_320.0
 
 
 @dataclass(frozen=True)
@@ -95,19 +93,10 @@ def inside(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     return (u >= 0) & (u <= 1) & (v >= 0) & (v <= 1)
 
 
-def ground_pixel_size_m(grid: PixelGrid, is_geographic: bool, lat: float, linear_units_m: float = 1.0) -> tuple[float, float]:
-    """Approximate (x, y) pixel size in metres at latitude `lat`."""
-    if is_geographic:
-        return (grid.pixel_width * METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 1e-6),
-                grid.pixel_height * METRES_PER_DEGREE)
-    return grid.pixel_width * linear_units_m, grid.pixel_height * linear_units_m
-
-
 def window_size(grid: PixelGrid, pixel_m: tuple[float, float], ground_size_m: float) -> tuple[int, int]:
     """(cols, rows) of a window about `ground_size_m` across, at most the raster itself."""
-    cols = max(1, min(grid.width, round(ground_size_m / pixel_m[0])))
-    rows = max(1, min(grid.height, round(ground_size_m / pixel_m[1])))
-    return cols, rows
+    cols, rows = pixels_for_ground_size(pixel_m, ground_size_m)
+    return min(grid.width, cols), min(grid.height, rows)
 
 
 def random_offset(position: float, size: int, extent: int, rng: np.random.Generator) -> int:
