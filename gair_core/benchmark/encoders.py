@@ -126,6 +126,12 @@ def location_encoders(checkpoint: Optional[Path] = None, only: Optional[Sequence
     ]
     if checkpoint:
         makers.append(("gair_checkpoint", lambda: released_encoder(Path(checkpoint))))
+    return make_available(makers, only, log)
+
+
+def make_available(makers: Sequence[tuple[str, Callable]], only: Optional[Sequence[str]], log: Callable) -> list:
+    """Build the encoders named in `only` (all when empty), skipping with a logged reason
+    those whose weights or package are missing."""
     encoders = []
     for name, make in makers:
         if only and name not in only:

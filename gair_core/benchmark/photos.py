@@ -13,7 +13,7 @@ import numpy as np
 
 from gair_qgis.runtime.preprocess import preprocess_sv, read_photo
 
-from .encoders import UNTRAINED_SEED, _package_id
+from .encoders import UNTRAINED_SEED, _package_id, make_available
 
 CHUNK = 32
 
@@ -81,15 +81,7 @@ def photo_encoders(checkpoint: Optional[Path] = None, only: Optional[Sequence[st
               ("bundled_sv", bundled), ("gair_tiny_random_sv", tiny)]
     if checkpoint:
         makers.append(("gair_checkpoint_sv", released))
-    encoders = []
-    for name, make in makers:
-        if only and name not in only:
-            continue
-        try:
-            encoders.append(make())
-        except (FileNotFoundError, ImportError) as error:
-            log(f"encoder {name}: skipped ({error})")
-    return encoders
+    return make_available(makers, only, log)
 
 
 def encode_photos(paths: Sequence[Path], encoders: Sequence[PhotoEncoder], spec) -> dict[str, np.ndarray]:
