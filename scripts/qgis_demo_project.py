@@ -11,12 +11,13 @@ Usage: .venv/bin/python scripts/qgis_demo_project.py [--shared ../shared] [--out
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import sys
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from demo import example_inputs  # noqa: E402 (scripts/demo.py: one reader of the examples table)
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT_NAME = "gair_demo.qgz"
@@ -27,14 +28,11 @@ TRUE_COLOUR = (4, 3, 2)  # B4, B3, B2 in the 12-band L2A order
 
 def example(shared: Path) -> dict | None:
     """The Detroit example (tile, photo, lon, lat), or None when ../shared lacks it."""
-    folder = shared / "data" / "gair-examples"
-    table = folder / "examples.csv"
-    if not table.is_file():
+    found = example_inputs(shared)
+    if found is None:
         return None
-    with open(table) as handle:
-        row = next(r for r in csv.DictReader(handle) if r["id"] == "detroit")
-    return {"rs": folder / row["rs_image"], "photo": folder / row["sv_image"], "lon": float(row["lon"]),
-            "lat": float(row["lat"]), "source": "GAIR examples (CC BY-NC 4.0; Copernicus Sentinel-2 data)"}
+    return {"rs": found["rs"], "photo": found["sv"], "lon": float(found["lon"]), "lat": float(found["lat"]),
+            "source": "GAIR examples (CC BY-NC 4.0; Copernicus Sentinel-2 data)"}
 
 
 def synthetic(out: Path) -> dict:
