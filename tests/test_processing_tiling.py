@@ -63,6 +63,14 @@ def _cached(seed: int, n: int = 4, d: int = 8):
     return CachedTile(tile, rng.random((10, 12)) > 0.2)
 
 
+def test_lattice_cell_grid_has_one_pixel_per_cell_centred_on_the_tiles():
+    grid = PixelGrid(100.0, 50.0, 2.0, 2.0, 40, 30)
+    whole = TileLattice(Window(4, 6, 10, 10), (10, 10)).cell_grid(grid, (3, 2))
+    assert (whole.left, whole.top, whole.pixel_width, whole.width, whole.height) == (108.0, 38.0, 20.0, 3, 2)
+    half = TileLattice(Window(4, 6, 10, 10), (5, 5)).cell_grid(grid, (5, 4))
+    assert (half.left, half.top, half.pixel_width, half.pixel_height) == (113.0, 33.0, 10.0, 10.0)
+
+
 def test_tile_cache_evicts_by_bytes_and_mirrors_to_a_folder(tmp_path):
     from gair_qgis.cache import TileCache
 

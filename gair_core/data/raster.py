@@ -13,7 +13,8 @@ from typing import Optional
 
 import numpy as np
 
-from gair_qgis.runtime.geometry import PixelGrid, ground_pixel_size_m, pixels_for_ground_size
+from gair_qgis.runtime.geometry import PixelGrid, ground_pixel_size_m, pixels_for_ground_size, subgrid
+from gair_qgis.runtime.geometry import Window as GridWindow
 from gair_qgis.runtime.preprocess import InputError, RSInputSpec, band_indices
 
 
@@ -168,8 +169,7 @@ def _read_from(dataset, path, lon: float, lat: float, ground_size_m: float, rng:
     window = RioWindow(col0, row0, cols, rows)
     pixels = dataset.read(indexes, window=window, masked=True)
     mask = np.ma.getmaskarray(pixels)
-    window_grid = PixelGrid(grid.left + col0 * grid.pixel_width, grid.top - row0 * grid.pixel_height,
-                            grid.pixel_width, grid.pixel_height, cols, rows)
+    window_grid = subgrid(grid, GridWindow(col0, row0, cols, rows))
     wu, wv = window_grid.uv(x, y)
     return Window(np.ma.getdata(pixels), ~mask, window_grid, float(wu[0]), float(wv[0]))
 

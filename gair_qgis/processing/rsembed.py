@@ -125,10 +125,8 @@ class RsEmbedAlgorithm(GairAlgorithm):
 
     def write_global(self, output, source, model, lattice: TileLattice, cells, encoded, feedback) -> None:
         """One pixel per tile (stride-sized, centred on the tile) with its global embedding."""
-        g, first, (sx, sy) = source.grid, lattice.first, lattice.stride
-        grid = PixelGrid(g.left + (first.col + (first.width - sx) / 2) * g.pixel_width,
-                         g.top - (first.row + (first.height - sy) / 2) * g.pixel_height,
-                         sx * g.pixel_width, sy * g.pixel_height, cells[0], cells[1])
+        g = source.grid
+        grid = lattice.cell_grid(g, cells)
         values = np.empty((model.package.embed_dim, cells[1], cells[0]), dtype=np.float32)
         for j in range(cells[1]):
             for i in range(cells[0]):

@@ -23,7 +23,7 @@ from qgis.PyQt.QtCore import QVariant
 
 from ..analysis import load_heads
 from ..qgis_io import WGS84, RasterSource, atomic_geotiff, check_output_path, transform_points
-from ..runtime.geometry import PixelGrid, TileLattice, Window, subgrid
+from ..runtime.geometry import TileLattice, Window, subgrid
 from ..runtime.package import PackageError
 from .base import GairAlgorithm, Progress, clear_errors, given
 from .predictions import check_vector_destination, head_attributes, head_band_values, head_bands, head_fields
@@ -132,9 +132,7 @@ class TilePredictAlgorithm(GairAlgorithm):
 
     @staticmethod
     def write_raster(path, source, model, heads, predictions, lattice: TileLattice, cells) -> None:
-        g, first = source.grid, lattice.first
-        grid = PixelGrid(g.left + first.col * g.pixel_width, g.top - first.row * g.pixel_height,
-                         first.width * g.pixel_width, first.height * g.pixel_height, cells[0], cells[1])
+        grid = lattice.cell_grid(source.grid, cells)
         values = np.concatenate([head_band_values(h, p) for h, p in zip(heads, predictions)], axis=1)
         values = values.T.reshape(values.shape[1], cells[1], cells[0])
         with atomic_geotiff(path, grid, values.shape[0], source.crs, head_bands(heads),

@@ -182,6 +182,13 @@ class TileLattice:
         return fit_window(grid, Window(self.first.col + i * self.stride[0], self.first.row + j * self.stride[1],
                                        self.first.width, self.first.height))
 
+    def cell_grid(self, grid: PixelGrid, cells: tuple[int, int]) -> PixelGrid:
+        """A grid with one stride-sized pixel per tile cell, centred on the tiles of `grid`."""
+        (sx, sy), first = self.stride, self.first
+        return PixelGrid(grid.left + (first.col + (first.width - sx) / 2) * grid.pixel_width,
+                         grid.top - (first.row + (first.height - sy) / 2) * grid.pixel_height,
+                         sx * grid.pixel_width, sy * grid.pixel_height, cells[0], cells[1])
+
     def count(self, window: Window) -> tuple[int, int]:
         """Tiles along x and y that cover `window` when the first tile starts at its corner."""
         sx, sy = self.stride
