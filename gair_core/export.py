@@ -195,10 +195,10 @@ def verification_inputs(model: GAIR, sample_rs: Optional[Path], sample_sv: Optio
         "location": [np.stack([rng.uniform(-180, 180, 64), rng.uniform(-90, 90, 64)], axis=1)],
     }
     if sample_rs is not None:
-        from gair_qgis.runtime.embed_cli import read_raster
+        from gair_qgis.runtime.raster_file import read_raster
 
-        tile = read_raster(sample_rs)
-        inputs["rs"].append(preprocess_rs(tile.pixels, released_rs_spec(), tile.band_names)[None])
+        info, pixels = read_raster(sample_rs)
+        inputs["rs"].append(preprocess_rs(pixels, released_rs_spec(), list(info.band_names))[None])
     if sample_sv is not None:
         inputs["sv"].append(preprocess_sv(read_photo(sample_sv), released_sv_spec())[None])
     return inputs

@@ -9,7 +9,8 @@ from gair_core.data.__main__ import main as data_main
 from gair_core.data.dataset import EpochBatchSampler, PairDataset, collate
 from gair_core.data.manifest import read_manifest, validate_manifest
 from gair_core.data.raster import read_window
-from gair_qgis.runtime.embed_cli import read_raster, tile_coords
+from gair_qgis.runtime.embed_cli import tile_coords
+from gair_qgis.runtime.raster_file import raster_info, read_raster
 from gair_qgis.runtime.preprocess import preprocess_rs, preprocess_sv, read_photo, released_rs_spec, scale_rs
 
 from conftest import GAIR_EXAMPLES, L2A_12, SHARED, requires_examples, sentinel_like, write_geotiff
@@ -127,7 +128,6 @@ def test_streetscapes_import_pairs_photos_with_covering_rasters(tmp_path):
     assert not any(r.lon > 100 for r in rows) and singapore
     # a point inside both rasters goes to the one where it lies farther from an edge
     both = [r for r in rows if 9.166 < r.lon < 9.170 and 48.768 < r.lat < 48.775]
-    from gair_core.data.raster import raster_info
     from gair_core.data.streetscapes import edge_distance
 
     for row in both:
@@ -148,7 +148,7 @@ def test_dataset_on_real_tiles_matches_the_inference_preprocessing(tmp_path):
     dataset = PairDataset(read_manifest(write_manifest_rows(tmp_path / "m.csv", rows)), augment=None)
     for index, example in enumerate(examples):
         sample = dataset[(0, index)]
-        tile = read_raster(GAIR_EXAMPLES / example["rs_image"])
+        tile, tile_pixels = read_raster(GAIR_EXAMPLES / example["rs_image"])
         lonlat = np.array([[float(example["lon"]), float(example["lat"])]])
         expected = tile_coords(tile, lonlat, None)[0]
         assert sample["coords"].dtype.is_floating_point and sample["coords"].numpy().dtype == np.float64
@@ -159,7 +159,7 @@ def test_dataset_on_real_tiles_matches_the_inference_preprocessing(tmp_path):
             nodata = source.read(masked=True).mask  # training fills nodata with the band mean
         spec = released_rs_spec()
         mean = np.array([spec.mean[spec.bands.index(b)] if b in spec.bands else 0.0 for b in L2A_12])
-        pixels = np.where(nodata, mean[:, None, None], tile.pixels)
+        pixels = np.where(nodata, mean[:, None, None], tile_pixels)
         rs = preprocess_rs(pixels, spec, tile.band_names)
         np.testing.assert_allclose(sample["rs"].numpy(), rs, atol=2e-5)
         sv = preprocess_sv(read_photo(GAIR_EXAMPLES / example["sv_image"]), dataset.sv_spec)

@@ -18,7 +18,7 @@ from typing import Callable, Optional, Sequence
 
 import numpy as np
 
-from .common import BINARY, REGRESSION, SkipTask, Task
+from .common import REGRESSION, SkipTask, Task
 from .encoders import Encoder, cached, location_encoders
 from .heads import HeadConfig, apply_layers, fit_head
 from .metrics import task_metrics

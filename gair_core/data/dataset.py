@@ -20,13 +20,14 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import Dataset, Sampler
 
+from gair_qgis.runtime.raster_file import raster_info
 from gair_qgis.runtime.preprocess import (
     InputError, RSInputSpec, SVInputSpec, normalize_sv, read_photo, released_rs_spec, released_sv_spec, scale_rs,
 )
 
 from .augment import AugmentConfig, augment_photo, jitter_rs
 from .manifest import ManifestRow
-from .raster import fill_nodata, raster_info, read_window
+from .raster import fill_nodata, read_window
 
 
 def resize_bicubic_torch(image: np.ndarray, size: int) -> torch.Tensor:

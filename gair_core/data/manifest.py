@@ -13,9 +13,10 @@ from typing import Iterable, Optional
 
 import numpy as np
 
+from gair_qgis.runtime.raster_file import RasterInfo, raster_info
 from gair_qgis.runtime.preprocess import InputError, RSInputSpec, released_rs_spec
 
-from .raster import RasterInfo, inside, lonlat_to_crs, raster_info
+from .raster import inside, lonlat_to_crs
 
 REQUIRED_COLUMNS = ("sv_path", "lon", "lat", "rs_path")
 OPTIONAL_COLUMNS = ("split",)

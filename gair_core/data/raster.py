@@ -15,54 +15,8 @@ import numpy as np
 
 from gair_qgis.runtime.geometry import PixelGrid, ground_pixel_size_m, pixels_for_ground_size, subgrid
 from gair_qgis.runtime.geometry import Window as GridWindow
-from gair_qgis.runtime.preprocess import InputError, RSInputSpec, band_indices
-
-
-@dataclass(frozen=True)
-class RasterInfo:
-    """What the validator and the dataset need to know about a raster, without its pixels."""
-
-    path: str
-    grid: PixelGrid
-    crs: Optional[str]  # WKT; None when the file has no CRS
-    is_geographic: bool
-    count: int
-    band_names: tuple[Optional[str], ...]
-    nodata: Optional[float]
-
-    def band_indices(self, spec: RSInputSpec) -> list[int]:
-        """Indices of the model's bands; raises InputError when the bands cannot be used."""
-        return band_indices(self.count, spec, list(self.band_names))
-
-
-def grid_of(dataset) -> PixelGrid:
-    """The north-up PixelGrid of an open rasterio dataset (or WarpedVRT)."""
-    t = dataset.transform
-    if t.b != 0 or t.d != 0 or t.e >= 0:
-        raise InputError(f"{dataset.name}: rotated or south-up rasters are not supported; warp it north-up first")
-    return PixelGrid(t.c, t.f, t.a, -t.e, dataset.width, dataset.height)
-
-
-def raster_info(path: str | Path) -> RasterInfo:
-    """Open a raster's header only; InputError when it is missing or unreadable."""
-    import rasterio
-
-    if not Path(path).is_file():
-        raise InputError(f"raster not found: {path}")
-    try:
-        with rasterio.open(path) as dataset:
-            crs = dataset.crs
-            return RasterInfo(
-                path=str(path),
-                grid=grid_of(dataset),
-                crs=crs.to_wkt() if crs else None,
-                is_geographic=bool(crs and crs.is_geographic),
-                count=dataset.count,
-                band_names=tuple(dataset.descriptions),
-                nodata=dataset.nodata,
-            )
-    except rasterio.errors.RasterioIOError as error:
-        raise InputError(f"cannot read the raster {path}: {error}") from None
+from gair_qgis.runtime.preprocess import InputError
+from gair_qgis.runtime.raster_file import grid_of
 
 
 def lonlat_to_crs(lon: np.ndarray, lat: np.ndarray, crs: Optional[str], is_geographic: bool) -> tuple[np.ndarray, np.ndarray]:

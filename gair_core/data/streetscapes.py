@@ -17,9 +17,10 @@ from typing import Iterable, Optional, Sequence
 
 import numpy as np
 
+from gair_qgis.runtime.raster_file import RasterInfo, raster_info
 from gair_qgis.runtime.preprocess import InputError
 
-from .raster import RasterInfo, inside, lonlat_to_crs, raster_info
+from .raster import inside, lonlat_to_crs
 
 IMAGE_SUFFIXES = (".jpeg", ".jpg", ".png")
 RASTER_SUFFIXES = (".tif", ".tiff", ".vrt", ".img", ".jp2")

@@ -6,7 +6,6 @@ Module names follow the released checkpoint (`rs_encoder.s2_encoder.*` without t
 from __future__ import annotations
 
 import itertools
-import math
 
 import torch
 import torch.nn.functional as F

@@ -22,7 +22,9 @@ from gair_qgis.runtime.preprocess import (
 )
 
 from ..data.dataset import resize_bicubic_torch
-from ..data.raster import fill_nodata, raster_info, read_window
+from gair_qgis.runtime.raster_file import raster_info
+
+from ..data.raster import fill_nodata, read_window
 
 TASK_COLUMNS = {"sv": ("sv_path",), "rs": ("rs_path",), "location": ("lon", "lat")}
 

@@ -8,14 +8,14 @@ import argparse
 import csv
 import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional, Protocol, Sequence
 
 import numpy as np
 
-from .geometry import PixelGrid, bbox_grid, tile_queries
+from .geometry import bbox_grid, tile_queries
 from .preprocess import InputError, RSInputSpec, SVInputSpec, preprocess_rs, preprocess_sv, read_photo
+from .raster_file import RasterInfo, read_raster
 
 OUTPUT_FILES = ("rs_embedding.npy", "sv_embedding.npy", "loc_embedding.npy", "localized_rs_embedding.npy")
 SUMMARY_FILE = "embed_summary.json"
@@ -32,37 +32,6 @@ class Backend(Protocol):
     def encode_sv(self, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...  # pooled, projected
     def encode_location(self, lonlat: np.ndarray) -> np.ndarray: ...  # (N, D)
     def localize(self, tile: Any, coords: np.ndarray, mode: str) -> np.ndarray: ...  # (N, D)
-
-
-@dataclass
-class RasterTile:
-    pixels: np.ndarray  # (bands, rows, cols)
-    band_names: list[Optional[str]]
-    grid: PixelGrid
-    crs: Optional[str]  # WKT, None when the file has no CRS
-    is_geographic: bool
-
-
-def read_raster(path: str | Path) -> RasterTile:
-    """A whole GeoTIFF tile with its grid and CRS; clear errors for unreadable or rotated files."""
-    import rasterio
-
-    try:
-        with rasterio.open(path) as dataset:
-            transform = dataset.transform
-            if transform.b != 0 or transform.d != 0 or transform.e >= 0:
-                raise InputError(f"{path}: rotated or south-up rasters are not supported; warp it north-up first")
-            grid = PixelGrid(transform.c, transform.f, transform.a, -transform.e, dataset.width, dataset.height)
-            crs = dataset.crs
-            return RasterTile(
-                pixels=dataset.read(),
-                band_names=list(dataset.descriptions),
-                grid=grid,
-                crs=crs.to_wkt() if crs else None,
-                is_geographic=bool(crs and crs.is_geographic),
-            )
-    except rasterio.errors.RasterioIOError as error:
-        raise InputError(f"cannot read the raster {path}: {error}") from None
 
 
 def read_points(args: argparse.Namespace) -> Optional[np.ndarray]:
@@ -83,7 +52,7 @@ def read_points(args: argparse.Namespace) -> Optional[np.ndarray]:
     return np.array([[args.lon, args.lat]], dtype=np.float64)
 
 
-def tile_coords(tile: RasterTile, lonlat: np.ndarray, bbox: Optional[Sequence[float]]) -> np.ndarray:
+def tile_coords(tile: RasterInfo, lonlat: np.ndarray, bbox: Optional[Sequence[float]]) -> np.ndarray:
     """Interpolator coordinates of (lon, lat) points inside the tile, in float64."""
     if bbox is not None:
         return tile_queries(bbox_grid(bbox), lonlat[:, 0], lonlat[:, 1])
@@ -128,8 +97,8 @@ def compute(args: argparse.Namespace, backend: Backend) -> dict[str, np.ndarray]
     outputs: dict[str, np.ndarray] = {}
     raster, encoded = None, None
     if args.rs_image is not None:
-        raster = read_raster(args.rs_image)
-        encoded, global_embedding = backend.encode_rs(preprocess_rs(raster.pixels, backend.rs_spec, raster.band_names))
+        raster, pixels = read_raster(args.rs_image)
+        encoded, global_embedding = backend.encode_rs(preprocess_rs(pixels, backend.rs_spec, list(raster.band_names)))
         outputs["rs_embedding.npy"] = global_embedding[None]
     if args.sv_image is not None:
         pooled, projected = backend.encode_sv(preprocess_sv(read_photo(args.sv_image), backend.sv_spec))
