@@ -72,15 +72,20 @@ class LocationGraph(nn.Module):
         return self.model.location_encoder.from_projected(equal_earth)
 
 
-def graph_modules(model: GAIR) -> dict[str, tuple[nn.Module, torch.Tensor, list[str]]]:
-    """Each graph: wrapper, example input, output names."""
+def graph_modules(model: GAIR) -> dict[str, tuple[nn.Module, torch.Tensor]]:
+    """Each graph: wrapper and example input (names of inputs and outputs: pkg.GRAPH_IO)."""
     rs, sv = model.config.rs, model.config.sv
     return {
-        "rs_encoder": (RSGraph(model), torch.rand(2, rs.in_bands, rs.image_size, rs.image_size),
-                       ["token_grid", "global_embedding", "cell_table"]),
-        "sv_encoder": (SVGraph(model), torch.randn(2, 3, sv.image_size, sv.image_size), ["pooled", "projected"]),
-        "location_encoder": (LocationGraph(model), torch.rand(3, 2, dtype=torch.float64), ["embedding"]),
+        "rs_encoder": (RSGraph(model), torch.rand(2, rs.in_bands, rs.image_size, rs.image_size)),
+        "sv_encoder": (SVGraph(model), torch.randn(2, 3, sv.image_size, sv.image_size)),
+        "location_encoder": (LocationGraph(model), torch.rand(3, 2, dtype=torch.float64)),
     }
+
+
+def graph_io_names(graph: str) -> tuple[str, list[str]]:
+    """The input name and output names that model.json declares for a graph."""
+    declared = pkg.GRAPH_IO[graph]
+    return next(iter(declared["inputs"])), [output.split()[0] for output in declared["outputs"]]
 
 
 def randomized_copy(model: GAIR, seed: int = 0) -> GAIR:
@@ -155,9 +160,9 @@ def export_templates(model: GAIR, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     template_model = randomized_copy(model).eval()
     keys = set(template_model.state_dict())
-    for graph, (module, example, outputs) in graph_modules(template_model).items():
+    for graph, (module, example) in graph_modules(template_model).items():
         onnx_path = out_dir / f"{graph}.onnx"
-        input_name = {"rs_encoder": "rs_image", "sv_encoder": "sv_image", "location_encoder": "equal_earth"}[graph]
+        input_name, outputs = graph_io_names(graph)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             torch.onnx.export(
