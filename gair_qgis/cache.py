@@ -103,9 +103,7 @@ class TileCache:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.partial.npz")
-        t = item.tile
-        np.savez(partial, grid=t.grid, global_embedding=t.global_embedding, cell_table=t.cell_table,
-                 offset_weight=t.offset_weight, bias=t.bias, valid=item.valid)
+        np.savez(partial, valid=item.valid, **item.tile.arrays())
         os.replace(partial, path)
 
     def _load(self, key: str) -> Optional[CachedTile]:
@@ -114,11 +112,9 @@ class TileCache:
             return None
         try:
             with np.load(path, allow_pickle=False) as data:
-                arrays = {name: data[name] for name in data.files}
-        except (OSError, ValueError):
+                return CachedTile(EncodedTile.from_arrays(data), data["valid"])
+        except (OSError, ValueError, KeyError):
             return None
-        valid = arrays.pop("valid")
-        return CachedTile(EncodedTile(**arrays), valid)
 
 
 class Sessions:

@@ -14,6 +14,9 @@ import numpy as np
 from .nili import HeatmapTables, cosine_heatmap, query_geometry
 
 
+TILE_ARRAYS = ("grid", "global_embedding", "cell_table", "offset_weight", "bias")
+
+
 @dataclass
 class EncodedTile:
     grid: np.ndarray  # (n, n, D) token grid
@@ -50,15 +53,22 @@ class EncodedTile:
         together: (N,) and (N,) for points, (1, W) and (H, 1) for a grid."""
         return cosine_heatmap(self.heatmap_tables(sv_vector), x, y, self.grid_size)
 
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The tile's arrays by name (what `from_arrays` takes back)."""
+        return {name: getattr(self, name) for name in TILE_ARRAYS}
+
+    @staticmethod
+    def from_arrays(arrays) -> "EncodedTile":
+        return EncodedTile(**{name: arrays[name] for name in TILE_ARRAYS})
+
     def save(self, path: str | Path) -> None:
         """Cache the tile to an .npz file (no pickle)."""
-        np.savez(path, grid=self.grid, global_embedding=self.global_embedding, cell_table=self.cell_table,
-                 offset_weight=self.offset_weight, bias=self.bias)
+        np.savez(path, **self.arrays())
 
     @staticmethod
     def load(path: str | Path) -> "EncodedTile":
         with np.load(path, allow_pickle=False) as data:
-            return EncodedTile(**{name: data[name] for name in data.files})
+            return EncodedTile.from_arrays(data)
 
 
 def bilinear_sample(grid: np.ndarray, coords: np.ndarray) -> np.ndarray:
