@@ -8,7 +8,7 @@ from typing import Callable
 
 import numpy as np
 import pytest
-from qgis.core import QgsApplication, QgsSettings
+from qgis.core import QgsApplication, QgsCoordinateReferenceSystem, QgsProject, QgsRasterLayer, QgsSettings
 from qgis.gui import QgsMapCanvas, QgsMapMouseEvent, QgsMapTool
 from qgis.PyQt.QtCore import QEvent, QPoint, Qt
 
@@ -69,3 +69,15 @@ def photo_with_gps(path: Path, lon: float, lat: float) -> Path:
     rng = np.random.default_rng(2)
     Image.fromarray(rng.integers(0, 255, size=(120, 160, 3), dtype=np.uint8)).save(path, exif=exif)
     return path
+
+
+def show_raster(iface, path) -> QgsRasterLayer:
+    """Add a raster to the project and show it on the canvas in EPSG:4326."""
+    layer = QgsRasterLayer(str(path), "tile")
+    assert layer.isValid(), path
+    QgsProject.instance().addMapLayer(layer)
+    canvas = iface.mapCanvas()
+    canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
+    canvas.setExtent(layer.extent())
+    canvas.refresh()
+    return layer

@@ -16,7 +16,7 @@ from gair_qgis.gui.location_dock import LocationDock
 from gair_qgis.gui.model_manager import ModelManagerDock
 from gair_qgis.gui.predictions_dock import PredictionsDock
 from gair_qgis.runtime.package import bundled_package_path
-from gui_support import click, gair_settings, photo_with_gps, wait_for_tasks  # noqa: F401 (fixture)
+from gui_support import click, gair_settings, photo_with_gps, show_raster, wait_for_tasks  # noqa: F401 (fixture)
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
 
@@ -33,16 +33,7 @@ def gui(qgis_iface, qgis_new_project, gair_settings):
 @pytest.fixture
 def rs_layer(qgis_iface, l2a_tile) -> QgsRasterLayer:
     """The 12-band L2A tile in the project, the canvas zoomed to it in EPSG:4326."""
-    layer = QgsRasterLayer(str(l2a_tile), "tile")
-    assert layer.isValid()
-    from qgis.core import QgsProject
-
-    QgsProject.instance().addMapLayer(layer)
-    canvas = qgis_iface.mapCanvas()
-    canvas.setDestinationCrs(WGS84)
-    canvas.setExtent(layer.extent())
-    canvas.refresh()
-    return layer
+    return show_raster(qgis_iface, l2a_tile)
 
 
 def test_every_dock_is_created_with_its_model_chooser(gui):

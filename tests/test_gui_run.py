@@ -21,7 +21,7 @@ from gair_qgis.gui.heatmap_dock import HeatmapDock
 from gair_qgis.gui.location_dock import LocationDock
 from gair_qgis.gui.predictions_dock import PredictionsDock
 from gair_qgis.runtime.package import add_heads, bundled_package_path, load_package, write_package
-from gui_support import click, gair_settings, wait_for_tasks, wait_until  # noqa: F401 (fixture)
+from gui_support import click, gair_settings, show_raster, wait_for_tasks  # noqa: F401 (fixture)
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
 
@@ -39,12 +39,7 @@ def plugin(qgis_iface, qgis_new_project, gair_settings):
 @pytest.fixture
 def rs_layer(qgis_iface, plugin, l2a_tile) -> QgsRasterLayer:
     """The 12-band L2A tile in the project; the canvas shows it in EPSG:4326."""
-    layer = QgsRasterLayer(str(l2a_tile), "tile")
-    QgsProject.instance().addMapLayer(layer)
-    canvas = qgis_iface.mapCanvas()
-    canvas.setDestinationCrs(WGS84)
-    canvas.setExtent(layer.extent())
-    return layer
+    return show_raster(qgis_iface, l2a_tile)
 
 
 @pytest.fixture
