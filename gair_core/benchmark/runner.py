@@ -18,9 +18,11 @@ from typing import Callable, Optional, Sequence
 
 import numpy as np
 
+from gair_qgis.runtime.package import apply_layers
+
 from .common import REGRESSION, SkipTask, Task
 from .encoders import Encoder, cached, location_encoders
-from .heads import HeadConfig, apply_layers, fit_head
+from .heads import HeadConfig, fit_head
 from .metrics import task_metrics
 from .splits import blocked_split
 from .tasks import MODULES

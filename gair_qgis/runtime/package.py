@@ -229,6 +229,19 @@ def head_npz(layers: Sequence[tuple[np.ndarray, np.ndarray]]) -> bytes:
     return buffer.getvalue()
 
 
+def apply_layers(layers: Sequence[tuple[np.ndarray, np.ndarray]], x: np.ndarray, softmax: bool) -> np.ndarray:
+    """A head's affine layers with ReLU between them, in float64; softmax for classifiers."""
+    out = np.asarray(x, np.float64)
+    for index, (weight, bias) in enumerate(layers):
+        out = out @ np.asarray(weight, np.float64).T + np.asarray(bias, np.float64)
+        if index < len(layers) - 1:
+            out = np.maximum(out, 0)
+    if softmax:
+        out = np.exp(out - out.max(axis=1, keepdims=True))
+        out /= out.sum(axis=1, keepdims=True)
+    return out
+
+
 def add_heads(package_dir: str | Path, heads: Sequence[tuple[dict, Sequence[tuple[np.ndarray, np.ndarray]]]],
               out_dir: Optional[str | Path] = None) -> ModelPackage:
     """Add prediction heads to a package (replacing heads of the same name) and rewrite it
