@@ -230,3 +230,21 @@ def test_adding_heads_keeps_the_model_card(tiny_package, tmp_path):
     add_heads(copy, [({"name": "h", "task": "regression", "input": "location", "targets": ["t"]},
                       [(np.ones((1, 128)), np.zeros(1))])])
     assert (copy / "README.md").read_text() == "# card\n"
+
+
+def test_a_package_is_hashed_again_only_when_a_file_changes(tiny_package, tmp_path, monkeypatch):
+    from gair_qgis.runtime import package as pkg
+
+    copy = shutil.copytree(tiny_package, tmp_path / "memo")
+    ModelPackage.load(copy)
+    hashed = []
+    monkeypatch.setattr(pkg, "sha256_of", lambda path: hashed.append(path.name) or "not-the-hash")
+    ModelPackage.load(copy)  # unchanged files: no hashing
+    assert hashed == []
+    weights = copy / "rs_encoder.weights"
+    data = bytearray(weights.read_bytes())
+    data[100] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    with pytest.raises(PackageError, match="rs_encoder.weights"):
+        ModelPackage.load(copy)
+    assert hashed == ["rs_encoder.weights"]

@@ -43,6 +43,19 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+_VERIFIED: dict[tuple[str, int, int], str] = {}  # (path, size, mtime) -> sha256, per process
+
+
+def verified_sha256(path: Path) -> str:
+    """sha256 of a file, hashed again only when its path, size or modification time changed:
+    a package of several hundred MB is loaded on every algorithm run."""
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _VERIFIED:
+        _VERIFIED[key] = sha256_of(path)
+    return _VERIFIED[key]
+
+
 @dataclass(frozen=True)
 class HeadSpec:
     """A prediction head stored in the package (weights in an .npz of layers)."""
@@ -135,7 +148,7 @@ class ModelPackage:
             path = root / name
             if not path.is_file():
                 raise PackageError(f"{root}: file {name} listed in {MODEL_JSON} is missing")
-            if sha256_of(path) != expected:
+            if verified_sha256(path) != expected:
                 raise PackageError(
                     f"{root}: {name} does not match the sha256 in {MODEL_JSON} (corrupt or modified); "
                     "re-export or re-import the package"
