@@ -634,7 +634,11 @@ def remove_from_sys_path(folder: Path) -> None:
 
 def onnxruntime_problem() -> Optional[str]:
     """None when onnxruntime imports in this Python, else why not (one line)."""
-    if importlib.util.find_spec("onnxruntime") is None:
+    try:
+        found = importlib.util.find_spec("onnxruntime") is not None
+    except ValueError:  # sys.modules["onnxruntime"] is None: its import is blocked
+        found = False
+    if not found:
         return "onnxruntime is not installed in QGIS's Python"
     try:
         importlib.import_module("onnxruntime")
