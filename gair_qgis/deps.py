@@ -39,6 +39,14 @@ QGIS's Python (`find_qgis_python`): inside QGIS `sys.executable` is often QGIS i
 - macOS (the official QGIS.app bundle): <sys.exec_prefix>/bin/python3.X, then
   QGIS.app/Contents/MacOS/bin/python3 next to the QGIS executable.
 Every candidate is run once and must report the running Python's version; GAIR_PYTHON overrides.
+Headless, run the command line with that same Python: Linux `/usr/bin/python3 -m gair_qgis.deps ...`;
+Windows, in the OSGeo4W Shell `python -m gair_qgis.deps ...` (or `<QGIS>\\bin\\python-qgis.bat -m ...`,
+which sets QGIS's environment first); macOS `/Applications/QGIS.app/Contents/MacOS/bin/python3 -m ...`.
+
+Stock Debian 12 QGIS (apt install qgis): /usr/bin/python3 is QGIS's Python, and neither python3-pip
+nor python3.11-venv (ensurepip) nor python3-pip-whl is among QGIS's dependencies, so there the pip
+wheel is downloaded (tests/test_deps.py runs that path with pip and ensurepip hidden). Installing
+with `--target` is allowed next to Debian's "externally managed" system Python.
 """
 from __future__ import annotations
 
@@ -412,7 +420,7 @@ try:
 except Exception:
     pass
 try:
-    import ensurepip
+    import ensurepip  # Debian/Ubuntu: python3.X-venv; its wheels come from /usr/share/python-wheels
     folders = [os.path.join(os.path.dirname(ensurepip.__file__), "_bundled"),
                getattr(ensurepip, "_WHEEL_PKG_DIR", None) or "", "/usr/share/python-wheels"]
     for folder in folders:
