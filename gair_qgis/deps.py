@@ -659,10 +659,10 @@ def load_after_install(root: Path) -> tuple[bool, str]:
     """Make a fresh install usable in this running QGIS. (True, message) when onnxruntime now
     imports from the plugin's folder; (False, message) when QGIS must be restarted."""
     folder = python_folder(root)
-    activate(root)
+    if not activate(root):
+        return False, f"nothing was installed into {folder} (no {MARKER}): run the installer again"
     loaded = sys.modules.get("onnxruntime")
-    if loaded is not None and not os.path.realpath(getattr(loaded, "__file__", "") or "").startswith(
-            os.path.realpath(folder)):
+    if loaded is not None and not loaded_from(loaded, folder):
         return False, (f"installed into {folder}; restart QGIS to use it (another onnxruntime is already "
                        "loaded in this session)")
     for name in [m for m in sys.modules if m == "onnxruntime" or m.startswith("onnxruntime.")]:
@@ -670,8 +670,16 @@ def load_after_install(root: Path) -> tuple[bool, str]:
     problem = onnxruntime_problem()
     if problem:
         return False, f"installed into {folder}, but {problem} in this session: restart QGIS"
-    version = importlib.import_module("onnxruntime").__version__
-    return True, f"onnxruntime {version} installed into {folder} and loaded: GAIR works now, no restart needed"
+    module = importlib.import_module("onnxruntime")
+    if not loaded_from(module, folder):
+        return False, f"installed into {folder}, but onnxruntime comes from {module.__file__}: restart QGIS"
+    return True, (f"onnxruntime {module.__version__} installed into {folder} and loaded: GAIR works now, "
+                  "no restart needed")
+
+
+def loaded_from(module, folder: Path) -> bool:
+    """Whether an imported module's file lies under folder."""
+    return os.path.realpath(getattr(module, "__file__", "") or "").startswith(os.path.realpath(folder) + os.sep)
 
 
 def missing_message(problem: str) -> str:

@@ -94,7 +94,8 @@ class DependenciesDialog(QDialog):
         self.cancel_file: Optional[Path] = None
         self.last_error = ""
         self.close_when_done = False
-        self.plan_label = wrapping_label()
+        self.plan_label = QLabel()
+        self.plan_label.setWordWrap(True)
         self.log = QPlainTextEdit()
         self.log.setReadOnly(True)
         self.log.setMinimumSize(560, 220)
@@ -211,9 +212,10 @@ class DependenciesDialog(QDialog):
     def _finished(self, code: int, _status=None) -> None:
         self._read_output()
         if code == 0:
-            ok, message = deps.load_after_install(self.root)
-            self.progress.setValue(100)
-            self._done(True, message)  # installed; the message says whether QGIS needs a restart
+            _, message = deps.load_after_install(self.root)  # the message says whether QGIS needs a restart
+            installed = deps.read_marker(deps.python_folder(self.root)) is not None
+            self.progress.setValue(100 if installed else 0)
+            self._done(installed, message)
         elif code == deps.EXIT_CANCELLED or (self.cancel_file is not None and self.cancel_file.exists()):
             self.progress.setValue(0)
             self._done(False, self.tr("Cancelled; nothing was changed."))
@@ -327,8 +329,7 @@ class DependencyPanel(QGroupBox):
         ) != QMessageBox.StandardButton.Yes:
             return ""
         module = sys.modules.get("onnxruntime")
-        loaded_here = module is not None and os.path.realpath(getattr(module, "__file__", "") or "").startswith(
-            os.path.realpath(folder) + os.sep)
+        loaded_here = module is not None and deps.loaded_from(module, folder)
         try:
             deps.remove(self.root, log=lambda _line: None)
             message = self.tr("Removed {}.").format(folder)
@@ -369,7 +370,7 @@ class DependencyOffer:
         button = QPushButton("Install…")
         button.clicked.connect(self.open_installer)
         self.item.layout().addWidget(button)
-        bar.pushWidget(self.item, Qgis.Warning)
+        bar.pushWidget(self.item, Qgis.MessageLevel.Warning)
         return True
 
     def open_installer(self) -> DependenciesDialog:
