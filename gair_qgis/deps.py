@@ -86,6 +86,7 @@ PIP_WHEEL_URL = ("https://files.pythonhosted.org/packages/de/f0/c81e05b613866b76
                  "c3fc8a6997af/pip-26.0.1-py3-none-any.whl")
 PIP_WHEEL_SHA256 = "bdb1b08f4274833d62c1aa29e20907365a2ceb950410df15fc9521bad440122b"
 EXIT_FAILED, EXIT_BAD_INPUT, EXIT_CANCELLED = 1, 2, 3
+THIS_PYTHON: tuple[int, ...] = tuple(sys.version_info[:3])
 
 
 @dataclass(frozen=True)
@@ -103,42 +104,39 @@ class Requirement:
         return f"{self.name}=={self.version}"
 
 
-def _pure(name: str, version: str, module: str, good_enough: Optional[str] = None) -> Requirement:
-    return Requirement(name, version, module, good_enough)
-
-
-# Pins per Python (newest first): onnxruntime wheels exist for these Pythons on Linux x86_64/aarch64,
-# Windows and macOS, are built for numpy 1.21.6+ and 2.x; the others are pure-Python except protobuf
-# and Pillow (binary wheels for every platform). Pillow is only installed where QGIS lacks it.
+# Pins per Python (newest first): onnxruntime wheels exist for these Pythons on Linux, Windows and
+# macOS and work with numpy 1.21.6+ and 2.x; the others are pure-Python except protobuf and Pillow
+# (binary wheels for every platform, no numpy inside). Each is installed only where QGIS's Python
+# lacks it or has an older version than `good_enough`; onnxruntime always ("").
 PINS: tuple[tuple[tuple[int, int], tuple[Requirement, ...]], ...] = (
     ((3, 11), (
         Requirement("onnxruntime", "1.32.0", "onnxruntime", ""),
-        _pure("flatbuffers", "25.12.19", "flatbuffers"),
-        _pure("protobuf", "7.36.2", "google.protobuf", "4.25.8"),
-        _pure("packaging", "26.4", "packaging"),
-        _pure("pillow", "11.3.0", "PIL", "8.0"),
+        Requirement("flatbuffers", "25.12.19", "flatbuffers"),
+        Requirement("protobuf", "7.36.2", "google.protobuf", "4.25.8"),
+        Requirement("packaging", "26.4", "packaging"),
+        Requirement("pillow", "11.3.0", "PIL", "8.0"),
     )),
     ((3, 10), (
         Requirement("onnxruntime", "1.23.2", "onnxruntime", ""),
-        _pure("coloredlogs", "15.0.1", "coloredlogs"),
-        _pure("humanfriendly", "10.0", "humanfriendly"),
-        _pure("flatbuffers", "25.12.19", "flatbuffers"),
-        _pure("protobuf", "7.36.2", "google.protobuf"),
-        _pure("packaging", "26.4", "packaging"),
-        _pure("sympy", "1.14.0", "sympy"),
-        _pure("mpmath", "1.3.0", "mpmath"),
-        _pure("pillow", "11.3.0", "PIL", "8.0"),
+        Requirement("coloredlogs", "15.0.1", "coloredlogs"),
+        Requirement("humanfriendly", "10.0", "humanfriendly"),
+        Requirement("flatbuffers", "25.12.19", "flatbuffers"),
+        Requirement("protobuf", "7.36.2", "google.protobuf"),
+        Requirement("packaging", "26.4", "packaging"),
+        Requirement("sympy", "1.14.0", "sympy"),
+        Requirement("mpmath", "1.3.0", "mpmath"),
+        Requirement("pillow", "11.3.0", "PIL", "8.0"),
     )),
     ((3, 9), (
         Requirement("onnxruntime", "1.19.2", "onnxruntime", ""),
-        _pure("coloredlogs", "15.0.1", "coloredlogs"),
-        _pure("humanfriendly", "10.0", "humanfriendly"),
-        _pure("flatbuffers", "25.12.19", "flatbuffers"),
-        _pure("protobuf", "6.33.6", "google.protobuf"),
-        _pure("packaging", "26.3", "packaging"),
-        _pure("sympy", "1.14.0", "sympy"),
-        _pure("mpmath", "1.3.0", "mpmath"),
-        _pure("pillow", "11.3.0", "PIL", "8.0"),
+        Requirement("coloredlogs", "15.0.1", "coloredlogs"),
+        Requirement("humanfriendly", "10.0", "humanfriendly"),
+        Requirement("flatbuffers", "25.12.19", "flatbuffers"),
+        Requirement("protobuf", "6.33.6", "google.protobuf"),
+        Requirement("packaging", "26.3", "packaging"),
+        Requirement("sympy", "1.14.0", "sympy"),
+        Requirement("mpmath", "1.3.0", "mpmath"),
+        Requirement("pillow", "11.3.0", "PIL", "8.0"),
     )),
 )
 
@@ -193,11 +191,11 @@ def version_tuple(text: str) -> tuple[int, ...]:
     return tuple(parts)
 
 
-def python_tag(version_info: Sequence[int] = sys.version_info) -> str:
+def python_tag(version_info: Sequence[int] = THIS_PYTHON) -> str:
     return f"python{version_info[0]}.{version_info[1]}"
 
 
-def requirements_for(version_info: Sequence[int] = sys.version_info) -> tuple[Requirement, ...]:
+def requirements_for(version_info: Sequence[int] = THIS_PYTHON) -> tuple[Requirement, ...]:
     """The pinned packages for this Python; DepsError where none are pinned."""
     version = tuple(version_info[:2])
     for oldest, requirements in PINS:
@@ -244,7 +242,7 @@ class Plan:
         return lines
 
 
-def make_plan(root: Path, paths: Sequence[str] = (), version_info: Sequence[int] = sys.version_info) -> Plan:
+def make_plan(root: Path, paths: Sequence[str] = (), version_info: Sequence[int] = THIS_PYTHON) -> Plan:
     """The packages to install for the running Python, leaving out what it already has (outside
     root) at a good-enough version. DepsError when numpy is missing or too old."""
     search = paths_without(root, paths)
@@ -284,7 +282,7 @@ def default_root(plugin_file: str = __file__) -> Path:
                     "pass --target <QGIS profile>/python/gair_deps")
 
 
-def python_folder(root: Path, version_info: Sequence[int] = sys.version_info) -> Path:
+def python_folder(root: Path, version_info: Sequence[int] = THIS_PYTHON) -> Path:
     """The folder that goes on sys.path for this Python: <root>/python3.X."""
     return Path(root) / python_tag(version_info)
 
@@ -343,7 +341,7 @@ def find_qgis_python() -> Path:
 
 def _no_window() -> dict:
     """No console window flashing up on Windows."""
-    return {"creationflags": subprocess.CREATE_NO_WINDOW} if os.name == "nt" else {}
+    return {"creationflags": getattr(subprocess, "CREATE_NO_WINDOW", 0)} if os.name == "nt" else {}
 
 
 def child_environment(proxy: Optional[str] = None) -> dict[str, str]:
@@ -711,9 +709,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = _parser().parse_args(argv)
-    log = lambda line: print(line, flush=True)  # noqa: E731
-    progress = (lambda percent, text: print(f"{PROGRESS_PREFIX}{percent} {text}", flush=True)) if args.progress \
-        else (lambda _p, _t: None)
+    def log(line: str) -> None:
+        print(line, flush=True)
+
+    def progress(percent: int, text: str) -> None:
+        if args.progress:
+            print(f"{PROGRESS_PREFIX}{percent} {text}", flush=True)
+
     cancel_file = args.cancel_file
     try:
         root = args.target.absolute() if args.target else default_root()

@@ -5,7 +5,6 @@ one that ignores the cancel (and is killed)."""
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pytest
 from qgis.PyQt.QtWidgets import QPushButton

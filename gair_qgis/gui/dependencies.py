@@ -366,11 +366,12 @@ class DependencyOffer:
         if problem is None:
             return False
         bar = self.iface.messageBar()
-        self.item = bar.createMessage("GAIR", f"{problem}: the GAIR algorithms need it.")
+        item = bar.createMessage("GAIR", f"{problem}: the GAIR algorithms need it.")
         button = QPushButton("Install…")
         button.clicked.connect(self.open_installer)
-        self.item.layout().addWidget(button)
-        bar.pushWidget(self.item, Qgis.MessageLevel.Warning)
+        item.layout().addWidget(button)
+        bar.pushWidget(item, Qgis.MessageLevel.Warning)
+        self.item = item
         return True
 
     def open_installer(self) -> DependenciesDialog:
