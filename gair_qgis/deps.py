@@ -659,12 +659,14 @@ def load_after_install(root: Path) -> tuple[bool, str]:
     folder = python_folder(root)
     if not activate(root):
         return False, f"nothing was installed into {folder} (no {MARKER}): run the installer again"
-    loaded = sys.modules.get("onnxruntime")
-    if loaded is not None and not loaded_from(loaded, folder):
-        return False, (f"installed into {folder}; restart QGIS to use it (another onnxruntime is already "
-                       "loaded in this session)")
-    for name in [m for m in sys.modules if m == "onnxruntime" or m.startswith("onnxruntime.")]:
-        del sys.modules[name]  # left over from a failed import: import again from the new folder
+    restart = f"installed into {folder}; restart QGIS to use it"
+    leftovers = [m for m in sys.modules if m == "onnxruntime" or m.startswith("onnxruntime.")]
+    if "onnxruntime" in sys.modules:  # loaded (from elsewhere, or the copy a repair replaced): never reload
+        return False, f"{restart} (onnxruntime is already loaded in this session)"
+    if any(str(getattr(sys.modules[m], "__file__", "")).endswith((".so", ".pyd")) for m in leftovers):
+        return False, f"{restart} (a failed import left onnxruntime's library loaded)"
+    for name in leftovers:
+        del sys.modules[name]  # pure-Python parts left over from a failed import: import them from the new folder
     problem = onnxruntime_problem()
     if problem:
         return False, f"installed into {folder}, but {problem} in this session: restart QGIS"

@@ -200,3 +200,34 @@ def test_without_pip_nor_ensurepip_the_installer_installs_with_a_downloaded_pip(
     assert record["pip"] == command and record["packages"]["onnxruntime"] == deps.requirements_for()[0].version
     assert deps.read_marker(deps.python_folder(root)) == record
     assert sorted(p.name for p in root.iterdir()) == ["pip", deps.python_tag()]  # no staging left
+
+
+LOAD_AFTER_INSTALL = """
+import sys
+from pathlib import Path
+from gair_qgis import deps
+if sys.argv[2] == 'loaded':
+    import onnxruntime
+ok, message = deps.load_after_install(Path(sys.argv[1]))
+import onnxruntime
+print(ok, onnxruntime.__version__, message)
+"""
+
+
+@pytest.mark.parametrize("before", ["not loaded", "loaded"])
+def test_after_installing_a_running_python_uses_it_or_says_to_restart(tmp_path, before):
+    pytest.importorskip("onnxruntime")  # the "loaded" case needs one that imports first
+    root = tmp_path / "gair_deps"
+    fake = deps.python_folder(root) / "onnxruntime"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("__version__ = '0.0.test'\n")
+    (deps.python_folder(root) / deps.MARKER).write_text("{}")
+    result = subprocess.run([sys.executable, "-c", LOAD_AFTER_INSTALL, str(root), before], capture_output=True,
+                            text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    if before == "not loaded":
+        assert result.stdout.startswith("True 0.0.test onnxruntime 0.0.test installed into")
+        assert "no restart needed" in result.stdout
+    else:
+        assert result.stdout.startswith("False ") and "0.0.test" not in result.stdout
+        assert "restart QGIS to use it (onnxruntime is already loaded in this session)" in result.stdout

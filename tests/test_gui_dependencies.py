@@ -91,7 +91,7 @@ def test_a_successful_install_shows_progress_the_log_and_becomes_repair(qgis_app
     assert PREFIX not in dialog.log.toPlainText()  # progress lines drive the bar, not the log
     assert sys.path[0] == str(deps.python_folder(root))  # on sys.path in this QGIS right away
     # the fake put no onnxruntime into the folder: this session's comes from elsewhere, so it says restart
-    assert message.startswith(f"installed into {deps.python_folder(root)}") and message.endswith("restart QGIS")
+    assert message.startswith(f"installed into {deps.python_folder(root)}") and "restart QGIS" in message
     assert dialog.status.text() == message and dialog.install_button.text() == "Repair"
     assert dialog.install_button.isEnabled() and dialog.close_button.isEnabled()
 
