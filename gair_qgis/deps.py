@@ -26,8 +26,9 @@ How it works (and why):
   (`python pip-X.whl/pip install ...`, a documented way of running pip): the wheel bundled with the
   Python's ensurepip when there is one, else a pinned pip wheel downloaded from PyPI and checked
   against its sha256 (kept in `<root>/pip/`). Nothing is installed into QGIS's Python itself.
-- Proxy: `proxy` (the GUI passes QGIS's proxy settings; the CLI takes --proxy) goes to pip as
-  `--proxy` and as HTTP(S)_PROXY, and to the pip-wheel download.
+- Proxy: `proxy` (the GUI passes QGIS's proxy settings; the CLI takes --proxy or $HTTPS_PROXY) goes
+  to pip as HTTP(S)_PROXY in its environment (not as an argument, which process lists show), and to
+  the pip-wheel download.
 - The running plugin puts the folder first on sys.path (`activate`), so onnxruntime (and any
   dependency that was missing or too old) comes from there; it holds nothing else.
 
@@ -477,12 +478,11 @@ def download_pip_wheel(folder: Path, log: LogFn, proxy: Optional[str] = None) ->
     return path
 
 
-def pip_install_arguments(target: Path, requirements: Sequence[Requirement], proxy: Optional[str]) -> list[str]:
-    arguments = ["install", "--target", str(target), "--no-deps", "--only-binary=:all:", "--no-input",
-                 "--disable-pip-version-check", "--no-warn-script-location", "--progress-bar", "off"]
-    if proxy:
-        arguments += ["--proxy", proxy]
-    return arguments + [r.spec for r in requirements]
+def pip_install_arguments(target: Path, requirements: Sequence[Requirement]) -> list[str]:
+    """pip's arguments (the proxy goes by environment: a password in arguments shows in process lists)."""
+    return ["install", "--target", str(target), "--no-deps", "--only-binary=:all:", "--no-input",
+            "--disable-pip-version-check", "--no-warn-script-location", "--progress-bar", "off",
+            *[r.spec for r in requirements]]
 
 
 # --- install, verify, status, remove ------------------------------------------------------------------
@@ -550,7 +550,7 @@ def install(root: Path, *, python: Optional[Path] = None, proxy: Optional[str] =
                 progress(75, "installing")
 
         progress(10, "downloading")
-        code = run_streaming(pip + pip_install_arguments(staging, plan.install, proxy), log, should_cancel,
+        code = run_streaming(pip + pip_install_arguments(staging, plan.install), log, should_cancel,
                              child_environment(proxy), on_pip_line)
         if code != 0:
             raise DepsError(f"pip failed (exit code {code}); the log above says why. Nothing was changed")

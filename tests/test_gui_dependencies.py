@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 
 import pytest
+from qgis.core import QgsSettings
 from qgis.PyQt.QtWidgets import QPushButton
 
 from gair_qgis import deps
@@ -155,6 +156,35 @@ def test_the_dialog_runs_the_real_installer_with_qgis_python(qgis_app, tmp_path,
     assert "checked: onnxruntime" in dialog.log.toPlainText() and dialog.progress.value() == 100
     record = deps.read_marker(deps.python_folder(root))
     assert record["packages"]["onnxruntime"] == deps.requirements_for()[0].version
+
+
+PRINTS_PROXY = """
+import os
+print('proxy:', os.environ.get('HTTPS_PROXY'), flush=True)
+"""
+
+
+def test_qgis_proxy_settings_reach_the_installer_by_environment(qgis_app, tmp_path):
+    settings = QgsSettings()
+    keys = {"proxy/proxyEnabled": True, "proxy/proxyType": "HttpProxy", "proxy/proxyHost": "proxy.example",
+            "proxy/proxyPort": "3128", "proxy/proxyUser": "me", "proxy/proxyPassword": "s@cret"}
+    saved = {key: settings.value(key) for key in keys}
+    try:
+        for key, value in keys.items():
+            settings.setValue(key, value)
+        assert dependencies.qgis_proxy() == "http://me:s%40cret@proxy.example:3128"
+        dialog = DependenciesDialog(tmp_path / "gair_deps", command=fake(PRINTS_PROXY))
+        results = run_dialog(dialog)
+        wait_until(lambda: results, 60, "the fake installer")
+        assert "proxy: http://me:s%40cret@proxy.example:3128" in dialog.log.toPlainText()
+        settings.setValue("proxy/proxyEnabled", False)
+        assert dependencies.qgis_proxy() is None
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                settings.remove(key)
+            else:
+                settings.setValue(key, value)
 
 
 def test_the_message_bar_offers_the_installer_when_onnxruntime_cannot_be_imported(qgis_iface, tmp_path,
