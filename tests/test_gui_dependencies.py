@@ -231,3 +231,5 @@ def test_the_models_dock_has_the_dependency_panel(qgis_iface):
         assert dock.dependencies.root == deps.root_in_profile(dependencies.QgsApplication.qgisSettingsDirPath())
     finally:
         dock.cleanup()
+        dock.setParent(None)  # off the shared test main window (other tests count its docks)
+        dock.deleteLater()
