@@ -15,6 +15,11 @@ class GairPlugin:
         self.iface = iface
         self.provider = None
         self.gui = None  # gair_qgis.gui.GairGui, made in initGui
+        self.dependencies = None  # gair_qgis.gui.dependencies.DependencyOffer, made in initGui
+        from . import deps
+
+        # onnxruntime installed by the plugin's installer goes on sys.path before anything imports it
+        deps.activate(deps.root_in_profile(QgsApplication.qgisSettingsDirPath()))
 
     def initProcessing(self) -> None:  # noqa: N802 (QGIS API)
         """Register the GAIR Processing provider (also called by qgis_process)."""
@@ -27,8 +32,15 @@ class GairPlugin:
     def initGui(self) -> None:  # noqa: N802 (QGIS API)
         self.initProcessing()
         self._init_docks()
+        from .gui.dependencies import DependencyOffer
+
+        self.dependencies = DependencyOffer(self.iface)
+        self.dependencies.offer_if_needed()
 
     def unload(self) -> None:
+        if self.dependencies is not None:
+            self.dependencies.unload()
+            self.dependencies = None
         self._unload_docks()
         if self.provider is not None:
             QgsApplication.processingRegistry().removeProvider(self.provider)

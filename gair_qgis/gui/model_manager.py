@@ -27,6 +27,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from . import settings
+from .dependencies import DependencyPanel
 from .base_dock import scrolling
 from .diagnostics import diagnostics, onnxruntime_status
 from .models import UNTRAINED_WARNING, WARNING_STYLE, ModelCatalog, ModelEntry
@@ -286,15 +287,18 @@ class ModelManagerDock(QgsDockWidget):
         self.packages = PackageList(catalog)
         self.importer = ImportPanel(catalog)
         self.providers = ProviderPanel(catalog, self.packages)
+        self.dependencies = DependencyPanel()
+        self.dependencies.changed.connect(self.providers.refresh)
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addWidget(self.packages)
         layout.addWidget(self.importer)
         layout.addWidget(self.providers)
+        layout.addWidget(self.dependencies)
         layout.addStretch(1)
         self.setWidget(scrolling(body))
 
     def cleanup(self) -> None:
         """Cancel background work and stop listening to it (plugin unload)."""
-        for panel in (self.importer, self.providers):
+        for panel in (self.importer, self.providers, self.dependencies):
             panel.shutdown()

@@ -19,6 +19,7 @@ from qgis.core import (
 )
 
 from .. import cache
+from ..deps import missing_message
 from ..qgis_io import RasterSource, check_crs
 from ..runtime.geometry import OutsideTileError
 from ..runtime.package import ModelPackage, PackageError, load_package
@@ -128,8 +129,7 @@ class GairAlgorithm(QgsProcessingAlgorithm):
 
     def canExecute(self):
         if importlib.util.find_spec("onnxruntime") is None:
-            return False, ("onnxruntime is not installed in QGIS's Python; install it with "
-                           "`python -m pip install onnxruntime \"numpy<2\"`")
+            return False, missing_message("onnxruntime is not installed in QGIS's Python")
         return True, ""
 
     # --- parameters ----------------------------------------------------------------------

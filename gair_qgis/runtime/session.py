@@ -34,10 +34,9 @@ def import_onnxruntime():
     try:
         import onnxruntime
     except ImportError as error:
-        raise RuntimeUnavailable(
-            "onnxruntime is not installed in QGIS's Python; install it with "
-            "`python -m pip install onnxruntime \"numpy<2\"` (or use the plugin's dependency installer)"
-        ) from error
+        from ..deps import missing_message
+
+        raise RuntimeUnavailable(missing_message("onnxruntime is not installed in QGIS's Python")) from error
     return onnxruntime
 
 

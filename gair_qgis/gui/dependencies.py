@@ -1,0 +1,401 @@
+"""The dependency installer in the GUI: the message-bar offer when onnxruntime is missing, the
+installer dialog (what will be installed, progress, log, Cancel) and the models dock's
+Dependencies panel (status, Install/Repair, Remove).
+
+The dialog runs the same core as the command line (`gair_qgis.deps`) in a QProcess with QGIS's
+own Python: `python -m gair_qgis.deps install --progress --cancel-file F` from the plugins folder.
+QGIS stays responsive, Cancel creates F (the installer stops pip and changes nothing), and a crash
+of pip cannot take QGIS down. Afterwards the new folder goes on sys.path in this QGIS
+(`deps.load_after_install`), which says whether a restart is needed.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable, Optional
+from urllib.parse import quote
+
+from qgis.core import Qgis, QgsApplication, QgsSettings
+from qgis.gui import QgisInterface
+from qgis.PyQt.QtCore import QProcess, QProcessEnvironment, QTimer, pyqtSignal
+from qgis.PyQt.QtWidgets import (
+    QDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import deps
+
+PLUGINS_DIR = Path(deps.__file__).resolve().parent.parent  # where `-m gair_qgis.deps` is found
+KILL_AFTER_MS = 20_000  # a cancelled installer that has not stopped by then is killed
+# (program, arguments) of the installer process, given the dependency folder and the cancel file.
+CommandFactory = Callable[[Path, Path], tuple[str, list[str]]]
+
+
+def deps_root() -> Path:
+    """The plugin's dependency folder in the current QGIS profile."""
+    return deps.root_in_profile(QgsApplication.qgisSettingsDirPath())
+
+
+def qgis_proxy() -> Optional[str]:
+    """QGIS's proxy (Settings > Options > Network) as a URL for pip, or None (no proxy, or the
+    system's, which pip reads from the environment itself)."""
+    settings = QgsSettings()
+    if not settings.value("proxy/proxyEnabled", False, type=bool):
+        return None
+    kind = settings.value("proxy/proxyType", "", type=str)
+    host = settings.value("proxy/proxyHost", "", type=str).strip()
+    if not host or kind == "DefaultProxy":
+        return None
+    port = settings.value("proxy/proxyPort", "", type=str).strip()
+    user = settings.value("proxy/proxyUser", "", type=str)
+    password = settings.value("proxy/proxyPassword", "", type=str)
+    credentials = f"{quote(user, safe='')}:{quote(password, safe='')}@" if user else ""
+    scheme = "socks5" if kind == "Socks5Proxy" else "http"
+    return f"{scheme}://{credentials}{host}{':' + port if port else ''}"
+
+
+def installer_command(root: Path, cancel_file: Path) -> tuple[str, list[str]]:
+    """QGIS's Python running the installer's command line."""
+    python = deps.find_qgis_python()
+    return str(python), ["-m", "gair_qgis.deps", "install", "--target", str(root), "--progress",
+                         "--cancel-file", str(cancel_file)]
+
+
+def wrapping_label(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    return label
+
+
+class DependenciesDialog(QDialog):
+    """What will be installed, Install, progress, the log, Cancel."""
+
+    installed = pyqtSignal(bool, str)  # (ok, message) when an install run ends
+
+    def __init__(self, root: Optional[Path] = None, parent: Optional[QWidget] = None,
+                 command: CommandFactory = installer_command) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("GAIR: install the Python dependencies"))
+        self.root = Path(root) if root else deps_root()
+        self.command = command
+        self.process: Optional[QProcess] = None
+        self.cancel_file: Optional[Path] = None
+        self.last_error = ""
+        self.close_when_done = False
+        self.plan_label = QLabel()
+        self.plan_label.setWordWrap(True)
+        self.log = QPlainTextEdit()
+        self.log.setReadOnly(True)
+        self.log.setMinimumSize(560, 220)
+        self.progress = QProgressBar()
+        self.status = wrapping_label()
+        self.install_button = QPushButton(self.tr("Install"))
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.close_button = QPushButton(self.tr("Close"))
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for button in (self.install_button, self.cancel_button, self.close_button):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.plan_label)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.log)
+        layout.addWidget(self.status)
+        layout.addLayout(buttons)
+        self.install_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.close_button.clicked.connect(self.close)
+        self._show_plan()
+        self._set_running(False)
+
+    def _show_plan(self) -> None:
+        folder = deps.python_folder(self.root)
+        try:
+            lines = deps.make_plan(self.root).describe()
+        except deps.DepsError as error:
+            self.plan_label.setText(self.tr("Cannot install: {}").format(error))
+            self.install_button.setEnabled(False)
+            return
+        repair = deps.read_marker(folder) is not None
+        self.install_button.setText(self.tr("Repair") if repair else self.tr("Install"))
+        text = self.tr("GAIR runs its models on onnxruntime. With QGIS's own Python, pip will:") + "\n  • "
+        text += "\n  • ".join(lines)
+        text += "\n" + self.tr("into {} (a folder of your QGIS profile; no admin rights needed, kept across "
+                               "plugin updates). Needs internet access to pypi.org.").format(folder)
+        self.plan_label.setText(text)
+
+    def _set_running(self, running: bool) -> None:
+        self.install_button.setEnabled(not running and not self.plan_label.text().startswith(self.tr("Cannot")))
+        self.cancel_button.setEnabled(running)
+        self.close_button.setEnabled(not running)
+
+    def is_running(self) -> bool:
+        return self.process is not None
+
+    def start(self) -> bool:
+        """Start the installer process; False (and why, in the status line) where it cannot."""
+        if self.process is not None:
+            return False
+        self.cancel_file = Path(tempfile.mkdtemp(prefix="gair-deps-")) / "cancel"
+        try:
+            program, arguments = self.command(self.root, self.cancel_file)
+        except deps.DepsError as error:
+            self.status.setText(str(error))
+            return False
+        process = QProcess(self)
+        process.setProgram(program)
+        process.setArguments(arguments)
+        process.setWorkingDirectory(str(PLUGINS_DIR))
+        process.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
+        environment = QProcessEnvironment.systemEnvironment()
+        proxy = qgis_proxy()
+        if proxy:  # by environment, not by argument: a password must not show in process lists
+            for name in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"):
+                environment.insert(name, proxy)
+        process.setProcessEnvironment(environment)
+        process.readyReadStandardOutput.connect(self._read_output)
+        process.finished.connect(self._finished)
+        process.errorOccurred.connect(self._error)
+        self.process = process
+        self.last_error = ""
+        self.log.clear()
+        self.progress.setValue(0)
+        self.status.setText(self.tr("Installing…"))
+        self._set_running(True)
+        process.start()
+        return True
+
+    def cancel(self) -> None:
+        """Ask the installer to stop (it stops pip and leaves everything as it was)."""
+        if self.process is None or self.cancel_file is None:
+            return
+        self.cancel_file.touch()
+        self.status.setText(self.tr("Cancelling…"))
+        process = self.process
+        QTimer.singleShot(KILL_AFTER_MS, lambda: process.kill() if self.process is process else None)
+
+    def _read_output(self) -> None:
+        if self.process is None:
+            return
+        text = bytes(self.process.readAllStandardOutput()).decode("utf-8", errors="replace")
+        for line in text.splitlines():
+            self._line(line)
+
+    def _line(self, line: str) -> None:
+        if line.startswith(deps.PROGRESS_PREFIX):
+            percent, _, what = line[len(deps.PROGRESS_PREFIX):].partition(" ")
+            if percent.isdigit():
+                self.progress.setValue(int(percent))
+                self.status.setText(what)
+            return
+        if line.strip():
+            self.log.appendPlainText(line)
+            if line.startswith("gair_qgis.deps"):
+                self.last_error = line.split(": ", 1)[-1]
+
+    def _error(self, error) -> None:
+        if error == QProcess.ProcessError.FailedToStart and self.process is not None:
+            self._done(False, self.tr("Could not start QGIS's Python: {}").format(self.process.errorString()))
+
+    def _finished(self, code: int, _status=None) -> None:
+        self._read_output()
+        if code == 0:
+            _, message = deps.load_after_install(self.root)  # the message says whether QGIS needs a restart
+            installed = deps.read_marker(deps.python_folder(self.root)) is not None
+            self.progress.setValue(100 if installed else 0)
+            self._done(installed, message)
+        elif code == deps.EXIT_CANCELLED or (self.cancel_file is not None and self.cancel_file.exists()):
+            self.progress.setValue(0)
+            self._done(False, self.tr("Cancelled; nothing was changed."))
+        else:
+            self._done(False, self.tr("Failed: {}").format(self.last_error or self.tr("see the log")))
+
+    def _done(self, ok: bool, message: str) -> None:
+        if self.process is None:
+            return
+        self.process = None
+        if self.cancel_file is not None:
+            self.cancel_file.unlink(missing_ok=True)
+            try:
+                self.cancel_file.parent.rmdir()
+            except OSError:
+                pass
+        self.log.appendPlainText(message)
+        self.status.setText(message)
+        self._set_running(False)
+        self._show_plan()
+        self.installed.emit(ok, message)
+        if self.close_when_done:
+            self.close_when_done = False
+            self.close()
+
+    def shutdown(self) -> None:
+        """Stop a running installer now (plugin unload)."""
+        process = self.process
+        if process is not None:
+            self.process = None
+            process.kill()
+            process.waitForFinished(5000)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if self.process is not None:
+            self.cancel()
+            self.close_when_done = True
+            event.ignore()  # closes once the installer has stopped and cleaned up
+            return
+        super().closeEvent(event)
+
+
+def where_onnxruntime_is(root: Path) -> str:
+    """'onnxruntime X (from ...)' or why it is not usable."""
+    problem = deps.onnxruntime_problem()
+    if problem:
+        return problem
+    module = sys.modules["onnxruntime"]
+    path = os.path.realpath(getattr(module, "__file__", "") or "")
+    folder = os.path.realpath(deps.python_folder(root))
+    origin = "the plugin's folder" if path.startswith(folder + os.sep) else f"QGIS's Python ({Path(path).parent.parent})"
+    return f"onnxruntime {module.__version__} from {origin}"
+
+
+class DependencyPanel(QGroupBox):
+    """The models dock's dependency status with Install/Repair and Remove."""
+
+    changed = pyqtSignal()
+
+    def __init__(self, root: Optional[Path] = None, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setTitle(self.tr("Dependencies"))
+        self.root = Path(root) if root else deps_root()
+        self.dialog: Optional[DependenciesDialog] = None
+        self.summary = wrapping_label()
+        self.install_button = QPushButton(self.tr("Install…"))
+        self.remove_button = QPushButton(self.tr("Remove"))
+        self.install_button.setToolTip(self.tr("Install onnxruntime with QGIS's Python into your QGIS profile"))
+        self.remove_button.setToolTip(self.tr("Delete what the installer put into your QGIS profile"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        row = QHBoxLayout()
+        row.addWidget(self.install_button)
+        row.addWidget(self.remove_button)
+        layout.addLayout(row)
+        self.install_button.clicked.connect(self.open_installer)
+        self.remove_button.clicked.connect(lambda: self.remove())
+        self.refresh()
+
+    def refresh(self) -> None:
+        folder = deps.python_folder(self.root)
+        record = deps.read_marker(folder)
+        text = where_onnxruntime_is(self.root)
+        if record:
+            packages = ", ".join(f"{name} {version}" for name, version in record.get("packages", {}).items())
+            text += "\n" + self.tr("Installed by the plugin in {}: {}").format(folder, packages)
+        elif deps.onnxruntime_problem():
+            text += "\n" + self.tr("Install it with the button below (the plugin's dependency installer).")
+        self.summary.setText(text)
+        self.install_button.setText(self.tr("Repair…") if record else self.tr("Install…"))
+        self.remove_button.setEnabled(record is not None)
+
+    def open_installer(self) -> DependenciesDialog:
+        if self.dialog is None:
+            self.dialog = DependenciesDialog(self.root, self.window())
+            self.dialog.installed.connect(self._installed)
+        self.dialog.show()
+        self.dialog.raise_()
+        return self.dialog
+
+    def _installed(self, _ok: bool, _message: str) -> None:
+        self.refresh()
+        self.changed.emit()
+
+    def remove(self, confirm: bool = True) -> str:
+        """Delete the installed folder (after asking); returns what happened."""
+        folder = deps.python_folder(self.root)
+        if confirm and QMessageBox.question(
+                self, self.tr("Remove GAIR's dependencies"),
+                self.tr("Delete {}? GAIR needs onnxruntime; you can install it again later.").format(folder)
+        ) != QMessageBox.StandardButton.Yes:
+            return ""
+        module = sys.modules.get("onnxruntime")
+        loaded_here = module is not None and deps.loaded_from(module, folder)
+        try:
+            deps.remove(self.root, log=lambda _line: None)
+            message = self.tr("Removed {}.").format(folder)
+            if loaded_here:
+                message += " " + self.tr("onnxruntime stays loaded until QGIS restarts.")
+        except (deps.DepsError, OSError) as error:
+            message = self.tr("Not removed: {}").format(error)
+        self.refresh()
+        self.summary.setText(self.summary.text() + "\n" + message)
+        self.changed.emit()
+        return message
+
+    def shutdown(self) -> None:
+        if self.dialog is not None:
+            self.dialog.shutdown()
+            self.dialog.close()
+            self.dialog.deleteLater()
+            self.dialog = None
+
+
+class DependencyOffer:
+    """At plugin start: when onnxruntime is missing or does not import, the message bar says so
+    and offers the installer."""
+
+    def __init__(self, iface: QgisInterface, root: Optional[Path] = None) -> None:
+        self.iface = iface
+        self.root = Path(root) if root else deps_root()
+        self.item = None
+        self.dialog: Optional[DependenciesDialog] = None
+
+    def offer_if_needed(self) -> bool:
+        """Show the offer when onnxruntime is not usable; True when it was shown."""
+        problem = deps.onnxruntime_problem()
+        if problem is None:
+            return False
+        bar = self.iface.messageBar()
+        item = bar.createMessage("GAIR", f"{problem}: the GAIR algorithms need it.")
+        button = QPushButton("Install…")
+        button.clicked.connect(self.open_installer)
+        item.layout().addWidget(button)
+        bar.pushWidget(item, Qgis.MessageLevel.Warning)
+        self.item = item
+        return True
+
+    def open_installer(self) -> DependenciesDialog:
+        if self.dialog is None:
+            self.dialog = DependenciesDialog(self.root, self.iface.mainWindow())
+            self.dialog.installed.connect(self._installed)
+        self.dialog.show()
+        self.dialog.raise_()
+        return self.dialog
+
+    def _installed(self, ok: bool, _message: str) -> None:
+        if ok and self.item is not None:
+            self.iface.messageBar().popWidget(self.item)
+            self.item = None
+
+    def unload(self) -> None:
+        if self.item is not None:
+            try:
+                self.iface.messageBar().popWidget(self.item)
+            except RuntimeError:
+                pass  # already closed by the user
+            self.item = None
+        if self.dialog is not None:
+            self.dialog.shutdown()
+            self.dialog.close()
+            self.dialog.deleteLater()
+            self.dialog = None
