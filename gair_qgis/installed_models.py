@@ -119,6 +119,12 @@ def active_label() -> str:
     return next((label for label, f in labels(packages).items() if _same(f, folder)), folder)
 
 
+def active_head_names(inputs: tuple[str, ...]) -> list[str]:
+    """Names of the active package's heads that take one of `inputs` (from its model.json)."""
+    meta = _read_meta(Path(active_folder())) or {}
+    return [h["name"] for h in meta.get("heads", []) if h.get("input") in inputs and h.get("name")]
+
+
 def resolve_model(value: str) -> str:
     """A MODEL value -> a package folder: "" is the active package, an installed package's
     label or name is its folder, and any other value is taken as a folder path."""

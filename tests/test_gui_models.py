@@ -104,19 +104,21 @@ def second_package(tmp_path):
     rng = np.random.default_rng(0)
     spec = {"name": "brightness", "task": "classification", "input": "rs_global", "labels": ["dark", "bright"]}
     layers = [(rng.normal(size=(2, 128)).astype(np.float32), np.zeros(2, np.float32))]
+    photo_spec = {"name": "greenery", "task": "regression", "input": "sv", "targets": ["green_view"]}
+    photo_layers = [(rng.normal(size=(1, 128)).astype(np.float32), np.zeros(1, np.float32))]
     copy = tmp_path / "other-model"
     shutil.copytree(bundled_package_path(), copy)
-    package = add_heads(copy, [(spec, layers)])
+    package = add_heads(copy, [(spec, layers), (photo_spec, photo_layers)])
     meta_path = copy / "model.json"
     meta_path.write_text(meta_path.read_text().replace('"name": "gair-tiny-untrained"', '"name": "other-model"', 1))
     return ModelPackage.load(copy) if package else None
 
 
-def processing_model_parameter(name: str) -> tuple[str, list[str]]:
-    """The MODEL parameter of a fresh instance (as a toolbox dialog makes): default and offered names."""
+def processing_model_parameter(name: str, parameter: str = "MODEL") -> tuple[str, list[str]]:
+    """A parameter of a fresh instance (as a toolbox dialog makes): default and offered values."""
     algorithm = QgsApplication.processingRegistry().createAlgorithmById(f"gair:{name}")
-    parameter = algorithm.parameterDefinition("MODEL")
-    return parameter.defaultValue(), list(parameter.metadata()["widget_wrapper"]["value_hints"])
+    definition = algorithm.parameterDefinition(parameter)
+    return definition.defaultValue(), list(definition.metadata()["widget_wrapper"]["value_hints"])
 
 
 def test_switching_the_active_model_reaches_every_dock_and_processing(plugin, second_package, l2a_tile, tmp_path):
@@ -134,6 +136,10 @@ def test_switching_the_active_model_reaches_every_dock_and_processing(plugin, se
     assert all(chooser.current_folder() == other for chooser in every_chooser(plugin))
     predictions = plugin.gui.dock(PredictionsDock)
     assert "brightness" in [predictions.head.itemData(i) for i in range(predictions.head.count())]
+    photo_item = next(i for i in range(predictions.head.count()) if "greenery" in predictions.head.itemText(i))
+    assert not predictions.head.model().item(photo_item).isEnabled()  # listed, but it needs a photo
+    assert set(processing_model_parameter("tilepredict", "HEAD")[1]) == {"climate_zone", "land_cover", "brightness"}
+    assert "greenery" in processing_model_parameter("svpoints", "HEAD")[1]
     for name in ALGORITHMS:
         default, offered = processing_model_parameter(name)
         assert default == "other-model", name

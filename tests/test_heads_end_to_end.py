@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, SHARED
+from gui_support import gair_settings  # noqa: F401 (fixture)
 from processing_support import gair_provider, run  # noqa: F401 (fixture)
 
 EUROSAT = SHARED / "data" / "eurosat-ms-geotorchai"
@@ -123,3 +124,20 @@ def test_qgis_process_runs_the_finetuned_head(qgis_app, finetuned, eurosat, tmp_
     names = layer.fields().names()
     assert HEAD in names and all(f"{HEAD}_p_{c}" in names for c in CLASSES)
     assert layer.featureCount() == 1 and next(layer.getFeatures())[HEAD] in CLASSES
+
+
+def test_the_finetuned_head_shows_up_in_the_predictions_dock(qgis_iface, qgis_new_project, gair_settings, finetuned):
+    from gair_qgis.gui import GairGui
+    from gair_qgis.gui.predictions_dock import PredictionsDock
+
+    package, _ = finetuned
+    gui = GairGui(qgis_iface)
+    gui.init_gui()
+    try:
+        entry = gui.catalog.add_folder(package.root)
+        gui.catalog.set_active(entry.folder)
+        dock = gui.dock(PredictionsDock)
+        offered = [dock.head.itemData(i) for i in range(dock.head.count())]
+        assert HEAD in offered and dock.head.isEnabled()
+    finally:
+        gui.unload()

@@ -143,6 +143,12 @@ class GairAlgorithm(QgsProcessingAlgorithm):
             installed_models.installed_packages()))}})
         self.addParameter(param)
 
+    def add_head_parameter(self, name: str, inputs: tuple[str, ...], description: str) -> None:
+        """An optional head name, offering the active package's heads that take `inputs`."""
+        param = QgsProcessingParameterString(name, description, optional=True)
+        param.setMetadata({"widget_wrapper": {"value_hints": installed_models.active_head_names(inputs)}})
+        self.addParameter(param)
+
     def add_bands_parameter(self, parent: str) -> None:
         self.addParameter(QgsProcessingParameterBand(
             self.BANDS, "Bands in model order (B2, B3, B4, B5, B6, B7, B8, B8A, B11, B12); default: from band names",
