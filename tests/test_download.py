@@ -145,3 +145,20 @@ def test_an_existing_package_folder_is_not_replaced(server, tmp_path):
     with pytest.raises(download.DownloadError, match="already exists"):
         download.download_package(server.url("ok"), tmp_path / "pkg", quick())
     assert (tmp_path / "pkg" / "mine.txt").read_text() == "keep" and server.requests == []
+
+
+def test_a_rerun_after_the_transfer_finished_imports_without_downloading_again(server, checkpoint, reference, tmp_path):
+    out = tmp_path / "gair-released"
+    partial = download.partial_path(out, server.url("ok"))
+    partial.parent.mkdir()
+    partial.write_bytes(checkpoint.read_bytes())  # a crash after the transfer, before the import
+    package = download.download_package(server.url("ok"), out, quick())
+    assert server.ranges("ok") == [f"bytes={checkpoint.stat().st_size}-"]  # answered 416: nothing left to send
+    assert_same_package(package, reference, server.url("ok"))
+    # a partial file longer than the served one is not the same file: start again from zero
+    other = tmp_path / "other.part"
+    other.write_bytes(checkpoint.read_bytes() + b"extra")
+    settings = quick()
+    download.fetch(server.url("ok"), other, settings)
+    assert other.read_bytes() == checkpoint.read_bytes()
+    assert any("starting again from zero" in note for note in settings.notes)

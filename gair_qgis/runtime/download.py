@@ -219,9 +219,10 @@ def _transfer_once(url: str, partial: Path, settings: Fetch, state: _Attempt) ->
         if reply.status == 416 and offset:  # asked beyond the end: complete already, or a changed file
             if reply.range_total == offset:
                 return True
-            settings.say("the file on the server changed; starting again from zero")
+            settings.say("the file on the server is not the one partly downloaded; starting again from zero")
+            reply.close()
             partial.unlink()
-            return False
+            return _transfer_once(url, partial, settings, state)
         _check_status(url, reply)
         if offset and (reply.status != 206 or reply.range_start != offset):
             if not state.said_restart:
