@@ -43,7 +43,15 @@ from .checkpoint import load_any, save_model
 from .config import PRESETS, get_preset
 from .models import GAIR
 from .training.heads import (
-    REGRESSION, HeadConfig, Layers, Scaling, build_head, head_loss, head_spec, steps_for_epochs, train_head,
+    REGRESSION,
+    HeadConfig,
+    Layers,
+    Scaling,
+    build_head,
+    head_loss,
+    head_spec,
+    steps_for_epochs,
+    train_head,
 )
 from .training.labelled import InputDataset, LabelledRows, read_labelled, split_indices
 from .training.metrics_eval import classification_metrics, regression_metrics

@@ -2,19 +2,17 @@
 drops the connection, ignores Range, answers 404, or serves a truncated or a wrong file."""
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 
 import pytest
+from conftest import ROOT
+from http_support import MisbehavingServer
+from released_reference import save_compact_released_checkpoint
 
 from gair_qgis.runtime import download
 from gair_qgis.runtime.import_checkpoint import import_released
 from gair_qgis.runtime.package import ModelPackage, sha256_of
-from http_support import MisbehavingServer
-from released_reference import save_compact_released_checkpoint
-
-from conftest import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,10 @@ import shutil
 
 import numpy as np
 import pytest
+from gui_support import gair_settings, wait_for_tasks  # noqa: F401 (fixture)
+from http_support import MisbehavingServer
 from qgis.core import Qgis, QgsApplication, QgsVectorLayer
+from released_reference import save_compact_released_checkpoint
 
 from gair_qgis import classFactory
 from gair_qgis.gui.heatmap_dock import HeatmapDock
@@ -20,9 +23,6 @@ from gair_qgis.gui.predictions_dock import PredictionsDock
 from gair_qgis.runtime import download
 from gair_qgis.runtime.import_checkpoint import import_released
 from gair_qgis.runtime.package import ModelPackage, add_heads, bundled_package_path
-from gui_support import gair_settings, wait_for_tasks  # noqa: F401 (fixture)
-from http_support import MisbehavingServer
-from released_reference import save_compact_released_checkpoint
 
 ALGORITHMS = ("svheatmap", "rsembed", "locationraster", "tilepredict", "svpoints")
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import ROOT, SHARED
 from gui_support import gair_settings  # noqa: F401 (fixture)
 from processing_support import gair_provider, run  # noqa: F401 (fixture)
