@@ -1,17 +1,26 @@
-"""`python -m gair_core.finetune`: a task head on GAIR embeddings, with standard metrics.
+"""`python -m gair_core.finetune`: a task head on GAIR embeddings, with standard metrics, written
+into a model package so the plugin can use it.
 
-Tasks (embedding used): `sv` (pooled g(s)), `rs` (global RS embedding), `location` (e(x));
-kinds: regression (R2, RMSE) and classification (accuracy, macro F1). Modes:
-- `linear-probe`: frozen encoder, a linear head on standardised embeddings;
+Tasks (embedding used, the head's input in the package): `sv` (pooled g(s), "sv"), `rs`
+(global RS embedding, "rs_global"), `location` (e(x), "location"); kinds: regression (R2,
+RMSE) and classification (accuracy, macro F1). Modes:
+- `linear-probe`: frozen encoder, a linear head;
 - `head`: frozen encoder, a one-hidden-layer MLP head;
 - `full`: the task's encoder and the MLP head trained together.
 Every run also scores the constant predictor (training mean / majority class) on the same
-held-out rows. Outputs in OUTPUT_DIR: head.safetensors (+ head.json: task, labels or target
-scaling, metrics), metrics.json, and model.safetensors for `full`.
+held-out rows.
+
+Where the head goes (one format: the package's heads/<name>.npz and its model.json entry):
+- frozen modes, `--package DIR`: the package of the model whose embeddings the head is trained
+  on; the embeddings are computed by that package itself (onnxruntime), and the head is added
+  to it (in place, or to `--package-out`);
+- `--mode full --package DIR`: the fine-tuned model is exported to the new package DIR together
+  with its head (verified against torch, as `gair_core.export` does).
+`--output-dir` gets metrics.json (and model.safetensors for `full`).
 
 Example:
-    python -m gair_core.finetune --data dhs.csv --task location --kind regression \\
-        --target wealthpooled --mode head --checkpoint run/model.safetensors --output-dir ft/
+    python -m gair_core.finetune --data eurosat.csv --task rs --kind classification \\
+        --target label --mode head --package ~/gair-models/gair-base-released
 """
 from __future__ import annotations
 
@@ -27,30 +36,47 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, Subset
 
+from gair_qgis.runtime.package import ModelPackage, PackageError, add_heads, apply_layers, load_package
 from gair_qgis.runtime.preprocess import InputError
 
 from .checkpoint import load_any, save_model
 from .config import PRESETS, get_preset
 from .models import GAIR
-from .training.heads import EMBEDDINGS, Head, Targets, fit_head, save_head
-from .training.labelled import InputDataset, read_labelled, split_indices
+from .training.heads import (
+    REGRESSION,
+    HeadConfig,
+    Layers,
+    Scaling,
+    build_head,
+    head_loss,
+    head_spec,
+    steps_for_epochs,
+    train_head,
+)
+from .training.labelled import InputDataset, LabelledRows, read_labelled, split_indices
 from .training.metrics_eval import classification_metrics, regression_metrics
 
 MODES = ("linear-probe", "head", "full")
+HEAD_INPUTS = {"sv": "sv", "rs": "rs_global", "location": "location"}  # task -> the runtime embedding
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m gair_core.finetune", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", type=Path, required=True, help="CSV with the task's inputs and the target column")
-    p.add_argument("--task", choices=sorted(EMBEDDINGS), required=True)
+    p.add_argument("--task", choices=sorted(HEAD_INPUTS), required=True)
     p.add_argument("--kind", choices=["regression", "classification"], required=True)
     p.add_argument("--target", required=True, help="target column")
     p.add_argument("--mode", choices=MODES, default="head")
-    p.add_argument("--checkpoint", type=Path, help="ours (.safetensors) or released (.pth); default: an "
-                   "untrained model of --preset (a baseline)")
+    p.add_argument("--package", type=Path, help="frozen modes: the model package to train on and add the head "
+                   "to; --mode full: the new package to export the fine-tuned model and its head to")
+    p.add_argument("--package-out", type=Path, help="frozen modes: write the package with the new head here "
+                   "instead of replacing --package")
+    p.add_argument("--head-name", help="the head's name in the package (default: the target column)")
+    p.add_argument("--checkpoint", type=Path, help="ours (.safetensors) or released (.pth), for torch embeddings "
+                   "(without --package) or --mode full; default: an untrained model of --preset (a baseline)")
     p.add_argument("--preset", choices=sorted(PRESETS), default="tiny")
-    p.add_argument("--output-dir", type=Path, required=True)
+    p.add_argument("--output-dir", type=Path, help="metrics.json (and model.safetensors for --mode full)")
     p.add_argument("--epochs", type=int, default=30)
     p.add_argument("--lr", type=float, default=1e-3, help="head learning rate")
     p.add_argument("--encoder-lr", type=float, default=1e-4, help="encoder learning rate (mode full)")
@@ -62,6 +88,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=0)
     p.add_argument("--seed", type=int, default=0)
     return p
+
+
+def check_arguments(args: argparse.Namespace) -> None:
+    """Refuse combinations that would write nothing or mix two models' embeddings."""
+    if args.package is None and args.output_dir is None:
+        raise InputError("give --package (where the head goes) and/or --output-dir (metrics)")
+    if args.mode == "full":
+        if args.package is not None and args.package.exists():
+            raise InputError(f"--package {args.package} already exists; --mode full exports the fine-tuned model "
+                             "to a new package folder: choose another one")
+        if args.package_out is not None:
+            raise InputError("--package-out is for the frozen modes; with --mode full, --package is the new package")
+    elif args.package is not None and args.checkpoint is not None:
+        raise InputError("give --package or --checkpoint, not both: with --package the head is trained on the "
+                         "package's own embeddings")
+    if args.package_out is not None and args.package_out.exists():
+        raise InputError(f"--package-out {args.package_out} already exists; choose a new folder")
 
 
 def embed(model: GAIR, task: str, inputs: torch.Tensor) -> torch.Tensor:
@@ -78,9 +121,28 @@ def encoder_of(model: GAIR, task: str) -> nn.Module:
 
 
 @torch.no_grad()
-def compute_features(model: GAIR, task: str, dataset: InputDataset, batch_size: int, workers: int) -> torch.Tensor:
+def torch_features(model: GAIR, task: str, dataset: InputDataset, batch_size: int, workers: int) -> np.ndarray:
     loader = DataLoader(dataset, batch_size=batch_size, num_workers=workers)
-    return torch.cat([embed(model, task, batch).float() for batch in loader])
+    return torch.cat([embed(model, task, batch).float() for batch in loader]).numpy()
+
+
+def package_features(package: ModelPackage, task: str, rows: LabelledRows, batch_size: int) -> np.ndarray:
+    """The embeddings the plugin computes: the package's own graphs on onnxruntime."""
+    from gair_qgis.runtime.session import GAIRRuntime
+
+    runtime = GAIRRuntime(package, force_cpu=True)
+    dataset = InputDataset(rows, package.rs_spec, package.sv_spec)
+    chunks = []
+    for batch in DataLoader(dataset, batch_size=batch_size):
+        inputs = batch.numpy()
+        if task == "location":
+            chunks.append(runtime.encode_location(inputs))
+        elif task == "sv":
+            chunks.append(runtime.encode_sv(inputs)[0])
+        else:
+            chunks.append(np.stack([tile.global_embedding for tile in runtime.encode_rs(inputs)]))
+    runtime.close()
+    return np.concatenate(chunks).astype(np.float32)
 
 
 class IndexedDataset(Dataset):
@@ -96,9 +158,26 @@ class IndexedDataset(Dataset):
         return self.dataset[index], index
 
 
-def train_full(model: GAIR, head: Head, args: argparse.Namespace, dataset: InputDataset, targets: Targets,
-               train: np.ndarray) -> list[float]:
-    """The task's encoder and the head, trained together with AdamW (two learning rates)."""
+def encode_targets(kind: str, raw: list[str], train: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Class indices and the sorted labels (classification), or float values and [target]."""
+    if kind == "classification":
+        labels = sorted(set(raw))
+        index = {label: i for i, label in enumerate(labels)}
+        return np.array([index[r] for r in raw], np.int64), labels
+    try:
+        return np.array([float(r) for r in raw], np.float64), []
+    except ValueError as error:
+        raise InputError(f"a regression target must be a number: {error}") from None
+
+
+def train_full(model: GAIR, args: argparse.Namespace, dataset: InputDataset, y: np.ndarray, outputs: int,
+               scaling: Scaling, train: np.ndarray) -> tuple[Layers, list[float]]:
+    """The task's encoder and an MLP head trained together (AdamW, two learning rates); the
+    head comes back as layers on the fine-tuned encoder's raw embeddings."""
+    torch.manual_seed(args.seed)
+    head = build_head("mlp", model.config.embed_dim, outputs, args.hidden)
+    x_mean, x_std = (torch.from_numpy(a.astype(np.float32)) for a in (scaling.x_mean, scaling.x_std))
+    targets = scaling.targets(y)
     encoder = encoder_of(model, args.task).train()
     optimizer = torch.optim.AdamW([{"params": encoder.parameters(), "lr": args.encoder_lr},
                                    {"params": head.parameters(), "lr": args.lr}], weight_decay=args.weight_decay)
@@ -109,86 +188,142 @@ def train_full(model: GAIR, head: Head, args: argparse.Namespace, dataset: Input
     for _ in range(args.epochs):
         total = 0.0
         for inputs, rows in loader:
-            loss = targets.loss(head(embed(model, args.task, inputs).float()), targets.values[rows])
+            output = head((embed(model, args.task, inputs).float() - x_mean) / x_std)
+            loss = head_loss(args.kind, output, targets[rows])
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             total += loss.item() * len(rows)
         history.append(total / len(train))
     encoder.eval()
-    return history
+    return scaling.fold(head.eval()), history
 
 
-def constant_prediction(targets: Targets, train: np.ndarray, size: int) -> np.ndarray:
+def constant_prediction(kind: str, y: np.ndarray, train: np.ndarray, size: int) -> np.ndarray:
     """The training mean (regression) or majority class (classification), `size` times."""
-    if targets.kind == "classification":
-        return np.full(size, np.bincount(targets.values[train].numpy()).argmax())
-    return np.full(size, targets.raw(train).mean())
+    if kind == "classification":
+        return np.full(size, np.bincount(y[train]).argmax())
+    return np.full(size, y[train].mean())
 
 
-def score(targets: Targets, truth: np.ndarray, prediction: np.ndarray) -> dict[str, float]:
-    if targets.kind == "classification":
-        return classification_metrics(truth, prediction, targets.out_dim)
+def score(kind: str, truth: np.ndarray, prediction: np.ndarray, classes: int) -> dict[str, float]:
+    if kind == "classification":
+        return classification_metrics(truth, prediction, classes)
     return regression_metrics(truth, prediction)
+
+
+def predict(kind: str, layers: Layers, features: np.ndarray) -> np.ndarray:
+    """Class indices or values, exactly as the plugin applies the head."""
+    outputs = apply_layers(layers, features, softmax=kind == "classification")
+    return outputs.argmax(axis=1) if kind == "classification" else outputs[:, 0]
 
 
 def finetune(args: argparse.Namespace) -> dict:
     """Train and evaluate a head; writes the outputs and returns the metrics dict."""
+    check_arguments(args)
     torch.manual_seed(args.seed)
-    model = load_any(args.checkpoint, args.preset) if args.checkpoint else GAIR(get_preset(args.preset))
-    model.eval()
+    frozen_package = load_package(args.package) if args.package is not None and args.mode != "full" else None
     rows = read_labelled(args.data, args.task, args.target, args.max_rows, args.seed)
     train, test = split_indices(rows, args.test_fraction, args.seed)
     if len(train) == 0 or len(test) == 0:
         raise InputError(f"{args.data}: need rows for training and for testing (got {len(train)} and {len(test)})")
-    targets = Targets.encode(args.kind, rows.targets, train)
-    dataset = InputDataset(rows)
-    hidden = 0 if args.mode == "linear-probe" else args.hidden
-    head = Head(model.config.embed_dim, targets.out_dim, hidden)
+    y, labels = encode_targets(args.kind, rows.targets, train)
+    outputs = len(labels) if labels else 1
     started = time.perf_counter()
-    features = compute_features(model, args.task, dataset, args.batch_size, args.workers)
-    head.set_standardisation(features[train])
-    if args.mode == "full":
-        history = train_full(model, head, args, dataset, targets, train)
-        features = compute_features(model, args.task, dataset, args.batch_size, args.workers)
+    model = None
+    if frozen_package is not None:
+        features = package_features(frozen_package, args.task, rows, args.batch_size)
     else:
-        history = fit_head(head, features, targets, train, args.epochs, args.lr, args.weight_decay,
-                           args.batch_size, args.seed)
-    with torch.no_grad():
-        prediction = targets.decode(head.eval()(features[test]))
-    truth = targets.raw(test)
+        model = (load_any(args.checkpoint, args.preset) if args.checkpoint else GAIR(get_preset(args.preset))).eval()
+        features = torch_features(model, args.task, InputDataset(rows), args.batch_size, args.workers)
+    if args.mode == "full":
+        scaling = Scaling.fit(args.kind, features[train], y[train], outputs)
+        layers, history = train_full(model, args, InputDataset(rows), y, outputs, scaling, train)
+        features = torch_features(model, args.task, InputDataset(rows), args.batch_size, args.workers)
+    else:
+        config = HeadConfig(kind="linear" if args.mode == "linear-probe" else "mlp", hidden=args.hidden,
+                            steps=steps_for_epochs(args.epochs, len(train), args.batch_size), lr=args.lr,
+                            weight_decay=args.weight_decay, batch_size=args.batch_size,
+                            eval_every=steps_for_epochs(1, len(train), args.batch_size))
+        layers = train_head(args.kind, features[train], y[train], features[:0], y[:0], outputs, args.seed, config)
+        history = []
+    truth = y[test]
     result = {
         "task": args.task, "kind": args.kind, "mode": args.mode, "target": args.target,
-        "embedding": EMBEDDINGS[args.task], "checkpoint": str(args.checkpoint) if args.checkpoint else None,
-        "preset": model.config.name, "rows": {"train": int(len(train)), "test": int(len(test))},
-        "metrics": score(targets, truth, prediction),
-        "constant_baseline": score(targets, truth, constant_prediction(targets, train, len(test))),
+        "embedding": HEAD_INPUTS[args.task],
+        "model": str(args.package) if frozen_package is not None else (str(args.checkpoint) if args.checkpoint else None),
+        "preset": model.config.name if model is not None else frozen_package.name,
+        "rows": {"train": int(len(train)), "test": int(len(test))},
+        "metrics": score(args.kind, truth, predict(args.kind, layers, features[test]), outputs),
+        "constant_baseline": score(args.kind, truth, constant_prediction(args.kind, y, train, len(test)), outputs),
         "train_loss": history, "wall_s": time.perf_counter() - started,
     }
-    write_outputs(args, model, head, targets, result)
+    write_outputs(args, model, layers, labels, result)
     return result
 
 
-def write_outputs(args: argparse.Namespace, model: GAIR, head: Head, targets: Targets, result: dict) -> None:
-    args.output_dir.mkdir(parents=True, exist_ok=True)
-    meta = {k: v for k, v in result.items() if k != "train_loss"}
-    save_head(head, args.output_dir / "head.safetensors", {**meta, **targets.metadata()})
-    (args.output_dir / "metrics.json").write_text(json.dumps(result, indent=1))
-    if args.mode == "full":
-        save_model(model, args.output_dir / "model.safetensors")
+def package_head(args: argparse.Namespace, labels: list[str], result: dict) -> dict:
+    """The head's model.json entry: its inputs, outputs and the measured metric."""
+    primary = "accuracy" if args.kind == "classification" else "r2"
+    metric = {
+        "name": primary, "value": round(result["metrics"][primary], 4),
+        "constant_baseline": round(result["constant_baseline"][primary], 4),
+        "data": args.data.name,
+        "split": f"{result['rows']['test']} held-out rows (the CSV's split column, else a seeded random "
+                 f"{args.test_fraction:g}), {result['rows']['train']} training rows, seed {args.seed}",
+        "trained_by": f"gair_core.finetune --mode {args.mode}",
+    }
+    return head_spec(args.head_name or args.target, REGRESSION if args.kind == "regression" else "classification",
+                     HEAD_INPUTS[args.task], labels or [args.target], metric)
+
+
+def write_outputs(args: argparse.Namespace, model: Optional[GAIR], layers: Layers, labels: list[str],
+                  result: dict) -> None:
+    spec = package_head(args, labels, result)
+    if args.package is not None:
+        if args.mode == "full":
+            export_with_head(model, args, spec, layers)
+        else:
+            add_heads(args.package, [(spec, layers)], args.package_out)
+        result["package"] = str(args.package_out or args.package)
+        result["head"] = spec["name"]
+    if args.output_dir is not None:
+        args.output_dir.mkdir(parents=True, exist_ok=True)
+        (args.output_dir / "metrics.json").write_text(json.dumps(result, indent=1))
+        if args.mode == "full":
+            save_model(model, args.output_dir / "model.safetensors")
+
+
+def export_with_head(model: GAIR, args: argparse.Namespace, spec: dict, layers: Layers) -> None:
+    """The fine-tuned model as a new package (verified against torch), then its head."""
+    from .export import export_package
+
+    provenance = {"source_checkpoint": str(args.checkpoint) if args.checkpoint else None,
+                  "fine_tuned": f"gair_core.finetune --mode full, task {args.task}, target {args.target}, "
+                                f"data {args.data.name}, {args.epochs} epochs",
+                  "exported_by": "gair_core.finetune"}
+    name = args.package.name
+    export_package(model, args.package, provenance=provenance, name=name, version="1.0.0",
+                   licence="see the source checkpoint's licence",
+                   description=f"GAIR fine-tuned on {args.data.name} ({args.task} {args.kind}, {args.target})",
+                   untrained=args.checkpoint is None)
+    add_heads(args.package, [(spec, layers)])
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         result = finetune(args)
-    except (InputError, FileNotFoundError, ValueError) as error:
+    except (InputError, PackageError, FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     metrics = ", ".join(f"{k} {v:.4f}" for k, v in result["metrics"].items())
     baseline = ", ".join(f"{k} {v:.4f}" for k, v in result["constant_baseline"].items())
     print(f"finetune: {args.task} {args.kind} ({args.mode}) on {result['rows']['test']} held-out rows: {metrics}; "
           f"constant predictor: {baseline}", file=sys.stderr)
+    if "package" in result:
+        print(f"head {result['head']} (input {HEAD_INPUTS[args.task]}) written to the package {result['package']}",
+              file=sys.stderr)
     return 0
 
 

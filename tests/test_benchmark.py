@@ -11,7 +11,7 @@ import pytest
 
 from gair_core.benchmark import runner
 from gair_core.benchmark.common import SkipTask
-from gair_core.benchmark.heads import HeadConfig, fit_head
+from gair_core.training.heads import HeadConfig, train_head
 from gair_qgis.runtime.package import apply_layers
 from gair_core.benchmark.metrics import macro_f1, r2_score, roc_auc, task_metrics
 from gair_core.benchmark.splits import block_ids, blocked_split
@@ -63,7 +63,7 @@ def test_head_layers_act_on_raw_features() -> None:
     y = x @ np.array([1.0, -2.0, 0.5]) + 0.01 * rng.normal(size=400)
     scaled = x * np.array([1000.0, 0.001, 1.0]) + 50
     config = HeadConfig(kind="linear", steps=200, lr=0.05)
-    layers = fit_head("regression", scaled[:300], y[:300], scaled[300:350], y[300:350], 1, 0, config)
+    layers = train_head("regression", scaled[:300], y[:300], scaled[300:350], y[300:350], 1, 0, config)
     prediction = apply_layers(layers, scaled[350:], softmax=False)[:, 0]
     assert r2_score(y[350:], prediction) > 0.99
 
@@ -104,7 +104,7 @@ def test_climate_head_beats_constant_predictor() -> None:
     task = climate.load(800, Path("."))
     split = blocked_split(task.lonlat, task.block_deg, seed=0)
     features = task.lonlat
-    layers = fit_head(task.kind, features[split.train], task.y[split.train], features[split.val],
+    layers = train_head(task.kind, features[split.train], task.y[split.train], features[split.val],
                       task.y[split.val], task.num_outputs, 0, HeadConfig(steps=150))
     learned = task_metrics(task.kind, task.y[split.test], apply_layers(layers, features[split.test], True))
     constant = task_metrics(task.kind, task.y[split.test],

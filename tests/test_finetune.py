@@ -1,4 +1,6 @@
-"""`python -m gair_core.finetune`: heads on a real task beat a constant predictor; every task and mode runs."""
+"""`python -m gair_core.finetune`: heads on a real task beat a constant predictor; every task and mode
+runs; heads are written into model packages (the one head format) and the plugin's runtime
+reproduces their held-out scores."""
 import csv
 import json
 from pathlib import Path
@@ -9,8 +11,8 @@ import torch
 from safetensors.torch import load_file
 
 from gair_core import finetune
-from gair_core.training.heads import load_head
 from gair_core.training.metrics_eval import accuracy, macro_f1, r2_score, rmse
+from gair_qgis.runtime.package import ModelPackage, apply_layers, bundled_package_path
 
 from conftest import L2A_12, SHARED, sentinel_like, write_geotiff
 
@@ -39,9 +41,7 @@ def test_location_head_on_dhs_wealth_beats_the_constant_predictor(tmp_path):
     assert result["rows"] == {"train": 1600, "test": 400}
     assert result["metrics"]["r2"] > 0.1 and result["constant_baseline"]["r2"] <= 0.01
     assert result["metrics"]["rmse"] < 0.95 * result["constant_baseline"]["rmse"]
-    head, meta = load_head(out / "head.safetensors")
-    assert meta["task"] == "location" and meta["embedding"] == "location" and meta["layers"][-1] == 1
-    assert json.loads((out / "head.json").read_text())["target_std"] == pytest.approx(meta["target_std"])
+    assert result["embedding"] == "location" and not (out / "head.safetensors").exists()
 
 
 @requires_dhs
@@ -70,7 +70,8 @@ def write_csv(path: Path, header: list[str], rows: list[list]) -> Path:
     return path
 
 
-def test_rs_classification_linear_probe_separates_bright_from_dark_tiles(tmp_path):
+def bright_dark_tiles(tmp_path: Path) -> Path:
+    """24 small L2A tiles, bright or dark, 16 for training and 8 for testing."""
     rows = []
     for i in range(24):
         label = "bright" if i % 2 else "dark"
@@ -79,16 +80,64 @@ def test_rs_classification_linear_probe_separates_bright_from_dark_tiles(tmp_pat
         write_geotiff(tmp_path / f"t{i}.tif", pixels.astype(np.uint16), (left, 48.0, left + 0.004, 48.004),
                       "EPSG:4326", L2A_12)
         rows.append([f"t{i}.tif", label, "test" if i >= 16 else "train"])
-    data = write_csv(tmp_path / "rs.csv", ["rs_path", "label", "split"], rows)
-    out = tmp_path / "rs"
+    return write_csv(tmp_path / "rs.csv", ["rs_path", "label", "split"], rows)
+
+
+def held_out_accuracy(package: ModelPackage, head_name: str, data: Path) -> float:
+    """The head applied by the plugin's runtime to the package's own embeddings of the test rows."""
+    from gair_qgis.runtime.session import GAIRRuntime
+
+    import rasterio
+
+    head = next(h for h in package.heads if h.name == head_name)
+    layers = package.head_layers(head)
+    runtime = GAIRRuntime(package, force_cpu=True)
+    rows = [r for r in csv.DictReader(open(data)) if r["split"] == "test"]
+    hits = 0
+    for row in rows:
+        with rasterio.open(data.parent / row["rs_path"]) as source:
+            tile = runtime.encode_rs_window(source.read(), list(source.descriptions))
+        probabilities = apply_layers(layers, tile.global_embedding[None], softmax=True)[0]
+        hits += head.labels[int(np.argmax(probabilities))] == row["label"]
+    return hits / len(rows)
+
+
+def test_rs_linear_probe_on_a_package_writes_its_head_into_the_package(tmp_path):
+    data = bright_dark_tiles(tmp_path)
+    out = tmp_path / "with-head"
     assert run("--data", data, "--task", "rs", "--kind", "classification", "--target", "label",
-               "--mode", "linear-probe", "--epochs", 60, "--batch-size", 8, "--output-dir", out) == 0
-    result = json.loads((out / "metrics.json").read_text())
+               "--mode", "linear-probe", "--epochs", 60, "--batch-size", 8, "--package", bundled_package_path(),
+               "--package-out", out, "--head-name", "brightness", "--output-dir", tmp_path / "metrics") == 0
+    result = json.loads((tmp_path / "metrics" / "metrics.json").read_text())
     assert result["rows"] == {"train": 16, "test": 8}
     assert result["metrics"]["accuracy"] > result["constant_baseline"]["accuracy"]
     assert result["metrics"]["macro_f1"] > 0.8
-    _, meta = load_head(out / "head.safetensors")
-    assert meta["labels"] == ["bright", "dark"] and meta["layers"] == [128, 2]
+    package = ModelPackage.load(out)
+    head = next(h for h in package.heads if h.name == "brightness")
+    assert (head.task, head.input, head.labels, head.file) == ("classification", "rs_global", ("bright", "dark"),
+                                                              "heads/brightness.npz")
+    assert [w.shape for w, _ in package.head_layers(head)] == [(2, 128)]
+    assert head.metric["value"] == pytest.approx(result["metrics"]["accuracy"], abs=1e-4)
+    # the plugin's runtime, applying the stored head, scores the held-out tiles as finetune measured
+    assert held_out_accuracy(package, "brightness", data) == pytest.approx(result["metrics"]["accuracy"])
+    assert {h.name for h in package.heads} >= {"climate_zone", "land_cover", "brightness"}  # the others stay
+
+
+def test_full_fine_tuning_exports_a_new_package_with_its_head(tmp_path):
+    data = bright_dark_tiles(tmp_path)
+    out = tmp_path / "fine-tuned"
+    assert run("--data", data, "--task", "rs", "--kind", "classification", "--target", "label", "--mode", "full",
+               "--epochs", 2, "--batch-size", 8, "--package", out, "--output-dir", tmp_path / "metrics") == 0
+    result = json.loads((tmp_path / "metrics" / "metrics.json").read_text())
+    package = ModelPackage.load(out)
+    assert [h.name for h in package.heads] == ["label"] and package.heads[0].input == "rs_global"
+    assert "finetune" in package.meta["provenance"]["exported_by"]
+    assert held_out_accuracy(package, "label", data) == pytest.approx(result["metrics"]["accuracy"])
+    # refused: an existing package folder, and --checkpoint with --package in a frozen mode
+    assert run("--data", data, "--task", "rs", "--kind", "classification", "--target", "label", "--mode", "full",
+               "--package", out) == 2
+    assert run("--data", data, "--task", "rs", "--kind", "classification", "--target", "label",
+               "--package", out, "--checkpoint", tmp_path / "x.safetensors") == 2
 
 
 def test_sv_classification_head_runs_on_photos(tmp_path):

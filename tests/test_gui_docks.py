@@ -149,7 +149,7 @@ def test_importing_a_file_that_is_no_checkpoint_reports_it_and_writes_nothing(gu
 def _fake_import(steps: list[str]):
     """import_released stand-in: reports `steps`, then writes a copy of the bundled package."""
 
-    def fake(checkpoint, out, *, overwrite=False, name="", progress=None):
+    def fake(checkpoint, out, *, overwrite=False, name="", progress=None, provenance=None):
         for step in steps:
             progress(step)
         shutil.copytree(bundled_package_path(), out)
@@ -166,8 +166,11 @@ def test_an_import_adds_the_package_to_the_catalog(gui, tmp_path, monkeypatch):
     assert importer.start()
     wait_for_tasks()
     assert "package written" in importer.status.text()
+    assert "is now the active GAIR model" in importer.status.text()
     assert importer.progress.value() == 100
-    assert gui.catalog.entry(str((tmp_path / "released").resolve())) is not None
+    folder = str((tmp_path / "released").resolve())
+    assert gui.catalog.entry(folder) is not None and gui.catalog.active_folder() == folder
+    assert gui.dock(HeatmapDock).model_chooser.current_folder() == folder  # the new package is active
 
 
 def test_an_existing_package_folder_is_not_overwritten_silently(gui, tmp_path):
@@ -183,7 +186,7 @@ def test_an_existing_package_folder_is_not_overwritten_silently(gui, tmp_path):
 def test_a_cancelled_import_writes_nothing(gui, tmp_path, monkeypatch):
     importer = gui.dock(ModelManagerDock).importer
 
-    def slow(checkpoint, out, *, overwrite=False, name="", progress=None):
+    def slow(checkpoint, out, *, overwrite=False, name="", progress=None, provenance=None):
         import time
 
         for _ in range(500):

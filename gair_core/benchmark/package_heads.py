@@ -21,7 +21,7 @@ import numpy as np
 from gair_qgis.runtime.package import apply_layers
 
 from .common import Task
-from .heads import HeadConfig, fit_head
+from ..training.heads import HeadConfig, train_head
 from .metrics import task_metrics
 from .runner import DEFAULT_SEEDS, REPO
 from .splits import blocked_split
@@ -39,7 +39,7 @@ def evaluate_seeds(task: Task, features: np.ndarray, seeds: Sequence[int], confi
     first, per_seed = None, []
     for seed in seeds:
         split = blocked_split(task.lonlat, task.block_deg, seed)
-        layers = fit_head(task.kind, features[split.train], task.y[split.train], features[split.val],
+        layers = train_head(task.kind, features[split.train], task.y[split.train], features[split.val],
                           task.y[split.val], task.num_outputs, seed, config)
         outputs = apply_layers(layers, features[split.test], softmax=True)
         per_seed.append(task_metrics(task.kind, task.y[split.test], outputs))

@@ -22,7 +22,7 @@ from gair_qgis.runtime.package import apply_layers
 
 from .common import REGRESSION, SkipTask, Task
 from .encoders import Encoder, cached, location_encoders
-from .heads import HeadConfig, fit_head
+from ..training.heads import HeadConfig, train_head
 from .metrics import task_metrics
 from .splits import blocked_split
 from .tasks import MODULES
@@ -75,7 +75,7 @@ def evaluate_features(task: Task, features: np.ndarray, encoder: str, heads: Seq
             if features is None:
                 outputs = constant_outputs(task, split.train, len(split.test))
             else:
-                layers = fit_head(task.kind, features[split.train], task.y[split.train], features[split.val],
+                layers = train_head(task.kind, features[split.train], task.y[split.train], features[split.val],
                                   task.y[split.val], task.num_outputs, seed, head)
                 outputs = apply_layers(layers, features[split.test], softmax=task.kind != REGRESSION)
             metrics = task_metrics(task.kind, task.y[split.test], outputs, task.labels)

@@ -1,13 +1,15 @@
 """The model manager dock: which packages there are (the bundled one is UNTRAINED and says
-so), adding a package folder, importing the released checkpoint without torch, the
-onnxruntime execution provider, force-CPU, and a copy-diagnostics action."""
+so) and which one is active, adding a package folder, downloading the released GAIR weights
+through QGIS's network stack, importing a local checkpoint without torch, the onnxruntime
+execution provider, force-CPU, and a copy-diagnostics action. A downloaded or imported
+package becomes the active model, and the message bar says so."""
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Optional
 
-from qgis.core import QgsApplication
-from qgis.gui import QgisInterface, QgsDockWidget, QgsFileWidget
+from qgis.core import Qgis, QgsApplication
+from qgis.gui import QgisInterface, QgsAuthConfigSelect, QgsDockWidget, QgsFileWidget
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import (
     QApplication,
@@ -17,6 +19,7 @@ from qgis.PyQt.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QProgressBar,
@@ -26,13 +29,15 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
+from .. import installed_models
+from ..runtime.download import DEFAULT_NAME, DEFAULT_URL
 from . import settings
 from .dependencies import DependencyPanel
 from .base_dock import scrolling
 from .diagnostics import diagnostics, onnxruntime_status
 from .models import UNTRAINED_WARNING, WARNING_STYLE, ModelCatalog, ModelEntry
 from .resources import icon
-from .tasks import ImportCheckpointTask, ProbeProviderTask
+from .tasks import DownloadTask, ImportCheckpointTask, ProbeProviderTask
 
 LIST_HEIGHT = 110  # px
 
@@ -45,9 +50,21 @@ def wrapping_label(text: str = "") -> QLabel:
     return label
 
 
-def default_import_folder() -> str:
-    """Where imported packages go unless the user chooses: the QGIS profile's gair folder."""
-    return str(Path(QgsApplication.qgisSettingsDirPath()) / "gair" / "models" / "gair-base-released")
+def default_import_folder(name: str = DEFAULT_NAME) -> str:
+    """Where downloaded and imported packages go unless the user chooses: the QGIS profile's
+    gair/models folder (a free name: an existing package is never replaced by default)."""
+    folder = installed_models.models_dir() / name
+    number = 2
+    while folder.exists():
+        folder = installed_models.models_dir() / f"{name}-{number}"
+        number += 1
+    return str(folder)
+
+
+def removable(entry: Optional[ModelEntry]) -> bool:
+    """A folder the user added (the bundled package and the profile's packages stay listed)."""
+    return bool(entry and entry.folder in settings.model_folders()
+                and installed_models.models_dir() not in Path(entry.folder).parents)
 
 
 class PackageList(QWidget):
@@ -65,10 +82,15 @@ class PackageList(QWidget):
         self.add_button = QPushButton(self.tr("Add folder…"))
         self.add_button.setToolTip(self.tr("Add a GAIR model package folder (with its model.json)"))
         self.remove_button = QPushButton(self.tr("Remove"))
+        self.use_button = QPushButton(self.tr("Use this model"))
+        self.use_button.setToolTip(self.tr("Make it the active model: every dock and Processing algorithm uses it"))
+        self.active = wrapping_label()
         buttons = QHBoxLayout()
+        buttons.addWidget(self.use_button)
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.remove_button)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.active)
         layout.addWidget(self.list)
         layout.addWidget(self.warning)
         layout.addWidget(self.details)
@@ -78,16 +100,32 @@ class PackageList(QWidget):
         self.list.currentRowChanged.connect(self._show_details)
         self.add_button.clicked.connect(self._choose_folder)
         self.remove_button.clicked.connect(self._remove)
+        self.use_button.clicked.connect(self.use_current)
         catalog.changed.connect(self._refill)
+        catalog.active_changed.connect(self._refill)
         self._refill()
 
     def _refill(self) -> None:
+        shown = self.current_entry()
+        active = self.catalog.active_folder()
         self.list.clear()
         for entry in self.catalog.entries():
-            item = QListWidgetItem(entry.label)
+            mark = "\u2713 " if entry.folder == active else ""
+            item = QListWidgetItem(mark + entry.label)
             item.setData(Qt.ItemDataRole.UserRole, entry.folder)
             self.list.addItem(item)
-        self.list.setCurrentRow(0)
+        folders = [e.folder for e in self.catalog.entries()]
+        wanted = shown.folder if shown and shown.folder in folders else active
+        self.list.setCurrentRow(folders.index(wanted) if wanted in folders else 0)
+        entry = self.catalog.entry(active)
+        self.active.setText(self.tr("Active model: {}").format(entry.label if entry else self.tr("none")))
+        self._show_details()
+
+    def use_current(self) -> None:
+        """Make the selected package the active model."""
+        entry = self.current_entry()
+        if entry and entry.package is not None:
+            self.catalog.set_active(entry.folder)
 
     def current_entry(self) -> Optional[ModelEntry]:
         item = self.list.currentItem()
@@ -98,7 +136,9 @@ class PackageList(QWidget):
         self.details.setText(entry.describe() if entry else "")
         self.warning.setText(f"This model is {UNTRAINED_WARNING}." if entry and entry.untrained else "")
         self.warning.setVisible(bool(entry and entry.untrained))
-        self.remove_button.setEnabled(bool(entry and not entry.bundled))
+        self.remove_button.setEnabled(removable(entry))
+        self.use_button.setEnabled(bool(entry and entry.package is not None
+                                        and entry.folder != self.catalog.active_folder()))
 
     def _choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, self.tr("GAIR model package folder"))
@@ -114,17 +154,30 @@ class PackageList(QWidget):
 
     def _remove(self) -> None:
         entry = self.current_entry()
-        if entry and not entry.bundled:
+        if removable(entry):
             self.catalog.remove_folder(entry.folder)
 
 
-class ImportPanel(QGroupBox):
-    """Import the released checkpoint.pth in the background (progress, cancel)."""
+def install(catalog: ModelCatalog, folder: Path, done_message: str, announce) -> str:
+    """Add a new package to the catalog and make it the active model; returns the status
+    line (the error when it cannot be used). `announce(text)` goes to the message bar."""
+    entry = catalog.add_folder(folder)
+    if entry.error:
+        return entry.error
+    catalog.set_active(entry.folder)
+    text = f"{entry.name} is now the active GAIR model (every GAIR dock and algorithm uses it)."
+    announce(text)
+    return f"{done_message}; {text}"
 
-    def __init__(self, catalog: ModelCatalog, parent: Optional[QWidget] = None) -> None:
+
+class ImportPanel(QGroupBox):
+    """Import a checkpoint.pth file in the background (progress, cancel)."""
+
+    def __init__(self, catalog: ModelCatalog, parent: Optional[QWidget] = None, announce=None) -> None:
         super().__init__(parent)
-        self.setTitle(self.tr("Import the released GAIR checkpoint"))
+        self.setTitle(self.tr("Import a checkpoint file"))
         self.catalog = catalog
+        self.announce = announce or (lambda text: None)
         self.task: Optional[ImportCheckpointTask] = None
         self.checkpoint = QgsFileWidget()
         self.checkpoint.setFilter("PyTorch checkpoints (*.pth *.pt *.ckpt);;All files (*)")
@@ -135,7 +188,7 @@ class ImportPanel(QGroupBox):
         self.import_button = QPushButton(self.tr("Import"))
         self.cancel_button = QPushButton(self.tr("Cancel"))
         self.progress = QProgressBar()
-        self.status = wrapping_label(self.tr("checkpoint.pth from Hugging Face PingL/GAIR; torch is not needed."))
+        self.status = wrapping_label(self.tr("A checkpoint.pth in the released GAIR layout; torch is not needed."))
         form = QFormLayout(self)
         form.addRow(self.tr("Checkpoint"), self.checkpoint)
         form.addRow(self.tr("Write to"), self.out_folder)
@@ -196,8 +249,94 @@ class ImportPanel(QGroupBox):
         self._set_running(False)
         self.progress.setValue(100 if ok else 0)
         if ok and out is not None:
-            entry = self.catalog.add_folder(out)
-            message = message if not entry.error else entry.error
+            message = install(self.catalog, out, message, self.announce)
+        self.status.setText(message)
+
+
+class DownloadPanel(QGroupBox):
+    """Download the released GAIR weights (Hugging Face PingL/GAIR) through QGIS's network
+    stack and import them: progress in MB, MB/s and time left, Cancel, resume on the next try."""
+
+    def __init__(self, catalog: ModelCatalog, parent: Optional[QWidget] = None, announce=None) -> None:
+        super().__init__(parent)
+        self.setTitle(self.tr("Download GAIR (the released weights)"))
+        self.catalog = catalog
+        self.announce = announce or (lambda text: None)
+        self.task: Optional[DownloadTask] = None
+        self.url = QLineEdit(DEFAULT_URL)
+        self.url.setToolTip(self.tr("checkpoint.pth of Hugging Face PingL/GAIR (about 814 MB, Apache-2.0)"))
+        self.out_folder = QgsFileWidget()
+        self.out_folder.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
+        self.out_folder.setFilePath(default_import_folder())
+        self.auth = QgsAuthConfigSelect()
+        self.download_button = QPushButton(self.tr("Download GAIR"))
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.progress = QProgressBar()
+        self.status = wrapping_label(self.tr("About 814 MB from Hugging Face (PingL/GAIR, Apache-2.0), through "
+                                             "QGIS's network settings (proxy); an interrupted download resumes."))
+        form = QFormLayout(self)
+        form.addRow(self.tr("From"), self.url)
+        form.addRow(self.tr("Write to"), self.out_folder)
+        form.addRow(self.tr("Authentication"), self.auth)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.download_button)
+        buttons.addWidget(self.cancel_button)
+        form.addRow(buttons)
+        form.addRow(self.progress)
+        form.addRow(self.status)
+        self.download_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.cancel)
+        self._set_running(False)
+
+    def _set_running(self, running: bool) -> None:
+        self.download_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+
+    def start(self) -> bool:
+        url, out = self.url.text().strip(), self.out_folder.filePath().strip()
+        if not url:
+            self.status.setText(self.tr("Give the address of the checkpoint to download."))
+            return False
+        if not out:
+            self.status.setText(self.tr("Choose the folder to write the package to."))
+            return False
+        if Path(out).exists():
+            self.status.setText(self.tr("{} already exists; choose another folder.").format(out))
+            return False
+        self.task = DownloadTask(url, Path(out), authcfg=self.auth.configId())
+        self.task.progressChanged.connect(self._progress)
+        self.task.status.connect(self.status.setText)
+        self.task.done.connect(self._done)
+        QgsApplication.taskManager().addTask(self.task)
+        self._set_running(True)
+        self.progress.setValue(0)
+        self.status.setText(self.tr("Connecting…"))
+        return True
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+    def _progress(self, value: float) -> None:
+        self.progress.setValue(int(value))
+
+    def shutdown(self) -> None:
+        """Cancel the download (the partial file stays for a resume; no package is written)."""
+        if self.task is not None:
+            for signal, slot in ((self.task.done, self._done), (self.task.progressChanged, self._progress),
+                                 (self.task.status, self.status.setText)):
+                signal.disconnect(slot)
+            self.task.cancel()
+            self.task = None
+
+    def _done(self, ok: bool, message: str) -> None:
+        out = self.task.out if self.task else None
+        self.task = None
+        self._set_running(False)
+        self.progress.setValue(100 if ok else 0)
+        if ok and out is not None:
+            message = install(self.catalog, out, message, self.announce)
+            self.out_folder.setFilePath(default_import_folder())
         self.status.setText(message)
 
 
@@ -285,13 +424,15 @@ class ModelManagerDock(QgsDockWidget):
         self.iface = iface
         self.catalog = catalog
         self.packages = PackageList(catalog)
-        self.importer = ImportPanel(catalog)
+        self.downloader = DownloadPanel(catalog, announce=self.announce)
+        self.importer = ImportPanel(catalog, announce=self.announce)
         self.providers = ProviderPanel(catalog, self.packages)
         self.dependencies = DependencyPanel()
         self.dependencies.changed.connect(self.providers.refresh)
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addWidget(self.packages)
+        layout.addWidget(self.downloader)
         layout.addWidget(self.importer)
         layout.addWidget(self.providers)
         layout.addWidget(self.dependencies)
@@ -300,5 +441,9 @@ class ModelManagerDock(QgsDockWidget):
 
     def cleanup(self) -> None:
         """Cancel background work and stop listening to it (plugin unload)."""
-        for panel in (self.importer, self.providers, self.dependencies):
+        for panel in (self.downloader, self.importer, self.providers, self.dependencies):
             panel.shutdown()
+
+    def announce(self, text: str) -> None:
+        """A line in QGIS's message bar."""
+        self.iface.messageBar().pushMessage(self.tr("GAIR"), text, Qgis.MessageLevel.Success, 8)

@@ -1,8 +1,9 @@
-"""The model packages the docks can use: the bundled one plus folders the user added.
+"""The model packages the docks can use (`installed_models`: bundled, downloaded, imported,
+folders the user added) and the one active package.
 
 `ModelCatalog` is the one list every dock's `ModelChooser` shows; the model manager adds
-and removes folders through it, and every chooser follows.
-"""
+and removes folders through it. The active package is one setting: choosing a model in any
+dock or in the models dock sets it, and every chooser follows (`active_changed`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,7 +13,8 @@ from typing import Optional
 from qgis.PyQt.QtCore import QObject, Qt, pyqtSignal
 from qgis.PyQt.QtWidgets import QComboBox, QWidget
 
-from ..runtime.package import ModelPackage, PackageError, bundled_package_path
+from .. import installed_models
+from ..runtime.package import ModelPackage, PackageError
 from . import settings
 
 UNTRAINED_WARNING = "UNTRAINED: random weights, its results carry no meaning"
@@ -27,6 +29,7 @@ class ModelEntry:
     bundled: bool
     package: Optional[ModelPackage]
     error: str = ""
+    kind: str = "folder"  # "bundled" | "downloaded" | "imported" | "folder"
 
     @property
     def name(self) -> str:
@@ -39,7 +42,7 @@ class ModelEntry:
     @property
     def label(self) -> str:
         """Short text for a combo box; says UNTRAINED and broken plainly."""
-        tags = ["bundled"] if self.bundled else []
+        tags = [self.kind] if self.kind != "folder" else []
         if self.untrained:
             tags.append("UNTRAINED")
         if self.error:
@@ -59,18 +62,21 @@ class ModelEntry:
         return "\n".join(line for line in lines if line)
 
 
-def load_entry(folder: str | Path, bundled: bool = False) -> ModelEntry:
+def load_entry(folder: str | Path, bundled: bool = False, kind: str = "") -> ModelEntry:
     """A catalog entry for `folder`; a package that fails verification keeps its error."""
+    kind = kind or ("bundled" if bundled else "folder")
     try:
-        return ModelEntry(str(folder), bundled, ModelPackage.load(folder))
+        return ModelEntry(str(folder), bundled, ModelPackage.load(folder), kind=kind)
     except (PackageError, OSError, KeyError, ValueError) as error:
-        return ModelEntry(str(folder), bundled, None, str(error))
+        return ModelEntry(str(folder), bundled, None, str(error), kind=kind)
 
 
 class ModelCatalog(QObject):
-    """The bundled package and the user's package folders (kept in QgsSettings)."""
+    """The installed packages (kept in QgsSettings and the profile's gair/models folder) and
+    the active one."""
 
     changed = pyqtSignal()
+    active_changed = pyqtSignal(str)  # the active package's folder
 
     def __init__(self, parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
@@ -79,14 +85,30 @@ class ModelCatalog(QObject):
 
     def reload(self) -> None:
         """Re-read and re-verify every package folder."""
-        entries = []
-        try:
-            entries.append(load_entry(bundled_package_path(), bundled=True))
-        except PackageError as error:
-            entries.append(ModelEntry("", True, None, str(error)))
-        entries += [load_entry(folder) for folder in settings.model_folders()]
+        installed = installed_models.installed_packages()
+        entries = [load_entry(p.folder, bundled=p.kind == "bundled", kind=p.kind) for p in installed]
+        if not any(e.bundled for e in entries):
+            entries.insert(0, ModelEntry("", True, None, "no bundled model package found under resources/models",
+                                         kind="bundled"))
         self._entries = entries
         self.changed.emit()
+
+    def active_folder(self) -> str:
+        """The active package's folder: the setting's while that package is usable, else the
+        first usable one (the bundled package)."""
+        chosen = installed_models.active_setting()
+        entry = self.entry(chosen) if chosen else None
+        if entry is not None and entry.package is not None:
+            return entry.folder
+        return next((e.folder for e in self._entries if e.package is not None), "")
+
+    def set_active(self, folder: str) -> None:
+        """Make `folder` the active package (a catalog entry); every chooser follows."""
+        folder = str(folder)
+        if folder == installed_models.active_setting():
+            return
+        installed_models.set_active_setting(folder)
+        self.active_changed.emit(folder)
 
     def entries(self) -> list[ModelEntry]:
         return list(self._entries)
@@ -108,36 +130,45 @@ class ModelCatalog(QObject):
 
     def remove_folder(self, folder: str) -> None:
         settings.set_model_folders([f for f in settings.model_folders() if f != folder])
-        if settings.active_model() == folder:
-            settings.set_active_model("")
         self.reload()
+        if installed_models.active_setting() == folder and self.entry(folder) is None:
+            self.set_active(self.active_folder() if self.active_folder() != folder else "")
 
 
 class ModelChooser(QComboBox):
-    """A combo box of the catalog's usable packages; the data of each item is its folder."""
+    """A combo box of the catalog's usable packages showing the active one; the data of each
+    item is its folder. Choosing here makes the choice the active package everywhere."""
 
     def __init__(self, catalog: ModelCatalog, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         self._catalog = catalog
         catalog.changed.connect(self._refill)
+        catalog.active_changed.connect(self._show_active)
         self.currentIndexChanged.connect(self._remember)
         self._refill()
 
     def _refill(self) -> None:
-        wanted = self.current_folder() or settings.active_model()
         self.blockSignals(True)
         self.clear()
         for entry in self._catalog.entries():
             if entry.package is not None:
                 self.addItem(entry.label, entry.folder)
                 self.setItemData(self.count() - 1, entry.describe(), Qt.ItemDataRole.ToolTipRole)
-        index = self.findData(wanted)
-        self.setCurrentIndex(index if index >= 0 else 0)
         self.blockSignals(False)
+        self._show_active(self._catalog.active_folder())
+
+    def _show_active(self, folder: str) -> None:
+        index = self.findData(folder)
+        if index < 0:
+            index = self.findData(self._catalog.active_folder())
+        if index != self.currentIndex():
+            self.setCurrentIndex(max(index, 0))  # emits currentIndexChanged: the dock updates
+        elif index < 0 and self.count():
+            self.setCurrentIndex(0)
 
     def _remember(self) -> None:
         if self.current_folder():
-            settings.set_active_model(self.current_folder())
+            self._catalog.set_active(self.current_folder())
 
     def current_folder(self) -> str:
         """The chosen package folder ("" when no package is usable)."""

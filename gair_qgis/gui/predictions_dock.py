@@ -54,7 +54,8 @@ class PredictionsDock(AlgorithmDock):
         return [head for head in heads if head.input in TILE_HEAD_INPUTS]
 
     def fill_heads(self) -> None:
-        """The tile heads of the chosen package; says so when it has none."""
+        """Every head of the chosen (active) package: the tile heads to choose from, photo
+        heads listed but greyed (they need a photo: gair:svpoints); says so when it has none."""
         self.head.clear()
         heads = self.tile_heads()
         if len(heads) > 1:
@@ -62,8 +63,18 @@ class PredictionsDock(AlgorithmDock):
         for head in heads:
             self.head.addItem(f"{head.name} ({head.task})", head.name)
         if not heads:
-            self.head.addItem(self.tr("this model package has no prediction heads"), "")
+            self.head.addItem(self.tr("this model package has no prediction heads for tiles"), "")
+        for head in self.photo_heads():
+            self.head.addItem(self.tr("{} (photo head: use gair:svpoints)").format(head.name), "")
+            self.head.model().item(self.head.count() - 1).setEnabled(False)
+        self.head.setCurrentIndex(0)
         self.head.setEnabled(bool(heads))
+
+    def photo_heads(self) -> list:
+        """The chosen package's heads that need a street-view photo."""
+        entry = self.model_chooser.current_entry()
+        heads = entry.package.heads if entry and entry.package else []
+        return [head for head in heads if head.input not in TILE_HEAD_INPUTS]
 
     def parameters(self) -> dict:
         layer = self.layer_combo.currentLayer()

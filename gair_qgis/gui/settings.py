@@ -5,6 +5,8 @@ from pathlib import Path
 
 from qgis.core import QgsProject, QgsSettings
 
+from .. import installed_models
+
 PREFIX = "gair"
 
 
@@ -14,23 +16,20 @@ def _settings() -> QgsSettings:
 
 def model_folders() -> list[str]:
     """Package folders the user added in the model manager."""
-    value = _settings().value(f"{PREFIX}/model_folders", [])
-    if isinstance(value, str):  # QSettings returns a lone string for one-item lists
-        value = [value] if value else []
-    return [str(v) for v in value or []]
+    return installed_models.model_folders()
 
 
 def set_model_folders(folders: list[str]) -> None:
-    _settings().setValue(f"{PREFIX}/model_folders", list(folders))
+    installed_models.set_model_folders(folders)
 
 
 def active_model() -> str:
-    """The package folder chosen last ("" for the bundled package)."""
-    return str(_settings().value(f"{PREFIX}/active_model", "") or "")
+    """The active package's folder (the one setting every dock and algorithm follows)."""
+    return installed_models.active_folder()
 
 
 def set_active_model(folder: str) -> None:
-    _settings().setValue(f"{PREFIX}/active_model", folder)
+    installed_models.set_active_setting(folder)
 
 
 def force_cpu() -> bool:

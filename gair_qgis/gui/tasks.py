@@ -1,13 +1,17 @@
-"""Background work of the model manager that is not a Processing algorithm: importing a
-released checkpoint and probing the execution provider. Each is a QgsTask whose `run()`
+"""Background work of the model manager that is not a Processing algorithm: downloading
+and importing the released checkpoint, importing a local one, and probing the execution
+provider. Each is a QgsTask whose `run()`
 touches no widget; `done(ok, message)` is emitted from `finished()`, on the main thread."""
 from __future__ import annotations
 
+import functools
+import time
 from pathlib import Path
 
 from qgis.core import QgsTask
 from qgis.PyQt.QtCore import pyqtSignal
 
+from ..runtime import download
 from ..runtime.import_checkpoint import import_released
 from ..runtime.package import PackageError
 from ..runtime.released_layout import CheckpointError
@@ -56,6 +60,61 @@ class ImportCheckpointTask(QgsTask):
     def finished(self, ok: bool) -> None:  # main thread
         if not ok and self.isCanceled():
             self.message = "cancelled; nothing was written"
+        self.done.emit(ok, self.message)
+
+
+class DownloadTask(QgsTask):
+    """Download a checkpoint through QGIS's network stack and import it (runtime.download):
+    partial file, resume, retries, free-space check; `status(str)` reports MB, MB/s and the
+    time left a few times a second, `done(ok, message)` comes on the main thread."""
+
+    done = pyqtSignal(bool, str)
+    status = pyqtSignal(str)
+    REPORT_EVERY_S = 0.25
+
+    def __init__(self, url: str, out: Path, overwrite: bool = False, authcfg: str = "") -> None:
+        super().__init__(f"GAIR: download {download.file_name(url)}", QgsTask.Flag.CanCancel)
+        self.url, self.out, self.overwrite, self.authcfg = url, Path(out), overwrite, authcfg
+        self.message = ""
+        self.notes: list[str] = []
+        self._last_report = 0.0
+
+    def _progress(self, report: download.Progress) -> None:
+        if report.total:
+            self.setProgress(95.0 * report.done / report.total)  # the import is the last 5 %
+        now = time.monotonic()
+        if now - self._last_report >= self.REPORT_EVERY_S:
+            self._last_report = now
+            self.status.emit(report.describe())
+
+    def _say(self, message: str) -> None:
+        self.notes.append(message)
+        self.status.emit(message)
+
+    def _sleep(self, seconds: float) -> None:
+        """The wait between attempts, cut short by a cancel."""
+        end = time.monotonic() + seconds
+        while time.monotonic() < end and not self.isCanceled():
+            time.sleep(0.1)
+
+    def run(self) -> bool:  # worker thread: no widgets here
+        from .network import qgis_transport
+
+        transport = functools.partial(qgis_transport, cancelled=self.isCanceled, authcfg=self.authcfg)
+        settings = download.Fetch(transport=transport, progress=self._progress, cancelled=self.isCanceled,
+                                  say=self._say, sleep=self._sleep)
+        try:
+            package = download.download_package(self.url, self.out, settings, overwrite=self.overwrite)
+        except download.DownloadError as error:
+            self.message = str(error)
+            return False
+        self.setProgress(100.0)
+        self.message = f"{package.name} downloaded and imported to {self.out}"
+        return True
+
+    def finished(self, ok: bool) -> None:  # main thread
+        if not ok and self.isCanceled():
+            self.message = "cancelled; nothing was installed (download again to resume)"
         self.done.emit(ok, self.message)
 
 

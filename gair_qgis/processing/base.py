@@ -13,12 +13,11 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingFeedback,
     QgsProcessingParameterBand,
-    QgsProcessingParameterDefinition,
-    QgsProcessingParameterFile,
+    QgsProcessingParameterString,
     QgsSettings,
 )
 
-from .. import cache
+from .. import cache, installed_models
 from ..deps import missing_message
 from ..qgis_io import RasterSource, check_crs
 from ..runtime.geometry import OutsideTileError
@@ -135,9 +134,19 @@ class GairAlgorithm(QgsProcessingAlgorithm):
     # --- parameters ----------------------------------------------------------------------
 
     def add_model_parameter(self) -> None:
-        param = QgsProcessingParameterFile(self.MODEL, "Model package folder (default: the bundled one)",
-                                           behavior=QgsProcessingParameterFile.Folder, optional=True)
-        param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        """MODEL: an installed package by name (offered in a list, the active one preselected)
+        or a package folder path; empty means the active package."""
+        param = QgsProcessingParameterString(
+            self.MODEL, "Model (an installed package, or a package folder; default: the active model)",
+            defaultValue=installed_models.active_label(), optional=True)
+        param.setMetadata({"widget_wrapper": {"value_hints": list(installed_models.labels(
+            installed_models.installed_packages()))}})
+        self.addParameter(param)
+
+    def add_head_parameter(self, name: str, inputs: tuple[str, ...], description: str) -> None:
+        """An optional head name, offering the active package's heads that take `inputs`."""
+        param = QgsProcessingParameterString(name, description, optional=True)
+        param.setMetadata({"widget_wrapper": {"value_hints": installed_models.active_head_names(inputs)}})
         self.addParameter(param)
 
     def add_bands_parameter(self, parent: str) -> None:
@@ -148,8 +157,8 @@ class GairAlgorithm(QgsProcessingAlgorithm):
     # --- model and bands -----------------------------------------------------------------
 
     def load_model(self, parameters, context, feedback) -> Model:
-        path = self.parameterAsFile(parameters, self.MODEL, context)
-        package = load_package(path or None)
+        folder = installed_models.resolve_model(self.parameterAsString(parameters, self.MODEL, context))
+        package = load_package(folder or None)
         runtime = cache.SESSIONS.runtime(package, force_cpu=force_cpu())
         feedback.pushInfo(f"Model: {package.name} ({package.root}); execution provider {runtime.provider}")
         if package.untrained:

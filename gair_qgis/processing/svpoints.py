@@ -30,6 +30,8 @@ from .base import GairAlgorithm, Model, Progress, clear_errors
 from .predictions import check_vector_destination, head_attributes, head_fields
 from .tiles import check_tile_count, encode_windows, tile_size_pixels
 
+POINT_HEAD_INPUTS = ("sv", "location", "rs_global")
+
 HELP = """For each point of INPUT, reads the photo named in PHOTO_FIELD (relative paths are \
 resolved against PHOTO_FOLDER, default the layer's folder), encodes it, and compares its \
 projected street-view embedding with the RS embedding of RASTER localized at the point: the \
@@ -39,7 +41,7 @@ as in gair:svheatmap; tiles are cached and shared by nearby points.
 Output: the input features with `gair_sim` (cosine similarity), `gair_tile` (the tile's \
 column, row, width, height in the raster) and, where the model package has heads, their \
 predictions: 'sv' heads on the photo's embedding, 'location' heads on the point's location \
-embedding, 'rs_global' heads on the tile's global embedding. Points outside the raster or with \
+embedding, 'rs_global' heads on the tile's global embedding (HEAD: only the head of that name). Points outside the raster or with \
 unreadable photos keep NULL values and are listed as warnings. Multi-points use their centroid."""
 
 
@@ -62,6 +64,7 @@ class SvPointsAlgorithm(GairAlgorithm):
     PHOTO_FIELD = "PHOTO_FIELD"
     PHOTO_FOLDER = "PHOTO_FOLDER"
     RASTER = "RASTER"
+    HEAD = "HEAD"
     OUTPUT = "OUTPUT"
 
     _group, _group_id = "Street view", "streetview"
@@ -84,6 +87,7 @@ class SvPointsAlgorithm(GairAlgorithm):
         self.addParameter(QgsProcessingParameterRasterLayer(self.RASTER, "Sentinel-2 L2A raster (any CRS)"))
         self.add_bands_parameter(self.RASTER)
         self.add_model_parameter()
+        self.add_head_parameter(self.HEAD, POINT_HEAD_INPUTS, "Head name (default: every head of the model)")
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "Points with similarity",
                                                             QgsProcessing.TypeVectorPoint))
         self.addOutput(QgsProcessingOutputNumber("EVALUATED", "Points evaluated"))
@@ -105,7 +109,7 @@ class SvPointsAlgorithm(GairAlgorithm):
         source = self.raster()
         model = self.load_model(parameters, context, feedback)
         bands = self.band_mapping(parameters, context, source, model.package)
-        heads = load_heads(model.package, ("sv", "location", "rs_global"))
+        heads = load_heads(model.package, POINT_HEAD_INPUTS, self.parameterAsString(parameters, self.HEAD, context))
         inputs = self.collect(points, field, folder, source, model, context, Progress(feedback, 0, 40))
         for item in inputs:
             if item.problem:

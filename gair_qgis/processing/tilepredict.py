@@ -15,7 +15,6 @@ from qgis.core import (
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterRasterDestination,
     QgsProcessingParameterRasterLayer,
-    QgsProcessingParameterString,
     QgsRectangle,
     QgsWkbTypes,
 )
@@ -28,6 +27,8 @@ from ..runtime.package import PackageError
 from .base import GairAlgorithm, Progress, clear_errors, given
 from .predictions import check_vector_destination, head_attributes, head_band_values, head_bands, head_fields
 from .tiles import area_window, check_tile_count, encode_windows, lattice_windows, tile_lattice
+
+TILE_HEAD_INPUTS = ("rs_global", "location")  # the heads that apply to a tile
 
 HELP = """Applies the model package's prediction heads to every tile of a raster (tiles of the \
 model's ground size, side by side from the top-left corner of EXTENT, default the whole raster; \
@@ -65,7 +66,7 @@ class TilePredictAlgorithm(GairAlgorithm):
         self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, "Sentinel-2 L2A raster (any CRS)"))
         self.add_bands_parameter(self.INPUT)
         self.add_model_parameter()
-        self.addParameter(QgsProcessingParameterString(self.HEAD, "Head name (default: all tile heads)", optional=True))
+        self.add_head_parameter(self.HEAD, TILE_HEAD_INPUTS, "Head name (default: all tile heads)")
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Area (default: the whole raster)", optional=True))
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "Tile predictions", QgsProcessing.TypeVectorPolygon))
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT_RASTER, "Prediction raster", optional=True,
@@ -83,7 +84,7 @@ class TilePredictAlgorithm(GairAlgorithm):
             check_output_path(raster_out)
         source = self.raster()
         model = self.load_model(parameters, context, feedback)
-        heads = load_heads(model.package, ("rs_global", "location"), self.parameterAsString(parameters, self.HEAD, context))
+        heads = load_heads(model.package, TILE_HEAD_INPUTS, self.parameterAsString(parameters, self.HEAD, context))
         if not heads:
             raise PackageError(f"the model package {model.package.name} has no prediction head for tiles "
                                "(input 'rs_global' or 'location'); choose a package with heads (MODEL)")

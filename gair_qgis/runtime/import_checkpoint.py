@@ -25,8 +25,10 @@ TEMPLATES = Path(__file__).with_name("graphs") / "base"
 
 
 def import_released(checkpoint: Path, out: Path, *, overwrite: bool = False, name: str = "gair-base-released",
-                    progress: Optional[Callable[[str], None]] = None) -> pkg.ModelPackage:
-    """Write a package from a released-layout checkpoint; returns it, loaded and verified."""
+                    progress: Optional[Callable[[str], None]] = None,
+                    provenance: Optional[dict] = None) -> pkg.ModelPackage:
+    """Write a package from a released-layout checkpoint; returns it, loaded and verified.
+    `provenance` adds to (or overrides) the recorded provenance, e.g. the download URL."""
     say = progress or (lambda message: None)
     if out.exists() and not overwrite:
         raise pkg.PackageError(f"{out} already exists; choose another folder or allow overwriting")
@@ -38,19 +40,20 @@ def import_released(checkpoint: Path, out: Path, *, overwrite: bool = False, nam
     if not report.ok:
         raise CheckpointError(f"{checkpoint} does not match the released GAIR layout:\n{report.describe()}")
     say(f"{len(report.loaded)} tensors loaded, {len(report.ignored)} unused ones ignored")
-    provenance = {
+    provenance_record = {
         "source_checkpoint": checkpoint.name,
         "source_sha256": pkg.sha256_of(checkpoint),
         "training_data": "GAIR pretraining (Liu et al. 2025): Global Streetscapes + Sentinel-2",
         "training_steps": None,
         "exported_by": "gair_qgis.runtime.import_checkpoint (torch-free)",
         "ignored_keys": sorted(set(report.ignored.values())),
+        **(provenance or {}),
     }
     meta = pkg.build_meta(
         name=name, version="1.0.0", licence="Apache-2.0",
         description="The released GAIR weights (Hugging Face PingL/GAIR), imported without torch.",
         untrained=False, architecture=template["architecture"], embed_dim=template["embed_dim"],
-        inputs=released_inputs(), provenance=provenance,
+        inputs=released_inputs(), provenance=provenance_record,
     )
     with tempfile.TemporaryDirectory(prefix="gair-import-", dir=out.parent if out.parent.exists() else None) as work:
         say("writing the ONNX weights")

@@ -1,0 +1,162 @@
+"""The download core (gair_qgis.runtime.download) against a local HTTP server on 127.0.0.1 that
+drops the connection, ignores Range, answers 404, or serves a truncated or a wrong file."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT
+from http_support import MisbehavingServer
+from released_reference import save_compact_released_checkpoint
+
+from gair_qgis.runtime import download
+from gair_qgis.runtime.import_checkpoint import import_released
+from gair_qgis.runtime.package import ModelPackage, sha256_of
+
+
+@pytest.fixture(scope="module")
+def checkpoint(tmp_path_factory):
+    return save_compact_released_checkpoint(tmp_path_factory.mktemp("served") / "checkpoint.pth", seed=3)
+
+
+@pytest.fixture(scope="module")
+def reference(checkpoint, tmp_path_factory) -> ModelPackage:
+    """import_checkpoint of the same file: what every download must produce."""
+    return import_released(checkpoint, tmp_path_factory.mktemp("reference") / "gair-released", name="gair-released")
+
+
+@pytest.fixture
+def server(checkpoint):
+    with MisbehavingServer(checkpoint.read_bytes()) as running:
+        yield running
+
+
+def quick(**changes) -> download.Fetch:
+    """Settings for tests: no waiting between attempts; notes collected in .notes."""
+    notes: list[str] = []
+    settings = download.Fetch(backoff_s=0.0, say=notes.append, **changes)
+    settings.notes = notes  # type: ignore[attr-defined]
+    return settings
+
+
+def assert_same_package(package: ModelPackage, reference: ModelPackage, url: str) -> None:
+    assert package.meta["files"] == reference.meta["files"]  # every graph, weight and array file, by sha256
+    provenance = dict(package.meta["provenance"])
+    assert provenance.pop("source_url") == url
+    assert provenance == reference.meta["provenance"]
+    assert {k: v for k, v in package.meta.items() if k != "provenance"} == \
+        {k: v for k, v in reference.meta.items() if k != "provenance"}
+
+
+def leftovers(folder) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_cli_resumes_a_dropped_transfer_with_a_range_request_and_matches_import_checkpoint(
+        server, checkpoint, reference, tmp_path):
+    out = tmp_path / "gair-released"
+    result = subprocess.run([sys.executable, "-m", "gair_qgis.runtime.download", "--url", server.url("drop"),
+                             "--out", str(out), "--backoff", "0"], capture_output=True, text=True, cwd=ROOT,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    half = len(checkpoint.read_bytes()) // 2
+    assert server.ranges("drop") == ["", f"bytes={half}-"]
+    assert "retrying" in result.stderr and sha256_of(checkpoint) in result.stdout
+    package = ModelPackage.load(out)
+    assert package.meta["provenance"]["source_sha256"] == sha256_of(checkpoint)
+    assert_same_package(package, reference, server.url("drop"))
+    assert leftovers(tmp_path) == ["gair-released"]  # the partial file and its folder are gone
+
+
+def test_a_server_that_ignores_range_restarts_from_zero_and_says_so_once(server, checkpoint, tmp_path):
+    partial = tmp_path / "checkpoint.pth.part"
+    settings = quick()
+    download.fetch(server.url("norange"), partial, settings)
+    assert partial.read_bytes() == checkpoint.read_bytes()
+    assert len(server.ranges("norange")) == 2 and server.ranges("norange")[1].startswith("bytes=")
+    restarts = [n for n in settings.notes if "starting again from zero" in n]
+    assert len(restarts) == 1 and "ignored the Range request" in restarts[0]
+
+
+def test_a_rerun_after_a_cancel_resumes_where_it_stopped(server, checkpoint, tmp_path):
+    partial = tmp_path / "checkpoint.pth.part"
+    reports: list[download.Progress] = []
+    with pytest.raises(download.DownloadCancelled):
+        download.fetch(server.url("ok"), partial, quick(progress=reports.append, cancelled=lambda: bool(reports)))
+    kept = partial.stat().st_size
+    assert 0 < kept < checkpoint.stat().st_size and reports[0].total == checkpoint.stat().st_size
+    assert reports[0].rate > 0 and reports[0].eta is not None and "MB/s" in reports[0].describe()
+    download.fetch(server.url("ok"), partial, quick())
+    assert server.ranges("ok") == ["", f"bytes={kept}-"]
+    assert partial.read_bytes() == checkpoint.read_bytes()
+
+
+def test_not_found_exits_non_zero_with_a_clear_message_and_leaves_nothing(server, tmp_path):
+    out = tmp_path / "gair-released"
+    result = subprocess.run([sys.executable, "-m", "gair_qgis.runtime.download", "--url", server.url("missing"),
+                             "--out", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == f"error: not found: {server.url('missing')} (HTTP 404); check the address"
+    assert "Traceback" not in result.stderr
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("behaviour", ["truncated", "wrong"])
+def test_a_file_that_is_not_a_checkpoint_is_refused_and_leaves_nothing(server, tmp_path, behaviour):
+    with pytest.raises(download.NotACheckpointError, match="is not a GAIR checkpoint"):
+        download.download_package(server.url(behaviour), tmp_path / "pkg", quick())
+    assert leftovers(tmp_path) == []
+
+
+def test_a_wrong_checkpoint_layout_is_refused_naming_the_keys(checkpoint, tmp_path):
+    import torch
+
+    other = tmp_path / "other.pth"
+    torch.save({"model": {"encoder.weight": torch.zeros(2, 2)}}, other)
+    with MisbehavingServer(checkpoint.read_bytes(), wrong=other.read_bytes()) as running:
+        with pytest.raises(download.NotACheckpointError, match="encoder.weight"):
+            download.download_package(running.url("wrong"), tmp_path / "out" / "pkg", quick())
+    assert leftovers(tmp_path / "out") == []
+
+
+def test_no_network_after_the_retries_keeps_the_partial_file_for_a_rerun(server, tmp_path):
+    out = tmp_path / "pkg"
+    with pytest.raises(download.NoNetworkError, match="Check the network connection"):
+        download.download_package(server.url("flaky"), out, quick(retries=3))
+    assert len(server.ranges("flaky")) == 3 and not out.exists()
+    with pytest.raises(download.NoNetworkError, match="Connection refused|cannot download"):
+        download.download_package("http://127.0.0.1:9/checkpoint.pth", tmp_path / "pkg2", quick(retries=2))
+    assert not (tmp_path / "pkg2").exists() and not download.work_folder(tmp_path / "pkg2").exists()
+
+
+def test_too_little_free_disk_space_stops_before_the_transfer(server, tmp_path):
+    out = tmp_path / "pkg"
+    with pytest.raises(download.DiskFullError, match="not enough free disk space"):
+        download.download_package(server.url("ok"), out, quick(free_bytes=lambda folder: 10 << 20))
+    assert leftovers(tmp_path) == [] and server.ranges("ok") == [""]
+
+
+def test_an_existing_package_folder_is_not_replaced(server, tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "mine.txt").write_text("keep")
+    with pytest.raises(download.DownloadError, match="already exists"):
+        download.download_package(server.url("ok"), tmp_path / "pkg", quick())
+    assert (tmp_path / "pkg" / "mine.txt").read_text() == "keep" and server.requests == []
+
+
+def test_a_rerun_after_the_transfer_finished_imports_without_downloading_again(server, checkpoint, reference, tmp_path):
+    out = tmp_path / "gair-released"
+    partial = download.partial_path(out, server.url("ok"))
+    partial.parent.mkdir()
+    partial.write_bytes(checkpoint.read_bytes())  # a crash after the transfer, before the import
+    package = download.download_package(server.url("ok"), out, quick())
+    assert server.ranges("ok") == [f"bytes={checkpoint.stat().st_size}-"]  # answered 416: nothing left to send
+    assert_same_package(package, reference, server.url("ok"))
+    # a partial file longer than the served one is not the same file: start again from zero
+    other = tmp_path / "other.part"
+    other.write_bytes(checkpoint.read_bytes() + b"extra")
+    settings = quick()
+    download.fetch(server.url("ok"), other, settings)
+    assert other.read_bytes() == checkpoint.read_bytes()
+    assert any("starting again from zero" in note for note in settings.notes)

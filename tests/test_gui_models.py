@@ -1,0 +1,167 @@
+"""In a real headless QGIS: the models dock downloads the released-layout checkpoint from a
+local server through QGIS's network stack (resume after a dropped connection, 404), a new
+package becomes the active model, and switching the active model reaches every dock and the
+Processing algorithms (their MODEL default, its list of installed packages, and a run without
+MODEL)."""
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+from gui_support import gair_settings, wait_for_tasks  # noqa: F401 (fixture)
+from http_support import MisbehavingServer
+from qgis.core import Qgis, QgsApplication, QgsVectorLayer
+from released_reference import save_compact_released_checkpoint
+
+from gair_qgis import classFactory
+from gair_qgis.gui.heatmap_dock import HeatmapDock
+from gair_qgis.gui.location_dock import LocationDock
+from gair_qgis.gui.model_manager import ModelManagerDock
+from gair_qgis.gui.network import qgis_transport
+from gair_qgis.gui.predictions_dock import PredictionsDock
+from gair_qgis.runtime import download
+from gair_qgis.runtime.import_checkpoint import import_released
+from gair_qgis.runtime.package import ModelPackage, add_heads, bundled_package_path
+
+ALGORITHMS = ("svheatmap", "rsembed", "locationraster", "tilepredict", "svpoints")
+
+
+@pytest.fixture
+def plugin(qgis_iface, qgis_new_project, gair_settings):
+    """The GAIR plugin as QGIS starts it (provider and docks), unloaded after the test."""
+    plugin = classFactory(qgis_iface)
+    plugin.initGui()
+    qgis_iface.messageBar().clear_messages()
+    yield plugin
+    wait_for_tasks()
+    plugin.unload()
+
+
+@pytest.fixture(scope="module")
+def checkpoint(tmp_path_factory):
+    return save_compact_released_checkpoint(tmp_path_factory.mktemp("served") / "checkpoint.pth", seed=5)
+
+
+@pytest.fixture
+def server(checkpoint):
+    with MisbehavingServer(checkpoint.read_bytes()) as running:
+        yield running
+
+
+def every_chooser(plugin) -> list:
+    return [dock.model_chooser for dock in (plugin.gui.dock(HeatmapDock), plugin.gui.dock(LocationDock),
+                                            plugin.gui.dock(PredictionsDock))]
+
+
+def test_the_qgis_transport_restarts_once_when_the_server_ignores_range(qgis_app, server, checkpoint, tmp_path):
+    notes: list[str] = []
+    partial = tmp_path / "checkpoint.pth.part"
+    download.fetch(server.url("norange"), partial, download.Fetch(transport=qgis_transport, say=notes.append,
+                                                                  backoff_s=0))
+    assert partial.read_bytes() == checkpoint.read_bytes()
+    assert len(server.ranges("norange")) == 2 and server.ranges("norange")[1].startswith("bytes=")
+    assert sum("starting again from zero" in n for n in notes) == 1
+
+
+def test_download_gair_in_the_models_dock_resumes_and_makes_the_package_active(plugin, qgis_iface, server,
+                                                                              checkpoint, tmp_path):
+    downloader = plugin.gui.dock(ModelManagerDock).downloader
+    downloader.url.setText(server.url("drop"))
+    out = tmp_path / "models" / "gair-released"
+    downloader.out_folder.setFilePath(str(out))
+    assert downloader.start()
+    wait_for_tasks(300)
+    text = downloader.status.text()
+    assert "is now the active GAIR model" in text, text
+    half = checkpoint.stat().st_size // 2
+    assert server.ranges("drop") == ["", f"bytes={half}-"]  # resumed through QgsNetworkAccessManager
+    reference = import_released(checkpoint, tmp_path / "reference" / "gair-released", name="gair-released")
+    package = ModelPackage.load(out)
+    assert package.meta["files"] == reference.meta["files"]
+    assert package.meta["provenance"]["source_sha256"] == reference.meta["provenance"]["source_sha256"]
+    assert sorted(p.name for p in out.parent.iterdir()) == ["gair-released"]  # partial file removed
+    folder = str(out.resolve())
+    assert plugin.gui.catalog.active_folder() == folder
+    assert all(chooser.current_folder() == folder for chooser in every_chooser(plugin))
+    assert any("gair-released is now the active" in m for m in qgis_iface.messageBar().get_messages(Qgis.MessageLevel.Success))
+
+
+def test_a_download_that_is_not_found_says_so_and_installs_nothing(plugin, server, tmp_path):
+    downloader = plugin.gui.dock(ModelManagerDock).downloader
+    downloader.url.setText(server.url("missing"))
+    downloader.out_folder.setFilePath(str(tmp_path / "gair-released"))
+    before = plugin.gui.catalog.active_folder()
+    assert downloader.start()
+    wait_for_tasks()
+    assert downloader.status.text().startswith("not found: ") and downloader.download_button.isEnabled()
+    assert list(tmp_path.iterdir()) == [] and plugin.gui.catalog.active_folder() == before
+
+
+@pytest.fixture
+def second_package(tmp_path):
+    """A copy of the bundled package under another name, with one tile head of its own."""
+    rng = np.random.default_rng(0)
+    spec = {"name": "brightness", "task": "classification", "input": "rs_global", "labels": ["dark", "bright"]}
+    layers = [(rng.normal(size=(2, 128)).astype(np.float32), np.zeros(2, np.float32))]
+    photo_spec = {"name": "greenery", "task": "regression", "input": "sv", "targets": ["green_view"]}
+    photo_layers = [(rng.normal(size=(1, 128)).astype(np.float32), np.zeros(1, np.float32))]
+    copy = tmp_path / "other-model"
+    shutil.copytree(bundled_package_path(), copy)
+    package = add_heads(copy, [(spec, layers), (photo_spec, photo_layers)])
+    meta_path = copy / "model.json"
+    meta_path.write_text(meta_path.read_text().replace('"name": "gair-tiny-untrained"', '"name": "other-model"', 1))
+    return ModelPackage.load(copy) if package else None
+
+
+def processing_model_parameter(name: str, parameter: str = "MODEL") -> tuple[str, list[str]]:
+    """A parameter of a fresh instance (as a toolbox dialog makes): default and offered values."""
+    algorithm = QgsApplication.processingRegistry().createAlgorithmById(f"gair:{name}")
+    definition = algorithm.parameterDefinition(parameter)
+    return definition.defaultValue(), list(definition.metadata()["widget_wrapper"]["value_hints"])
+
+
+def test_switching_the_active_model_reaches_every_dock_and_processing(plugin, second_package, l2a_tile, tmp_path):
+    import processing
+
+    catalog = plugin.gui.catalog
+    bundled = str(bundled_package_path())
+    other = str(second_package.root.resolve())
+    catalog.add_folder(second_package.root)
+    # the models dock's "Use this model"
+    packages = plugin.gui.dock(ModelManagerDock).packages
+    packages.list.setCurrentRow([e.folder for e in catalog.entries()].index(other))
+    packages.use_current()
+    assert "other-model" in packages.active.text()
+    assert all(chooser.current_folder() == other for chooser in every_chooser(plugin))
+    predictions = plugin.gui.dock(PredictionsDock)
+    assert "brightness" in [predictions.head.itemData(i) for i in range(predictions.head.count())]
+    photo_item = next(i for i in range(predictions.head.count()) if "greenery" in predictions.head.itemText(i))
+    assert not predictions.head.model().item(photo_item).isEnabled()  # listed, but it needs a photo
+    assert set(processing_model_parameter("tilepredict", "HEAD")[1]) == {"climate_zone", "land_cover", "brightness"}
+    assert "greenery" in processing_model_parameter("svpoints", "HEAD")[1]
+    for name in ALGORITHMS:
+        default, offered = processing_model_parameter(name)
+        assert default == "other-model", name
+        assert {"gair-tiny-untrained", "other-model"} <= set(offered)
+    result = processing.run("gair:tilepredict", {"INPUT": str(l2a_tile), "OUTPUT": str(tmp_path / "a.gpkg")})
+    fields = QgsVectorLayer(result["OUTPUT"], "a").fields().names()
+    assert "brightness" in fields  # the active package's head: MODEL was not given
+
+    # a dock's own chooser switches it back for everyone
+    heatmap = plugin.gui.dock(HeatmapDock).model_chooser
+    heatmap.setCurrentIndex(heatmap.findData(bundled))
+    assert catalog.active_folder() == bundled
+    assert all(chooser.current_folder() == bundled for chooser in every_chooser(plugin))
+    assert "gair-tiny-untrained" in packages.active.text()
+    assert processing_model_parameter("svheatmap")[0] == "gair-tiny-untrained"
+    result = processing.run("gair:tilepredict", {"INPUT": str(l2a_tile), "OUTPUT": str(tmp_path / "b.gpkg")})
+    fields = QgsVectorLayer(result["OUTPUT"], "b").fields().names()
+    assert "brightness" not in fields and "land_cover" in fields
+    # MODEL still takes an installed package's name or a folder path
+    by_name = processing.run("gair:tilepredict", {"INPUT": str(l2a_tile), "MODEL": "other-model",
+                                                  "OUTPUT": str(tmp_path / "c.gpkg")})
+    by_path = processing.run("gair:tilepredict", {"INPUT": str(l2a_tile), "MODEL": other,
+                                                  "OUTPUT": str(tmp_path / "d.gpkg")})
+    for result in (by_name, by_path):
+        assert "brightness" in QgsVectorLayer(result["OUTPUT"], "x").fields().names()
