@@ -132,6 +132,15 @@ class GairAlgorithm(QgsProcessingAlgorithm):
                            "`python -m pip install onnxruntime \"numpy<2\"`")
         return True, ""
 
+    def postProcessAlgorithm(self, context, feedback) -> dict:  # noqa: N802 (QGIS API)
+        """Outputs that QGIS loads (toolbox, modeler) are styled, named and put on top of the
+        layer tree as the docks do (gair_qgis.styling)."""
+        from ..styling import attach_post_processors
+
+        model, untrained = getattr(self, "_model_label", ("", False))
+        attach_post_processors(self, context, model, untrained, self.displayName())
+        return {}
+
     # --- parameters ----------------------------------------------------------------------
 
     def add_model_parameter(self) -> None:
@@ -152,6 +161,7 @@ class GairAlgorithm(QgsProcessingAlgorithm):
         package = load_package(path or None)
         runtime = cache.SESSIONS.runtime(package, force_cpu=force_cpu())
         feedback.pushInfo(f"Model: {package.name} ({package.root}); execution provider {runtime.provider}")
+        self._model_label = (package.name, bool(package.untrained))  # names the loaded layers (postProcessAlgorithm)
         if package.untrained:
             feedback.pushWarning(f"The model package {package.name} is UNTRAINED (random weights): its outputs "
                                  "exercise the pipeline but carry no meaning. Import the released GAIR checkpoint "
