@@ -32,6 +32,7 @@ from qgis.core import (
     QgsMapLayer,
     QgsMapLayerLegendUtils,
     QgsMultiBandColorRenderer,
+    QgsPalLayerSettings,
     QgsPalettedRasterRenderer,
     QgsProcessingLayerPostProcessorInterface,
     QgsProject,
@@ -44,17 +45,22 @@ from qgis.core import (
     QgsSingleBandPseudoColorRenderer,
     QgsStyle,
     QgsSymbol,
+    QgsTextBufferSettings,
+    QgsTextFormat,
     QgsVectorLayer,
+    QgsVectorLayerSimpleLabeling,
 )
 from qgis.PyQt.QtGui import QColor
 
 SIMILARITY_SCALE = (0.0, 0.5)  # cosine similarity shown from transparent (0) to the top colour (0.5 and above)
 SIMILARITY_LEGEND = "cosine similarity, higher = more alike"
 # (position on the scale, colour, opacity): pale and transparent at the low end, dark red on top
-SIMILARITY_STOPS = ((0.0, "#ffffb2", 0), (0.25, "#fecc5c", 90), (0.5, "#fd8d3c", 170), (0.75, "#f03b20", 225),
-                    (1.0, "#99000d", 255))
+SIMILARITY_STOPS = ((0.0, "#ffffb2", 0), (0.25, "#fecc5c", 70), (0.5, "#fd8d3c", 140), (0.75, "#f03b20", 200),
+                    (1.0, "#99000d", 235))  # never fully opaque: the map stays visible
 PREDICTION_OPACITY = 0.65
-CLASS_RAMP = "Spectral"
+CLASS_COLOURS = ("#1f78b4", "#33a02c", "#e31a1c", "#ff7f00", "#6a3d9a", "#b15928", "#a6cee3", "#b2df8a",
+                 "#fb9a99", "#fdbf6f", "#cab2d6", "#ffff99")  # ColorBrewer Paired: distinct classes
+HIDDEN = "gair/start_hidden"  # a layer added unchecked (further heads: one head shown at a time)
 VALUE_RAMP = "Viridis"
 MAX_HEAD_LAYERS = 8  # at most this many layers (one per head) from one predictions output
 UNTRAINED_TAG = "UNTRAINED"
@@ -104,6 +110,21 @@ def label_legend(layer: QgsMapLayer, text: str, project: Optional[QgsProject] = 
     node = (project or QgsProject.instance()).layerTreeRoot().findLayer(layer.id())
     if node is not None:
         QgsMapLayerLegendUtils.setLegendNodeUserLabel(node, 0, text)
+        refresh_legend(node)
+
+
+def refresh_legend(node: QgsLayerTreeLayer) -> None:
+    """Have the desktop's layer tree show a changed legend (no-op without a desktop)."""
+    try:
+        from qgis.utils import iface
+    except ImportError:
+        return
+    try:
+        view = iface.layerTreeView() if iface is not None else None
+    except (AttributeError, TypeError, RuntimeError):  # a test interface without a layer tree view
+        return
+    if view is not None and view.layerTreeModel() is not None:
+        view.layerTreeModel().refreshLayerLegend(node)
 
 
 # --- similarity ------------------------------------------------------------------------------
@@ -141,9 +162,8 @@ def similarity_shader(low: float, high: float, stretched: bool) -> QgsColorRampS
     shader.setSourceColorRamp(QgsGradientColorRamp(items[0].color, items[-1].color))
     legend = shader.legendSettings()
     legend.setUseContinuousLegend(True)
-    note = " (stretched: untrained model)" if stretched else ""
-    legend.setMinimumLabel(f"{low:.3g} or less: least alike{note}")
-    legend.setMaximumLabel(f"{high:.3g} or more: most alike")
+    legend.setMinimumLabel(f"{low:.3g} least alike" + (" (stretched)" if stretched else ""))
+    legend.setMaximumLabel(f"{high:.3g} most alike")
     shader.setLegendSettings(legend)
     return shader
 
@@ -253,11 +273,29 @@ def _fill_symbol(layer: QgsVectorLayer, colour: QColor) -> QgsSymbol:
 def style_classes(layer: QgsVectorLayer, field: str) -> None:
     """One colour per class of `field` (spread over a ramp)."""
     index = layer.fields().indexOf(field)
-    ramp = QgsStyle.defaultStyle().colorRamp(CLASS_RAMP)
     values = sorted(str(v) for v in layer.uniqueValues(index) if v is not None and str(v) != "NULL")
-    categories = [QgsRendererCategory(value, _fill_symbol(layer, ramp.color(k / max(1, len(values) - 1))), value)
+    categories = [QgsRendererCategory(value, _fill_symbol(layer, class_colour(k)), value)
                   for k, value in enumerate(values)]
     layer.setRenderer(QgsCategorizedSymbolRenderer(field, categories))
+    label_features(layer, field)
+
+
+def class_colour(index: int) -> QColor:
+    return QColor(CLASS_COLOURS[index % len(CLASS_COLOURS)])
+
+
+def label_features(layer: QgsVectorLayer, field: str) -> None:
+    """Write each feature's `field` on the map (a predicted class on its tile)."""
+    settings = QgsPalLayerSettings()
+    settings.fieldName = field
+    text = QgsTextFormat()
+    text.setSize(10)
+    buffer = QgsTextBufferSettings()
+    buffer.setEnabled(True)
+    text.setBuffer(buffer)
+    settings.setFormat(text)
+    layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
+    layer.setLabelsEnabled(True)
 
 
 def style_values(layer: QgsVectorLayer, field: str, classes: int = 5) -> None:
@@ -286,14 +324,11 @@ def style_head(layer: QgsVectorLayer, field: str, kind: str) -> None:
 def style_prediction_raster(layer: QgsRasterLayer) -> None:
     """A tilepredict raster: the first head's class index as labelled classes, or its first
     value as a pseudocolor ramp. Band names are "<head>:class_index", "<head>:<label>"."""
-    names = [layer.dataProvider().displayBandName(b) for b in range(1, layer.bandCount() + 1)]
-    descriptions = [n.split(": ", 1)[-1] for n in names]
+    descriptions = band_names(layer)
     if descriptions and descriptions[0].endswith(":class_index"):
         head = descriptions[0].rsplit(":", 1)[0]
         labels = [d.split(":", 1)[1] for d in descriptions[1:] if d.startswith(f"{head}:")]
-        ramp = QgsStyle.defaultStyle().colorRamp(CLASS_RAMP)
-        classes = [QgsPalettedRasterRenderer.Class(k, ramp.color(k / max(1, len(labels) - 1)), label)
-                   for k, label in enumerate(labels)]
+        classes = [QgsPalettedRasterRenderer.Class(k, class_colour(k), label) for k, label in enumerate(labels)]
         layer.setRenderer(QgsPalettedRasterRenderer(layer.dataProvider(), 1, classes))
     else:
         low, high = band_percentiles(layer)
@@ -317,6 +352,7 @@ def prediction_layers(layer: QgsVectorLayer, task_name: str, model: str, untrain
     layers = []
     for k, (field, kind) in enumerate(views):
         view = layer if k == 0 else layer.clone()
+        view.setCustomProperty(HIDDEN, k > 0)
         view.setName(layer_name("predictions", field, model, untrained))
         style_head(view, field, kind)
         layers.append(view)
@@ -339,9 +375,21 @@ def raster_tags(layer: QgsRasterLayer) -> dict:
     return {k: v for k, v in tags.items() if k.startswith("GAIR_")}
 
 
+def band_names(layer: QgsRasterLayer) -> list[str]:
+    """The band descriptions of a raster file ("" where a band has none)."""
+    from osgeo import gdal
+
+    dataset = gdal.Open(layer.source().split("|")[0]) if layer.isValid() else None
+    if dataset is None:
+        return [""] * layer.bandCount()
+    names = [dataset.GetRasterBand(b).GetDescription() or "" for b in range(1, dataset.RasterCount + 1)]
+    dataset = None
+    return names
+
+
 def raster_kind(layer: QgsRasterLayer) -> str:
     """"similarity", "pca", "prediction" or "other", from the band names."""
-    names = [layer.dataProvider().displayBandName(b).split(": ", 1)[-1] for b in range(1, layer.bandCount() + 1)]
+    names = band_names(layer)
     if names == ["similarity"]:
         return "similarity"
     if names == ["pc1", "pc2", "pc3"]:
@@ -376,6 +424,9 @@ def finish_on_top(layers: Iterable[QgsMapLayer], project: Optional[QgsProject] =
     project = project or QgsProject.instance()
     for layer in reversed(list(layers)):
         add_on_top(layer, project)
+        node = project.layerTreeRoot().findLayer(layer.id())
+        if layer.customProperty(HIDDEN, False) and node is not None:
+            node.setItemVisibilityChecked(False)
         if isinstance(layer, QgsRasterLayer) and raster_kind(layer) == "similarity":
             label_legend(layer, SIMILARITY_LEGEND, project)
 
@@ -423,5 +474,5 @@ def attach_post_processors(algorithm, context, model: str = "", untrained: bool 
     outputs = {definition.name() for definition in algorithm.destinationParameterDefinitions()}
     for value, details in context.layersToLoadOnCompletion().items():
         if details.outputName in outputs or not details.outputName:
-            details.setPostProcessor(ResultPostProcessor.create(model=model, untrained=untrained, task=task))
-            context.setLayerToLoadOnCompletionDetails(value, details)
+            post_processor = ResultPostProcessor.create(model=model, untrained=untrained, task=task)
+            context.layerToLoadOnCompletionDetails(value).setPostProcessor(post_processor)  # a reference

@@ -104,9 +104,14 @@ class AlgorithmDock(QgsDockWidget):
         self.form.addRow(self.tr("Output folder"), self.output_folder)
         self.form.addRow(self.keep_results)
         layout.addLayout(self.form)
-        layout.addWidget(self.run_panel)
         layout.addStretch(1)
-        self.setWidget(scrolling(body))
+        frame = QWidget()  # the form scrolls; Run, progress and status always stay in view
+        outer = QVBoxLayout(frame)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scrolling(body), 1)
+        self.run_panel.layout().setContentsMargins(9, 3, 9, 6)
+        outer.addWidget(self.run_panel)
+        self.setWidget(frame)
         QgsProject.instance().homePathChanged.connect(self.show_output_folder)
 
     def _intro_row(self) -> QHBoxLayout:

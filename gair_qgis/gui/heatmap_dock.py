@@ -20,7 +20,7 @@ from .map_tool import WGS84, PointPickerRow, describe_point
 from .models import ModelCatalog
 
 PHOTO_FILTER = "Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;All files (*)"
-THUMBNAIL_SIZE = (240, 150)
+THUMBNAIL_SIZE = (220, 110)
 AREA_TILE, AREA_VIEW = "tile", "view"
 
 
@@ -203,7 +203,7 @@ def heatmap_summary(results: dict, same_tile: bool = False, share: Optional[floa
     text = f"{tiles} tile(s), {encoded} encoded now." if encoded else f"{tiles} tile(s) from the cache."
     if same_tile:
         text += (" Same tile as before, so the heatmap is unchanged: it compares the photo with every place of "
-                 "the tile. Your click moved the photo's point (red cross).")
+                 "the tile. Your click moved the photo's point (blue cross).")
     similarity = results.get("POINT_SIMILARITY")
     if similarity is not None:
         text += f" Similarity at the photo's point: {float(similarity):.3f}"

@@ -113,7 +113,7 @@ class LocationDock(AlgorithmDock):
     # --- running ---------------------------------------------------------------------
 
     def parameters(self) -> dict:
-        if not self.area_set_by_user:
+        if self.extent.outputExtent().isEmpty():
             self.use_map_view()
         crs = self.crs.crs()
         if not crs.isValid():

@@ -21,7 +21,7 @@ from qgis.core import (
 from qgis.gui import QgsMapCanvas, QgsMapMouseEvent, QgsMapToolEmitPoint, QgsVertexMarker
 from qgis.PyQt.QtCore import Qt, pyqtSignal
 from qgis.PyQt.QtGui import QColor
-from qgis.PyQt.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+from qgis.PyQt.QtWidgets import QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from .resources import icon
 
@@ -65,7 +65,7 @@ class PointPickerTool(QgsMapToolEmitPoint):
 class PointMarker:
     """A cross on the canvas at a referenced point (shown in whatever the canvas CRS is)."""
 
-    def __init__(self, canvas: QgsMapCanvas, color: QColor = QColor(217, 72, 43)) -> None:
+    def __init__(self, canvas: QgsMapCanvas, color: QColor = QColor(0, 90, 255)) -> None:  # blue: stands out on the red ramp
         self.canvas = canvas
         self.point: Optional[QgsReferencedPointXY] = None
         self.marker = QgsVertexMarker(canvas)
@@ -128,11 +128,12 @@ class PointPickerRow(QWidget):
         self.button.setText(self.tr("Pick on map"))
         self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.button.setCheckable(True)
+        self.button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.button.setStyleSheet(ARMED_STYLE)
         self.button.setToolTip(self.tr("Click on the map to set the point"))
-        layout = QHBoxLayout(self)
+        layout = QVBoxLayout(self)  # the button under the place: both stay readable in a narrow dock
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.label, 1)
+        layout.addWidget(self.label)
         layout.addWidget(self.button)
         self.tool = PointPickerTool(canvas)
         self.tool.picked.connect(lambda point: self.set_point(point, self.tr("(clicked)"), "click"))
