@@ -19,8 +19,9 @@ Colours are never baked into the data: every style is a renderer over the raw va
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from typing import Optional
 
 from qgis.core import (
     QgsCategorizedSymbolRenderer,
@@ -32,8 +33,8 @@ from qgis.core import (
     QgsMapLayer,
     QgsMapLayerLegendUtils,
     QgsMultiBandColorRenderer,
-    QgsPalLayerSettings,
     QgsPalettedRasterRenderer,
+    QgsPalLayerSettings,
     QgsProcessingLayerPostProcessorInterface,
     QgsProject,
     QgsRasterBandStats,
@@ -447,7 +448,7 @@ class ResultPostProcessor(QgsProcessingLayerPostProcessorInterface):
         self.model, self.untrained, self.task = model, untrained, task
 
     @classmethod
-    def create(cls, **kwargs) -> "ResultPostProcessor":
+    def create(cls, **kwargs) -> ResultPostProcessor:
         instance = cls(**kwargs)
         cls._KEEP.append(instance)
         return instance

@@ -246,11 +246,23 @@ def gair_tour(folder):
         done(None if results.get("OUTPUT") and loaded.renderer().type() == "singlebandpseudocolor"
              else "the toolbox heatmap is not styled")
 
+    dialogs = []
+
+    def toolbox_dialog(done):
+        import processing
+
+        for dialog in dialogs:
+            dialog.close()
+        dialog = processing.createAlgorithmDialog("gair:svheatmap")
+        dialogs.append(dialog)  # kept open until QGIS quits: the screenshot shows it
+        dialog.show()
+        done()
+
     for name, step in (("01_heatmap_dock", first_view), ("02_heatmap_after_click", click_photo_point),
                        ("03_heatmap_click_same_tile", click_same_tile), ("04_failed_run_message_bar", failed_run),
                        ("05_location_pca", location_pca), ("06_location_similarity_to_photo", location_similarity),
                        ("07_predictions_all_heads", predictions), ("08_models_dock", models),
-                       ("09_toolbox_heatmap_styled", toolbox_heatmap)):
+                       ("09_toolbox_heatmap_styled", toolbox_heatmap), ("10_toolbox_dialog", toolbox_dialog)):
         tour.add(name, step)
     tour.start()
     return tour

@@ -9,8 +9,9 @@ map "[previous] ...". A new project resets the dock.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Optional
 
 from qgis.core import Qgis, QgsMapLayer, QgsProject
 from qgis.gui import QgisInterface, QgsDockWidget, QgsFileWidget
@@ -31,7 +32,12 @@ from qgis.PyQt.QtWidgets import (
 
 from .. import styling
 from . import settings
-from .layers import delete_written_file, expand_legends_later, output_folder, remove_layer
+from .layers import (
+    delete_written_file,
+    expand_legends_later,
+    output_folder,
+    remove_layer,
+)
 from .models import UNTRAINED_WARNING, WARNING_STYLE, ModelCatalog, ModelChooser
 from .resources import icon, user_guide_url
 from .runner import RunPanel
@@ -92,7 +98,8 @@ class AlgorithmDock(QgsDockWidget):
         layout = QVBoxLayout(body)
         layout.addLayout(self._intro_row())
         self.build_form()
-        self.form.addRow(self.tr("Model"), self.model_chooser)
+        self.form.addRow(QLabel(self.tr("Model")))  # above its chooser: long model names keep the dock's width
+        self.form.addRow(self.model_chooser)
         self.model_note = QLabel()
         self.model_note.setWordWrap(True)
         self.model_note.setFixedHeight(self.model_note.fontMetrics().lineSpacing() * NOTE_LINES + 4)
@@ -209,7 +216,8 @@ class AlgorithmDock(QgsDockWidget):
         text = message + (self.tr(" The map still shows the previous result, named “{}”.").format(previous)
                           if previous else "")
         self.run_panel.show_message(text)
-        self.iface.messageBar().pushMessage(self.title, text, Qgis.MessageLevel.Warning, MESSAGE_SECONDS)
+        headline = message.split(". ")[0].rstrip(".") + "."  # the bar shows one line; the dock says the rest
+        self.iface.messageBar().pushMessage(self.title, headline, Qgis.MessageLevel.Warning, MESSAGE_SECONDS)
 
     def _run_refused(self, message: str) -> None:
         self.iface.messageBar().pushMessage(self.title, message, Qgis.MessageLevel.Info, MESSAGE_SECONDS)

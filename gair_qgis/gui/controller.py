@@ -38,6 +38,10 @@ DOCK_WIDTH = 400  # px, on first use
 DOCK_CLASSES = (HeatmapDock, LocationDock, PredictionsDock, ModelManagerDock)
 DOCK_ICONS = {HeatmapDock: "heatmap", LocationDock: "location", PredictionsDock: "predictions",
               ModelManagerDock: "models"}
+# Short dock titles: the four tabs of the group stay readable in a 400 px dock (the menu and
+# toolbar keep "GAIR heatmap", ...).
+TAB_TITLES = {HeatmapDock: "Heatmap", LocationDock: "Location", PredictionsDock: "Predictions",
+              ModelManagerDock: "Models"}
 
 
 class GairGui:
@@ -58,9 +62,11 @@ class GairGui:
         for dock_class in DOCK_CLASSES:
             dock = dock_class(self.iface, self.catalog)
             self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            dock.setWindowTitle(TAB_TITLES[dock_class])
             action = dock.toggleViewAction()
             action.setIcon(icon(DOCK_ICONS[dock_class]))
-            action.setText(dock.windowTitle())
+            action.setText(dock_class.title)
+            action.setToolTip(dock_class.title)
             self.toolbar.addAction(action)
             self.iface.addPluginToMenu(MENU, action)
             self.docks.append(dock)

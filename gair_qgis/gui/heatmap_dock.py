@@ -6,7 +6,13 @@ from pathlib import Path
 from typing import Optional
 
 import numpy as np
-from qgis.core import QgsMapLayerProxyModel, QgsProject, QgsPointXY, QgsReferencedPointXY, QgsReferencedRectangle
+from qgis.core import (
+    QgsMapLayerProxyModel,
+    QgsPointXY,
+    QgsProject,
+    QgsReferencedPointXY,
+    QgsReferencedRectangle,
+)
 from qgis.gui import QgisInterface, QgsFileWidget, QgsMapLayerComboBox
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QPixmap

@@ -6,17 +6,28 @@ import math
 from pathlib import Path
 from typing import Optional
 
-from qgis.core import QgsCoordinateReferenceSystem, QgsRasterLayer, QgsReferencedRectangle, QgsUnitTypes
-from qgis.gui import QgisInterface, QgsDoubleSpinBox, QgsExtentWidget, QgsFileWidget, QgsProjectionSelectionWidget
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsRasterLayer,
+    QgsReferencedRectangle,
+    QgsUnitTypes,
+)
+from qgis.gui import (
+    QgisInterface,
+    QgsDoubleSpinBox,
+    QgsExtentWidget,
+    QgsFileWidget,
+    QgsProjectionSelectionWidget,
+)
 from qgis.PyQt.QtWidgets import QComboBox, QLabel, QWidget
 
+from .. import styling
 from ..processing.locationraster import DEFAULT_PIXELS_ACROSS
 from ..processing.locationraster import EMBEDDING as MODE_EMBEDDING
 from ..processing.locationraster import PCA_VIEW as MODE_PCA
 from ..processing.locationraster import SIMILARITY as MODE_SIMILARITY
 from .base_dock import AlgorithmDock
 from .heatmap_dock import PHOTO_FILTER
-from .. import styling
 from .layers import load_raster, unique_output_path
 from .map_tool import PointPickerRow, describe_point
 from .models import ModelCatalog

@@ -150,9 +150,10 @@ class GairAlgorithm(QgsProcessingAlgorithm):
         self.addParameter(param)
 
     def add_bands_parameter(self, parent: str) -> None:
-        self.addParameter(QgsProcessingParameterBand(
-            self.BANDS, "Bands in model order (B2, B3, B4, B5, B6, B7, B8, B8A, B11, B12); default: from band names",
-            parentLayerParameterName=parent, optional=True, allowMultiple=True))
+        param = QgsProcessingParameterBand(self.BANDS, "Bands in model order", parentLayerParameterName=parent,
+                                           optional=True, allowMultiple=True)
+        param.setHelp("B2, B3, B4, B5, B6, B7, B8, B8A, B11, B12 in this order; default: found from the band names")
+        self.addParameter(param)
 
     # --- model and bands -----------------------------------------------------------------
 
