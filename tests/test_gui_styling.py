@@ -5,10 +5,13 @@ post-processor, errors in the message bar in the user's words, the armed pick to
 a new project resetting the docks, and Sentinel-2 rasters in true colour."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from qgis.core import (
     Qgis,
+    QgsApplication,
     QgsCoordinateReferenceSystem,
     QgsPointXY,
     QgsProject,
@@ -21,7 +24,7 @@ from conftest import L2A_12, write_geotiff
 from gair_qgis import classFactory, styling
 from gair_qgis.gui.heatmap_dock import HeatmapDock
 from gair_qgis.gui.messages import user_message
-from gair_qgis.runtime.package import load_package
+from gair_qgis.runtime.package import load_package, write_package
 from gui_support import gair_settings, show_raster, wait_for_tasks  # noqa: F401 (fixture)
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
@@ -168,6 +171,8 @@ def test_choosing_a_photo_arms_the_pick_tool_visibly(plugin, qgis_iface, photo):
     assert "click on the map" in dock.run_panel.status.text()
     canvas.unsetMapTool(dock.location.tool)  # another tool chosen: the button says so
     assert not dock.location.button.isChecked() and "Pick on map" == dock.location.button.text()
+    dock.visibilityChanged.emit(True)  # what QGIS emits when the dock's tab is opened (no shown window here)
+    assert canvas.mapTool() is dock.location.tool and dock.location.button.isChecked()
 
 
 def test_a_new_project_clears_the_marker_and_the_status(plugin, qgis_iface):
@@ -180,10 +185,26 @@ def test_a_new_project_clears_the_marker_and_the_status(plugin, qgis_iface):
     assert dock.run_panel.status.text() == "" and dock.result_layer_ids == []
 
 
-def test_the_model_note_has_a_fixed_height(plugin):
-    note = plugin.gui.dock(HeatmapDock).model_note
-    assert note.minimumHeight() == note.maximumHeight() > 0
-    assert "UNTRAINED" in note.text()
+def test_switching_to_a_trained_model_moves_no_widget(plugin, tmp_path):
+    bundled = load_package()
+    files = {n: bundled.root / n for n in bundled.meta["files"]}
+    meta = {k: v for k, v in bundled.meta.items() if k not in ("files", "format_version")}
+    trained = write_package(tmp_path / "trained-copy", dict(meta, untrained=False, name="trained-copy"), files)
+    plugin.gui.catalog.add_folder(trained)
+    dock = plugin.gui.dock(HeatmapDock)
+    dock.resize(380, 900)
+    dock.show()
+    QgsApplication.processEvents()
+    note, run = dock.model_note, dock.run_panel.run_button
+    assert note.minimumHeight() == note.maximumHeight() > 0 and "UNTRAINED" in note.text()
+    before = (note.geometry(), dock.output_folder.mapTo(dock, dock.output_folder.rect().topLeft()),
+              run.mapTo(dock, run.rect().topLeft()))
+    dock.model_chooser.setCurrentIndex(dock.model_chooser.findData(str(trained.resolve())))
+    QgsApplication.processEvents()
+    assert "UNTRAINED" not in note.text() and "trained-copy" in note.text()
+    after = (note.geometry(), dock.output_folder.mapTo(dock, dock.output_folder.rect().topLeft()),
+             run.mapTo(dock, run.rect().topLeft()))
+    assert after == before
 
 
 def test_a_sentinel2_raster_added_by_hand_shows_in_true_colour(plugin, tmp_path):
@@ -202,3 +223,39 @@ def test_errors_are_rewritten_in_the_users_words():
     assert user_message("this EXTENT needs 900 tiles, more than the limit of 400; zoom") .startswith(
         "This area needs 900 model tiles, more than the limit of 400")
     assert user_message("MODEL folder x is broken") == "The model folder x is broken."  # generic: words replaced
+
+
+def test_outputs_go_to_a_temporary_or_per_project_folder(qgis_new_project, gair_settings, tmp_path):
+    from qgis.core import QgsProcessingUtils
+
+    from gair_qgis.gui.layers import output_folder
+
+    gair_settings.setValue("gair/output_folder", "")
+    assert output_folder() == Path(QgsProcessingUtils.tempFolder()) / "gair"  # unsaved project
+    assert output_folder(keep=True) == Path.home() / "GAIR"
+    QgsProject.instance().setFileName(str(tmp_path / "work" / "project.qgz"))
+    assert output_folder() == tmp_path / "work" / "gair"
+
+
+def _run_heatmap(dock) -> str:
+    assert dock.run_panel.start(), dock.run_panel.status.text()
+    wait_for_tasks()
+    assert dock.result_layer_id is not None, dock.run_panel.status.text()
+    return QgsProject.instance().mapLayer(dock.result_layer_id).source()
+
+
+def test_a_new_result_replaces_the_previous_file_unless_every_result_is_kept(plugin, qgis_iface, l2a_tile, photo):
+    dock = plugin.gui.dock(HeatmapDock)
+    dock.layer_combo.setLayer(show_raster(qgis_iface, l2a_tile))
+    dock.photo.file.setFilePath(str(photo))
+    dock.location.set_point(QgsReferencedPointXY(QgsPointXY(9.171, 48.7685), WGS84))
+    first = _run_heatmap(dock)
+    second = _run_heatmap(dock)
+    QgsApplication.processEvents()  # the deletion waits for the event loop
+    assert not Path(first).exists() and Path(second).exists()
+    dock.keep_results.setChecked(True)
+    third = _run_heatmap(dock)
+    QgsApplication.processEvents()
+    assert Path(second).exists() and Path(third).exists()
+    names = [layer.name() for layer in QgsProject.instance().mapLayers().values()]
+    assert sum(name.startswith("GAIR heatmap") for name in names) == 2

@@ -106,7 +106,7 @@ class HeatmapDock(AlgorithmDock):
     # --- inputs ----------------------------------------------------------------------
 
     def _arm_when_shown(self, visible: bool) -> None:
-        if visible and self.photo.path():
+        if visible:
             self.location.arm()
 
     def on_photo_changed(self, path: str) -> None:
