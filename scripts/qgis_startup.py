@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
@@ -28,11 +29,17 @@ GAIR_SCOPE = "gair"
 GAIR_STEP_TIMEOUT_MS = 180_000
 GAIR_SETTLE_MS = 1500  # after a result: let the canvas and the layer tree draw it
 GAIR_WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
+GAIR_STARTED = time.monotonic()
 
 
 def gair_log(message):
     QgsMessageLog.logMessage(message, "GAIR")
-    print(f"qgis_startup: {message}", file=sys.stderr, flush=True)
+    line = f"[{time.monotonic() - GAIR_STARTED:6.1f} s] {message}"
+    print(f"qgis_startup: {line}", file=sys.stderr, flush=True)
+    folder = os.environ.get("GAIR_SCREENSHOT")
+    if folder and os.path.isdir(folder):
+        with open(os.path.join(folder, "tour.log"), "a", encoding="utf-8") as log:
+            log.write(line + "\n")
 
 
 def gair_quit(code):

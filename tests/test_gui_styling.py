@@ -259,3 +259,19 @@ def test_a_new_result_replaces_the_previous_file_unless_every_result_is_kept(plu
     assert Path(second).exists() and Path(third).exists()
     names = [layer.name() for layer in QgsProject.instance().mapLayers().values()]
     assert sum(name.startswith("GAIR heatmap") for name in names) == 2
+
+
+def test_toolbox_predictions_give_one_styled_layer_per_head(plugin, qgis_processing, qgis_iface, l2a_tile):
+    import processing
+
+    package = load_package()
+    heads = [h.name for h in package.heads if h.input in ("rs_global", "location")]
+    if len(heads) < 2:
+        pytest.skip(f"the bundled package {package.name} has fewer than two tile heads")
+    rs = show_raster(qgis_iface, l2a_tile)
+    processing.runAndLoadResults("gair:tilepredict", {"INPUT": rs.id(), "OUTPUT": "TEMPORARY_OUTPUT"})
+    layers = [layer for layer in QgsProject.instance().layerTreeRoot().layerOrder()
+              if layer.name().startswith("GAIR predictions: ")]
+    assert sorted(layer.name().split(": ")[1].split(" · ")[0] for layer in layers) == sorted(heads)
+    assert all(layer.renderer().type() in ("categorizedSymbol", "graduatedSymbol") for layer in layers)
+    assert QgsProject.instance().layerTreeRoot().layerOrder()[0] in layers  # on top
