@@ -31,6 +31,7 @@ from qgis.PyQt.QtWidgets import QLabel, QSizePolicy, QToolButton, QVBoxLayout, Q
 from .resources import icon
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
+MARKER_COLOUR = "#005aff"  # blue: stands out on the similarity ramp's reds
 
 
 def transform_point(point: QgsPointXY, source: QgsCoordinateReferenceSystem,
@@ -70,7 +71,8 @@ class PointPickerTool(QgsMapToolEmitPoint):
 class PointMarker:
     """A cross on the canvas at a referenced point (shown in whatever the canvas CRS is)."""
 
-    def __init__(self, canvas: QgsMapCanvas, color: QColor = QColor(0, 90, 255)) -> None:  # blue: stands out on the red ramp
+    def __init__(self, canvas: QgsMapCanvas, color: Optional[QColor] = None) -> None:
+        color = color or QColor(MARKER_COLOUR)
         self.canvas = canvas
         self.point: Optional[QgsReferencedPointXY] = None
         self.marker = QgsVertexMarker(canvas)
