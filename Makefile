@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.gair-installed
 SHARED ?= $(abspath ../shared)
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: setup demo test bench benchmark benchmark-heads plugin qgis clean
+.PHONY: setup demo test bench benchmark benchmark-heads plugin qgis screenshots clean
 
 setup: $(STAMP)
 
@@ -34,6 +34,9 @@ plugin: $(STAMP)
 
 qgis: $(STAMP)
 	scripts/run_qgis.sh
+
+screenshots: $(STAMP)
+	.venv/bin/python scripts/screenshot.py
 
 clean:
 	rm -rf build .pytest_cache

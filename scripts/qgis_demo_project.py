@@ -67,6 +67,8 @@ def write_project(inputs: dict, path: Path) -> Path:
         QgsProject,
         QgsRasterLayer,
         QgsRasterMinMaxOrigin,
+        QgsRectangle,
+        QgsReferencedRectangle,
     )
 
     app = QgsApplication([], False)
@@ -80,6 +82,9 @@ def write_project(inputs: dict, path: Path) -> Path:
                                  QgsRasterMinMaxOrigin.Limits.CumulativeCut)
     project.addMapLayer(layer)
     project.setCrs(layer.crs())
+    view = QgsRectangle(layer.extent())
+    view.scale(1.1)
+    project.viewSettings().setDefaultViewExtent(QgsReferencedRectangle(view, layer.crs()))  # opens zoomed to the tile
     project.setTitle(f"GAIR demo: {inputs['source']}")
     project.writeEntry(SCOPE, "photo", str(inputs["photo"]))
     project.writeEntry(SCOPE, "lon", repr(inputs["lon"]))

@@ -1,23 +1,25 @@
 #!/usr/bin/env bash
 # Start the QGIS desktop with this checkout's GAIR plugin enabled and the demo project
 # open (a real Sentinel-2 tile; the heatmap dock filled with the example photo and where
-# it was taken: press Run, or click on the map). Needs a display.   (make qgis)
+# it was taken, the pick tool armed: one click on the map gives the heatmap). Needs a
+# display.   (make qgis)
 #
-#   scripts/run_qgis.sh [--screenshot OUT.png] [extra qgis arguments]
+#   scripts/run_qgis.sh [--screenshot FOLDER] [extra qgis arguments]
 #
-# --screenshot runs the heatmap, saves a screenshot of the main window to OUT.png and
-# quits (scripts/screenshot.py runs it under Xvfb). QGIS keeps its own profile under
-# build/qgis-desktop (build/qgis-screenshot for screenshots; never the user's).
+# --screenshot walks through every dock and result (real clicks through xdotool), saves a
+# screenshot of the screen after each step into FOLDER and quits (scripts/screenshot.py
+# runs it under Xvfb). QGIS keeps its own profile under build/qgis-desktop
+# (build/qgis-screenshot for screenshots; never the user's).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STATE="$ROOT/build/qgis-desktop"
 PROJECT="$ROOT/build/qgis-demo/gair_demo.qgz"
 
 if [ "${1:-}" = "--screenshot" ]; then
-    [ -n "${2:-}" ] || { echo "--screenshot needs a file name" >&2; exit 2; }
+    [ -n "${2:-}" ] || { echo "--screenshot needs a folder" >&2; exit 2; }
     export GAIR_SCREENSHOT="$(realpath -m "$2")"
     shift 2
-    STATE="$ROOT/build/qgis-screenshot"  # a fresh profile: QGIS's first-start window layout
+    STATE="$ROOT/build/qgis-screenshot/$(basename "$GAIR_SCREENSHOT")"  # a fresh profile per run
     rm -rf "$STATE/profile"
 fi
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then

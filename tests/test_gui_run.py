@@ -1,6 +1,6 @@
 """The docks' run paths in a real headless QGIS, with the plugin loaded as QGIS loads it:
-a click on the map runs gair:svheatmap in the background, the heatmap is added above the
-RS layer with a pseudocolor ramp, a second run on the same tile comes from the cache,
+a click on the map runs gair:svheatmap in the background, the heatmap is added on top of
+the layer tree as a similarity map, a second run on the same tile comes from the cache,
 cancel and bad inputs add nothing; the location and predictions docks add their layers."""
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def _layer_order() -> list[str]:
     return [layer.name() for layer in QgsProject.instance().layerTreeRoot().layerOrder()]
 
 
-def test_a_click_on_the_map_runs_the_heatmap_and_adds_it_above_the_rs_layer(heatmap, qgis_iface):
+def test_a_click_on_the_map_runs_the_heatmap_and_adds_it_on_top(heatmap, qgis_iface):
     canvas = qgis_iface.mapCanvas()
     heatmap.location.button.setChecked(True)
     centre = canvas.getCoordinateTransform().transform(QgsPointXY(9.171, 48.7685))  # inside the tile
@@ -65,13 +65,12 @@ def test_a_click_on_the_map_runs_the_heatmap_and_adds_it_above_the_rs_layer(heat
     assert not heatmap.run_panel.busy, heatmap.run_panel.status.text()
     layer = QgsProject.instance().mapLayer(heatmap.result_layer_id)
     assert layer is not None, heatmap.run_panel.status.text()
-    assert _layer_order().index(layer.name()) == _layer_order().index("tile") - 1
+    assert _layer_order()[0] == layer.name()
+    assert layer.name() == "GAIR heatmap: photo.jpg · gair-tiny-untrained (UNTRAINED)".replace(
+        "gair-tiny-untrained", load_package().name)
     assert layer.renderer().type() == "singlebandpseudocolor"
-    shader = layer.renderer().shader().rasterShaderFunction()
-    assert len(shader.colorRampItemList()) >= 2  # the legend shows the ramp
-    stats = layer.dataProvider().bandStatistics(1)
-    items = shader.colorRampItemList()
-    assert (items[0].value, items[-1].value) == pytest.approx((stats.minimumValue, stats.maximumValue), rel=1e-4)
+    items = layer.renderer().shader().rasterShaderFunction().colorRampItemList()
+    assert items[0].color.alpha() == 0 and items[-1].color.alpha() > 200  # low values fade out
     assert layer.crs() == WGS84
     assert heatmap.last_results["ENCODED_TILES"] >= 1
     assert heatmap.run_panel.progress_bar.value() == 100
@@ -143,6 +142,8 @@ def test_the_location_dock_paints_a_pca_view_of_the_map_view(plugin, rs_layer, q
     assert len(added) == 1, dock.run_panel.status.text()
     assert added[0].bandCount() == 3 and added[0].width() in (40, 41)
     assert added[0].crs() == WGS84
+    assert added[0].renderer().type() == "multibandcolor"  # PCA views as RGB
+    assert added[0].name().startswith("GAIR location: PCA view · ")
 
 
 def test_the_location_dock_needs_a_reference_for_similarity(plugin, rs_layer):
@@ -154,7 +155,8 @@ def test_the_location_dock_needs_a_reference_for_similarity(plugin, rs_layer):
     dock.pixel_size.setValue(rs_layer.extent().width() / 20)
     assert dock.run_panel.start()
     wait_for_tasks()
-    layer = QgsProject.instance().mapLayersByName("GAIR location: Similarity to a place")[0]
+    layer = QgsProject.instance().mapLayer(dock.result_layer_ids[0])
+    assert layer.name().startswith("GAIR location: similarity to 48.765000°, 9.170000° · ")
     assert layer.renderer().type() == "singlebandpseudocolor"
 
 
@@ -186,10 +188,14 @@ def test_the_predictions_dock_adds_a_styled_tile_grid(plugin, rs_layer, tmp_path
     dock.with_raster.setChecked(True)
     assert dock.run_panel.start(), dock.run_panel.status.text()
     wait_for_tasks()
-    grid = QgsProject.instance().mapLayersByName("GAIR predictions: landcover (classification)")
+    model = plugin.gui.catalog.entry(str(package.root.resolve())).name
+    grid = QgsProject.instance().mapLayersByName(f"GAIR predictions: landcover · {model} (UNTRAINED)")
     assert grid, dock.run_panel.status.text()
     assert grid[0].featureCount() >= 1 and grid[0].renderer().type() == "categorizedSymbol"
-    assert QgsProject.instance().mapLayersByName("GAIR predictions (raster)")
+    raster = [layer for layer in QgsProject.instance().mapLayers().values()
+              if layer.name().startswith("GAIR predictions (raster)")]
+    assert raster and raster[0].renderer().type() == "paletted"
+    assert [c.label for c in raster[0].renderer().classes()] == ["urban", "green", "water"]
 
 
 def test_unloading_the_plugin_during_a_run_neither_crashes_nor_adds_a_layer(heatmap, plugin):

@@ -1,21 +1,51 @@
-"""The frame every GAIR dock shares: a form, the model chooser, the output folder and the
-Run / Cancel / progress row that runs the dock's Processing algorithm in the background."""
+"""The frame every GAIR dock shares: a form, the model chooser with a fixed-height note,
+the output folder and "keep every result", a link to the user guide, and the Run /
+Cancel / progress row that runs the dock's Processing algorithm in the background.
+
+Results: a dock's new result layers go on top of the layer tree and replace its previous
+ones (and the files it wrote for them) unless "Keep every result" is ticked. A failed run
+says why in QGIS's message bar, in the user's words, and renames the result still on the
+map "[previous] ...". A new project resets the dock.
+"""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Optional
 
-from qgis.core import QgsMapLayer, QgsProject
+from qgis.core import Qgis, QgsMapLayer, QgsProject
 from qgis.gui import QgisInterface, QgsDockWidget, QgsFileWidget
-from qgis.PyQt.QtCore import Qt
-from qgis.PyQt.QtWidgets import QComboBox, QFormLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from qgis.PyQt.QtCore import Qt, QUrl
+from qgis.PyQt.QtGui import QDesktopServices
+from qgis.PyQt.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
+from .. import styling
 from . import settings
+from .layers import (
+    delete_written_file,
+    expand_legends_later,
+    output_folder,
+    remove_layer,
+)
 from .models import UNTRAINED_WARNING, WARNING_STYLE, ModelCatalog, ModelChooser
-from .resources import icon
+from .resources import icon, user_guide_url
 from .runner import RunPanel
 
 MIN_COMBO_CHARACTERS = 10
+NOTE_LINES = 2  # the model note always takes this many lines, so switching models moves nothing
+PREVIOUS = "[previous] "
+MESSAGE_SECONDS = 10
 
 
 class AlgorithmDock(QgsDockWidget):
@@ -23,57 +53,111 @@ class AlgorithmDock(QgsDockWidget):
 
     Subclasses build their inputs into `self.form` (in `build_form`), return the
     algorithm's parameters from `parameters()` (ValueError with a message when an input
-    is missing), and add the results to the project in `add_results(results)`, which
-    may return a summary line for the status.
+    is missing), and turn the results into layers in `result_layers(results)`, after
+    which `summary(results)` may return a line for the status.
     """
 
     algorithm_id = ""
     title = ""
     icon_name = "gair"
     help_text = ""
+    help_anchor = ""
 
     def __init__(self, iface: QgisInterface, catalog: ModelCatalog, parent: Optional[QWidget] = None) -> None:
         super().__init__(self.title, parent or iface.mainWindow())
         self.iface = iface
         self.catalog = catalog
-        self.run_layer_id = ""  # the input layer of the latest run; results go above it
+        self.run_layer_id = ""  # the input layer of the latest run
+        self.result_layer_ids: list[str] = []  # this dock's result layers on the map
+        self.written_files: list[str] = []  # the files this dock wrote for them
+        self.run_files: list[str] = []  # the files the running run writes
+        self.run_model = ("", False)  # (name, untrained) of the model of the latest run
         self.setObjectName(f"Gair{type(self).__name__}")
         self.setWindowIcon(icon(self.icon_name))
         self.model_chooser = ModelChooser(catalog)
         self.output_folder = QgsFileWidget()
         self.output_folder.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
+        self.keep_results = QCheckBox(self.tr("Keep every result"))
+        self.keep_results.setToolTip(self.tr(
+            "Ticked: each run adds a new layer and keeps its file. Not ticked: a new result replaces this dock's "
+            "previous one and its file (in a temporary folder until the project is saved)."))
         self.show_output_folder()
         self.output_folder.fileChanged.connect(settings.set_output_folder)
-        self.run_panel = RunPanel(self.algorithm_id, self.parameters, self.add_results)
+        self.keep_results.toggled.connect(self.show_output_folder)
+        self.run_panel = RunPanel(self.algorithm_id, self._parameters, self._add_results)
+        self.run_panel.finished.connect(self._run_finished)
+        self.run_panel.refused.connect(self._run_refused)
         self.form = QFormLayout()
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self._build_body()
+        QgsProject.instance().cleared.connect(self.reset)
 
     def _build_body(self) -> None:
         body = QWidget()
         layout = QVBoxLayout(body)
-        if self.help_text:
-            intro = QLabel(self.help_text)
-            intro.setWordWrap(True)
-            layout.addWidget(intro)
+        layout.addLayout(self._intro_row())
         self.build_form()
-        self.form.addRow(self.tr("Model"), self.model_chooser)
-        self.untrained_warning = QLabel(self.tr("This model is {}.").format(UNTRAINED_WARNING))
-        self.untrained_warning.setWordWrap(True)
-        self.untrained_warning.setStyleSheet(WARNING_STYLE)
-        self.form.addRow(self.untrained_warning)
-        self.model_chooser.currentIndexChanged.connect(self.show_untrained_warning)
-        self.show_untrained_warning()
+        self.form.addRow(QLabel(self.tr("Model")))  # above its chooser: long model names keep the dock's width
+        self.form.addRow(self.model_chooser)
+        self.model_note = QLabel()
+        self.model_note.setWordWrap(True)
+        self.model_note.setFixedHeight(self.model_note.fontMetrics().lineSpacing() * NOTE_LINES + 4)
+        self.model_note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.form.addRow(self.model_note)
+        self.model_chooser.currentIndexChanged.connect(self.show_model_note)
+        self.catalog.changed.connect(self.show_model_note)
+        self.show_model_note()
         self.form.addRow(self.tr("Output folder"), self.output_folder)
+        self.form.addRow(self.keep_results)
         layout.addLayout(self.form)
-        layout.addWidget(self.run_panel)
         layout.addStretch(1)
-        self.setWidget(scrolling(body))
+        frame = QWidget()  # the form scrolls; Run, progress and status always stay in view
+        outer = QVBoxLayout(frame)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scrolling(body), 1)
+        self.run_panel.layout().setContentsMargins(9, 3, 9, 6)
+        outer.addWidget(self.run_panel)
+        self.setWidget(frame)
         QgsProject.instance().homePathChanged.connect(self.show_output_folder)
 
-    def show_untrained_warning(self) -> None:
-        """Say plainly, next to the model chooser, when the chosen model is untrained."""
+    def _intro_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        intro = QLabel(self.help_text)
+        intro.setWordWrap(True)
+        intro.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.help_button = QToolButton()
+        self.help_button.setText("?")
+        self.help_button.setToolTip(self.tr("Open the GAIR user guide"))
+        self.help_button.clicked.connect(self.open_help)
+        row.addWidget(intro, 1)
+        row.addWidget(self.help_button, 0, Qt.AlignmentFlag.AlignTop)
+        return row
+
+    def help_url(self) -> QUrl:
+        """The user guide (gui.resources.user_guide_url)."""
+        return user_guide_url()
+
+    def open_help(self) -> bool:
+        """Open the user guide with the system's viewer."""
+        return QDesktopServices.openUrl(self.help_url())
+
+    def show_model_note(self) -> None:
+        """One fixed-height line under the model chooser: UNTRAINED in red, or the model's name."""
         entry = self.model_chooser.current_entry()
-        self.untrained_warning.setVisible(bool(entry and entry.untrained))
+        if entry is not None and entry.untrained:
+            self.model_note.setText(self.tr("This model is {}.").format(UNTRAINED_WARNING))
+            self.model_note.setStyleSheet(WARNING_STYLE)
+        else:
+            self.model_note.setText(self.tr("Trained model: {}.").format(entry.name) if entry else "")
+            self.model_note.setStyleSheet("color: palette(mid);")
+        self.model_note.setToolTip(self.model_note.text())
+        self.model_chooser.setToolTip(self.model_chooser.currentText())
+
+    @property
+    def untrained_warning(self) -> QLabel:
+        """The model note (shows the UNTRAINED warning when the chosen model is untrained)."""
+        return self.model_note
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
         """Show the output folder as currently set (another dock or the project may have changed it)."""
@@ -81,15 +165,81 @@ class AlgorithmDock(QgsDockWidget):
         super().showEvent(event)
 
     def show_output_folder(self) -> None:
-        """The chosen folder, or (greyed) the default one, which follows the project."""
+        """The chosen folder, or (greyed) where results go by default."""
         self.output_folder.blockSignals(True)
         self.output_folder.setFilePath(settings.chosen_output_folder())
         self.output_folder.blockSignals(False)
-        self.output_folder.lineEdit().setPlaceholderText(str(settings.default_output_folder()))
+        self.output_folder.lineEdit().setPlaceholderText(str(output_folder(self.keep_results.isChecked())))
+        self.output_folder.setToolTip(self.tr("Results go to {}").format(self.output_dir()))
 
     def output_dir(self) -> Path:
-        """Where this run writes: the folder in the widget, else the default."""
-        return Path(self.output_folder.filePath().strip() or settings.default_output_folder())
+        """Where this run writes: the folder in the widget, else the default (gui.layers.output_folder)."""
+        return Path(self.output_folder.filePath().strip() or output_folder(self.keep_results.isChecked()))
+
+    # --- running and results ------------------------------------------------------------
+
+    def _parameters(self) -> dict:
+        parameters = self.parameters()
+        entry = self.model_chooser.current_entry()
+        self.run_model = (entry.name, entry.untrained) if entry else ("", False)
+        self.run_files = [str(v) for k, v in parameters.items() if k.startswith("OUTPUT") and isinstance(v, str)]
+        return parameters
+
+    def _add_results(self, results: dict) -> Optional[str]:
+        layers = self.result_layers(results)
+        self.replace_results(layers)
+        return self.summary(results)
+
+    def replace_results(self, layers: Sequence[QgsMapLayer]) -> None:
+        """Put `layers` on top of the layer tree; unless every result is kept, this dock's
+        previous results leave the project and their files are deleted."""
+        if not self.keep_results.isChecked():
+            self.clear_results()
+        styling.finish_on_top(layers)
+        expand_legends_later(layers)
+        self.result_layer_ids = [layer.id() for layer in layers]
+        self.written_files += self.run_files
+        self.run_files = []
+
+    def clear_results(self) -> None:
+        """Remove this dock's result layers and delete the files it wrote for them."""
+        for layer_id in self.result_layer_ids:
+            remove_layer(layer_id)
+        for path in self.written_files:
+            delete_written_file(path)
+        self.result_layer_ids, self.written_files = [], []
+
+    def _run_finished(self, ok: bool, message: str) -> None:
+        if ok:
+            return
+        previous = self.mark_previous_results()
+        text = message + (self.tr(" The map still shows the previous result, named “{}”.").format(previous)
+                          if previous else "")
+        self.run_panel.show_message(text)
+        headline = message.split(". ")[0].rstrip(".") + "."  # the bar shows one line; the dock says the rest
+        self.iface.messageBar().pushMessage(self.title, headline, Qgis.MessageLevel.Warning, MESSAGE_SECONDS)
+
+    def _run_refused(self, message: str) -> None:
+        self.iface.messageBar().pushMessage(self.title, message, Qgis.MessageLevel.Info, MESSAGE_SECONDS)
+
+    def mark_previous_results(self) -> str:
+        """Rename this dock's results on the map "[previous] ..."; the first one's new name."""
+        names = []
+        for layer_id in self.result_layer_ids:
+            layer = QgsProject.instance().mapLayer(layer_id)
+            if layer is not None:
+                if not layer.name().startswith(PREVIOUS):
+                    layer.setName(PREVIOUS + layer.name())
+                names.append(layer.name())
+        return names[0] if names else ""
+
+    def reset(self) -> None:
+        """A new project: forget results, status and progress (subclasses clear their points)."""
+        self.result_layer_ids, self.written_files, self.run_files, self.run_layer_id = [], [], [], ""
+        if not self.run_panel.busy:
+            self.run_panel.progress_bar.setValue(0)
+            self.run_panel.show_message("")
+        self.show_output_folder()
 
     # --- for subclasses --------------------------------------------------------------
 
@@ -101,9 +251,13 @@ class AlgorithmDock(QgsDockWidget):
         """The algorithm's parameters from the widgets; ValueError names what is missing."""
         raise NotImplementedError
 
-    def add_results(self, results: dict) -> Optional[str]:
-        """Add the algorithm's outputs to the project (main thread); returns a summary line."""
+    def result_layers(self, results: dict) -> list[QgsMapLayer]:
+        """The algorithm's outputs as styled, named layers (main thread; not yet in the project)."""
         raise NotImplementedError
+
+    def summary(self, results: dict) -> Optional[str]:
+        """A line for the status after a successful run."""
+        return None
 
     def model_parameter(self) -> str:
         """The MODEL value: the chosen package folder; ValueError when none is usable."""
@@ -119,6 +273,7 @@ class AlgorithmDock(QgsDockWidget):
     def cleanup(self) -> None:
         """Cancel a running task and free canvas items (plugin unload)."""
         QgsProject.instance().homePathChanged.disconnect(self.show_output_folder)
+        QgsProject.instance().cleared.disconnect(self.reset)
         self.run_panel.shutdown()
 
 

@@ -3,16 +3,29 @@
 `GairGui(iface).init_gui()` builds everything; `unload()` cancels running tasks, takes
 the map tool and marker off the canvas, and removes and deletes every dock and action,
 so nothing of the plugin is left in the main window.
+
+The docks form one tab group on the right, the heatmap dock in front; QGIS restores its
+saved window layout after loading plugins, so the group is made again once QGIS is up,
+at every start (docks the user made float stay floating). Sentinel-2 rasters added to
+the project with QGIS's default band choice are shown in true colour, and every raster
+layer's context menu offers "GAIR: Sentinel-2 true colour".
 """
 from __future__ import annotations
 
 from typing import Optional
 
+from qgis.core import Qgis, QgsMapLayerType, QgsProject, QgsRasterLayer
 from qgis.gui import QgisInterface, QgsDockWidget
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QToolBar
 
+from .. import styling
 from . import settings
+
+try:
+    from qgis.PyQt.QtGui import QAction  # Qt6
+except ImportError:
+    from qgis.PyQt.QtWidgets import QAction  # Qt5
 from .heatmap_dock import HeatmapDock
 from .location_dock import LocationDock
 from .model_manager import ModelManagerDock
@@ -25,6 +38,10 @@ DOCK_WIDTH = 400  # px, on first use
 DOCK_CLASSES = (HeatmapDock, LocationDock, PredictionsDock, ModelManagerDock)
 DOCK_ICONS = {HeatmapDock: "heatmap", LocationDock: "location", PredictionsDock: "predictions",
               ModelManagerDock: "models"}
+# Short dock titles: the four tabs of the group stay readable in a 400 px dock (the menu and
+# toolbar keep "GAIR heatmap", ...).
+TAB_TITLES = {HeatmapDock: "Heatmap", LocationDock: "Location", PredictionsDock: "Predictions",
+              ModelManagerDock: "Models"}
 
 
 class GairGui:
@@ -36,6 +53,7 @@ class GairGui:
         self.docks: list[QgsDockWidget] = []
         self.actions: list = []  # the docks' toggle-view QActions (QtGui in Qt6, QtWidgets in Qt5)
         self.toolbar: Optional[QToolBar] = None
+        self.true_colour_action: Optional[QAction] = None
 
     def init_gui(self) -> None:
         self.catalog = ModelCatalog()
@@ -44,32 +62,57 @@ class GairGui:
         for dock_class in DOCK_CLASSES:
             dock = dock_class(self.iface, self.catalog)
             self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            dock.setWindowTitle(TAB_TITLES[dock_class])
             action = dock.toggleViewAction()
             action.setIcon(icon(DOCK_ICONS[dock_class]))
-            action.setText(dock.windowTitle())
+            action.setText(dock_class.title)
+            action.setToolTip(dock_class.title)
             self.toolbar.addAction(action)
             self.iface.addPluginToMenu(MENU, action)
             self.docks.append(dock)
             self.actions.append(action)
-        if not settings.docks_arranged():
-            # At start-up QGIS restores its window layout after loading plugins, which would
-            # undo the tabs: arrange them once QGIS is up, on first use only (afterwards QGIS
-            # restores the user's own arrangement of the docks).
-            if self.iface.mainWindow().isVisible():
-                self.arrange_docks()
-            else:
-                self.iface.initializationCompleted.connect(self.arrange_docks)
+        self.true_colour_action = QAction(icon("gair"), "GAIR: Sentinel-2 true colour", self.iface.mainWindow())
+        self.true_colour_action.triggered.connect(self.true_colour_of_current_layer)
+        self.iface.addCustomActionForLayerType(self.true_colour_action, "", QgsMapLayerType.RasterLayer, True)
+        QgsProject.instance().layersAdded.connect(self.recognise_sentinel2)
+        if self.iface.mainWindow().isVisible():
+            self.arrange_docks()
+        else:
+            self.iface.initializationCompleted.connect(self.arrange_docks)
 
     def arrange_docks(self) -> None:
-        """One tab group on the right for all GAIR docks, the heatmap dock in front."""
+        """One tab group for all docked GAIR docks (right side), the heatmap dock in front on first use."""
         window = self.iface.mainWindow()
-        docks = [d for d in self.docks if window.dockWidgetArea(d) != Qt.DockWidgetArea.NoDockWidgetArea]
+        docks = [d for d in self.docks if not d.isFloating()]
+        if not docks:
+            return
+        first_use = not settings.docks_arranged()
+        for dock in docks:
+            if window.dockWidgetArea(dock) != Qt.DockWidgetArea.RightDockWidgetArea and first_use:
+                window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        anchor = docks[0]
+        grouped = set(window.tabifiedDockWidgets(anchor))
         for dock in docks[1:]:
-            window.tabifyDockWidget(docks[0], dock)
-        if docks:
-            window.resizeDocks(docks, [DOCK_WIDTH] * len(docks), Qt.Orientation.Horizontal)
-            docks[0].raise_()
+            if dock not in grouped:
+                window.tabifyDockWidget(anchor, dock)
+        if first_use:
+            window.resizeDocks([anchor], [DOCK_WIDTH], Qt.Orientation.Horizontal)
+            anchor.show()
+            anchor.raise_()
             settings.set_docks_arranged()
+
+    def recognise_sentinel2(self, layers: list) -> None:
+        """Show Sentinel-2 rasters that still have QGIS's default bands (1, 2, 3) in true colour."""
+        for layer in layers:
+            if isinstance(layer, QgsRasterLayer) and styling.shows_default_style(layer):
+                styling.style_true_colour(layer)
+
+    def true_colour_of_current_layer(self) -> None:
+        layer = self.iface.activeLayer()
+        if not isinstance(layer, QgsRasterLayer) or not styling.style_true_colour(layer):
+            self.iface.messageBar().pushMessage(
+                "GAIR", "This layer is not a Sentinel-2 stack GAIR recognises (bands B2, B3, B4 ... by name, or "
+                "10 or 12 bands in Sentinel-2 order).", Qgis.MessageLevel.Info, 8)
 
     def dock(self, dock_class: type) -> Optional[QgsDockWidget]:
         """The plugin's dock of that class."""
@@ -80,6 +123,10 @@ class GairGui:
             self.iface.initializationCompleted.disconnect(self.arrange_docks)
         except (TypeError, RuntimeError):
             pass  # not connected
+        QgsProject.instance().layersAdded.disconnect(self.recognise_sentinel2)
+        if self.true_colour_action is not None:
+            self.iface.removeCustomActionForLayerType(self.true_colour_action)
+            self.true_colour_action = None
         for action in self.actions:
             self.iface.removePluginMenu(MENU, action)
         for dock in self.docks:

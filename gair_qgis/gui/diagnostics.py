@@ -10,6 +10,7 @@ from qgis.PyQt.QtCore import QT_VERSION_STR
 
 from ..runtime.session import RuntimeUnavailable, choose_providers, import_onnxruntime
 from . import settings
+from .layers import output_folder
 from .models import ModelCatalog
 from .resources import PLUGIN_DIR
 from .runner import PROVIDER_ID
@@ -52,7 +53,7 @@ def diagnostics(catalog: ModelCatalog) -> str:
         f"execution provider requested first: {chosen or 'none'} (force CPU: {settings.force_cpu()})",
         f"plugin folder {PLUGIN_DIR}",
         f"Processing provider '{PROVIDER_ID}': {'loaded, ' + ', '.join(algorithms) if provider else 'NOT loaded'}",
-        f"output folder {settings.output_folder()}",
+        f"output folder {output_folder()}",
         "model packages:",
     ]
     for entry in catalog.entries():

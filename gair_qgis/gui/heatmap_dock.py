@@ -1,24 +1,32 @@
-"""The heatmap dock: a photo, where it was taken, an RS layer -> gair:svheatmap, shown
-over the RS layer as a pseudocolor similarity map."""
+"""The heatmap dock: a photo, where it was taken, an RS layer -> gair:svheatmap, shown on
+top of the layer tree as a similarity map (gair_qgis.styling)."""
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Optional
 
-from qgis.core import QgsMapLayerProxyModel, QgsPointXY, QgsReferencedPointXY, QgsReferencedRectangle
+import numpy as np
+from qgis.core import (
+    QgsMapLayerProxyModel,
+    QgsPointXY,
+    QgsProject,
+    QgsReferencedPointXY,
+    QgsReferencedRectangle,
+)
 from qgis.gui import QgisInterface, QgsFileWidget, QgsMapLayerComboBox
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QPixmap
 from qgis.PyQt.QtWidgets import QCheckBox, QComboBox, QLabel, QVBoxLayout, QWidget
 
+from .. import styling
 from ..qgis_io import photo_gps
 from .base_dock import AlgorithmDock
-from .layers import add_layer_above, load_raster, remove_layer, style_pseudocolor, unique_output_path
-from .map_tool import WGS84, PointPickerRow
+from .layers import load_raster, unique_output_path
+from .map_tool import WGS84, PointPickerRow, describe_point
 from .models import ModelCatalog
 
 PHOTO_FILTER = "Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;All files (*)"
-THUMBNAIL_SIZE = (240, 150)
+THUMBNAIL_SIZE = (220, 110)
 AREA_TILE, AREA_VIEW = "tile", "view"
 
 
@@ -53,19 +61,29 @@ class PhotoPicker(QWidget):
 
 
 class HeatmapDock(AlgorithmDock):
-    """Where in the RS scene does this street-view photo fit?"""
+    """Where in the RS scene does this street-view photo fit?
+
+    Choosing a photo, or showing the dock, arms the pick tool: a click on the map then
+    sets where the photo was taken, marks it, and runs the heatmap of the model tile
+    around it. The status says what the click set and, for a click on the tile already
+    shown, that the heatmap stays the same and what the similarity is where it landed."""
 
     algorithm_id = "gair:svheatmap"
     title = "GAIR heatmap"
     icon_name = "heatmap"
-    help_text = ("Choose a Sentinel-2 layer and a street-view photo, then click where the photo was taken. "
-                 "The heatmap shows how well each place in the scene matches the photo.")
+    help_text = ("Where in the satellite scene does this street-view photo fit? Choose the photo, then click on "
+                 "the map where it was taken: the heatmap colours each place by how well it matches the photo.")
 
     def __init__(self, iface: QgisInterface, catalog: ModelCatalog, parent: Optional[QWidget] = None) -> None:
-        self.result_layer_id: Optional[str] = None
         self.last_results: dict = {}
-        self.run_photo_name = ""
+        self.shown_tile = ""  # GAIR_TILE_BOUNDS of the heatmap on the map
         super().__init__(iface, catalog, parent)
+        self.visibilityChanged.connect(self._arm_when_shown)
+
+    @property
+    def result_layer_id(self) -> Optional[str]:
+        """The heatmap layer on the map (None when there is none)."""
+        return self.result_layer_ids[0] if self.result_layer_ids else None
 
     def build_form(self) -> None:
         self.layer_combo = QgsMapLayerComboBox()
@@ -87,20 +105,35 @@ class HeatmapDock(AlgorithmDock):
 
     # --- inputs ----------------------------------------------------------------------
 
+    def _arm_when_shown(self, visible: bool) -> None:
+        if visible:
+            self.location.arm()
+
     def on_photo_changed(self, path: str) -> None:
-        """Fill the location from the photo's EXIF GPS tags when it has them."""
+        """Fill the location from the photo's EXIF GPS tags when it has them; arm the pick tool."""
         lonlat = photo_gps(path) if path else None
         if lonlat is not None:
             self.location.set_point(QgsReferencedPointXY(QgsPointXY(*lonlat), WGS84), self.tr("(photo GPS)"))
+        if path:
+            self.location.arm()
+            self.run_panel.show_message(self.tr("Now click on the map where the photo was taken."))
 
     def on_point_changed(self, source: str) -> None:
-        """A click on the map runs at once when everything else is set."""
-        if source != "click" or not self.run_on_click.isChecked() or not self.ready():
+        """Say what a click set; it runs at once when everything else is set."""
+        if source != "click":
+            return
+        where = describe_point(self.location.point)
+        if not self.run_on_click.isChecked() or not self.ready():
+            missing = self.tr("choose the RS layer and the photo, then press Run") if not self.ready() else \
+                self.tr("press Run")
+            self.run_panel.show_message(self.tr("Your click set where the photo was taken: {}. Now {}.").format(
+                where, missing))
             return
         if self.run_panel.busy:
             self.run_panel.show_message(self.tr("Still working on the previous click; click again when it is done."))
-        else:
-            self.run_panel.start()
+        elif self.run_panel.start():
+            self.run_panel.show_message(self.tr("Your click set where the photo was taken: {}. Computing the heatmap "
+                                                "of the tile around it…").format(where))
 
     def ready(self) -> bool:
         return (self.layer_combo.currentLayer() is not None and bool(self.photo.path())
@@ -128,30 +161,57 @@ class HeatmapDock(AlgorithmDock):
             canvas = self.iface.mapCanvas()
             parameters["EXTENT"] = QgsReferencedRectangle(canvas.extent(), canvas.mapSettings().destinationCrs())
         self.run_layer_id = layer.id()
-        self.run_photo_name = Path(photo).name
         return parameters
 
-    def add_results(self, results: dict) -> Optional[str]:
-        """Show the heatmap right above its RS layer, replacing this dock's previous one."""
+    def result_layers(self, results: dict) -> list:
+        """The heatmap, styled as similarity and named after the photo and the model."""
         self.last_results = dict(results)
-        name = self.tr("GAIR heatmap: {}").format(self.run_photo_name)
-        layer = load_raster(results["OUTPUT"], name)
-        style_pseudocolor(layer)
-        remove_layer(self.result_layer_id)
-        add_layer_above(layer, self.run_layer())
-        self.result_layer_id = layer.id()
-        return heatmap_summary(results)
+        layer = load_raster(results["OUTPUT"])
+        styling.style_result_raster(layer)
+        return [layer]
+
+    def summary(self, results: dict) -> str:
+        tile = styling.raster_tags(QgsProject.instance().mapLayer(self.result_layer_id)).get("GAIR_TILE_BOUNDS", "") \
+            if self.result_layer_id else ""
+        same_tile, self.shown_tile = bool(tile) and tile == self.shown_tile, tile
+        return heatmap_summary(results, same_tile, share_below(results.get("OUTPUT"), results.get("POINT_SIMILARITY")))
+
+    def reset(self) -> None:
+        """A new project: no point, no marker, no heatmap of the old project."""
+        super().reset()
+        self.shown_tile, self.last_results = "", {}
+        self.location.set_point(None)
 
     def cleanup(self) -> None:
         super().cleanup()
         self.location.remove()
 
 
-def heatmap_summary(results: dict) -> str:
-    """"1 tile (from the cache); similarity at the photo's point 0.123"."""
+def share_below(path: Optional[str], value: Optional[float]) -> Optional[float]:
+    """The share of the heatmap's valid pixels below `value` (None when unknown)."""
+    if not path or value is None:
+        return None
+    from osgeo import gdal
+
+    dataset = gdal.Open(str(path))
+    if dataset is None:
+        return None
+    band = dataset.GetRasterBand(1)
+    values, nodata = band.ReadAsArray(), band.GetNoDataValue()
+    dataset = None
+    valid = values[np.isfinite(values) & (values != nodata)] if nodata is not None else values[np.isfinite(values)]
+    return float((valid < float(value)).mean()) if valid.size else None
+
+
+def heatmap_summary(results: dict, same_tile: bool = False, share: Optional[float] = None) -> str:
+    """What the run did and what the click means, in a sentence or three."""
     tiles, encoded = int(results.get("TILES") or 0), int(results.get("ENCODED_TILES") or 0)
-    text = f"{tiles} tile(s), {encoded} encoded now" if encoded else f"{tiles} tile(s) from the cache"
+    text = f"{tiles} tile(s), {encoded} encoded now." if encoded else f"{tiles} tile(s) from the cache."
+    if same_tile:
+        text += (" Same tile as before, so the heatmap is unchanged: it compares the photo with every place of "
+                 "the tile. Your click moved the photo's point (blue cross).")
     similarity = results.get("POINT_SIMILARITY")
     if similarity is not None:
-        text += f"; similarity at the photo's point {float(similarity):.3f}"
-    return text + "."
+        text += f" Similarity at the photo's point: {float(similarity):.3f}"
+        text += f", higher than {100 * share:.0f} % of the tile." if share is not None else "."
+    return text

@@ -2,20 +2,34 @@
 as a 3-band PCA view, the full embedding, or the similarity to a reference place or photo."""
 from __future__ import annotations
 
+import math
+from pathlib import Path
 from typing import Optional
 
-from qgis.core import QgsCoordinateReferenceSystem, QgsRasterLayer, QgsReferencedRectangle, QgsUnitTypes
-from qgis.gui import QgisInterface, QgsDoubleSpinBox, QgsExtentWidget, QgsFileWidget, QgsProjectionSelectionWidget
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsRasterLayer,
+    QgsReferencedRectangle,
+    QgsUnitTypes,
+)
+from qgis.gui import (
+    QgisInterface,
+    QgsDoubleSpinBox,
+    QgsExtentWidget,
+    QgsFileWidget,
+    QgsProjectionSelectionWidget,
+)
 from qgis.PyQt.QtWidgets import QComboBox, QLabel, QWidget
 
+from .. import styling
 from ..processing.locationraster import DEFAULT_PIXELS_ACROSS
 from ..processing.locationraster import EMBEDDING as MODE_EMBEDDING
 from ..processing.locationraster import PCA_VIEW as MODE_PCA
 from ..processing.locationraster import SIMILARITY as MODE_SIMILARITY
 from .base_dock import AlgorithmDock
 from .heatmap_dock import PHOTO_FILTER
-from .layers import add_layer_above, load_raster, style_pseudocolor, unique_output_path
-from .map_tool import PointPickerRow
+from .layers import load_raster, unique_output_path
+from .map_tool import PointPickerRow, describe_point
 from .models import ModelCatalog
 
 REFERENCE_POINT, REFERENCE_PHOTO = "point", "photo"
@@ -27,12 +41,14 @@ class LocationDock(AlgorithmDock):
     algorithm_id = "gair:locationraster"
     title = "GAIR location"
     icon_name = "location"
-    help_text = ("Paint GAIR location embeddings over an area: a PCA colour view, the full embedding, "
-                 "or how similar every place is to a reference place or photo.")
+    help_text = ("What does GAIR know about places? Paint its location embeddings over the map view: a PCA "
+                 "colour view, or how similar every place is to a reference place or photo.")
 
     def __init__(self, iface: QgisInterface, catalog: ModelCatalog, parent: Optional[QWidget] = None) -> None:
+        self.area_set_by_user = False
         super().__init__(iface, catalog, parent)
         self.use_map_view()
+        self.extent.extentChanged.connect(self._area_edited)
 
     def build_form(self) -> None:
         canvas = self.iface.mapCanvas()
@@ -63,21 +79,35 @@ class LocationDock(AlgorithmDock):
         self._update_reference()
 
     def use_map_view(self) -> None:
-        """Area, CRS and a pixel size giving about 256 pixels across, from the map view."""
+        """Area, CRS and a pixel size giving about 256 pixels across, from the map view
+        (nothing when the map shows nothing yet)."""
         canvas = self.iface.mapCanvas()
+        extent = canvas.extent()
+        if extent.isEmpty() or not all(map(math.isfinite, (extent.width(), extent.height()))):
+            return
         crs = canvas.mapSettings().destinationCrs()
         self.crs.setCrs(crs if crs.isValid() else QgsCoordinateReferenceSystem("EPSG:4326"))
+        self.extent.blockSignals(True)
         self.extent.setOutputCrs(self.crs.crs())
-        self.extent.setCurrentExtent(canvas.extent(), self.crs.crs())
+        self.extent.setCurrentExtent(extent, self.crs.crs())
         self.extent.setOutputExtentFromCurrent()
-        width = canvas.extent().width()
-        self.pixel_size.setValue(width / DEFAULT_PIXELS_ACROSS if width > 0 else 0.01)
+        self.extent.blockSignals(False)
+        self.pixel_size.setValue(max(extent.width(), extent.height()) / DEFAULT_PIXELS_ACROSS)
+
+    def _area_edited(self) -> None:
+        self.area_set_by_user = True
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        """Take the map view as the area when none is set yet (the dock was made before a project)."""
+        """Follow the map view until the user sets an area (the dock is made before any project)."""
         super().showEvent(event)
-        if self.extent.outputExtent().isEmpty():
+        if not self.area_set_by_user or self.extent.outputExtent().isEmpty():
             self.use_map_view()
+
+    def reset(self) -> None:
+        """A new project: no reference place; the area follows the map again."""
+        super().reset()
+        self.reference_point.set_point(None)
+        self.area_set_by_user = False
 
     def _update_units(self) -> None:
         crs = self.crs.crs()
@@ -94,11 +124,13 @@ class LocationDock(AlgorithmDock):
     # --- running ---------------------------------------------------------------------
 
     def parameters(self) -> dict:
+        if self.extent.outputExtent().isEmpty():
+            self.use_map_view()
         crs = self.crs.crs()
         if not crs.isValid():
             raise ValueError(self.tr("Choose the output CRS."))
-        if not self.extent.isValid():
-            raise ValueError(self.tr("Choose the area to map."))
+        if not self.extent.isValid() or self.extent.outputExtent().isEmpty():
+            raise ValueError(self.tr("Choose the area to map (or show something on the map first)."))
         data = self.mode.currentData()
         mode, reference = data if isinstance(data, tuple) else (data, None)
         parameters = {
@@ -119,12 +151,21 @@ class LocationDock(AlgorithmDock):
             parameters["REFERENCE_IMAGE"] = self.reference_photo.filePath().strip()
         return parameters
 
-    def add_results(self, results: dict) -> Optional[str]:
-        layer: QgsRasterLayer = load_raster(results["OUTPUT"], self.tr("GAIR location: {}").format(self.mode.currentText()))
-        if layer.bandCount() == 1:
-            style_pseudocolor(layer, opacity=1.0)
-        add_layer_above(layer)
-        return None
+    def result_layers(self, results: dict) -> list:
+        """The location raster styled by its content (similarity, PCA view or embedding)."""
+        layer: QgsRasterLayer = load_raster(results["OUTPUT"])
+        styling.style_result_raster(layer, subject=self.subject(), what=self.tr("location"))
+        return [layer]
+
+    def subject(self) -> str:
+        """What the output shows: "PCA view", "similarity to 42.48°, -83.26°", "similarity to photo.jpg"."""
+        data = self.mode.currentData()
+        mode, reference = data if isinstance(data, tuple) else (data, None)
+        if reference == REFERENCE_POINT and self.reference_point.point is not None:
+            return self.tr("similarity to {}").format(describe_point(self.reference_point.point))
+        if reference == REFERENCE_PHOTO:
+            return self.tr("similarity to {}").format(Path(self.reference_photo.filePath().strip()).name)
+        return self.tr("PCA view") if mode == MODE_PCA else self.tr("embedding")
 
     def cleanup(self) -> None:
         super().cleanup()

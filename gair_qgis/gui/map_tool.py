@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Optional
 
 from qgis.core import (
+    QgsApplication,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
     QgsCsException,
@@ -17,14 +18,20 @@ from qgis.core import (
     QgsProject,
     QgsReferencedPointXY,
 )
-from qgis.gui import QgsMapCanvas, QgsMapMouseEvent, QgsMapToolEmitPoint, QgsVertexMarker
+from qgis.gui import (
+    QgsMapCanvas,
+    QgsMapMouseEvent,
+    QgsMapToolEmitPoint,
+    QgsVertexMarker,
+)
 from qgis.PyQt.QtCore import Qt, pyqtSignal
 from qgis.PyQt.QtGui import QColor
-from qgis.PyQt.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+from qgis.PyQt.QtWidgets import QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from .resources import icon
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
+MARKER_COLOUR = "#005aff"  # blue: stands out on the similarity ramp's reds
 
 
 def transform_point(point: QgsPointXY, source: QgsCoordinateReferenceSystem,
@@ -52,7 +59,7 @@ class PointPickerTool(QgsMapToolEmitPoint):
 
     def __init__(self, canvas: QgsMapCanvas) -> None:
         super().__init__(canvas)
-        self.setCursor(Qt.CursorShape.CrossCursor)
+        self.setCursor(QgsApplication.getThemeCursor(QgsApplication.Cursor.CapturePoint))
 
     def canvasReleaseEvent(self, event: QgsMapMouseEvent) -> None:  # noqa: N802 (Qt API)
         if event.button() != Qt.MouseButton.LeftButton:
@@ -64,12 +71,13 @@ class PointPickerTool(QgsMapToolEmitPoint):
 class PointMarker:
     """A cross on the canvas at a referenced point (shown in whatever the canvas CRS is)."""
 
-    def __init__(self, canvas: QgsMapCanvas, color: QColor = QColor(217, 72, 43)) -> None:
+    def __init__(self, canvas: QgsMapCanvas, color: Optional[QColor] = None) -> None:
+        color = color or QColor(MARKER_COLOUR)
         self.canvas = canvas
         self.point: Optional[QgsReferencedPointXY] = None
         self.marker = QgsVertexMarker(canvas)
         self.marker.setIconType(QgsVertexMarker.IconType.ICON_CROSS)
-        self.marker.setIconSize(18)
+        self.marker.setIconSize(22)
         self.marker.setPenWidth(3)
         self.marker.setColor(color)
         self.marker.hide()
@@ -103,9 +111,15 @@ class PointMarker:
         self.point = None
 
 
+ARMED_STYLE = "QToolButton:checked { background-color: #ffd54f; border: 2px solid #d9482b; font-weight: bold; }"
+
+
 class PointPickerRow(QWidget):
     """"Taken at: <lat, lon> [Pick on map]": a point picked on the canvas or set by code,
-    marked on the map. Emits `point_changed(source)` where source is "click" or "code"."""
+    marked on the map. Emits `point_changed(source)` where source is "click" or "code".
+
+    While the pick tool is the canvas's map tool the button is checked, highlighted and
+    says so, and the canvas shows QGIS's point-capture cursor."""
 
     point_changed = pyqtSignal(str)
 
@@ -121,16 +135,32 @@ class PointPickerRow(QWidget):
         self.button.setText(self.tr("Pick on map"))
         self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.button.setCheckable(True)
+        self.button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.button.setStyleSheet(ARMED_STYLE)
         self.button.setToolTip(self.tr("Click on the map to set the point"))
-        layout = QHBoxLayout(self)
+        layout = QVBoxLayout(self)  # the button under the place: both stay readable in a narrow dock
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.label, 1)
+        layout.addWidget(self.label)
         layout.addWidget(self.button)
         self.tool = PointPickerTool(canvas)
         self.tool.picked.connect(lambda point: self.set_point(point, self.tr("(clicked)"), "click"))
         self.tool.deactivated.connect(lambda: self.button.setChecked(False))
         self.marker = PointMarker(canvas)
         self.button.toggled.connect(self.activate)
+        self.button.toggled.connect(self._show_armed)
+
+    def _show_armed(self, armed: bool) -> None:
+        self.button.setText(self.tr("Picking: click the map") if armed else self.tr("Pick on map"))
+
+    @property
+    def armed(self) -> bool:
+        """Whether a click on the map canvas sets this row's point."""
+        return self.canvas.mapTool() is self.tool
+
+    def arm(self) -> None:
+        """Make the pick tool the canvas's map tool (the button shows it)."""
+        self.button.setChecked(True)
+        self.activate(True)
 
     def activate(self, active: bool) -> None:
         """Make the picker the canvas's map tool (or give the canvas back)."""
@@ -144,6 +174,7 @@ class PointPickerRow(QWidget):
         self.point = point
         self.marker.show(point)
         self.label.setText(self.empty_text if point is None else f"{describe_point(point)} {note}".strip())
+        self.label.setToolTip(self.label.text())
         self.point_changed.emit(source)
 
     def remove(self) -> None:

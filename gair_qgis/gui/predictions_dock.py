@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from typing import Optional
 
-from qgis.core import (
-    NULL,
-    QgsCategorizedSymbolRenderer,
-    QgsMapLayerProxyModel,
-    QgsRendererCategory,
-    QgsStyle,
-    QgsSymbol,
-    QgsVectorLayer,
-)
+from qgis.core import QgsMapLayerProxyModel
 from qgis.gui import QgisInterface, QgsMapLayerComboBox
 from qgis.PyQt.QtWidgets import QCheckBox, QComboBox, QWidget
 
+from .. import styling
 from .base_dock import AlgorithmDock
-from .layers import add_layer_above, load_raster, load_vector, unique_output_path
+from .layers import load_raster, load_vector, unique_output_path
 from .models import ModelCatalog
 
 TILE_HEAD_INPUTS = ("rs_global", "location")  # the heads gair:tilepredict applies
@@ -30,7 +23,8 @@ class PredictionsDock(AlgorithmDock):
     algorithm_id = "gair:tilepredict"
     title = "GAIR predictions"
     icon_name = "predictions"
-    help_text = "Apply a prediction head of the model package to every tile of a raster."
+    help_text = ("What is on each tile? Apply the model's prediction heads to every tile of a Sentinel-2 layer; "
+                 "each head becomes its own layer.")
 
     def __init__(self, iface: QgisInterface, catalog: ModelCatalog, parent: Optional[QWidget] = None) -> None:
         super().__init__(iface, catalog, parent)
@@ -97,31 +91,17 @@ class PredictionsDock(AlgorithmDock):
         self.run_layer_id = layer.id()
         return parameters
 
-    def add_results(self, results: dict) -> Optional[str]:
-        reference = self.run_layer()
+    def result_layers(self, results: dict) -> list:
+        """One layer per head (categories for a classification, graduated colours for a
+        regression), each named after its head and the model; the raster when asked for."""
+        name, untrained = self.run_model
+        grid = load_vector(results["OUTPUT"])
+        layers = styling.prediction_layers(grid, self.head.currentText(), name, untrained)
         if results.get("OUTPUT_RASTER"):
-            add_layer_above(load_raster(results["OUTPUT_RASTER"], self.tr("GAIR predictions (raster)")), reference)
-        grid = load_vector(results["OUTPUT"], self.tr("GAIR predictions: {}").format(self.head.currentText()))
-        style_categories(grid)
-        add_layer_above(grid, reference)
-        return self.tr("{} tile(s).").format(int(results.get("TILES") or 0))
+            raster = load_raster(results["OUTPUT_RASTER"])
+            styling.style_result_raster(raster)
+            layers.append(raster)
+        return layers
 
-
-def style_categories(layer: QgsVectorLayer) -> None:
-    """One colour per predicted class (spread over a ramp), semi-opaque. The class labels
-    are the layer's first text field (the first classification head's; every other field
-    is a number); without one the layer keeps its default style."""
-    text_fields = [i for i, f in enumerate(layer.fields()) if not f.isNumeric()]
-    if not text_fields:
-        return
-    index = text_fields[0]
-    field = layer.fields().at(index).name()
-    ramp = QgsStyle.defaultStyle().colorRamp("Spectral")
-    values = sorted(v for v in layer.uniqueValues(index) if v is not None and v != NULL)
-    categories = []
-    for position, value in enumerate(values):
-        symbol = QgsSymbol.defaultSymbol(layer.geometryType())
-        symbol.setColor(ramp.color(position / max(1, len(values) - 1)))
-        symbol.setOpacity(0.6)
-        categories.append(QgsRendererCategory(value, symbol, str(value)))
-    layer.setRenderer(QgsCategorizedSymbolRenderer(field, categories))
+    def summary(self, results: dict) -> str:
+        return self.tr("{} tile(s); one layer per prediction head.").format(int(results.get("TILES") or 0))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from qgis.PyQt.QtCore import QUrl
 from qgis.PyQt.QtGui import QIcon
 
 PLUGIN_DIR = Path(__file__).resolve().parent.parent
@@ -32,3 +33,24 @@ def icon(name: str) -> QIcon:
     """The plugin's icon `name`; an empty icon when the file is missing."""
     path = icon_path(name)
     return QIcon(str(path)) if path.is_file() else QIcon()
+
+
+USER_GUIDE = "docs/USER_GUIDE.md"
+
+
+def user_guide_url() -> QUrl:
+    """The user guide: docs/USER_GUIDE.md of the checkout, else its page in the repository
+    named in metadata.txt (the plugin zip carries no docs)."""
+    for candidate in (PLUGIN_DIR / USER_GUIDE, PLUGIN_DIR.parent / USER_GUIDE):
+        if candidate.is_file():
+            return QUrl.fromLocalFile(str(candidate))
+    return QUrl(f"{repository_url()}/blob/main/{USER_GUIDE}")
+
+
+def repository_url() -> str:
+    """The `repository=` line of metadata.txt."""
+    metadata = PLUGIN_DIR / "metadata.txt"
+    for line in metadata.read_text(encoding="utf-8").splitlines() if metadata.is_file() else []:
+        if line.startswith("repository="):
+            return line.split("=", 1)[1].strip().rstrip("/")
+    return ""

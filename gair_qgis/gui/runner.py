@@ -12,14 +12,25 @@ import time
 from typing import Any, Callable, Optional
 
 from qgis.core import (
+    Qgis,
     QgsApplication,
+    QgsMessageLog,
     QgsProcessingAlgRunnerTask,
     QgsProcessingContext,
     QgsProcessingFeedback,
     QgsProject,
 )
-from qgis.PyQt.QtCore import QObject, pyqtSignal
-from qgis.PyQt.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from qgis.PyQt.QtCore import QObject, Qt, pyqtSignal
+from qgis.PyQt.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .messages import user_message
 
 PROVIDER_ID = "gair"
 _IN_FLIGHT: set = set()  # AlgorithmRun objects whose task has not finished
@@ -117,10 +128,14 @@ class RunPanel(QWidget):
 
     The owner gives `parameters` (called at Run; raising ValueError shows its message
     instead of running) and `on_result(results)` (returns an optional summary line);
-    `finished(ok, message)` follows every run.
+    `finished(ok, message)` follows every run with the message as shown (an algorithm's
+    error in the dock user's words, gui.messages); `refused(message)` every Run that
+    could not start.
+    A failed or cancelled run resets the progress bar.
     """
 
     finished = pyqtSignal(bool, str)
+    refused = pyqtSignal(str)  # Run could not start: the message says what to set
 
     def __init__(self, algorithm_id: str, parameters: Callable[[], dict], on_result: Callable[[dict], Optional[str]],
                  parent: Optional[QWidget] = None) -> None:
@@ -135,6 +150,7 @@ class RunPanel(QWidget):
         self.progress_bar = QProgressBar()
         self.status = QLabel()
         self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._layout()
         self.run_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel)
@@ -176,6 +192,7 @@ class RunPanel(QWidget):
             run.start()
         except (ValueError, LookupError) as error:
             self.show_message(str(error))
+            self.refused.emit(str(error))
             return False
         self.run = run
         self._started = time.monotonic()
@@ -203,8 +220,12 @@ class RunPanel(QWidget):
             except (ValueError, OSError) as error:  # e.g. an output that cannot be loaded
                 ok, message = False, str(error)
         elif message == "cancelled":
-            self.progress_bar.setValue(0)
             message = self.tr("Cancelled; nothing was added.")
+        else:
+            QgsMessageLog.logMessage(f"{self.algorithm_id}: {message}", "GAIR", Qgis.MessageLevel.Warning)
+            message = user_message(message)
+        if not ok:
+            self.progress_bar.setValue(0)
         self.show_message(message)
         self.finished.emit(ok, message)
 

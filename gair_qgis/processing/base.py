@@ -131,6 +131,15 @@ class GairAlgorithm(QgsProcessingAlgorithm):
             return False, missing_message("onnxruntime is not installed in QGIS's Python")
         return True, ""
 
+    def postProcessAlgorithm(self, context, feedback) -> dict:  # noqa: N802 (QGIS API)
+        """Outputs that QGIS loads (toolbox, modeler) are styled, named and put on top of the
+        layer tree as the docks do (gair_qgis.styling)."""
+        from ..styling import attach_post_processors
+
+        model, untrained = getattr(self, "_model_label", ("", False))
+        attach_post_processors(self, context, model, untrained, self.displayName())
+        return {}
+
     # --- parameters ----------------------------------------------------------------------
 
     def add_model_parameter(self) -> None:
@@ -150,9 +159,10 @@ class GairAlgorithm(QgsProcessingAlgorithm):
         self.addParameter(param)
 
     def add_bands_parameter(self, parent: str) -> None:
-        self.addParameter(QgsProcessingParameterBand(
-            self.BANDS, "Bands in model order (B2, B3, B4, B5, B6, B7, B8, B8A, B11, B12); default: from band names",
-            parentLayerParameterName=parent, optional=True, allowMultiple=True))
+        param = QgsProcessingParameterBand(self.BANDS, "Bands in model order", parentLayerParameterName=parent,
+                                           optional=True, allowMultiple=True)
+        param.setHelp("B2, B3, B4, B5, B6, B7, B8, B8A, B11, B12 in this order; default: found from the band names")
+        self.addParameter(param)
 
     # --- model and bands -----------------------------------------------------------------
 
@@ -161,6 +171,7 @@ class GairAlgorithm(QgsProcessingAlgorithm):
         package = load_package(folder or None)
         runtime = cache.SESSIONS.runtime(package, force_cpu=force_cpu())
         feedback.pushInfo(f"Model: {package.name} ({package.root}); execution provider {runtime.provider}")
+        self._model_label = (package.name, bool(package.untrained))  # names the loaded layers (postProcessAlgorithm)
         if package.untrained:
             feedback.pushWarning(f"The model package {package.name} is UNTRAINED (random weights): its outputs "
                                  "exercise the pipeline but carry no meaning. Import the released GAIR checkpoint "

@@ -85,20 +85,26 @@ class SvHeatmapAlgorithm(GairAlgorithm):
         self.addParameter(QgsProcessingParameterFile(
             self.SV_IMAGE, "Street-view photo", behavior=QgsProcessingParameterFile.File,
             fileFilter="Images (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;All files (*.*)"))
-        self.addParameter(QgsProcessingParameterPoint(
-            self.SV_POINT, "Where the photo was taken (default: its EXIF GPS position)", optional=True))
+        # Short labels (the Processing dialog's default width); the details are in each tooltip and the help.
+        self.add_with_help(QgsProcessingParameterPoint(self.SV_POINT, "Where the photo was taken", optional=True),
+                           "Default: the photo's EXIF GPS position.")
         self.add_model_parameter()
-        self.addParameter(QgsProcessingParameterExtent(
-            self.TILE_EXTENT, "Tile: the window encoded as one model tile (default: tile ground size around the point)",
-            optional=True))
-        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Area to map (default: the tile)", optional=True))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.PIXEL_SIZE, "Output pixel size in the raster's CRS units (default: the raster's)",
-            type=QgsProcessingParameterNumber.Double, optional=True, minValue=0.0))
+        self.add_with_help(QgsProcessingParameterExtent(self.TILE_EXTENT, "Tile to encode", optional=True),
+                           "The window of the raster encoded as one model tile. Default: the model's tile ground "
+                           "size around the point.")
+        self.add_with_help(QgsProcessingParameterExtent(self.EXTENT, "Area to map", optional=True),
+                           "Default: the tile.")
+        self.add_with_help(QgsProcessingParameterNumber(
+            self.PIXEL_SIZE, "Output pixel size", type=QgsProcessingParameterNumber.Double, optional=True,
+            minValue=0.0), "In the raster's CRS units. Default: the raster's own pixel size.")
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Similarity heatmap"))
         self.addOutput(QgsProcessingOutputNumber("TILES", "Tiles used"))
         self.addOutput(QgsProcessingOutputNumber("ENCODED_TILES", "Tiles encoded by this run (others came from the cache)"))
         self.addOutput(QgsProcessingOutputNumber("POINT_SIMILARITY", "Similarity at the photo's point"))
+
+    def add_with_help(self, parameter, text: str) -> None:
+        parameter.setHelp(text)
+        self.addParameter(parameter)
 
     def prepareAlgorithm(self, parameters, context, feedback) -> bool:
         return self.prepare_raster(parameters, context, self.INPUT)
