@@ -1,5 +1,4 @@
 """Equal Earth, ALiBi and the NILI properties of GAIR_SPEC.md sections 4, 6 and 7."""
-import math
 
 import numpy as np
 import pytest
@@ -7,9 +6,9 @@ import torch
 import torch.nn.functional as F
 
 from gair_core.models.nili import NILI, bilinear_query, torch_query_geometry
+from gair_core.models.rs_encoder import alibi_2d_bias, alibi_slopes
 from gair_qgis.runtime.location import EQUAL_EARTH_SCALE, equal_earth
 from gair_qgis.runtime.nili import query_geometry
-from gair_core.models.rs_encoder import alibi_2d_bias, alibi_slopes
 
 N = 12
 
@@ -109,7 +108,8 @@ def _reference_liif(nili, grid, coords):
             c_[..., 1] += vy / N + 1e-6
             c_.clamp_(-1 + 1e-6, 1 - 1e-6)
             q_feat = F.grid_sample(feat, c_[:, None], mode="nearest", align_corners=False)[:, :, 0].permute(0, 2, 1)
-            q_coord = F.grid_sample(feat_coord, c_[:, None], mode="nearest", align_corners=False)[:, :, 0].permute(0, 2, 1)
+            q_coord = F.grid_sample(feat_coord, c_[:, None], mode="nearest", align_corners=False)
+            q_coord = q_coord[:, :, 0].permute(0, 2, 1)
             rel = (coord - q_coord) * N
             preds.append(nili.imnet(torch.cat([q_feat, rel], dim=-1)))
             areas.append((rel[..., 0] * rel[..., 1]).abs() + 1e-9)
@@ -130,7 +130,8 @@ def _geometry_queries() -> np.ndarray:
     rng = np.random.default_rng(4)
     centres = -1 + (2 * np.arange(N) + 1) / N
     borders = -1 + 2 * np.arange(N + 1) / N
-    special = np.array([(x, y) for x in np.concatenate([centres, borders, [-1.2, 1.3]]) for y in (centres[3], borders[5])])
+    xs = np.concatenate([centres, borders, [-1.2, 1.3]])
+    special = np.array([(x, y) for x in xs for y in (centres[3], borders[5])])
     return np.concatenate([rng.uniform(-1, 1, size=(500, 2)), special])
 
 

@@ -118,27 +118,28 @@ class HeatmapTables:
     per_cell: (nn, 4) float32 rows [Q s, (Q W_d)_x, (Q W_d)_y, |Q|^2] per cell;
     gram: Q Q^T (nn, nn) float32; ws: W_d^T s; ww: W_d^T W_d; s_norm: |s|."""
 
-    per_cell: np.ndarray
-    gram: np.ndarray
-    ws: np.ndarray
-    ww: np.ndarray
+    per_cell: NDArray[Any]
+    gram: NDArray[Any]
+    ws: NDArray[Any]
+    ww: NDArray[Any]
     s_norm: float
 
     @property
     def n(self) -> int:
         return int(round(np.sqrt(self.gram.shape[0])))
 
-    def cell_matrix(self, column: int) -> np.ndarray:
+    def cell_matrix(self, column: int) -> NDArray[Any]:
         """One per-cell quantity as an (n, n) row-by-column matrix."""
         return self.per_cell[:, column].reshape(self.n, self.n)
 
-    def pair_gram(self) -> np.ndarray:
+    def pair_gram(self) -> NDArray[Any]:
         """q_(r,c).q_(r',c') arranged as a matrix over row pairs (r, r') x column pairs (c, c')."""
         n = self.n
         return np.ascontiguousarray(self.gram.reshape(n, n, n, n).transpose(0, 2, 1, 3).reshape(n * n, n * n))
 
     @staticmethod
-    def build(cell_table: np.ndarray, offset_weight: np.ndarray, bias: np.ndarray, s: np.ndarray) -> "HeatmapTables":
+    def build(cell_table: NDArray[Any], offset_weight: NDArray[Any], bias: NDArray[Any],
+              s: NDArray[Any]) -> HeatmapTables:
         q = cell_table.astype(np.float64) + bias.astype(np.float64)
         w_d = offset_weight.astype(np.float64)
         s = np.asarray(s, dtype=np.float64).reshape(-1)
@@ -153,7 +154,7 @@ GRID_ROWS = 64  # rows per block on the grid path
 EXACT_SEPARABLE = 0.4  # below this area total the 1e-9 area term moves weights by > 1e-8
 
 
-def cosine_heatmap(tables: HeatmapTables, x: np.ndarray, y: np.ndarray, n: int) -> np.ndarray:
+def cosine_heatmap(tables: HeatmapTables, x: NDArray[Any], y: NDArray[Any], n: int) -> NDArray[Any]:
     """cos(r(c), s) for queries x, y in [-1, 1] that broadcast together: (N,) and (N,) for
     points, (1, W) and (H, 1) for a grid (which takes the separable grid path)."""
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
@@ -168,7 +169,7 @@ def cosine_heatmap(tables: HeatmapTables, x: np.ndarray, y: np.ndarray, n: int) 
     return out.reshape(shape)
 
 
-def _axis_weights(t: np.ndarray, n: int) -> tuple[AxisGeometry, np.ndarray, np.ndarray]:
+def _axis_weights(t: NDArray[Any], n: int) -> tuple[AxisGeometry, NDArray[Any], NDArray[Any]]:
     """Axis geometry, the per-shift weights along the axis (|offset| of the opposite shift)
     and the (n, len) matrix that applies them to cells."""
     geometry = axis_geometry(t, n)
@@ -179,7 +180,7 @@ def _axis_weights(t: np.ndarray, n: int) -> tuple[AxisGeometry, np.ndarray, np.n
     return geometry, weight, matrix
 
 
-def cosine_grid(tables: HeatmapTables, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+def cosine_grid(tables: HeatmapTables, xs: NDArray[Any], ys: NDArray[Any]) -> NDArray[Any]:
     """cos(r(c), s) on the grid xs (W,) x ys (H,), as (H, W) float32.
 
     Without the 1e-9 term of the areas, the weight of shift (ix, iy) factors into an x part
@@ -215,7 +216,7 @@ def cosine_grid(tables: HeatmapTables, xs: np.ndarray, ys: np.ndarray) -> np.nda
     return out
 
 
-def _cosine_block(tables: HeatmapTables, x: np.ndarray, y: np.ndarray, n: int) -> np.ndarray:
+def _cosine_block(tables: HeatmapTables, x: NDArray[Any], y: NDArray[Any], n: int) -> NDArray[Any]:
     """cos(r(c), s) on one block. With unnormalised weights u_k (the opposite areas; the
     normalisation cancels in the cosine), q_k = Q[cell_k] and E = sum_k u_k d_k:
         r.s   ~ sum_k u_k (q_k.s) + E.(W_d^T s)
@@ -251,4 +252,5 @@ def _cosine_block(tables: HeatmapTables, x: np.ndarray, y: np.ndarray, n: int) -
             cross += f32(2) * u[l] * gram[base + cell[l]]
         norm2 += u[k] * cross
     norm2 += f32(2) * (qw_x * ex + qw_y * ey)
-    return dot / (np.sqrt(np.maximum(norm2, f32(0))) * f32(tables.s_norm))
+    cosine: NDArray[np.float32] = dot / (np.sqrt(np.maximum(norm2, f32(0))) * f32(tables.s_norm))
+    return cosine
