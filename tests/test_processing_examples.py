@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import GAIR_EXAMPLES, requires_examples
-from processing_support import gair_provider, read_output, run, runtime  # noqa: F401 (fixture)
+from processing_support import read_output, run, runtime
 
 
 @requires_examples

@@ -202,3 +202,39 @@ def test_bf16_autocast_and_gradient_accumulation_on_cpu(tmp_path, synthetic_mani
     assert [int(r["epoch"]) for r in rows] == [0, 1]  # 4 rows, 2 micro-batches of 2 per step: one epoch a step
     config = json.loads((out / "config.json").read_text())
     assert config["precision"] == "bf16" and config["peak_lr"] == 1e-4
+
+
+def test_precision_modes_on_cpu_and_the_grad_scaler_only_for_fp16():
+    from gair_core.training.loop import Precision
+
+    cpu = torch.device("cpu")
+    chosen = {mode: Precision.choose(mode, cpu) for mode in ("auto", "off", "bf16", "fp16")}
+    assert {mode: p.name for mode, p in chosen.items()} == {"auto": "float32", "off": "float32", "bf16": "bf16",
+                                                            "fp16": "fp16"}
+    assert [mode for mode, p in chosen.items() if p.scaler().is_enabled()] == ["fp16"]
+    with chosen["fp16"].autocast():
+        assert torch.nn.Linear(4, 4)(torch.randn(2, 4)).dtype == torch.float16
+    with chosen["auto"].autocast():
+        assert torch.nn.Linear(4, 4)(torch.randn(2, 4)).dtype == torch.float32
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_auto_precision_on_a_gpu_autocasts_to_bf16_where_supported_else_fp16_with_a_scaler():
+    from gair_core.training.loop import Precision
+
+    precision = Precision.choose("auto", torch.device("cuda"))
+    expected = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    assert precision.dtype == expected and precision.device_type == "cuda"
+    assert precision.scaler().is_enabled() == (expected == torch.float16)
+    with precision.autocast():
+        assert torch.nn.Linear(4, 4).cuda()(torch.randn(2, 4, device="cuda")).dtype == expected
+
+
+def test_fp16_autocast_with_a_grad_scaler_trains_on_cpu_and_auto_is_float32(tmp_path, synthetic_manifest):
+    for amp, expected in (("fp16", "fp16"), ("auto", "float32")):
+        out = tmp_path / amp
+        assert run("--manifest", synthetic_manifest, *FAST, "--batch-size", 2, "--max-steps", 2, "--amp", amp,
+                   "--lr", 1e-4, "--output-dir", out) == 0
+        assert json.loads((out / "config.json").read_text())["precision"] == expected
+        rows = metrics(out)
+        assert [int(r["step"]) for r in rows] == [1, 2] and all(np.isfinite(float(r["loss"])) for r in rows)
