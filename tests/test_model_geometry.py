@@ -1,4 +1,4 @@
-"""Equal Earth, ALiBi and the NILI properties of GAIR_SPEC.md sections 4, 6 and 7."""
+"""Equal Earth, ALiBi and the NILI properties of docs/MODEL.md §4, §6 and §7."""
 
 import numpy as np
 import pytest

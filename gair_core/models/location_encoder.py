@@ -1,4 +1,4 @@
-"""Location encoder e: Equal Earth + random Fourier feature branches, summed (GAIR_SPEC.md section 6).
+"""Location encoder e: Equal Earth + random Fourier feature branches, summed (docs/MODEL.md §6).
 
 The projection and the Fourier phases are computed in float64: with sigma = 256 the phases reach
 thousands of radians, where float32 rounding alone moves the embedding by ~1e-4.

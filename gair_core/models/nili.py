@@ -1,4 +1,4 @@
-"""NILI: the LIIF-style implicit local interpolator over the RS token grid (docs/MODEL.md, "NILI").
+"""NILI: the LIIF-style implicit local interpolator over the RS token grid (docs/MODEL.md §7).
 
 The query geometry (which cell each shifted query falls in, its offset and its weight) has
 one definition, `gair_qgis.runtime.nili.query_geometry_of`, shared with the plugin's numpy

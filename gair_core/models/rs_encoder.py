@@ -1,4 +1,4 @@
-"""RS encoder f: the CROMA optical ViT with 2D-ALiBi attention bias (GAIR_SPEC.md section 4).
+"""RS encoder f: the CROMA optical ViT with 2D-ALiBi attention bias (docs/MODEL.md §4).
 
 Module names follow the released checkpoint (`rs_encoder.s2_encoder.*` without the
 `s2_encoder` level), so importing it is a prefix change.

@@ -2,7 +2,7 @@
 
 A tile (or any output raster) is a north-up pixel grid: `PixelGrid`. A point's normalised
 tile position is (u, v) = (fractional column / width, fractional row / height); the
-interpolator takes c = 2 (u, v) - 1 (GAIR_SPEC.md section 2).
+interpolator takes c = 2 (u, v) - 1 (docs/MODEL.md §2).
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Location input: the Equal Earth projection of (lon, lat), in float64 numpy (GAIR_SPEC.md section 6).
+"""Location input: the Equal Earth projection of (lon, lat), in float64 numpy (docs/MODEL.md §6).
 
 Shared by the torch model and the runtime: the ONNX location graph takes the projected
 coordinates, since onnxruntime has no float64 asin.

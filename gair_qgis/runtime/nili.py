@@ -1,4 +1,4 @@
-"""NILI query geometry and its fast exact evaluation, in numpy (GAIR_SPEC.md section 7).
+"""NILI query geometry and its fast exact evaluation, in numpy (docs/MODEL.md §7).
 
 For a query c = (x, y) in [-1, 1]^2 and each of the four shifts (vx, vy) (vx outer),
 NILI takes the cell k containing the shifted query, the offset d_k = (c - centre_k) * n and

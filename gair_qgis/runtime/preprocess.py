@@ -1,4 +1,4 @@
-"""Input preprocessing of GAIR in numpy (GAIR_SPEC.md section 3).
+"""Input preprocessing of GAIR in numpy (docs/MODEL.md §3).
 
 The constants come from a model package's metadata (`RSInputSpec`, `SVInputSpec`); the
 released model's values live in `released_inputs.json` beside this file and nowhere else.

@@ -1,6 +1,6 @@
 """An encoded RS tile: its token grid and NILI tables, ready for any number of queries.
 
-Localized embeddings and cosine heatmaps are exact (GAIR_SPEC.md section 7): the per-cell
+Localized embeddings and cosine heatmaps are exact (docs/MODEL.md §7.3): the per-cell
 table P = W_z unfold(F) comes from the RS graph, the offset weight W_d and bias b from
 the package, and everything per query is a few lookups and scalar operations.
 """
