@@ -18,6 +18,8 @@ from ..config import LocationEncoderConfig
 class FourierFeatures(nn.Module):
     """gamma(v) = [cos(2 pi v B^T), sin(2 pi v B^T)] with a fixed, stored B ~ N(0, sigma^2)."""
 
+    b: torch.Tensor  # a buffer
+
     def __init__(self, sigma: float, num_frequencies: int) -> None:
         super().__init__()
         self.register_buffer("b", torch.randn(num_frequencies, 2) * sigma)

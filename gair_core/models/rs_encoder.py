@@ -6,6 +6,7 @@ Module names follow the released checkpoint (`rs_encoder.s2_encoder.*` without t
 from __future__ import annotations
 
 import itertools
+from typing import cast
 
 import torch
 import torch.nn.functional as F
@@ -65,7 +66,8 @@ class Transformer(nn.Module):
         )
 
     def forward(self, x: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
-        for attention, feed_forward in self.layers:
+        for block in self.layers:
+            attention, feed_forward = cast(nn.ModuleList, block)
             x = x + attention(x, bias)
             x = x + feed_forward(x)
         return x
