@@ -23,6 +23,7 @@ def _screenshot_module():
     return module
 
 
+@pytest.mark.slow
 def test_the_desktop_screenshot_shows_the_heatmap_dock_and_a_heatmap():
     from PIL import Image
 
