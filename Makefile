@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.gair-installed
 SHARED ?= $(abspath ../shared)
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: setup demo test bench benchmark benchmark-heads plugin qgis screenshots clean
+.PHONY: setup demo test test-fast lint bench benchmark benchmark-heads plugin qgis screenshots clean
 
 setup: $(STAMP)
 
@@ -18,6 +18,15 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q tests
+
+# the inner loop: everything but the slow and multi-process tests
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not slow and not ddp" tests
+
+# ruff (pyproject.toml [tool.ruff]) and mypy (strict on gair_qgis/runtime)
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 bench: $(STAMP)
 	$(PY) scripts/bench.py

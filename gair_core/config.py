@@ -1,9 +1,9 @@
 """Architecture presets of GAIR.
 
-`base` is the released architecture (GAIR_SPEC.md sections 4-8); `tiny` keeps the same
+`base` is the released architecture (docs/MODEL.md §4-§8, §11); `tiny` keeps the same
 design with small widths and depths, for tests and for the bundled model.
 Preprocessing constants are not here: they belong to the model package's metadata
-(`gair_qgis.runtime.spec`).
+(`gair_qgis/runtime/released_inputs.json`, read by `gair_qgis.runtime.preprocess`).
 """
 from __future__ import annotations
 

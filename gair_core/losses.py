@@ -1,4 +1,4 @@
-"""GAIR's training objectives as small modules (GAIR_SPEC.md section 9), correct under DDP.
+"""GAIR's training objectives as small modules (docs/MODEL.md §9), correct under DDP.
 
 - `InclLoss`: symmetric InfoNCE between projected SV vectors and localized RS vectors,
   features gathered from every rank *with* gradients, each rank scoring its own rows

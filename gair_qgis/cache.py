@@ -1,4 +1,4 @@
-"""Sessions and encoded tiles, shared by the Processing algorithms and (later) the docks.
+"""Sessions and encoded tiles, shared by the Processing algorithms and the docks (which run those algorithms).
 
 Encoding an RS tile is the expensive step; every query afterwards (a photo, a click, a
 PCA view) touches only the cached `EncodedTile`. Tiles are keyed by a hash of (layer

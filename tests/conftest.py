@@ -1,4 +1,10 @@
-"""Shared fixtures: real GeoTIFFs and photos written by the tests, and ../shared when present."""
+"""Shared fixtures: real GeoTIFFs and photos written by the tests, and ../shared when present.
+
+The QGIS fixtures live beside their helpers and reach every test as plugins
+(`pytest_plugins`): `gair_settings` (gui_support.py) and `gair_provider`
+(processing_support.py). Markers (pyproject.toml): `qgis` is set here on every test that
+needs a QGIS application (by module); `slow` and `ddp` are set on the tests themselves.
+"""
 from __future__ import annotations
 
 import os
@@ -8,6 +14,8 @@ import numpy as np
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before pytest-qgis starts QGIS
+
+pytest_plugins = ["gui_support", "processing_support"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("GAIR_SHARED", ROOT.parent / "shared"))
@@ -74,3 +82,16 @@ def tiny_checkpoint(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("ckpt") / "tiny.safetensors"
     save_model(GAIR(get_preset("tiny")), path)
     return path
+
+
+QGIS_TEST_MODULES = ("test_gui_", "test_processing_")  # the house rule: QGIS tests live in these modules
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects on the markers
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test of the QGIS test modules `qgis` (pytest-qgis's autouse fixtures reach
+    every test, so the fixtures cannot tell); a test elsewhere that runs QGIS carries the
+    marker itself."""
+    for item in items:
+        if item.path.name.startswith(QGIS_TEST_MODULES):
+            item.add_marker(pytest.mark.qgis)

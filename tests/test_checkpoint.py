@@ -73,6 +73,7 @@ def test_rs_encoder_equals_croma_with_alibi(loaded, released_state):
     torch.testing.assert_close(global_embedding, expected.mean(1), atol=2e-5, rtol=1e-4)
 
 
+@pytest.mark.slow
 def test_module_prefix_is_accepted(tmp_path):
     state = random_released_state_dict(seed=1, prefix="module.")
     path = tmp_path / "ddp.pth"
@@ -81,6 +82,7 @@ def test_module_prefix_is_accepted(tmp_path):
     assert report.ok
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("change", ["rename", "drop", "reshape"])
 def test_bad_keys_fail_naming_the_key(tmp_path, released_state, change):
     state = dict(released_state)

@@ -102,6 +102,7 @@ def test_bad_input_is_a_clear_error(tmp_path, l2a_tile, photo, tiny_checkpoint, 
     assert expected in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_module_entry_point_runs(tmp_path, l2a_tile, tiny_checkpoint):
     result = subprocess.run(
         [sys.executable, "-m", "gair_core.embed", "--checkpoint", tiny_checkpoint, "--rs-image", l2a_tile,
@@ -110,6 +111,7 @@ def test_module_entry_point_runs(tmp_path, l2a_tile, tiny_checkpoint):
     assert "rs_embedding.npy" in result.stdout
 
 
+@pytest.mark.slow
 @requires_examples
 def test_released_examples_with_a_released_layout_checkpoint(tmp_path):
     """Every official example through the base preset; localized uses the box from examples.csv."""

@@ -32,6 +32,7 @@ def test_metrics_match_hand_computed_values():
     assert macro_f1(np.array([0, 1, 1, 2]), np.array([0, 1, 2, 2]), 3) == pytest.approx((1 + 2 / 3 + 2 / 3) / 3)
 
 
+@pytest.mark.slow
 @requires_dhs
 def test_location_head_on_dhs_wealth_beats_the_constant_predictor(tmp_path):
     out = tmp_path / "head"
@@ -44,6 +45,7 @@ def test_location_head_on_dhs_wealth_beats_the_constant_predictor(tmp_path):
     assert result["embedding"] == "location" and not (out / "head.safetensors").exists()
 
 
+@pytest.mark.slow
 @requires_dhs
 def test_full_fine_tuning_of_the_location_tower_trains_the_encoder(tmp_path):
     out = tmp_path / "full"

@@ -16,7 +16,7 @@ from gair_qgis.gui.location_dock import LocationDock
 from gair_qgis.gui.model_manager import ModelManagerDock
 from gair_qgis.gui.predictions_dock import PredictionsDock
 from gair_qgis.runtime.package import bundled_package_path
-from gui_support import click, gair_settings, photo_with_gps, show_raster, wait_for_tasks  # noqa: F401 (fixture)
+from gui_support import click, photo_with_gps, show_raster, wait_for_tasks
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
 
@@ -106,9 +106,19 @@ def test_adding_a_package_folder_updates_every_chooser(gui, tmp_path):
     assert not entry.error
     for dock in (gui.dock(HeatmapDock), gui.dock(LocationDock), gui.dock(PredictionsDock)):
         assert dock.model_chooser.findData(str(copy.resolve())) >= 0
-    (copy / "model.json").write_text("{ not json")
-    broken = manager.packages.add_folder(str(tmp_path / "nothing-here"))
-    assert broken.error and "Not added" in manager.packages.message.text()
+
+
+def test_a_package_folder_with_a_corrupt_model_json_is_refused_and_says_why(gui, tmp_path):
+    broken_copy = Path(shutil.copytree(bundled_package_path(), tmp_path / "broken-package"))
+    (broken_copy / "model.json").write_text("{ not json")
+    manager = gui.dock(ModelManagerDock)
+    broken = manager.packages.add_folder(str(broken_copy))
+    assert broken.error and broken.package is None
+    message = manager.packages.message.text()
+    assert "Not added" in message and "model.json" in message and "not valid JSON" in message
+    assert gui.dock(HeatmapDock).model_chooser.findData(str(broken_copy.resolve())) < 0
+    missing = manager.packages.add_folder(str(tmp_path / "nothing-here"))
+    assert missing.error and "model.json is missing" in manager.packages.message.text()
 
 
 def test_copy_diagnostics_names_versions_and_providers(gui):

@@ -8,7 +8,6 @@ from qgis.PyQt.QtWidgets import QToolBar
 
 from gair_qgis import classFactory
 from gair_qgis.gui.heatmap_dock import HeatmapDock
-from gui_support import gair_settings  # noqa: F401 (fixture)
 
 
 def _gair_widgets(main_window, kind) -> list:

@@ -21,7 +21,7 @@ from gair_qgis.gui.heatmap_dock import HeatmapDock
 from gair_qgis.gui.location_dock import LocationDock
 from gair_qgis.gui.predictions_dock import PredictionsDock
 from gair_qgis.runtime.package import add_heads, bundled_package_path, load_package, write_package
-from gui_support import click, gair_settings, show_raster, wait_for_tasks  # noqa: F401 (fixture)
+from gui_support import click, show_raster, wait_for_tasks
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
 

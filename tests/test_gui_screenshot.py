@@ -24,6 +24,7 @@ def _screenshot_module():
     return module
 
 
+@pytest.mark.slow
 def test_the_desktop_walkthrough_saves_every_dock_and_result():
     from PIL import Image
 

@@ -2,6 +2,7 @@
 import math
 import os
 
+import pytest
 import torch
 import torch.nn.functional as F
 
@@ -104,6 +105,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.ddp
 def test_two_gloo_processes_give_the_gradients_of_one_process_with_the_combined_batch(tmp_path):
     torch.multiprocessing.spawn(_worker, args=(2, str(tmp_path), free_port()), nprocs=2, join=True)
     (tmp_path / "single").mkdir()

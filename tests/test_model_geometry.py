@@ -1,15 +1,14 @@
-"""Equal Earth, ALiBi and the NILI properties of GAIR_SPEC.md sections 4, 6 and 7."""
-import math
+"""Equal Earth, ALiBi and the NILI properties of docs/MODEL.md §4, §6 and §7."""
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
-from gair_core.models.nili import NILI, bilinear_query
+from gair_core.models.nili import NILI, bilinear_query, torch_query_geometry
+from gair_core.models.rs_encoder import alibi_2d_bias, alibi_slopes
 from gair_qgis.runtime.location import EQUAL_EARTH_SCALE, equal_earth
 from gair_qgis.runtime.nili import query_geometry
-from gair_core.models.rs_encoder import alibi_2d_bias, alibi_slopes
 
 N = 12
 
@@ -109,7 +108,8 @@ def _reference_liif(nili, grid, coords):
             c_[..., 1] += vy / N + 1e-6
             c_.clamp_(-1 + 1e-6, 1 - 1e-6)
             q_feat = F.grid_sample(feat, c_[:, None], mode="nearest", align_corners=False)[:, :, 0].permute(0, 2, 1)
-            q_coord = F.grid_sample(feat_coord, c_[:, None], mode="nearest", align_corners=False)[:, :, 0].permute(0, 2, 1)
+            q_coord = F.grid_sample(feat_coord, c_[:, None], mode="nearest", align_corners=False)
+            q_coord = q_coord[:, :, 0].permute(0, 2, 1)
             rel = (coord - q_coord) * N
             preds.append(nili.imnet(torch.cat([q_feat, rel], dim=-1)))
             areas.append((rel[..., 0] * rel[..., 1]).abs() + 1e-9)
@@ -123,3 +123,51 @@ def test_nili_matches_the_released_grid_sample_formulation():
     coords = torch.from_numpy(np.random.default_rng(2).uniform(-0.999, 0.999, size=(1, 500, 2)))
     with torch.no_grad():
         torch.testing.assert_close(nili(grid, coords), _reference_liif(nili, grid, coords), atol=2e-5, rtol=1e-4)
+
+
+def _geometry_queries() -> np.ndarray:
+    """Random queries plus the hard ones: cell centres, cell borders, the tile's edges and beyond."""
+    rng = np.random.default_rng(4)
+    centres = -1 + (2 * np.arange(N) + 1) / N
+    borders = -1 + 2 * np.arange(N + 1) / N
+    xs = np.concatenate([centres, borders, [-1.2, 1.3]])
+    special = np.array([(x, y) for x in xs for y in (centres[3], borders[5])])
+    return np.concatenate([rng.uniform(-1, 1, size=(500, 2)), special])
+
+
+TORCH_DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+
+
+@pytest.mark.parametrize("device", TORCH_DEVICES)
+def test_torch_geometry_on_the_device_equals_the_numpy_runtime_path(device):
+    coords = _geometry_queries()
+    expected = query_geometry(coords, N)
+    actual = torch_query_geometry(torch.from_numpy(coords).to(device), N)
+    assert all(a.device.type == device for a in actual)
+    np.testing.assert_array_equal(actual[0].cpu().numpy(), expected[0])  # the same cells
+    for got, want in zip(actual[1:], expected[1:]):
+        assert got.dtype == torch.float64
+        np.testing.assert_allclose(got.cpu().numpy(), want, rtol=1e-12, atol=1e-12)
+
+
+def test_torch_geometry_never_leaves_the_device():
+    """On the meta device (shapes only, no data) any trip through numpy would raise."""
+    cells, offsets, weight = torch_query_geometry(torch.empty(3, 7, 2, device="meta"), N)
+    assert (cells.device.type, offsets.device.type, weight.device.type) == ("meta", "meta", "meta")
+    assert (cells.shape, offsets.shape, weight.shape) == ((3, 7, 4), (3, 7, 4, 2), (3, 7, 4))
+    assert cells.dtype == torch.int64
+
+
+@pytest.mark.parametrize("device", TORCH_DEVICES)
+def test_torch_nili_on_the_device_equals_the_runtime_tile(device):
+    """The model's NILI on `device` and the runtime's numpy path (EncodedTile.localize) agree."""
+    from gair_qgis.runtime.tile import EncodedTile
+
+    nili, grid = _nili(width=16, dim=16, seed=5)
+    coords = _geometry_queries()
+    with torch.no_grad():
+        model = nili.to(device)(grid.to(device), torch.from_numpy(coords)[None].to(device))[0].cpu().numpy()
+        table = nili.cell_predictions(grid.to(device))[0].cpu().numpy()
+        offset_weight, bias = nili.offset_weight.cpu().numpy(), nili.imnet.bias.cpu().numpy()
+    tile = EncodedTile(grid[0].numpy(), grid[0].mean((0, 1)).numpy(), table, offset_weight, bias)
+    np.testing.assert_allclose(model, tile.localize(coords), rtol=1e-4, atol=1e-5)

@@ -178,6 +178,7 @@ def base_checkpoint(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow
 def test_base_preset_export_and_torch_free_import_agree(tmp_path, base_checkpoint, l2a_tile, photo):
     """Base preset (the released architecture): torch export vs the import that runs with
     torch blocked, compared on real-format inputs through the runtime embed command."""

@@ -16,7 +16,6 @@ from processing_support import (
     MODEL_BANDS_IN_L2A,
     default_tile_size,
     encode_window,
-    gair_provider,  # noqa: F401 (fixture)
     make_raster,
     read_output,
     reference_similarity,

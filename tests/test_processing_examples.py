@@ -1,6 +1,6 @@
 """gair:svheatmap on the released Detroit example tile (../shared/data/gair-examples, not
 shipped): with TILE_EXTENT = the raster's extent every pixel equals the runtime's cosine at
-that pixel centre, positions taken from the released tile box (GAIR_SPEC.md section 2)."""
+that pixel centre, positions taken from the released tile box (docs/MODEL.md §2)."""
 from __future__ import annotations
 
 import csv
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import GAIR_EXAMPLES, requires_examples
-from processing_support import gair_provider, read_output, run, runtime  # noqa: F401 (fixture)
+from processing_support import read_output, run, runtime
 
 
 @requires_examples

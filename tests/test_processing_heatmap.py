@@ -15,7 +15,6 @@ from processing_support import (
     MODEL_BANDS_IN_L2A,
     CancelAfterStart,
     default_tile_size,
-    gair_provider,  # noqa: F401 (fixture)
     make_raster,
     read_output,
     reference_similarity,

@@ -34,6 +34,8 @@ def released_sv_input(rgb: np.ndarray, spec) -> torch.Tensor:
     return F.interpolate(tensor, size=(224, 224), mode="bicubic", align_corners=False)
 
 
+@pytest.mark.slow
+@pytest.mark.qgis
 @requires_examples
 def test_qgis_process_heatmap_from_an_imported_released_checkpoint_equals_torch(tmp_path):
     import rasterio

@@ -52,6 +52,7 @@ def run(*args) -> int:
     return train.main([str(a) for a in args])
 
 
+@pytest.mark.slow
 @requires_examples
 def test_a_few_steps_on_real_triples_then_resume_with_more_steps(tmp_path):
     manifest, out = examples_manifest(tmp_path), tmp_path / "run"
@@ -71,6 +72,7 @@ def test_a_few_steps_on_real_triples_then_resume_with_more_steps(tmp_path):
     assert sorted(p.suffix for p in checkpoint.iterdir()) == [".json", ".safetensors", ".safetensors", ".safetensors"]
 
 
+@pytest.mark.slow
 @requires_examples
 def test_loss_falls_when_overfitting_a_small_batch(tmp_path):
     out = tmp_path / "run"
@@ -83,6 +85,7 @@ def test_loss_falls_when_overfitting_a_small_batch(tmp_path):
     assert np.mean([float(r["loss"]) for r in last]) < 0.6 * float(first["loss"])
 
 
+@pytest.mark.slow
 def test_interrupted_and_resumed_run_ends_with_the_same_weights(tmp_path, synthetic_manifest):
     common = ["--manifest", synthetic_manifest, *FAST, "--batch-size", 2, "--max-steps", 5, "--lr", 1e-3,
               "--warmup-steps", 2, "--save-every", 100]
@@ -108,6 +111,7 @@ def tiny_initial_weights() -> dict:
     return GAIR(get_preset("tiny")).state_dict()
 
 
+@pytest.mark.slow
 def test_sigterm_saves_a_checkpoint_and_exits_cleanly(tmp_path, synthetic_manifest):
     out = tmp_path / "run"
     process = subprocess.Popen(
@@ -129,6 +133,7 @@ def test_sigterm_saves_a_checkpoint_and_exits_cleanly(tmp_path, synthetic_manife
     assert json.loads((out / "summary.json").read_text())["stopped_early"] is True
 
 
+@pytest.mark.ddp
 @requires_examples
 def test_two_cpu_processes_with_torchrun_train_like_one_process_with_the_combined_batch(tmp_path):
     manifest = examples_manifest(tmp_path)
@@ -193,6 +198,7 @@ def test_init_from_geoclip_loads_its_location_capsules(tmp_path, synthetic_manif
                "--output-dir", tmp_path / "bad") == 2
 
 
+@pytest.mark.slow
 def test_bf16_autocast_and_gradient_accumulation_on_cpu(tmp_path, synthetic_manifest):
     out = tmp_path / "bf16"
     assert run("--manifest", synthetic_manifest, *FAST, "--batch-size", 2, "--accumulation", 2, "--max-steps", 2,
@@ -202,3 +208,40 @@ def test_bf16_autocast_and_gradient_accumulation_on_cpu(tmp_path, synthetic_mani
     assert [int(r["epoch"]) for r in rows] == [0, 1]  # 4 rows, 2 micro-batches of 2 per step: one epoch a step
     config = json.loads((out / "config.json").read_text())
     assert config["precision"] == "bf16" and config["peak_lr"] == 1e-4
+
+
+def test_precision_modes_on_cpu_and_the_grad_scaler_only_for_fp16():
+    from gair_core.training.loop import Precision
+
+    cpu = torch.device("cpu")
+    chosen = {mode: Precision.choose(mode, cpu) for mode in ("auto", "off", "bf16", "fp16")}
+    assert {mode: p.name for mode, p in chosen.items()} == {"auto": "float32", "off": "float32", "bf16": "bf16",
+                                                            "fp16": "fp16"}
+    assert [mode for mode, p in chosen.items() if p.scaler().is_enabled()] == ["fp16"]
+    with chosen["fp16"].autocast():
+        assert torch.nn.Linear(4, 4)(torch.randn(2, 4)).dtype == torch.float16
+    with chosen["auto"].autocast():
+        assert torch.nn.Linear(4, 4)(torch.randn(2, 4)).dtype == torch.float32
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_auto_precision_on_a_gpu_autocasts_to_bf16_where_supported_else_fp16_with_a_scaler():
+    from gair_core.training.loop import Precision
+
+    precision = Precision.choose("auto", torch.device("cuda"))
+    expected = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    assert precision.dtype == expected and precision.device_type == "cuda"
+    assert precision.scaler().is_enabled() == (expected == torch.float16)
+    with precision.autocast():
+        assert torch.nn.Linear(4, 4).cuda()(torch.randn(2, 4, device="cuda")).dtype == expected
+
+
+@pytest.mark.slow
+def test_fp16_autocast_with_a_grad_scaler_trains_on_cpu_and_auto_is_float32(tmp_path, synthetic_manifest):
+    for amp, expected in (("fp16", "fp16"), ("auto", "float32")):
+        out = tmp_path / amp
+        assert run("--manifest", synthetic_manifest, *FAST, "--batch-size", 2, "--max-steps", 2, "--amp", amp,
+                   "--lr", 1e-4, "--output-dir", out) == 0
+        assert json.loads((out / "config.json").read_text())["precision"] == expected
+        rows = metrics(out)
+        assert [int(r["step"]) for r in rows] == [1, 2] and all(np.isfinite(float(r["loss"])) for r in rows)

@@ -1,4 +1,4 @@
-"""Training augmentations of GAIR_SPEC.md section 9, driven by an explicit numpy Generator
+"""Training augmentations of docs/MODEL.md §9, driven by an explicit numpy Generator
 so that a sample's augmentation depends only on (seed, epoch, index): identical with any
 number of workers, and after --resume."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Location encoder e: Equal Earth + random Fourier feature branches, summed (GAIR_SPEC.md section 6).
+"""Location encoder e: Equal Earth + random Fourier feature branches, summed (docs/MODEL.md §6).
 
 The projection and the Fourier phases are computed in float64: with sigma = 256 the phases reach
 thousands of radians, where float32 rounding alone moves the embedding by ~1e-4.
@@ -17,6 +17,8 @@ from ..config import LocationEncoderConfig
 
 class FourierFeatures(nn.Module):
     """gamma(v) = [cos(2 pi v B^T), sin(2 pi v B^T)] with a fixed, stored B ~ N(0, sigma^2)."""
+
+    b: torch.Tensor  # a buffer
 
     def __init__(self, sigma: float, num_frequencies: int) -> None:
         super().__init__()

@@ -1,18 +1,21 @@
-"""NILI: the LIIF-style implicit local interpolator over the RS token grid (GAIR_SPEC.md section 7).
+"""NILI: the LIIF-style implicit local interpolator over the RS token grid (docs/MODEL.md §7).
 
-The query geometry (which cell each shifted query falls in, its offset and its weight)
-is the runtime's float64 numpy code, shared with the plugin; only imnet runs in float32.
+The query geometry (which cell each shifted query falls in, its offset and its weight) has
+one definition, `gair_qgis.runtime.nili.query_geometry_of`, shared with the plugin's numpy
+path; here it runs in float64 on the model's device, and only imnet runs in float32.
 Because imnet is affine, the four predictions can also be formed from a per-cell table
 P = W_z unfold(F) computed once per tile (`cell_predictions`): exact, and far cheaper
 when many points share one tile.
 """
 from __future__ import annotations
 
+from typing import Sequence
+
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from gair_qgis.runtime.nili import query_geometry
+from gair_qgis.runtime.nili import query_geometry_of
 
 
 def unfold_latents(grid: torch.Tensor) -> torch.Tensor:
@@ -21,13 +24,37 @@ def unfold_latents(grid: torch.Tensor) -> torch.Tensor:
     return unfolded.transpose(1, 2)
 
 
-def torch_query_geometry(coords: torch.Tensor, n: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """The shared float64 NILI geometry (`gair_qgis.runtime.nili.query_geometry`) as tensors.
+class TorchOps:
+    """The runtime's `ArrayOps` for torch tensors, so the geometry runs on their device."""
 
-    Coordinates are data, never trained, so the geometry is computed in numpy."""
-    cells, offsets, weight = query_geometry(coords.detach().cpu().double().numpy(), n)
-    as_tensor = lambda a: torch.from_numpy(a).to(coords.device)  # noqa: E731
-    return as_tensor(cells), as_tensor(offsets), as_tensor(weight)
+    def floor(self, a: torch.Tensor) -> torch.Tensor:
+        return torch.floor(a)
+
+    def clip(self, a: torch.Tensor, low: float, high: float) -> torch.Tensor:
+        return torch.clamp(a, low, high)
+
+    def stack(self, arrays: Sequence[torch.Tensor], axis: int) -> torch.Tensor:
+        return torch.stack(list(arrays), dim=axis)
+
+    def to_index(self, a: torch.Tensor) -> torch.Tensor:
+        return a.long()
+
+    def reverse_last(self, a: torch.Tensor) -> torch.Tensor:
+        return a.flip(-1)
+
+    def sum_last(self, a: torch.Tensor) -> torch.Tensor:
+        return a.sum(dim=-1, keepdim=True)
+
+
+TORCH_OPS = TorchOps()
+
+
+def torch_query_geometry(coords: torch.Tensor, n: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The shared NILI geometry on the tensor's device: cells (..., 4) int64, offsets
+    (..., 4, 2) and weights (..., 4) float64. Coordinates are data, never trained, so no
+    gradient flows; float64 because near a cell centre the weights are ratios of tiny areas
+    (down to the 1e-9 term), which float32 rounding of the coordinates would move visibly."""
+    return query_geometry_of(coords.detach().to(torch.float64), n, TORCH_OPS)
 
 
 class NILI(nn.Module):

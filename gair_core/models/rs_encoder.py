@@ -1,4 +1,4 @@
-"""RS encoder f: the CROMA optical ViT with 2D-ALiBi attention bias (GAIR_SPEC.md section 4).
+"""RS encoder f: the CROMA optical ViT with 2D-ALiBi attention bias (docs/MODEL.md §4).
 
 Module names follow the released checkpoint (`rs_encoder.s2_encoder.*` without the
 `s2_encoder` level), so importing it is a prefix change.
@@ -6,6 +6,7 @@ Module names follow the released checkpoint (`rs_encoder.s2_encoder.*` without t
 from __future__ import annotations
 
 import itertools
+from typing import cast
 
 import torch
 import torch.nn.functional as F
@@ -65,7 +66,8 @@ class Transformer(nn.Module):
         )
 
     def forward(self, x: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
-        for attention, feed_forward in self.layers:
+        for block in self.layers:
+            attention, feed_forward = cast(nn.ModuleList, block)
             x = x + attention(x, bias)
             x = x + feed_forward(x)
         return x

@@ -8,9 +8,9 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
-import numpy as np
+from numpy.typing import NDArray
 
 from . import embed_cli
 from .package import bundled_package_path
@@ -26,24 +26,24 @@ class RuntimeBackend:
         self.rs_spec = runtime.package.rs_spec
         self.sv_spec = runtime.package.sv_spec
 
-    def describe(self) -> dict:
+    def describe(self) -> dict[str, Any]:
         package = self.runtime.package
         return {"backend": "onnxruntime", "package": str(package.root), "name": package.name,
                 "untrained": package.untrained, "execution_provider": self.runtime.provider,
                 "embed_dim": package.embed_dim}
 
-    def encode_rs(self, image: np.ndarray) -> tuple[EncodedTile, np.ndarray]:
+    def encode_rs(self, image: NDArray[Any]) -> tuple[EncodedTile, NDArray[Any]]:
         tile = self.runtime.encode_rs(image[None])[0]
         return tile, tile.global_embedding
 
-    def encode_sv(self, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def encode_sv(self, image: NDArray[Any]) -> tuple[NDArray[Any], NDArray[Any]]:
         pooled, projected = self.runtime.encode_sv(image[None])
         return pooled[0], projected[0]
 
-    def encode_location(self, lonlat: np.ndarray) -> np.ndarray:
+    def encode_location(self, lonlat: NDArray[Any]) -> NDArray[Any]:
         return self.runtime.encode_location(lonlat)
 
-    def localize(self, tile: EncodedTile, coords: np.ndarray, mode: str) -> np.ndarray:
+    def localize(self, tile: EncodedTile, coords: NDArray[Any], mode: str) -> NDArray[Any]:
         return tile.localize(coords, mode)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional, Protocol, Sequence
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .geometry import bbox_grid, tile_queries
 from .preprocess import InputError, RSInputSpec, SVInputSpec, preprocess_rs, preprocess_sv, read_photo
@@ -27,14 +28,14 @@ class Backend(Protocol):
     rs_spec: RSInputSpec
     sv_spec: SVInputSpec
 
-    def describe(self) -> dict: ...
-    def encode_rs(self, image: np.ndarray) -> tuple[Any, np.ndarray]: ...  # (encoded tile, (D,) global)
-    def encode_sv(self, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...  # pooled, projected
-    def encode_location(self, lonlat: np.ndarray) -> np.ndarray: ...  # (N, D)
-    def localize(self, tile: Any, coords: np.ndarray, mode: str) -> np.ndarray: ...  # (N, D)
+    def describe(self) -> dict[str, Any]: ...
+    def encode_rs(self, image: NDArray[Any]) -> tuple[Any, NDArray[Any]]: ...  # (encoded tile, (D,) global)
+    def encode_sv(self, image: NDArray[Any]) -> tuple[NDArray[Any], NDArray[Any]]: ...  # pooled, projected
+    def encode_location(self, lonlat: NDArray[Any]) -> NDArray[Any]: ...  # (N, D)
+    def localize(self, tile: Any, coords: NDArray[Any], mode: str) -> NDArray[Any]: ...  # (N, D)
 
 
-def read_points(args: argparse.Namespace) -> Optional[np.ndarray]:
+def read_points(args: argparse.Namespace) -> Optional[NDArray[Any]]:
     """(N, 2) float64 (lon, lat) from --lon/--lat or --points, or None."""
     if args.points is not None:
         with open(args.points, newline="") as handle:
@@ -52,7 +53,7 @@ def read_points(args: argparse.Namespace) -> Optional[np.ndarray]:
     return np.array([[args.lon, args.lat]], dtype=np.float64)
 
 
-def tile_coords(tile: RasterInfo, lonlat: np.ndarray, bbox: Optional[Sequence[float]]) -> np.ndarray:
+def tile_coords(tile: RasterInfo, lonlat: NDArray[Any], bbox: Optional[Sequence[float]]) -> NDArray[Any]:
     """Interpolator coordinates of (lon, lat) points inside the tile, in float64."""
     if bbox is not None:
         return tile_queries(bbox_grid(bbox), lonlat[:, 0], lonlat[:, 1])
@@ -67,9 +68,11 @@ def tile_coords(tile: RasterInfo, lonlat: np.ndarray, bbox: Optional[Sequence[fl
 
 
 def build_parser(prog: str, model_flag: str, model_help: str, required: bool = True) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=prog, description="Extract GAIR RS, SV, location and localized RS embeddings.")
+    parser = argparse.ArgumentParser(prog=prog,
+                                     description="Extract GAIR RS, SV, location and localized RS embeddings.")
     parser.add_argument(model_flag, type=Path, required=required, help=model_help)
-    parser.add_argument("--rs-image", type=Path, help="RS tile (GeoTIFF): 10 bands in model order or a 12-band L2A stack")
+    parser.add_argument("--rs-image", type=Path,
+                        help="RS tile (GeoTIFF): 10 bands in model order or a 12-band L2A stack")
     parser.add_argument("--sv-image", type=Path, help="street-view photo (JPEG/PNG)")
     parser.add_argument("--lon", type=float, help="longitude of the photo (degrees)")
     parser.add_argument("--lat", type=float, help="latitude of the photo (degrees)")
@@ -86,15 +89,16 @@ def build_parser(prog: str, model_flag: str, model_help: str, required: bool = T
     return parser
 
 
-def _normalize(array: np.ndarray) -> np.ndarray:
-    return array / np.maximum(np.linalg.norm(array, axis=-1, keepdims=True), 1e-12)
+def _normalize(array: NDArray[Any]) -> NDArray[Any]:
+    normalized: NDArray[Any] = array / np.maximum(np.linalg.norm(array, axis=-1, keepdims=True), 1e-12)
+    return normalized
 
 
-def compute(args: argparse.Namespace, backend: Backend) -> dict[str, np.ndarray]:
+def compute(args: argparse.Namespace, backend: Backend) -> dict[str, NDArray[Any]]:
     """Every embedding the arguments ask for, as float32 arrays keyed by output file name."""
     mode = "nili" if args.query_mode == "liif" else args.query_mode
     lonlat = read_points(args)
-    outputs: dict[str, np.ndarray] = {}
+    outputs: dict[str, NDArray[Any]] = {}
     raster, encoded = None, None
     if args.rs_image is not None:
         raster, pixels = read_raster(args.rs_image)
@@ -114,14 +118,15 @@ def compute(args: argparse.Namespace, backend: Backend) -> dict[str, np.ndarray]
     return {name: np.ascontiguousarray(array, dtype=np.float32) for name, array in outputs.items()}
 
 
-def write_outputs(args: argparse.Namespace, outputs: dict[str, np.ndarray], model: dict) -> Path:
+def write_outputs(args: argparse.Namespace, outputs: dict[str, NDArray[Any]], model: dict[str, Any]) -> Path:
     """Write the arrays and a summary JSON; refuses to replace files unless --overwrite."""
-    out_dir = args.output_dir.resolve()
+    out_dir: Path = args.output_dir.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     targets = [out_dir / name for name in outputs] + [out_dir / SUMMARY_FILE]
     existing = [str(p) for p in targets if p.exists()]
     if existing and not args.overwrite:
-        raise InputError(f"outputs already exist ({', '.join(existing)}); pass --overwrite or pick another --output-dir")
+        raise InputError(f"outputs already exist ({', '.join(existing)}); "
+                         "pass --overwrite or pick another --output-dir")
     for name, array in outputs.items():
         np.save(out_dir / name, array)
     summary = {
@@ -131,7 +136,8 @@ def write_outputs(args: argparse.Namespace, outputs: dict[str, np.ndarray], mode
             if key not in ("overwrite", "output_dir")
         },
         "model": model,
-        "outputs": {name: {"path": str(out_dir / name), "shape": list(a.shape), "dtype": "float32"} for name, a in outputs.items()},
+        "outputs": {name: {"path": str(out_dir / name), "shape": list(a.shape), "dtype": "float32"}
+                    for name, a in outputs.items()},
     }
     (out_dir / SUMMARY_FILE).write_text(json.dumps(summary, indent=2))
     return out_dir

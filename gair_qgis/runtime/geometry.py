@@ -2,15 +2,16 @@
 
 A tile (or any output raster) is a north-up pixel grid: `PixelGrid`. A point's normalised
 tile position is (u, v) = (fractional column / width, fractional row / height); the
-interpolator takes c = 2 (u, v) - 1 (GAIR_SPEC.md section 2).
+interpolator takes c = 2 (u, v) - 1 (docs/MODEL.md §2).
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import NamedTuple, Optional, Sequence
+from typing import Any, NamedTuple, Optional, Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 
 class OutsideTileError(ValueError):
@@ -30,7 +31,7 @@ class PixelGrid:
     height: int
 
     @staticmethod
-    def from_bounds(left: float, bottom: float, right: float, top: float, width: int, height: int) -> "PixelGrid":
+    def from_bounds(left: float, bottom: float, right: float, top: float, width: int, height: int) -> PixelGrid:
         return PixelGrid(left, top, (right - left) / width, (top - bottom) / height, width, height)
 
     @property
@@ -51,17 +52,17 @@ class PixelGrid:
         """GDAL geotransform."""
         return self.left, self.pixel_width, 0.0, self.top, 0.0, -self.pixel_height
 
-    def uv(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def uv(self, x: ArrayLike, y: ArrayLike) -> tuple[NDArray[Any], NDArray[Any]]:
         """Map coordinates -> normalised position (u right, v down), float64."""
-        x = np.asarray(x, dtype=np.float64)
-        y = np.asarray(y, dtype=np.float64)
-        return (x - self.left) / (self.right - self.left), (self.top - y) / (self.top - self.bottom)
+        xs, ys = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+        return (xs - self.left) / (self.right - self.left), (self.top - ys) / (self.top - self.bottom)
 
-    def pixel_centres(self) -> tuple[np.ndarray, np.ndarray]:
+    def pixel_centres(self) -> tuple[NDArray[Any], NDArray[Any]]:
         """Map coordinates of every pixel centre: two (height, width) float64 arrays."""
         xs = self.left + (np.arange(self.width, dtype=np.float64) + 0.5) * self.pixel_width
         ys = self.top - (np.arange(self.height, dtype=np.float64) + 0.5) * self.pixel_height
-        return np.meshgrid(xs, ys)
+        x_grid, y_grid = np.meshgrid(xs, ys)
+        return x_grid, y_grid
 
 
 def bbox_grid(bbox: Sequence[float]) -> PixelGrid:
@@ -72,7 +73,7 @@ def bbox_grid(bbox: Sequence[float]) -> PixelGrid:
     return PixelGrid.from_bounds(lon_min, lat_min, lon_max, lat_max, 1, 1)
 
 
-def tile_queries(grid: PixelGrid, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+def tile_queries(grid: PixelGrid, x: NDArray[Any], y: NDArray[Any]) -> NDArray[Any]:
     """Points in map units -> (N, 2) interpolator coordinates c = 2 (u, v) - 1 in float64.
 
     Raises OutsideTileError naming the first point that is not inside the tile.
@@ -109,7 +110,7 @@ def subgrid(grid: PixelGrid, window: Window) -> PixelGrid:
                      grid.pixel_width, grid.pixel_height, window.width, window.height)
 
 
-def fractional_pixel(grid: PixelGrid, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def fractional_pixel(grid: PixelGrid, x: ArrayLike, y: ArrayLike) -> tuple[NDArray[Any], NDArray[Any]]:
     """Map coordinates -> fractional (column, row) of `grid`, float64 (pixel i spans [i, i+1))."""
     u, v = grid.uv(x, y)
     return u * grid.width, v * grid.height
@@ -170,7 +171,7 @@ class TileLattice:
     first: Window
     stride: tuple[int, int]
 
-    def cell_of(self, col: np.ndarray, row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def cell_of(self, col: NDArray[Any], row: NDArray[Any]) -> tuple[NDArray[Any], NDArray[Any]]:
         """Fractional (column, row) positions -> tile indices (i, j), int64."""
         sx, sy = self.stride
         i = np.floor((np.asarray(col, np.float64) - self.first.col - (self.first.width - sx) / 2) / sx)

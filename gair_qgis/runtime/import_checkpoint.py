@@ -15,7 +15,6 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
-
 from . import package as pkg
 from .preprocess import released_inputs
 from .released_layout import CheckpointError, convert_released_state_dict
@@ -63,7 +62,8 @@ def import_released(checkpoint: Path, out: Path, *, overwrite: bool = False, nam
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m gair_qgis.runtime.import_checkpoint", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m gair_qgis.runtime.import_checkpoint",
+                                     description=__doc__.split("\n\n")[0])
     parser.add_argument("checkpoint", type=Path, help="the released checkpoint.pth (or any file in its layout)")
     parser.add_argument("--out", type=Path, required=True, help="package folder to write")
     parser.add_argument("--name", default="gair-base-released")

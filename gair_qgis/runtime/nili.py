@@ -1,4 +1,4 @@
-"""NILI query geometry and its fast exact evaluation, in numpy (GAIR_SPEC.md section 7).
+"""NILI query geometry and its fast exact evaluation, in numpy (docs/MODEL.md §7).
 
 For a query c = (x, y) in [-1, 1]^2 and each of the four shifts (vx, vy) (vx outer),
 NILI takes the cell k containing the shifted query, the offset d_k = (c - centre_k) * n and
@@ -7,54 +7,108 @@ weights w_k = area of the opposite shift / sum of areas. The prediction is
          = sum_k w_k Q[cell_k] + W_d e,           Q = P + b,  e = sum_k w_k d_k,
 because the weights sum to one. The geometry splits into an x part (cell column and x
 offset per shift) and a y part, so on a pixel grid it costs O(width + height).
-The torch model uses the same geometry (`query_geometry`).
+The torch model evaluates the same geometry (`query_geometry_of`) on its own device.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Protocol, Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 SHIFT_EPS = 1e-6
 CLAMP_EPS = 1e-6
 AREA_EPS = 1e-9
+
+# The geometry is written once for numpy arrays and torch tensors (the torch model evaluates
+# it on its own device): plain arithmetic works on both, and the few functions that differ
+# come from an `ArrayOps`. `Array` is therefore either type, which the checker cannot name.
+Array = Any
+
+
+class ArrayOps(Protocol):
+    """The array functions the geometry needs beyond arithmetic operators."""
+
+    def floor(self, a: Array) -> Array: ...
+    def clip(self, a: Array, low: float, high: float) -> Array: ...
+    def stack(self, arrays: Sequence[Array], axis: int) -> Array: ...
+    def to_index(self, a: Array) -> Array: ...
+    def reverse_last(self, a: Array) -> Array: ...
+    def sum_last(self, a: Array) -> Array: ...
+
+
+class NumpyOps:
+    """`ArrayOps` for float64 numpy arrays."""
+
+    def floor(self, a: Array) -> Array:
+        return np.floor(a)
+
+    def clip(self, a: Array, low: float, high: float) -> Array:
+        return np.clip(a, low, high)
+
+    def stack(self, arrays: Sequence[Array], axis: int) -> Array:
+        return np.stack(arrays, axis=axis)
+
+    def to_index(self, a: Array) -> Array:
+        return a.astype(np.int64)
+
+    def reverse_last(self, a: Array) -> Array:
+        return a[..., ::-1]
+
+    def sum_last(self, a: Array) -> Array:
+        return a.sum(axis=-1, keepdims=True)
+
+
+NUMPY_OPS = NumpyOps()
+
+
+def axis_cells_offsets(t: Array, n: int, ops: ArrayOps) -> tuple[Array, Array]:
+    """For the shifts -1 and +1 along one axis, coordinates t in [-1, 1] (float64): the cell
+    index (2, ...) and the offset from that cell's centre in cell units (2, ...)."""
+    cells, offsets = [], []
+    for v in (-1, 1):
+        shifted = ops.clip(t + (v / n + SHIFT_EPS), -1 + CLAMP_EPS, 1 - CLAMP_EPS)
+        cell = ops.clip(ops.floor((shifted + 1) * n / 2), 0, n - 1)  # nearest, align_corners=False
+        cells.append(ops.to_index(cell))
+        offsets.append((t - (-1 + (2 * cell + 1) / n)) * n)
+    return ops.stack(cells, 0), ops.stack(offsets, 0)
+
+
+def query_geometry_of(coords: Array, n: int, ops: ArrayOps) -> tuple[Array, Array, Array]:
+    """`query_geometry` for float64 arrays of any kind `ops` handles."""
+    x_cell, x_offset = axis_cells_offsets(coords[..., 0], n, ops)
+    y_cell, y_offset = axis_cells_offsets(coords[..., 1], n, ops)
+    cells, offsets, areas = [], [], []
+    for ix in (0, 1):
+        for iy in (0, 1):
+            cells.append(y_cell[iy] * n + x_cell[ix])
+            offsets.append(ops.stack([x_offset[ix], y_offset[iy]], -1))
+            areas.append(abs(x_offset[ix] * y_offset[iy]) + AREA_EPS)
+    area = ops.stack(areas, -1)
+    weight = ops.reverse_last(area) / ops.sum_last(area)  # each shift takes the opposite area
+    return ops.stack(cells, -1), ops.stack(offsets, -2), weight
 
 
 @dataclass(frozen=True)
 class AxisGeometry:
     """For the shifts -1 and +1 along one axis: the cell index (2, ...) and offset (2, ...)."""
 
-    cell: np.ndarray
-    offset: np.ndarray
+    cell: NDArray[np.int64]
+    offset: NDArray[np.float64]
 
 
-def axis_geometry(t: np.ndarray, n: int) -> AxisGeometry:
+def axis_geometry(t: ArrayLike, n: int) -> AxisGeometry:
     """Cells and offsets along one axis for coordinates t in [-1, 1] (float64)."""
-    t = np.asarray(t, dtype=np.float64)
-    cells, offsets = [], []
-    for v in (-1, 1):
-        shifted = np.clip(t + (v / n + SHIFT_EPS), -1 + CLAMP_EPS, 1 - CLAMP_EPS)
-        cell = np.clip(np.floor((shifted + 1) * n / 2), 0, n - 1)  # nearest, align_corners=False
-        cells.append(cell.astype(np.int64))
-        offsets.append((t - (-1 + (2 * cell + 1) / n)) * n)
-    return AxisGeometry(np.stack(cells), np.stack(offsets))
+    return AxisGeometry(*axis_cells_offsets(np.asarray(t, dtype=np.float64), n, NUMPY_OPS))
 
 
-def query_geometry(coords: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def query_geometry(coords: ArrayLike, n: int) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
     """(..., 2) queries (x, y) -> flat cell index (..., 4), offsets (..., 4, 2), weights (..., 4).
 
     The four entries follow the shift order (vx, vy) = (-1,-1), (-1,1), (1,-1), (1,1)."""
-    coords = np.asarray(coords, dtype=np.float64)
-    gx, gy = axis_geometry(coords[..., 0], n), axis_geometry(coords[..., 1], n)
-    cells, offsets, areas = [], [], []
-    for ix in (0, 1):
-        for iy in (0, 1):
-            cells.append(gy.cell[iy] * n + gx.cell[ix])
-            offsets.append(np.stack([gx.offset[ix], gy.offset[iy]], axis=-1))
-            areas.append(np.abs(gx.offset[ix] * gy.offset[iy]) + AREA_EPS)
-    area = np.stack(areas, axis=-1)
-    weight = area[..., ::-1] / area.sum(axis=-1, keepdims=True)  # each shift takes the opposite area
-    return np.stack(cells, axis=-1), np.stack(offsets, axis=-2), weight
+    cells, offsets, weight = query_geometry_of(np.asarray(coords, dtype=np.float64), n, NUMPY_OPS)
+    return cells, offsets, weight
 
 
 @dataclass(frozen=True)
@@ -64,27 +118,28 @@ class HeatmapTables:
     per_cell: (nn, 4) float32 rows [Q s, (Q W_d)_x, (Q W_d)_y, |Q|^2] per cell;
     gram: Q Q^T (nn, nn) float32; ws: W_d^T s; ww: W_d^T W_d; s_norm: |s|."""
 
-    per_cell: np.ndarray
-    gram: np.ndarray
-    ws: np.ndarray
-    ww: np.ndarray
+    per_cell: NDArray[Any]
+    gram: NDArray[Any]
+    ws: NDArray[Any]
+    ww: NDArray[Any]
     s_norm: float
 
     @property
     def n(self) -> int:
         return int(round(np.sqrt(self.gram.shape[0])))
 
-    def cell_matrix(self, column: int) -> np.ndarray:
+    def cell_matrix(self, column: int) -> NDArray[Any]:
         """One per-cell quantity as an (n, n) row-by-column matrix."""
         return self.per_cell[:, column].reshape(self.n, self.n)
 
-    def pair_gram(self) -> np.ndarray:
+    def pair_gram(self) -> NDArray[Any]:
         """q_(r,c).q_(r',c') arranged as a matrix over row pairs (r, r') x column pairs (c, c')."""
         n = self.n
         return np.ascontiguousarray(self.gram.reshape(n, n, n, n).transpose(0, 2, 1, 3).reshape(n * n, n * n))
 
     @staticmethod
-    def build(cell_table: np.ndarray, offset_weight: np.ndarray, bias: np.ndarray, s: np.ndarray) -> "HeatmapTables":
+    def build(cell_table: NDArray[Any], offset_weight: NDArray[Any], bias: NDArray[Any],
+              s: NDArray[Any]) -> HeatmapTables:
         q = cell_table.astype(np.float64) + bias.astype(np.float64)
         w_d = offset_weight.astype(np.float64)
         s = np.asarray(s, dtype=np.float64).reshape(-1)
@@ -99,7 +154,7 @@ GRID_ROWS = 64  # rows per block on the grid path
 EXACT_SEPARABLE = 0.4  # below this area total the 1e-9 area term moves weights by > 1e-8
 
 
-def cosine_heatmap(tables: HeatmapTables, x: np.ndarray, y: np.ndarray, n: int) -> np.ndarray:
+def cosine_heatmap(tables: HeatmapTables, x: NDArray[Any], y: NDArray[Any], n: int) -> NDArray[Any]:
     """cos(r(c), s) for queries x, y in [-1, 1] that broadcast together: (N,) and (N,) for
     points, (1, W) and (H, 1) for a grid (which takes the separable grid path)."""
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
@@ -114,7 +169,7 @@ def cosine_heatmap(tables: HeatmapTables, x: np.ndarray, y: np.ndarray, n: int) 
     return out.reshape(shape)
 
 
-def _axis_weights(t: np.ndarray, n: int) -> tuple[AxisGeometry, np.ndarray, np.ndarray]:
+def _axis_weights(t: NDArray[Any], n: int) -> tuple[AxisGeometry, NDArray[Any], NDArray[Any]]:
     """Axis geometry, the per-shift weights along the axis (|offset| of the opposite shift)
     and the (n, len) matrix that applies them to cells."""
     geometry = axis_geometry(t, n)
@@ -125,7 +180,7 @@ def _axis_weights(t: np.ndarray, n: int) -> tuple[AxisGeometry, np.ndarray, np.n
     return geometry, weight, matrix
 
 
-def cosine_grid(tables: HeatmapTables, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+def cosine_grid(tables: HeatmapTables, xs: NDArray[Any], ys: NDArray[Any]) -> NDArray[Any]:
     """cos(r(c), s) on the grid xs (W,) x ys (H,), as (H, W) float32.
 
     Without the 1e-9 term of the areas, the weight of shift (ix, iy) factors into an x part
@@ -161,7 +216,7 @@ def cosine_grid(tables: HeatmapTables, xs: np.ndarray, ys: np.ndarray) -> np.nda
     return out
 
 
-def _cosine_block(tables: HeatmapTables, x: np.ndarray, y: np.ndarray, n: int) -> np.ndarray:
+def _cosine_block(tables: HeatmapTables, x: NDArray[Any], y: NDArray[Any], n: int) -> NDArray[Any]:
     """cos(r(c), s) on one block. With unnormalised weights u_k (the opposite areas; the
     normalisation cancels in the cosine), q_k = Q[cell_k] and E = sum_k u_k d_k:
         r.s   ~ sum_k u_k (q_k.s) + E.(W_d^T s)
@@ -197,4 +252,5 @@ def _cosine_block(tables: HeatmapTables, x: np.ndarray, y: np.ndarray, n: int) -
             cross += f32(2) * u[l] * gram[base + cell[l]]
         norm2 += u[k] * cross
     norm2 += f32(2) * (qw_x * ex + qw_y * ey)
-    return dot / (np.sqrt(np.maximum(norm2, f32(0))) * f32(tables.s_norm))
+    cosine: NDArray[np.float32] = dot / (np.sqrt(np.maximum(norm2, f32(0))) * f32(tables.s_norm))
+    return cosine

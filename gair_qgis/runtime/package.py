@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .preprocess import RSInputSpec, SVInputSpec
 
@@ -66,10 +67,10 @@ class HeadSpec:
     file: str
     labels: tuple[str, ...]
     targets: tuple[str, ...]
-    metric: dict
+    metric: dict[str, Any]
 
     @staticmethod
-    def from_dict(data: dict) -> "HeadSpec":
+    def from_dict(data: dict[str, Any]) -> HeadSpec:
         return HeadSpec(
             name=data["name"], task=data["task"], input=data["input"], file=data["file"],
             labels=tuple(data.get("labels", ())), targets=tuple(data.get("targets", ())),
@@ -80,11 +81,11 @@ class HeadSpec:
 @dataclass(frozen=True)
 class ModelPackage:
     root: Path
-    meta: dict
+    meta: dict[str, Any]
 
     @property
     def name(self) -> str:
-        return self.meta["name"]
+        return str(self.meta["name"])
 
     @property
     def embed_dim(self) -> int:
@@ -114,21 +115,21 @@ class ModelPackage:
         return self.root / name
 
     def graph_path(self, graph: str) -> Path:
-        return self.root / self.meta["graphs"][graph]["file"]
+        return self.root / str(self.meta["graphs"][graph]["file"])
 
-    def nili_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+    def nili_arrays(self) -> tuple[NDArray[Any], NDArray[Any]]:
         """imnet's offset weight W_d (D, 2) and bias b (D,)."""
         with np.load(self.path(self.meta["arrays"]["nili"]["file"]), allow_pickle=False) as data:
             return data["offset_weight"].astype(np.float32), data["bias"].astype(np.float32)
 
-    def head_layers(self, head: HeadSpec) -> list[tuple[np.ndarray, np.ndarray]]:
+    def head_layers(self, head: HeadSpec) -> list[tuple[NDArray[Any], NDArray[Any]]]:
         """The head's affine layers [(W, b), ...]; ReLU between them."""
         with np.load(self.path(head.file), allow_pickle=False) as data:
             count = len([k for k in data.files if k.startswith("weight_")])
             return [(data[f"weight_{i}"], data[f"bias_{i}"]) for i in range(count)]
 
     @staticmethod
-    def load(root: str | Path) -> "ModelPackage":
+    def load(root: str | Path) -> ModelPackage:
         """Read and verify a package folder (format version and every file's sha256)."""
         root = Path(root)
         meta_path = root / MODEL_JSON
@@ -159,7 +160,8 @@ class ModelPackage:
 # --- writing ---------------------------------------------------------------------------
 
 
-def write_package(out_dir: str | Path, meta: dict, files: Mapping[str, Path | bytes], overwrite: bool = False) -> Path:
+def write_package(out_dir: str | Path, meta: dict[str, Any], files: Mapping[str, Path | bytes],
+                  overwrite: bool = False) -> Path:
     """Write a package atomically: files into a temporary sibling folder, hashes into
     model.json, then one rename. An existing folder is replaced only with `overwrite`."""
     out_dir = Path(out_dir)
@@ -188,7 +190,7 @@ def write_package(out_dir: str | Path, meta: dict, files: Mapping[str, Path | by
     return out_dir
 
 
-def write_weights(layout: Iterable[Mapping[str, Any]], arrays: Mapping[str, np.ndarray], path: Path) -> None:
+def write_weights(layout: Iterable[Mapping[str, Any]], arrays: Mapping[str, NDArray[Any]], path: Path) -> None:
     """Fill a graph's external-data file from named arrays, as its layout prescribes."""
     entries = list(layout)
     size = max((e["offset"] + e["length"] for e in entries), default=0)
@@ -199,7 +201,8 @@ def write_weights(layout: Iterable[Mapping[str, Any]], arrays: Mapping[str, np.n
             raise PackageError(f"weights for {path.name}: parameter {key} is missing")
         array = np.ascontiguousarray(arrays[key], dtype=np.dtype(entry["dtype"]))
         if list(array.shape) != list(entry["shape"]):
-            raise PackageError(f"weights for {path.name}: {key} has shape {list(array.shape)}, expected {entry['shape']}")
+            raise PackageError(f"weights for {path.name}: {key} has shape {list(array.shape)}, "
+                               f"expected {entry['shape']}")
         raw = array.tobytes()
         if len(raw) != entry["length"]:
             raise PackageError(f"weights for {path.name}: {key} has {len(raw)} bytes, expected {entry['length']}")
@@ -207,7 +210,7 @@ def write_weights(layout: Iterable[Mapping[str, Any]], arrays: Mapping[str, np.n
     path.write_bytes(bytes(buffer))
 
 
-def fill_graphs(template_dir: Path, arrays: dict[str, np.ndarray], out_dir: Path) -> dict[str, Path]:
+def fill_graphs(template_dir: Path, arrays: dict[str, NDArray[Any]], out_dir: Path) -> dict[str, Path]:
     """Copy each template graph and its layout to out_dir, write its weights from `arrays`,
     and write nili.npz. Returns the package files (name -> path)."""
     files: dict[str, Path] = {}
@@ -229,7 +232,7 @@ def fill_graphs(template_dir: Path, arrays: dict[str, np.ndarray], out_dir: Path
 
 
 
-def head_npz(layers: Sequence[tuple[np.ndarray, np.ndarray]]) -> bytes:
+def head_npz(layers: Sequence[tuple[NDArray[Any], NDArray[Any]]]) -> bytes:
     """A head file's bytes: affine layers weight_i (out, in), bias_i (out,); ReLU between them."""
     import io
 
@@ -242,7 +245,7 @@ def head_npz(layers: Sequence[tuple[np.ndarray, np.ndarray]]) -> bytes:
     return buffer.getvalue()
 
 
-def apply_layers(layers: Sequence[tuple[np.ndarray, np.ndarray]], x: np.ndarray, softmax: bool) -> np.ndarray:
+def apply_layers(layers: Sequence[tuple[NDArray[Any], NDArray[Any]]], x: NDArray[Any], softmax: bool) -> NDArray[Any]:
     """A head's affine layers with ReLU between them, in float64; softmax for classifiers."""
     out = np.asarray(x, np.float64)
     for index, (weight, bias) in enumerate(layers):
@@ -255,7 +258,8 @@ def apply_layers(layers: Sequence[tuple[np.ndarray, np.ndarray]], x: np.ndarray,
     return out
 
 
-def add_heads(package_dir: str | Path, heads: Sequence[tuple[dict, Sequence[tuple[np.ndarray, np.ndarray]]]],
+def add_heads(package_dir: str | Path,
+              heads: Sequence[tuple[dict[str, Any], Sequence[tuple[NDArray[Any], NDArray[Any]]]]],
               out_dir: Optional[str | Path] = None) -> ModelPackage:
     """Add prediction heads to a package (replacing heads of the same name) and rewrite it
     atomically, in place or to `out_dir`. Each head is (spec, layers); the spec holds name,
@@ -316,8 +320,8 @@ def graph_files(graph: str) -> dict[str, str]:
 
 
 def build_meta(*, name: str, version: str, licence: str, description: str, untrained: bool,
-               architecture: dict, embed_dim: int, inputs: dict, provenance: dict,
-               heads: Iterable[dict] = ()) -> dict:
+               architecture: dict[str, Any], embed_dim: int, inputs: dict[str, Any], provenance: dict[str, Any],
+               heads: Iterable[dict[str, Any]] = ()) -> dict[str, Any]:
     """model.json contents (without format version and hashes, which write_package adds)."""
     return {
         "name": name,
@@ -336,7 +340,7 @@ def build_meta(*, name: str, version: str, licence: str, description: str, untra
     }
 
 
-def nili_npz(offset_weight: np.ndarray, bias: np.ndarray) -> bytes:
+def nili_npz(offset_weight: NDArray[Any], bias: NDArray[Any]) -> bytes:
     """The nili.npz file's bytes."""
     import io
 

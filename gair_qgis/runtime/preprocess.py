@@ -1,4 +1,4 @@
-"""Input preprocessing of GAIR in numpy (GAIR_SPEC.md section 3).
+"""Input preprocessing of GAIR in numpy (docs/MODEL.md §3).
 
 The constants come from a model package's metadata (`RSInputSpec`, `SVInputSpec`); the
 released model's values live in `released_inputs.json` beside this file and nowhere else.
@@ -9,9 +9,10 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 import numpy as np
+from numpy.typing import NDArray
 
 RELEASED_INPUTS_FILE = Path(__file__).with_name("released_inputs.json")
 
@@ -32,7 +33,7 @@ class RSInputSpec:
     tile_ground_size_m: float
 
     @staticmethod
-    def from_dict(data: dict) -> "RSInputSpec":
+    def from_dict(data: dict[str, Any]) -> RSInputSpec:
         return RSInputSpec(
             bands=tuple(data["bands"]),
             l2a_12_band_order=tuple(data["l2a_12_band_order"]),
@@ -52,17 +53,22 @@ class SVInputSpec:
     input_size: int
 
     @staticmethod
-    def from_dict(data: dict) -> "SVInputSpec":
+    def from_dict(data: dict[str, Any]) -> SVInputSpec:
         return SVInputSpec(
-            mean=tuple(float(v) for v in data["mean"]),
-            std=tuple(float(v) for v in data["std"]),
+            mean=_three_floats(data["mean"]),
+            std=_three_floats(data["std"]),
             input_size=int(data["input_size"]),
         )
 
 
-def released_inputs() -> dict:
+def _three_floats(values: Sequence[float]) -> tuple[float, float, float]:
+    first, second, third = (float(v) for v in values)
+    return first, second, third
+
+
+def released_inputs() -> dict[str, Any]:
     """The released model's input section (rs, sv, location) as written into model.json."""
-    data = json.loads(RELEASED_INPUTS_FILE.read_text())
+    data: dict[str, Any] = json.loads(RELEASED_INPUTS_FILE.read_text())
     data.pop("_comment", None)
     return data
 
@@ -97,7 +103,7 @@ def band_indices(
     raster is taken as already in model order and a 12-band one as an L2A stack.
     """
     if band_names is not None:
-        found = {}
+        found: dict[str, int] = {}
         for index, name in enumerate(band_names):
             canonical = canonical_band_name(name)
             if canonical is not None:
@@ -117,15 +123,15 @@ def band_indices(
 
 
 def select_bands(
-    pixels: np.ndarray, spec: RSInputSpec, band_names: Optional[Sequence[Optional[str]]] = None
-) -> np.ndarray:
+    pixels: NDArray[Any], spec: RSInputSpec, band_names: Optional[Sequence[Optional[str]]] = None
+) -> NDArray[Any]:
     """(C, H, W) raster -> (10, H, W) in model band order."""
     if pixels.ndim != 3:
         raise InputError(f"expected a (bands, rows, cols) array, got shape {pixels.shape}")
     return pixels[band_indices(pixels.shape[0], spec, band_names)]
 
 
-def scale_rs(pixels: np.ndarray, spec: RSInputSpec) -> np.ndarray:
+def scale_rs(pixels: NDArray[Any], spec: RSInputSpec) -> NDArray[Any]:
     """Digital numbers (10, H, W) -> float32 in [0, 1], with the released uint8 truncation."""
     mean = np.asarray(spec.mean, dtype=np.float64)[:, None, None]
     std = np.asarray(spec.std, dtype=np.float64)[:, None, None]
@@ -133,12 +139,13 @@ def scale_rs(pixels: np.ndarray, spec: RSInputSpec) -> np.ndarray:
     scaled = (pixels.astype(np.float64) - low) / (high - low) * 255.0
     scaled = np.nan_to_num(scaled, nan=0.0)
     quantised = np.clip(scaled, 0, 255).astype(np.uint8)
-    return quantised.astype(np.float32) / np.float32(255.0)
+    unit: NDArray[np.float32] = quantised.astype(np.float32) / np.float32(255.0)
+    return unit
 
 
 def preprocess_rs(
-    pixels: np.ndarray, spec: RSInputSpec, band_names: Optional[Sequence[Optional[str]]] = None
-) -> np.ndarray:
+    pixels: NDArray[Any], spec: RSInputSpec, band_names: Optional[Sequence[Optional[str]]] = None
+) -> NDArray[Any]:
     """A raster window (C, H, W) -> the model input (10, S, S) float32."""
     unit = scale_rs(select_bands(pixels, spec, band_names), spec)
     return resize_bicubic(unit, spec.input_size, spec.input_size)
@@ -147,7 +154,7 @@ def preprocess_rs(
 # --- SV -------------------------------------------------------------------------------
 
 
-def normalize_sv(rgb: np.ndarray, spec: SVInputSpec) -> np.ndarray:
+def normalize_sv(rgb: NDArray[Any], spec: SVInputSpec) -> NDArray[Any]:
     """(H, W, 3) photo on 0..255 -> (3, H, W) float32 standardised per channel."""
     if rgb.ndim != 3 or rgb.shape[2] != 3:
         raise InputError(f"expected an RGB photo (rows, cols, 3), got shape {rgb.shape}")
@@ -157,12 +164,12 @@ def normalize_sv(rgb: np.ndarray, spec: SVInputSpec) -> np.ndarray:
     return np.ascontiguousarray(standardised.transpose(2, 0, 1))
 
 
-def preprocess_sv(rgb: np.ndarray, spec: SVInputSpec) -> np.ndarray:
+def preprocess_sv(rgb: NDArray[Any], spec: SVInputSpec) -> NDArray[Any]:
     """(H, W, 3) photo -> the model input (3, S, S) float32."""
     return resize_bicubic(normalize_sv(rgb, spec), spec.input_size, spec.input_size)
 
 
-def read_photo(path: str | Path) -> np.ndarray:
+def read_photo(path: str | Path) -> NDArray[Any]:
     """Read a photo as (H, W, 3) uint8 RGB, with a clear error for unreadable files."""
     from PIL import Image, UnidentifiedImageError
 
@@ -180,20 +187,22 @@ def read_photo(path: str | Path) -> np.ndarray:
 _CUBIC_A = -0.75
 
 
-def _cubic_weights(t: np.ndarray) -> np.ndarray:
+def _cubic_weights(t: NDArray[Any]) -> NDArray[Any]:
     """Keys cubic convolution weights for taps at offsets -1, 0, 1, 2 (t in [0, 1))."""
     a = t.dtype.type(_CUBIC_A)
 
-    def near(x):  # |x| <= 1
-        return ((a + 2) * x - (a + 3)) * x * x + 1
+    def near(x: NDArray[Any]) -> NDArray[Any]:  # |x| <= 1
+        weight: NDArray[Any] = ((a + 2) * x - (a + 3)) * x * x + 1
+        return weight
 
-    def far(x):  # 1 < |x| < 2
-        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+    def far(x: NDArray[Any]) -> NDArray[Any]:  # 1 < |x| < 2
+        weight: NDArray[Any] = ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+        return weight
 
     return np.stack([far(t + 1), near(t), near(1 - t), far(2 - t)], axis=-1)
 
 
-def bicubic_matrix(in_size: int, out_size: int) -> np.ndarray:
+def bicubic_matrix(in_size: int, out_size: int) -> NDArray[Any]:
     """(out, in) matrix of 1-D bicubic resampling as torch's interpolate computes it
     (align_corners=False, no antialias, border taps clamped).
 
@@ -213,9 +222,9 @@ def bicubic_matrix(in_size: int, out_size: int) -> np.ndarray:
     return matrix
 
 
-def resize_bicubic(image: np.ndarray, out_h: int, out_w: int) -> np.ndarray:
+def resize_bicubic(image: NDArray[Any], out_h: int, out_w: int) -> NDArray[Any]:
     """(C, H, W) -> (C, out_h, out_w) float32, separable bicubic as torch computes it."""
     rows = bicubic_matrix(image.shape[1], out_h)
     cols = bicubic_matrix(image.shape[2], out_w)
-    resized = np.einsum("oh,chw,pw->cop", rows, image.astype(np.float64), cols, optimize=True)
+    resized: NDArray[np.float64] = np.einsum("oh,chw,pw->cop", rows, image.astype(np.float64), cols, optimize=True)
     return resized.astype(np.float32)

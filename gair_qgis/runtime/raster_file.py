@@ -8,12 +8,15 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Optional
 
-import numpy as np
+from numpy.typing import NDArray
 
 from .geometry import PixelGrid
 from .preprocess import InputError, RSInputSpec, band_indices
+
+if TYPE_CHECKING:
+    from rasterio.io import DatasetReader
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ class RasterInfo:
         return band_indices(self.count, spec, list(self.band_names))
 
 
-def grid_of(dataset) -> PixelGrid:
+def grid_of(dataset: DatasetReader) -> PixelGrid:
     """The north-up PixelGrid of an open rasterio dataset (or WarpedVRT)."""
     t = dataset.transform
     if t.b != 0 or t.d != 0 or t.e >= 0:
@@ -42,7 +45,7 @@ def grid_of(dataset) -> PixelGrid:
 
 
 @contextmanager
-def open_raster(path: str | Path) -> Iterator:
+def open_raster(path: str | Path) -> Iterator[DatasetReader]:
     """An open rasterio dataset; InputError when the file is missing or unreadable."""
     import rasterio
 
@@ -55,7 +58,7 @@ def open_raster(path: str | Path) -> Iterator:
         raise InputError(f"cannot read the raster {path}: {error}") from None
 
 
-def info_of(dataset, path: str | Path) -> RasterInfo:
+def info_of(dataset: DatasetReader, path: str | Path) -> RasterInfo:
     crs = dataset.crs
     return RasterInfo(
         path=str(path),
@@ -74,7 +77,7 @@ def raster_info(path: str | Path) -> RasterInfo:
         return info_of(dataset, path)
 
 
-def read_raster(path: str | Path) -> tuple[RasterInfo, np.ndarray]:
+def read_raster(path: str | Path) -> tuple[RasterInfo, NDArray[Any]]:
     """A whole raster: its header and its (bands, rows, cols) pixels."""
     with open_raster(path) as dataset:
         return info_of(dataset, path), dataset.read()

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Any, Mapping
 
 import numpy as np
-
+from numpy.typing import NDArray
 
 # Released keys that GAIR's embeddings never use, each with the reason.
 IGNORED_RELEASED_KEYS: dict[str, str] = {
@@ -102,13 +102,13 @@ def released_key_to_ours(key: str) -> str | None:
 
 
 def convert_released_state_dict(
-    released: Mapping[str, np.ndarray], expected: Mapping[str, tuple[int, ...]]
-) -> tuple[dict[str, np.ndarray], ImportReport]:
+    released: Mapping[str, NDArray[Any]], expected: Mapping[str, tuple[int, ...]]
+) -> tuple[dict[str, NDArray[Any]], ImportReport]:
     """Released arrays -> our state dict (keys and shapes of `expected`), and a report of
     every key that was loaded, ignored (with the reason), unknown, missing or mis-shaped."""
     report = ImportReport()
-    parts: dict[str, dict[str, np.ndarray]] = {}  # fused qkv: our key -> {query|key|value: array}
-    converted: dict[str, np.ndarray] = {}
+    parts: dict[str, dict[str, NDArray[Any]]] = {}  # fused qkv: our key -> {query|key|value: array}
+    converted: dict[str, NDArray[Any]] = {}
     for raw_key, array in released.items():
         key = raw_key[len("module.") :] if raw_key.startswith("module.") else raw_key
         reason = ignored_reason(key)

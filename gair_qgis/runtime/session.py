@@ -7,14 +7,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .location import check_lonlat, equal_earth
 from .package import GRAPH_NAMES, ModelPackage, PackageError, load_package
 from .preprocess import preprocess_rs, preprocess_sv, read_photo
 from .tile import EncodedTile
+
+if TYPE_CHECKING:
+    from onnxruntime import InferenceSession
 
 # Preferred first; CPU is always available.
 PROVIDER_PREFERENCE = (
@@ -30,14 +35,16 @@ class RuntimeUnavailable(ImportError):
     """onnxruntime is not installed in this Python."""
 
 
-def import_onnxruntime():
+def import_onnxruntime() -> ModuleType:
+    """The onnxruntime module, or RuntimeUnavailable saying how to install it."""
     try:
         import onnxruntime
     except ImportError as error:
         from ..deps import missing_message
 
         raise RuntimeUnavailable(missing_message("onnxruntime is not installed in QGIS's Python")) from error
-    return onnxruntime
+    module: ModuleType = onnxruntime
+    return module
 
 
 def choose_providers(available: Sequence[str], force_cpu: bool = False) -> list[str]:
@@ -57,15 +64,16 @@ class GAIRRuntime:
         ort = import_onnxruntime()
         self._providers = choose_providers(ort.get_available_providers(), force_cpu)
         self._ort = ort
-        self._sessions: dict[str, object] = {}
+        self._sessions: dict[str, InferenceSession] = {}
         self._offset_weight, self._bias = self.package.nili_arrays()
 
     @property
     def provider(self) -> str:
         """The execution provider actually running the RS graph."""
-        return self._session("rs_encoder").get_providers()[0]
+        provider: str = self._session("rs_encoder").get_providers()[0]
+        return provider
 
-    def _session(self, graph: str):
+    def _session(self, graph: str) -> InferenceSession:
         if graph not in self._sessions:
             if graph not in GRAPH_NAMES:
                 raise PackageError(f"unknown graph {graph!r}")
@@ -76,13 +84,13 @@ class GAIRRuntime:
             )
         return self._sessions[graph]
 
-    def _run_batched(self, graph: str, inputs: np.ndarray, progress: Optional[Callable[[int, int], bool]] = None,
-                     batch_size: Optional[int] = None) -> list[np.ndarray]:
+    def _run_batched(self, graph: str, inputs: NDArray[Any], progress: Optional[Callable[[int, int], bool]] = None,
+                     batch_size: Optional[int] = None) -> list[NDArray[Any]]:
         """Run a graph over inputs in batches; `progress(done, total)` returning False cancels."""
         session = self._session(graph)
         name = session.get_inputs()[0].name
         step = batch_size or self.batch_size
-        chunks: list[list[np.ndarray]] = []
+        chunks: list[list[NDArray[Any]]] = []
         for start in range(0, len(inputs), step):
             chunks.append(session.run(None, {name: inputs[start : start + step]}))
             if progress is not None and progress(min(start + step, len(inputs)), len(inputs)) is False:
@@ -91,23 +99,25 @@ class GAIRRuntime:
 
     # --- RS ------------------------------------------------------------------------------
 
-    def encode_rs(self, images: np.ndarray, progress: Optional[Callable[[int, int], bool]] = None) -> list[EncodedTile]:
+    def encode_rs(self, images: NDArray[Any],
+                  progress: Optional[Callable[[int, int], bool]] = None) -> list[EncodedTile]:
         """(B, bands, S, S) preprocessed inputs -> one EncodedTile each."""
         grids, globals_, tables = self._run_batched("rs_encoder", np.ascontiguousarray(images, np.float32), progress)
         return [EncodedTile(g, e, t, self._offset_weight, self._bias) for g, e, t in zip(grids, globals_, tables)]
 
-    def encode_rs_window(self, pixels: np.ndarray, band_names: Optional[Sequence[Optional[str]]] = None) -> EncodedTile:
+    def encode_rs_window(self, pixels: NDArray[Any],
+                         band_names: Optional[Sequence[Optional[str]]] = None) -> EncodedTile:
         """A raster window (C, H, W) of digital numbers -> EncodedTile."""
         return self.encode_rs(preprocess_rs(pixels, self.package.rs_spec, band_names)[None])[0]
 
     # --- SV ------------------------------------------------------------------------------
 
-    def encode_sv(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def encode_sv(self, images: NDArray[Any]) -> tuple[NDArray[Any], NDArray[Any]]:
         """(B, 3, 224, 224) preprocessed photos -> pooled g(s) and projected (B, D) each."""
         pooled, projected = self._run_batched("sv_encoder", np.ascontiguousarray(images, np.float32))
         return pooled, projected
 
-    def encode_photo(self, photo: str | Path | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def encode_photo(self, photo: str | Path | NDArray[Any]) -> tuple[NDArray[Any], NDArray[Any]]:
         """A photo file or (H, W, 3) RGB array -> pooled and projected (D,) vectors."""
         rgb = read_photo(photo) if isinstance(photo, (str, Path)) else photo
         pooled, projected = self.encode_sv(preprocess_sv(rgb, self.package.sv_spec)[None])
@@ -115,7 +125,8 @@ class GAIRRuntime:
 
     # --- location -------------------------------------------------------------------------
 
-    def encode_location(self, lonlat: np.ndarray, progress: Optional[Callable[[int, int], bool]] = None) -> np.ndarray:
+    def encode_location(self, lonlat: NDArray[Any],
+                        progress: Optional[Callable[[int, int], bool]] = None) -> NDArray[Any]:
         """(N, 2) (lon, lat) degrees -> (N, D) location embeddings."""
         projected = equal_earth(check_lonlat(lonlat))
         (embedding,) = self._run_batched("location_encoder", projected, progress, LOCATION_BATCH)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 
 class UnsafeCheckpointError(pickle.UnpicklingError):
@@ -39,10 +40,11 @@ _STORAGE_DTYPES = {
 
 class _StorageType:
     def __init__(self, name: str) -> None:
-        self.dtype = _STORAGE_DTYPES[name]
+        self.dtype: Any = _STORAGE_DTYPES[name]  # a numpy dtype, or "bfloat16"
 
 
-def _rebuild_tensor(storage: np.ndarray, offset: int, size: tuple, stride: tuple, *_ignored) -> np.ndarray:
+def _rebuild_tensor(storage: NDArray[Any], offset: int, size: tuple[int, ...], stride: tuple[int, ...],
+                    *_ignored: Any) -> NDArray[Any]:
     if not size:
         return storage[offset : offset + 1].reshape(()).copy()
     itemsize = storage.itemsize
@@ -52,11 +54,11 @@ def _rebuild_tensor(storage: np.ndarray, offset: int, size: tuple, stride: tuple
     return np.ascontiguousarray(view)
 
 
-def _rebuild_parameter(data: np.ndarray, *_ignored) -> np.ndarray:
+def _rebuild_parameter(data: NDArray[Any], *_ignored: Any) -> NDArray[Any]:
     return data
 
 
-class _Namespace(dict):
+class _Namespace(dict[str, Any]):
     """Stands in for argparse.Namespace: keeps its attributes as dict items."""
 
     def __setstate__(self, state: Any) -> None:
@@ -74,7 +76,7 @@ _ALLOWED: dict[tuple[str, str], Any] = {
 _ALLOWED.update({("torch", name): _StorageType(name) for name in _STORAGE_DTYPES})
 
 
-def _bfloat16_to_float32(raw: bytes) -> np.ndarray:
+def _bfloat16_to_float32(raw: bytes) -> NDArray[Any]:
     return (np.frombuffer(raw, dtype=np.uint16).astype(np.uint32) << 16).view(np.float32)
 
 
@@ -83,7 +85,7 @@ class _RestrictedUnpickler(pickle.Unpickler):
         super().__init__(io.BytesIO(data))
         self._archive = archive
         self._prefix = prefix
-        self._storages: dict[str, np.ndarray] = {}
+        self._storages: dict[str, NDArray[Any]] = {}
 
     def find_class(self, module: str, name: str) -> Any:
         try:
@@ -94,7 +96,7 @@ class _RestrictedUnpickler(pickle.Unpickler):
                 "are read. The file is not a plain PyTorch state dict (or it was crafted to run code)."
             ) from None
 
-    def persistent_load(self, pid: Any) -> np.ndarray:
+    def persistent_load(self, pid: Any) -> NDArray[Any]:
         if not (isinstance(pid, tuple) and pid and pid[0] == "storage"):
             raise UnsafeCheckpointError(f"unsupported persistent id in the checkpoint: {pid!r}")
         storage_type, key = pid[1], str(pid[2])
@@ -125,7 +127,7 @@ def load_checkpoint(path: str | Path) -> Any:
         return _RestrictedUnpickler(archive.read(pickles[0]), archive, prefix).load()
 
 
-def state_dict_from_checkpoint(obj: Any) -> dict[str, np.ndarray]:
+def state_dict_from_checkpoint(obj: Any) -> dict[str, NDArray[Any]]:
     """The tensor dict of a loaded checkpoint: `obj["model"]`, `obj["state_dict"]` or obj itself."""
     if isinstance(obj, dict):
         for key in ("model", "state_dict"):

