@@ -28,8 +28,7 @@ def import_released(checkpoint: Path, out: Path, *, overwrite: bool = False, nam
                     progress: Optional[Callable[[str], None]] = None) -> pkg.ModelPackage:
     """Write a package from a released-layout checkpoint; returns it, loaded and verified."""
     say = progress or (lambda message: None)
-    if out.exists() and not overwrite:
-        raise pkg.PackageError(f"{out} already exists; choose another folder or allow overwriting")
+    pkg.check_replaceable(out, overwrite)  # before the long read: refuse early, touch nothing
     template = json.loads((TEMPLATES / pkg.TEMPLATE_JSON).read_text())
     say(f"reading {checkpoint.name} (tensors only)")
     released = state_dict_from_checkpoint(load_checkpoint(checkpoint))
