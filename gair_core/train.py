@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import time
@@ -77,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep", type=int, default=3, help="checkpoints kept")
     p.add_argument("--resume", nargs="?", const="auto", help="continue from a checkpoint folder, or (no value) "
                    "from OUTPUT_DIR's latest")
+    p.add_argument("--restart", action="store_true", help="start over in an OUTPUT_DIR that holds an earlier run: "
+                   "its checkpoints, metrics and logs are deleted (files the run did not write are kept)")
     p.add_argument("--exit-after-steps", type=int, help="save and exit after this many steps of this invocation "
                    "(as on SIGTERM; for tests and preemptible jobs)")
     p.add_argument("--no-progress", action="store_true")
@@ -102,8 +105,55 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     for flag in ("manifest", "output_dir"):
         if getattr(args, flag) is None:
             parser.error(f"--{flag.replace('_', '-')} is required (flag or config key)")
+    if args.resume and args.restart:
+        parser.error("--resume and --restart exclude each other: continue the run, or start it over")
     args.manifest, args.output_dir = Path(args.manifest), Path(args.output_dir)
     return args
+
+
+RUN_FILES = ("metrics.csv", "config.json", "summary.json", "model.safetensors", "checkpoints", "tensorboard")
+CHECKPOINT_FILES = {"model.safetensors", "optimizer.safetensors", "rng.safetensors", "state.json"}
+
+
+def check_output_dir(args: argparse.Namespace) -> None:
+    """Refuse an OUTPUT_DIR that is a file, or that holds an earlier run unless the run resumes
+    it (--resume) or starts it over (--restart: that run's own files are deleted first)."""
+    out = args.output_dir
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--output-dir {out} is a file; give a folder (it is created if missing)")
+    if args.resume or not out.is_dir():
+        return
+    earlier = [name for name in RUN_FILES if (out / name).exists()]
+    if not earlier:
+        return
+    if not args.restart:
+        raise InputError(f"--output-dir {out} holds an earlier run ({', '.join(earlier)}); continue it with --resume, "
+                         "choose a new --output-dir, or pass --restart to start over (deleting that run's files)")
+    delete_earlier_run(out)
+
+
+def delete_earlier_run(out: Path) -> None:
+    """Delete the files a training run writes in `out`, and nothing else: checkpoint folders
+    holding anything of another origin are refused, naming the file, before anything goes."""
+    import shutil
+
+    checkpoints = out / "checkpoints"
+    steps = sorted(checkpoints.glob("step_*")) if checkpoints.is_dir() else []
+    for step in steps:
+        foreign = sorted(p.name for p in step.iterdir() if p.name not in CHECKPOINT_FILES) if step.is_dir() else [""]
+        if foreign:
+            raise InputError(f"--restart: {step / foreign[0]} was not written by a training run; move it out of "
+                             f"{out} or choose a new --output-dir")
+    for step in steps:
+        shutil.rmtree(step)
+    for name in ("metrics.csv", "config.json", "summary.json", "model.safetensors", "checkpoints/latest",
+                 "checkpoints/latest.tmp"):
+        (out / name).unlink(missing_ok=True)
+    for events in (out / "tensorboard").glob("events.out.tfevents.*"):
+        events.unlink()
+    for folder in (checkpoints, out / "tensorboard"):
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
 
 
 def model_config(preset: str, overrides: dict) -> GAIRConfig:
@@ -224,6 +274,8 @@ class StopFlag:
 
 def train(args: argparse.Namespace) -> dict:
     """Run training to args.max_steps (or until stopped); returns a summary dict."""
+    if int(os.environ.get("RANK", "0")) == 0:  # under torchrun, rank 0 alone checks and clears
+        check_output_dir(args)
     args.output_dir.mkdir(parents=True, exist_ok=True)
     run = build_run(args)
     if run.rank == 0:
