@@ -25,8 +25,9 @@ import torch
 from torch import nn
 
 from gair_qgis.runtime import package as pkg
+from gair_qgis.runtime.cli import command
 from gair_qgis.runtime.preprocess import (
-    InputError, preprocess_rs, preprocess_sv, read_photo, released_inputs, released_rs_spec, released_sv_spec,
+    preprocess_rs, preprocess_sv, read_photo, released_inputs, released_rs_spec, released_sv_spec,
 )
 from gair_qgis.runtime.session import GAIRRuntime
 
@@ -298,6 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@command(errors=(ExportError,))
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     if args.templates_only:
@@ -309,24 +311,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.checkpoint is None:
         print("error: --checkpoint is required (or --templates-only)", file=sys.stderr)
         return 2
-    try:
-        model = load_any(args.checkpoint, args.preset)
-        provenance = {
-            "source_checkpoint": args.checkpoint.name,
-            "source_sha256": pkg.sha256_of(args.checkpoint),
-            "training_data": args.training_data,
-            "training_steps": args.training_steps,
-            "exported_by": "gair_core.export",
-            "torch": torch.__version__,
-        }
-        errors = export_package(
-            model, args.out, provenance=provenance, name=args.name or f"gair-{model.config.name}",
-            version=args.version, licence=args.licence, description=args.description, untrained=args.untrained,
-            sample_rs=args.sample_rs_image, sample_sv=args.sample_sv_image, overwrite=args.overwrite,
-        )
-    except (ExportError, pkg.PackageError, InputError, ValueError, FileNotFoundError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    model = load_any(args.checkpoint, args.preset)
+    provenance = {
+        "source_checkpoint": args.checkpoint.name,
+        "source_sha256": pkg.sha256_of(args.checkpoint),
+        "training_data": args.training_data,
+        "training_steps": args.training_steps,
+        "exported_by": "gair_core.export",
+        "torch": torch.__version__,
+    }
+    errors = export_package(
+        model, args.out, provenance=provenance, name=args.name or f"gair-{model.config.name}",
+        version=args.version, licence=args.licence, description=args.description, untrained=args.untrained,
+        sample_rs=args.sample_rs_image, sample_sv=args.sample_sv_image, overwrite=args.overwrite,
+    )
     for output, error in errors.items():
         print(f"  onnxruntime vs torch, {output}: max relative difference {error:.2e}")
     print(f"package written to {args.out}")

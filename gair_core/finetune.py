@@ -27,6 +27,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, Subset
 
+from gair_qgis.runtime.cli import command
 from gair_qgis.runtime.preprocess import InputError
 
 from .checkpoint import load_any, save_model
@@ -178,13 +179,10 @@ def write_outputs(args: argparse.Namespace, model: GAIR, head: Head, targets: Ta
         save_model(model, args.output_dir / "model.safetensors")
 
 
+@command
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        result = finetune(args)
-    except (InputError, FileNotFoundError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    result = finetune(args)
     metrics = ", ".join(f"{k} {v:.4f}" for k, v in result["metrics"].items())
     baseline = ", ".join(f"{k} {v:.4f}" for k, v in result["constant_baseline"].items())
     print(f"finetune: {args.task} {args.kind} ({args.mode}) on {result['rows']['test']} held-out rows: {metrics}; "

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 import torch
+from safetensors import SafetensorError
 
 from .config import GAIRConfig, get_preset, PRESETS
 from .data.augment import NO_AUGMENT, AugmentConfig
@@ -39,6 +40,7 @@ from .training.metrics import MetricsLogger
 from .training.optim import lr_factor, make_optimizer, set_lr
 from .training.state import load_training_state, save_training_state
 
+from gair_qgis.runtime.cli import command
 from gair_qgis.runtime.preprocess import InputError
 
 
@@ -349,13 +351,11 @@ def _progress(run: Run):
                 disable=run.rank != 0 or run.args.no_progress, file=sys.stderr, dynamic_ncols=True)
 
 
+@command(errors=(SafetensorError,))
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
     try:
         summary = train(args)
-    except (InputError, FileNotFoundError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
     finally:
         if torch.distributed.is_available() and torch.distributed.is_initialized():
             torch.distributed.destroy_process_group()

@@ -115,3 +115,36 @@ def test_train_into_a_folder_with_an_earlier_run_is_refused_unless_restart(tmp_p
     assert (out / "notes.txt").read_text() == "mine" and (out / "checkpoints" / "README").read_text() == "mine too"
     assert [line.split(",")[0] for line in (out / "metrics.csv").read_text().splitlines()[1:]] == ["1", "2"]
     assert sorted(p.name for p in (out / "checkpoints").iterdir()) == ["README", "latest", "step_00000002"]
+
+
+# --- one rule for every command line ------------------------------------------------------
+
+
+def cli_cases(tmp: Path, checkpoint: Path) -> dict[str, list]:
+    """For each command line: arguments with a user's mistake that once gave a traceback."""
+    a_file = tmp / "a-file"
+    a_file.write_text("x")
+    folder = tmp / "a-folder"
+    folder.mkdir(exist_ok=True)
+    return {
+        "gair_qgis.runtime.embed": ["--lon", "1", "--lat", "2", "--output-dir", a_file],
+        "gair_core.embed": ["--checkpoint", checkpoint, "--lon", "1", "--lat", "2", "--output-dir", a_file],
+        "gair_core.train": ["--manifest", folder, "--output-dir", a_file],
+        "gair_core.data": ["validate", folder],
+        "gair_core.finetune": ["--data", folder, "--task", "location", "--kind", "regression", "--target", "y",
+                               "--output-dir", tmp / "ft"],
+        "gair_core.export": ["--checkpoint", checkpoint, "--out", a_file],
+        "gair_qgis.runtime.import_checkpoint": [folder, "--out", tmp / "new-package"],
+    }
+
+
+@pytest.mark.parametrize("module", ["gair_qgis.runtime.embed", "gair_core.embed", "gair_core.train", "gair_core.data",
+                                    "gair_core.finetune", "gair_core.export", "gair_qgis.runtime.import_checkpoint"])
+def test_every_command_line_refuses_in_one_line_with_exit_2_and_a_traceback_only_with_debug(
+        module, tmp_path, tiny_checkpoint):
+    args = cli_cases(tmp_path, tiny_checkpoint)[module]
+    result = run_cli(module, *args)
+    assert_one_line_refusal(result)
+    debug = run_cli(module, *args, "--debug")
+    assert debug.returncode == 2 and "Traceback" in debug.stderr, debug.stderr[-2000:]
+    assert not (tmp_path / "new-package").exists() and not (tmp_path / "ft").exists()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import sys
 from pathlib import Path
 from typing import Any, Callable, Optional, Protocol, Sequence
 
@@ -142,13 +141,9 @@ def main(argv: Optional[Sequence[str]], parser: argparse.ArgumentParser,
     args = parser.parse_args(argv)
     if args.rs_image is None and args.sv_image is None and args.lon is None and args.points is None:
         parser.error("nothing to embed: give --rs-image, --sv-image and/or --lon/--lat or --points")
-    try:
-        backend = make_backend(args)
-        outputs = compute(args, backend)
-        out_dir = write_outputs(args, outputs, backend.describe())
-    except (InputError, ValueError, FileNotFoundError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    backend = make_backend(args)
+    outputs = compute(args, backend)
+    out_dir = write_outputs(args, outputs, backend.describe())
     for name, array in outputs.items():
         print(f"{out_dir / name}  {list(array.shape)}")
     print(f"{out_dir / SUMMARY_FILE}")

@@ -17,9 +17,10 @@ from typing import Callable, Optional, Sequence
 
 
 from . import package as pkg
+from .cli import command
 from .preprocess import released_inputs
 from .released_layout import CheckpointError, convert_released_state_dict
-from .torch_pickle import UnsafeCheckpointError, load_checkpoint, state_dict_from_checkpoint
+from .torch_pickle import load_checkpoint, state_dict_from_checkpoint
 
 TEMPLATES = Path(__file__).with_name("graphs") / "base"
 
@@ -58,6 +59,7 @@ def import_released(checkpoint: Path, out: Path, *, overwrite: bool = False, nam
     return pkg.ModelPackage.load(out)
 
 
+@command
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m gair_qgis.runtime.import_checkpoint", description=__doc__.split("\n\n")[0])
     parser.add_argument("checkpoint", type=Path, help="the released checkpoint.pth (or any file in its layout)")
@@ -65,11 +67,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--name", default="gair-base-released")
     parser.add_argument("--overwrite", action="store_true")
     args = parser.parse_args(argv)
-    try:
-        import_released(args.checkpoint, args.out, overwrite=args.overwrite, name=args.name, progress=print)
-    except (CheckpointError, UnsafeCheckpointError, pkg.PackageError, FileNotFoundError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    import_released(args.checkpoint, args.out, overwrite=args.overwrite, name=args.name, progress=print)
     print(f"package written to {args.out}")
     return 0
 
