@@ -148,3 +148,26 @@ def test_every_command_line_refuses_in_one_line_with_exit_2_and_a_traceback_only
     debug = run_cli(module, *args, "--debug")
     assert debug.returncode == 2 and "Traceback" in debug.stderr, debug.stderr[-2000:]
     assert not (tmp_path / "new-package").exists() and not (tmp_path / "ft").exists()
+
+
+# --- 5. one validation of (lon, lat) for both embed commands ---------------------------------
+
+
+@pytest.mark.parametrize("lon, lat", [("0", "95"), ("400", "10"), ("nan", "10"), ("10", "inf")])
+def test_both_embed_commands_refuse_a_location_outside_lon_lat_ranges(tmp_path, tiny_checkpoint, lon, lat):
+    for module, model in (("gair_core.embed", ["--checkpoint", tiny_checkpoint]), ("gair_qgis.runtime.embed", [])):
+        out = tmp_path / module
+        result = run_cli(module, *model, f"--lon={lon}", f"--lat={lat}", "--output-dir", out)
+        assert_one_line_refusal(result, "--lon/--lat", "longitude in [-180, 180]", "latitude in [-90, 90]")
+        assert not out.exists()
+
+
+def test_a_points_csv_with_a_bad_row_is_refused_naming_the_row(tmp_path):
+    from gair_qgis.runtime import embed_cli
+    from gair_qgis.runtime.preprocess import InputError
+
+    points = tmp_path / "points.csv"
+    points.write_text("lon,lat\n10,20\n20,-91\n")
+    args = embed_cli.build_parser("x", "--package", "", required=False).parse_args(["--points", str(points)])
+    with pytest.raises(InputError, match=r"points.csv row 3: .*latitude in \[-90, 90\]"):
+        embed_cli.read_points(args)

@@ -13,6 +13,7 @@ from typing import Any, Callable, Optional, Protocol, Sequence
 import numpy as np
 
 from .geometry import bbox_grid, tile_queries
+from .location import check_lonlat
 from .preprocess import InputError, RSInputSpec, SVInputSpec, preprocess_rs, preprocess_sv, read_photo
 from .raster_file import RasterInfo, read_raster
 
@@ -34,21 +35,29 @@ class Backend(Protocol):
 
 
 def read_points(args: argparse.Namespace) -> Optional[np.ndarray]:
-    """(N, 2) float64 (lon, lat) from --lon/--lat or --points, or None."""
+    """(N, 2) float64 (lon, lat) from --lon/--lat or --points (checked by `check_lonlat`), or None."""
     if args.points is not None:
         with open(args.points, newline="") as handle:
-            rows = list(csv.DictReader(handle))
-        if not rows or not {"lon", "lat"} <= set(rows[0]):
-            raise InputError(f"{args.points}: expected a CSV with columns 'lon' and 'lat'")
-        try:
-            return np.array([[float(r["lon"]), float(r["lat"])] for r in rows], dtype=np.float64)
-        except ValueError as error:
-            raise InputError(f"{args.points}: {error}") from None
+            reader = csv.DictReader(handle)
+            rows = list(reader)
+            columns = reader.fieldnames or []
+        if not {"lon", "lat"} <= set(columns):
+            raise InputError(f"{args.points}: expected a CSV with columns 'lon' and 'lat' (found {columns or 'none'})")
+        if not rows:
+            raise InputError(f"{args.points}: has the columns lon and lat but no rows; add one row per point")
+        values = []
+        for number, row in enumerate(rows, start=2):  # the header is row 1
+            try:
+                values.append([float(row["lon"]), float(row["lat"])])
+            except (TypeError, ValueError):
+                raise InputError(f"{args.points} row {number}: lon {row['lon']!r}, lat {row['lat']!r} are not "
+                                 "numbers; give decimal degrees in every row") from None
+        return check_lonlat(np.array(values, dtype=np.float64), f"{args.points} row {{i}}", number_from=2)
     if (args.lon is None) != (args.lat is None):
         raise InputError("give both --lon and --lat, or neither")
     if args.lon is None:
         return None
-    return np.array([[args.lon, args.lat]], dtype=np.float64)
+    return check_lonlat(np.array([[args.lon, args.lat]], dtype=np.float64), "--lon/--lat")
 
 
 def tile_coords(tile: RasterInfo, lonlat: np.ndarray, bbox: Optional[Sequence[float]]) -> np.ndarray:
