@@ -171,3 +171,59 @@ def test_a_points_csv_with_a_bad_row_is_refused_naming_the_row(tmp_path):
     args = embed_cli.build_parser("x", "--package", "", required=False).parse_args(["--points", str(points)])
     with pytest.raises(InputError, match=r"points.csv row 3: .*latitude in \[-90, 90\]"):
         embed_cli.read_points(args)
+
+
+# --- 3, 9. the tile cache: content identity, broken entries, a cache folder that is a file ----
+
+
+def small_tile():
+    from gair_qgis.cache import CachedTile
+    from gair_qgis.runtime.tile import EncodedTile
+
+    rng = np.random.default_rng(0)
+    tile = EncodedTile(grid=rng.standard_normal((2, 2, 4)).astype(np.float32),
+                       global_embedding=rng.standard_normal(4).astype(np.float32),
+                       cell_table=rng.standard_normal((4, 4)).astype(np.float32),
+                       offset_weight=rng.standard_normal((4, 2)).astype(np.float32), bias=np.zeros(4, np.float32))
+    return CachedTile(tile, np.ones((3, 3), bool))
+
+
+def test_a_raster_rewritten_at_the_same_path_gets_a_new_cache_key(tmp_path):
+    from conftest import sentinel_like, write_geotiff
+    from gair_qgis import cache
+    from gair_qgis.runtime.geometry import PixelGrid, Window
+    from gair_qgis.runtime.package import load_package
+
+    bounds = (9.16, 48.76, 9.17, 48.77)
+    raster = write_geotiff(tmp_path / "rs.tif", sentinel_like(20, 20, seed=1), bounds, "EPSG:4326")
+    grid, window, package = PixelGrid.from_bounds(*bounds, 20, 20), Window(0, 0, 20, 20), load_package()
+    source = f"gdal:{raster}"
+    first = cache.tile_key(source, grid, window, package, range(10))
+    assert cache.tile_key(source, grid, window, package, range(10)) == first
+    stat = raster.stat()
+    write_geotiff(raster, sentinel_like(20, 20, seed=2), bounds, "EPSG:4326")  # same size, new pixels
+    os.utime(raster, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # whatever the clock's resolution
+    assert cache.tile_key(source, grid, window, package, range(10)) != first
+
+
+def test_a_truncated_cache_entry_is_a_miss_and_is_replaced(tmp_path):
+    from gair_qgis.cache import TileCache
+
+    TileCache(directory=tmp_path).put("k", small_tile())
+    entry = tmp_path / "k.npz"
+    entry.write_bytes(entry.read_bytes()[:100])  # a run killed while the disk was full, say
+    fresh = TileCache(directory=tmp_path)
+    assert fresh.get("k") is None and not entry.exists()
+    fresh.put("k", small_tile())
+    np.testing.assert_array_equal(TileCache(directory=tmp_path).get("k").tile.grid, small_tile().tile.grid)
+
+
+def test_a_cache_folder_that_is_a_file_is_refused_naming_the_setting(tmp_path):
+    from gair_qgis.cache import TileCache
+    from gair_qgis.runtime.preprocess import InputError
+
+    a_file = tmp_path / "cache"
+    a_file.write_text("mine")
+    with pytest.raises(InputError, match=r"GAIR_CACHE_DIR.*cache is a file"):
+        TileCache(directory=a_file).get("k")
+    assert a_file.read_text() == "mine"
