@@ -248,8 +248,7 @@ def export_package(model: GAIR, out: Path, *, provenance: dict, name: str, versi
                    head_files: Optional[dict[str, Path]] = None) -> dict[str, float]:
     """Export, verify and write a package; returns the measured relative errors."""
     model = model.eval()
-    if out.exists() and not overwrite:
-        raise pkg.PackageError(f"{out} already exists; pass --overwrite or choose another --out")
+    pkg.check_replaceable(out, overwrite)
     with tempfile.TemporaryDirectory(prefix="gair-export-") as work:
         work_dir = Path(work)
         export_templates(model, work_dir)
@@ -311,6 +310,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.checkpoint is None:
         print("error: --checkpoint is required (or --templates-only)", file=sys.stderr)
         return 2
+    pkg.check_replaceable(args.out, args.overwrite)  # before loading and exporting (minutes, GBs)
     model = load_any(args.checkpoint, args.preset)
     provenance = {
         "source_checkpoint": args.checkpoint.name,

@@ -27,7 +27,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, Subset
 
-from gair_qgis.runtime.cli import command
+from gair_qgis.runtime.cli import check_output_folder, command
 from gair_qgis.runtime.preprocess import InputError
 
 from .checkpoint import load_any, save_model
@@ -135,6 +135,7 @@ def score(targets: Targets, truth: np.ndarray, prediction: np.ndarray) -> dict[s
 
 def finetune(args: argparse.Namespace) -> dict:
     """Train and evaluate a head; writes the outputs and returns the metrics dict."""
+    check_output_folder(args.output_dir, "--output-dir")  # before the features are computed
     torch.manual_seed(args.seed)
     model = load_any(args.checkpoint, args.preset) if args.checkpoint else GAIR(get_preset(args.preset))
     model.eval()

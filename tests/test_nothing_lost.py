@@ -227,3 +227,55 @@ def test_a_cache_folder_that_is_a_file_is_refused_naming_the_setting(tmp_path):
     with pytest.raises(InputError, match=r"GAIR_CACHE_DIR.*cache is a file"):
         TileCache(directory=a_file).get("k")
     assert a_file.read_text() == "mine"
+
+
+# --- 11, 12. messages instead of tracebacks; messages that say what is wrong -------------------
+
+
+@pytest.fixture
+def small_torch_checkpoint(tmp_path) -> Path:
+    import torch
+
+    path = tmp_path / "checkpoint.pth"
+    torch.save({"model": {"weight": torch.zeros(4096)}}, path)
+    return path
+
+
+def test_a_damaged_checkpoint_zip_is_named_as_damaged_not_as_legacy(small_torch_checkpoint, tmp_path):
+    data = bytearray(small_torch_checkpoint.read_bytes())
+    crc = tmp_path / "crc.pth"
+    at = bytes(data).index(bytes(4096 * 4)) + 100
+    data[at] ^= 0xFF
+    crc.write_bytes(bytes(data))
+    truncated = tmp_path / "truncated.pth"
+    truncated.write_bytes(small_torch_checkpoint.read_bytes()[:3000])
+    for checkpoint, expected in ((crc, "damaged"), (truncated, "truncated"), (tmp_path / "missing.pth", "not found")):
+        result = run_cli("gair_qgis.runtime.import_checkpoint", checkpoint, "--out", tmp_path / "new")
+        assert_one_line_refusal(result, str(checkpoint), expected)
+        assert "legacy" not in result.stderr and not (tmp_path / "new").exists()
+
+
+def test_an_unwritable_output_is_refused_before_the_long_work(tiny_checkpoint, tmp_path):
+    """/proc refuses new folders even to root (chmod would not stop a root test run)."""
+    unwritable = Path("/proc/gair-test-output/package")
+    result = run_cli("gair_core.export", "--checkpoint", tiny_checkpoint, "--out", unwritable)
+    assert_one_line_refusal(result, str(unwritable), "not writable")
+    assert "onnxruntime vs torch" not in result.stdout  # refused before exporting
+    result = run_cli("gair_qgis.runtime.import_checkpoint", tiny_checkpoint, "--out", unwritable)
+    assert_one_line_refusal(result, str(unwritable), "not writable")
+
+
+def test_an_output_dir_that_is_a_file_is_refused_naming_it(tmp_path):
+    a_file = tmp_path / "out"
+    a_file.write_text("mine")
+    result = run_cli("gair_qgis.runtime.embed", "--lon", "1", "--lat", "2", "--output-dir", a_file)
+    assert_one_line_refusal(result, f"--output-dir {a_file} is a file")
+    assert a_file.read_text() == "mine"
+    data = tmp_path / "rows.csv"
+    data.write_text("lon,lat,y\n1,2,3\n")
+    result = run_cli("gair_core.finetune", "--data", data, "--task", "location", "--kind", "regression", "--target", "y",
+                     "--output-dir", a_file)
+    assert_one_line_refusal(result, f"--output-dir {a_file} is a file")
+    result = run_cli("gair_core.train", "--manifest", data, "--output-dir", a_file)
+    assert_one_line_refusal(result, f"--output-dir {a_file} is a file")
+    assert a_file.read_text() == "mine"

@@ -13,11 +13,16 @@ own parser sees it. Torch-free: the torch side passes its own error types in `er
 from __future__ import annotations
 
 import functools
+import os
 import pickle
 import sys
+import tempfile
 import traceback
 import zipfile
+from pathlib import Path
 from typing import Callable, Optional, Sequence
+
+from .preprocess import InputError
 
 DEBUG_FLAG = "--debug"
 EXIT_INPUT = 2  # the user's input or environment: fix it and run again
@@ -45,6 +50,24 @@ def describe(error: BaseException) -> str:
     if isinstance(error, (zipfile.BadZipFile, EOFError)) or type(error).__name__ == "SafetensorError":
         return f"{type(error).__name__}: {message}"
     return message
+
+
+def check_output_folder(path: str | Path, what: str) -> None:
+    """Refuse, before any long work, an output folder that is a file or that cannot be created
+    or written (tried with a real temporary folder: permission bits do not stop root)."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise InputError(f"{what} {path} is a file; give a folder")
+    ancestor = path
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise InputError(f"{what} {path} is not writable: {ancestor} is a file; choose another folder")
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".gair-write-test-", dir=ancestor))
+    except OSError as error:
+        raise InputError(f"{what} {path} is not writable ({error.strerror} in {ancestor}); "
+                         "choose a folder you can write to") from None
 
 
 def command(main: Optional[Main] = None, *, errors: tuple[type[BaseException], ...] = ()) -> Main:

@@ -13,6 +13,7 @@ from typing import Any, Callable, Optional, Protocol, Sequence
 import numpy as np
 
 from .geometry import bbox_grid, tile_queries
+from .cli import check_output_folder
 from .location import check_lonlat
 from .preprocess import InputError, RSInputSpec, SVInputSpec, preprocess_rs, preprocess_sv, read_photo
 from .raster_file import RasterInfo, read_raster
@@ -150,6 +151,7 @@ def main(argv: Optional[Sequence[str]], parser: argparse.ArgumentParser,
     args = parser.parse_args(argv)
     if args.rs_image is None and args.sv_image is None and args.lon is None and args.points is None:
         parser.error("nothing to embed: give --rs-image, --sv-image and/or --lon/--lat or --points")
+    check_output_folder(args.output_dir, "--output-dir")
     backend = make_backend(args)
     outputs = compute(args, backend)
     out_dir = write_outputs(args, outputs, backend.describe())

@@ -172,8 +172,11 @@ def is_model_package(folder: Path) -> bool:
 def check_replaceable(out_dir: str | Path, overwrite: bool) -> None:
     """Refuse to write over `out_dir` unless it is absent, or `overwrite` is set and it is one
     of our model packages holding nothing but the package's own files."""
+    from .cli import check_output_folder
+
     out_dir = Path(out_dir)
     if not (out_dir.exists() or out_dir.is_symlink()):
+        check_output_folder(out_dir, "the package folder")
         return
     if not overwrite:
         raise PackageError(f"{out_dir} already exists; choose another folder or allow overwriting")
