@@ -226,6 +226,9 @@ def build_run(args: argparse.Namespace) -> Run:
         source = args.output_dir if args.resume == "auto" else Path(args.resume)
         meta = load_training_state(source, model, run.optimizer, run.scaler)
         run.step, run.epoch, run.batch = meta["step"], meta["epoch"], meta["batch"]
+        for folder, reason in meta["skipped"]:
+            notes.append(f"warning: {folder} is unreadable ({reason}); resuming from the newest intact "
+                         f"checkpoint, {Path(meta['path']).name}")
         notes.append(f"resumed from {meta['path']} at step {run.step}")
         saved = meta["args"]["batch_size"] * meta["world_size"]
         if saved != args.batch_size * world_size:

@@ -279,3 +279,23 @@ def test_an_output_dir_that_is_a_file_is_refused_naming_it(tmp_path):
     result = run_cli("gair_core.train", "--manifest", data, "--output-dir", a_file)
     assert_one_line_refusal(result, f"--output-dir {a_file} is a file")
     assert a_file.read_text() == "mine"
+
+
+# --- 10. a truncated latest training checkpoint --------------------------------------------
+
+
+def test_resume_falls_back_to_the_newest_intact_checkpoint_and_says_so(tmp_path, train_manifest):
+    from gair_core import train
+
+    out = tmp_path / "run"
+    common = ["--manifest", str(train_manifest), *TRAIN_FAST, "--save-every", "1", "--output-dir", str(out)]
+    assert train.main([*common, "--max-steps", "2"]) == 0
+    latest = out / "checkpoints" / "step_00000002" / "model.safetensors"
+    latest.write_bytes(latest.read_bytes()[:1000])  # the machine died while it was written
+    result = run_cli("gair_core.train", *common, "--max-steps", "3", "--resume")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    warning = [line for line in result.stderr.splitlines() if "step_00000002" in line and "unreadable" in line]
+    assert warning and "step_00000001" in warning[0], result.stderr
+    assert [line.split(",")[0] for line in (out / "metrics.csv").read_text().splitlines()[1:]] == ["1", "2", "3"]
+    assert (out / "checkpoints" / "latest").read_text().strip() == "step_00000003"
