@@ -25,7 +25,6 @@ from qgis.core import (
     QgsRasterDataProvider,
     QgsRasterLayer,
     QgsRectangle,
-    QgsUnitTypes,
 )
 
 from .runtime.geometry import PixelGrid, Window, ground_pixel_size_m, subgrid
@@ -133,19 +132,20 @@ def check_crs(crs: QgsCoordinateReferenceSystem, what: str) -> str:
     return crs.authid() or f"custom CRS '{crs.description() or 'unnamed'}' (no authority id; written as WKT)"
 
 
-def unit_metres(crs: QgsCoordinateReferenceSystem) -> float:
-    """Metres per map unit of a projected CRS."""
-    factor = QgsUnitTypes.fromUnitToUnitFactor(crs.mapUnits(), QgsUnitTypes.DistanceMeters)
-    if not factor or math.isnan(factor) or crs.mapUnits() == QgsUnitTypes.DistanceUnknownUnit:
-        raise InputError(f"the CRS {crs.authid() or crs.description()} has unknown units; reproject the raster to a CRS in metres, feet or degrees")
-    return factor
+def ground_pixel_m(grid: PixelGrid, crs: QgsCoordinateReferenceSystem, x: float, y: float) -> tuple[float, float]:
+    """Ground size (x, y) in metres of one pixel at map point (x, y), in any CRS: the CRS's
+    local scale there, through a transform to WGS84 (`runtime.geometry.ground_pixel_size_m`)."""
+    wgs84 = QgsCoordinateReferenceSystem(WGS84)
 
+    def to_lonlat(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return transform_points(xs, ys, crs, wgs84, QgsCoordinateTransformContext())
 
-def ground_pixel_m(grid: PixelGrid, crs: QgsCoordinateReferenceSystem, y: float) -> tuple[float, float]:
-    """Approximate ground size (x, y) of one pixel in metres near map y (a latitude if geographic)."""
-    if crs.isGeographic():
-        return ground_pixel_size_m(grid, True, y)
-    return ground_pixel_size_m(grid, False, 0.0, unit_metres(crs))
+    try:
+        return ground_pixel_size_m(grid, to_lonlat, x, y)
+    except ValueError:
+        raise InputError(f"the point ({x}, {y}) of the raster cannot be transformed from "
+                         f"{crs.authid() or crs.description()} to longitude and latitude, so its ground size is "
+                         "unknown; check the raster's CRS or reproject it") from None
 
 
 def wkt(crs: QgsCoordinateReferenceSystem) -> str:
