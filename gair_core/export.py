@@ -206,7 +206,7 @@ def verification_inputs(model: GAIR, sample_rs: Optional[Path], sample_sv: Optio
         info, pixels = read_raster(sample_rs)
         inputs["rs"].append(preprocess_rs(pixels, released_rs_spec(), list(info.band_names))[None])
     if sample_sv is not None:
-        inputs["sv"].append(preprocess_sv(read_photo(sample_sv), released_sv_spec())[None])
+        inputs["sv"].append(preprocess_sv(read_photo(sample_sv, released_sv_spec().input_size), released_sv_spec())[None])
     return inputs
 
 

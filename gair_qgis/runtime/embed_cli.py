@@ -110,7 +110,7 @@ def compute(args: argparse.Namespace, backend: Backend) -> dict[str, np.ndarray]
         encoded, global_embedding = backend.encode_rs(preprocess_rs(pixels, backend.rs_spec, list(raster.band_names)))
         outputs["rs_embedding.npy"] = global_embedding[None]
     if args.sv_image is not None:
-        pooled, projected = backend.encode_sv(preprocess_sv(read_photo(args.sv_image), backend.sv_spec))
+        pooled, projected = backend.encode_sv(preprocess_sv(read_photo(args.sv_image, backend.sv_spec.input_size), backend.sv_spec))
         outputs["sv_embedding.npy"] = pooled[None]
         outputs["sv_projected_embedding.npy"] = projected[None]
     if lonlat is not None:
