@@ -132,6 +132,9 @@ def encode_windows(model: Model, source: RasterSource, bands: Sequence[int], win
     progress.step(len(missing), len(missing))
     if missing:
         feedback.pushInfo(f"{len(missing)} tile(s) encoded")
+    if found and not any(item.valid.any() for item in found.values()):
+        raise InputError(f"the raster {source.source} holds no data in the {len(found)} tile(s) used: every pixel "
+                         "of the model's bands is nodata; choose a raster, extent or point with data")
     return found, len(missing)
 
 

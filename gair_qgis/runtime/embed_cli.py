@@ -15,8 +15,8 @@ import numpy as np
 from .geometry import bbox_grid, tile_queries
 from .cli import check_output_folder
 from .location import check_lonlat
-from .preprocess import InputError, RSInputSpec, SVInputSpec, preprocess_rs, preprocess_sv, read_photo
-from .raster_file import RasterInfo, read_raster
+from .preprocess import InputError, RSInputSpec, SVInputSpec, band_indices, preprocess_rs, preprocess_sv, read_photo
+from .raster_file import RasterInfo, check_has_data, read_raster
 
 OUTPUT_FILES = ("rs_embedding.npy", "sv_embedding.npy", "loc_embedding.npy", "localized_rs_embedding.npy")
 SUMMARY_FILE = "embed_summary.json"
@@ -107,6 +107,7 @@ def compute(args: argparse.Namespace, backend: Backend) -> dict[str, np.ndarray]
     raster, encoded = None, None
     if args.rs_image is not None:
         raster, pixels = read_raster(args.rs_image)
+        check_has_data(raster, pixels, band_indices(pixels.shape[0], backend.rs_spec, list(raster.band_names)))
         encoded, global_embedding = backend.encode_rs(preprocess_rs(pixels, backend.rs_spec, list(raster.band_names)))
         outputs["rs_embedding.npy"] = global_embedding[None]
     if args.sv_image is not None:

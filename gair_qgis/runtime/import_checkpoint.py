@@ -19,7 +19,7 @@ from typing import Callable, Optional, Sequence
 from . import package as pkg
 from .cli import command
 from .preprocess import released_inputs
-from .released_layout import CheckpointError, convert_released_state_dict
+from .released_layout import CheckpointError, check_finite, convert_released_state_dict
 from .torch_pickle import load_checkpoint, state_dict_from_checkpoint
 
 TEMPLATES = Path(__file__).with_name("graphs") / "base"
@@ -37,6 +37,7 @@ def import_released(checkpoint: Path, out: Path, *, overwrite: bool = False, nam
     arrays, report = convert_released_state_dict(released, shapes)
     if not report.ok:
         raise CheckpointError(f"{checkpoint} does not match the released GAIR layout:\n{report.describe()}")
+    check_finite(arrays, str(checkpoint))
     say(f"{len(report.loaded)} tensors loaded, {len(report.ignored)} unused ones ignored")
     provenance = {
         "source_checkpoint": checkpoint.name,

@@ -144,7 +144,11 @@ class ModelPackage:
                 f"{meta_path}: package format version {version!r}, this plugin reads version {FORMAT_VERSION}; "
                 "re-export the package with a matching gair_core, or update the plugin"
             )
-        for name, expected in meta.get("files", {}).items():
+        files = meta.get("files")
+        if not isinstance(files, dict) or not files:
+            raise PackageError(f"{meta_path} has no 'files' list of sha256 hashes, so the package cannot be verified; "
+                               "re-export or re-import the package")
+        for name, expected in files.items():
             path = root / name
             if not path.is_file():
                 raise PackageError(f"{root}: file {name} listed in {MODEL_JSON} is missing")

@@ -74,6 +74,18 @@ def raster_info(path: str | Path) -> RasterInfo:
         return info_of(dataset, path)
 
 
+def check_has_data(info: RasterInfo, pixels: np.ndarray, bands: list[int]) -> None:
+    """InputError when every pixel of the used bands is nodata (or not finite): the model
+    would embed the fill value and return meaningless numbers."""
+    used = pixels[bands]
+    valid = np.isfinite(used) if used.dtype.kind == "f" else np.ones(used.shape, bool)
+    if info.nodata is not None:
+        valid &= used != info.nodata
+    if not valid.any():
+        raise InputError(f"{info.path} holds no data: every pixel of the model's bands is nodata "
+                         f"(value {info.nodata}) or not a number; give a raster with data")
+
+
 def read_raster(path: str | Path) -> tuple[RasterInfo, np.ndarray]:
     """A whole raster: its header and its (bands, rows, cols) pixels."""
     with open_raster(path) as dataset:
