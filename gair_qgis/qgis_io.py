@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 import os
 import re
+import signal
+import threading
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -255,29 +257,59 @@ def atomic_geotiff(path: str | Path, grid: PixelGrid, band_count: int, crs: QgsC
     path = check_output_path(path)
     partial = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.partial.tif")
     options = ["COMPRESS=DEFLATE", "TILED=YES", "BIGTIFF=IF_SAFER"]
-    dataset = gdal.GetDriverByName("GTiff").Create(str(partial), grid.width, grid.height, band_count,
-                                                   gdal.GDT_Float32, options)
-    if dataset is None:
-        raise InputError(f"cannot create {partial}: {gdal.GetLastErrorMsg()}")
+    with _removed_on_sigterm(partial):
+        dataset = gdal.GetDriverByName("GTiff").Create(str(partial), grid.width, grid.height, band_count,
+                                                       gdal.GDT_Float32, options)
+        if dataset is None:
+            raise InputError(f"cannot create {partial}: {gdal.GetLastErrorMsg()}")
+        try:
+            dataset.SetGeoTransform(grid.geotransform)
+            dataset.SetProjection(wkt(crs))
+            for index in range(band_count):
+                band = dataset.GetRasterBand(index + 1)
+                band.SetNoDataValue(nodata)
+                band.Fill(nodata)
+                if index < len(band_names):
+                    band.SetDescription(band_names[index])
+            if metadata:
+                dataset.SetMetadata({str(k): str(v) for k, v in metadata.items()})
+            yield GeoTiffWriter(dataset, grid.height)
+            dataset.FlushCache()
+            dataset = None
+            _link_into_place(partial, path)
+        finally:
+            dataset = None
+            if partial.exists():
+                partial.unlink()
+
+
+_PARTIAL_FILES: set[Path] = set()  # files being written, removed if SIGTERM arrives meanwhile
+
+
+def _remove_partial_files_and_terminate(signum: int, frame) -> None:
+    """SIGTERM handler while a GeoTIFF is written: remove the partial files, then terminate as
+    SIGTERM does (default handler, same signal), so nothing hidden is left behind."""
+    for partial in list(_PARTIAL_FILES):
+        partial.unlink(missing_ok=True)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+@contextmanager
+def _removed_on_sigterm(partial: Path) -> Iterator[None]:
+    """Within the block, SIGTERM removes `partial` before the process ends. Only the main thread
+    may set signal handlers (qgis_process runs algorithms there); elsewhere nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    _PARTIAL_FILES.add(partial)
+    previous = signal.signal(signal.SIGTERM, _remove_partial_files_and_terminate)
     try:
-        dataset.SetGeoTransform(grid.geotransform)
-        dataset.SetProjection(wkt(crs))
-        for index in range(band_count):
-            band = dataset.GetRasterBand(index + 1)
-            band.SetNoDataValue(nodata)
-            band.Fill(nodata)
-            if index < len(band_names):
-                band.SetDescription(band_names[index])
-        if metadata:
-            dataset.SetMetadata({str(k): str(v) for k, v in metadata.items()})
-        yield GeoTiffWriter(dataset, grid.height)
-        dataset.FlushCache()
-        dataset = None
-        _link_into_place(partial, path)
+        yield
     finally:
-        dataset = None
-        if partial.exists():
-            partial.unlink()
+        _PARTIAL_FILES.discard(partial)
+        if not _PARTIAL_FILES:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _link_into_place(partial: Path, path: Path) -> None:

@@ -487,3 +487,74 @@ def test_nan_weights_in_a_checkpoint_are_refused_naming_the_key():
     arrays = {"a.weight": np.ones(3, np.float32), "b.bias": np.array([1.0, np.nan], np.float32)}
     with pytest.raises(CheckpointError, match="b.bias.*1 of 2 values are NaN or infinite"):
         check_finite(arrays, "checkpoint.pth")
+
+
+# --- 8. SIGTERM while a GeoTIFF is written -------------------------------------------------------
+
+
+SIGTERM_WHILE_WRITING = """
+import os, signal, sys
+import numpy as np
+from qgis.core import QgsCoordinateReferenceSystem
+from gair_qgis.qgis_io import atomic_geotiff
+from gair_qgis.runtime.geometry import PixelGrid
+
+grid = PixelGrid(9.16, 48.77, 1e-4, 1e-4, 200, 100)
+with atomic_geotiff(sys.argv[1], grid, 1, QgsCoordinateReferenceSystem("EPSG:4326")) as writer:
+    writer.write(np.zeros((1, 50, 200)), 0)
+    os.kill(os.getpid(), signal.SIGTERM)  # as `kill PID` while qgis_process writes its output
+    writer.write(np.ones((1, 50, 200)), 50)
+print("not reached")
+"""
+
+
+def test_sigterm_while_a_geotiff_is_written_leaves_nothing_behind(tmp_path):
+    out = tmp_path / "heat.tif"
+    result = subprocess.run([sys.executable, "-c", SIGTERM_WHILE_WRITING, str(out)], capture_output=True, text=True,
+                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
+    assert result.returncode == -15 and "not reached" not in result.stdout, result.stderr[-2000:]
+    assert list(tmp_path.iterdir()) == []  # no output and no hidden .partial.tif
+
+
+# --- 12. messages that say what is wrong --------------------------------------------------------
+
+
+def test_missing_key_errors_name_the_released_key_too():
+    from gair_qgis.runtime.released_layout import ImportReport
+
+    report = ImportReport(missing=["rs_encoder.transformer.layers.0.0.weight", "sv_encoder.vit.blocks.3.mlp.fc1.bias",
+                                   "nili.imnet.layers.0.weight"])
+    text = report.describe()
+    assert "(released name: rs_encoder.s2_encoder.transformer.layers.0.0.weight)" in text
+    assert "(released name: sv_encoder.encoder.layer.3.intermediate.dense.bias)" in text
+    assert "(released name: imnet.layers.0.weight)" in text
+
+
+def test_an_ungeoreferenced_raster_is_named_as_such(tmp_path):
+    import rasterio
+
+    path = tmp_path / "plain.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=30, height=20, count=10, dtype="uint16") as dataset:
+        dataset.write(np.ones((10, 20, 30), np.uint16))
+    result = run_cli("gair_qgis.runtime.embed", "--rs-image", path, "--output-dir", tmp_path / "out")
+    assert_one_line_refusal(result, str(path), "no georeference")
+    assert "rotated" not in result.stderr
+
+
+@pytest.mark.parametrize("text, expected", [("lon,lat\n", "no rows"), ("lon,lat\n1,2\n,3\n", "row 3"),
+                                            ("x,y\n1,2\n", "columns 'lon' and 'lat'")])
+def test_points_csv_problems_are_named_precisely(tmp_path, text, expected):
+    points = tmp_path / "points.csv"
+    points.write_text(text)
+    result = run_cli("gair_qgis.runtime.embed", "--points", points, "--output-dir", tmp_path / "out")
+    assert_one_line_refusal(result, str(points), expected)
+
+
+def test_duplicate_manifest_rows_are_flagged(tmp_path, l2a_tile, photo):
+    from gair_core.data.manifest import validate_manifest
+
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(f"sv_path,lon,lat,rs_path\n{photo},9.1605,48.7605,{l2a_tile}\n{photo},9.1655,48.7645,{l2a_tile}\n"
+                        f"{photo},9.1605,48.7605,{l2a_tile}\n")
+    count, problems = validate_manifest(manifest)
+    assert count == 3 and [(p.row, "duplicate of row 1" in p.message) for p in problems] == [(3, True)]

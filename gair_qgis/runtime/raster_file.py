@@ -36,6 +36,9 @@ class RasterInfo:
 def grid_of(dataset) -> PixelGrid:
     """The north-up PixelGrid of an open rasterio dataset (or WarpedVRT)."""
     t = dataset.transform
+    if t.is_identity and dataset.crs is None:
+        raise InputError(f"{dataset.name} has no georeference (no geotransform and no CRS); georeference it "
+                         "(e.g. gdal_translate -a_ullr ... -a_srs ...) or give its box with --rs-bbox")
     if t.b != 0 or t.d != 0 or t.e >= 0:
         raise InputError(f"{dataset.name}: rotated or south-up rasters are not supported; warp it north-up first")
     return PixelGrid(t.c, t.f, t.a, -t.e, dataset.width, dataset.height)
