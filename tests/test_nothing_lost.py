@@ -558,3 +558,18 @@ def test_duplicate_manifest_rows_are_flagged(tmp_path, l2a_tile, photo):
                         f"{photo},9.1605,48.7605,{l2a_tile}\n")
     count, problems = validate_manifest(manifest)
     assert count == 3 and [(p.row, "duplicate of row 1" in p.message) for p in problems] == [(3, True)]
+
+
+def test_the_gui_import_with_replace_refuses_a_folder_that_is_not_a_package(tmp_path, qgis_app):
+    """The model manager's "Replace if it exists" runs ImportCheckpointTask(overwrite=True)."""
+    from gair_qgis.gui.tasks import ImportCheckpointTask
+
+    user = tmp_path / "D"
+    (user / "thesis").mkdir(parents=True)
+    (user / "thesis" / "c.txt").write_text("x")
+    checkpoint = tmp_path / "checkpoint.pth"
+    checkpoint.write_bytes(b"not read: the refusal comes first")
+    task = ImportCheckpointTask(checkpoint, user, overwrite=True)
+    assert task.run() is False
+    assert str(user) in task.message and "not a GAIR model package" in task.message
+    assert (user / "thesis" / "c.txt").read_text() == "x"
