@@ -74,6 +74,8 @@ def clear_errors(process: Callable) -> Callable:
             raise QgsProcessingException("cancelled by the user; no output was written") from None
         except (InputError, PackageError, OutsideTileError, ImportError) as error:
             raise QgsProcessingException(str(error)) from None
+        except OSError as error:  # a file the user named: missing, unreadable or unwritable (the text names it)
+            raise QgsProcessingException(f"{error}; check the file and the folder's permissions") from None
 
     return wrapper
 
