@@ -118,12 +118,9 @@ def band_indices(
 
 def check_band_choice(chosen: Sequence[int], spec: RSInputSpec,
                       band_names: Optional[Sequence[Optional[str]]] = None, what: str = "BANDS") -> None:
-    """InputError when an explicit band mapping (0-based, model order) repeats a band or puts
-    a band whose description names a Sentinel-2 band where another model band is expected."""
-    repeated = sorted({b for b in chosen if list(chosen).count(b) > 1})
-    if repeated:
-        raise InputError(f"{what} repeats band {repeated[0] + 1}: give {len(spec.bands)} different bands, for "
-                         f"{', '.join(spec.bands)} in that order")
+    """InputError when an explicit band mapping (0-based, model order) puts a band whose
+    description names a Sentinel-2 band where another model band is expected (all band 1,
+    reversed bands). Bands without such a description (an RGB raster) may be mapped freely."""
     for index, wanted in zip(chosen, spec.bands):
         name = band_names[index] if band_names is not None and index < len(band_names) else None
         found = canonical_band_name(name)
