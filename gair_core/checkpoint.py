@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 
-from gair_qgis.runtime.released_layout import CheckpointError, ImportReport, convert_released_state_dict
+from gair_qgis.runtime.released_layout import CheckpointError, ImportReport, check_finite, convert_released_state_dict
 from gair_qgis.runtime.torch_pickle import load_checkpoint, state_dict_from_checkpoint
 
 from .config import GAIRConfig, get_preset
@@ -31,6 +31,7 @@ def load_released(path: str | Path, config: GAIRConfig | None = None) -> tuple[G
     arrays, report = convert_released_state_dict(released, {k: tuple(v.shape) for k, v in expected.items()})
     if not report.ok:
         raise CheckpointError(f"{path} does not match the released GAIR layout:\n{report.describe()}")
+    check_finite(arrays, str(path))
     model.load_state_dict({k: torch.from_numpy(np.array(a)).to(expected[k].dtype) for k, a in arrays.items()})
     return model.eval(), report
 
@@ -66,6 +67,8 @@ def load_model(path: str | Path) -> GAIR:
     )
     if not report.ok:
         raise CheckpointError(f"{path} does not match its own config:\n{report.describe()}")
+    check_finite({k: v.numpy() for k, v in tensors.items() if v.is_floating_point() and v.dtype != torch.bfloat16},
+                 str(path))
     model.load_state_dict(tensors, strict=True)
     return model.eval()
 

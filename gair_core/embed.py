@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from gair_qgis.runtime import embed_cli
+from gair_qgis.runtime.cli import command
 from gair_qgis.runtime.preprocess import released_rs_spec, released_sv_spec
 
 from .checkpoint import load_any
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@command
 def main(argv: Optional[Sequence[str]] = None) -> int:
     def make_backend(args: argparse.Namespace) -> TorchBackend:
         return TorchBackend(load_any(args.checkpoint, args.preset), args.checkpoint)

@@ -25,8 +25,9 @@ import torch
 from torch import nn
 
 from gair_qgis.runtime import package as pkg
+from gair_qgis.runtime.cli import command
 from gair_qgis.runtime.preprocess import (
-    InputError, preprocess_rs, preprocess_sv, read_photo, released_inputs, released_rs_spec, released_sv_spec,
+    preprocess_rs, preprocess_sv, read_photo, released_inputs, released_rs_spec, released_sv_spec,
 )
 from gair_qgis.runtime.session import GAIRRuntime
 
@@ -205,7 +206,7 @@ def verification_inputs(model: GAIR, sample_rs: Optional[Path], sample_sv: Optio
         info, pixels = read_raster(sample_rs)
         inputs["rs"].append(preprocess_rs(pixels, released_rs_spec(), list(info.band_names))[None])
     if sample_sv is not None:
-        inputs["sv"].append(preprocess_sv(read_photo(sample_sv), released_sv_spec())[None])
+        inputs["sv"].append(preprocess_sv(read_photo(sample_sv, released_sv_spec().input_size), released_sv_spec())[None])
     return inputs
 
 
@@ -247,8 +248,7 @@ def export_package(model: GAIR, out: Path, *, provenance: dict, name: str, versi
                    head_files: Optional[dict[str, Path]] = None) -> dict[str, float]:
     """Export, verify and write a package; returns the measured relative errors."""
     model = model.eval()
-    if out.exists() and not overwrite:
-        raise pkg.PackageError(f"{out} already exists; pass --overwrite or choose another --out")
+    pkg.check_replaceable(out, overwrite)
     with tempfile.TemporaryDirectory(prefix="gair-export-") as work:
         work_dir = Path(work)
         export_templates(model, work_dir)
@@ -298,6 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@command(errors=(ExportError,))
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     if args.templates_only:
@@ -309,24 +310,21 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.checkpoint is None:
         print("error: --checkpoint is required (or --templates-only)", file=sys.stderr)
         return 2
-    try:
-        model = load_any(args.checkpoint, args.preset)
-        provenance = {
-            "source_checkpoint": args.checkpoint.name,
-            "source_sha256": pkg.sha256_of(args.checkpoint),
-            "training_data": args.training_data,
-            "training_steps": args.training_steps,
-            "exported_by": "gair_core.export",
-            "torch": torch.__version__,
-        }
-        errors = export_package(
-            model, args.out, provenance=provenance, name=args.name or f"gair-{model.config.name}",
-            version=args.version, licence=args.licence, description=args.description, untrained=args.untrained,
-            sample_rs=args.sample_rs_image, sample_sv=args.sample_sv_image, overwrite=args.overwrite,
-        )
-    except (ExportError, pkg.PackageError, InputError, ValueError, FileNotFoundError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    pkg.check_replaceable(args.out, args.overwrite)  # before loading and exporting (minutes, GBs)
+    model = load_any(args.checkpoint, args.preset)
+    provenance = {
+        "source_checkpoint": args.checkpoint.name,
+        "source_sha256": pkg.sha256_of(args.checkpoint),
+        "training_data": args.training_data,
+        "training_steps": args.training_steps,
+        "exported_by": "gair_core.export",
+        "torch": torch.__version__,
+    }
+    errors = export_package(
+        model, args.out, provenance=provenance, name=args.name or f"gair-{model.config.name}",
+        version=args.version, licence=args.licence, description=args.description, untrained=args.untrained,
+        sample_rs=args.sample_rs_image, sample_sv=args.sample_sv_image, overwrite=args.overwrite,
+    )
     for output, error in errors.items():
         print(f"  onnxruntime vs torch, {output}: max relative difference {error:.2e}")
     print(f"package written to {args.out}")

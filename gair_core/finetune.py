@@ -36,7 +36,8 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, Subset
 
-from gair_qgis.runtime.package import ModelPackage, PackageError, add_heads, apply_layers, load_package
+from gair_qgis.runtime.package import ModelPackage, add_heads, apply_layers, load_package
+from gair_qgis.runtime.cli import check_output_folder, command
 from gair_qgis.runtime.preprocess import InputError
 
 from .checkpoint import load_any, save_model
@@ -221,6 +222,8 @@ def predict(kind: str, layers: Layers, features: np.ndarray) -> np.ndarray:
 def finetune(args: argparse.Namespace) -> dict:
     """Train and evaluate a head; writes the outputs and returns the metrics dict."""
     check_arguments(args)
+    if args.output_dir is not None:
+        check_output_folder(args.output_dir, "--output-dir")  # before the features are computed
     torch.manual_seed(args.seed)
     frozen_package = load_package(args.package) if args.package is not None and args.mode != "full" else None
     rows = read_labelled(args.data, args.task, args.target, args.max_rows, args.seed)
@@ -310,13 +313,10 @@ def export_with_head(model: GAIR, args: argparse.Namespace, spec: dict, layers: 
     add_heads(args.package, [(spec, layers)])
 
 
+@command
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        result = finetune(args)
-    except (InputError, PackageError, FileNotFoundError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    result = finetune(args)
     metrics = ", ".join(f"{k} {v:.4f}" for k, v in result["metrics"].items())
     baseline = ", ".join(f"{k} {v:.4f}" for k, v in result["constant_baseline"].items())
     print(f"finetune: {args.task} {args.kind} ({args.mode}) on {result['rows']['test']} held-out rows: {metrics}; "

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import time
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 import torch
+from safetensors import SafetensorError
 
 from .config import GAIRConfig, get_preset, PRESETS
 from .data.augment import NO_AUGMENT, AugmentConfig
@@ -38,6 +40,7 @@ from .training.metrics import MetricsLogger
 from .training.optim import lr_factor, make_optimizer, set_lr
 from .training.state import load_training_state, save_training_state
 
+from gair_qgis.runtime.cli import command
 from gair_qgis.runtime.preprocess import InputError
 
 
@@ -77,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep", type=int, default=3, help="checkpoints kept")
     p.add_argument("--resume", nargs="?", const="auto", help="continue from a checkpoint folder, or (no value) "
                    "from OUTPUT_DIR's latest")
+    p.add_argument("--restart", action="store_true", help="start over in an OUTPUT_DIR that holds an earlier run: "
+                   "its checkpoints, metrics and logs are deleted (files the run did not write are kept)")
     p.add_argument("--exit-after-steps", type=int, help="save and exit after this many steps of this invocation "
                    "(as on SIGTERM; for tests and preemptible jobs)")
     p.add_argument("--no-progress", action="store_true")
@@ -102,8 +107,55 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     for flag in ("manifest", "output_dir"):
         if getattr(args, flag) is None:
             parser.error(f"--{flag.replace('_', '-')} is required (flag or config key)")
+    if args.resume and args.restart:
+        parser.error("--resume and --restart exclude each other: continue the run, or start it over")
     args.manifest, args.output_dir = Path(args.manifest), Path(args.output_dir)
     return args
+
+
+RUN_FILES = ("metrics.csv", "config.json", "summary.json", "model.safetensors", "checkpoints", "tensorboard")
+CHECKPOINT_FILES = {"model.safetensors", "optimizer.safetensors", "rng.safetensors", "state.json"}
+
+
+def check_output_dir(args: argparse.Namespace) -> None:
+    """Refuse an OUTPUT_DIR that is a file, or that holds an earlier run unless the run resumes
+    it (--resume) or starts it over (--restart: that run's own files are deleted first)."""
+    out = args.output_dir
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--output-dir {out} is a file; give a folder (it is created if missing)")
+    if args.resume or not out.is_dir():
+        return
+    earlier = [name for name in RUN_FILES if (out / name).exists()]
+    if not earlier:
+        return
+    if not args.restart:
+        raise InputError(f"--output-dir {out} holds an earlier run ({', '.join(earlier)}); continue it with --resume, "
+                         "choose a new --output-dir, or pass --restart to start over (deleting that run's files)")
+    delete_earlier_run(out)
+
+
+def delete_earlier_run(out: Path) -> None:
+    """Delete the files a training run writes in `out`, and nothing else: checkpoint folders
+    holding anything of another origin are refused, naming the file, before anything goes."""
+    import shutil
+
+    checkpoints = out / "checkpoints"
+    steps = sorted(checkpoints.glob("step_*")) if checkpoints.is_dir() else []
+    for step in steps:
+        foreign = sorted(p.name for p in step.iterdir() if p.name not in CHECKPOINT_FILES) if step.is_dir() else [""]
+        if foreign:
+            raise InputError(f"--restart: {step / foreign[0]} was not written by a training run; move it out of "
+                             f"{out} or choose a new --output-dir")
+    for step in steps:
+        shutil.rmtree(step)
+    for name in ("metrics.csv", "config.json", "summary.json", "model.safetensors", "checkpoints/latest",
+                 "checkpoints/latest.tmp"):
+        (out / name).unlink(missing_ok=True)
+    for events in (out / "tensorboard").glob("events.out.tfevents.*"):
+        events.unlink()
+    for folder in (checkpoints, out / "tensorboard"):
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
 
 
 def model_config(preset: str, overrides: dict) -> GAIRConfig:
@@ -174,6 +226,9 @@ def build_run(args: argparse.Namespace) -> Run:
         source = args.output_dir if args.resume == "auto" else Path(args.resume)
         meta = load_training_state(source, model, run.optimizer, run.scaler)
         run.step, run.epoch, run.batch = meta["step"], meta["epoch"], meta["batch"]
+        for folder, reason in meta["skipped"]:
+            notes.append(f"warning: {folder} is unreadable ({reason}); resuming from the newest intact "
+                         f"checkpoint, {Path(meta['path']).name}")
         notes.append(f"resumed from {meta['path']} at step {run.step}")
         saved = meta["args"]["batch_size"] * meta["world_size"]
         if saved != args.batch_size * world_size:
@@ -224,6 +279,8 @@ class StopFlag:
 
 def train(args: argparse.Namespace) -> dict:
     """Run training to args.max_steps (or until stopped); returns a summary dict."""
+    if int(os.environ.get("RANK", "0")) == 0:  # under torchrun, rank 0 alone checks and clears
+        check_output_dir(args)
     args.output_dir.mkdir(parents=True, exist_ok=True)
     run = build_run(args)
     if run.rank == 0:
@@ -297,13 +354,11 @@ def _progress(run: Run):
                 disable=run.rank != 0 or run.args.no_progress, file=sys.stderr, dynamic_ncols=True)
 
 
+@command(errors=(SafetensorError,))
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
     try:
         summary = train(args)
-    except (InputError, FileNotFoundError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
     finally:
         if torch.distributed.is_available() and torch.distributed.is_initialized():
             torch.distributed.destroy_process_group()

@@ -2,7 +2,8 @@
 
 Encoding an RS tile is the expensive step; every query afterwards (a photo, a click, a
 PCA view) touches only the cached `EncodedTile`. Tiles are keyed by a hash of (layer
-source, raster grid, window, model package, band mapping), kept in memory up to a byte
+source and its file's size and modification time, raster grid, window, model package, band
+mapping), kept in memory up to a byte
 budget (least recently used first out) and, when a cache folder is configured, on disk.
 `clear()` frees everything (the plugin calls it on unload).
 """
@@ -12,6 +13,7 @@ import hashlib
 import json
 import os
 import threading
+import zipfile
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,7 @@ import numpy as np
 
 from .runtime.geometry import PixelGrid, Window
 from .runtime.package import ModelPackage
+from .runtime.preprocess import InputError
 from .runtime.tile import EncodedTile
 
 DEFAULT_CACHE_MB = 512
@@ -45,10 +48,21 @@ def package_id(package: ModelPackage) -> str:
     return hashlib.sha256(json.dumps([package.name, package.meta.get("files", {})], sort_keys=True).encode()).hexdigest()[:16]
 
 
+def content_identity(source: str) -> list[int]:
+    """[size, modification time in ns] of the file behind a layer source ("provider:path|options"),
+    so a raster rewritten at the same path is encoded again; [] when it is not a local file."""
+    path = Path(source.split(":", 1)[-1].split("|", 1)[0])
+    try:
+        stat = path.stat()
+    except (OSError, ValueError):
+        return []
+    return [stat.st_size, stat.st_mtime_ns] if path.is_file() else []
+
+
 def tile_key(source: str, grid: PixelGrid, window: Window, package: ModelPackage, bands: Sequence[int]) -> str:
     """The cache key of one encoded window."""
-    parts = [source, [repr(v) for v in grid.geotransform], [grid.width, grid.height], list(window),
-             package_id(package), list(bands)]
+    parts = [source, content_identity(source), [repr(v) for v in grid.geotransform], [grid.width, grid.height],
+             list(window), package_id(package), list(bands)]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
@@ -66,6 +80,7 @@ class TileCache:
         return len(self._items)
 
     def get(self, key: str) -> Optional[CachedTile]:
+        self.check_directory()
         with self._lock:
             item = self._items.get(key)
             if item is not None:
@@ -94,6 +109,12 @@ class TileCache:
             while self._bytes > self.max_bytes and len(self._items) > 1:
                 self._bytes -= self._items.popitem(last=False)[1].nbytes
 
+    def check_directory(self) -> None:
+        """InputError when the cache folder exists but is not a folder (before any encoding)."""
+        if self.directory is not None and self.directory.exists() and not self.directory.is_dir():
+            raise InputError(f"the tile cache folder {CACHE_DIR_ENV}={self.directory} is a file; point "
+                             f"{CACHE_DIR_ENV} at a folder (it is created if missing) or unset it")
+
     def _path(self, key: str) -> Optional[Path]:
         return self.directory / f"{key}.npz" if self.directory else None
 
@@ -113,7 +134,8 @@ class TileCache:
         try:
             with np.load(path, allow_pickle=False) as data:
                 return CachedTile(EncodedTile.from_arrays(data), data["valid"])
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            path.unlink(missing_ok=True)  # a broken entry (a killed run, a full disk): a miss, encoded again
             return None
 
 

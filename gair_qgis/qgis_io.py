@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 import os
 import re
+import signal
+import threading
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,7 +27,6 @@ from qgis.core import (
     QgsRasterDataProvider,
     QgsRasterLayer,
     QgsRectangle,
-    QgsUnitTypes,
 )
 
 from .runtime.geometry import PixelGrid, Window, ground_pixel_size_m, subgrid
@@ -133,19 +134,20 @@ def check_crs(crs: QgsCoordinateReferenceSystem, what: str) -> str:
     return crs.authid() or f"custom CRS '{crs.description() or 'unnamed'}' (no authority id; written as WKT)"
 
 
-def unit_metres(crs: QgsCoordinateReferenceSystem) -> float:
-    """Metres per map unit of a projected CRS."""
-    factor = QgsUnitTypes.fromUnitToUnitFactor(crs.mapUnits(), QgsUnitTypes.DistanceMeters)
-    if not factor or math.isnan(factor) or crs.mapUnits() == QgsUnitTypes.DistanceUnknownUnit:
-        raise InputError(f"the CRS {crs.authid() or crs.description()} has unknown units; reproject the raster to a CRS in metres, feet or degrees")
-    return factor
+def ground_pixel_m(grid: PixelGrid, crs: QgsCoordinateReferenceSystem, x: float, y: float) -> tuple[float, float]:
+    """Ground size (x, y) in metres of one pixel at map point (x, y), in any CRS: the CRS's
+    local scale there, through a transform to WGS84 (`runtime.geometry.ground_pixel_size_m`)."""
+    wgs84 = QgsCoordinateReferenceSystem(WGS84)
 
+    def to_lonlat(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return transform_points(xs, ys, crs, wgs84, QgsCoordinateTransformContext())
 
-def ground_pixel_m(grid: PixelGrid, crs: QgsCoordinateReferenceSystem, y: float) -> tuple[float, float]:
-    """Approximate ground size (x, y) of one pixel in metres near map y (a latitude if geographic)."""
-    if crs.isGeographic():
-        return ground_pixel_size_m(grid, True, y)
-    return ground_pixel_size_m(grid, False, 0.0, unit_metres(crs))
+    try:
+        return ground_pixel_size_m(grid, to_lonlat, x, y)
+    except ValueError:
+        raise InputError(f"the point ({x}, {y}) of the raster cannot be transformed from "
+                         f"{crs.authid() or crs.description()} to longitude and latitude, so its ground size is "
+                         "unknown; check the raster's CRS or reproject it") from None
 
 
 def wkt(crs: QgsCoordinateReferenceSystem) -> str:
@@ -255,29 +257,59 @@ def atomic_geotiff(path: str | Path, grid: PixelGrid, band_count: int, crs: QgsC
     path = check_output_path(path)
     partial = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.partial.tif")
     options = ["COMPRESS=DEFLATE", "TILED=YES", "BIGTIFF=IF_SAFER"]
-    dataset = gdal.GetDriverByName("GTiff").Create(str(partial), grid.width, grid.height, band_count,
-                                                   gdal.GDT_Float32, options)
-    if dataset is None:
-        raise InputError(f"cannot create {partial}: {gdal.GetLastErrorMsg()}")
+    with _removed_on_sigterm(partial):
+        dataset = gdal.GetDriverByName("GTiff").Create(str(partial), grid.width, grid.height, band_count,
+                                                       gdal.GDT_Float32, options)
+        if dataset is None:
+            raise InputError(f"cannot create {partial}: {gdal.GetLastErrorMsg()}")
+        try:
+            dataset.SetGeoTransform(grid.geotransform)
+            dataset.SetProjection(wkt(crs))
+            for index in range(band_count):
+                band = dataset.GetRasterBand(index + 1)
+                band.SetNoDataValue(nodata)
+                band.Fill(nodata)
+                if index < len(band_names):
+                    band.SetDescription(band_names[index])
+            if metadata:
+                dataset.SetMetadata({str(k): str(v) for k, v in metadata.items()})
+            yield GeoTiffWriter(dataset, grid.height)
+            dataset.FlushCache()
+            dataset = None
+            _link_into_place(partial, path)
+        finally:
+            dataset = None
+            if partial.exists():
+                partial.unlink()
+
+
+_PARTIAL_FILES: set[Path] = set()  # files being written, removed if SIGTERM arrives meanwhile
+
+
+def _remove_partial_files_and_terminate(signum: int, frame) -> None:
+    """SIGTERM handler while a GeoTIFF is written: remove the partial files, then terminate as
+    SIGTERM does (default handler, same signal), so nothing hidden is left behind."""
+    for partial in list(_PARTIAL_FILES):
+        partial.unlink(missing_ok=True)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+@contextmanager
+def _removed_on_sigterm(partial: Path) -> Iterator[None]:
+    """Within the block, SIGTERM removes `partial` before the process ends. Only the main thread
+    may set signal handlers (qgis_process runs algorithms there); elsewhere nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    _PARTIAL_FILES.add(partial)
+    previous = signal.signal(signal.SIGTERM, _remove_partial_files_and_terminate)
     try:
-        dataset.SetGeoTransform(grid.geotransform)
-        dataset.SetProjection(wkt(crs))
-        for index in range(band_count):
-            band = dataset.GetRasterBand(index + 1)
-            band.SetNoDataValue(nodata)
-            band.Fill(nodata)
-            if index < len(band_names):
-                band.SetDescription(band_names[index])
-        if metadata:
-            dataset.SetMetadata({str(k): str(v) for k, v in metadata.items()})
-        yield GeoTiffWriter(dataset, grid.height)
-        dataset.FlushCache()
-        dataset = None
-        _link_into_place(partial, path)
+        yield
     finally:
-        dataset = None
-        if partial.exists():
-            partial.unlink()
+        _PARTIAL_FILES.discard(partial)
+        if not _PARTIAL_FILES:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _link_into_place(partial: Path, path: Path) -> None:

@@ -3,7 +3,6 @@ registry, rasters in several CRSs, and reference values computed independently o
 algorithms (rasterio reads + the runtime's own encoders)."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -16,7 +15,6 @@ from qgis.core import QgsApplication, QgsProcessingFeedback
 from conftest import L2A_12, sentinel_like, write_geotiff
 
 MODEL_BANDS_IN_L2A = [1, 2, 3, 4, 5, 6, 7, 8, 10, 11]  # B2..B8A, B11, B12 in a 12-band L2A stack
-METRES_PER_DEGREE = 111_320.0
 TILE_GROUND_M = 2000.0
 
 
@@ -31,11 +29,19 @@ class RasterCase:
     lonlat: tuple[float, float]  # a place inside such a raster (lon, lat)
 
     def pixel_m(self, lat: float) -> tuple[float, float]:
-        """Ground size (x, y) of a pixel in metres, as the plugin approximates it."""
-        if self.crs == "EPSG:4326":
-            return self.pixel * METRES_PER_DEGREE * math.cos(math.radians(lat)), self.pixel * METRES_PER_DEGREE
-        unit = 1200 / 3937 if self.crs == "EPSG:2264" else 1.0  # US survey foot
-        return self.pixel * unit, self.pixel * unit
+        """Ground size (x, y) of a pixel in metres: geodesic lengths (pyproj.Geod, WGS84) between
+        the midpoints of its opposite edges, at latitude `lat` (EPSG:4326) or at the case's place."""
+        return geodesic_pixel_m(self.crs, self.pixel, *(to_crs(self.lonlat[0], lat, self.crs)
+                                                        if self.crs == "EPSG:4326" else to_crs(*self.lonlat, self.crs)))
+
+
+def geodesic_pixel_m(crs: str, pixel: float, x: float, y: float) -> tuple[float, float]:
+    """Geodesic ground size (x, y) of a `pixel`-sized pixel centred on map point (x, y) of `crs`."""
+    from pyproj import Geod
+
+    lon, lat = to_lonlat(np.array([x - pixel / 2, x + pixel / 2, x, x]), np.array([y, y, y - pixel / 2, y + pixel / 2]), crs)
+    geod = Geod(ellps="WGS84")
+    return geod.inv(lon[0], lat[0], lon[1], lat[1])[2], geod.inv(lon[2], lat[2], lon[3], lat[3])[2]
 
 
 CASES = {

@@ -18,6 +18,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from gair_qgis.runtime.cli import command
 from gair_qgis.runtime.package import apply_layers
 
 from .common import Task
@@ -133,6 +134,7 @@ def update_card(text: str, section: str) -> str:
     return text.rstrip() + "\n\n" + section
 
 
+@command
 def main(argv: Optional[Sequence[str]] = None) -> int:
     from gair_qgis.runtime.package import add_heads, bundled_package_path, load_package
     from gair_qgis.runtime.session import GAIRRuntime

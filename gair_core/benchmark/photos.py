@@ -88,7 +88,7 @@ def encode_photos(paths: Sequence[Path], encoders: Sequence[PhotoEncoder], spec)
     """Features of every photo for each encoder, reading each photo once."""
     outputs: dict[str, list[np.ndarray]] = {e.name: [] for e in encoders}
     for start in range(0, len(paths), CHUNK):
-        raw = [read_photo(p) for p in paths[start : start + CHUNK]]
+        raw = [read_photo(p, spec.input_size) for p in paths[start : start + CHUNK]]
         batch = np.stack([preprocess_sv(rgb, spec) for rgb in raw]).astype(np.float32)
         for encoder in encoders:
             outputs[encoder.name].append(np.asarray(encoder.encode(batch, raw), np.float32))

@@ -18,6 +18,7 @@ from typing import Callable, Optional, Sequence
 
 import numpy as np
 
+from gair_qgis.runtime.cli import command
 from gair_qgis.runtime.package import apply_layers
 
 from .common import REGRESSION, SkipTask, Task
@@ -185,6 +186,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+@command
 def main(argv: Optional[Sequence[str]] = None) -> int:
     from .report import write_report
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
+from gair_qgis.runtime.cli import command
 from gair_qgis.runtime.preprocess import InputError
 
 from .manifest import validate_manifest, write_manifest
@@ -60,13 +61,10 @@ def run_import(args: argparse.Namespace) -> int:
     return 0 if report.rows else 1
 
 
+@command
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        return run_validate(args.manifest) if args.command == "validate" else run_import(args)
-    except (InputError, FileNotFoundError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    return run_validate(args.manifest) if args.command == "validate" else run_import(args)
 
 
 if __name__ == "__main__":

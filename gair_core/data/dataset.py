@@ -96,7 +96,7 @@ class PairDataset(Dataset):
 
     def load_sv(self, row: ManifestRow, rng: np.random.Generator) -> torch.Tensor:
         """The photo as model input (3, S, S)."""
-        rgb = read_photo(row.sv_path)
+        rgb = read_photo(row.sv_path, self.sv_spec.input_size)
         if self.augment is not None:
             rgb = augment_photo(rgb, rng, self.augment)
         return resize_bicubic_torch(normalize_sv(rgb, self.sv_spec), self.sv_spec.input_size)

@@ -183,11 +183,18 @@ def validate_manifest(path: str | Path, spec: Optional[RSInputSpec] = None) -> t
     raw_rows, base = read_rows(path)
     cache = RasterCache()
     problems: list[Problem] = []
+    seen: dict[tuple, int] = {}
     for number, raw in enumerate(raw_rows, start=1):
         row, row_problems = parse_row(number, raw, base)
         problems += row_problems
         if row is None:
             continue
+        triple = (row.sv_path, row.lon, row.lat, row.rs_path)
+        if triple in seen:
+            problems.append(Problem(number, "sv_path", f"duplicate of row {seen[triple]} (same photo, location and "
+                                    "raster): it would be sampled twice as often; remove it"))
+            continue
+        seen[triple] = number
         photo_problem = check_photo(row.sv_path)
         if photo_problem:
             problems.append(Problem(number, "sv_path", photo_problem))

@@ -13,7 +13,7 @@ from typing import Optional
 
 import numpy as np
 
-from gair_qgis.runtime.geometry import PixelGrid, ground_pixel_size_m, pixels_for_ground_size, subgrid
+from gair_qgis.runtime.geometry import PixelGrid, ground_pixel_size_m, lonlat_identity, pixels_for_ground_size, subgrid
 from gair_qgis.runtime.geometry import Window as GridWindow
 from gair_qgis.runtime.preprocess import InputError
 from gair_qgis.runtime.raster_file import grid_of
@@ -35,6 +35,17 @@ def lonlat_to_crs(lon: np.ndarray, lat: np.ndarray, crs: Optional[str], is_geogr
     except Exception:  # GDAL raises for points outside the projection's domain
         return np.full(lon.shape, np.nan), np.full(lat.shape, np.nan)
     return np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)
+
+
+def _crs_to_lonlat(crs: str):
+    """Map coordinates of `crs` -> (lon, lat) degrees, for `ground_pixel_size_m`."""
+    from rasterio.warp import transform
+
+    def to_lonlat(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        lon, lat = transform(crs, "EPSG:4326", np.asarray(xs).tolist(), np.asarray(ys).tolist())
+        return np.asarray(lon, np.float64), np.asarray(lat, np.float64)
+
+    return to_lonlat
 
 
 def _is_lonlat_wgs84(crs: str) -> bool:
@@ -114,8 +125,8 @@ def _read_from(dataset, path, lon: float, lat: float, ground_size_m: float, rng:
     u, v = grid.uv(x, y)
     if not inside(u, v).all():
         raise InputError(f"{path}: point ({lon}, {lat}) lies outside the raster")
-    linear = 1.0 if crs.is_geographic else float(crs.linear_units_factor[1])
-    cols, rows = window_size(grid, ground_pixel_size_m(grid, crs.is_geographic, lat, linear), ground_size_m)
+    to_lonlat = lonlat_identity if crs.is_geographic and _is_lonlat_wgs84(crs.to_wkt()) else _crs_to_lonlat(crs.to_wkt())
+    cols, rows = window_size(grid, ground_pixel_size_m(grid, to_lonlat, float(x[0]), float(y[0])), ground_size_m)
     col_f, row_f = float(u[0]) * grid.width, float(v[0]) * grid.height
     col0 = random_offset(col_f, cols, grid.width, rng)
     row0 = random_offset(row_f, rows, grid.height, rng)

@@ -96,7 +96,7 @@ class InputDataset(Dataset):
         if self.rows.task == "location":
             return torch.tensor([item["lon"], item["lat"]], dtype=torch.float64)
         if self.rows.task == "sv":
-            return resize_bicubic_torch(normalize_sv(read_photo(item["sv_path"]), self.sv_spec), self.sv_spec.input_size)
+            return resize_bicubic_torch(normalize_sv(read_photo(item["sv_path"], self.sv_spec.input_size), self.sv_spec), self.sv_spec.input_size)
         return self.rs_input(item)
 
     def rs_input(self, item: dict) -> torch.Tensor:

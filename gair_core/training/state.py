@@ -20,6 +20,7 @@ from typing import Any, Optional
 
 import numpy as np
 import torch
+from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from ..checkpoint import load_model, save_model
@@ -126,29 +127,59 @@ def _prune(root: Path, keep: int) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def checkpoint_candidates(path: Path) -> list[Path]:
+    """Checkpoint folders to resume from, best first: the folder itself, or in a checkpoints root
+    (or a run's output folder) the one `latest` names and then every other, newest first."""
+    if (path / "state.json").is_file():
+        return [path]
+    for root in (path, path / "checkpoints"):
+        steps = sorted((p for p in root.glob("step_*") if p.is_dir() and not p.name.endswith(".tmp")), reverse=True)
+        latest = root / (root / LATEST).read_text().strip() if (root / LATEST).is_file() else None
+        if latest is not None or steps:
+            return ([latest] if latest is not None else []) + [p for p in steps if p != latest]
+    raise FileNotFoundError(f"no training checkpoint at {path} (expected state.json or a 'latest' file)")
+
+
 def resolve_checkpoint(path: Path) -> Path:
     """A checkpoint folder from itself, from a checkpoints root (its `latest`), or from a run's
     output folder (its `checkpoints/latest`)."""
-    for root in (path, path / "checkpoints"):
-        if (root / "state.json").is_file():
-            return root
-        if (root / LATEST).is_file():
-            return root / (root / LATEST).read_text().strip()
-    raise FileNotFoundError(f"no training checkpoint at {path} (expected state.json or a 'latest' file)")
+    return checkpoint_candidates(path)[0]
+
+
+BROKEN = (OSError, ValueError, KeyError, EOFError, SafetensorError)  # what a truncated or missing file raises
+
+
+def read_checkpoint(folder: Path) -> tuple[dict, GAIR, dict[str, torch.Tensor], dict[str, torch.Tensor]]:
+    """Every file of a checkpoint folder, read whole before anything is restored."""
+    meta = json.loads((folder / "state.json").read_text())
+    return (meta, load_model(folder / "model.safetensors"), load_file(str(folder / "optimizer.safetensors")),
+            load_file(str(folder / "rng.safetensors")))
 
 
 def load_training_state(path: Path, model: GAIR, optimizer: torch.optim.Optimizer,
                         scaler: Optional[torch.amp.GradScaler]) -> dict:
-    """Restore model weights (and queue), optimizer, scaler and RNGs in place; returns state.json."""
-    folder = resolve_checkpoint(path)
-    meta = json.loads((folder / "state.json").read_text())
-    saved = load_model(folder / "model.safetensors")
+    """Restore model weights (and queue), optimizer, scaler and RNGs in place from the newest
+    intact checkpoint; returns its state.json plus `path` and `skipped` [(folder, reason)] for
+    newer ones that could not be read (a truncated file, say)."""
+    skipped: list[tuple[str, str]] = []
+    for folder in checkpoint_candidates(path):
+        try:
+            meta, saved, optimizer_tensors, rng_tensors = read_checkpoint(folder)
+        except BROKEN as error:
+            skipped.append((str(folder), f"{type(error).__name__}: {error}"))
+            continue
+        break
+    else:
+        reasons = "; ".join(f"{folder}: {reason}" for folder, reason in skipped)
+        raise ValueError(f"no intact training checkpoint under {path} ({reasons}); start a new run in a new "
+                         "--output-dir or with --restart")
     if saved.config != model.config:
         raise ValueError(f"{folder} holds a {saved.config.name!r} model with another architecture than this run's")
     model.load_state_dict(saved.state_dict(), strict=True)
-    optimizer_from_files(optimizer, load_file(str(folder / "optimizer.safetensors")), meta["optimizer"])
+    optimizer_from_files(optimizer, optimizer_tensors, meta["optimizer"])
     if scaler is not None and meta.get("scaler"):
         scaler.load_state_dict(meta["scaler"])
-    set_rng_state(load_file(str(folder / "rng.safetensors")), meta["rng"])
+    set_rng_state(rng_tensors, meta["rng"])
     meta["path"] = str(folder)
+    meta["skipped"] = skipped
     return meta

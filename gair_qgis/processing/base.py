@@ -22,7 +22,7 @@ from ..deps import missing_message
 from ..qgis_io import RasterSource, check_crs
 from ..runtime.geometry import OutsideTileError
 from ..runtime.package import ModelPackage, PackageError, load_package
-from ..runtime.preprocess import InputError, band_indices
+from ..runtime.preprocess import InputError, band_indices, check_band_choice
 
 SETTINGS_PREFIX = "gair/"
 LIMIT_DEFAULTS = {"max_tiles": 400, "max_pixels": 4_000_000}
@@ -74,6 +74,8 @@ def clear_errors(process: Callable) -> Callable:
             raise QgsProcessingException("cancelled by the user; no output was written") from None
         except (InputError, PackageError, OutsideTileError, ImportError) as error:
             raise QgsProcessingException(str(error)) from None
+        except OSError as error:  # a file the user named: missing, unreadable or unwritable (the text names it)
+            raise QgsProcessingException(f"{error}; check the file and the folder's permissions") from None
 
     return wrapper
 
@@ -187,6 +189,7 @@ class GairAlgorithm(QgsProcessingAlgorithm):
                 raise InputError(f"BANDS lists {len(chosen)} band(s) {chosen}; give exactly {len(wanted)} band numbers "
                                  f"between 1 and {source.band_count}, for {', '.join(wanted)} in that order "
                                  "(on the command line: BANDS=2,3,4,... or BANDS=2;3;4;...)")
+            check_band_choice([b - 1 for b in chosen], package.rs_spec, source.band_names)
             return [b - 1 for b in chosen]
         try:
             return band_indices(source.band_count, package.rs_spec, source.band_names)

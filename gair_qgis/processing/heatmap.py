@@ -179,7 +179,7 @@ class SvHeatmapAlgorithm(GairAlgorithm):
         if point is None:
             raise InputError("the photo has no EXIF GPS position and SV_POINT is not set; give SV_POINT (where the photo "
                              "was taken, e.g. 'lon,lat [EPSG:4326]') or TILE_EXTENT")
-        cols, rows = tile_size_pixels(source, model.package, point[1])
+        cols, rows = tile_size_pixels(source, model.package, point[0], point[1])
         return centred_window(source.grid, point[0], point[1], cols, rows)
 
     def point_similarity(self, result: HeatmapResult, grid: PixelGrid, point, feedback) -> Optional[float]:

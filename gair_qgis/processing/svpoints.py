@@ -164,7 +164,7 @@ class SvPointsAlgorithm(GairAlgorithm):
         except InputError as error:
             item.problem = f"{error}"
             return item
-        cols, rows = tile_size_pixels(source, model.package, y)
+        cols, rows = tile_size_pixels(source, model.package, x, y)
         item.window = centred_window(source.grid, x, y, cols, rows)
         return item
 

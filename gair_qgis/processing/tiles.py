@@ -25,9 +25,10 @@ from ..runtime.preprocess import InputError, preprocess_rs
 from .base import Model, Progress, check_limit
 
 
-def tile_size_pixels(source: RasterSource, package: ModelPackage, y: float) -> tuple[int, int]:
-    """(cols, rows) of the model's tile ground size in the raster's pixels, near map y."""
-    return pixels_for_ground_size(ground_pixel_m(source.grid, source.crs, y), package.rs_spec.tile_ground_size_m)
+def tile_size_pixels(source: RasterSource, package: ModelPackage, x: float, y: float) -> tuple[int, int]:
+    """(cols, rows) of the model's tile ground size (metres on the ground, in any CRS) in the
+    raster's pixels at map point (x, y)."""
+    return pixels_for_ground_size(ground_pixel_m(source.grid, source.crs, x, y), package.rs_spec.tile_ground_size_m)
 
 
 def extent_window(source: RasterSource, extent: QgsRectangle) -> Window:
@@ -131,6 +132,9 @@ def encode_windows(model: Model, source: RasterSource, bands: Sequence[int], win
     progress.step(len(missing), len(missing))
     if missing:
         feedback.pushInfo(f"{len(missing)} tile(s) encoded")
+    if found and not any(item.valid.any() for item in found.values()):
+        raise InputError(f"the raster {source.source} holds no data in the {len(found)} tile(s) used: every pixel "
+                         "of the model's bands is nodata; choose a raster, extent or point with data")
     return found, len(missing)
 
 
@@ -148,8 +152,8 @@ def tile_lattice(source: RasterSource, package: ModelPackage, area: Window,
                  stride_fraction: float = 1.0) -> tuple[TileLattice, tuple[int, int]]:
     """Tiles of the model's ground size from the area's top-left corner every
     `stride_fraction` x tile size, and how many cover the area (nx, ny)."""
-    centre_y = subgrid(source.grid, area).top - area.height * source.grid.pixel_height / 2
-    cols, rows = tile_size_pixels(source, package, centre_y)
+    left, bottom, right, top = subgrid(source.grid, area).bounds
+    cols, rows = tile_size_pixels(source, package, (left + right) / 2, (bottom + top) / 2)
     stride = (max(1, round(min(cols, area.width) * stride_fraction)),
               max(1, round(min(rows, area.height) * stride_fraction)))
     lattice = TileLattice(Window(area.col, area.row, cols, rows), stride)

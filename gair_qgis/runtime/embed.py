@@ -13,6 +13,7 @@ from typing import Any, Optional, Sequence
 from numpy.typing import NDArray
 
 from . import embed_cli
+from .cli import command
 from .package import bundled_package_path
 from .session import GAIRRuntime
 from .tile import EncodedTile
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@command
 def main(argv: Optional[Sequence[str]] = None) -> int:
     def make_backend(args: argparse.Namespace) -> RuntimeBackend:
         package: Path = args.package or bundled_package_path()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import sys
 from pathlib import Path
 from typing import Any, Callable, Optional, Protocol, Sequence
 
@@ -15,8 +14,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .geometry import bbox_grid, tile_queries
-from .preprocess import InputError, RSInputSpec, SVInputSpec, preprocess_rs, preprocess_sv, read_photo
-from .raster_file import RasterInfo, read_raster
+from .cli import check_output_folder
+from .location import check_lonlat
+from .preprocess import InputError, RSInputSpec, SVInputSpec, band_indices, preprocess_rs, preprocess_sv, read_photo
+from .raster_file import RasterInfo, check_has_data, read_raster
 
 OUTPUT_FILES = ("rs_embedding.npy", "sv_embedding.npy", "loc_embedding.npy", "localized_rs_embedding.npy")
 SUMMARY_FILE = "embed_summary.json"
@@ -36,21 +37,29 @@ class Backend(Protocol):
 
 
 def read_points(args: argparse.Namespace) -> Optional[NDArray[Any]]:
-    """(N, 2) float64 (lon, lat) from --lon/--lat or --points, or None."""
+    """(N, 2) float64 (lon, lat) from --lon/--lat or --points (checked by `check_lonlat`), or None."""
     if args.points is not None:
         with open(args.points, newline="") as handle:
-            rows = list(csv.DictReader(handle))
-        if not rows or not {"lon", "lat"} <= set(rows[0]):
-            raise InputError(f"{args.points}: expected a CSV with columns 'lon' and 'lat'")
-        try:
-            return np.array([[float(r["lon"]), float(r["lat"])] for r in rows], dtype=np.float64)
-        except ValueError as error:
-            raise InputError(f"{args.points}: {error}") from None
+            reader = csv.DictReader(handle)
+            rows = list(reader)
+            columns = reader.fieldnames or []
+        if not {"lon", "lat"} <= set(columns):
+            raise InputError(f"{args.points}: expected a CSV with columns 'lon' and 'lat' (found {columns or 'none'})")
+        if not rows:
+            raise InputError(f"{args.points}: has the columns lon and lat but no rows; add one row per point")
+        values = []
+        for number, row in enumerate(rows, start=2):  # the header is row 1
+            try:
+                values.append([float(row["lon"]), float(row["lat"])])
+            except (TypeError, ValueError):
+                raise InputError(f"{args.points} row {number}: lon {row['lon']!r}, lat {row['lat']!r} are not "
+                                 "numbers; give decimal degrees in every row") from None
+        return check_lonlat(np.array(values, dtype=np.float64), f"{args.points} row {{i}}", number_from=2)
     if (args.lon is None) != (args.lat is None):
         raise InputError("give both --lon and --lat, or neither")
     if args.lon is None:
         return None
-    return np.array([[args.lon, args.lat]], dtype=np.float64)
+    return check_lonlat(np.array([[args.lon, args.lat]], dtype=np.float64), "--lon/--lat")
 
 
 def tile_coords(tile: RasterInfo, lonlat: NDArray[Any], bbox: Optional[Sequence[float]]) -> NDArray[Any]:
@@ -102,10 +111,11 @@ def compute(args: argparse.Namespace, backend: Backend) -> dict[str, NDArray[Any
     raster, encoded = None, None
     if args.rs_image is not None:
         raster, pixels = read_raster(args.rs_image)
+        check_has_data(raster, pixels, band_indices(pixels.shape[0], backend.rs_spec, list(raster.band_names)))
         encoded, global_embedding = backend.encode_rs(preprocess_rs(pixels, backend.rs_spec, list(raster.band_names)))
         outputs["rs_embedding.npy"] = global_embedding[None]
     if args.sv_image is not None:
-        pooled, projected = backend.encode_sv(preprocess_sv(read_photo(args.sv_image), backend.sv_spec))
+        pooled, projected = backend.encode_sv(preprocess_sv(read_photo(args.sv_image, backend.sv_spec.input_size), backend.sv_spec))
         outputs["sv_embedding.npy"] = pooled[None]
         outputs["sv_projected_embedding.npy"] = projected[None]
     if lonlat is not None:
@@ -148,13 +158,10 @@ def main(argv: Optional[Sequence[str]], parser: argparse.ArgumentParser,
     args = parser.parse_args(argv)
     if args.rs_image is None and args.sv_image is None and args.lon is None and args.points is None:
         parser.error("nothing to embed: give --rs-image, --sv-image and/or --lon/--lat or --points")
-    try:
-        backend = make_backend(args)
-        outputs = compute(args, backend)
-        out_dir = write_outputs(args, outputs, backend.describe())
-    except (InputError, ValueError, FileNotFoundError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    check_output_folder(args.output_dir, "--output-dir")
+    backend = make_backend(args)
+    outputs = compute(args, backend)
+    out_dir = write_outputs(args, outputs, backend.describe())
     for name, array in outputs.items():
         print(f"{out_dir / name}  {list(array.shape)}")
     print(f"{out_dir / SUMMARY_FILE}")

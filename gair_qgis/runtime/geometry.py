@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, NamedTuple, Optional, Sequence
+from typing import Any, Callable, NamedTuple, Optional, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -92,9 +92,6 @@ def tile_queries(grid: PixelGrid, x: NDArray[Any], y: NDArray[Any]) -> NDArray[A
 
 # --- windows and tiling (whole pixels of a PixelGrid) ----------------------------------
 
-METRES_PER_DEGREE = 111_320.0  # the same convention as gair_core's training windows
-
-
 class Window(NamedTuple):
     """A block of whole pixels of a grid: first column and row, size. May reach outside the grid."""
 
@@ -146,13 +143,50 @@ def centred_window(grid: PixelGrid, x: float, y: float, width: int, height: int)
     return fit_window(grid, Window(int(np.round(col - width / 2)), int(np.round(row - height / 2)), width, height))
 
 
-def ground_pixel_size_m(grid: PixelGrid, is_geographic: bool, lat: float, unit_m: float = 1.0) -> tuple[float, float]:
-    """Approximate (x, y) pixel size in metres; geographic grids at latitude `lat` (degrees),
-    projected ones with `unit_m` metres per map unit."""
-    if is_geographic:
-        return (grid.pixel_width * METRES_PER_DEGREE * max(math.cos(math.radians(lat)), 1e-6),
-                grid.pixel_height * METRES_PER_DEGREE)
-    return grid.pixel_width * unit_m, grid.pixel_height * unit_m
+WGS84_A = 6_378_137.0  # semi-major axis (m)
+WGS84_E2 = 6.694_379_990_14e-3  # first eccentricity squared
+
+ToLonLat = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+def metres_per_degree(lat: float) -> tuple[float, float]:
+    """Metres per degree of longitude (east) and latitude (north) at `lat` on the WGS84
+    ellipsoid (its radii of curvature: prime vertical N and meridian M)."""
+    sin2 = math.sin(math.radians(lat)) ** 2
+    w = 1.0 - WGS84_E2 * sin2
+    prime_vertical = WGS84_A / math.sqrt(w)
+    meridian = WGS84_A * (1.0 - WGS84_E2) / w**1.5
+    radians = math.pi / 180.0
+    return radians * prime_vertical * math.cos(math.radians(lat)), radians * meridian
+
+
+def ground_pixel_size_m(grid: PixelGrid, to_lonlat: ToLonLat, x: float, y: float) -> tuple[float, float]:
+    """Ground size (x, y) in metres of one pixel of `grid` at map point (x, y), in any CRS.
+
+    How: the midpoints of the pixel's left and right edges and of its top and bottom edges
+    are mapped to (lon, lat) by `to_lonlat` (the identity for a grid in degrees), and the
+    distances between them measured on the WGS84 ellipsoid with its local radii of
+    curvature. This is the CRS's local scale at the point: a Web Mercator (EPSG:3857) pixel
+    of 10 map units is 7.37 m on the ground at 42.5 N; a UTM pixel of 10 m is 10.004 m on its
+    central meridian (scale 0.9996); degrees become metres at the point's latitude."""
+    half_x, half_y = grid.pixel_width / 2, grid.pixel_height / 2
+    lon, lat = to_lonlat(np.array([x - half_x, x + half_x, x, x], dtype=np.float64),
+                         np.array([y, y, y - half_y, y + half_y], dtype=np.float64))
+    lon, lat = np.asarray(lon, np.float64), np.asarray(lat, np.float64)
+    if not (np.isfinite(lon).all() and np.isfinite(lat).all()):
+        raise ValueError(f"the point ({x}, {y}) cannot be mapped to longitude and latitude; is it inside the CRS's area?")
+    east, north = metres_per_degree(float(lat.mean()))
+
+    def distance(i: int, j: int) -> float:
+        d_lon = (lon[j] - lon[i] + 180.0) % 360.0 - 180.0
+        return math.hypot(d_lon * east, (lat[j] - lat[i]) * north)
+
+    return distance(0, 1), distance(2, 3)
+
+
+def lonlat_identity(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`to_lonlat` of a grid whose map units are (lon, lat) degrees."""
+    return x, y
 
 
 def pixels_for_ground_size(pixel_m: tuple[float, float], ground_size_m: float) -> tuple[int, int]:

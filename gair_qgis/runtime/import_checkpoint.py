@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from . import package as pkg
+from .cli import command
 from .preprocess import released_inputs
-from .released_layout import CheckpointError, convert_released_state_dict
-from .torch_pickle import UnsafeCheckpointError, load_checkpoint, state_dict_from_checkpoint
+from .released_layout import CheckpointError, check_finite, convert_released_state_dict
+from .torch_pickle import load_checkpoint, state_dict_from_checkpoint
 
 TEMPLATES = Path(__file__).with_name("graphs") / "base"
 
@@ -29,8 +30,7 @@ def import_released(checkpoint: Path, out: Path, *, overwrite: bool = False, nam
     """Write a package from a released-layout checkpoint; returns it, loaded and verified.
     `provenance` adds to (or overrides) the recorded provenance, e.g. the download URL."""
     say = progress or (lambda message: None)
-    if out.exists() and not overwrite:
-        raise pkg.PackageError(f"{out} already exists; choose another folder or allow overwriting")
+    pkg.check_replaceable(out, overwrite)  # before the long read: refuse early, touch nothing
     template = json.loads((TEMPLATES / pkg.TEMPLATE_JSON).read_text())
     say(f"reading {checkpoint.name} (tensors only)")
     released = state_dict_from_checkpoint(load_checkpoint(checkpoint))
@@ -38,6 +38,7 @@ def import_released(checkpoint: Path, out: Path, *, overwrite: bool = False, nam
     arrays, report = convert_released_state_dict(released, shapes)
     if not report.ok:
         raise CheckpointError(f"{checkpoint} does not match the released GAIR layout:\n{report.describe()}")
+    check_finite(arrays, str(checkpoint))
     say(f"{len(report.loaded)} tensors loaded, {len(report.ignored)} unused ones ignored")
     provenance_record = {
         "source_checkpoint": checkpoint.name,
@@ -61,6 +62,7 @@ def import_released(checkpoint: Path, out: Path, *, overwrite: bool = False, nam
     return pkg.ModelPackage.load(out)
 
 
+@command
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m gair_qgis.runtime.import_checkpoint",
                                      description=__doc__.split("\n\n")[0])
@@ -69,11 +71,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--name", default="gair-base-released")
     parser.add_argument("--overwrite", action="store_true")
     args = parser.parse_args(argv)
-    try:
-        import_released(args.checkpoint, args.out, overwrite=args.overwrite, name=args.name, progress=print)
-    except (CheckpointError, UnsafeCheckpointError, pkg.PackageError, FileNotFoundError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    import_released(args.checkpoint, args.out, overwrite=args.overwrite, name=args.name, progress=print)
     print(f"package written to {args.out}")
     return 0
 

@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .preprocess import InputError
+
 A1, A2, A3, A4 = 1.340264, -0.081106, 0.000893, 0.003796
 EQUAL_EARTH_SCALE = 66.50336
 
@@ -26,11 +28,17 @@ def equal_earth(lonlat: NDArray[Any]) -> NDArray[Any]:
     return projected
 
 
-def check_lonlat(lonlat: NDArray[Any]) -> NDArray[Any]:
-    """(N, 2) float64 (lon, lat), with a clear error for swapped or out-of-range values."""
+def check_lonlat(lonlat: NDArray[Any], what: str = "location {i}", number_from: int = 0) -> NDArray[Any]:
+    """(N, 2) float64 (lon, lat) degrees, refused (InputError) unless every value is finite,
+    longitude in [-180, 180] and latitude in [-90, 90]. `what` names point i in the message
+    ("points.csv row {i}", numbered from `number_from`); the one check of a location for every entry point."""
     lonlat = np.asarray(lonlat, dtype=np.float64).reshape(-1, 2)
-    bad = ~((np.abs(lonlat[:, 0]) <= 180) & (np.abs(lonlat[:, 1]) <= 90))
+    bad = ~((np.abs(lonlat[:, 0]) <= 180) & (np.abs(lonlat[:, 1]) <= 90))  # NaN compares False
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"location {i} ({lonlat[i, 0]}, {lonlat[i, 1]}) is not a (lon, lat) pair in degrees")
+        raise InputError(
+            f"{what.format(i=i + number_from)}: ({lonlat[i, 0]}, {lonlat[i, 1]}) is not a (lon, lat) pair in degrees "
+            f"({int(bad.sum())} of {len(bad)} bad); give finite values, longitude in [-180, 180] and "
+            "latitude in [-90, 90] (lon first)"
+        )
     return lonlat

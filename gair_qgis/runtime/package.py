@@ -145,7 +145,11 @@ class ModelPackage:
                 f"{meta_path}: package format version {version!r}, this plugin reads version {FORMAT_VERSION}; "
                 "re-export the package with a matching gair_core, or update the plugin"
             )
-        for name, expected in meta.get("files", {}).items():
+        files = meta.get("files")
+        if not isinstance(files, dict) or not files:
+            raise PackageError(f"{meta_path} has no 'files' list of sha256 hashes, so the package cannot be verified; "
+                               "re-export or re-import the package")
+        for name, expected in files.items():
             path = root / name
             if not path.is_file():
                 raise PackageError(f"{root}: file {name} listed in {MODEL_JSON} is missing")
@@ -160,13 +164,46 @@ class ModelPackage:
 # --- writing ---------------------------------------------------------------------------
 
 
-def write_package(out_dir: str | Path, meta: dict[str, Any], files: Mapping[str, Path | bytes],
-                  overwrite: bool = False) -> Path:
-    """Write a package atomically: files into a temporary sibling folder, hashes into
-    model.json, then one rename. An existing folder is replaced only with `overwrite`."""
+def is_model_package(folder: Path) -> bool:
+    """Whether `folder` holds a model.json written by this project (a JSON object with our
+    format version, graphs and file hashes)."""
+    try:
+        meta = json.loads((Path(folder) / MODEL_JSON).read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(meta, dict) and {"format_version", "graphs", "files"} <= set(meta)
+
+
+def check_replaceable(out_dir: str | Path, overwrite: bool) -> None:
+    """Refuse to write over `out_dir` unless it is absent, or `overwrite` is set and it is one
+    of our model packages holding nothing but the package's own files."""
+    from .cli import check_output_folder
+
     out_dir = Path(out_dir)
-    if out_dir.exists() and not overwrite:
+    if not (out_dir.exists() or out_dir.is_symlink()):
+        check_output_folder(out_dir, "the package folder")
+        return
+    if not overwrite:
         raise PackageError(f"{out_dir} already exists; choose another folder or allow overwriting")
+    if out_dir.is_symlink() or not out_dir.is_dir() or not is_model_package(out_dir):
+        raise PackageError(f"{out_dir} exists and is not a GAIR model package (no {MODEL_JSON} of ours); "
+                           "it was left untouched: choose a new folder for the package")
+    meta = json.loads((out_dir / MODEL_JSON).read_text())
+    ours = set(meta.get("files", {})) | {MODEL_JSON, MODEL_CARD}
+    foreign = sorted(str(p.relative_to(out_dir)) for p in out_dir.rglob("*")
+                     if not p.is_dir() and str(p.relative_to(out_dir)) not in ours)
+    if foreign:
+        raise PackageError(f"{out_dir} is a GAIR model package but also holds other files ({', '.join(foreign[:5])}); "
+                           "it was left untouched: move those files out or choose a new folder")
+
+
+def write_package(out_dir: str | Path, meta: dict[str, Any], files: Mapping[str, Path | bytes], overwrite: bool = False) -> Path:
+    """Write a package atomically: files into a temporary sibling folder, hashes into
+    model.json, then a swap by renames. An existing folder is replaced only with `overwrite`
+    and only when it is one of our packages (`check_replaceable`); it is removed only after
+    the new one is in place, and kept whole if anything fails before that."""
+    out_dir = Path(out_dir)
+    check_replaceable(out_dir, overwrite)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:
@@ -181,13 +218,28 @@ def write_package(out_dir: str | Path, meta: dict[str, Any], files: Mapping[str,
         meta["files"] = {name: sha256_of(staging / name) for name in sorted(files)}
         (staging / MODEL_JSON).write_text(json.dumps(meta, indent=2))
         staging.chmod(0o755)  # mkdtemp makes it private
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        os.replace(staging, out_dir)
+        _swap_in(staging, out_dir)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return out_dir
+
+
+def _swap_in(staging: Path, out_dir: Path) -> None:
+    """Move `staging` to `out_dir`; an existing `out_dir` is renamed aside first, restored if
+    the move fails, and removed only once the new folder is in place."""
+    if not out_dir.exists():
+        os.replace(staging, out_dir)
+        return
+    aside = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-replaced-", dir=out_dir.parent))
+    aside.rmdir()  # only the unique name is wanted
+    os.rename(out_dir, aside)
+    try:
+        os.rename(staging, out_dir)
+    except OSError:
+        os.rename(aside, out_dir)
+        raise
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 def write_weights(layout: Iterable[Mapping[str, Any]], arrays: Mapping[str, NDArray[Any]], path: Path) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Optional
 
+import numpy as np
 from numpy.typing import NDArray
 
 from .geometry import PixelGrid
@@ -39,6 +40,9 @@ class RasterInfo:
 def grid_of(dataset: DatasetReader) -> PixelGrid:
     """The north-up PixelGrid of an open rasterio dataset (or WarpedVRT)."""
     t = dataset.transform
+    if t.is_identity and dataset.crs is None:
+        raise InputError(f"{dataset.name} has no georeference (no geotransform and no CRS); georeference it "
+                         "(e.g. gdal_translate -a_ullr ... -a_srs ...) or give its box with --rs-bbox")
     if t.b != 0 or t.d != 0 or t.e >= 0:
         raise InputError(f"{dataset.name}: rotated or south-up rasters are not supported; warp it north-up first")
     return PixelGrid(t.c, t.f, t.a, -t.e, dataset.width, dataset.height)
@@ -75,6 +79,18 @@ def raster_info(path: str | Path) -> RasterInfo:
     """A raster's header only."""
     with open_raster(path) as dataset:
         return info_of(dataset, path)
+
+
+def check_has_data(info: RasterInfo, pixels: NDArray[Any], bands: list[int]) -> None:
+    """InputError when every pixel of the used bands is nodata (or not finite): the model
+    would embed the fill value and return meaningless numbers."""
+    used = pixels[bands]
+    valid = np.isfinite(used) if used.dtype.kind == "f" else np.ones(used.shape, bool)
+    if info.nodata is not None:
+        valid &= used != info.nodata
+    if not valid.any():
+        raise InputError(f"{info.path} holds no data: every pixel of the model's bands is nodata "
+                         f"(value {info.nodata}) or not a number; give a raster with data")
 
 
 def read_raster(path: str | Path) -> tuple[RasterInfo, NDArray[Any]]:

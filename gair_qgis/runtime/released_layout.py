@@ -63,7 +63,8 @@ class ImportReport:
         for key in self.unknown:
             lines.append(f"  unknown key (not in the released layout): {key}")
         for key in self.missing:
-            lines.append(f"  missing key: {key}")
+            released = ours_to_released(key.split(" ")[0])
+            lines.append(f"  missing key: {key}" + (f" (released name: {released})" if released != key else ""))
         for key, (expected, found) in self.mismatched.items():
             lines.append(f"  shape mismatch: {key}: expected {list(expected)}, found {list(found)}")
         return "\n".join(lines)
@@ -99,6 +100,42 @@ def released_key_to_ours(key: str) -> str | None:
     if key.startswith("imnet."):
         return "nili." + key
     return None
+
+
+def ours_to_released(key: str) -> str:
+    """The released checkpoint's name of our parameter `key` (the inverse of `released_key_to_ours`;
+    a fused qkv names its query part)."""
+    if key.startswith("nili.imnet."):
+        return key[len("nili."):]
+    for hf, ours in _HF_TOP_NAMES.items():
+        if key == ours:
+            return hf
+    block = re.fullmatch(r"sv_encoder\.vit\.blocks\.(\d+)\.(.+)", key)
+    if block:
+        index, rest = block.groups()
+        qkv = re.fullmatch(r"attn\.qkv\.(weight|bias)", rest)
+        if qkv:
+            return f"sv_encoder.encoder.layer.{index}.attention.attention.query.{qkv.group(1)} (and key, value)"
+        for hf_name, timm_name in _HF_LAYER_NAMES.items():
+            if rest.startswith(timm_name + "."):
+                return f"sv_encoder.encoder.layer.{index}.{hf_name}{rest[len(timm_name):]}"
+    if key.startswith("rs_encoder."):
+        return "rs_encoder.s2_encoder." + key[len("rs_encoder."):]
+    return key
+
+
+def check_finite(arrays: Mapping[str, np.ndarray], source: str) -> None:
+    """CheckpointError naming every floating-point array that holds NaN or infinite values."""
+    bad = []
+    for key, array in arrays.items():
+        array = np.asarray(array)
+        if array.dtype.kind == "f":
+            count = int(array.size - np.count_nonzero(np.isfinite(array)))
+            if count:
+                bad.append(f"  {key}: {count} of {array.size} values are NaN or infinite")
+    if bad:
+        raise CheckpointError(f"{source} holds weights that are not finite numbers (a diverged or damaged "
+                              "checkpoint); use another checkpoint:\n" + "\n".join(bad))
 
 
 def convert_released_state_dict(

@@ -119,7 +119,7 @@ class GAIRRuntime:
 
     def encode_photo(self, photo: str | Path | NDArray[Any]) -> tuple[NDArray[Any], NDArray[Any]]:
         """A photo file or (H, W, 3) RGB array -> pooled and projected (D,) vectors."""
-        rgb = read_photo(photo) if isinstance(photo, (str, Path)) else photo
+        rgb = read_photo(photo, self.package.sv_spec.input_size) if isinstance(photo, (str, Path)) else photo
         pooled, projected = self.encode_sv(preprocess_sv(rgb, self.package.sv_spec)[None])
         return pooled[0], projected[0]
 

@@ -13,6 +13,7 @@ import collections
 import io
 import pickle
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,14 @@ from numpy.typing import NDArray
 
 class UnsafeCheckpointError(pickle.UnpicklingError):
     """The checkpoint's pickle refers to something other than tensors and plain data."""
+
+
+class DamagedCheckpointError(ValueError):
+    """The checkpoint file is missing, truncated or corrupt."""
+
+
+ZIP_MAGIC = b"PK\x03\x04"
+PICKLE_MAGIC = b"\x80"  # a legacy (pre-1.6) torch.save file starts with a pickle protocol byte
 
 
 _STORAGE_DTYPES = {
@@ -114,17 +123,28 @@ class _RestrictedUnpickler(pickle.Unpickler):
 def load_checkpoint(path: str | Path) -> Any:
     """The object saved in a torch zip checkpoint, with tensors as numpy arrays."""
     path = Path(path)
+    if not path.is_file():
+        raise DamagedCheckpointError(f"checkpoint not found: {path} (no such file); check the path")
     if not zipfile.is_zipfile(path):
-        raise UnsafeCheckpointError(
-            f"{path} is not a PyTorch zip checkpoint (legacy or unknown format); "
-            "re-save it with torch.save from torch >= 1.6"
-        )
-    with zipfile.ZipFile(path) as archive:
-        pickles = [name for name in archive.namelist() if name.endswith("data.pkl")]
-        if len(pickles) != 1:
-            raise UnsafeCheckpointError(f"{path}: expected one data.pkl in the archive, found {len(pickles)}")
-        prefix = pickles[0][: -len("data.pkl")]
-        return _RestrictedUnpickler(archive.read(pickles[0]), archive, prefix).load()
+        with open(path, "rb") as handle:
+            head = handle.read(4)
+        if head == ZIP_MAGIC:
+            raise DamagedCheckpointError(f"{path} is truncated or damaged (its zip directory is missing, e.g. an "
+                                         "interrupted download); download it again")
+        if head[:1] == PICKLE_MAGIC:
+            raise UnsafeCheckpointError(f"{path} is not a PyTorch zip checkpoint but a plain pickle (a legacy, "
+                                        "pre-1.6 torch.save file?); re-save it with torch.save from torch >= 1.6")
+        raise DamagedCheckpointError(f"{path} is not a PyTorch checkpoint (not a zip archive); give the "
+                                     "checkpoint.pth written by torch.save")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            pickles = [name for name in archive.namelist() if name.endswith("data.pkl")]
+            if len(pickles) != 1:
+                raise UnsafeCheckpointError(f"{path}: expected one data.pkl in the archive, found {len(pickles)}")
+            prefix = pickles[0][: -len("data.pkl")]
+            return _RestrictedUnpickler(archive.read(pickles[0]), archive, prefix).load()
+    except (zipfile.BadZipFile, EOFError, zlib.error) as error:
+        raise DamagedCheckpointError(f"{path} is damaged ({error}); download or copy it again") from None
 
 
 def state_dict_from_checkpoint(obj: Any) -> dict[str, NDArray[Any]]:
