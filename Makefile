@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.gair-installed
 SHARED ?= $(abspath ../shared)
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: setup demo test bench benchmark benchmark-heads plugin qgis clean
+.PHONY: setup demo test bench benchmark benchmark-heads bundled-model plugin qgis clean
 
 setup: $(STAMP)
 
@@ -28,6 +28,20 @@ benchmark: $(STAMP)
 
 benchmark-heads: $(STAMP)
 	$(PY) -m gair_core.benchmark.package_heads
+
+# The bundled model package (docs/TRAINING.md, section 5): ~30-40 min on 2 CPU cores.
+BUNDLED_RUN := build/bundled
+BUNDLED_PKG := resources/models/gair-bundled
+bundled-model: $(STAMP)
+	rm -rf $(BUNDLED_RUN)
+	$(PY) -m gair_core.bundled manifest --shared "$(SHARED)" --out $(BUNDLED_RUN)
+	$(PY) -m gair_core.train --config configs/bundled.json --manifest $(BUNDLED_RUN)/manifest.csv \
+	    --output-dir $(BUNDLED_RUN)/train --no-progress
+	$(PY) -m gair_core.bundled package --shared "$(SHARED)" --run $(BUNDLED_RUN) --out $(BUNDLED_PKG) --overwrite
+	$(PY) -m gair_core.benchmark --shared "$(SHARED)" --out $(BUNDLED_RUN)/benchmark --no-plots \
+	    --tasks wealth population landcover climate --encoders lonlat geoclip bundled_twin bundled
+	$(PY) -m gair_core.benchmark.package_heads --package $(BUNDLED_PKG) --results $(BUNDLED_RUN)/benchmark/results.csv
+	$(PY) -m gair_core.bundled card --run $(BUNDLED_RUN) --package $(BUNDLED_PKG)
 
 plugin: $(STAMP)
 	scripts/build_plugin.sh

@@ -100,7 +100,7 @@ PRESETS: dict[str, GAIRConfig] = {
         rs=RSEncoderConfig(image_size=64, patch_size=8, width=128, depth=4, heads=4, tile_ground_size_m=640.0),
         sv=SVEncoderConfig(width=128, depth=2, heads=4),
         location=LocationEncoderConfig(num_frequencies=256, hidden=1024, depth=3),
-        queue_size=512,
+        queue_size=256,
     ),
     "tiny": GAIRConfig(
         name="tiny",
