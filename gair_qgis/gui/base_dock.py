@@ -11,7 +11,7 @@ from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QComboBox, QFormLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from . import settings
-from .models import UNTRAINED_WARNING, WARNING_STYLE, ModelCatalog, ModelChooser
+from .models import SMALL_MODEL_NOTE, UNTRAINED_WARNING, WARNING_STYLE, ModelCatalog, ModelChooser
 from .resources import icon
 from .runner import RunPanel
 
@@ -61,6 +61,9 @@ class AlgorithmDock(QgsDockWidget):
         self.untrained_warning.setWordWrap(True)
         self.untrained_warning.setStyleSheet(WARNING_STYLE)
         self.form.addRow(self.untrained_warning)
+        self.small_model_note = QLabel(self.tr(SMALL_MODEL_NOTE))
+        self.small_model_note.setWordWrap(True)
+        self.form.addRow(self.small_model_note)
         self.model_chooser.currentIndexChanged.connect(self.show_untrained_warning)
         self.show_untrained_warning()
         self.form.addRow(self.tr("Output folder"), self.output_folder)
@@ -74,6 +77,7 @@ class AlgorithmDock(QgsDockWidget):
         """Say plainly, next to the model chooser, when the chosen model is untrained."""
         entry = self.model_chooser.current_entry()
         self.untrained_warning.setVisible(bool(entry and entry.untrained))
+        self.small_model_note.setVisible(bool(entry and entry.bundled and not entry.untrained))
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
         """Show the output folder as currently set (another dock or the project may have changed it)."""
