@@ -348,7 +348,7 @@ DESCRIPTION = ("Small GAIR (9.9 M parameters) trained on CPU on licence-clean Se
                "weights for real results.")
 
 
-def package(shared: Path, run: Path, out: Path, config_path: Path, overwrite: bool) -> dict:
+def package(shared: Path, run: Path, out: Path, config_path: Path, overwrite: bool, note: str = "") -> dict:
     """Export the trained model (fp16 storage), evaluate EuroSAT land use, add the RS head."""
     from gair_qgis.runtime.package import add_heads
 
@@ -358,6 +358,8 @@ def package(shared: Path, run: Path, out: Path, config_path: Path, overwrite: bo
 
     model = load_model(run / "train" / "model.safetensors")
     meta = provenance(run, config_path)
+    if note:
+        meta["note"] = note
     errors = export_package(model, out, provenance=meta, name="gair-bundled", version="1.0.0",
                             licence="Apache-2.0", description=DESCRIPTION, untrained=False,
                             sample_rs=shared / EUROSAT / "Forest" / "Forest_10.tif",
@@ -370,6 +372,27 @@ def package(shared: Path, run: Path, out: Path, config_path: Path, overwrite: bo
     (run / "eurosat_evaluation.json").write_text(json.dumps(evaluation, indent=1))
     add_heads(out, [land_use_head(out, data, evaluation)])
     return evaluation
+
+
+def compare_location_towers(results: Path, steps: int) -> dict:
+    """Frozen vs distilled location tower on the DHS wealth linear probe, from a benchmark
+    results.csv holding `geoclip`, `bundled` (frozen) and `gair_checkpoint` (distilled)."""
+    from .bundled_card import benchmark_table
+
+    table = benchmark_table(results, "linear")
+    names = {"geoclip": "GeoCLIP (512-d)", "bundled": "frozen (this package)", "gair_checkpoint": "distilled"}
+    r2 = {names[e]: table[("wealth", e)] for e in names if ("wealth", e) in table}
+    if len(r2) < 3:
+        raise InputError(f"{results}: the wealth task lacks one of {', '.join(names)}")
+    frozen, distilled = r2[names["bundled"]][0], r2[names["gair_checkpoint"]][0]
+    better = "frozen" if frozen >= distilled else "distilled"
+    summary = (f"DHS wealth linear probe R² (mean ± std, 3 seeds): " + "; ".join(
+        f"{k} {m:.3f} ± {sd:.3f}" for k, (m, sd) in r2.items()) + f". Both towers trained {steps} steps with the "
+        f"same config (distilled: location tower trainable, cosine distillation to its GeoCLIP initialisation, "
+        f"weight 1, configs/bundled-distilled.json). Better here: **{better}**, so the package ships the "
+        f"{'frozen' if better == 'frozen' else 'distilled'} tower" + (" (it is also the simpler one)."
+                                                                       if better == "frozen" else "."))
+    return {"wealth_linear_r2": {k: list(v) for k, v in r2.items()}, "better": better, "summary": summary}
 
 
 # --- command line ----------------------------------------------------------------------------
@@ -390,9 +413,16 @@ def build_parser() -> argparse.ArgumentParser:
     pack.add_argument("--config", type=Path, default=REPO / "configs" / "bundled.json")
     pack.add_argument("--out", type=Path, required=True, help="package folder to write")
     pack.add_argument("--overwrite", action="store_true", help="replace an existing package folder")
+    pack.add_argument("--note", default="", help="a remark on this run for the provenance (e.g. an interruption)")
     card = commands.add_parser("card", help="model.json evaluation and the README.md model card")
     card.add_argument("--run", type=Path, required=True)
     card.add_argument("--package", type=Path, required=True)
+    card.add_argument("--comparison", type=Path, default=None,
+                      help="frozen_vs_distilled.json of `compare` (default: RUN/frozen_vs_distilled.json)")
+    compare = commands.add_parser("compare", help="frozen vs distilled location tower on DHS wealth")
+    compare.add_argument("--results", type=Path, required=True, help="benchmark results.csv (see docs/TRAINING.md)")
+    compare.add_argument("--steps", type=int, required=True, help="training steps of both runs")
+    compare.add_argument("--out", type=Path, required=True, help="JSON file to write")
     return parser
 
 
@@ -410,12 +440,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         elif args.command == "package":
             import torch
 
+            torch.set_num_threads(1)  # small heads: one thread is fastest, and the machine is shared
             torch.manual_seed(0)
-            package(args.shared.resolve(), args.run, args.out, args.config, args.overwrite)
+            package(args.shared.resolve(), args.run, args.out, args.config, args.overwrite, args.note)
         elif args.command == "card":
             from .bundled_card import write_card
 
-            write_card(args.run, args.package)
+            write_card(args.run, args.package, args.comparison)
+        elif args.command == "compare":
+            result = compare_location_towers(args.results, args.steps)
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(json.dumps(result, indent=1))
+            print(result["summary"])
     except (InputError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

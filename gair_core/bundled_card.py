@@ -109,6 +109,7 @@ def card_text(meta: dict, evaluation: dict, results: Optional[Path], comparison:
         f"no triples here), location tower frozen. {prov['training_steps']} steps of batch "
         f"{prov['training_config']['batch_size']}, AdamW lr {prov['training_config']['lr']}, seed "
         f"{prov['training_config']['seed']}.",
+        *([f"- Note: {prov['note']}"] if prov.get("note") else []),
         f"- Training wall time {prov['training_wall_s'] / 60:.1f} min ({prov['training_samples_per_s']} samples/s) "
         f"on {prov['hardware']}; torch {prov['torch']}.",
         f"- Storage: {prov.get('weight_storage', 'float32')}; onnxruntime verified against torch before writing "
@@ -137,14 +138,14 @@ def heads_section_of(card: str) -> str:
     return section.rstrip() + "\n"
 
 
-def write_card(run: Path, package_dir: Path) -> Path:
+def write_card(run: Path, package_dir: Path, comparison_path: Optional[Path] = None) -> Path:
     """Write the model card and add the measured quality to model.json (`evaluation`)."""
     from gair_qgis.runtime.package import MODEL_CARD, ModelPackage, write_package
 
     package = ModelPackage.load(package_dir)
     evaluation = json.loads((run / "eurosat_evaluation.json").read_text())
     results = run / "benchmark" / "results.csv"
-    comparison_path = run / "frozen_vs_distilled.json"
+    comparison_path = comparison_path or run / "frozen_vs_distilled.json"
     comparison = json.loads(comparison_path.read_text()) if comparison_path.is_file() else None
     card_path = package.root / MODEL_CARD
     old_card = card_path.read_text() if card_path.is_file() else ""

@@ -110,3 +110,48 @@ def test_bad_inputs_name_the_problem(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match="no file for band"):
         read_sentinel2(tmp_path / "empty")
+
+
+EUROSAT_DIR = DATA / "eurosat-ms-geotorchai"
+
+
+@need(EUROSAT_DIR)
+def test_pair_rows_train_each_modality_against_locations_only(tmp_path, photo):
+    """RS<->location rows (13-band EuroSAT files, read by this reader) and SV<->location rows
+    (photos) in one manifest: SECL terms train, INCL (no triples) stays 0."""
+    import csv
+
+    from gair_core import train
+    from gair_core.bundled import eurosat_patches
+
+    patches = eurosat_patches(SHARED)[::30][:4]
+    manifest = tmp_path / "pairs.csv"
+    with open(manifest, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["sv_path", "lon", "lat", "rs_path"])
+        for path, _, lon, lat in patches:
+            writer.writerow(["", lon, lat, path])
+        writer.writerow([photo, 9.17, 48.77, ""])
+        writer.writerow([photo, 9.18, 48.78, ""])
+    out = tmp_path / "run"
+    assert train.main(["--manifest", str(manifest), "--preset", "tiny", "--max-steps", "2", "--batch-size", "6",
+                       "--output-dir", str(out), "--no-progress", "--no-tensorboard", "--freeze", "location"]) == 0
+    rows = list(csv.DictReader(open(out / "metrics.csv")))
+    assert len(rows) == 2
+    for row in rows:
+        assert float(row["incl"]) == 0.0 and float(row["rs_loc"]) > 0 and float(row["sv_loc"]) > 0
+
+
+def test_spatial_folds_keep_each_block_in_one_fold_and_spread_the_classes():
+    from gair_core.bundled import spatial_stratified_folds
+
+    rng = np.random.default_rng(0)
+    lonlat = rng.uniform([-10, 35], [30, 65], (300, 2))
+    labels = rng.integers(0, 5, 300)
+    folds = spatial_stratified_folds(lonlat, labels, seed=0, folds=5, block_deg=2.0)
+    blocks = [tuple(b) for b in np.floor(lonlat / 2.0).astype(int)]
+    for block in set(blocks):
+        assert len({folds[i] for i, b in enumerate(blocks) if b == block}) == 1
+    for fold in range(5):
+        counts = np.bincount(labels[folds == fold], minlength=5)
+        assert counts.min() > 0  # every class in every fold
