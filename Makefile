@@ -29,7 +29,8 @@ benchmark: $(STAMP)
 benchmark-heads: $(STAMP)
 	$(PY) -m gair_core.benchmark.package_heads
 
-# The bundled model package (docs/TRAINING.md, section 5): ~30-40 min on 2 CPU cores.
+# The bundled model package (docs/TRAINING.md, section 5). Measured on a 2-core machine shared with
+# five other jobs: ~41 min (training 29.5, benchmark 7.5, the rest ~4).
 BUNDLED_RUN := build/bundled
 BUNDLED_PKG := resources/models/gair-bundled
 bundled-model: $(STAMP)
