@@ -22,6 +22,7 @@ class RSEncoderConfig:
     heads: int = 16
     mlp_ratio: int = 4
     num_classes: int = 10  # CROMA classification head kept in the checkpoint, unused
+    tile_ground_size_m: float = 2000.0  # ground size of one input tile (image_size pixels of ~10 m, resized)
 
     @property
     def grid_size(self) -> int:
@@ -91,6 +92,16 @@ PRESETS: dict[str, GAIRConfig] = {
         sv=SVEncoderConfig(),
         location=LocationEncoderConfig(),
     ),
+    # The bundled model (configs/bundled.json): sized for 64 x 64 EuroSAT patches at 10 m (a
+    # 640 m tile, no resize), a location tower of GeoCLIP's capsule sizes, small RS and SV towers.
+    "bundled": GAIRConfig(
+        name="bundled",
+        embed_dim=128,
+        rs=RSEncoderConfig(image_size=64, patch_size=8, width=128, depth=4, heads=4, tile_ground_size_m=640.0),
+        sv=SVEncoderConfig(width=128, depth=2, heads=4),
+        location=LocationEncoderConfig(num_frequencies=256, hidden=1024, depth=3),
+        queue_size=256,
+    ),
     "tiny": GAIRConfig(
         name="tiny",
         embed_dim=128,
@@ -100,6 +111,26 @@ PRESETS: dict[str, GAIRConfig] = {
         queue_size=512,
     ),
 }
+
+
+def package_inputs(config: GAIRConfig) -> dict:
+    """The `inputs` of a package of this architecture: the released preprocessing constants
+    (gair_qgis/runtime/released_inputs.json, their one owner) with the RS input size, token
+    grid and tile ground size of this architecture."""
+    from gair_qgis.runtime.preprocess import released_inputs
+
+    inputs = released_inputs()
+    rs = config.rs
+    inputs["rs"] = dict(inputs["rs"], input_size=rs.image_size, patch_size=rs.patch_size, token_grid=rs.grid_size,
+                        tile_ground_size_m=rs.tile_ground_size_m)
+    return inputs
+
+
+def rs_spec_of(config: GAIRConfig):
+    """The RSInputSpec a model of this architecture is trained and run with."""
+    from gair_qgis.runtime.preprocess import RSInputSpec
+
+    return RSInputSpec.from_dict(package_inputs(config)["rs"])
 
 
 def get_preset(name: str) -> GAIRConfig:

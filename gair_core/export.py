@@ -27,11 +27,12 @@ from torch import nn
 from gair_qgis.runtime import package as pkg
 from gair_qgis.runtime.cli import command
 from gair_qgis.runtime.preprocess import (
-    preprocess_rs, preprocess_sv, read_photo, released_inputs, released_rs_spec, released_sv_spec,
+    InputError, preprocess_rs, preprocess_sv, read_photo, released_inputs, released_rs_spec, released_sv_spec,
 )
 from gair_qgis.runtime.session import GAIRRuntime
 
 from .checkpoint import load_any
+from .config import PRESETS, package_inputs, rs_spec_of
 from .models import GAIR
 
 OPSET = 17
@@ -128,8 +129,39 @@ def _merge_duplicate_constants(onnx_model, min_bytes: int = 1 << 16) -> None:
                 node.input[index] = rename[name]
 
 
-def _externalize(onnx_model, weights_name: str, keys: set[str]) -> list[dict]:
-    """Move every parameter initializer to external data in `weights_name`; return the layout."""
+def fp16_keys(model: GAIR) -> set[str]:
+    """Parameters stored as float16 in an fp16 package: every weight matrix or kernel (2-d or
+    more). Biases, norms and buffers (the Fourier matrices, whose large entries float16
+    would round) stay float32; computation is float32 throughout."""
+    return {name for name, value in model.named_parameters() if value.ndim >= 2}
+
+
+@torch.no_grad()
+def round_to_fp16(model: GAIR) -> GAIR:
+    """A copy whose fp16-stored parameters hold their float16-rounded values, so that the
+    torch model and the package compute with identical weights."""
+    model = copy.deepcopy(model)
+    parameters = dict(model.named_parameters())
+    for key in fp16_keys(model):
+        parameters[key].copy_(parameters[key].half().float())
+    return model
+
+
+def _store_fp16(onnx_model, init) -> None:
+    """Store an initializer as float16 under a new name and Cast it back to float32 under its
+    own name at the start of the graph."""
+    from onnx import TensorProto, helper
+
+    name = init.name
+    init.name = f"{name}.fp16"
+    init.data_type = TensorProto.FLOAT16
+    onnx_model.graph.node.insert(0, helper.make_node("Cast", [init.name], [name], to=TensorProto.FLOAT,
+                                                     name=f"cast_{name}"))
+
+
+def _externalize(onnx_model, weights_name: str, keys: set[str], half: frozenset[str] = frozenset()) -> list[dict]:
+    """Move every parameter initializer to external data in `weights_name` (those in `half` as
+    float16); return the layout."""
     import onnx
     from onnx import numpy_helper
 
@@ -139,6 +171,9 @@ def _externalize(onnx_model, weights_name: str, keys: set[str]) -> list[dict]:
         if key not in keys:
             continue
         array = numpy_helper.to_array(init)
+        if key in half:
+            array = array.astype(np.float16)
+            _store_fp16(onnx_model, init)
         offset = -(-offset // WEIGHT_ALIGNMENT) * WEIGHT_ALIGNMENT
         layout.append({"name": init.name, "key": key, "offset": offset, "length": int(array.nbytes),
                        "shape": list(array.shape), "dtype": str(array.dtype)})
@@ -153,9 +188,10 @@ def _externalize(onnx_model, weights_name: str, keys: set[str]) -> list[dict]:
     return layout
 
 
-def export_templates(model: GAIR, out_dir: Path) -> None:
+def export_templates(model: GAIR, out_dir: Path, fp16: bool = False) -> None:
     """Write each graph (parameters as external-data references) and its layout to out_dir,
-    plus template.json with the architecture and every state-dict shape."""
+    plus template.json with the architecture and every state-dict shape. With `fp16`, weight
+    matrices are stored as float16 (`fp16_keys`) and cast to float32 in the graph."""
     import onnx
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -173,7 +209,8 @@ def export_templates(model: GAIR, out_dir: Path) -> None:
             )
         onnx_model = onnx.load(str(onnx_path))
         _merge_duplicate_constants(onnx_model)
-        layout = _externalize(onnx_model, f"{graph}.weights", keys)
+        layout = _externalize(onnx_model, f"{graph}.weights", keys,
+                              frozenset(fp16_keys(template_model)) if fp16 else frozenset())
         onnx.save(onnx_model, str(onnx_path))
         (out_dir / f"{graph}.layout.json").write_text(json.dumps(layout, indent=1))
     template = {
@@ -201,10 +238,16 @@ def verification_inputs(model: GAIR, sample_rs: Optional[Path], sample_sv: Optio
         "location": [np.stack([rng.uniform(-180, 180, 64), rng.uniform(-90, 90, 64)], axis=1)],
     }
     if sample_rs is not None:
+        from gair_core.data.sentinel2 import is_sentinel2_source, read_sentinel2
         from gair_qgis.runtime.raster_file import read_raster
 
-        info, pixels = read_raster(sample_rs)
-        inputs["rs"].append(preprocess_rs(pixels, released_rs_spec(), list(info.band_names))[None])
+        spec = rs_spec_of(model.config)
+        if is_sentinel2_source(sample_rs):
+            pixels, names = read_sentinel2(sample_rs, spec.bands).pixels, list(spec.bands)
+        else:
+            info, pixels = read_raster(sample_rs)
+            names = list(info.band_names)
+        inputs["rs"].append(preprocess_rs(pixels, spec, names)[None])
     if sample_sv is not None:
         inputs["sv"].append(preprocess_sv(read_photo(sample_sv, released_sv_spec().input_size), released_sv_spec())[None])
     return inputs
@@ -245,20 +288,24 @@ def verify_package(model: GAIR, package: pkg.ModelPackage, inputs: dict[str, lis
 def export_package(model: GAIR, out: Path, *, provenance: dict, name: str, version: str, licence: str,
                    description: str, untrained: bool, sample_rs: Optional[Path] = None,
                    sample_sv: Optional[Path] = None, overwrite: bool = False, heads: Sequence[dict] = (),
-                   head_files: Optional[dict[str, Path]] = None) -> dict[str, float]:
-    """Export, verify and write a package; returns the measured relative errors."""
-    model = model.eval()
+                   head_files: Optional[dict[str, Path]] = None, fp16: bool = False) -> dict[str, float]:
+    """Export, verify and write a package; returns the measured relative errors. With `fp16`
+    the weight matrices are stored as float16 (the verification compares with the torch model
+    holding the same rounded weights; computation stays float32)."""
+    model = (round_to_fp16(model) if fp16 else model).eval()
     pkg.check_replaceable(out, overwrite)
     with tempfile.TemporaryDirectory(prefix="gair-export-") as work:
         work_dir = Path(work)
-        export_templates(model, work_dir)
+        export_templates(model, work_dir, fp16=fp16)
         arrays = {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
         files = pkg.fill_graphs(work_dir, arrays, work_dir)
         _check_onnx(work_dir)
+        storage = ("float16 weight matrices, float32 biases/norms/buffers; float32 computation" if fp16
+                   else "float32")
         meta = pkg.build_meta(
             name=name, version=version, licence=licence, description=description, untrained=untrained,
-            architecture=model.config.to_dict(), embed_dim=model.config.embed_dim, inputs=released_inputs(),
-            provenance=provenance, heads=heads,
+            architecture=model.config.to_dict(), embed_dim=model.config.embed_dim,
+            inputs=package_inputs(model.config), provenance=dict(provenance, weight_storage=storage), heads=heads,
         )
         errors = verify_package(model, pkg.ModelPackage(work_dir, meta), verification_inputs(model, sample_rs, sample_sv))
         worst = max(errors.values())
@@ -281,7 +328,7 @@ def _check_onnx(folder: Path) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m gair_core.export", description=__doc__.split("\n\n")[0])
     parser.add_argument("--checkpoint", type=Path, help="released checkpoint.pth or one of ours (.safetensors)")
-    parser.add_argument("--preset", choices=["base", "tiny"], default="base", help="architecture of a .pth file")
+    parser.add_argument("--preset", choices=sorted(PRESETS), default="base", help="architecture of a .pth file")
     parser.add_argument("--out", type=Path, required=True, help="package folder to write")
     parser.add_argument("--templates-only", action="store_true",
                         help="write the weightless graph templates used by the torch-free import")
@@ -294,6 +341,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--training-steps", type=int, default=None)
     parser.add_argument("--sample-rs-image", type=Path, help="a real RS tile to verify the export on")
     parser.add_argument("--sample-sv-image", type=Path, help="a real photo to verify the export on")
+    parser.add_argument("--fp16", action="store_true", help="store weight matrices as float16 (half the size; "
+                        "computation stays float32)")
     parser.add_argument("--overwrite", action="store_true")
     return parser
 
@@ -324,6 +373,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         model, args.out, provenance=provenance, name=args.name or f"gair-{model.config.name}",
         version=args.version, licence=args.licence, description=args.description, untrained=args.untrained,
         sample_rs=args.sample_rs_image, sample_sv=args.sample_sv_image, overwrite=args.overwrite,
+        fp16=args.fp16,
     )
     for output, error in errors.items():
         print(f"  onnxruntime vs torch, {output}: max relative difference {error:.2e}")

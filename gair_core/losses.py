@@ -73,17 +73,27 @@ class SeclLoss(nn.Module):
         return F.cross_entropy(logits, torch.zeros(anchor.shape[0], dtype=torch.long, device=anchor.device))
 
 
-class DistillationLoss(nn.Module):
-    """-w_sv cos(g(S), g_T(S)) - w_rs cos(mean f(R), mean f_T(R)), averaged over the batch."""
+def mean_or_zero(values: torch.Tensor) -> torch.Tensor:
+    """The mean of a 1-d tensor, 0 for an empty one (a batch without rows of one kind)."""
+    return values.mean() if values.numel() else values.new_zeros(())
 
-    def __init__(self, sv_weight: float = 0.2, rs_weight: float = 0.2) -> None:
+
+class DistillationLoss(nn.Module):
+    """-w_sv cos(g(S), g_T(S)) - w_rs cos(mean f(R), mean f_T(R)) [- w_loc cos(e(l), e_T(l))],
+    averaged over the batch."""
+
+    def __init__(self, sv_weight: float = 0.2, rs_weight: float = 0.2, location_weight: float = 0.0) -> None:
         super().__init__()
-        self.sv_weight, self.rs_weight = sv_weight, rs_weight
+        self.sv_weight, self.rs_weight, self.location_weight = sv_weight, rs_weight, location_weight
 
     def forward(self, sv: torch.Tensor, sv_teacher: torch.Tensor, rs: torch.Tensor,
-                rs_teacher: torch.Tensor) -> torch.Tensor:
-        return -(self.sv_weight * F.cosine_similarity(sv, sv_teacher.detach(), dim=-1).mean()
-                 + self.rs_weight * F.cosine_similarity(rs, rs_teacher.detach(), dim=-1).mean())
+                rs_teacher: torch.Tensor, location: Optional[torch.Tensor] = None,
+                location_teacher: Optional[torch.Tensor] = None) -> torch.Tensor:
+        loss = -(self.sv_weight * mean_or_zero(F.cosine_similarity(sv, sv_teacher.detach(), dim=-1))
+                 + self.rs_weight * mean_or_zero(F.cosine_similarity(rs, rs_teacher.detach(), dim=-1)))
+        if self.location_weight and location is not None:
+            loss = loss - self.location_weight * F.cosine_similarity(location, location_teacher.detach(), dim=-1).mean()
+        return loss
 
 
 class LocationQueue:
@@ -125,14 +135,32 @@ class GAIRLoss(nn.Module):
         location = F.normalize(features["location"].float(), dim=-1)
         queued = F.normalize(features["queue"].float(), dim=-1)
         scale = features["logit_scale"].float()
-        parts = {
-            "incl": self.incl(sv, rs, scale),
-            "sv_loc": self.secl(sv, location, queued, scale),
-            "rs_loc": self.secl(rs, location, queued, scale),
-        }
+        if "has_sv" in features:
+            parts = self.partial_rows(sv, rs, location, queued, scale, features["has_sv"], features["has_rs"])
+        else:
+            parts = {
+                "incl": self.incl(sv, rs, scale),
+                "sv_loc": self.secl(sv, location, queued, scale),
+                "rs_loc": self.secl(rs, location, queued, scale),
+            }
         loss = 0.5 * (parts["incl"] + parts["sv_loc"] + parts["rs_loc"])
         if self.distillation is not None:
             parts["distill"] = self.distillation(features["sv_pooled"].float(), features["sv_teacher"].float(),
-                                                 features["rs_global"].float(), features["rs_teacher"].float())
+                                                 features["rs_global"].float(), features["rs_teacher"].float(),
+                                                 features["location"].float(), features["location_teacher"].float())
             loss = loss + parts["distill"]
         return {"loss": loss, **parts}
+
+    def partial_rows(self, sv: torch.Tensor, rs: torch.Tensor, location: torch.Tensor, queued: torch.Tensor,
+                     scale: torch.Tensor, has_sv: torch.Tensor, has_rs: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The objective over a batch mixing triples and pairs (one process): INCL over the
+        triples, each SECL over the rows that have its modality; a term with no rows is 0."""
+        _, world_size = distributed()
+        if world_size > 1:
+            raise ValueError("manifests with pair rows (an empty sv_path or rs_path) train in one process")
+        both = has_sv & has_rs
+        zero = location.new_zeros(())
+        incl = self.incl(sv[both[has_sv]], rs[both[has_rs]], scale) if int(both.sum()) else zero
+        sv_loc = self.secl(sv, location[has_sv], queued, scale) if sv.shape[0] else zero
+        rs_loc = self.secl(rs, location[has_rs], queued, scale) if rs.shape[0] else zero
+        return {"incl": incl, "sv_loc": sv_loc, "rs_loc": rs_loc}

@@ -25,13 +25,13 @@ from typing import Optional, Sequence
 import torch
 from safetensors import SafetensorError
 
-from .config import GAIRConfig, get_preset, PRESETS
+from .config import GAIRConfig, get_preset, PRESETS, rs_spec_of
 from .data.augment import NO_AUGMENT, AugmentConfig
 from .data.dataset import PairDataset, infinite_batches, steps_per_epoch
 from .data.manifest import read_manifest
 from .losses import DistillationLoss, GAIRLoss, LocationQueue
 from .models import GAIR
-from .training.forward import TrainingModule, make_teacher
+from .training.forward import TrainingModule, freeze, make_teacher
 from .training.init import apply_init
 from .training.loop import (
     Precision, average_across_ranks, forward_backward, optimizer_step, peak_memory_mb, setup_distributed, to_device,
@@ -76,6 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--distill", action="store_true", help="add cosine distillation to a frozen copy of the "
                    "initial model (weights --distill-weight)")
     p.add_argument("--distill-weight", type=float, default=0.2)
+    p.add_argument("--distill-location-weight", type=float, default=0.0,
+                   help="with --distill, also keep the location embeddings close to the initial model's")
+    p.add_argument("--freeze", action="append", default=[], choices=["location", "rs", "sv"],
+                   help="keep this tower's weights fixed (repeatable), e.g. a location tower from --init geoclip")
     p.add_argument("--save-every", type=int, default=500, help="checkpoint every N steps (and at the end)")
     p.add_argument("--keep", type=int, default=3, help="checkpoints kept")
     p.add_argument("--resume", nargs="?", const="auto", help="continue from a checkpoint folder, or (no value) "
@@ -202,10 +206,12 @@ def build_run(args: argparse.Namespace) -> Run:
     rows = read_manifest(args.manifest)
     if any(r.split for r in rows):
         rows = [r for r in rows if r.split == args.split]
+    config = model_config(args.preset, args.model)
     dataset = PairDataset(rows, seed=args.seed, augment=NO_AUGMENT if args.no_augment else AugmentConfig(),
-                          working_crs=args.working_crs)
-    model = GAIR(model_config(args.preset, args.model))
+                          working_crs=args.working_crs, rs_spec=rs_spec_of(config))
+    model = GAIR(config)
     notes = [apply_init(model, source) for source in args.init]
+    notes += [f"{part} tower frozen" for part in freeze(model, args.freeze)]
     teacher = make_teacher(model) if args.distill else None
     model.to(device)
     module = TrainingModule(model, teacher.to(device) if teacher is not None else None)
@@ -219,7 +225,8 @@ def build_run(args: argparse.Namespace) -> Run:
         round(args.warmup_epochs * per_epoch), args.max_steps // 10)
     precision = Precision.choose(args.amp, device)
     run = Run(args, rank, world_size, device, model, module,
-              GAIRLoss(DistillationLoss(args.distill_weight, args.distill_weight) if args.distill else None),
+              GAIRLoss(DistillationLoss(args.distill_weight, args.distill_weight, args.distill_location_weight)
+                       if args.distill else None),
               make_optimizer(model, peak_lr, args.weight_decay, tuple(args.betas)), precision.scaler(), precision,
               LocationQueue(model.queue_for_location, model.queue_ptr_location), dataset, peak_lr, warmup)
     if args.resume:

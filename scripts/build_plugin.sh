@@ -23,7 +23,7 @@ mv "$ROOT/gair_qgis/gair_qgis.zip" "$BUILD/gair_qgis.zip"
 # by name: a new one must be added there) and the resources the plugin looks for.
 cd "$ROOT"
 required=(gair_qgis/metadata.txt gair_qgis/resources/icons/gair.svg
-          gair_qgis/resources/models/gair-tiny-untrained/model.json gair_qgis/*.py gair_qgis/*/__init__.py)
+          gair_qgis/resources/models/gair-bundled/model.json gair_qgis/*.py gair_qgis/*/__init__.py)
 for required in "${required[@]}"; do
     unzip -l "$BUILD/gair_qgis.zip" "$required" >/dev/null || { echo "missing from the zip: $required" >&2; exit 1; }
 done

@@ -121,6 +121,9 @@ def main() -> int:
     if package.untrained:
         print("demo: NOTE: the bundled model is UNTRAINED (random weights): outputs show the pipeline works, "
               "their values mean nothing. Import the released GAIR checkpoint for real results.")
+    else:
+        print("demo: NOTE: the bundled model is small (trained on little open data, no photo/satellite pairs): the "
+              "street-view heatmap is weak. Import the released GAIR checkpoint for real results.")
     run_embed(inputs, out / "embeddings")
     outputs = run_heatmap(inputs, out)
     print("\ndemo outputs:")

@@ -20,6 +20,9 @@ pytest_plugins = ["gui_support", "processing_support"]
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("GAIR_SHARED", ROOT.parent / "shared"))
 GAIR_EXAMPLES = SHARED / "data" / "gair-examples"
+# The tiny architecture with random weights (seed 20261127), formerly the bundled package: the
+# tests of the algorithms' mechanics run on it (fixed 2 km / 96 px tiles, fast, known values).
+UNTRAINED_TWIN = ROOT / "tests" / "fixtures" / "gair-tiny-untrained"
 
 requires_examples = pytest.mark.skipif(
     not (GAIR_EXAMPLES / "examples.csv").exists(),

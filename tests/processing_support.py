@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from qgis.core import QgsApplication, QgsProcessingFeedback
 
-from conftest import L2A_12, sentinel_like, write_geotiff
+from conftest import L2A_12, UNTRAINED_TWIN, sentinel_like, write_geotiff
 
 MODEL_BANDS_IN_L2A = [1, 2, 3, 4, 5, 6, 7, 8, 10, 11]  # B2..B8A, B11, B12 in a 12-band L2A stack
 TILE_GROUND_M = 2000.0
@@ -88,16 +88,19 @@ def gair_provider(qgis_processing):
 
 
 def run(algorithm: str, parameters: dict, feedback: Optional[QgsProcessingFeedback] = None) -> dict:
+    """Run a GAIR algorithm; MODEL defaults to the untrained tiny twin (2 km / 96 px tiles)."""
     import processing
 
+    parameters = {"MODEL": str(UNTRAINED_TWIN), **parameters}
     return processing.run(f"gair:{algorithm}", parameters, feedback=feedback or QgsProcessingFeedback())
 
 
 @lru_cache(maxsize=None)
 def runtime(package: Optional[str] = None):
+    """The runtime of a package (default: the untrained tiny twin, as `run`)."""
     from gair_qgis.runtime.session import GAIRRuntime
 
-    return GAIRRuntime(package)
+    return GAIRRuntime(package or str(UNTRAINED_TWIN))
 
 
 @dataclass

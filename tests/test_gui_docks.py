@@ -17,6 +17,7 @@ from gair_qgis.gui.model_manager import ModelManagerDock
 from gair_qgis.gui.predictions_dock import PredictionsDock
 from gair_qgis.runtime.package import bundled_package_path
 from gui_support import click, photo_with_gps, show_raster, wait_for_tasks
+from conftest import UNTRAINED_TWIN
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
 
@@ -41,14 +42,16 @@ def test_every_dock_is_created_with_its_model_chooser(gui):
     assert docks == {HeatmapDock, LocationDock, PredictionsDock, ModelManagerDock}
     heatmap = gui.dock(HeatmapDock)
     assert heatmap.model_chooser.current_folder() == str(bundled_package_path())
-    assert "UNTRAINED" in heatmap.model_chooser.currentText()
-    assert not heatmap.untrained_warning.isHidden() and "UNTRAINED" in heatmap.untrained_warning.text()
+    # the bundled model is trained: no UNTRAINED warning, one line saying it is small and where the real weights are
+    assert "UNTRAINED" not in heatmap.model_chooser.currentText()
+    assert "UNTRAINED" not in heatmap.model_note.text()
+    assert "released GAIR weights" in heatmap.model_note.text()
     assert all(action.icon().isNull() is False for action in gui.actions)
 
 
-def test_the_model_manager_says_plainly_that_the_bundled_model_is_untrained(gui):
+def test_the_model_manager_does_not_call_the_trained_bundled_model_untrained(gui):
     manager = gui.dock(ModelManagerDock)
-    assert "UNTRAINED" in manager.packages.warning.text()
+    assert "UNTRAINED" not in manager.packages.warning.text()
     assert not manager.packages.remove_button.isEnabled()  # the bundled package stays
     assert "CPUExecutionProvider" in manager.providers.summary.text()
 
@@ -124,7 +127,7 @@ def test_a_package_folder_with_a_corrupt_model_json_is_refused_and_says_why(gui,
 def test_copy_diagnostics_names_versions_and_providers(gui):
     text = gui.dock(ModelManagerDock).providers.copy_diagnostics()
     assert QApplication.clipboard().text() == text
-    for expected in ("QGIS 3.", "onnxruntime", "CPUExecutionProvider", "gair-tiny-untrained", "force CPU"):
+    for expected in ("QGIS 3.", "onnxruntime", "CPUExecutionProvider", "gair-bundled", "force CPU"):
         assert expected in text
 
 
@@ -213,3 +216,13 @@ def test_a_cancelled_import_writes_nothing(gui, tmp_path, monkeypatch):
     wait_for_tasks()
     assert "cancelled" in importer.status.text()
     assert not (tmp_path / "released").exists()
+
+
+def test_an_untrained_package_is_flagged_next_to_the_model_chooser(gui):
+    gui.catalog.add_folder(UNTRAINED_TWIN)
+    heatmap = gui.dock(HeatmapDock)
+    heatmap.model_chooser.setCurrentIndex(heatmap.model_chooser.findData(str(UNTRAINED_TWIN.resolve())))
+    assert "UNTRAINED" in heatmap.model_chooser.currentText()
+    assert "UNTRAINED" in heatmap.model_note.text()
+    assert "released GAIR weights" not in heatmap.model_note.text()
+    heatmap.model_chooser.setCurrentIndex(heatmap.model_chooser.findData(str(bundled_package_path())))

@@ -26,7 +26,7 @@ from pathlib import Path
 plugin = Path(sys.argv[1]) / 'gair_qgis'
 assert Path(gair_qgis.__file__).parent == plugin, gair_qgis.__file__
 package = ModelPackage.load(bundled_package_path())  # verifies every file's sha256
-assert package.root.parent.parent.parent == plugin and package.untrained
+assert package.root.parent.parent.parent == plugin and not package.untrained
 assert Path(icon_path('heatmap')).parent.parent.parent == plugin
 print('ok')
 """

@@ -11,6 +11,7 @@ import pytest
 from qgis.core import QgsFeature, QgsField, QgsGeometry, QgsPointXY, QgsProcessingException, QgsVectorLayer
 from qgis.PyQt.QtCore import QVariant
 
+from conftest import UNTRAINED_TWIN
 from processing_support import (
     CASES,
     MODEL_BANDS_IN_L2A,
@@ -42,7 +43,7 @@ def head_package(tmp_path_factory) -> Path:
     locations, two perception scores on photos (random weights, for the plumbing)."""
     from gair_qgis.runtime.package import load_package, write_package
 
-    base = load_package()
+    base = load_package(UNTRAINED_TWIN)
     rng = np.random.default_rng(11)
     d = base.embed_dim
 
@@ -216,7 +217,7 @@ def test_tilepredict_applies_the_package_heads_to_every_tile(tmp_path, gair_prov
 def test_tilepredict_says_when_the_package_has_no_heads(tmp_path, gair_provider, rasters):
     from gair_qgis.runtime.package import load_package, write_package
 
-    base = load_package()  # the bundled package carries benchmark heads: a copy without them
+    base = load_package(UNTRAINED_TWIN)  # the bundled package carries benchmark heads: a copy without them
     files = {n: base.root / n for n in base.meta["files"] if not n.startswith("heads/")}
     meta = {k: v for k, v in base.meta.items() if k not in ("files", "format_version")}
     headless = write_package(tmp_path / "no-heads", dict(meta, heads=[]), files)

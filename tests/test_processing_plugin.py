@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from qgis.core import QgsApplication
 
-from conftest import ROOT
+from conftest import ROOT, UNTRAINED_TWIN
 from processing_support import MODEL_BANDS_IN_L2A, read_output, reference_similarity, window_of
 
 ALGORITHMS = {"gair:svheatmap", "gair:rsembed", "gair:locationraster", "gair:tilepredict", "gair:svpoints"}
@@ -51,7 +51,7 @@ def test_qgis_process_runs_svheatmap_from_the_command_line(tmp_path, l2a_tile, p
     out = tmp_path / "heat.tif"
     env = {k: v for k, v in os.environ.items() if k != "QGIS_CUSTOM_CONFIG_PATH"}
     command = [str(ROOT / "scripts" / "qgis_process"), "run", "gair:svheatmap", "--", f"INPUT={l2a_tile}",
-               f"SV_IMAGE={photo}", "SV_POINT=9.17,48.768 [EPSG:4326]", f"OUTPUT={out}"]
+               f"SV_IMAGE={photo}", "SV_POINT=9.17,48.768 [EPSG:4326]", f"MODEL={UNTRAINED_TWIN}", f"OUTPUT={out}"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=240, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "UNTRAINED" in done.stdout + done.stderr

@@ -86,6 +86,21 @@ def untrained_tiny_encoder() -> Encoder:
                    f"tiny-random:{UNTRAINED_SEED}")
 
 
+def bundled_twin_encoder() -> Encoder:
+    """The bundled package's architecture (preset `bundled`) with random weights (torch seed 0):
+    what the bundled model's location tower would give without GeoCLIP and training."""
+    import torch
+
+    from ..config import get_preset
+    from ..models.location_encoder import LocationEncoder
+
+    config = get_preset("bundled")
+    torch.manual_seed(UNTRAINED_SEED)
+    module = LocationEncoder(config.location, config.embed_dim).eval()
+    return Encoder("bundled_twin", "bundled architecture, random weights (seed 0)", _torch_location(module),
+                   f"bundled-random:{UNTRAINED_SEED}")
+
+
 def _package_id(package) -> str:
     return hashlib.sha1(repr(sorted(package.meta.get("files", {}).items())).encode()).hexdigest()[:12]
 
@@ -123,6 +138,7 @@ def location_encoders(checkpoint: Optional[Path] = None, only: Optional[Sequence
         ("geoclip", geoclip_encoder),
         ("gair_tiny_random", untrained_tiny_encoder),
         ("bundled", bundled_encoder),
+        ("bundled_twin", bundled_twin_encoder),
     ]
     if checkpoint:
         makers.append(("gair_checkpoint", lambda: released_encoder(Path(checkpoint))))

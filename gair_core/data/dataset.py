@@ -28,6 +28,7 @@ from gair_qgis.runtime.preprocess import (
 from .augment import AugmentConfig, augment_photo, jitter_rs
 from .manifest import ManifestRow
 from .raster import fill_nodata, read_window
+from .sentinel2 import Sentinel2Image, is_sentinel2_source, read_sentinel2, sentinel2_window
 
 
 def resize_bicubic_torch(image: np.ndarray, size: int) -> torch.Tensor:
@@ -47,7 +48,11 @@ class PairDataset(Dataset):
 
     Returns a dict: `sv` (3, S, S) float32, `rs` (10, R, R) float32, `coords` (2,) float64
     c = 2 (u, v) - 1 of the point in the RS window, `lonlat` (2,) float64, `index`,
-    `rs_valid` (fraction of window pixels with no nodata band)."""
+    `rs_valid` (fraction of window pixels with no nodata band), `has_sv`, `has_rs` (False for
+    the missing side of a pair row, whose tensor is then zeros).
+
+    Sentinel-2 rasters of 13 bands, and folders of band files, are read whole (once per
+    worker) through `sentinel2.read_sentinel2`; other rasters window by window."""
 
     rows: Sequence[ManifestRow]
     seed: int = 0
@@ -59,6 +64,7 @@ class PairDataset(Dataset):
 
     def __post_init__(self) -> None:
         self._bands: dict[str, list[int]] = {}
+        self._sentinel2: dict[str, Optional[Sentinel2Image]] = {}
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -69,24 +75,42 @@ class PairDataset(Dataset):
             self._bands[path] = raster_info(path).band_indices(self.rs_spec)
         return self._bands[path]
 
+    def sentinel2_of(self, path: str) -> Optional[Sentinel2Image]:
+        """The whole image when the Sentinel-2 reader handles `path`, else None (read once per worker)."""
+        if path not in self._sentinel2:
+            self._sentinel2[path] = read_sentinel2(path, self.rs_spec.bands) if is_sentinel2_source(path) else None
+        return self._sentinel2[path]
+
     def __getitem__(self, key) -> dict:
         epoch, index = key if isinstance(key, tuple) else (0, key)
         row = self.rows[index]
         rng = sample_rng(self.seed, epoch, index)
-        rs, coords, valid = self.load_rs(row, rng)
+        if row.rs_path:
+            rs, coords, valid = self.load_rs(row, rng)
+        else:
+            size = self.rs_spec.input_size
+            rs, coords, valid = torch.zeros(len(self.rs_spec.bands), size, size), np.zeros(2), 0.0
+        sv_size = self.sv_spec.input_size
         return {
-            "sv": self.load_sv(row, rng),
+            "sv": self.load_sv(row, rng) if row.sv_path else torch.zeros(3, sv_size, sv_size),
             "rs": rs,
             "coords": torch.from_numpy(coords),
             "lonlat": torch.tensor([row.lon, row.lat], dtype=torch.float64),
             "index": index,
             "rs_valid": valid,
+            "has_sv": row.sv_path is not None,
+            "has_rs": row.rs_path is not None,
         }
 
     def load_rs(self, row: ManifestRow, rng: np.random.Generator) -> tuple[torch.Tensor, np.ndarray, float]:
         """The RS window as model input, the point's c = 2 (u, v) - 1 (float64), the valid fraction."""
         ground = self.ground_size_m or self.rs_spec.tile_ground_size_m
-        window = read_window(row.rs_path, row.lon, row.lat, ground, rng, self.bands_of(row.rs_path), self.working_crs)
+        image = self.sentinel2_of(row.rs_path)
+        if image is not None:
+            window = sentinel2_window(image, row.lon, row.lat, ground, rng)
+        else:
+            window = read_window(row.rs_path, row.lon, row.lat, ground, rng, self.bands_of(row.rs_path),
+                                 self.working_crs)
         pixels = fill_nodata(window.pixels, window.valid, np.asarray(self.rs_spec.mean))
         unit = scale_rs(pixels, self.rs_spec)
         if self.augment is not None:
@@ -151,6 +175,8 @@ def collate(samples: list[dict]) -> dict:
         "lonlat": torch.stack([s["lonlat"] for s in samples]),
         "index": torch.tensor([s["index"] for s in samples]),
         "rs_valid": torch.tensor([s["rs_valid"] for s in samples]),
+        "has_sv": torch.tensor([s["has_sv"] for s in samples]),
+        "has_rs": torch.tensor([s["has_rs"] for s in samples]),
     }
 
 

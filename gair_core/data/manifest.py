@@ -1,6 +1,8 @@
 """The training manifest: a CSV with `sv_path, lon, lat, rs_path` and an optional `split`.
 
-Relative paths are relative to the manifest's folder. `validate_manifest` checks every row
+Relative paths are relative to the manifest's folder. A row may leave one of `sv_path` and
+`rs_path` empty: an RS<->location pair (a Sentinel-2 patch and its place) or an
+SV<->location pair (a photo and its place), for data where no triple exists. `validate_manifest` checks every row
 and returns every problem with its row number (1 = the first row after the header).
 """
 from __future__ import annotations
@@ -27,10 +29,10 @@ class ManifestRow:
     """One (photo, location, RS raster) triple; paths are absolute."""
 
     row: int  # 1-based data row number
-    sv_path: str
+    sv_path: Optional[str]  # None: an RS<->location row
     lon: float
     lat: float
-    rs_path: str
+    rs_path: Optional[str]  # None: an SV<->location row (a file, or a folder of Sentinel-2 band files)
     split: Optional[str] = None
 
 
@@ -46,8 +48,10 @@ class Problem:
         return f"row {self.row}: {self.column}: {self.message}"
 
 
-def _resolve(base: Path, value: str) -> str:
-    path = Path(value).expanduser()
+def _resolve(base: Path, value: Optional[str]) -> Optional[str]:
+    if not (value or "").strip():
+        return None
+    path = Path(value.strip()).expanduser()
     return str(path if path.is_absolute() else (base / path))
 
 
@@ -69,9 +73,11 @@ def read_rows(path: str | Path) -> tuple[list[dict], Path]:
 def parse_row(number: int, raw: dict, base: Path) -> tuple[Optional[ManifestRow], list[Problem]]:
     """One raw CSV row -> a ManifestRow, or the problems that prevent it."""
     problems = []
-    for column in REQUIRED_COLUMNS:
+    for column in ("lon", "lat"):
         if not (raw.get(column) or "").strip():
             problems.append(Problem(number, column, "empty"))
+    if not any((raw.get(column) or "").strip() for column in ("sv_path", "rs_path")):
+        problems.append(Problem(number, "sv_path/rs_path", "both empty; a row needs a photo, a raster or both"))
     coords = {}
     for column, limit in (("lon", 180.0), ("lat", 90.0)):
         text = (raw.get(column) or "").strip()
@@ -88,8 +94,8 @@ def parse_row(number: int, raw: dict, base: Path) -> tuple[Optional[ManifestRow]
     if problems:
         return None, problems
     split = (raw.get("split") or "").strip() or None
-    return ManifestRow(number, _resolve(base, raw["sv_path"].strip()), coords["lon"], coords["lat"],
-                       _resolve(base, raw["rs_path"].strip()), split), []
+    return ManifestRow(number, _resolve(base, raw["sv_path"]), coords["lon"], coords["lat"],
+                       _resolve(base, raw["rs_path"]), split), []
 
 
 def read_manifest(path: str | Path, split: Optional[str] = None) -> list[ManifestRow]:
@@ -156,6 +162,14 @@ class RasterCache:
 
 def check_raster(row: ManifestRow, cache: RasterCache, spec: RSInputSpec) -> list[Problem]:
     """Problems of a row's raster: unreadable, unusable band count, no CRS, point outside."""
+    from .sentinel2 import check_sentinel2_point, is_sentinel2_source
+
+    try:
+        if is_sentinel2_source(row.rs_path):
+            problem = check_sentinel2_point(row.rs_path, row.lon, row.lat, spec.bands)
+            return [Problem(row.row, "rs_path", problem)] if problem else []
+    except InputError as error:
+        return [Problem(row.row, "rs_path", str(error))]
     try:
         info = cache.get(row.rs_path)
     except InputError as error:
@@ -195,10 +209,11 @@ def validate_manifest(path: str | Path, spec: Optional[RSInputSpec] = None) -> t
                                     "raster): it would be sampled twice as often; remove it"))
             continue
         seen[triple] = number
-        photo_problem = check_photo(row.sv_path)
+        photo_problem = check_photo(row.sv_path) if row.sv_path else None
         if photo_problem:
             problems.append(Problem(number, "sv_path", photo_problem))
-        problems += check_raster(row, cache, spec)
+        if row.rs_path:
+            problems += check_raster(row, cache, spec)
     return len(raw_rows), problems
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import copy
-from typing import Optional
+from typing import Optional, Sequence
 
 import torch
 from torch import nn
@@ -25,25 +25,52 @@ class TrainingModule(nn.Module):
             teacher.requires_grad_(False).eval()
 
     def forward(self, sv: torch.Tensor, rs: torch.Tensor, coords: torch.Tensor, lonlat: torch.Tensor,
-                queue_lonlat: torch.Tensor) -> dict[str, torch.Tensor]:
-        """Batch tensors -> projected SV, localized RS, location, queued-location embeddings."""
+                queue_lonlat: torch.Tensor, has_sv: Optional[torch.Tensor] = None,
+                has_rs: Optional[torch.Tensor] = None) -> dict[str, torch.Tensor]:
+        """Batch tensors -> projected SV, localized RS, location, queued-location embeddings.
+
+        With `has_sv` / `has_rs` (bool, one per row) only the rows that have a photo / a
+        raster are encoded: `sv` and `rs` features then have one row per such row."""
         model = self.model
-        grid, rs_global = model.encode_rs(rs)
-        sv_pooled = model.encode_sv(sv)
-        features = {
-            "sv": model.project_sv(sv_pooled),
-            "rs": model.localize(grid, coords[:, None, :], "nili")[:, 0],
-            "location": model.encode_location(torch.cat([lonlat, queue_lonlat]).double()),
-            "sv_pooled": sv_pooled,
-            "rs_global": rs_global,
-            "logit_scale": model.logit_scale,
-        }
-        features["location"], features["queue"] = features["location"].split([lonlat.shape[0], queue_lonlat.shape[0]])
+        if has_sv is not None and not bool(has_sv.all()):
+            sv = sv[has_sv]
+        if has_rs is not None and not bool(has_rs.all()):
+            rs, coords = rs[has_rs], coords[has_rs]
+        features = {"logit_scale": model.logit_scale}
+        features["rs"], features["rs_global"] = self._rs(rs, coords)
+        features["sv_pooled"] = model.encode_sv(sv) if sv.shape[0] else sv.new_zeros(0, model.config.embed_dim)
+        features["sv"] = model.project_sv(features["sv_pooled"])
+        location = model.encode_location(torch.cat([lonlat, queue_lonlat]).double())
+        features["location"], features["queue"] = location.split([lonlat.shape[0], queue_lonlat.shape[0]])
+        if has_sv is not None and not (bool(has_sv.all()) and bool(has_rs.all())):
+            features["has_sv"], features["has_rs"] = has_sv, has_rs
         if self.teacher is not None:
             with torch.no_grad():
-                features["sv_teacher"] = self.teacher.encode_sv(sv)
-                features["rs_teacher"] = self.teacher.encode_rs(rs)[1]
+                features["sv_teacher"] = self.teacher.encode_sv(sv) if sv.shape[0] else features["sv_pooled"]
+                features["rs_teacher"] = self.teacher.encode_rs(rs)[1] if rs.shape[0] else features["rs_global"]
+                features["location_teacher"] = self.teacher.encode_location(lonlat.double())
         return features
+
+    def _rs(self, rs: torch.Tensor, coords: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Localized RS embeddings at `coords` and global embeddings (empty for no rows)."""
+        model = self.model
+        if not rs.shape[0]:
+            empty = rs.new_zeros(0, model.config.embed_dim)
+            return empty, empty
+        grid, rs_global = model.encode_rs(rs)
+        return model.localize(grid, coords[:, None, :], "nili")[:, 0], rs_global
+
+
+def freeze(model: GAIR, parts: Sequence[str]) -> list[str]:
+    """Freeze whole towers ('location', 'rs', 'sv'); returns what was frozen."""
+    towers = {"location": [model.location_encoder], "rs": [model.rs_encoder, model.nili],
+              "sv": [model.sv_encoder, model.optical_proj]}
+    for part in parts:
+        if part not in towers:
+            raise ValueError(f"--freeze {part!r}: choose among {', '.join(towers)}")
+        for module in towers[part]:
+            module.requires_grad_(False)
+    return list(parts)
 
 
 def make_teacher(model: GAIR) -> GAIR:

@@ -60,7 +60,8 @@ def forward_backward(module: nn.Module, criterion: GAIRLoss, batch: dict, queue:
     context = no_sync() if (not sync and no_sync is not None) else contextlib.nullcontext()
     with context:
         with precision.autocast():
-            features = module(batch["sv"], batch["rs"], batch["coords"], batch["lonlat"], queue.lonlat())
+            features = module(batch["sv"], batch["rs"], batch["coords"], batch["lonlat"], queue.lonlat(),
+                              batch.get("has_sv"), batch.get("has_rs"))
         losses = criterion(features)
         scaler.scale(losses["loss"] / accumulation).backward()
     queue.enqueue(batch["lonlat"])

@@ -38,7 +38,7 @@ from .layers import (
     output_folder,
     remove_layer,
 )
-from .models import UNTRAINED_WARNING, WARNING_STYLE, ModelCatalog, ModelChooser
+from .models import SMALL_MODEL_NOTE, UNTRAINED_WARNING, WARNING_STYLE, ModelCatalog, ModelChooser
 from .resources import icon, user_guide_url
 from .runner import RunPanel
 
@@ -148,6 +148,9 @@ class AlgorithmDock(QgsDockWidget):
         if entry is not None and entry.untrained:
             self.model_note.setText(self.tr("This model is {}.").format(UNTRAINED_WARNING))
             self.model_note.setStyleSheet(WARNING_STYLE)
+        elif entry is not None and entry.bundled:
+            self.model_note.setText(self.tr(SMALL_MODEL_NOTE))
+            self.model_note.setStyleSheet("color: palette(mid);")
         else:
             self.model_note.setText(self.tr("Trained model: {}.").format(entry.name) if entry else "")
             self.model_note.setStyleSheet("color: palette(mid);")

@@ -18,6 +18,8 @@ from ..runtime.package import ModelPackage, PackageError
 from . import settings
 
 UNTRAINED_WARNING = "UNTRAINED: random weights, its results carry no meaning"
+SMALL_MODEL_NOTE = ("The bundled model is small (trained on CPU on little open data; weak street-view heatmaps). "
+                    "For real results import the released GAIR weights in the GAIR models dock.")
 WARNING_STYLE = "color: #b00020; font-weight: bold;"
 
 
