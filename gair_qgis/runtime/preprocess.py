@@ -135,7 +135,7 @@ def scale_rs(pixels: np.ndarray, spec: RSInputSpec) -> np.ndarray:
         table = _scale_table(np.dtype(pixels.dtype).str, spec.mean, spec.std)
         out = np.empty(pixels.shape, np.float32)
         for band in range(len(pixels)):
-            np.take(table[band], pixels[band], out=out[band])
+            out[band] = table[band][pixels[band]]
         return out
     return _unit(_quantise(pixels, spec))
 
@@ -263,6 +263,6 @@ def resize_bicubic(image: np.ndarray, out_h: int, out_w: int) -> np.ndarray:
     """(C, H, W) -> (C, out_h, out_w) float32, separable bicubic as torch computes it
     (float32 arithmetic, as torch; equal to the float64 matrix product within float32 round-off)."""
     image = np.asarray(image, dtype=np.float32)
-    if image.shape[2] * out_h <= image.shape[1] * out_w:  # the cheaper order: shrink the larger axis first
-        return _resize_axis(_resize_axis(image, out_w, 2), out_h, 1)
-    return _resize_axis(_resize_axis(image, out_h, 1), out_w, 2)
+    if out_h * image.shape[2] <= image.shape[1] * out_w:  # the cheaper order; rows (contiguous) first on a tie
+        return _resize_axis(_resize_axis(image, out_h, 1), out_w, 2)
+    return _resize_axis(_resize_axis(image, out_w, 2), out_h, 1)
