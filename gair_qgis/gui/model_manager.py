@@ -64,9 +64,13 @@ class PackageList(QWidget):
         self.add_button = QPushButton(self.tr("Add folder…"))
         self.add_button.setToolTip(self.tr("Add a GAIR model package folder (with its model.json)"))
         self.remove_button = QPushButton(self.tr("Remove"))
+        self.int8_button = QPushButton(self.tr("Make an int8 copy"))
+        self.int8_button.setToolTip(self.tr("Write an int8-quantized copy of this package beside it (faster on CPU)"))
+        self.int8_task = None
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.remove_button)
+        buttons.addWidget(self.int8_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.list)
         layout.addWidget(self.warning)
@@ -77,6 +81,7 @@ class PackageList(QWidget):
         self.list.currentRowChanged.connect(self._show_details)
         self.add_button.clicked.connect(self._choose_folder)
         self.remove_button.clicked.connect(self._remove)
+        self.int8_button.clicked.connect(self.make_int8_copy)
         catalog.changed.connect(self._refill)
         self._refill()
 
@@ -110,6 +115,25 @@ class PackageList(QWidget):
         self.message.setText(self.tr("Not added: {}").format(entry.error) if entry.error
                              else self.tr("Added {}.").format(entry.name))
         return entry
+
+    def make_int8_copy(self) -> None:
+        """Quantize the chosen package in a QgsTask; the copy is added to the list when done."""
+        from .quantize_task import start_int8_copy
+
+        entry = self.current_entry()
+        if entry is None or self.int8_task is not None:
+            return
+        self.int8_button.setEnabled(False)
+        self.message.setText(self.tr("Making an int8 copy of {}…").format(entry.name))
+        self.int8_task = start_int8_copy(entry.folder, self._int8_done)
+
+    def _int8_done(self, ok: bool, result: str) -> None:
+        self.int8_task = None
+        self.int8_button.setEnabled(True)
+        if ok:
+            self.add_folder(result)
+        else:
+            self.message.setText(self.tr("No int8 copy: {}").format(result))
 
     def _remove(self) -> None:
         entry = self.current_entry()
