@@ -39,7 +39,7 @@ def test_int8_embeddings_are_close_to_float(int8_package):
     image = rng.random((2, len(spec.bands), spec.input_size, spec.input_size), dtype=np.float32)
     for a, b in zip(float_rt.encode_rs(image), int8_rt.encode_rs(image)):
         cos = a.global_embedding @ b.global_embedding / np.linalg.norm(a.global_embedding) / np.linalg.norm(b.global_embedding)
-        assert 0.95 < cos < 1.0 + 1e-6
+        assert 0.99 < cos < 1.0 + 1e-6
     lonlat = np.array([[10.0, 50.0], [-83.2, 42.5]])
     assert np.array_equal(float_rt.encode_location(lonlat), int8_rt.encode_location(lonlat))  # location stays float
 
@@ -49,7 +49,7 @@ def test_fidelity_on_the_real_examples_is_written_into_model_json(int8_package):
     fidelity = int8_package.meta["quantization"]["fidelity"]
     assert "3 GAIR examples" in fidelity["data"]
     assert set(fidelity["min_cosine_to_float"]) == {"global_rs", "localized_rs", "sv"}
-    assert all(0.9 < v <= 1.0 + 1e-9 for v in fidelity["min_cosine_to_float"].values())
+    assert all(0.99 < v <= 1.0 + 1e-9 for v in fidelity["min_cosine_to_float"].values())
 
 
 def test_cli_refuses_an_existing_folder_and_an_int8_package(int8_package, tmp_path, capsys):
