@@ -44,6 +44,7 @@ _NUMPY_DTYPES = {
     Qgis.DataType.Float32: np.float32,
     Qgis.DataType.Float64: np.float64,
 }
+GDAL_REOPEN_READS = 32  # windows read through one GDAL handle before it is reopened (see RasterSource)
 _GENERATED_BAND_NAME = re.compile(r"^Band \d+(: )?")
 
 
@@ -117,13 +118,19 @@ class RasterSource:
         return np.stack(out)
 
     def _gdal_dataset(self):
-        """This thread's GDAL handle on the file (GDAL datasets are not shared between threads), or None."""
+        """This thread's GDAL handle on the file (GDAL datasets are not shared between threads), or
+        None. It is opened again every GDAL_REOPEN_READS reads: closing it frees its blocks from
+        GDAL's cache (by default 5% of the RAM), so a whole scene is read in bounded memory."""
         if self.gdal_path is None:
             return None
-        if getattr(self._local, "dataset", None) is None:
+        reads = getattr(self._local, "reads", 0)
+        if getattr(self._local, "dataset", None) is None or reads >= GDAL_REOPEN_READS:
             from osgeo import gdal
 
+            self._local.dataset = None
             self._local.dataset = gdal.OpenEx(self.gdal_path, gdal.OF_RASTER)
+            reads = 0
+        self._local.reads = reads + 1
         return self._local.dataset
 
     def valid_mask(self, pixels: np.ndarray, bands: Sequence[int]) -> np.ndarray:

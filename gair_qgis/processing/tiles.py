@@ -151,7 +151,7 @@ def encode_windows(model: Model, source: RasterSource, bands: Sequence[int], win
                 progress.step(rate.done, len(missing))
                 for (window, key), tile, values in zip(chunk, model.runtime.encode_rs(inputs), pixels):
                     item = cache.CachedTile(tile, source.valid_mask(values, bands))
-                    cache.TILES.put(key, item)
+                    cache.TILES.put(key, item, in_memory=keep is not None)  # streamed tiles live on disk only
                     if keep is not None:
                         found[window] = keep(item)
                 rate.add(len(chunk))
