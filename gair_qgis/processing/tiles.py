@@ -162,12 +162,17 @@ def encode_windows(model: Model, source: RasterSource, bands: Sequence[int], win
     return found, len(missing)
 
 
+FAST_MODEL_EMBED_DIM = 384  # up to this width the RS model encodes a tile faster than it is read on CPU
+
+
 def model_threads(model: Model, pipelined: bool) -> Optional[int]:
-    """onnxruntime threads for the RS graph: on the CPU of a pipelined run, one core is left to
-    the tile reader (a parallel operator waits for its slowest thread, so sharing every core
-    with the reader stalls the model; measured 3x slower per batch on 2 cores); else the default."""
+    """onnxruntime threads for the RS graph: a fast (narrow) model on the CPU of a pipelined run
+    leaves one core to the tile reader (a parallel operator waits for its slowest thread, so
+    sharing every core with the reader stalled the tiny model 3x per batch on 2 cores); a
+    slow model, which the reader easily keeps busy, and other providers keep the default."""
     cores = os.cpu_count() or 1
-    if not pipelined or cores < 2 or model.runtime.provider != "CPUExecutionProvider" or os.environ.get("GAIR_THREADS"):
+    if (not pipelined or cores < 2 or model.package.embed_dim > FAST_MODEL_EMBED_DIM
+            or model.runtime.provider != "CPUExecutionProvider" or os.environ.get("GAIR_THREADS")):
         return None
     return cores - 1
 

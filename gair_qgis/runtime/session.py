@@ -63,13 +63,17 @@ class GAIRRuntime:
 
     @property
     def provider(self) -> str:
-        """The execution provider actually running the RS graph."""
-        return self._session("rs_encoder").get_providers()[0]
+        """The execution provider actually running the RS graph (any of its sessions)."""
+        existing = [s for k, s in self._sessions.items() if k.split(":")[0] == "rs_encoder"]
+        return (existing[0] if existing else self._session("rs_encoder")).get_providers()[0]
 
     def _session(self, graph: str, threads: Optional[int] = None):
-        """The graph's session; `threads` (intra-op threads) other than the default gets its own."""
+        """The graph's session; `threads` (intra-op threads) other than the default gets its own,
+        which replaces the graph's other sessions (one copy of the weights in memory)."""
         key = graph if threads is None else f"{graph}:{threads}"
         if key not in self._sessions:
+            for other in [k for k in self._sessions if k.split(":")[0] == graph]:
+                del self._sessions[other]
             if graph not in GRAPH_NAMES:
                 raise PackageError(f"unknown graph {graph!r}")
             options = self._ort.SessionOptions()
