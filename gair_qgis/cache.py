@@ -91,8 +91,10 @@ class TileCache:
             self._remember(key, item)
         return item
 
-    def put(self, key: str, item: CachedTile) -> None:
-        self._remember(key, item)
+    def put(self, key: str, item: CachedTile, in_memory: bool = True) -> None:
+        """Store a tile on disk (with a folder) and, unless `in_memory` is False, in memory."""
+        if in_memory or self.directory is None:
+            self._remember(key, item)
         self._save(key, item)
 
     def clear(self) -> None:

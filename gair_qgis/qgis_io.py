@@ -12,7 +12,7 @@ import signal
 import threading
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional, Sequence
 
@@ -44,6 +44,7 @@ _NUMPY_DTYPES = {
     Qgis.DataType.Float32: np.float32,
     Qgis.DataType.Float64: np.float64,
 }
+GDAL_REOPEN_READS = 32  # windows read through one GDAL handle before it is reopened (see RasterSource)
 _GENERATED_BAND_NAME = re.compile(r"^Band \d+(: )?")
 
 
@@ -61,6 +62,8 @@ class RasterSource:
     band_names: list[Optional[str]]
     nodata: list[Optional[float]]
     source: str
+    gdal_path: Optional[str] = None  # the file GDAL opens, when the provider is GDAL's: all bands in one read
+    _local: threading.local = field(default_factory=threading.local, repr=False, compare=False)
 
     @staticmethod
     def from_layer(layer: QgsRasterLayer) -> "RasterSource":
@@ -79,6 +82,7 @@ class RasterSource:
             nodata=[provider.sourceNoDataValue(b) if provider.sourceHasNoDataValue(b)
                     and provider.useSourceNoDataValue(b) else None for b in bands],
             source=f"{provider.name()}:{layer.source()}",
+            gdal_path=gdal_file(provider, layer.source(), grid),
         )
 
     @property
@@ -93,6 +97,13 @@ class RasterSource:
         if window.col < 0 or window.row < 0 or window.col + window.width > self.grid.width \
                 or window.row + window.height > self.grid.height:
             raise InputError(f"window {tuple(window)} reaches outside the raster ({self.grid.width} x {self.grid.height} px)")
+        dataset = self._gdal_dataset()
+        if dataset is not None:  # one call for every band of the window
+            pixels = dataset.ReadAsArray(window.col, window.row, window.width, window.height,
+                                         band_list=[b + 1 for b in bands])
+            if pixels is None:
+                raise InputError(f"cannot read window {tuple(window)} of {self.source}; check the file")
+            return pixels.reshape(len(bands), window.height, window.width)
         left, bottom, right, top = subgrid(self.grid, window).bounds
         extent = QgsRectangle(left, bottom, right, top)
         out = []
@@ -106,6 +117,22 @@ class RasterSource:
             out.append(np.frombuffer(bytes(block.data()), dtype=dtype).reshape(window.height, window.width))
         return np.stack(out)
 
+    def _gdal_dataset(self):
+        """This thread's GDAL handle on the file (GDAL datasets are not shared between threads), or
+        None. It is opened again every GDAL_REOPEN_READS reads: closing it frees its blocks from
+        GDAL's cache (by default 5% of the RAM), so a whole scene is read in bounded memory."""
+        if self.gdal_path is None:
+            return None
+        reads = getattr(self._local, "reads", 0)
+        if getattr(self._local, "dataset", None) is None or reads >= GDAL_REOPEN_READS:
+            from osgeo import gdal
+
+            self._local.dataset = None
+            self._local.dataset = gdal.OpenEx(self.gdal_path, gdal.OF_RASTER)
+            reads = 0
+        self._local.reads = reads + 1
+        return self._local.dataset
+
     def valid_mask(self, pixels: np.ndarray, bands: Sequence[int]) -> np.ndarray:
         """(rows, cols) True where at least one of `bands` (the rows of `pixels`) holds data."""
         valid = np.zeros(pixels.shape[1:], dtype=bool)
@@ -115,6 +142,27 @@ class RasterSource:
                 band_valid &= values != self.nodata[band]
             valid |= band_valid
         return valid
+
+
+def gdal_file(provider: QgsRasterDataProvider, source: str, grid: PixelGrid) -> Optional[str]:
+    """The path GDAL opens for a GDAL-provider layer whose file has exactly the layer's grid
+    (so windows read one to one), else None (reads go through the provider, one band at a time)."""
+    if provider.name() != "gdal":
+        return None
+    from osgeo import gdal
+    from qgis.core import QgsProviderRegistry
+
+    parts = QgsProviderRegistry.instance().decodeUri("gdal", source)
+    path = parts.get("path") or source
+    if parts.get("layerName") or parts.get("openOptions"):
+        return None
+    dataset = gdal.OpenEx(path, gdal.OF_RASTER)
+    if dataset is None or (dataset.RasterXSize, dataset.RasterYSize) != (grid.width, grid.height):
+        return None
+    transform = dataset.GetGeoTransform()
+    if transform[2] or transform[4] or not np.allclose(transform, grid.geotransform, rtol=1e-12, atol=1e-9):
+        return None
+    return path
 
 
 def band_description(display_name: str) -> Optional[str]:

@@ -1,5 +1,6 @@
-"""`make bench`: speed and memory of the heatmap fast path and of every encoder, onnxruntime
-vs torch, printed as a table and written to build/bench.json.
+"""`make bench`: speed and memory of the heatmap fast path, location rasters at the band limit,
+scene-scale encoding, the int8 package and every encoder (onnxruntime vs torch), each as a
+ratio against its baseline measured in the same run, printed and written to build/bench.json.
 
 Each measurement runs in a fresh subprocess so that its peak memory (max RSS) is its own.
 Weights are random (speed does not depend on them); base-size packages are made by
@@ -157,6 +158,152 @@ def case_heatmap() -> dict:
             "peak_rss_mb": peak_rss_mb()}
 
 
+def case_location(preset: str, size: int, pixel_m: float, direct_rows: int) -> dict:
+    """A size x size similarity raster (pixel_m metres, UTM 17N at Detroit) to a location 5 km
+    away: band-limited lattice vs the encoder at every pixel (both with the same vectorised
+    transform), and the largest difference anywhere. With direct_rows < size, the direct
+    evaluation covers every pixel of that many evenly spread rows (time scaled to all rows)."""
+    from pyproj import Transformer
+
+    from gair_qgis.runtime.location import BandLimitedRaster, equal_earth, highest_frequency
+    from gair_qgis.runtime.session import GAIRRuntime
+
+    runtime = GAIRRuntime(_package(preset), force_cpu=True)
+    to_lonlat = Transformer.from_crs("EPSG:32617", "EPSG:4326", always_xy=True)
+    left, top = 315_000.0, 4_710_000.0
+
+    def lonlat(cols, rows):
+        lon, lat = to_lonlat.transform(left + np.asarray(cols) * pixel_m, top - np.asarray(rows) * pixel_m)
+        return np.stack([lon, lat], axis=1)
+
+    reference = runtime.encode_location(lonlat(np.array([size / 2 + 5000 / pixel_m]), np.array([size / 2])))[0]
+    unit_reference = reference / np.linalg.norm(reference)
+
+    def evaluate(cols, rows):
+        parts = []
+        for start in range(0, len(cols), 16_384):
+            e = runtime.encode_location(lonlat(cols[start : start + 16_384], rows[start : start + 16_384]))
+            parts.append((e @ unit_reference / np.linalg.norm(e, axis=1))[:, None])
+        return np.concatenate(parts), np.ones(len(cols), bool)
+
+    start = time.perf_counter()
+    raster = BandLimitedRaster(size, size, evaluate, highest_frequency(runtime.package),
+                               lambda c, r: equal_earth(lonlat(c, r)), 1e-3)
+    fast, _ = raster.rows(0, size)
+    fast_seconds = time.perf_counter() - start
+    picked = np.unique(np.linspace(0, size - 1, min(direct_rows, size)).round().astype(int))
+    start = time.perf_counter()
+    cols, rows = np.meshgrid(np.arange(size) + 0.5, picked + 0.5)
+    exact, _ = evaluate(cols.ravel(), rows.ravel())
+    direct_seconds = (time.perf_counter() - start) * size / len(picked)
+    return {"pixels": size * size, "pixel_m": pixel_m, "step_px": raster.step, "evaluations": raster.evaluations,
+            "fast_seconds": fast_seconds, "direct_seconds": direct_seconds, "direct_rows_measured": len(picked),
+            "speedup": direct_seconds / fast_seconds, "peak_rss_mb": peak_rss_mb(),
+            "max_abs_error": float(np.abs(fast[picked].reshape(-1) - exact[:, 0]).max())}
+
+
+SCENE_SIZE = 10_980  # a Sentinel-2 granule at 10 m
+SCENE_BANDS = ["B2", "B3", "B4", "B5", "B6", "B7", "B8", "B8A", "B11", "B12"]
+
+
+def synthetic_scene() -> Path:
+    """A 10980 x 10980 px, 10-band uint16 GeoTIFF (UTM 32N, 10 m; tiled 512 px, uncompressed: 2.4 GB),
+    made once under build/. (With DEFLATE, decompression adds ~9 ms per tile on this machine.)"""
+    import rasterio
+    from rasterio.transform import from_origin
+    from rasterio.windows import Window
+
+    path = BUILD / "scene-10980-raw.tif"
+    if path.exists():
+        return path
+    partial = path.with_suffix(".partial.tif")
+    profile = dict(driver="GTiff", width=SCENE_SIZE, height=SCENE_SIZE, count=len(SCENE_BANDS), dtype="uint16",
+                   crs="EPSG:32632", transform=from_origin(499_980.0, 5_400_000.0, 10.0, 10.0), tiled=True,
+                   blockxsize=512, blockysize=512, BIGTIFF="YES")
+    rng = np.random.default_rng(0)
+    cols = np.arange(SCENE_SIZE)
+    with rasterio.open(partial, "w", **profile) as dataset:
+        for index, name in enumerate(SCENE_BANDS, start=1):
+            dataset.set_band_description(index, name)
+        for row in range(0, SCENE_SIZE, 512):
+            rows = np.arange(row, min(row + 512, SCENE_SIZE))[:, None]
+            base = 1500 + 800 * np.sin(cols / 370.0) * np.cos(rows / 290.0)
+            block = np.stack([base * (0.6 + 0.1 * b) + rng.integers(0, 64, base.shape) for b in range(len(SCENE_BANDS))])
+            dataset.write(block.astype(np.uint16), window=Window(0, row, SCENE_SIZE, len(rows)))
+    partial.rename(path)
+    return path
+
+
+def case_scene(preset: str, tiles_across: int) -> dict:
+    """gair:rsembed (OUTPUT_TYPE 0) over tiles_across^2 tiles of the synthetic scene (all 55^2 =
+    3025 when 55) in a headless QGIS with an empty disk cache, and the bare model's tile rate
+    (random batches of 8) in the same process."""
+    import os
+    import shutil
+    import tempfile
+
+    cache_dir = Path(tempfile.mkdtemp(prefix="bench-cache-", dir=BUILD))
+    os.environ["GAIR_CACHE_DIR"] = str(cache_dir)
+    os.environ.pop("GAIR_MAX_TILES", None)
+    os.environ["GAIR_FORCE_CPU"] = "1"
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from qgis.core import QgsApplication, QgsProcessingFeedback
+
+    app = QgsApplication([], False)
+    app.initQgis()
+    sys.path.append("/usr/share/qgis/python/plugins")
+    import processing
+    from processing.core.Processing import Processing
+
+    from gair_qgis.processing.provider import GairProvider
+    from gair_qgis.runtime.session import GAIRRuntime
+
+    Processing.initialize()
+    provider = GairProvider()  # kept referenced: the registry does not own a Python provider
+    assert QgsApplication.processingRegistry().addProvider(provider)
+    scene = synthetic_scene()
+    package = _package(preset)
+    runtime = GAIRRuntime(package, force_cpu=True, batch_size=8)
+    batch = np.random.default_rng(0).random((8, 10, 96, 96), dtype=np.float32)
+    bare = 8 / timed(lambda: runtime.encode_rs(batch), min_seconds=3.0)
+    runtime.close()
+    extent = f"499980,{499980 + tiles_across * 2000},{5400000 - tiles_across * 2000},5400000 [EPSG:32632]"
+    params = {"INPUT": str(scene), "MODEL": str(package), "BATCH_SIZE": 8, "OUTPUT_TYPE": 0}
+    if tiles_across < 55:
+        params["EXTENT"] = extent
+    try:
+        start = time.perf_counter()
+        result = processing.run("gair:rsembed", params, feedback=QgsProcessingFeedback())
+        seconds = time.perf_counter() - start
+    finally:
+        shutil.rmtree(cache_dir, ignore_errors=True)
+    tiles = int(result["ENCODED_TILES"])
+    return {"tiles": tiles, "seconds": seconds, "tiles_per_second": tiles / seconds, "bare_model_tiles_per_second": bare,
+            "ratio_to_bare_model": tiles / seconds / bare, "peak_rss_mb": peak_rss_mb()}
+
+
+def case_int8(preset: str) -> dict:
+    """RS tiles/s (batch 8) of the float package and its int8 copy, and the copy's recorded fidelity."""
+    from gair_qgis.runtime.package import load_package
+    from gair_qgis.runtime.quantize import quantize_package
+    from gair_qgis.runtime.session import GAIRRuntime
+
+    float_package = _package(preset)
+    int8_dir = BUILD / f"package-{preset}-int8"
+    if not (int8_dir / "model.json").exists():
+        examples = ROOT.parent / "shared" / "data" / "gair-examples"
+        quantize_package(float_package, int8_dir, examples if (examples / "examples.csv").exists() else None)
+    batch = np.random.default_rng(0).random((8, 10, 96, 96), dtype=np.float32)
+    rates = {}
+    for name, package in (("float", float_package), ("int8", int8_dir)):
+        runtime = GAIRRuntime(package, force_cpu=True, batch_size=8)
+        rates[name] = 8 / timed(lambda: runtime.encode_rs(batch), min_seconds=3.0)
+        runtime.close()
+    fidelity = load_package(int8_dir).meta["quantization"]["fidelity"]
+    return {"float_tiles_per_second": rates["float"], "int8_tiles_per_second": rates["int8"],
+            "speedup": rates["int8"] / rates["float"], "fidelity": fidelity, "peak_rss_mb": peak_rss_mb()}
+
+
 # --- driver ---------------------------------------------------------------------------------
 
 
@@ -171,12 +318,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--case", nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--quick", action="store_true", help="tiny preset only, batch 1")
+    parser.add_argument("--direct-rows", type=int, default=1000,
+                        help="rows of the 1000 px location raster evaluated directly (default all)")
+    parser.add_argument("--skip-encoders", action="store_true", help="leave out the onnxruntime vs torch table")
     args = parser.parse_args()
     if args.case:
         kind, *rest = args.case
         if kind == "package":
             _package(rest[0])
             result = {}
+        elif kind == "location":
+            result = case_location(rest[0], int(rest[1]), float(rest[2]), int(rest[3]))
+        elif kind == "scene":
+            result = case_scene(rest[0], int(rest[1]))
+        elif kind == "int8":
+            result = case_int8(rest[0])
         else:
             result = case_heatmap() if kind == "heatmap" else case_encoder(kind, rest[0], rest[1], int(rest[2]))
         print(json.dumps(result))
@@ -195,9 +351,33 @@ def main() -> int:
     presets = ["tiny"] if args.quick else ["tiny", "base"]
     for preset in presets:  # made beforehand, so that no measured process pays for it
         run_case("package", preset)
+    big = "tiny" if args.quick else "base"
+
+    loc = report["location_raster"] = run_case("location", big, "1000", "20", str(args.direct_rows))
+    print(f"\nlocation raster, {big} package, 1000 x 1000 px similarity at 20 m")
+    print(f"  band-limited lattice {loc['fast_seconds']:.2f} s   (step {loc['step_px']} px, "
+          f"{loc['evaluations']:,} encoder points)")
+    rows_note = "" if loc["direct_rows_measured"] == 1000 else f" (measured on every pixel of {loc['direct_rows_measured']} rows)"
+    print(f"  every pixel          {loc['direct_seconds']:.1f} s{rows_note}")
+    print(f"  speed-up             {loc['speedup']:.0f}x   max |difference| {loc['max_abs_error']:.1e}")
+
+    report["scene"] = []
+    for preset, across in ([("tiny", 55)] if args.quick else [("tiny", 55), ("base", 6)]):
+        scene = run_case("scene", preset, str(across))
+        report["scene"].append(dict(scene, preset=preset))
+        print(f"\nscene encoding (gair:rsembed), {preset} package, {scene['tiles']} tiles of a 10980 x 10980 GeoTIFF")
+        print(f"  {scene['tiles_per_second']:.1f} tiles/s vs the bare model's {scene['bare_model_tiles_per_second']:.1f}: "
+              f"{scene['ratio_to_bare_model']:.2f} of the model rate; {scene['seconds']:.1f} s; "
+              f"peak RSS {scene['peak_rss_mb']:.0f} MB")
+
+    q = report["int8"] = run_case("int8", big)
+    print(f"\nint8 copy of the {big} package: RS {q['int8_tiles_per_second']:.1f} vs float "
+          f"{q['float_tiles_per_second']:.1f} tiles/s (batch 8): {q['speedup']:.2f}x")
+    print(f"  min cosine to float on {q['fidelity']['data']}: " +
+          ", ".join(f"{k} {v:.4f}" for k, v in q["fidelity"]["min_cosine_to_float"].items()))
     batches = [1] if args.quick else [1, 8]
     rows = []
-    for encoder, batch_sizes in (("rs", batches), ("sv", batches), ("location", [1024])):
+    for encoder, batch_sizes in () if args.skip_encoders else (("rs", batches), ("sv", batches), ("location", [1024])):
         for preset in presets:
             for batch in batch_sizes:
                 ort = run_case(encoder, "onnxruntime", preset, str(batch))

@@ -57,3 +57,32 @@ def test_preprocess_rs_output_shape_and_range():
     pixels = np.random.default_rng(0).integers(0, 8000, (12, 190, 245)).astype(np.uint16)
     result = preprocess_rs(pixels, SPEC)
     assert result.shape == (10, 96, 96) and result.dtype == np.float32
+
+
+def _resize_by_float64_matrices(image: np.ndarray, out_h: int, out_w: int) -> np.ndarray:
+    """The former implementation: the dense float64 separable product."""
+    from gair_qgis.runtime.preprocess import bicubic_matrix
+
+    rows, cols = bicubic_matrix(image.shape[1], out_h), bicubic_matrix(image.shape[2], out_w)
+    return np.einsum("oh,chw,pw->cop", rows, image.astype(np.float64), cols, optimize=True).astype(np.float32)
+
+
+@pytest.mark.parametrize("shape,size", [((10, 200, 200), 96), ((10, 190, 245), 96), ((3, 720, 1280), 224),
+                                        ((3, 3000, 4000), 224), ((2, 50, 60), 96), ((1, 5, 3), 7)])
+def test_fast_bicubic_equals_the_float64_matrix_product_within_float32_round_off(shape, size):
+    image = (np.random.default_rng(1).standard_normal(shape) * 2).astype(np.float32)
+    fast = resize_bicubic(image, size, size)
+    assert fast.dtype == np.float32 and fast.shape == (shape[0], size, size)
+    np.testing.assert_allclose(fast, _resize_by_float64_matrices(image, size, size), rtol=0, atol=3e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.uint16, np.uint8, np.int16, np.float32])
+def test_table_scaling_equals_the_released_formula(dtype):
+    from gair_qgis.runtime.preprocess import _quantise
+
+    rng = np.random.default_rng(2)
+    info = np.iinfo(dtype) if np.dtype(dtype).kind in "ui" else None
+    low, high = (info.min, info.max) if info else (-100, 20000)
+    pixels = rng.integers(low, high, size=(10, 40, 30), endpoint=True).astype(dtype)
+    expected = _quantise(pixels, SPEC).astype(np.float32) / np.float32(255.0)
+    assert np.array_equal(scale_rs(pixels, SPEC), expected)

@@ -150,7 +150,7 @@ def test_locationraster_embedding_equals_the_location_encoder_at_pixel_centres(t
     if crs == "EPSG:2264":
         size = 6000
     extent = f"{x0},{x0 + size},{y0 - size * 0.75},{y0} [{crs}]"
-    run("locationraster", {"EXTENT": extent, "PIXEL_SIZE": size / 20, "OUTPUT_TYPE": 1,
+    run("locationraster", {"EXTENT": extent, "PIXEL_SIZE": size / 20, "OUTPUT_TYPE": 1, "TOLERANCE": 0,
                            "OUTPUT": str(tmp_path / "emb.tif")})
     out = read_output(tmp_path / "emb.tif")
     assert out.values.shape == (runtime().package.embed_dim, 15, 20)
@@ -158,8 +158,13 @@ def test_locationraster_embedding_equals_the_location_encoder_at_pixel_centres(t
     lon, lat = to_lonlat(x.ravel(), y.ravel(), crs)
     expected = runtime().encode_location(np.stack([lon, lat], axis=1))
     np.testing.assert_allclose(out.values.reshape(out.values.shape[0], -1).T, expected, atol=1e-4, rtol=1e-4)
+    # the default tolerance (0.001) interpolates between lattice nodes where the pixels allow
+    run("locationraster", {"EXTENT": extent, "PIXEL_SIZE": size / 20, "OUTPUT_TYPE": 1,
+                           "OUTPUT": str(tmp_path / "interpolated.tif")})
+    interpolated = read_output(tmp_path / "interpolated.tif").values
+    assert np.abs(interpolated.reshape(interpolated.shape[0], -1).T - expected).max() < 1e-3
 
-    run("locationraster", {"EXTENT": extent, "PIXEL_SIZE": size / 20, "OUTPUT_TYPE": 2,
+    run("locationraster", {"EXTENT": extent, "PIXEL_SIZE": size / 20, "OUTPUT_TYPE": 2, "TOLERANCE": 0,
                            "REFERENCE_POINT": f"{case.lonlat[0]},{case.lonlat[1]} [EPSG:4326]",
                            "OUTPUT": str(tmp_path / "sim.tif")})
     similarity = read_output(tmp_path / "sim.tif").values[0].ravel()

@@ -85,10 +85,14 @@ class PackageList(QWidget):
         self.use_button = QPushButton(self.tr("Use this model"))
         self.use_button.setToolTip(self.tr("Make it the active model: every dock and Processing algorithm uses it"))
         self.active = wrapping_label()
+        self.int8_button = QPushButton(self.tr("Make an int8 copy"))
+        self.int8_button.setToolTip(self.tr("Write an int8-quantized copy of this package beside it (faster on CPU)"))
+        self.int8_task = None
         buttons = QHBoxLayout()
         buttons.addWidget(self.use_button)
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.remove_button)
+        buttons.addWidget(self.int8_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.active)
         layout.addWidget(self.list)
@@ -101,6 +105,7 @@ class PackageList(QWidget):
         self.add_button.clicked.connect(self._choose_folder)
         self.remove_button.clicked.connect(self._remove)
         self.use_button.clicked.connect(self.use_current)
+        self.int8_button.clicked.connect(self.make_int8_copy)
         catalog.changed.connect(self._refill)
         catalog.active_changed.connect(self._refill)
         self._refill()
@@ -151,6 +156,25 @@ class PackageList(QWidget):
         self.message.setText(self.tr("Not added: {}").format(entry.error) if entry.error
                              else self.tr("Added {}.").format(entry.name))
         return entry
+
+    def make_int8_copy(self) -> None:
+        """Quantize the chosen package in a QgsTask; the copy is added to the list when done."""
+        from .quantize_task import start_int8_copy
+
+        entry = self.current_entry()
+        if entry is None or self.int8_task is not None:
+            return
+        self.int8_button.setEnabled(False)
+        self.message.setText(self.tr("Making an int8 copy of {}…").format(entry.name))
+        self.int8_task = start_int8_copy(entry.folder, self._int8_done)
+
+    def _int8_done(self, ok: bool, result: str) -> None:
+        self.int8_task = None
+        self.int8_button.setEnabled(True)
+        if ok:
+            self.add_folder(result)
+        else:
+            self.message.setText(self.tr("No int8 copy: {}").format(result))
 
     def _remove(self) -> None:
         entry = self.current_entry()

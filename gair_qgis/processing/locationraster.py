@@ -7,6 +7,7 @@ import numpy as np
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsProcessingParameterCrs,
+    QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
     QgsProcessingParameterExtent,
     QgsProcessingParameterFile,
@@ -18,6 +19,7 @@ from qgis.core import (
 from ..analysis import PCA, cosine
 from ..qgis_io import OUTPUT_NODATA, WGS84, atomic_geotiff, check_crs, check_output_path, transform_point, transform_points
 from ..runtime.geometry import PixelGrid
+from ..runtime.location import BandLimitedRaster, equal_earth, highest_frequency
 from ..runtime.preprocess import InputError
 from .base import GairAlgorithm, Model, Progress, clear_errors, given
 from .tiles import output_grid
@@ -33,6 +35,10 @@ OUTPUT_TYPE:
 - 2 cosine similarity to a reference: REFERENCE_IMAGE's projected street-view embedding (the \
 pairing GAIR is trained on) when given, else the location embedding of REFERENCE_POINT.
 
+Where the pixels are finer than the encoder's highest spatial frequency needs, the encoder is \
+evaluated on a coarser lattice and interpolated, certified at every lattice cell centre to stay \
+within TOLERANCE (default 0.001) of the exact output; TOLERANCE 0 evaluates every pixel.
+
 The number of pixels is limited (GAIR_MAX_PIXELS / QGIS setting gair/max_pixels)."""
 
 OUTPUT_TYPES = ["PCA view (3 bands)", "Embedding (D bands)", "Similarity to a reference (photo or location)"]
@@ -40,6 +46,7 @@ PCA_VIEW, EMBEDDING, SIMILARITY = range(3)
 CHUNK = 16_384  # pixels per location-encoder call
 PCA_SAMPLE = 4096
 DEFAULT_PIXELS_ACROSS = 256
+DEFAULT_TOLERANCE = 1e-3
 
 
 class LocationRasterAlgorithm(GairAlgorithm):
@@ -49,6 +56,7 @@ class LocationRasterAlgorithm(GairAlgorithm):
     OUTPUT_TYPE = "OUTPUT_TYPE"
     REFERENCE_POINT = "REFERENCE_POINT"
     REFERENCE_IMAGE = "REFERENCE_IMAGE"
+    TOLERANCE = "TOLERANCE"
     OUTPUT = "OUTPUT"
 
     _group, _group_id = "Location", "location"
@@ -75,6 +83,11 @@ class LocationRasterAlgorithm(GairAlgorithm):
         self.addParameter(QgsProcessingParameterFile(self.REFERENCE_IMAGE, "Reference photo (similarity output)",
                                                      optional=True,
                                                      fileFilter="Images (*.jpg *.jpeg *.png *.tif *.tiff *.webp)"))
+        tolerance = QgsProcessingParameterNumber(
+            self.TOLERANCE, "Largest interpolation error on an output value (0: evaluate every pixel)",
+            type=QgsProcessingParameterNumber.Double, defaultValue=DEFAULT_TOLERANCE, minValue=0.0, optional=True)
+        tolerance.setFlags(tolerance.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(tolerance)
         self.add_model_parameter()
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Location raster"))
 
@@ -88,6 +101,15 @@ class LocationRasterAlgorithm(GairAlgorithm):
         reference = self.reference(parameters, context, model, mode, feedback)
         encode = LocationEncoder(model, grid, crs, context)
         pca = PCA.fit(encode.sample(PCA_SAMPLE)) if mode == PCA_VIEW else None
+        output_of = (lambda e: e) if mode == EMBEDDING else pca.transform if mode == PCA_VIEW else \
+            (lambda e: cosine(e, reference)[:, None])
+        tolerance = self.parameterAsDouble(parameters, self.TOLERANCE, context) if given(parameters, self.TOLERANCE) \
+            else DEFAULT_TOLERANCE
+        field = BandLimitedRaster(grid.width, grid.height, encode.evaluator(output_of),
+                                  highest_frequency(model.package), encode.equal_earth_at, tolerance)
+        feedback.pushInfo(f"Location encoder evaluated on a lattice every {field.step:.1f} px ({field.evaluations} "
+                          f"points; cell centres within {field.max_centre_error:.1e})" if field.step else
+                          "Location encoder evaluated at every pixel")
         bands = {EMBEDDING: model.package.embed_dim, PCA_VIEW: 3}.get(mode, 1)
         names = ([f"embedding_{k}" for k in range(bands)] if mode == EMBEDDING else ["pc1", "pc2", "pc3"]
                  if mode == PCA_VIEW else ["similarity"])
@@ -98,11 +120,9 @@ class LocationRasterAlgorithm(GairAlgorithm):
             rows = max(1, CHUNK // grid.width)
             for row in range(0, grid.height, rows):
                 progress.step(row, grid.height)
-                embedding, valid = encode.rows(row, min(row + rows, grid.height))
-                values = (embedding if mode == EMBEDDING else pca.transform(embedding) if mode == PCA_VIEW
-                          else cosine(embedding, reference)[:, None])
-                values = np.where(valid[:, None], values, OUTPUT_NODATA)
-                writer.write(values.T.reshape(bands, -1, grid.width), row)
+                values, valid = field.rows(row, min(row + rows, grid.height))
+                values = np.where(valid[..., None], values, OUTPUT_NODATA)
+                writer.write(values.transpose(2, 0, 1), row)
             progress.check()
         return {self.OUTPUT: str(output)}
 
@@ -155,11 +175,7 @@ class LocationEncoder:
     def lonlat(self, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(N, 2) lon, lat of flat pixel indices and whether each is usable."""
         row, col = np.divmod(index, self.grid.width)
-        x = self.grid.left + (col + 0.5) * self.grid.pixel_width
-        y = self.grid.top - (row + 0.5) * self.grid.pixel_height
-        lon, lat = transform_points(x, y, self.crs, QgsCoordinateReferenceSystem(WGS84), self.transform_context)
-        valid = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
-        return np.where(valid[:, None], np.stack([lon, lat], axis=1), 0.0), valid
+        return self.lonlat_at(col + 0.5, row + 0.5)
 
     def sample(self, count: int) -> np.ndarray:
         """Embeddings of up to `count` usable pixels spread over the grid."""
@@ -169,7 +185,26 @@ class LocationEncoder:
             raise InputError("no pixel centre of EXTENT can be transformed to longitude/latitude; check the CRS")
         return self.runtime.encode_location(points[valid])
 
-    def rows(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
-        """Embeddings (N, D) and validity (N,) of the pixels of rows start..stop-1."""
-        points, valid = self.lonlat(np.arange(start * self.grid.width, stop * self.grid.width))
-        return self.runtime.encode_location(points), valid
+    def lonlat_at(self, cols: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(N, 2) lon, lat at fractional pixel positions (centres at i + 0.5) and whether each is usable."""
+        x = self.grid.left + np.asarray(cols, np.float64) * self.grid.pixel_width
+        y = self.grid.top - np.asarray(rows, np.float64) * self.grid.pixel_height
+        lon, lat = transform_points(x, y, self.crs, QgsCoordinateReferenceSystem(WGS84), self.transform_context)
+        valid = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
+        return np.where(valid[:, None], np.stack([lon, lat], axis=1), 0.0), valid
+
+    def equal_earth_at(self, cols: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """(N, 2) Equal Earth coordinates at fractional pixel positions (NaN where not transformable)."""
+        points, valid = self.lonlat_at(cols, rows)
+        return np.where(valid[:, None], equal_earth(points), np.nan)
+
+    def evaluator(self, output_of):
+        """evaluate(cols, rows) -> (output_of(embeddings) (N, K), valid (N,)), in chunks of CHUNK points."""
+        def evaluate(cols: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            parts, valids = [], []
+            for start in range(0, len(cols), CHUNK):
+                points, valid = self.lonlat_at(cols[start : start + CHUNK], rows[start : start + CHUNK])
+                parts.append(output_of(self.runtime.encode_location(points)))
+                valids.append(valid)
+            return np.concatenate(parts), np.concatenate(valids)
+        return evaluate

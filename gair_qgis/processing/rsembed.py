@@ -1,21 +1,28 @@
 """gair:rsembed: encode a raster into the tile cache; optionally write embeddings as a raster."""
 from __future__ import annotations
 
+import os
+import shutil
+from pathlib import Path
+
 import numpy as np
 from qgis.core import (
+    QgsApplication,
     QgsProcessingOutputNumber,
     QgsProcessingParameterEnum,
     QgsProcessingParameterExtent,
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterDestination,
     QgsProcessingParameterRasterLayer,
+    QgsSettings,
 )
 
+from .. import cache
 from ..analysis import PCA
 from ..qgis_io import OUTPUT_NODATA, atomic_geotiff, check_output_path
 from ..runtime.geometry import PixelGrid, TileLattice, subgrid
 from ..runtime.preprocess import InputError
-from .base import GairAlgorithm, Model, Progress, clear_errors, given
+from .base import SETTINGS_PREFIX, GairAlgorithm, Model, Progress, clear_errors, given
 from .tiles import (
     Block,
     area_window,
@@ -42,8 +49,14 @@ centred on each tile.
 default the raster's); each pixel is evaluated in the tile whose central part contains it. \
 PCA components come from a sample of the pixels; their scale has no absolute meaning.
 
-BATCH_SIZE: tiles per onnxruntime call. The number of tiles is limited (GAIR_MAX_TILES / \
-QGIS setting gair/max_tiles)."""
+BATCH_SIZE: tiles per onnxruntime call (fewer when a batch would exceed 256 MB). Reading runs \
+ahead of the model in a thread; the log reports tiles/s and the time left.
+
+Any number of tiles (a whole Sentinel-2 scene) is allowed when the tile cache's disk can hold \
+them: tiles stream through memory, and from 64 tiles on they are kept on disk (GAIR_CACHE_DIR, \
+else the QGIS profile's gair/tile-cache), so a cancelled or killed run resumes where it stopped. \
+Setting GAIR_MAX_TILES / the QGIS setting gair/max_tiles imposes a limit; the PCA view keeps \
+every tile in memory and always uses it (default 400)."""
 
 OUTPUT_TYPES = ["None (fill the tile cache only)", "Global embedding per tile (D bands)",
                 "PCA of localized embeddings (3 bands)"]
@@ -111,8 +124,12 @@ class RsEmbedAlgorithm(GairAlgorithm):
         area = area_window(source, extent)
         lattice, cells = tile_lattice(source, model.package, area, self.parameterAsDouble(parameters, self.STRIDE, context))
         windows = [window for _, window in lattice_windows(source, lattice, cells)]
-        check_tile_count(windows, "this EXTENT at this STRIDE", "choose a smaller EXTENT or a larger STRIDE")
-        encoded, fresh = encode_windows(model, source, bands, windows, Progress(feedback, 0, 80), feedback)
+        if kind == 2 or limit_is_set("max_tiles"):  # the PCA view keeps every tile in memory
+            check_tile_count(windows, "this EXTENT at this STRIDE", "choose a smaller EXTENT or a larger STRIDE")
+        else:  # tiles stream through: memory stays bounded, the disk cache must hold them
+            check_scene_disk(model, windows, feedback)
+        keep = {0: None, 1: lambda item: item.tile.global_embedding}.get(kind, lambda item: item)
+        encoded, fresh = encode_windows(model, source, bands, windows, Progress(feedback, 0, 80), feedback, keep)
         results = {"TILES": len(set(windows)), "ENCODED_TILES": fresh, self.OUTPUT: str(output) if output else None}
         if kind == 1:
             self.write_global(output, source, model, lattice, cells, encoded, feedback)
@@ -130,7 +147,7 @@ class RsEmbedAlgorithm(GairAlgorithm):
         values = np.empty((model.package.embed_dim, cells[1], cells[0]), dtype=np.float32)
         for j in range(cells[1]):
             for i in range(cells[0]):
-                values[:, j, i] = encoded[lattice.tile(g, i, j)].tile.global_embedding
+                values[:, j, i] = encoded[lattice.tile(g, i, j)]
         names = [f"embedding_{k}" for k in range(values.shape[0])]
         with atomic_geotiff(output, grid, values.shape[0], source.crs, names, self.metadata(model, "global")) as writer:
             Progress(feedback).check()
@@ -156,6 +173,45 @@ class RsEmbedAlgorithm(GairAlgorithm):
     @staticmethod
     def metadata(model: Model, kind: str) -> dict:
         return {"GAIR_MODEL": model.package.name, "GAIR_UNTRAINED": model.package.untrained, "GAIR_CONTENT": kind}
+
+
+RESUMABLE_TILES = 64  # from this many tiles on, a run keeps its tiles on disk (resumable) even without GAIR_CACHE_DIR
+
+
+def limit_is_set(name: str) -> bool:
+    """Whether the user set a limit (environment GAIR_MAX_..., or QGIS setting gair/max_...)."""
+    return bool(os.environ.get(f"GAIR_{name.upper()}")) or QgsSettings().contains(SETTINGS_PREFIX + name)
+
+
+def default_cache_directory() -> Path:
+    return Path(QgsApplication.qgisSettingsDirPath()) / "gair" / "tile-cache"
+
+
+def tile_bytes(package) -> int:
+    """Bytes of one cached tile on disk (token grid, cell table, global embedding; the valid mask is small)."""
+    n, d = package.grid_size, package.embed_dim
+    return 4 * (2 * n * n + 1) * d + 64 * 1024
+
+
+def check_scene_disk(model: Model, windows, feedback) -> None:
+    """Without a tile limit set, any number of tiles is allowed when the disk cache can hold
+    them: memory stays bounded (tiles stream through), and a cancelled or killed run resumes
+    from the disk. Large runs get a disk cache folder in the QGIS profile when none is set."""
+    count = len(set(windows))
+    if cache.TILES.directory is None and count >= RESUMABLE_TILES:
+        cache.TILES.directory = default_cache_directory()
+    directory = cache.TILES.directory
+    if directory is None:
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    needed, free = count * tile_bytes(model.package), shutil.disk_usage(directory).free
+    if needed > free:
+        raise InputError(f"{count} tiles need about {needed / 1e9:.1f} GB in the tile cache {directory}, which has "
+                         f"{free / 1e9:.1f} GB free; choose a smaller EXTENT, a larger STRIDE, or set GAIR_CACHE_DIR to a "
+                         f"folder on a larger disk")
+    feedback.pushInfo(f"{count} tiles; their encodings go to the tile cache {directory} (about {needed / 1e9:.2f} GB), "
+                      "so a cancelled or interrupted run resumes where it stopped. Memory stays bounded: tiles stream "
+                      "through. Set GAIR_MAX_TILES (or the QGIS setting gair/max_tiles) to impose a tile limit.")
 
 
 def localize(item, coords: np.ndarray) -> np.ndarray:

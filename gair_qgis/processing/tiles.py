@@ -2,8 +2,13 @@
 the blocks of an output grid that each tile evaluates."""
 from __future__ import annotations
 
+import os
+import queue
+import threading
+import time
+from contextlib import closing
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 from qgis.core import QgsRectangle
@@ -104,38 +109,148 @@ def check_tile_count(windows: Sequence[Window], what: str, fix: str) -> None:
     check_limit("max_tiles", len(set(windows)), what, fix)
 
 
+READ_AHEAD_BATCHES = 3  # batches read and preprocessed ahead of the model (bounded memory)
+BATCH_BYTES = 256 << 20  # model inputs and outputs of one batch at most
+REPORT_SECONDS = 5.0
+
+
+def batch_size_for(model: Model, window: Window) -> int:
+    """The runtime's batch size, reduced so one batch's window pixels, model inputs and
+    outputs stay within BATCH_BYTES."""
+    package = model.package
+    spec, n, d = package.rs_spec, package.grid_size, package.embed_dim
+    per_tile = 4 * (len(spec.bands) * (spec.input_size**2 + window.width * window.height) + (2 * n * n + 1) * d)
+    return max(1, min(max(1, model.runtime.batch_size), BATCH_BYTES // per_tile))
+
+
 def encode_windows(model: Model, source: RasterSource, bands: Sequence[int], windows: Sequence[Window],
-                   progress: Progress, feedback) -> tuple[dict[Window, cache.CachedTile], int]:
-    """Encoded tiles for windows of the raster (cached ones reused); returns them and how
-    many were encoded now. Progress runs over the windows to encode."""
-    found: dict[Window, cache.CachedTile] = {}
+                   progress: Progress, feedback,
+                   keep: Optional[Callable[[cache.CachedTile], object]] = lambda item: item) -> tuple[dict, int]:
+    """Encoded tiles for windows of the raster (cached ones reused); returns {window: keep(item)}
+    (nothing kept when `keep` is None, so memory stays bounded for any number of tiles) and how
+    many were encoded now. Each tile is in the tile cache (and on disk, when it has a folder)
+    as soon as it is encoded, so a cancelled or killed run resumes from there.
+
+    Reading and preprocessing run in a thread, READ_AHEAD_BATCHES batches ahead of the
+    model (onnxruntime releases the GIL); progress reports tiles/s and the time left."""
+    found: dict[Window, object] = {}
     missing: list[tuple[Window, str]] = []
+    has_data = False
     for window in dict.fromkeys(windows):
         key = cache.tile_key(source.source, source.grid, window, model.package, bands)
         item = cache.TILES.get(key)
         if item is None:
             missing.append((window, key))
-        else:
-            found[window] = item
-    if found:
-        feedback.pushInfo(f"{len(found)} tile(s) reused from the tile cache")
-    batch = max(1, model.runtime.batch_size)
-    for start in range(0, len(missing), batch):
-        progress.step(start, len(missing))
-        chunk = missing[start : start + batch]
-        pixels = [source.read(window, bands) for window, _ in chunk]
-        inputs = np.stack([preprocess_rs(p, model.package.rs_spec) for p in pixels])  # rows already in model order
-        for (window, key), tile, values in zip(chunk, model.runtime.encode_rs(inputs), pixels):
-            item = cache.CachedTile(tile, source.valid_mask(values, bands))
-            cache.TILES.put(key, item)
-            found[window] = item
-    progress.step(len(missing), len(missing))
+            continue
+        has_data = has_data or bool(item.valid.any())
+        if keep is not None:
+            found[window] = keep(item)
+    reused = len(set(windows)) - len(missing)
+    if reused:
+        feedback.pushInfo(f"{reused} tile(s) reused from the tile cache")
     if missing:
-        feedback.pushInfo(f"{len(missing)} tile(s) encoded")
-    if found and not any(item.valid.any() for item in found.values()):
-        raise InputError(f"the raster {source.source} holds no data in the {len(found)} tile(s) used: every pixel "
-                         "of the model's bands is nodata; choose a raster, extent or point with data")
+        batch = batch_size_for(model, missing[0][0])
+        threads = model_threads(model, len(missing) > batch)
+        rate = RateReport(len(missing), feedback)
+        with closing(read_ahead(source, bands, model.package.rs_spec, missing, batch)) as batches:
+            for chunk, inputs, pixels in batches:
+                progress.step(rate.done, len(missing))
+                for (window, key), tile, values in zip(chunk, model.runtime.encode_rs(inputs, threads=threads), pixels):
+                    item = cache.CachedTile(tile, source.valid_mask(values, bands))
+                    has_data = has_data or bool(item.valid.any())
+                    cache.TILES.put(key, item, in_memory=keep is not None)  # streamed tiles live on disk only
+                    if keep is not None:
+                        found[window] = keep(item)
+                rate.add(len(chunk))
+        rate.finish()
+    progress.step(len(missing), len(missing))
+    if windows and not has_data:
+        raise InputError(f"the raster {source.source} holds no data in the {len(set(windows))} tile(s) used: every "
+                         "pixel of the model's bands is nodata; choose a raster, extent or point with data")
     return found, len(missing)
+
+
+FAST_MODEL_EMBED_DIM = 384  # up to this width the RS model encodes a tile faster than it is read on CPU
+
+
+def model_threads(model: Model, pipelined: bool) -> Optional[int]:
+    """onnxruntime threads for the RS graph: a fast (narrow) model on the CPU of a pipelined run
+    leaves one core to the tile reader (a parallel operator waits for its slowest thread, so
+    sharing every core with the reader stalled the tiny model 3x per batch on 2 cores); a
+    slow model, which the reader easily keeps busy, and other providers keep the default."""
+    cores = os.cpu_count() or 1
+    if (not pipelined or cores < 2 or model.package.embed_dim > FAST_MODEL_EMBED_DIM
+            or model.runtime.provider != "CPUExecutionProvider" or os.environ.get("GAIR_THREADS")):
+        return None
+    return cores - 1
+
+
+def read_ahead(source: RasterSource, bands: Sequence[int], spec, missing: list[tuple[Window, str]], batch: int):
+    """Yield (chunk, model inputs, window pixels) batch by batch, read and preprocessed in a
+    worker thread up to READ_AHEAD_BATCHES ahead. Stops the worker when the consumer stops."""
+    out: queue.Queue = queue.Queue(maxsize=READ_AHEAD_BATCHES)
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            for start in range(0, len(missing), batch):
+                if stop.is_set():
+                    return
+                chunk = missing[start : start + batch]
+                pixels = [source.read(window, bands) for window, _ in chunk]
+                inputs = np.stack([preprocess_rs(p, spec) for p in pixels])  # rows already in model order
+                while not stop.is_set():
+                    try:
+                        out.put((chunk, inputs, pixels), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            out.put(None)
+        except BaseException as error:  # re-raised in the consumer
+            out.put(error)
+
+    worker = threading.Thread(target=work, name="gair-read-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = out.get()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join()
+
+
+class RateReport:
+    """Tiles per second and the time left, told to the feedback every REPORT_SECONDS."""
+
+    def __init__(self, total: int, feedback) -> None:
+        self.total, self.feedback, self.done = total, feedback, 0
+        self.start = self.last = time.monotonic()
+
+    def add(self, count: int) -> None:
+        self.done += count
+        now = time.monotonic()
+        if now - self.last >= REPORT_SECONDS and self.done < self.total:
+            self.last = now
+            rate = self.done / max(now - self.start, 1e-9)
+            self.feedback.pushInfo(f"{self.done}/{self.total} tiles encoded, {rate:.1f} tiles/s, "
+                                   f"about {format_seconds((self.total - self.done) / rate)} left")
+
+    def finish(self) -> None:
+        seconds = time.monotonic() - self.start
+        self.feedback.pushInfo(f"{self.done} tile(s) encoded in {format_seconds(seconds)} "
+                               f"({self.done / max(seconds, 1e-9):.1f} tiles/s)")
+
+
+def format_seconds(seconds: float) -> str:
+    minutes, rest = divmod(int(round(seconds)), 60)
+    return f"{minutes} min {rest} s" if minutes else f"{rest} s"
 
 
 def area_window(source: RasterSource, extent: Optional[QgsRectangle]) -> Window:

@@ -69,25 +69,32 @@ class GAIRRuntime:
 
     @property
     def provider(self) -> str:
-        """The execution provider actually running the RS graph."""
-        provider: str = self._session("rs_encoder").get_providers()[0]
-        return provider
+        """The execution provider actually running the RS graph (any of its sessions)."""
+        existing = [s for k, s in self._sessions.items() if k.split(":")[0] == "rs_encoder"]
+        return (existing[0] if existing else self._session("rs_encoder")).get_providers()[0]
 
-    def _session(self, graph: str) -> InferenceSession:
-        if graph not in self._sessions:
+    def _session(self, graph: str, threads: Optional[int] = None):
+        """The graph's session; `threads` (intra-op threads) other than the default gets its own,
+        which replaces the graph's other sessions (one copy of the weights in memory)."""
+        key = graph if threads is None else f"{graph}:{threads}"
+        if key not in self._sessions:
+            for other in [k for k in self._sessions if k.split(":")[0] == graph]:
+                del self._sessions[other]
             if graph not in GRAPH_NAMES:
                 raise PackageError(f"unknown graph {graph!r}")
             options = self._ort.SessionOptions()
-            options.intra_op_num_threads = int(os.environ.get("GAIR_THREADS", "0"))
-            self._sessions[graph] = self._ort.InferenceSession(
+            options.intra_op_num_threads = threads or int(os.environ.get("GAIR_THREADS", "0"))
+            # idle onnxruntime threads sleep instead of spinning: the tile reader runs beside them
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            self._sessions[key] = self._ort.InferenceSession(
                 str(self.package.graph_path(graph)), sess_options=options, providers=self._providers
             )
-        return self._sessions[graph]
+        return self._sessions[key]
 
-    def _run_batched(self, graph: str, inputs: NDArray[Any], progress: Optional[Callable[[int, int], bool]] = None,
-                     batch_size: Optional[int] = None) -> list[NDArray[Any]]:
+    def _run_batched(self, graph: str, inputs: np.ndarray, progress: Optional[Callable[[int, int], bool]] = None,
+                     batch_size: Optional[int] = None, threads: Optional[int] = None) -> list[np.ndarray]:
         """Run a graph over inputs in batches; `progress(done, total)` returning False cancels."""
-        session = self._session(graph)
+        session = self._session(graph, threads)
         name = session.get_inputs()[0].name
         step = batch_size or self.batch_size
         chunks: list[list[NDArray[Any]]] = []
@@ -99,10 +106,12 @@ class GAIRRuntime:
 
     # --- RS ------------------------------------------------------------------------------
 
-    def encode_rs(self, images: NDArray[Any],
-                  progress: Optional[Callable[[int, int], bool]] = None) -> list[EncodedTile]:
-        """(B, bands, S, S) preprocessed inputs -> one EncodedTile each."""
-        grids, globals_, tables = self._run_batched("rs_encoder", np.ascontiguousarray(images, np.float32), progress)
+    def encode_rs(self, images: np.ndarray, progress: Optional[Callable[[int, int], bool]] = None,
+                  threads: Optional[int] = None) -> list[EncodedTile]:
+        """(B, bands, S, S) preprocessed inputs -> one EncodedTile each. `threads`: onnxruntime's
+        intra-op threads, when other threads (a tile reader) need a core (a second session)."""
+        grids, globals_, tables = self._run_batched("rs_encoder", np.ascontiguousarray(images, np.float32), progress,
+                                                    threads=threads)
         return [EncodedTile(g, e, t, self._offset_weight, self._bias) for g, e, t in zip(grids, globals_, tables)]
 
     def encode_rs_window(self, pixels: NDArray[Any],

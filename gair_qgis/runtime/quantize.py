@@ -1,0 +1,192 @@
+"""`python -m gair_qgis.runtime.quantize PKG --out PKG_INT8`: an int8 copy of a model package.
+
+Torch-free: the RS and SV graphs are constant-folded by onnxruntime's basic graph optimizer
+(as exported, their MatMul weights arrive through Transpose nodes, where dynamic quantization
+finds nothing to quantize), then their MatMul weights are quantized to int8 with
+onnxruntime.quantization (dynamic: activations are quantized per batch at run time). The
+location graph stays float (its Fourier phases need float64 and it is cheap). The copy's
+fidelity, cosines of its embeddings against the float package's, is measured on the real
+GAIR examples when their folder is given (else on seeded random inputs, and says so) and
+written into its model.json under "quantization".
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+import numpy as np
+
+from .package import MODEL_CARD, MODEL_JSON, PackageError, load_package, write_package
+
+QUANTIZED_GRAPHS = ("rs_encoder", "sv_encoder")
+QUANTIZED_OPS = ["MatMul"]  # Conv as ConvInteger is slower than float on CPU; MatMul carries the weights
+# uint8 weights: with int8 weights, x86 CPUs without VNNI saturate the u8 x s8 pair products (vpmaddubsw):
+# measured on the tiny RS graph, min cosine to float 0.985 (int8 per channel) against 0.99998 (uint8).
+# Per channel: the base SV graph on the three GAIR example photos, 0.989 per tensor, 0.999 per channel.
+Say = Callable[[str], None]
+
+
+def int8_file(graph: str) -> dict[str, str]:
+    return {"file": f"{graph}.int8.onnx", "weights": f"{graph}.int8.weights"}
+
+
+def fold_constants(source: Path, target: Path) -> None:
+    """onnxruntime's basic optimizations (constant folding, no hardware-specific fusion) of a graph."""
+    from .session import import_onnxruntime
+
+    ort = import_onnxruntime()
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+    options.optimized_model_filepath = str(target)
+    options.add_session_config_entry("session.optimized_model_external_initializers_file_name", target.name + ".data")
+    options.add_session_config_entry("session.optimized_model_external_initializers_min_size_in_bytes", "1024")
+    ort.InferenceSession(str(source), sess_options=options, providers=["CPUExecutionProvider"])
+
+
+def quantize_graph(source: Path, out_dir: Path, graph: str, work: Path) -> list[str]:
+    """Write the int8 graph (and its external weights) of `source` into out_dir; returns the file names."""
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    folded = work / f"{graph}.folded.onnx"
+    fold_constants(source, folded)
+    quantized = work / f"{graph}.quantized.onnx"
+    quantize_dynamic(folded, quantized, weight_type=QuantType.QUInt8, op_types_to_quantize=QUANTIZED_OPS,
+                     per_channel=True, extra_options={"MatMulConstBOnly": True})
+    model = onnx.load(str(quantized))  # the quantizer may write external data of its own: gather it
+    names = int8_file(graph)
+    onnx.save_model(model, str(out_dir / names["file"]), save_as_external_data=True, all_tensors_to_one_file=True,
+                    location=names["weights"], size_threshold=1024)
+    return [names["file"], names["weights"]]
+
+
+# --- fidelity ------------------------------------------------------------------------
+
+
+def _cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    return np.sum(a * b, axis=-1) / np.linalg.norm(a, axis=-1) / np.linalg.norm(b, axis=-1)
+
+
+def example_inputs(examples: Optional[Path], package) -> tuple[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+    """(description, [(RS input (10, S, S), NILI queries (N, 2), SV input (3, S, S)), ...]): the
+    GAIR examples (examples.csv: RS tile, photo, lon, lat) when given, else seeded random inputs."""
+    from .geometry import tile_queries
+    from .preprocess import preprocess_rs, preprocess_sv, read_photo
+    from .raster_file import read_raster
+
+    rs, sv = package.rs_spec, package.sv_spec
+    if examples is None:
+        rng = np.random.default_rng(0)
+        items = [(rng.random((len(rs.bands), rs.input_size, rs.input_size), dtype=np.float32),
+                  rng.uniform(-1, 1, (16, 2)), rng.standard_normal((3, sv.input_size, sv.input_size)).astype(np.float32))
+                 for _ in range(3)]
+        return "seeded random inputs (no examples folder given)", items
+    table = examples / "examples.csv"
+    if not table.is_file():
+        raise PackageError(f"{table} not found; --examples takes the folder of GAIR's examples.csv")
+    items = []
+    with open(table, newline="") as handle:
+        for row in csv.DictReader(handle):
+            info, pixels = read_raster(examples / row["rs_image"])
+            image = preprocess_rs(pixels[info.band_indices(rs)], rs)
+            queries = tile_queries(info.grid, np.array([float(row["lon"])]), np.array([float(row["lat"])]))
+            items.append((image, queries, preprocess_sv(read_photo(examples / row["sv_image"]), sv)))
+    return f"the {len(items)} GAIR examples in {examples.name}/examples.csv", items
+
+
+def fidelity(float_package, int8_package, examples: Optional[Path] = None) -> dict:
+    """Smallest cosine of the int8 package's global RS, localized RS and projected SV
+    embeddings against the float package's, over the examples."""
+    from .session import GAIRRuntime
+
+    description, items = example_inputs(examples, float_package)
+    runtimes = [GAIRRuntime(p, force_cpu=True, batch_size=1) for p in (float_package, int8_package)]
+    worst = {"global_rs": 1.0, "localized_rs": 1.0, "sv": 1.0}
+    for image, queries, photo in items:
+        tiles = [r.encode_rs(image[None])[0] for r in runtimes]
+        svs = [r.encode_sv(photo[None])[1][0] for r in runtimes]
+        found = {"global_rs": _cosine(tiles[0].global_embedding, tiles[1].global_embedding),
+                 "localized_rs": _cosine(tiles[0].localize(queries), tiles[1].localize(queries)).min(),
+                 "sv": _cosine(svs[0], svs[1])}
+        worst = {k: min(worst[k], float(found[k])) for k in worst}
+    return {"data": description, "min_cosine_to_float": worst}
+
+
+# --- the package ---------------------------------------------------------------------
+
+
+def quantize_package(package_dir: str | Path, out_dir: str | Path, examples: Optional[Path] = None,
+                     say: Say = lambda _: None) -> Path:
+    """Write an int8 copy of a package to `out_dir` (a valid package: every file hashed in
+    model.json), with its measured fidelity in model.json; returns out_dir."""
+    package = load_package(package_dir)
+    out_dir = Path(out_dir)
+    if out_dir.resolve() == package.root.resolve():
+        raise PackageError(f"--out {out_dir} is the package itself; choose a new folder for the int8 copy")
+    if out_dir.exists():
+        raise PackageError(f"{out_dir} already exists; choose another folder for the int8 copy")
+    if package.meta.get("quantization"):
+        raise PackageError(f"{package.root} is already an int8 package; quantize its float original")
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".gair-int8-", dir=out_dir.parent) as tmp:
+        work, staged = Path(tmp) / "work", Path(tmp) / "graphs"
+        work.mkdir()
+        staged.mkdir()
+        files: dict[str, Path] = {name: package.root / name for name in package.meta.get("files", {})}
+        meta = {k: v for k, v in package.meta.items() if k not in ("files", "format_version")}
+        meta["graphs"] = {g: dict(v) for g, v in package.meta["graphs"].items()}
+        for graph in QUANTIZED_GRAPHS:
+            say(f"quantizing {graph}")
+            for name in quantize_graph(package.graph_path(graph), staged, graph, work):
+                files[name] = staged / name
+            for key in ("file", "weights", "layout"):
+                files.pop(package.meta["graphs"][graph].get(key, ""), None)
+            meta["graphs"][graph].pop("layout", None)
+            meta["graphs"][graph].update(int8_file(graph), quantized="8-bit dynamic (uint8 MatMul weights, per channel)")
+        meta["name"] = f"{package.name}-int8"
+        meta["description"] = f"{package.meta.get('description', '')} int8 copy of {package.name}.".strip()
+        meta["quantization"] = {"of": package.name, "method": "onnxruntime basic constant folding, then "
+                                "quantize_dynamic QUInt8 per channel on constant MatMul weights", "graphs": list(QUANTIZED_GRAPHS)}
+        final = write_package(Path(tmp) / "final", meta, files)
+        say("measuring fidelity against the float package")
+        measured = fidelity(package, load_package(final), examples)
+        written = json.loads((final / MODEL_JSON).read_text())  # model.json itself is not hashed
+        written["quantization"]["fidelity"] = measured
+        (final / MODEL_JSON).write_text(json.dumps(written, indent=2))
+        card = package.root / MODEL_CARD
+        if card.is_file():
+            (final / MODEL_CARD).write_text(card.read_text() + "\n\nThis is an int8 copy: see quantization in model.json.\n")
+        if out_dir.exists():
+            raise PackageError(f"{out_dir} appeared while quantizing; it was not replaced")
+        os.replace(final, out_dir)
+    return out_dir
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m gair_qgis.runtime.quantize", description=__doc__.split("\n\n")[0])
+    parser.add_argument("package", type=Path, help="the float model package folder")
+    parser.add_argument("--out", type=Path, required=True, help="the new int8 package folder (must not exist)")
+    parser.add_argument("--examples", type=Path, help="folder of GAIR's examples.csv to measure fidelity on")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    args = parser.parse_args(argv)
+    try:
+        out = quantize_package(args.package, args.out, args.examples, say=lambda m: print(m, file=sys.stderr))
+    except (PackageError, ValueError, OSError) as error:
+        if args.debug:
+            raise
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    worst = load_package(out).meta["quantization"]["fidelity"]["min_cosine_to_float"]
+    print(f"wrote {out}; min cosine to float: " + ", ".join(f"{k} {v:.4f}" for k, v in worst.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

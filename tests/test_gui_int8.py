@@ -1,0 +1,32 @@
+"""The models dock's "Make an int8 copy" in a real headless QGIS: a QgsTask writes the copy and
+the dock adds it to the catalog."""
+from __future__ import annotations
+
+import pytest
+
+from gair_qgis.gui import GairGui
+from gair_qgis.gui import quantize_task
+from gair_qgis.gui.model_manager import ModelManagerDock
+from gair_qgis.runtime.package import load_package
+from gui_support import gair_settings, wait_for_tasks  # noqa: F401 (fixture)
+
+
+@pytest.fixture
+def gui(qgis_iface, qgis_new_project, gair_settings):
+    gui = GairGui(qgis_iface)
+    gui.init_gui()
+    yield gui
+    gui.unload()
+
+
+def test_make_an_int8_copy_adds_a_loadable_int8_package(gui, tmp_path, monkeypatch):
+    out = tmp_path / "models" / "bundled-int8"
+    monkeypatch.setattr(quantize_task, "int8_folder", lambda folder: out)
+    packages = gui.dock(ModelManagerDock).packages
+    packages.list.setCurrentRow(0)
+    packages.make_int8_copy()
+    assert not packages.int8_button.isEnabled()
+    wait_for_tasks(timeout=300)
+    assert packages.int8_task is None and packages.int8_button.isEnabled()
+    assert load_package(out).meta["quantization"]["fidelity"]["min_cosine_to_float"]
+    assert gui.catalog.entry(str(out.resolve())) is not None, packages.message.text()
