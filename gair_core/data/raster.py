@@ -54,6 +54,12 @@ def _is_lonlat_wgs84(crs: str) -> bool:
     return CRS.from_user_input(crs) == CRS.from_epsg(4326)
 
 
+def lonlat_function(crs_wkt: str, is_geographic: bool):
+    """Map coordinates of a CRS -> (lon, lat) degrees (the identity for WGS84 lon/lat), for
+    `ground_pixel_size_m`."""
+    return lonlat_identity if is_geographic and _is_lonlat_wgs84(crs_wkt) else _crs_to_lonlat(crs_wkt)
+
+
 def inside(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Whether normalised positions fall inside the grid (edges included)."""
     return (u >= 0) & (u <= 1) & (v >= 0) & (v <= 1)
@@ -125,7 +131,7 @@ def _read_from(dataset, path, lon: float, lat: float, ground_size_m: float, rng:
     u, v = grid.uv(x, y)
     if not inside(u, v).all():
         raise InputError(f"{path}: point ({lon}, {lat}) lies outside the raster")
-    to_lonlat = lonlat_identity if crs.is_geographic and _is_lonlat_wgs84(crs.to_wkt()) else _crs_to_lonlat(crs.to_wkt())
+    to_lonlat = lonlat_function(crs.to_wkt(), crs.is_geographic)
     cols, rows = window_size(grid, ground_pixel_size_m(grid, to_lonlat, float(x[0]), float(y[0])), ground_size_m)
     col_f, row_f = float(u[0]) * grid.width, float(v[0]) * grid.height
     col0 = random_offset(col_f, cols, grid.width, rng)

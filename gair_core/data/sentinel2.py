@@ -35,7 +35,7 @@ from gair_qgis.runtime.geometry import PixelGrid, ground_pixel_size_m, subgrid
 from gair_qgis.runtime.geometry import Window as GridWindow
 from gair_qgis.runtime.preprocess import InputError, canonical_band_name, released_rs_spec
 
-from .raster import Window, inside, lonlat_to_crs, random_offset, window_size
+from .raster import Window, inside, lonlat_function, lonlat_to_crs, random_offset, window_size
 
 S2_13_BANDS = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B8A", "B9", "B10", "B11", "B12")
 S2_L2A_12_BANDS = tuple(b for b in S2_13_BANDS if b != "B10")
@@ -214,8 +214,8 @@ def sentinel2_window(image: Sentinel2Image, lon: float, lat: float, ground_size_
     u, v = grid.uv(x, y)
     if not inside(u, v).all():
         raise InputError(f"{image.source}: point ({lon}, {lat}) lies outside the raster")
-    cols, rows = window_size(grid, ground_pixel_size_m(grid, image.is_geographic, lat, image.linear_unit_m),
-                             ground_size_m)
+    to_lonlat = lonlat_function(image.crs, image.is_geographic)
+    cols, rows = window_size(grid, ground_pixel_size_m(grid, to_lonlat, float(x[0]), float(y[0])), ground_size_m)
     col0 = random_offset(float(u[0]) * grid.width, cols, grid.width, rng)
     row0 = random_offset(float(v[0]) * grid.height, rows, grid.height, rng)
     window_grid = subgrid(grid, GridWindow(col0, row0, cols, rows))
