@@ -25,8 +25,14 @@ import torch
 from torch import nn
 
 from gair_qgis.runtime import package as pkg
+from gair_qgis.runtime.errors import InputError, PackageError
 from gair_qgis.runtime.preprocess import (
-    InputError, preprocess_rs, preprocess_sv, read_photo, released_inputs, released_rs_spec, released_sv_spec,
+    preprocess_rs,
+    preprocess_sv,
+    read_photo,
+    released_inputs,
+    released_rs_spec,
+    released_sv_spec,
 )
 from gair_qgis.runtime.session import GAIRRuntime
 
@@ -248,7 +254,7 @@ def export_package(model: GAIR, out: Path, *, provenance: dict, name: str, versi
     """Export, verify and write a package; returns the measured relative errors."""
     model = model.eval()
     if out.exists() and not overwrite:
-        raise pkg.PackageError(f"{out} already exists; pass --overwrite or choose another --out")
+        raise PackageError(f"{out} already exists; pass --overwrite or choose another --out")
     with tempfile.TemporaryDirectory(prefix="gair-export-") as work:
         work_dir = Path(work)
         export_templates(model, work_dir)
@@ -324,7 +330,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             version=args.version, licence=args.licence, description=args.description, untrained=args.untrained,
             sample_rs=args.sample_rs_image, sample_sv=args.sample_sv_image, overwrite=args.overwrite,
         )
-    except (ExportError, pkg.PackageError, InputError, ValueError, FileNotFoundError) as error:
+    except (ExportError, PackageError, InputError, ValueError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     for output, error in errors.items():

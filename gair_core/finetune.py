@@ -36,8 +36,8 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, Subset
 
-from gair_qgis.runtime.package import ModelPackage, PackageError, add_heads, apply_layers, load_package
-from gair_qgis.runtime.preprocess import InputError
+from gair_qgis.runtime.errors import InputError, PackageError
+from gair_qgis.runtime.package import ModelPackage, add_heads, apply_layers, load_package
 
 from .checkpoint import load_any, save_model
 from .config import PRESETS, get_preset

@@ -6,7 +6,8 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from .runtime.package import HeadSpec, ModelPackage, PackageError, apply_layers
+from .runtime.errors import PackageError
+from .runtime.package import HeadSpec, ModelPackage, apply_layers
 
 
 def normalize(vectors: np.ndarray) -> np.ndarray:

@@ -14,7 +14,8 @@ from typing import Optional
 
 from qgis.core import QgsApplication, QgsSettings
 
-from .runtime.package import MODEL_JSON, PackageError, bundled_package_path
+from .runtime.errors import PackageError
+from .runtime.package import MODEL_JSON, bundled_package_path
 
 ACTIVE_KEY = "gair/active_model"
 FOLDERS_KEY = "gair/model_folders"

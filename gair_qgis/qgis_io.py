@@ -28,8 +28,8 @@ from qgis.core import (
     QgsUnitTypes,
 )
 
+from .runtime.errors import InputError, OutputExistsError
 from .runtime.geometry import PixelGrid, Window, ground_pixel_size_m, subgrid
-from .runtime.preprocess import InputError
 
 WGS84 = "EPSG:4326"
 OUTPUT_NODATA = -9999.0
@@ -211,10 +211,6 @@ def _dms(value) -> float:
 
 
 # --- writing -----------------------------------------------------------------------------
-
-
-class OutputExistsError(InputError):
-    """An output file is already there; it is never overwritten silently."""
 
 
 def check_output_path(path: str | Path) -> Path:

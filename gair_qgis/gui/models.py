@@ -14,7 +14,8 @@ from qgis.PyQt.QtCore import QObject, Qt, pyqtSignal
 from qgis.PyQt.QtWidgets import QComboBox, QWidget
 
 from .. import installed_models
-from ..runtime.package import ModelPackage, PackageError
+from ..runtime.errors import PackageError
+from ..runtime.package import ModelPackage
 from . import settings
 
 UNTRAINED_WARNING = "UNTRAINED: random weights, its results carry no meaning"

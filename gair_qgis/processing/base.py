@@ -20,9 +20,9 @@ from qgis.core import (
 from .. import cache, installed_models
 from ..deps import missing_message
 from ..qgis_io import RasterSource, check_crs
-from ..runtime.geometry import OutsideTileError
-from ..runtime.package import ModelPackage, PackageError, load_package
-from ..runtime.preprocess import InputError, band_indices
+from ..runtime.errors import InputError, OutsideTileError, PackageError
+from ..runtime.package import ModelPackage, load_package
+from ..runtime.preprocess import band_indices
 
 SETTINGS_PREFIX = "gair/"
 LIMIT_DEFAULTS = {"max_tiles": 400, "max_pixels": 4_000_000}

@@ -7,6 +7,7 @@ from typing import Optional
 import numpy as np
 from qgis.core import (
     QgsCoordinateReferenceSystem,
+    QgsPointXY,
     QgsProcessingOutputNumber,
     QgsProcessingParameterExtent,
     QgsProcessingParameterFile,
@@ -14,10 +15,10 @@ from qgis.core import (
     QgsProcessingParameterPoint,
     QgsProcessingParameterRasterDestination,
     QgsProcessingParameterRasterLayer,
-    QgsPointXY,
 )
 
 from ..qgis_io import OUTPUT_NODATA, WGS84, RasterSource, atomic_geotiff, check_output_path, photo_gps, transform_point
+from ..runtime.errors import InputError
 from ..runtime.geometry import (
     PixelGrid,
     TileLattice,
@@ -27,7 +28,6 @@ from ..runtime.geometry import (
     fractional_pixel,
     subgrid,
 )
-from ..runtime.preprocess import InputError
 from .base import GairAlgorithm, Model, Progress, clear_errors, given
 from .tiles import check_tile_count, encode_windows, extent_window, lattice_blocks, output_grid, tile_size_pixels
 

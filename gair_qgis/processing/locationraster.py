@@ -16,9 +16,17 @@ from qgis.core import (
 )
 
 from ..analysis import PCA, cosine
-from ..qgis_io import OUTPUT_NODATA, WGS84, atomic_geotiff, check_crs, check_output_path, transform_point, transform_points
+from ..qgis_io import (
+    OUTPUT_NODATA,
+    WGS84,
+    atomic_geotiff,
+    check_crs,
+    check_output_path,
+    transform_point,
+    transform_points,
+)
+from ..runtime.errors import InputError
 from ..runtime.geometry import PixelGrid
-from ..runtime.preprocess import InputError
 from .base import GairAlgorithm, Model, Progress, clear_errors, given
 from .tiles import output_grid
 

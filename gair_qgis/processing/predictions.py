@@ -10,7 +10,7 @@ from qgis.core import QgsField, QgsFields
 from qgis.PyQt.QtCore import QVariant
 
 from ..analysis import Head
-from ..qgis_io import OutputExistsError
+from ..runtime.errors import OutputExistsError
 
 
 def _field_name(*parts: str) -> str:

@@ -13,8 +13,8 @@ from qgis.core import (
 
 from ..analysis import PCA
 from ..qgis_io import OUTPUT_NODATA, atomic_geotiff, check_output_path
+from ..runtime.errors import InputError
 from ..runtime.geometry import PixelGrid, TileLattice, subgrid
-from ..runtime.preprocess import InputError
 from .base import GairAlgorithm, Model, Progress, clear_errors, given
 from .tiles import (
     Block,

@@ -24,8 +24,8 @@ from qgis.PyQt.QtCore import QVariant
 
 from ..analysis import Head, load_heads
 from ..qgis_io import WGS84, RasterSource, transform_points
+from ..runtime.errors import InputError
 from ..runtime.geometry import Window, centred_window, subgrid
-from ..runtime.preprocess import InputError
 from .base import GairAlgorithm, Model, Progress, clear_errors
 from .predictions import check_vector_destination, head_attributes, head_fields
 from .tiles import check_tile_count, encode_windows, tile_size_pixels

@@ -22,8 +22,8 @@ from qgis.PyQt.QtCore import QVariant
 
 from ..analysis import load_heads
 from ..qgis_io import WGS84, RasterSource, atomic_geotiff, check_output_path, transform_points
+from ..runtime.errors import PackageError
 from ..runtime.geometry import TileLattice, Window, subgrid
-from ..runtime.package import PackageError
 from .base import GairAlgorithm, Progress, clear_errors, given
 from .predictions import check_vector_destination, head_attributes, head_band_values, head_bands, head_fields
 from .tiles import area_window, check_tile_count, encode_windows, lattice_windows, tile_lattice

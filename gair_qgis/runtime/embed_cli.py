@@ -14,8 +14,9 @@ from typing import Any, Callable, Optional, Protocol, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from .errors import InputError
 from .geometry import bbox_grid, tile_queries
-from .preprocess import InputError, RSInputSpec, SVInputSpec, preprocess_rs, preprocess_sv, read_photo
+from .preprocess import RSInputSpec, SVInputSpec, preprocess_rs, preprocess_sv, read_photo
 from .raster_file import RasterInfo, read_raster
 
 OUTPUT_FILES = ("rs_embedding.npy", "sv_embedding.npy", "loc_embedding.npy", "localized_rs_embedding.npy")

@@ -13,9 +13,7 @@ from typing import Any, NamedTuple, Optional, Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-
-class OutsideTileError(ValueError):
-    """A point does not fall inside the tile."""
+from .errors import OutsideTileError
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from . import package as pkg
+from .errors import CheckpointError, PackageError, UnsafeCheckpointError
 from .preprocess import released_inputs
-from .released_layout import CheckpointError, convert_released_state_dict
-from .torch_pickle import UnsafeCheckpointError, load_checkpoint, state_dict_from_checkpoint
+from .released_layout import convert_released_state_dict
+from .torch_pickle import load_checkpoint, state_dict_from_checkpoint
 
 TEMPLATES = Path(__file__).with_name("graphs") / "base"
 
@@ -30,7 +31,7 @@ def import_released(checkpoint: Path, out: Path, *, overwrite: bool = False, nam
     `provenance` adds to (or overrides) the recorded provenance, e.g. the download URL."""
     say = progress or (lambda message: None)
     if out.exists() and not overwrite:
-        raise pkg.PackageError(f"{out} already exists; choose another folder or allow overwriting")
+        raise PackageError(f"{out} already exists; choose another folder or allow overwriting")
     template = json.loads((TEMPLATES / pkg.TEMPLATE_JSON).read_text())
     say(f"reading {checkpoint.name} (tensors only)")
     released = state_dict_from_checkpoint(load_checkpoint(checkpoint))
@@ -71,7 +72,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(argv)
     try:
         import_released(args.checkpoint, args.out, overwrite=args.overwrite, name=args.name, progress=print)
-    except (CheckpointError, UnsafeCheckpointError, pkg.PackageError, FileNotFoundError, ValueError) as error:
+    except (CheckpointError, UnsafeCheckpointError, PackageError, FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(f"package written to {args.out}")

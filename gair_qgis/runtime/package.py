@@ -22,6 +22,7 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from .errors import PackageError
 from .preprocess import RSInputSpec, SVInputSpec
 
 FORMAT_VERSION = 1
@@ -30,10 +31,6 @@ GRAPH_NAMES = ("rs_encoder", "sv_encoder", "location_encoder")
 NILI_ARRAYS = "nili.npz"  # offset_weight (D, 2) and bias (D,) of imnet
 TEMPLATE_JSON = "template.json"  # architecture and state shapes beside weightless graphs
 MODEL_CARD = "README.md"  # the human-readable model card; not hashed, kept by add_heads
-
-
-class PackageError(ValueError):
-    """A model package that cannot be used; the message names the file and the fix."""
 
 
 def sha256_of(path: Path) -> str:
@@ -229,7 +226,6 @@ def fill_graphs(template_dir: Path, arrays: dict[str, NDArray[Any]], out_dir: Pa
     nili.write_bytes(nili_npz(weight[:, weight.shape[1] - 2 :], bias))
     files[NILI_ARRAYS] = nili
     return files
-
 
 
 def head_npz(layers: Sequence[tuple[NDArray[Any], NDArray[Any]]]) -> bytes:

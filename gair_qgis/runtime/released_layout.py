@@ -42,10 +42,6 @@ _HF_TOP_NAMES = {
 _QKV = re.compile(r"attention\.attention\.(query|key|value)\.(weight|bias)")
 
 
-class CheckpointError(ValueError):
-    """A checkpoint that does not match the model; the message lists every offending key."""
-
-
 @dataclass
 class ImportReport:
     loaded: list[str] = field(default_factory=list)
