@@ -5,6 +5,7 @@ from __future__ import annotations
 import configparser
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -63,3 +64,14 @@ def test_qgis_process_runs_svheatmap_from_the_command_line(tmp_path, l2a_tile, p
 
     again = subprocess.run(command, capture_output=True, text=True, timeout=240, env=env)
     assert again.returncode != 0 and "already exists and is not overwritten" in again.stdout + again.stderr
+
+
+def test_processing_imports_no_gui_module():
+    """The toolbox side never needs the docks: importing every algorithm loads no gair_qgis.gui
+    module (settings, resources and errors live outside both), so there is no gui <-> processing circle."""
+    modules = sorted(p.stem for p in (ROOT / "gair_qgis" / "processing").glob("*.py") if p.stem != "__init__")
+    code = (f"import sys, importlib; [importlib.import_module('gair_qgis.processing.' + m) for m in {modules!r}];"
+            "bad = [m for m in sys.modules if m.startswith('gair_qgis.gui')]; print(bad); sys.exit(1 if bad else 0)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert len(modules) >= 8 and result.returncode == 0, result.stdout + result.stderr

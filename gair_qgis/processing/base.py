@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import importlib.util
-import os
 from dataclasses import dataclass
 from typing import Callable, Optional
 
@@ -14,7 +13,6 @@ from qgis.core import (
     QgsProcessingFeedback,
     QgsProcessingParameterBand,
     QgsProcessingParameterString,
-    QgsSettings,
 )
 
 from .. import cache, installed_models
@@ -23,9 +21,7 @@ from ..qgis_io import RasterSource, check_crs
 from ..runtime.errors import InputError, OutsideTileError, PackageError
 from ..runtime.package import ModelPackage, load_package
 from ..runtime.preprocess import band_indices
-
-SETTINGS_PREFIX = "gair/"
-LIMIT_DEFAULTS = {"max_tiles": 400, "max_pixels": 4_000_000}
+from ..settings import PREFIX, force_cpu, setting_limit
 
 
 def given(parameters: dict, name: str) -> bool:
@@ -38,28 +34,12 @@ class Cancelled(Exception):
     """The user cancelled; nothing was written."""
 
 
-def setting_limit(name: str) -> int:
-    """A limit from the environment (GAIR_MAX_TILES, ...), else QGIS settings (gair/max_tiles, ...)."""
-    env = os.environ.get(f"GAIR_{name.upper()}")
-    if env:
-        return int(env)
-    return int(QgsSettings().value(SETTINGS_PREFIX + name, LIMIT_DEFAULTS[name]))
-
-
-def force_cpu() -> bool:
-    """Whether onnxruntime must use the CPU (GAIR_FORCE_CPU=1 or QGIS setting gair/force_cpu)."""
-    env = os.environ.get("GAIR_FORCE_CPU")
-    if env:
-        return env not in ("0", "false", "no")
-    return QgsSettings().value(SETTINGS_PREFIX + "force_cpu", False, type=bool)
-
-
 def check_limit(name: str, needed: int, what: str, fix: str) -> None:
     limit = setting_limit(name)
     if needed > limit:
         raise InputError(
             f"{what} needs {needed} {name.split('_')[1]}, more than the limit of {limit}; {fix}, or raise the limit "
-            f"(environment variable GAIR_{name.upper()} or QGIS setting {SETTINGS_PREFIX}{name})"
+            f"(environment variable GAIR_{name.upper()} or QGIS setting {PREFIX}{name})"
         )
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
+
 from .heatmap import SvHeatmapAlgorithm
 from .locationraster import LocationRasterAlgorithm
 from .rsembed import RsEmbedAlgorithm
@@ -25,12 +26,12 @@ class GairProvider(QgsProcessingProvider):
         return "GAIR geo-foundation model (remote sensing, street view, location)"
 
     def icon(self) -> QIcon:
-        from ..gui.resources import icon  # only the GUI asks for icons
+        from ..plugin_files import icon  # only the GUI asks for icons
 
         return icon("gair")
 
     def svgIconPath(self) -> str:
-        from ..gui.resources import icon_path
+        from ..plugin_files import icon_path
 
         return str(icon_path("gair"))
 
