@@ -17,7 +17,7 @@ from qgis.core import (
     QgsProcessingParameterRasterLayer,
 )
 
-from ..qgis_io import OUTPUT_NODATA, WGS84, RasterSource, atomic_geotiff, check_output_path, photo_gps, transform_point
+from ..qgis_io import OUTPUT_NODATA, WGS84, RasterSource, atomic_geotiff, check_output_path, transform_point
 from ..runtime.errors import InputError
 from ..runtime.geometry import (
     PixelGrid,
@@ -28,6 +28,7 @@ from ..runtime.geometry import (
     fractional_pixel,
     subgrid,
 )
+from ..runtime.photo_gps import photo_gps
 from .base import GairAlgorithm, Model, Progress, clear_errors, given
 from .tiles import check_tile_count, encode_windows, extent_window, lattice_blocks, output_grid, tile_size_pixels
 

@@ -163,8 +163,7 @@ class LocationEncoder:
     def lonlat(self, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(N, 2) lon, lat of flat pixel indices and whether each is usable."""
         row, col = np.divmod(index, self.grid.width)
-        x = self.grid.left + (col + 0.5) * self.grid.pixel_width
-        y = self.grid.top - (row + 0.5) * self.grid.pixel_height
+        x, y = self.grid.centres_of(col, row)
         lon, lat = transform_points(x, y, self.crs, QgsCoordinateReferenceSystem(WGS84), self.transform_context)
         valid = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
         return np.where(valid[:, None], np.stack([lon, lat], axis=1), 0.0), valid

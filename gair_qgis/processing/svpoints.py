@@ -26,11 +26,12 @@ from ..analysis import Head, load_heads
 from ..qgis_io import WGS84, RasterSource, transform_points
 from ..runtime.errors import InputError
 from ..runtime.geometry import Window, centred_window, subgrid
+from ..runtime.package import LOCATION, RS_GLOBAL, SV
 from .base import GairAlgorithm, Model, Progress, clear_errors
 from .predictions import check_vector_destination, head_attributes, head_fields
 from .tiles import check_tile_count, encode_windows, tile_size_pixels
 
-POINT_HEAD_INPUTS = ("sv", "location", "rs_global")
+POINT_HEAD_INPUTS = (SV, LOCATION, RS_GLOBAL)
 
 HELP = """For each point of INPUT, reads the photo named in PHOTO_FIELD (relative paths are \
 resolved against PHOTO_FOLDER, default the layer's folder), encodes it, and compares its \
@@ -175,12 +176,12 @@ class SvPointsAlgorithm(GairAlgorithm):
         ok = [item for item in inputs if item.problem is None]
         head_inputs = {}
         if ok:
-            head_inputs["sv"] = np.stack([item.pooled for item in ok])
-            head_inputs["rs_global"] = np.stack([encoded[item.window].tile.global_embedding for item in ok])
-            if any(h.spec.input == "location" for h in heads):
+            head_inputs[SV] = np.stack([item.pooled for item in ok])
+            head_inputs[RS_GLOBAL] = np.stack([encoded[item.window].tile.global_embedding for item in ok])
+            if any(h.spec.input == LOCATION for h in heads):
                 lon, lat = transform_points(np.array([i.x for i in ok]), np.array([i.y for i in ok]), source.crs,
                                             QgsCoordinateReferenceSystem(WGS84), context.transformContext())
-                head_inputs["location"] = model.runtime.encode_location(np.stack([lon, lat], axis=1))
+                head_inputs[LOCATION] = model.runtime.encode_location(np.stack([lon, lat], axis=1))
         predictions = [head.predict(head_inputs[head.spec.input]) if ok else None for head in heads]
         rows, k = [], 0
         for item in inputs:

@@ -149,7 +149,7 @@ def tile_lattice(source: RasterSource, package: ModelPackage, area: Window,
                  stride_fraction: float = 1.0) -> tuple[TileLattice, tuple[int, int]]:
     """Tiles of the model's ground size from the area's top-left corner every
     `stride_fraction` x tile size, and how many cover the area (nx, ny)."""
-    centre_y = subgrid(source.grid, area).top - area.height * source.grid.pixel_height / 2
+    centre_y = subgrid(source.grid, area).centre[1]
     cols, rows = tile_size_pixels(source, package, centre_y)
     stride = (max(1, round(min(cols, area.width) * stride_fraction)),
               max(1, round(min(rows, area.height) * stride_fraction)))
