@@ -14,6 +14,7 @@ from qgis.core import (
     QgsProcessingParameterBand,
     QgsProcessingParameterString,
 )
+from qgis.PyQt.QtCore import QCoreApplication
 
 from .. import cache, installed_models
 from ..deps import missing_message
@@ -100,8 +101,12 @@ class GairAlgorithm(QgsProcessingAlgorithm):
     def createInstance(self):
         return type(self)()
 
+    def tr(self, text: str) -> str:
+        """`text` in the user's language (Qt's translation, context "GairAlgorithm")."""
+        return QCoreApplication.translate("GairAlgorithm", text)
+
     def group(self) -> str:
-        return self._group
+        return self.tr(self._group)
 
     def groupId(self) -> str:
         return self._group_id
@@ -126,7 +131,7 @@ class GairAlgorithm(QgsProcessingAlgorithm):
         """MODEL: an installed package by name (offered in a list, the active one preselected)
         or a package folder path; empty means the active package."""
         param = QgsProcessingParameterString(
-            self.MODEL, "Model (an installed package, or a package folder; default: the active model)",
+            self.MODEL, self.tr("Model (an installed package, or a package folder; default: the active model)"),
             defaultValue=installed_models.active_label(), optional=True)
         param.setMetadata({"widget_wrapper": {"value_hints": list(installed_models.labels(
             installed_models.installed_packages()))}})
@@ -134,14 +139,14 @@ class GairAlgorithm(QgsProcessingAlgorithm):
 
     def add_head_parameter(self, name: str, inputs: tuple[str, ...], description: str) -> None:
         """An optional head name, offering the active package's heads that take `inputs`."""
-        param = QgsProcessingParameterString(name, description, optional=True)
+        param = QgsProcessingParameterString(name, self.tr(description), optional=True)
         param.setMetadata({"widget_wrapper": {"value_hints": installed_models.active_head_names(inputs)}})
         self.addParameter(param)
 
     def add_bands_parameter(self, parent: str) -> None:
-        param = QgsProcessingParameterBand(self.BANDS, "Bands in model order", parentLayerParameterName=parent,
+        param = QgsProcessingParameterBand(self.BANDS, self.tr("Bands in model order"), parentLayerParameterName=parent,
                                            optional=True, allowMultiple=True)
-        param.setHelp("B2, B3, B4, B5, B6, B7, B8, B8A, B11, B12 in this order; default: found from the band names")
+        param.setHelp(self.tr("B2, B3, B4, B5, B6, B7, B8, B8A, B11, B12 in this order; default: found from the band names"))
         self.addParameter(param)
 
     # --- model and bands -----------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
+from ..qgis_io import writable_raster_extensions
 from .heatmap import SvHeatmapAlgorithm
 from .locationraster import LocationRasterAlgorithm
 from .rsembed import RsEmbedAlgorithm
@@ -36,7 +37,8 @@ class GairProvider(QgsProcessingProvider):
         return str(icon_path("gair"))
 
     def supportedOutputRasterLayerExtensions(self) -> list[str]:
-        return ["tif"]
+        """GeoTIFF first, then every raster format GDAL can create (chosen by extension)."""
+        return writable_raster_extensions()
 
     def loadAlgorithms(self) -> None:
         for algorithm in ALGORITHMS:

@@ -74,24 +74,24 @@ class SvPointsAlgorithm(GairAlgorithm):
         return "svpoints"
 
     def displayName(self) -> str:
-        return "Street-view photo points: similarity and predictions"
+        return self.tr("Street-view photo points: similarity and predictions")
 
     def shortHelpString(self) -> str:
-        return HELP
+        return self.tr(HELP)
 
     def initAlgorithm(self, config=None) -> None:
-        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, "Photo points", [QgsProcessing.TypeVectorPoint]))
-        self.addParameter(QgsProcessingParameterField(self.PHOTO_FIELD, "Photo path field", parentLayerParameterName=self.INPUT,
+        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, self.tr("Photo points"), [QgsProcessing.TypeVectorPoint]))
+        self.addParameter(QgsProcessingParameterField(self.PHOTO_FIELD, self.tr("Photo path field"), parentLayerParameterName=self.INPUT,
                                                       type=QgsProcessingParameterField.String))
-        self.addParameter(QgsProcessingParameterFile(self.PHOTO_FOLDER, "Folder for relative photo paths (default: the layer's)",
+        self.addParameter(QgsProcessingParameterFile(self.PHOTO_FOLDER, self.tr("Folder for relative photo paths (default: the layer's)"),
                                                      behavior=QgsProcessingParameterFile.Folder, optional=True))
-        self.addParameter(QgsProcessingParameterRasterLayer(self.RASTER, "Sentinel-2 L2A raster (any CRS)"))
+        self.addParameter(QgsProcessingParameterRasterLayer(self.RASTER, self.tr("Sentinel-2 L2A raster (any CRS)")))
         self.add_bands_parameter(self.RASTER)
         self.add_model_parameter()
         self.add_head_parameter(self.HEAD, POINT_HEAD_INPUTS, "Head name (default: every head of the model)")
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "Points with similarity",
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, self.tr("Points with similarity"),
                                                             QgsProcessing.TypeVectorPoint))
-        self.addOutput(QgsProcessingOutputNumber("EVALUATED", "Points evaluated"))
+        self.addOutput(QgsProcessingOutputNumber("EVALUATED", self.tr("Points evaluated")))
 
     def prepareAlgorithm(self, parameters, context, feedback) -> bool:
         self.prepare_raster(parameters, context, self.RASTER)

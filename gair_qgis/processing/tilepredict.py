@@ -56,21 +56,21 @@ class TilePredictAlgorithm(GairAlgorithm):
         return "tilepredict"
 
     def displayName(self) -> str:
-        return "Predict per tile (model heads)"
+        return self.tr("Predict per tile (model heads)")
 
     def shortHelpString(self) -> str:
-        return HELP
+        return self.tr(HELP)
 
     def initAlgorithm(self, config=None) -> None:
-        self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, "Sentinel-2 L2A raster (any CRS)"))
+        self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, self.tr("Sentinel-2 L2A raster (any CRS)")))
         self.add_bands_parameter(self.INPUT)
         self.add_model_parameter()
         self.add_head_parameter(self.HEAD, TILE_HEAD_INPUTS, "Head name (default: all tile heads)")
-        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Area (default: the whole raster)", optional=True))
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "Tile predictions", QgsProcessing.TypeVectorPolygon))
-        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT_RASTER, "Prediction raster", optional=True,
+        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, self.tr("Area (default: the whole raster)"), optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, self.tr("Tile predictions"), QgsProcessing.TypeVectorPolygon))
+        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT_RASTER, self.tr("Prediction raster"), optional=True,
                                                                   createByDefault=False))
-        self.addOutput(QgsProcessingOutputNumber("TILES", "Tiles"))
+        self.addOutput(QgsProcessingOutputNumber("TILES", self.tr("Tiles")))
 
     def prepareAlgorithm(self, parameters, context, feedback) -> bool:
         return self.prepare_raster(parameters, context, self.INPUT)
