@@ -29,9 +29,12 @@ import urllib.request
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional, Protocol, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional, Protocol, Sequence
 
 from .errors import CheckpointError, PackageError, UnsafeCheckpointError
+
+if TYPE_CHECKING:  # imported where used: downloading needs no package code until the import
+    from .package import ModelPackage
 
 DEFAULT_URL = "https://huggingface.co/PingL/GAIR/resolve/main/checkpoint.pth"
 DEFAULT_NAME = "gair-base-released"
@@ -313,7 +316,7 @@ def file_name(url: str) -> str:
 
 
 def download_package(url: str, out: Path, settings: Fetch = Fetch(), *, name: Optional[str] = None,
-                     overwrite: bool = False):
+                     overwrite: bool = False) -> ModelPackage:
     """Download `url` and import it into the package folder `out`; returns the ModelPackage.
 
     Raises DownloadError (NotFoundError, NoNetworkError, DiskFullError, NotACheckpointError,
@@ -345,7 +348,7 @@ def download_package(url: str, out: Path, settings: Fetch = Fetch(), *, name: Op
 
 
 def import_file(checkpoint: Path, out: Path, url: str, *, name: str, overwrite: bool,
-                say: Callable[[str], None]):
+                say: Callable[[str], None]) -> ModelPackage:
     """The strict import of a downloaded file, with its URL and real file name in the provenance."""
     from .import_checkpoint import import_released
 

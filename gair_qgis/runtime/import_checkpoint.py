@@ -13,7 +13,7 @@ import json
 import sys
 import tempfile
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from . import package as pkg
 from .errors import CheckpointError, PackageError, UnsafeCheckpointError
@@ -26,7 +26,7 @@ TEMPLATES = Path(__file__).with_name("graphs") / "base"
 
 def import_released(checkpoint: Path, out: Path, *, overwrite: bool = False, name: str = "gair-base-released",
                     progress: Optional[Callable[[str], None]] = None,
-                    provenance: Optional[dict] = None) -> pkg.ModelPackage:
+                    provenance: Optional[dict[str, Any]] = None) -> pkg.ModelPackage:
     """Write a package from a released-layout checkpoint; returns it, loaded and verified.
     `provenance` adds to (or overrides) the recorded provenance, e.g. the download URL."""
     say = progress or (lambda message: None)
