@@ -28,7 +28,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from gair_qgis.runtime.preprocess import InputError
+from gair_qgis.runtime.errors import InputError
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path("data")
@@ -308,7 +308,6 @@ def hardware() -> str:
     import os
     import platform
 
-    import torch
 
     return f"{platform.machine()} CPU, {os.cpu_count()} logical cores, shared with other jobs; no GPU"
 

@@ -12,7 +12,8 @@ import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 
-from gair_qgis.runtime.released_layout import CheckpointError, ImportReport, check_finite, convert_released_state_dict
+from gair_qgis.runtime.errors import CheckpointError
+from gair_qgis.runtime.released_layout import ImportReport, check_finite, convert_released_state_dict
 from gair_qgis.runtime.torch_pickle import load_checkpoint, state_dict_from_checkpoint
 
 from .config import GAIRConfig, get_preset

@@ -27,7 +27,10 @@ from torch import nn
 from gair_qgis.runtime import package as pkg
 from gair_qgis.runtime.cli import command
 from gair_qgis.runtime.preprocess import (
-    InputError, preprocess_rs, preprocess_sv, read_photo, released_inputs, released_rs_spec, released_sv_spec,
+    preprocess_rs,
+    preprocess_sv,
+    read_photo,
+    released_sv_spec,
 )
 from gair_qgis.runtime.session import GAIRRuntime
 

@@ -36,29 +36,29 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, Subset
 
-from gair_qgis.runtime.package import ModelPackage, add_heads, apply_layers, load_package
 from gair_qgis.runtime.cli import check_output_folder, command
-from gair_qgis.runtime.preprocess import InputError
+from gair_qgis.runtime.errors import InputError
+from gair_qgis.runtime.package import (
+    CLASSIFICATION,
+    LOCATION,
+    REGRESSION,
+    RS_GLOBAL,
+    SV,
+    ModelPackage,
+    add_heads,
+    apply_layers,
+    load_package,
+)
 
 from .checkpoint import load_any, save_model
 from .config import PRESETS, get_preset
 from .models import GAIR
-from .training.heads import (
-    REGRESSION,
-    HeadConfig,
-    Layers,
-    Scaling,
-    build_head,
-    head_loss,
-    head_spec,
-    steps_for_epochs,
-    train_head,
-)
+from .training.heads import HeadConfig, Layers, Scaling, build_head, head_loss, head_spec, steps_for_epochs, train_head
 from .training.labelled import InputDataset, LabelledRows, read_labelled, split_indices
 from .training.metrics_eval import classification_metrics, regression_metrics
 
 MODES = ("linear-probe", "head", "full")
-HEAD_INPUTS = {"sv": "sv", "rs": "rs_global", "location": "location"}  # task -> the runtime embedding
+HEAD_INPUTS = {"sv": SV, "rs": RS_GLOBAL, "location": LOCATION}  # task -> the runtime embedding
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", type=Path, required=True, help="CSV with the task's inputs and the target column")
     p.add_argument("--task", choices=sorted(HEAD_INPUTS), required=True)
-    p.add_argument("--kind", choices=["regression", "classification"], required=True)
+    p.add_argument("--kind", choices=[REGRESSION, CLASSIFICATION], required=True)
     p.add_argument("--target", required=True, help="target column")
     p.add_argument("--mode", choices=MODES, default="head")
     p.add_argument("--package", type=Path, help="frozen modes: the model package to train on and add the head "
@@ -161,7 +161,7 @@ class IndexedDataset(Dataset):
 
 def encode_targets(kind: str, raw: list[str], train: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Class indices and the sorted labels (classification), or float values and [target]."""
-    if kind == "classification":
+    if kind == CLASSIFICATION:
         labels = sorted(set(raw))
         index = {label: i for i, label in enumerate(labels)}
         return np.array([index[r] for r in raw], np.int64), labels
@@ -202,21 +202,21 @@ def train_full(model: GAIR, args: argparse.Namespace, dataset: InputDataset, y: 
 
 def constant_prediction(kind: str, y: np.ndarray, train: np.ndarray, size: int) -> np.ndarray:
     """The training mean (regression) or majority class (classification), `size` times."""
-    if kind == "classification":
+    if kind == CLASSIFICATION:
         return np.full(size, np.bincount(y[train]).argmax())
     return np.full(size, y[train].mean())
 
 
 def score(kind: str, truth: np.ndarray, prediction: np.ndarray, classes: int) -> dict[str, float]:
-    if kind == "classification":
+    if kind == CLASSIFICATION:
         return classification_metrics(truth, prediction, classes)
     return regression_metrics(truth, prediction)
 
 
 def predict(kind: str, layers: Layers, features: np.ndarray) -> np.ndarray:
     """Class indices or values, exactly as the plugin applies the head."""
-    outputs = apply_layers(layers, features, softmax=kind == "classification")
-    return outputs.argmax(axis=1) if kind == "classification" else outputs[:, 0]
+    outputs = apply_layers(layers, features, softmax=kind == CLASSIFICATION)
+    return outputs.argmax(axis=1) if kind == CLASSIFICATION else outputs[:, 0]
 
 
 def finetune(args: argparse.Namespace) -> dict:
@@ -267,7 +267,7 @@ def finetune(args: argparse.Namespace) -> dict:
 
 def package_head(args: argparse.Namespace, labels: list[str], result: dict) -> dict:
     """The head's model.json entry: its inputs, outputs and the measured metric."""
-    primary = "accuracy" if args.kind == "classification" else "r2"
+    primary = "accuracy" if args.kind == CLASSIFICATION else "r2"
     metric = {
         "name": primary, "value": round(result["metrics"][primary], 4),
         "constant_baseline": round(result["constant_baseline"][primary], 4),
@@ -276,7 +276,7 @@ def package_head(args: argparse.Namespace, labels: list[str], result: dict) -> d
                  f"{args.test_fraction:g}), {result['rows']['train']} training rows, seed {args.seed}",
         "trained_by": f"gair_core.finetune --mode {args.mode}",
     }
-    return head_spec(args.head_name or args.target, REGRESSION if args.kind == "regression" else "classification",
+    return head_spec(args.head_name or args.target, REGRESSION if args.kind == REGRESSION else CLASSIFICATION,
                      HEAD_INPUTS[args.task], labels or [args.target], metric)
 
 

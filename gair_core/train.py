@@ -25,7 +25,10 @@ from typing import Optional, Sequence
 import torch
 from safetensors import SafetensorError
 
-from .config import GAIRConfig, get_preset, PRESETS, rs_spec_of
+from gair_qgis.runtime.cli import command
+from gair_qgis.runtime.errors import InputError
+
+from .config import PRESETS, GAIRConfig, get_preset, rs_spec_of
 from .data.augment import NO_AUGMENT, AugmentConfig
 from .data.dataset import PairDataset, infinite_batches, steps_per_epoch
 from .data.manifest import read_manifest
@@ -34,14 +37,17 @@ from .models import GAIR
 from .training.forward import TrainingModule, freeze, make_teacher
 from .training.init import apply_init
 from .training.loop import (
-    Precision, average_across_ranks, forward_backward, optimizer_step, peak_memory_mb, setup_distributed, to_device,
+    Precision,
+    average_across_ranks,
+    forward_backward,
+    optimizer_step,
+    peak_memory_mb,
+    setup_distributed,
+    to_device,
 )
 from .training.metrics import MetricsLogger
 from .training.optim import lr_factor, make_optimizer, set_lr
 from .training.state import load_training_state, save_training_state
-
-from gair_qgis.runtime.cli import command
-from gair_qgis.runtime.preprocess import InputError
 
 
 def build_parser() -> argparse.ArgumentParser:

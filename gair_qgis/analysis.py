@@ -6,7 +6,8 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from .runtime.package import HeadSpec, ModelPackage, PackageError, apply_layers
+from .runtime.errors import PackageError
+from .runtime.package import CLASSIFICATION, HEAD_TASKS, HeadSpec, ModelPackage, apply_layers
 
 
 def normalize(vectors: np.ndarray) -> np.ndarray:
@@ -56,7 +57,7 @@ class Head:
 
     @property
     def is_classifier(self) -> bool:
-        return self.spec.task == "classification"
+        return self.spec.task == CLASSIFICATION
 
     def outputs(self) -> list[str]:
         """Names of the values `predict` returns per row (class probabilities or targets)."""
@@ -86,7 +87,7 @@ def load_heads(package: ModelPackage, inputs: Sequence[str], name: Optional[str]
     for spec in specs:
         if spec.input not in inputs:
             continue
-        if spec.task not in ("classification", "regression"):
+        if spec.task not in HEAD_TASKS:
             raise PackageError(f"head {spec.name!r} has unknown task {spec.task!r}; expected classification or regression")
         heads.append(Head(spec, package.head_layers(spec)))
     return heads

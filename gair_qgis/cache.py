@@ -23,7 +23,7 @@ import numpy as np
 
 from .runtime.geometry import PixelGrid, Window
 from .runtime.package import ModelPackage
-from .runtime.preprocess import InputError
+from .runtime.errors import InputError
 from .runtime.tile import EncodedTile
 
 DEFAULT_CACHE_MB = 512

@@ -2,7 +2,7 @@
 
 Installed: the bundled package, every package in the QGIS profile's `gair/models/` folder
 (where the models dock downloads and imports to), and the folders the user added. One QGIS
-setting, `gair/active_model`, names the active package's folder; every dock and every
+setting, `gair/active_model` (gair_qgis/settings.py), names the active package's folder; every dock and every
 Processing algorithm uses it unless told otherwise. Needs qgis.core only (it runs in
 qgis_process too)."""
 from __future__ import annotations
@@ -12,38 +12,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from qgis.core import QgsApplication, QgsSettings
+from qgis.core import QgsApplication
 
-from .runtime.package import MODEL_JSON, PackageError, bundled_package_path
-
-ACTIVE_KEY = "gair/active_model"
-FOLDERS_KEY = "gair/model_folders"
+from . import settings
+from .runtime.errors import PackageError
+from .runtime.package import MODEL_JSON, bundled_package_path
 
 
 def models_dir() -> Path:
     """Where the models dock writes downloaded and imported packages (the QGIS profile)."""
     return Path(QgsApplication.qgisSettingsDirPath()) / "gair" / "models"
-
-
-def model_folders() -> list[str]:
-    """Package folders the user added in the models dock."""
-    value = QgsSettings().value(FOLDERS_KEY, [])
-    if isinstance(value, str):  # QSettings returns a lone string for one-item lists
-        value = [value] if value else []
-    return [str(v) for v in value or []]
-
-
-def set_model_folders(folders: list[str]) -> None:
-    QgsSettings().setValue(FOLDERS_KEY, list(folders))
-
-
-def active_setting() -> str:
-    """The folder the setting names ("" when none was chosen: the bundled package)."""
-    return str(QgsSettings().value(ACTIVE_KEY, "") or "")
-
-
-def set_active_setting(folder: str) -> None:
-    QgsSettings().setValue(ACTIVE_KEY, str(folder))
 
 
 @dataclass(frozen=True)
@@ -81,7 +59,7 @@ def installed_packages() -> list[Installed]:
         pass
     if models_dir().is_dir():
         candidates += [(p, "imported") for p in sorted(models_dir().iterdir()) if (p / MODEL_JSON).is_file()]
-    candidates += [(Path(f), "folder") for f in model_folders()]
+    candidates += [(Path(f), "folder") for f in settings.model_folders()]
     seen: set[str] = set()
     packages = []
     for folder, default in candidates:
@@ -97,7 +75,7 @@ def installed_packages() -> list[Installed]:
 
 def active_folder(packages: Optional[list[Installed]] = None) -> str:
     """The active package's folder: the setting's, while that folder holds a package, else the bundled one."""
-    chosen = active_setting()
+    chosen = settings.active_model()
     if chosen and (Path(chosen) / MODEL_JSON).is_file():
         return chosen
     packages = installed_packages() if packages is None else packages

@@ -19,18 +19,20 @@ from typing import Iterator, Optional, Sequence
 import numpy as np
 from qgis.core import (
     Qgis,
+    QgsApplication,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
     QgsCoordinateTransformContext,
     QgsCsException,
     QgsPointXY,
     QgsRasterDataProvider,
+    QgsRasterFileWriter,
     QgsRasterLayer,
     QgsRectangle,
 )
 
+from .runtime.errors import InputError, OutputExistsError
 from .runtime.geometry import PixelGrid, Window, ground_pixel_size_m, subgrid
-from .runtime.preprocess import InputError
 
 WGS84 = "EPSG:4326"
 OUTPUT_NODATA = -9999.0
@@ -237,43 +239,54 @@ def transform_point(point: QgsPointXY, source: QgsCoordinateReferenceSystem, tar
     return float(x[0]), float(y[0])
 
 
-def photo_gps(path: str | Path) -> Optional[tuple[float, float]]:
-    """(lon, lat) in degrees from a photo's EXIF GPS tags, or None when it has none."""
-    from PIL import Image
-
-    try:
-        with Image.open(path) as image:
-            gps = image.getexif().get_ifd(0x8825)
-    except (OSError, ValueError):
-        return None
-    try:
-        lat = _dms(gps[2]) * (-1 if str(gps.get(1, "N")).upper().startswith("S") else 1)
-        lon = _dms(gps[4]) * (-1 if str(gps.get(3, "E")).upper().startswith("W") else 1)
-    except (KeyError, TypeError, ValueError, ZeroDivisionError, IndexError):
-        return None
-    usable = abs(lon) <= 180 and abs(lat) <= 90 and (lon, lat) != (0.0, 0.0)  # (0, 0): GPS tags left unset
-    return (lon, lat) if usable else None
-
-
-def _dms(value) -> float:
-    degrees, minutes, seconds = (float(v) for v in value)
-    return degrees + minutes / 60 + seconds / 3600
-
-
 # --- writing -----------------------------------------------------------------------------
 
 
-class OutputExistsError(InputError):
-    """An output file is already there; it is never overwritten silently."""
+NOT_WRITABLE = ("VRT",)  # GDAL can Create() these, but not write pixel values into them
 
 
-def check_output_path(path: str | Path) -> Path:
-    """A GeoTIFF path that does not exist yet, in an existing folder."""
+def overwrites_outputs() -> bool:
+    """Whether an algorithm may replace an existing output file: in the QGIS desktop, whose
+    Processing dialog asks before an existing file is chosen (as QGIS's own algorithms do);
+    never from qgis_process or a script (platform "qgis_process" / "external")."""
+    return QgsApplication.platform() == "desktop"
+
+
+def raster_driver(path: str | Path) -> str:
+    """The GDAL driver QGIS picks for the output's extension (.tif GeoTIFF, .img, .nc, ...);
+    InputError when GDAL cannot write rasters of that kind."""
+    from osgeo import gdal
+
+    suffix = Path(path).suffix.lstrip(".")
+    name = QgsRasterFileWriter.driverForExtension(suffix) if suffix else ""
+    driver = gdal.GetDriverByName(name) if name else None
+    if driver is None or name in NOT_WRITABLE or driver.GetMetadataItem("DCAP_CREATE") != "YES":
+        raise InputError(f"the output {path} has an extension ('{suffix}') GDAL cannot write a raster to; "
+                         "choose .tif (GeoTIFF) or another writable format such as .img or .nc")
+    return name
+
+
+def writable_raster_extensions() -> list[str]:
+    """The raster output extensions the algorithms offer: tif first, then every other one
+    GDAL can create here."""
+    extensions = []
+    for extension in QgsRasterFileWriter.supportedFormatExtensions():
+        try:
+            raster_driver(f"x.{extension}")
+        except InputError:
+            continue
+        extensions.append(extension)
+    return ["tif"] + [e for e in extensions if e not in ("tif", "tiff")]
+
+
+def check_output_path(path: str | Path, overwrite: Optional[bool] = None) -> Path:
+    """A raster output path in a format GDAL writes, in an existing folder, that does not exist
+    yet unless `overwrite` (default: `overwrites_outputs()`)."""
     path = Path(path)
-    if path.suffix.lower() not in (".tif", ".tiff"):
-        raise InputError(f"the output {path} must be a GeoTIFF (.tif); choose a .tif file name")
-    if path.exists():
-        raise OutputExistsError(f"the output {path} already exists and is not overwritten; delete it or choose another file name")
+    raster_driver(path)
+    if path.exists() and not (overwrites_outputs() if overwrite is None else overwrite):
+        raise OutputExistsError(f"the output {path} already exists and is not overwritten; "
+                                "delete it or choose another file name")
     if not path.parent.is_dir():
         raise InputError(f"the output folder {path.parent} does not exist; create it or choose another")
     return path
@@ -296,18 +309,20 @@ class GeoTiffWriter:
 @contextmanager
 def atomic_geotiff(path: str | Path, grid: PixelGrid, band_count: int, crs: QgsCoordinateReferenceSystem,
                    band_names: Sequence[str] = (), metadata: Optional[dict] = None,
-                   nodata: float = OUTPUT_NODATA) -> Iterator[GeoTiffWriter]:
-    """Write a float32 GeoTIFF with an explicit geotransform and the full WKT CRS into a
-    temporary file beside `path`, then link it into place only when the block succeeds.
-    An existing `path` is never replaced; a failed or cancelled write leaves nothing."""
+                   nodata: float = OUTPUT_NODATA, overwrite: Optional[bool] = None) -> Iterator[GeoTiffWriter]:
+    """Write a float32 raster (GeoTIFF, or the GDAL format of the path's extension) with an
+    explicit geotransform and the full WKT CRS into a temporary file beside `path`, then move
+    it into place only when the block succeeds. An existing `path` is replaced only where
+    `check_output_path` allows it; a failed or cancelled write leaves nothing."""
     from osgeo import gdal
 
-    path = check_output_path(path)
-    partial = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.partial.tif")
-    options = ["COMPRESS=DEFLATE", "TILED=YES", "BIGTIFF=IF_SAFER"]
+    overwrite = overwrites_outputs() if overwrite is None else overwrite
+    path = check_output_path(path, overwrite)
+    driver = gdal.GetDriverByName(raster_driver(path))
+    partial = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.partial{path.suffix}")
+    options = ["COMPRESS=DEFLATE", "TILED=YES", "BIGTIFF=IF_SAFER"] if driver.ShortName == "GTiff" else []
     with _removed_on_sigterm(partial):
-        dataset = gdal.GetDriverByName("GTiff").Create(str(partial), grid.width, grid.height, band_count,
-                                                       gdal.GDT_Float32, options)
+        dataset = driver.Create(str(partial), grid.width, grid.height, band_count, gdal.GDT_Float32, options)
         if dataset is None:
             raise InputError(f"cannot create {partial}: {gdal.GetLastErrorMsg()}")
         try:
@@ -324,11 +339,27 @@ def atomic_geotiff(path: str | Path, grid: PixelGrid, band_count: int, crs: QgsC
             yield GeoTiffWriter(dataset, grid.height)
             dataset.FlushCache()
             dataset = None
-            _link_into_place(partial, path)
+            _move_into_place(driver, partial, path, overwrite)
         finally:
             dataset = None
             if partial.exists():
-                partial.unlink()
+                driver.Delete(str(partial))  # with its side files (.aux.xml, .hdr, ...)
+
+
+def _move_into_place(driver, partial: Path, path: Path, overwrite: bool) -> None:
+    """Move a finished raster to `path`; an existing file is replaced only when `overwrite`."""
+    if driver.ShortName == "GTiff":
+        if overwrite:
+            os.replace(partial, path)
+        else:
+            _link_into_place(partial, path)
+        return
+    if path.exists():  # other formats may have side files: GDAL renames them together
+        if not overwrite:
+            raise OutputExistsError(f"the output {path} already exists and is not overwritten") from None
+        driver.Delete(str(path))
+    if driver.Rename(str(path), str(partial)) != 0:
+        raise InputError(f"cannot move {partial} to {path}: check the folder's permissions")
 
 
 _PARTIAL_FILES: set[Path] = set()  # files being written, removed if SIGTERM arrives meanwhile

@@ -207,8 +207,9 @@ def style_rgb(layer: QgsRasterLayer, bands: Sequence[int] = (1, 2, 3)) -> QgsMul
 def true_colour_bands(layer: QgsRasterLayer) -> Optional[tuple[int, int, int]]:
     """1-based (B4, B3, B2) of a raster the model can read as Sentinel-2, else None."""
     from .qgis_io import band_description
-    from .runtime.package import PackageError, load_package
-    from .runtime.preprocess import InputError, band_indices
+    from .runtime.errors import InputError, PackageError
+    from .runtime.package import load_package
+    from .runtime.preprocess import band_indices
 
     if not isinstance(layer, QgsRasterLayer) or not layer.isValid() or layer.bandCount() < 3:
         return None

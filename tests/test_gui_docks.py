@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from gui_support import click, photo_with_gps, show_raster, wait_for_tasks
 from qgis.core import QgsCoordinateReferenceSystem, QgsPointXY, QgsRasterLayer, QgsReferencedPointXY
 from qgis.PyQt.QtCore import QPoint
 from qgis.PyQt.QtWidgets import QApplication
@@ -132,7 +133,7 @@ def test_copy_diagnostics_names_versions_and_providers(gui):
 
 
 def test_force_cpu_is_remembered(gui):
-    from gair_qgis.gui import settings
+    from gair_qgis import settings
 
     gui.dock(ModelManagerDock).providers.force_cpu.setChecked(True)
     assert settings.force_cpu() is True

@@ -21,7 +21,7 @@ import sys
 sys.path.insert(0, sys.argv[1])
 import gair_qgis
 from gair_qgis.runtime.package import ModelPackage, bundled_package_path
-from gair_qgis.gui.resources import icon_path
+from gair_qgis.plugin_files import icon_path
 from pathlib import Path
 plugin = Path(sys.argv[1]) / 'gair_qgis'
 assert Path(gair_qgis.__file__).parent == plugin, gair_qgis.__file__

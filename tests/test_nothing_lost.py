@@ -57,7 +57,8 @@ def test_import_overwrite_refuses_a_folder_that_is_not_a_package(tmp_path):
 
 
 def test_write_package_replaces_only_our_packages_and_keeps_the_old_one_on_failure(tmp_path):
-    from gair_qgis.runtime.package import PackageError, write_package
+    from gair_qgis.runtime.errors import PackageError
+    from gair_qgis.runtime.package import write_package
 
     package = small_package(tmp_path / "pkg")
     meta = json.loads((package / "model.json").read_text())
@@ -165,7 +166,7 @@ def test_both_embed_commands_refuse_a_location_outside_lon_lat_ranges(tmp_path, 
 
 def test_a_points_csv_with_a_bad_row_is_refused_naming_the_row(tmp_path):
     from gair_qgis.runtime import embed_cli
-    from gair_qgis.runtime.preprocess import InputError
+    from gair_qgis.runtime.errors import InputError
 
     points = tmp_path / "points.csv"
     points.write_text("lon,lat\n10,20\n20,-91\n")
@@ -221,7 +222,7 @@ def test_a_truncated_cache_entry_is_a_miss_and_is_replaced(tmp_path):
 
 def test_a_cache_folder_that_is_a_file_is_refused_naming_the_setting(tmp_path):
     from gair_qgis.cache import TileCache
-    from gair_qgis.runtime.preprocess import InputError
+    from gair_qgis.runtime.errors import InputError
 
     a_file = tmp_path / "cache"
     a_file.write_text("mine")
@@ -471,7 +472,8 @@ def test_a_bands_mapping_that_contradicts_the_band_names_is_refused(tmp_path, ga
 def test_a_package_whose_model_json_lacks_its_files_list_is_refused(tmp_path):
     import shutil
 
-    from gair_qgis.runtime.package import ModelPackage, PackageError, bundled_package_path
+    from gair_qgis.runtime.errors import PackageError
+    from gair_qgis.runtime.package import ModelPackage, bundled_package_path
 
     copy = shutil.copytree(bundled_package_path(), tmp_path / "copy")
     meta = json.loads((copy / "model.json").read_text())
@@ -482,7 +484,8 @@ def test_a_package_whose_model_json_lacks_its_files_list_is_refused(tmp_path):
 
 
 def test_nan_weights_in_a_checkpoint_are_refused_naming_the_key():
-    from gair_qgis.runtime.released_layout import CheckpointError, check_finite
+    from gair_qgis.runtime.errors import CheckpointError
+    from gair_qgis.runtime.released_layout import check_finite
 
     arrays = {"a.weight": np.ones(3, np.float32), "b.bias": np.array([1.0, np.nan], np.float32)}
     with pytest.raises(CheckpointError, match="b.bias.*1 of 2 values are NaN or infinite"):

@@ -4,19 +4,18 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from conftest import ROOT
 
 from gair_core.checkpoint import load_model
 from gair_core.export import export_package
-from gair_qgis.runtime.package import FORMAT_VERSION, ModelPackage, PackageError
+from gair_qgis.runtime.errors import PackageError
+from gair_qgis.runtime.package import FORMAT_VERSION, ModelPackage
 from gair_qgis.runtime.session import GAIRRuntime
 from gair_qgis.runtime.tile import EncodedTile
-
-from conftest import ROOT, requires_examples, GAIR_EXAMPLES
 
 N = 12
 

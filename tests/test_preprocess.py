@@ -3,8 +3,14 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from gair_qgis.runtime.errors import InputError
 from gair_qgis.runtime.preprocess import (
-    InputError, band_indices, canonical_band_name, preprocess_rs, released_rs_spec, resize_bicubic, scale_rs,
+    band_indices,
+    canonical_band_name,
+    preprocess_rs,
+    released_rs_spec,
+    resize_bicubic,
+    scale_rs,
 )
 
 SPEC = released_rs_spec()

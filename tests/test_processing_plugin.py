@@ -5,6 +5,7 @@ from __future__ import annotations
 import configparser
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -63,3 +64,53 @@ def test_qgis_process_runs_svheatmap_from_the_command_line(tmp_path, l2a_tile, p
 
     again = subprocess.run(command, capture_output=True, text=True, timeout=240, env=env)
     assert again.returncode != 0 and "already exists and is not overwritten" in again.stdout + again.stderr
+
+
+def test_processing_imports_no_gui_module():
+    """The toolbox side never needs the docks: importing every algorithm loads no gair_qgis.gui
+    module (settings, resources and errors live outside both), so there is no gui <-> processing circle."""
+    modules = sorted(p.stem for p in (ROOT / "gair_qgis" / "processing").glob("*.py") if p.stem != "__init__")
+    code = (f"import sys, importlib; [importlib.import_module('gair_qgis.processing.' + m) for m in {modules!r}];"
+            "bad = [m for m in sys.modules if m.startswith('gair_qgis.gui')]; print(bad); sys.exit(1 if bad else 0)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert len(modules) >= 8 and result.returncode == 0, result.stdout + result.stderr
+
+
+def test_qgis_process_writes_the_format_of_the_output_extension(tmp_path, l2a_tile, photo):
+    """OUTPUT=heat.img gives an ERDAS Imagine raster (the driver QGIS picks for .img) with the
+    same values as the GeoTIFF path, and nothing partial beside it."""
+    from osgeo import gdal
+
+    out = tmp_path / "heat.img"
+    env = {k: v for k, v in os.environ.items() if k != "QGIS_CUSTOM_CONFIG_PATH"}
+    command = [str(ROOT / "scripts" / "qgis_process"), "run", "gair:svheatmap", "--", f"INPUT={l2a_tile}",
+               f"SV_IMAGE={photo}", "SV_POINT=9.17,48.768 [EPSG:4326]", f"OUTPUT={out}"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=240, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert gdal.Open(str(out)).GetDriver().ShortName == "HFA"
+    result = read_output(out)
+    window = window_of(l2a_tile, result.geotransform, result.values.shape[2], result.values.shape[1])
+    x, y = result.centres()
+    expected = reference_similarity(l2a_tile, window, photo, x, y, MODEL_BANDS_IN_L2A)
+    np.testing.assert_allclose(result.values[0], expected, atol=1e-5, rtol=0)
+    assert not [p.name for p in tmp_path.iterdir() if "partial" in p.name]
+
+
+def test_output_paths_follow_gdal_and_the_overwrite_rule(tmp_path):
+    """A format GDAL cannot create is refused by name; outside the QGIS desktop (here, and in
+    qgis_process) an existing output is never replaced; the desktop's dialog may replace it."""
+    from gair_qgis.qgis_io import check_output_path, overwrites_outputs, writable_raster_extensions
+    from gair_qgis.runtime.errors import InputError, OutputExistsError
+
+    assert QgsApplication.platform() != "desktop" and not overwrites_outputs()
+    extensions = writable_raster_extensions()
+    assert extensions[0] == "tif" and {"img", "nc"} <= set(extensions) and "vrt" not in extensions
+    assert check_output_path(tmp_path / "new.nc") == tmp_path / "new.nc"
+    with pytest.raises(InputError, match="GDAL cannot write"):
+        check_output_path(tmp_path / "view.png")
+    existing = tmp_path / "old.tif"
+    existing.write_bytes(b"")
+    with pytest.raises(OutputExistsError, match="not overwritten"):
+        check_output_path(existing)
+    assert check_output_path(existing, overwrite=True) == existing

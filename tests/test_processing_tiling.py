@@ -25,6 +25,17 @@ def test_snap_window_takes_the_nearest_pixel_edges():
     assert snap_window(GRID, 500_001.0, 5_399_999.0, 500_002.0, 5_399_998.0) == Window(0, 0, 1, 1)
 
 
+def test_pixel_centres_come_from_the_grid_half_a_pixel_in():
+    grid = PixelGrid(10.0, 50.0, 2.0, 3.0, 4, 5)
+    x, y = grid.centres_of(np.array([0, 3]), np.array([0, 4]))
+    np.testing.assert_array_equal(x, [11.0, 17.0])
+    np.testing.assert_array_equal(y, [48.5, 36.5])
+    assert grid.centre == (14.0, 42.5)
+    x_all, y_all = grid.pixel_centres()
+    assert x_all.shape == (5, 4) and (x_all[4, 3], y_all[4, 3]) == (17.0, 36.5)
+    assert subgrid(GRID, Window(30, 20, 100, 80)).centre == (500_800.0, 5_399_400.0)
+
+
 def test_clip_fit_and_centre_keep_windows_inside_the_grid():
     assert clip_window(GRID, Window(-10, -10, 310, 310)) == Window(0, 0, 240, 230)
     assert clip_window(GRID, Window(300, 0, 10, 10)) is None

@@ -7,7 +7,8 @@ import pytest
 from gair_core.data.sentinel2 import (
     Sentinel2Image, acquisition_date, default_offset, read_sentinel2, sentinel2_window, tile_centres,
 )
-from gair_qgis.runtime.preprocess import InputError, released_rs_spec
+from gair_qgis.runtime.errors import InputError
+from gair_qgis.runtime.preprocess import released_rs_spec
 
 from conftest import SHARED, write_geotiff
 

@@ -8,7 +8,9 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-REGRESSION, CLASSIFICATION, BINARY = "regression", "classification", "binary"
+from gair_qgis.runtime.package import CLASSIFICATION, REGRESSION
+
+BINARY = "binary"  # a two-class classification, scored by ROC AUC
 METRICS = {REGRESSION: ("r2", "rmse"), CLASSIFICATION: ("accuracy", "macro_f1"), BINARY: ("roc_auc", "accuracy")}
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from gair_qgis.runtime.package import CLASSIFICATION, REGRESSION
+
 from ..training.metrics_eval import accuracy, macro_f1, r2_score, rmse
-from .common import BINARY, CLASSIFICATION, REGRESSION
+from .common import BINARY
 
 __all__ = ["accuracy", "macro_f1", "r2_score", "rmse", "roc_auc", "task_metrics"]
 

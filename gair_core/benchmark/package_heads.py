@@ -19,10 +19,10 @@ from typing import Optional, Sequence
 import numpy as np
 
 from gair_qgis.runtime.cli import command
-from gair_qgis.runtime.package import apply_layers
+from gair_qgis.runtime.package import CLASSIFICATION, LOCATION, apply_layers
 
-from .common import Task
 from ..training.heads import HeadConfig, train_head
+from .common import Task
 from .metrics import task_metrics
 from .runner import DEFAULT_SEEDS, REPO
 from .splits import blocked_split
@@ -54,8 +54,8 @@ def head_spec(name: str, task: Task, metric: str, per_seed: list[dict], seeds: S
     f1 = [m["macro_f1"] for m in per_seed]
     return {
         "name": name,
-        "task": "classification",
-        "input": "location",
+        "task": CLASSIFICATION,
+        "input": LOCATION,
         "labels": list(task.labels),
         "metric": {
             "name": metric,

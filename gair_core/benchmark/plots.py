@@ -8,8 +8,10 @@ from typing import Sequence
 
 import numpy as np
 
-from .common import BINARY, CLASSIFICATION, REGRESSION
-from .runner import CONSTANT, TaskOutcome, summarize
+from gair_qgis.runtime.package import CLASSIFICATION, REGRESSION
+
+from .common import BINARY
+from .outcomes import CONSTANT, TaskOutcome, summarize
 
 
 def _pyplot():

@@ -7,7 +7,7 @@ import platform
 from pathlib import Path
 from typing import Sequence
 
-from .runner import CONSTANT, TaskOutcome, summarize
+from .outcomes import CONSTANT, TaskOutcome, summarize
 
 PROTOCOL = (
     "Frozen encoder; features standardised on train; head = linear layer or MLP (one hidden layer of 128, "

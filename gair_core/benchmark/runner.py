@@ -12,19 +12,19 @@ import hashlib
 import os
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 import numpy as np
 
 from gair_qgis.runtime.cli import command
-from gair_qgis.runtime.package import apply_layers
+from gair_qgis.runtime.package import REGRESSION, apply_layers
 
-from .common import REGRESSION, SkipTask, Task
-from .encoders import Encoder, cached, location_encoders
 from ..training.heads import HeadConfig, train_head
+from .common import SkipTask, Task
+from .encoders import Encoder, cached, location_encoders
 from .metrics import task_metrics
+from .outcomes import CONSTANT, Result, TaskOutcome, summarize
 from .splits import blocked_split
 from .tasks import MODULES
 
@@ -33,28 +33,6 @@ DEFAULT_SHARED = Path(os.environ.get("GAIR_SHARED", REPO.parent / "shared"))
 DEFAULT_TASKS = ("wealth", "population", "landcover", "climate", "species", "perception", "rs_landcover")
 DEFAULT_SEEDS = (0, 1, 2)
 DEFAULT_MAX_SAMPLES = 4000
-CONSTANT = "constant"
-
-
-@dataclass
-class Result:
-    task: str
-    encoder: str
-    head: str
-    seed: int
-    metrics: dict[str, float]
-    sizes: tuple[int, int, int]
-
-
-@dataclass
-class TaskOutcome:
-    task: Optional[Task]
-    name: str
-    skipped: Optional[str] = None
-    results: list[Result] = field(default_factory=list)
-    # seed-0 test predictions per (encoder, head), for the maps: (test indices, outputs)
-    predictions: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
-    encoders: dict[str, str] = field(default_factory=dict)  # name -> description
 
 
 def constant_outputs(task: Task, train: np.ndarray, count: int) -> np.ndarray:
@@ -155,15 +133,6 @@ def run_task(name: str, max_samples: Optional[int], shared: Path, encoders: Sequ
         log(f"  {name}: {encoder}: {task.primary} {summary[0]:.3f} +- {summary[1]:.3f} ({heads[0].kind}) "
             f"in {time.time() - start:.1f}s")
     return outcome
-
-
-def summarize(results: Sequence[Result], metric: str) -> dict[tuple[str, str, str], tuple[float, float, int]]:
-    """(task, encoder, head) -> (mean, std, seeds) of one metric."""
-    groups: dict[tuple[str, str, str], list[float]] = {}
-    for r in results:
-        if metric in r.metrics:
-            groups.setdefault((r.task, r.encoder, r.head), []).append(r.metrics[metric])
-    return {k: (float(np.mean(v)), float(np.std(v)), len(v)) for k, v in groups.items()}
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from gair_qgis.runtime.cli import command
-from gair_qgis.runtime.preprocess import InputError
+from gair_qgis.runtime.errors import InputError
 
 from .manifest import validate_manifest, write_manifest
 from .streetscapes import import_streetscapes

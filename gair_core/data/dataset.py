@@ -20,10 +20,17 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import Dataset, Sampler
 
-from gair_qgis.runtime.raster_file import raster_info
+from gair_qgis.runtime.errors import InputError
 from gair_qgis.runtime.preprocess import (
-    InputError, RSInputSpec, SVInputSpec, normalize_sv, read_photo, released_rs_spec, released_sv_spec, scale_rs,
+    RSInputSpec,
+    SVInputSpec,
+    normalize_sv,
+    read_photo,
+    released_rs_spec,
+    released_sv_spec,
+    scale_rs,
 )
+from gair_qgis.runtime.raster_file import raster_info
 
 from .augment import AugmentConfig, augment_photo, jitter_rs
 from .manifest import ManifestRow

@@ -15,8 +15,9 @@ from typing import Iterable, Optional
 
 import numpy as np
 
+from gair_qgis.runtime.errors import InputError
+from gair_qgis.runtime.preprocess import RSInputSpec, released_rs_spec
 from gair_qgis.runtime.raster_file import RasterInfo, raster_info
-from gair_qgis.runtime.preprocess import InputError, RSInputSpec, released_rs_spec
 
 from .raster import inside, lonlat_to_crs
 

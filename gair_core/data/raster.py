@@ -13,9 +13,9 @@ from typing import Optional
 
 import numpy as np
 
+from gair_qgis.runtime.errors import InputError
 from gair_qgis.runtime.geometry import PixelGrid, ground_pixel_size_m, lonlat_identity, pixels_for_ground_size, subgrid
 from gair_qgis.runtime.geometry import Window as GridWindow
-from gair_qgis.runtime.preprocess import InputError
 from gair_qgis.runtime.raster_file import grid_of
 
 

@@ -17,8 +17,8 @@ from typing import Iterable, Optional, Sequence
 
 import numpy as np
 
+from gair_qgis.runtime.errors import InputError
 from gair_qgis.runtime.raster_file import RasterInfo, raster_info
-from gair_qgis.runtime.preprocess import InputError
 
 from .raster import inside, lonlat_to_crs
 

@@ -23,7 +23,8 @@ import numpy as np
 import torch
 from torch import nn
 
-REGRESSION = "regression"  # every other kind ("classification", "binary") is a classifier
+from gair_qgis.runtime.package import CLASSIFICATION, REGRESSION  # every other kind ("binary") is a classifier
+
 Layers = list[tuple[np.ndarray, np.ndarray]]
 
 
@@ -155,5 +156,5 @@ def head_spec(name: str, task_kind: str, embedding: str, outputs: Sequence[str],
     """A head's model.json entry for `add_heads`: `outputs` are the class labels
     (classifiers) or the target names (regression); `metric` holds name, value, data, split."""
     classifier = task_kind != REGRESSION
-    return {"name": name, "task": "classification" if classifier else "regression", "input": embedding,
+    return {"name": name, "task": CLASSIFICATION if classifier else REGRESSION, "input": embedding,
             "labels" if classifier else "targets": list(outputs), "metric": dict(metric)}

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import torch
 
-from ..checkpoint import CheckpointError, load_model, load_released
+from gair_qgis.runtime.errors import CheckpointError
+
+from ..checkpoint import load_model, load_released
 from ..models import GAIR
 
 GEOCLIP = "geoclip"

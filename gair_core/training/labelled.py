@@ -16,14 +16,20 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from gair_qgis.runtime.errors import InputError
 from gair_qgis.runtime.preprocess import (
-    InputError, RSInputSpec, SVInputSpec, normalize_sv, preprocess_rs, read_photo, released_rs_spec, released_sv_spec,
+    RSInputSpec,
+    SVInputSpec,
+    normalize_sv,
+    preprocess_rs,
+    read_photo,
+    released_rs_spec,
+    released_sv_spec,
     scale_rs,
 )
-
-from ..data.dataset import resize_bicubic_torch
 from gair_qgis.runtime.raster_file import raster_info
 
+from ..data.dataset import resize_bicubic_torch
 from ..data.raster import fill_nodata, read_window
 
 TASK_COLUMNS = {"sv": ("sv_path",), "rs": ("rs_path",), "location": ("lon", "lat")}

@@ -30,8 +30,8 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from .. import styling
-from . import settings
+from .. import settings, styling
+from ..plugin_files import icon, user_guide_url
 from .layers import (
     delete_written_file,
     expand_legends_later,
@@ -39,7 +39,6 @@ from .layers import (
     remove_layer,
 )
 from .models import SMALL_MODEL_NOTE, UNTRAINED_WARNING, WARNING_STYLE, ModelCatalog, ModelChooser
-from .resources import icon, user_guide_url
 from .runner import RunPanel
 
 MIN_COMBO_CHARACTERS = 10
@@ -135,7 +134,7 @@ class AlgorithmDock(QgsDockWidget):
         return row
 
     def help_url(self) -> QUrl:
-        """The user guide (gui.resources.user_guide_url)."""
+        """The user guide (plugin_files.user_guide_url)."""
         return user_guide_url()
 
     def open_help(self) -> bool:

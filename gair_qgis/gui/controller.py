@@ -19,19 +19,18 @@ from qgis.gui import QgisInterface, QgsDockWidget
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QToolBar
 
-from .. import styling
-from . import settings
+from .. import settings, styling
 
 try:
     from qgis.PyQt.QtGui import QAction  # Qt6
 except ImportError:
     from qgis.PyQt.QtWidgets import QAction  # Qt5
+from ..plugin_files import icon
 from .heatmap_dock import HeatmapDock
 from .location_dock import LocationDock
 from .model_manager import ModelManagerDock
 from .models import ModelCatalog
 from .predictions_dock import PredictionsDock
-from .resources import icon
 
 MENU = "&GAIR"
 DOCK_WIDTH = 400  # px, on first use

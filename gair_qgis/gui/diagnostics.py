@@ -8,11 +8,11 @@ from typing import Optional
 from qgis.core import Qgis, QgsApplication
 from qgis.PyQt.QtCore import QT_VERSION_STR
 
+from .. import settings
+from ..plugin_files import PLUGIN_DIR
 from ..runtime.session import RuntimeUnavailable, choose_providers, import_onnxruntime
-from . import settings
 from .layers import output_folder
 from .models import ModelCatalog
-from .resources import PLUGIN_DIR
 from .runner import PROVIDER_ID
 
 

@@ -19,7 +19,7 @@ from qgis.PyQt.QtGui import QPixmap
 from qgis.PyQt.QtWidgets import QCheckBox, QComboBox, QLabel, QVBoxLayout, QWidget
 
 from .. import styling
-from ..qgis_io import photo_gps
+from ..runtime.photo_gps import photo_gps
 from .base_dock import AlgorithmDock
 from .layers import load_raster, unique_output_path
 from .map_tool import WGS84, PointPickerRow, describe_point

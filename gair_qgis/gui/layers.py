@@ -27,7 +27,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QTimer
 
-from . import settings
+from .. import settings
 
 SIDE_CARS = (".aux.xml", "-wal", "-shm")  # files QGIS/GDAL may add beside an output
 

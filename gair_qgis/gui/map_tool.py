@@ -28,7 +28,7 @@ from qgis.PyQt.QtCore import Qt, pyqtSignal
 from qgis.PyQt.QtGui import QColor
 from qgis.PyQt.QtWidgets import QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
-from .resources import icon
+from ..plugin_files import icon
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
 MARKER_COLOUR = "#005aff"  # blue: stands out on the similarity ramp's reds

@@ -29,14 +29,13 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from .. import installed_models
+from .. import installed_models, settings
+from ..plugin_files import icon
 from ..runtime.download import DEFAULT_NAME, DEFAULT_URL
-from . import settings
-from .dependencies import DependencyPanel
 from .base_dock import scrolling
+from .dependencies import DependencyPanel
 from .diagnostics import diagnostics, onnxruntime_status
 from .models import UNTRAINED_WARNING, WARNING_STYLE, ModelCatalog, ModelEntry
-from .resources import icon
 from .tasks import DownloadTask, ImportCheckpointTask, ProbeProviderTask
 
 LIST_HEIGHT = 110  # px

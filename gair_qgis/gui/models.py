@@ -13,9 +13,9 @@ from typing import Optional
 from qgis.PyQt.QtCore import QObject, Qt, pyqtSignal
 from qgis.PyQt.QtWidgets import QComboBox, QWidget
 
-from .. import installed_models
-from ..runtime.package import ModelPackage, PackageError
-from . import settings
+from .. import installed_models, settings
+from ..runtime.errors import PackageError
+from ..runtime.package import ModelPackage
 
 UNTRAINED_WARNING = "UNTRAINED: random weights, its results carry no meaning"
 SMALL_MODEL_NOTE = ("The bundled model is small (trained on CPU on little open data; weak street-view heatmaps). "
@@ -98,7 +98,7 @@ class ModelCatalog(QObject):
     def active_folder(self) -> str:
         """The active package's folder: the setting's while that package is usable, else the
         first usable one (the bundled package)."""
-        chosen = installed_models.active_setting()
+        chosen = settings.active_model()
         entry = self.entry(chosen) if chosen else None
         if entry is not None and entry.package is not None:
             return entry.folder
@@ -107,9 +107,9 @@ class ModelCatalog(QObject):
     def set_active(self, folder: str) -> None:
         """Make `folder` the active package (a catalog entry); every chooser follows."""
         folder = str(folder)
-        if folder == installed_models.active_setting():
+        if folder == settings.active_model():
             return
-        installed_models.set_active_setting(folder)
+        settings.set_active_model(folder)
         self.active_changed.emit(folder)
 
     def entries(self) -> list[ModelEntry]:
@@ -133,7 +133,7 @@ class ModelCatalog(QObject):
     def remove_folder(self, folder: str) -> None:
         settings.set_model_folders([f for f in settings.model_folders() if f != folder])
         self.reload()
-        if installed_models.active_setting() == folder and self.entry(folder) is None:
+        if settings.active_model() == folder and self.entry(folder) is None:
             self.set_active(self.active_folder() if self.active_folder() != folder else "")
 
 

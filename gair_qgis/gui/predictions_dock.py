@@ -9,11 +9,11 @@ from qgis.gui import QgisInterface, QgsMapLayerComboBox
 from qgis.PyQt.QtWidgets import QCheckBox, QComboBox, QWidget
 
 from .. import styling
+from ..runtime.package import TILE_HEAD_INPUTS  # the heads gair:tilepredict applies
 from .base_dock import AlgorithmDock
 from .layers import load_raster, load_vector, unique_output_path
 from .models import ModelCatalog
 
-TILE_HEAD_INPUTS = ("rs_global", "location")  # the heads gair:tilepredict applies
 ALL_HEADS = "*"
 
 

@@ -7,7 +7,7 @@ from typing import Callable
 from qgis.core import QgsApplication, QgsTask
 from qgis.PyQt.QtCore import pyqtSignal
 
-from ..runtime.package import PackageError
+from ..runtime.errors import PackageError
 
 
 def int8_folder(package_folder: str | Path) -> Path:

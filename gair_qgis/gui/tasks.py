@@ -12,11 +12,9 @@ from qgis.core import QgsTask
 from qgis.PyQt.QtCore import pyqtSignal
 
 from ..runtime import download
+from ..runtime.errors import CheckpointError, PackageError, UnsafeCheckpointError
 from ..runtime.import_checkpoint import import_released
-from ..runtime.package import PackageError
-from ..runtime.released_layout import CheckpointError
 from ..runtime.session import GAIRRuntime
-from ..runtime.torch_pickle import UnsafeCheckpointError
 
 IMPORT_STEPS = 3  # progress messages import_released reports before it returns
 IMPORT_ERRORS = (CheckpointError, UnsafeCheckpointError, PackageError, OSError, ValueError, KeyError)

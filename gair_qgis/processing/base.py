@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import importlib.util
-import os
 from dataclasses import dataclass
 from typing import Callable, Optional
 
@@ -14,18 +13,16 @@ from qgis.core import (
     QgsProcessingFeedback,
     QgsProcessingParameterBand,
     QgsProcessingParameterString,
-    QgsSettings,
 )
+from qgis.PyQt.QtCore import QCoreApplication
 
 from .. import cache, installed_models
 from ..deps import missing_message
 from ..qgis_io import RasterSource, check_crs
-from ..runtime.geometry import OutsideTileError
-from ..runtime.package import ModelPackage, PackageError, load_package
-from ..runtime.preprocess import InputError, band_indices, check_band_choice
-
-SETTINGS_PREFIX = "gair/"
-LIMIT_DEFAULTS = {"max_tiles": 400, "max_pixels": 4_000_000}
+from ..runtime.errors import InputError, OutsideTileError, PackageError
+from ..runtime.package import ModelPackage, load_package
+from ..runtime.preprocess import band_indices, check_band_choice
+from ..settings import PREFIX, force_cpu, setting_limit
 
 
 def given(parameters: dict, name: str) -> bool:
@@ -38,28 +35,12 @@ class Cancelled(Exception):
     """The user cancelled; nothing was written."""
 
 
-def setting_limit(name: str) -> int:
-    """A limit from the environment (GAIR_MAX_TILES, ...), else QGIS settings (gair/max_tiles, ...)."""
-    env = os.environ.get(f"GAIR_{name.upper()}")
-    if env:
-        return int(env)
-    return int(QgsSettings().value(SETTINGS_PREFIX + name, LIMIT_DEFAULTS[name]))
-
-
-def force_cpu() -> bool:
-    """Whether onnxruntime must use the CPU (GAIR_FORCE_CPU=1 or QGIS setting gair/force_cpu)."""
-    env = os.environ.get("GAIR_FORCE_CPU")
-    if env:
-        return env not in ("0", "false", "no")
-    return QgsSettings().value(SETTINGS_PREFIX + "force_cpu", False, type=bool)
-
-
 def check_limit(name: str, needed: int, what: str, fix: str) -> None:
     limit = setting_limit(name)
     if needed > limit:
         raise InputError(
             f"{what} needs {needed} {name.split('_')[1]}, more than the limit of {limit}; {fix}, or raise the limit "
-            f"(environment variable GAIR_{name.upper()} or QGIS setting {SETTINGS_PREFIX}{name})"
+            f"(environment variable GAIR_{name.upper()} or QGIS setting {PREFIX}{name})"
         )
 
 
@@ -122,8 +103,12 @@ class GairAlgorithm(QgsProcessingAlgorithm):
     def createInstance(self):
         return type(self)()
 
+    def tr(self, text: str) -> str:
+        """`text` in the user's language (Qt's translation, context "GairAlgorithm")."""
+        return QCoreApplication.translate("GairAlgorithm", text)
+
     def group(self) -> str:
-        return self._group
+        return self.tr(self._group)
 
     def groupId(self) -> str:
         return self._group_id
@@ -148,7 +133,7 @@ class GairAlgorithm(QgsProcessingAlgorithm):
         """MODEL: an installed package by name (offered in a list, the active one preselected)
         or a package folder path; empty means the active package."""
         param = QgsProcessingParameterString(
-            self.MODEL, "Model (an installed package, or a package folder; default: the active model)",
+            self.MODEL, self.tr("Model (an installed package, or a package folder; default: the active model)"),
             defaultValue=installed_models.active_label(), optional=True)
         param.setMetadata({"widget_wrapper": {"value_hints": list(installed_models.labels(
             installed_models.installed_packages()))}})
@@ -156,14 +141,14 @@ class GairAlgorithm(QgsProcessingAlgorithm):
 
     def add_head_parameter(self, name: str, inputs: tuple[str, ...], description: str) -> None:
         """An optional head name, offering the active package's heads that take `inputs`."""
-        param = QgsProcessingParameterString(name, description, optional=True)
+        param = QgsProcessingParameterString(name, self.tr(description), optional=True)
         param.setMetadata({"widget_wrapper": {"value_hints": installed_models.active_head_names(inputs)}})
         self.addParameter(param)
 
     def add_bands_parameter(self, parent: str) -> None:
-        param = QgsProcessingParameterBand(self.BANDS, "Bands in model order", parentLayerParameterName=parent,
+        param = QgsProcessingParameterBand(self.BANDS, self.tr("Bands in model order"), parentLayerParameterName=parent,
                                            optional=True, allowMultiple=True)
-        param.setHelp("B2, B3, B4, B5, B6, B7, B8, B8A, B11, B12 in this order; default: found from the band names")
+        param.setHelp(self.tr("B2, B3, B4, B5, B6, B7, B8, B8A, B11, B12 in this order; default: found from the band names"))
         self.addParameter(param)
 
     # --- model and bands -----------------------------------------------------------------

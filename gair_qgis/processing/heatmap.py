@@ -7,6 +7,7 @@ from typing import Optional
 import numpy as np
 from qgis.core import (
     QgsCoordinateReferenceSystem,
+    QgsPointXY,
     QgsProcessingOutputNumber,
     QgsProcessingParameterExtent,
     QgsProcessingParameterFile,
@@ -14,10 +15,10 @@ from qgis.core import (
     QgsProcessingParameterPoint,
     QgsProcessingParameterRasterDestination,
     QgsProcessingParameterRasterLayer,
-    QgsPointXY,
 )
 
-from ..qgis_io import OUTPUT_NODATA, WGS84, RasterSource, atomic_geotiff, check_output_path, photo_gps, transform_point
+from ..qgis_io import OUTPUT_NODATA, WGS84, RasterSource, atomic_geotiff, check_output_path, transform_point
+from ..runtime.errors import InputError
 from ..runtime.geometry import (
     PixelGrid,
     TileLattice,
@@ -27,7 +28,7 @@ from ..runtime.geometry import (
     fractional_pixel,
     subgrid,
 )
-from ..runtime.preprocess import InputError
+from ..runtime.photo_gps import photo_gps
 from .base import GairAlgorithm, Model, Progress, clear_errors, given
 from .tiles import check_tile_count, encode_windows, extent_window, lattice_blocks, output_grid, tile_size_pixels
 
@@ -74,36 +75,36 @@ class SvHeatmapAlgorithm(GairAlgorithm):
         return "svheatmap"
 
     def displayName(self) -> str:
-        return "Street-view similarity heatmap"
+        return self.tr("Street-view similarity heatmap")
 
     def shortHelpString(self) -> str:
-        return HELP
+        return self.tr(HELP)
 
     def initAlgorithm(self, config=None) -> None:
-        self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, "Sentinel-2 L2A raster (any CRS)"))
+        self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, self.tr("Sentinel-2 L2A raster (any CRS)")))
         self.add_bands_parameter(self.INPUT)
         self.addParameter(QgsProcessingParameterFile(
-            self.SV_IMAGE, "Street-view photo", behavior=QgsProcessingParameterFile.File,
+            self.SV_IMAGE, self.tr("Street-view photo"), behavior=QgsProcessingParameterFile.File,
             fileFilter="Images (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;All files (*.*)"))
         # Short labels (the Processing dialog's default width); the details are in each tooltip and the help.
-        self.add_with_help(QgsProcessingParameterPoint(self.SV_POINT, "Where the photo was taken", optional=True),
+        self.add_with_help(QgsProcessingParameterPoint(self.SV_POINT, self.tr("Where the photo was taken"), optional=True),
                            "Default: the photo's EXIF GPS position.")
         self.add_model_parameter()
-        self.add_with_help(QgsProcessingParameterExtent(self.TILE_EXTENT, "Tile to encode", optional=True),
+        self.add_with_help(QgsProcessingParameterExtent(self.TILE_EXTENT, self.tr("Tile to encode"), optional=True),
                            "The window of the raster encoded as one model tile. Default: the model's tile ground "
                            "size around the point.")
-        self.add_with_help(QgsProcessingParameterExtent(self.EXTENT, "Area to map", optional=True),
+        self.add_with_help(QgsProcessingParameterExtent(self.EXTENT, self.tr("Area to map"), optional=True),
                            "Default: the tile.")
         self.add_with_help(QgsProcessingParameterNumber(
-            self.PIXEL_SIZE, "Output pixel size", type=QgsProcessingParameterNumber.Double, optional=True,
+            self.PIXEL_SIZE, self.tr("Output pixel size"), type=QgsProcessingParameterNumber.Double, optional=True,
             minValue=0.0), "In the raster's CRS units. Default: the raster's own pixel size.")
-        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Similarity heatmap"))
-        self.addOutput(QgsProcessingOutputNumber("TILES", "Tiles used"))
-        self.addOutput(QgsProcessingOutputNumber("ENCODED_TILES", "Tiles encoded by this run (others came from the cache)"))
-        self.addOutput(QgsProcessingOutputNumber("POINT_SIMILARITY", "Similarity at the photo's point"))
+        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, self.tr("Similarity heatmap")))
+        self.addOutput(QgsProcessingOutputNumber("TILES", self.tr("Tiles used")))
+        self.addOutput(QgsProcessingOutputNumber("ENCODED_TILES", self.tr("Tiles encoded by this run (others came from the cache)")))
+        self.addOutput(QgsProcessingOutputNumber("POINT_SIMILARITY", self.tr("Similarity at the photo's point")))
 
     def add_with_help(self, parameter, text: str) -> None:
-        parameter.setHelp(text)
+        parameter.setHelp(self.tr(text))
         self.addParameter(parameter)
 
     def prepareAlgorithm(self, parameters, context, feedback) -> bool:

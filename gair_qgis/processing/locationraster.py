@@ -17,10 +17,18 @@ from qgis.core import (
 )
 
 from ..analysis import PCA, cosine
-from ..qgis_io import OUTPUT_NODATA, WGS84, atomic_geotiff, check_crs, check_output_path, transform_point, transform_points
+from ..qgis_io import (
+    OUTPUT_NODATA,
+    WGS84,
+    atomic_geotiff,
+    check_crs,
+    check_output_path,
+    transform_point,
+    transform_points,
+)
+from ..runtime.errors import InputError
 from ..runtime.geometry import PixelGrid
 from ..runtime.location import BandLimitedRaster, equal_earth, highest_frequency
-from ..runtime.preprocess import InputError
 from .base import GairAlgorithm, Model, Progress, clear_errors, given
 from .tiles import output_grid
 
@@ -65,22 +73,22 @@ class LocationRasterAlgorithm(GairAlgorithm):
         return "locationraster"
 
     def displayName(self) -> str:
-        return "Location embedding raster"
+        return self.tr("Location embedding raster")
 
     def shortHelpString(self) -> str:
-        return HELP
+        return self.tr(HELP)
 
     def initAlgorithm(self, config=None) -> None:
-        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Extent"))
-        self.addParameter(QgsProcessingParameterCrs(self.CRS, "Output CRS (default: the extent's)", optional=True))
+        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, self.tr("Extent")))
+        self.addParameter(QgsProcessingParameterCrs(self.CRS, self.tr("Output CRS (default: the extent's)"), optional=True))
         self.addParameter(QgsProcessingParameterNumber(
-            self.PIXEL_SIZE, "Pixel size in the output CRS's units (default: 256 pixels across)",
+            self.PIXEL_SIZE, self.tr("Pixel size in the output CRS's units (default: 256 pixels across)"),
             type=QgsProcessingParameterNumber.Double, optional=True, minValue=0.0))
-        self.addParameter(QgsProcessingParameterEnum(self.OUTPUT_TYPE, "Output", options=OUTPUT_TYPES,
+        self.addParameter(QgsProcessingParameterEnum(self.OUTPUT_TYPE, self.tr("Output"), options=[self.tr(option) for option in OUTPUT_TYPES],
                                                      defaultValue=PCA_VIEW))
-        self.addParameter(QgsProcessingParameterPoint(self.REFERENCE_POINT, "Reference location (similarity output)",
+        self.addParameter(QgsProcessingParameterPoint(self.REFERENCE_POINT, self.tr("Reference location (similarity output)"),
                                                       optional=True))
-        self.addParameter(QgsProcessingParameterFile(self.REFERENCE_IMAGE, "Reference photo (similarity output)",
+        self.addParameter(QgsProcessingParameterFile(self.REFERENCE_IMAGE, self.tr("Reference photo (similarity output)"),
                                                      optional=True,
                                                      fileFilter="Images (*.jpg *.jpeg *.png *.tif *.tiff *.webp)"))
         tolerance = QgsProcessingParameterNumber(
@@ -89,7 +97,7 @@ class LocationRasterAlgorithm(GairAlgorithm):
         tolerance.setFlags(tolerance.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
         self.addParameter(tolerance)
         self.add_model_parameter()
-        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Location raster"))
+        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, self.tr("Location raster")))
 
     @clear_errors
     def processAlgorithm(self, parameters, context, feedback) -> dict:

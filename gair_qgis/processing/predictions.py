@@ -10,7 +10,8 @@ from qgis.core import QgsField, QgsFields
 from qgis.PyQt.QtCore import QVariant
 
 from ..analysis import Head
-from ..qgis_io import OutputExistsError
+from ..qgis_io import overwrites_outputs
+from ..runtime.errors import OutputExistsError
 
 
 def _field_name(*parts: str) -> str:
@@ -59,9 +60,10 @@ def head_band_values(head: Head, values: np.ndarray) -> np.ndarray:
 
 
 def check_vector_destination(destination: str) -> None:
-    """Refuse an existing vector output file (QGIS's writers would replace it)."""
+    """Refuse an existing vector output file (QGIS's writers would replace it), except in the
+    QGIS desktop, whose dialog asks before an existing file is chosen (`overwrites_outputs`)."""
     path = destination.split("|")[0]
     if destination.startswith(("memory:", "ogr:", "postgres:", "spatialite:")) or not path:
         return
-    if Path(path).exists():
+    if Path(path).exists() and not overwrites_outputs():
         raise OutputExistsError(f"the output {path} already exists and is not overwritten; delete it or choose another file name")

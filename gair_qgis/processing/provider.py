@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
+
+from ..qgis_io import writable_raster_extensions
 from .heatmap import SvHeatmapAlgorithm
 from .locationraster import LocationRasterAlgorithm
 from .rsembed import RsEmbedAlgorithm
@@ -25,17 +27,18 @@ class GairProvider(QgsProcessingProvider):
         return "GAIR geo-foundation model (remote sensing, street view, location)"
 
     def icon(self) -> QIcon:
-        from ..gui.resources import icon  # only the GUI asks for icons
+        from ..plugin_files import icon  # only the GUI asks for icons
 
         return icon("gair")
 
     def svgIconPath(self) -> str:
-        from ..gui.resources import icon_path
+        from ..plugin_files import icon_path
 
         return str(icon_path("gair"))
 
     def supportedOutputRasterLayerExtensions(self) -> list[str]:
-        return ["tif"]
+        """GeoTIFF first, then every raster format GDAL can create (chosen by extension)."""
+        return writable_raster_extensions()
 
     def loadAlgorithms(self) -> None:
         for algorithm in ALGORITHMS:

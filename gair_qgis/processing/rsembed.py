@@ -20,9 +20,10 @@ from qgis.core import (
 from .. import cache
 from ..analysis import PCA
 from ..qgis_io import OUTPUT_NODATA, atomic_geotiff, check_output_path
+from ..runtime.errors import InputError
 from ..runtime.geometry import PixelGrid, TileLattice, subgrid
-from ..runtime.preprocess import InputError
-from .base import SETTINGS_PREFIX, GairAlgorithm, Model, Progress, clear_errors, given
+from ..settings import PREFIX as SETTINGS_PREFIX
+from .base import GairAlgorithm, Model, Progress, clear_errors, given
 from .tiles import (
     Block,
     area_window,
@@ -79,31 +80,31 @@ class RsEmbedAlgorithm(GairAlgorithm):
         return "rsembed"
 
     def displayName(self) -> str:
-        return "Encode raster tiles (RS embeddings)"
+        return self.tr("Encode raster tiles (RS embeddings)")
 
     def shortHelpString(self) -> str:
-        return HELP
+        return self.tr(HELP)
 
     def initAlgorithm(self, config=None) -> None:
-        self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, "Sentinel-2 L2A raster (any CRS)"))
+        self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, self.tr("Sentinel-2 L2A raster (any CRS)")))
         self.add_bands_parameter(self.INPUT)
         self.add_model_parameter()
-        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Area to encode (default: the whole raster)",
+        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, self.tr("Area to encode (default: the whole raster)"),
                                                        optional=True))
-        self.addParameter(QgsProcessingParameterNumber(self.STRIDE, "Stride as a fraction of the tile size",
+        self.addParameter(QgsProcessingParameterNumber(self.STRIDE, self.tr("Stride as a fraction of the tile size"),
                                                        type=QgsProcessingParameterNumber.Double, defaultValue=1.0,
                                                        minValue=0.1, maxValue=1.0))
-        self.addParameter(QgsProcessingParameterNumber(self.BATCH_SIZE, "Tiles per batch", defaultValue=8, minValue=1,
+        self.addParameter(QgsProcessingParameterNumber(self.BATCH_SIZE, self.tr("Tiles per batch"), defaultValue=8, minValue=1,
                                                        maxValue=256))
-        self.addParameter(QgsProcessingParameterEnum(self.OUTPUT_TYPE, "Raster to write", options=OUTPUT_TYPES,
+        self.addParameter(QgsProcessingParameterEnum(self.OUTPUT_TYPE, self.tr("Raster to write"), options=[self.tr(option) for option in OUTPUT_TYPES],
                                                      defaultValue=0))
         self.addParameter(QgsProcessingParameterNumber(
-            self.PIXEL_SIZE, "PCA output pixel size in the raster's CRS units (default: the raster's)",
+            self.PIXEL_SIZE, self.tr("PCA output pixel size in the raster's CRS units (default: the raster's)"),
             type=QgsProcessingParameterNumber.Double, optional=True, minValue=0.0))
-        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, "Embedding raster", optional=True,
+        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, self.tr("Embedding raster"), optional=True,
                                                                   createByDefault=False))
-        self.addOutput(QgsProcessingOutputNumber("TILES", "Tiles"))
-        self.addOutput(QgsProcessingOutputNumber("ENCODED_TILES", "Tiles encoded by this run (others came from the cache)"))
+        self.addOutput(QgsProcessingOutputNumber("TILES", self.tr("Tiles")))
+        self.addOutput(QgsProcessingOutputNumber("ENCODED_TILES", self.tr("Tiles encoded by this run (others came from the cache)")))
 
     def prepareAlgorithm(self, parameters, context, feedback) -> bool:
         return self.prepare_raster(parameters, context, self.INPUT)

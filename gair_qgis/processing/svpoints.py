@@ -24,13 +24,14 @@ from qgis.PyQt.QtCore import QVariant
 
 from ..analysis import Head, load_heads
 from ..qgis_io import WGS84, RasterSource, transform_points
+from ..runtime.errors import InputError
 from ..runtime.geometry import Window, centred_window, subgrid
-from ..runtime.preprocess import InputError
+from ..runtime.package import LOCATION, RS_GLOBAL, SV
 from .base import GairAlgorithm, Model, Progress, clear_errors
 from .predictions import check_vector_destination, head_attributes, head_fields
 from .tiles import check_tile_count, encode_windows, tile_size_pixels
 
-POINT_HEAD_INPUTS = ("sv", "location", "rs_global")
+POINT_HEAD_INPUTS = (SV, LOCATION, RS_GLOBAL)
 
 HELP = """For each point of INPUT, reads the photo named in PHOTO_FIELD (relative paths are \
 resolved against PHOTO_FOLDER, default the layer's folder), encodes it, and compares its \
@@ -73,24 +74,24 @@ class SvPointsAlgorithm(GairAlgorithm):
         return "svpoints"
 
     def displayName(self) -> str:
-        return "Street-view photo points: similarity and predictions"
+        return self.tr("Street-view photo points: similarity and predictions")
 
     def shortHelpString(self) -> str:
-        return HELP
+        return self.tr(HELP)
 
     def initAlgorithm(self, config=None) -> None:
-        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, "Photo points", [QgsProcessing.TypeVectorPoint]))
-        self.addParameter(QgsProcessingParameterField(self.PHOTO_FIELD, "Photo path field", parentLayerParameterName=self.INPUT,
+        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, self.tr("Photo points"), [QgsProcessing.TypeVectorPoint]))
+        self.addParameter(QgsProcessingParameterField(self.PHOTO_FIELD, self.tr("Photo path field"), parentLayerParameterName=self.INPUT,
                                                       type=QgsProcessingParameterField.String))
-        self.addParameter(QgsProcessingParameterFile(self.PHOTO_FOLDER, "Folder for relative photo paths (default: the layer's)",
+        self.addParameter(QgsProcessingParameterFile(self.PHOTO_FOLDER, self.tr("Folder for relative photo paths (default: the layer's)"),
                                                      behavior=QgsProcessingParameterFile.Folder, optional=True))
-        self.addParameter(QgsProcessingParameterRasterLayer(self.RASTER, "Sentinel-2 L2A raster (any CRS)"))
+        self.addParameter(QgsProcessingParameterRasterLayer(self.RASTER, self.tr("Sentinel-2 L2A raster (any CRS)")))
         self.add_bands_parameter(self.RASTER)
         self.add_model_parameter()
         self.add_head_parameter(self.HEAD, POINT_HEAD_INPUTS, "Head name (default: every head of the model)")
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "Points with similarity",
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, self.tr("Points with similarity"),
                                                             QgsProcessing.TypeVectorPoint))
-        self.addOutput(QgsProcessingOutputNumber("EVALUATED", "Points evaluated"))
+        self.addOutput(QgsProcessingOutputNumber("EVALUATED", self.tr("Points evaluated")))
 
     def prepareAlgorithm(self, parameters, context, feedback) -> bool:
         self.prepare_raster(parameters, context, self.RASTER)
@@ -175,12 +176,12 @@ class SvPointsAlgorithm(GairAlgorithm):
         ok = [item for item in inputs if item.problem is None]
         head_inputs = {}
         if ok:
-            head_inputs["sv"] = np.stack([item.pooled for item in ok])
-            head_inputs["rs_global"] = np.stack([encoded[item.window].tile.global_embedding for item in ok])
-            if any(h.spec.input == "location" for h in heads):
+            head_inputs[SV] = np.stack([item.pooled for item in ok])
+            head_inputs[RS_GLOBAL] = np.stack([encoded[item.window].tile.global_embedding for item in ok])
+            if any(h.spec.input == LOCATION for h in heads):
                 lon, lat = transform_points(np.array([i.x for i in ok]), np.array([i.y for i in ok]), source.crs,
                                             QgsCoordinateReferenceSystem(WGS84), context.transformContext())
-                head_inputs["location"] = model.runtime.encode_location(np.stack([lon, lat], axis=1))
+                head_inputs[LOCATION] = model.runtime.encode_location(np.stack([lon, lat], axis=1))
         predictions = [head.predict(head_inputs[head.spec.input]) if ok else None for head in heads]
         rows, k = [], 0
         for item in inputs:

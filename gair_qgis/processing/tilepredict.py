@@ -22,13 +22,12 @@ from qgis.PyQt.QtCore import QVariant
 
 from ..analysis import load_heads
 from ..qgis_io import WGS84, RasterSource, atomic_geotiff, check_output_path, transform_points
+from ..runtime.errors import PackageError
 from ..runtime.geometry import TileLattice, Window, subgrid
-from ..runtime.package import PackageError
+from ..runtime.package import LOCATION, RS_GLOBAL, TILE_HEAD_INPUTS
 from .base import GairAlgorithm, Progress, clear_errors, given
 from .predictions import check_vector_destination, head_attributes, head_band_values, head_bands, head_fields
 from .tiles import area_window, check_tile_count, encode_windows, lattice_windows, tile_lattice
-
-TILE_HEAD_INPUTS = ("rs_global", "location")  # the heads that apply to a tile
 
 HELP = """Applies the model package's prediction heads to every tile of a raster (tiles of the \
 model's ground size, side by side from the top-left corner of EXTENT, default the whole raster; \
@@ -57,21 +56,21 @@ class TilePredictAlgorithm(GairAlgorithm):
         return "tilepredict"
 
     def displayName(self) -> str:
-        return "Predict per tile (model heads)"
+        return self.tr("Predict per tile (model heads)")
 
     def shortHelpString(self) -> str:
-        return HELP
+        return self.tr(HELP)
 
     def initAlgorithm(self, config=None) -> None:
-        self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, "Sentinel-2 L2A raster (any CRS)"))
+        self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, self.tr("Sentinel-2 L2A raster (any CRS)")))
         self.add_bands_parameter(self.INPUT)
         self.add_model_parameter()
         self.add_head_parameter(self.HEAD, TILE_HEAD_INPUTS, "Head name (default: all tile heads)")
-        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, "Area (default: the whole raster)", optional=True))
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, "Tile predictions", QgsProcessing.TypeVectorPolygon))
-        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT_RASTER, "Prediction raster", optional=True,
+        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, self.tr("Area (default: the whole raster)"), optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, self.tr("Tile predictions"), QgsProcessing.TypeVectorPolygon))
+        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT_RASTER, self.tr("Prediction raster"), optional=True,
                                                                   createByDefault=False))
-        self.addOutput(QgsProcessingOutputNumber("TILES", "Tiles"))
+        self.addOutput(QgsProcessingOutputNumber("TILES", self.tr("Tiles")))
 
     def prepareAlgorithm(self, parameters, context, feedback) -> bool:
         return self.prepare_raster(parameters, context, self.INPUT)
@@ -94,9 +93,9 @@ class TilePredictAlgorithm(GairAlgorithm):
         indices, windows = zip(*lattice_windows(source, lattice, cells))
         check_tile_count(windows, "this EXTENT", "choose a smaller EXTENT")
         encoded, _ = encode_windows(model, source, bands, windows, Progress(feedback, 0, 90), feedback)
-        inputs = {"rs_global": np.stack([encoded[w].tile.global_embedding for w in windows])}
-        if any(h.spec.input == "location" for h in heads):
-            inputs["location"] = self.centre_embeddings(model, source, windows, context)
+        inputs = {RS_GLOBAL: np.stack([encoded[w].tile.global_embedding for w in windows])}
+        if any(h.spec.input == LOCATION for h in heads):
+            inputs[LOCATION] = self.centre_embeddings(model, source, windows, context)
         predictions = [head.predict(inputs[head.spec.input]) for head in heads]
         dest = self.write_tiles(parameters, context, source, heads, predictions, indices, windows)
         if raster_out:
@@ -106,9 +105,8 @@ class TilePredictAlgorithm(GairAlgorithm):
     @staticmethod
     def centre_embeddings(model, source: RasterSource, windows: list[Window], context) -> np.ndarray:
         """Location embeddings of the tiles' centres."""
-        centres = [subgrid(source.grid, w) for w in windows]
-        xs = np.array([(g.left + g.right) / 2 for g in centres])
-        ys = np.array([(g.top + g.bottom) / 2 for g in centres])
+        centres = [subgrid(source.grid, w).centre for w in windows]
+        xs, ys = np.array([c[0] for c in centres]), np.array([c[1] for c in centres])
         lon, lat = transform_points(xs, ys, source.crs, QgsCoordinateReferenceSystem(WGS84), context.transformContext())
         return model.runtime.encode_location(np.stack([lon, lat], axis=1))
 

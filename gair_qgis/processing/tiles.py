@@ -15,6 +15,7 @@ from qgis.core import QgsRectangle
 
 from .. import cache
 from ..qgis_io import RasterSource, ground_pixel_m
+from ..runtime.errors import InputError
 from ..runtime.geometry import (
     PixelGrid,
     TileLattice,
@@ -26,7 +27,7 @@ from ..runtime.geometry import (
     subgrid,
 )
 from ..runtime.package import ModelPackage
-from ..runtime.preprocess import InputError, preprocess_rs
+from ..runtime.preprocess import preprocess_rs
 from .base import Model, Progress, check_limit
 
 

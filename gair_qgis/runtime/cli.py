@@ -22,7 +22,7 @@ import zipfile
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
-from .preprocess import InputError
+from .errors import InputError
 
 DEBUG_FLAG = "--debug"
 EXIT_INPUT = 2  # the user's input or environment: fix it and run again

@@ -29,7 +29,12 @@ import urllib.request
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional, Protocol, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional, Protocol, Sequence
+
+from .errors import CheckpointError, PackageError, UnsafeCheckpointError
+
+if TYPE_CHECKING:  # imported where used: downloading needs no package code until the import
+    from .package import ModelPackage
 
 DEFAULT_URL = "https://huggingface.co/PingL/GAIR/resolve/main/checkpoint.pth"
 DEFAULT_NAME = "gair-base-released"
@@ -311,15 +316,13 @@ def file_name(url: str) -> str:
 
 
 def download_package(url: str, out: Path, settings: Fetch = Fetch(), *, name: Optional[str] = None,
-                     overwrite: bool = False):
+                     overwrite: bool = False) -> ModelPackage:
     """Download `url` and import it into the package folder `out`; returns the ModelPackage.
 
     Raises DownloadError (NotFoundError, NoNetworkError, DiskFullError, NotACheckpointError,
     DownloadCancelled, PackageError's message for an existing `out`). Nothing is written
     to `out` unless the import succeeds; the partial file is kept after a network error or
     a cancel (a rerun resumes) and removed after success or a file that is not a checkpoint."""
-    from . import package as pkg
-
     out = Path(out)
     if out.exists() and not overwrite:
         raise DownloadError(f"{out} already exists; choose another folder or allow replacing it")
@@ -338,18 +341,16 @@ def download_package(url: str, out: Path, settings: Fetch = Fetch(), *, name: Op
     except NotACheckpointError:
         shutil.rmtree(folder, ignore_errors=True)  # a complete file that is wrong: resuming cannot help
         raise
-    except pkg.PackageError as error:
+    except PackageError as error:
         raise DownloadError(str(error)) from None
     shutil.rmtree(folder, ignore_errors=True)
     return package
 
 
 def import_file(checkpoint: Path, out: Path, url: str, *, name: str, overwrite: bool,
-                say: Callable[[str], None]):
+                say: Callable[[str], None]) -> ModelPackage:
     """The strict import of a downloaded file, with its URL and real file name in the provenance."""
     from .import_checkpoint import import_released
-    from .released_layout import CheckpointError
-    from .torch_pickle import UnsafeCheckpointError
 
     try:
         return import_released(checkpoint, out, overwrite=overwrite, name=name, progress=say,

@@ -13,10 +13,11 @@ from typing import Any, Callable, Optional, Protocol, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from .errors import InputError
 from .geometry import bbox_grid, tile_queries
 from .cli import check_output_folder
 from .location import check_lonlat
-from .preprocess import InputError, RSInputSpec, SVInputSpec, band_indices, preprocess_rs, preprocess_sv, read_photo
+from .preprocess import RSInputSpec, SVInputSpec, band_indices, preprocess_rs, preprocess_sv, read_photo
 from .raster_file import RasterInfo, check_has_data, read_raster
 
 OUTPUT_FILES = ("rs_embedding.npy", "sv_embedding.npy", "loc_embedding.npy", "localized_rs_embedding.npy")

@@ -13,9 +13,7 @@ from typing import Any, Callable, NamedTuple, Optional, Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-
-class OutsideTileError(ValueError):
-    """A point does not fall inside the tile."""
+from .errors import OutsideTileError
 
 
 @dataclass(frozen=True)
@@ -57,10 +55,20 @@ class PixelGrid:
         xs, ys = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
         return (xs - self.left) / (self.right - self.left), (self.top - ys) / (self.top - self.bottom)
 
+    @property
+    def centre(self) -> tuple[float, float]:
+        """Map coordinates of the grid's centre."""
+        return (self.left + self.right) / 2, (self.top + self.bottom) / 2
+
+    def centres_of(self, col: ArrayLike, row: ArrayLike) -> tuple[NDArray[Any], NDArray[Any]]:
+        """Map coordinates (float64) of the centres of the pixels at (col, row)."""
+        x = self.left + (np.asarray(col, dtype=np.float64) + 0.5) * self.pixel_width
+        y = self.top - (np.asarray(row, dtype=np.float64) + 0.5) * self.pixel_height
+        return x, y
+
     def pixel_centres(self) -> tuple[NDArray[Any], NDArray[Any]]:
         """Map coordinates of every pixel centre: two (height, width) float64 arrays."""
-        xs = self.left + (np.arange(self.width, dtype=np.float64) + 0.5) * self.pixel_width
-        ys = self.top - (np.arange(self.height, dtype=np.float64) + 0.5) * self.pixel_height
+        xs, ys = self.centres_of(np.arange(self.width), np.arange(self.height))
         x_grid, y_grid = np.meshgrid(xs, ys)
         return x_grid, y_grid
 

@@ -13,12 +13,13 @@ import json
 import sys
 import tempfile
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from . import package as pkg
 from .cli import command
+from .errors import CheckpointError
 from .preprocess import released_inputs
-from .released_layout import CheckpointError, check_finite, convert_released_state_dict
+from .released_layout import check_finite, convert_released_state_dict
 from .torch_pickle import load_checkpoint, state_dict_from_checkpoint
 
 TEMPLATES = Path(__file__).with_name("graphs") / "base"
@@ -26,7 +27,7 @@ TEMPLATES = Path(__file__).with_name("graphs") / "base"
 
 def import_released(checkpoint: Path, out: Path, *, overwrite: bool = False, name: str = "gair-base-released",
                     progress: Optional[Callable[[str], None]] = None,
-                    provenance: Optional[dict] = None) -> pkg.ModelPackage:
+                    provenance: Optional[dict[str, Any]] = None) -> pkg.ModelPackage:
     """Write a package from a released-layout checkpoint; returns it, loaded and verified.
     `provenance` adds to (or overrides) the recorded provenance, e.g. the download URL."""
     say = progress or (lambda message: None)

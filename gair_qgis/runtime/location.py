@@ -11,7 +11,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 from numpy.typing import NDArray
 
-from .preprocess import InputError
+from .errors import InputError
 
 A1, A2, A3, A4 = 1.340264, -0.081106, 0.000893, 0.003796
 EQUAL_EARTH_SCALE = 66.50336

@@ -22,6 +22,7 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from .errors import PackageError
 from .preprocess import RSInputSpec, SVInputSpec
 
 FORMAT_VERSION = 1
@@ -30,10 +31,6 @@ GRAPH_NAMES = ("rs_encoder", "sv_encoder", "location_encoder")
 NILI_ARRAYS = "nili.npz"  # offset_weight (D, 2) and bias (D,) of imnet
 TEMPLATE_JSON = "template.json"  # architecture and state shapes beside weightless graphs
 MODEL_CARD = "README.md"  # the human-readable model card; not hashed, kept by add_heads
-
-
-class PackageError(ValueError):
-    """A model package that cannot be used; the message names the file and the fix."""
 
 
 def sha256_of(path: Path) -> str:
@@ -57,13 +54,21 @@ def verified_sha256(path: Path) -> str:
     return _VERIFIED[key]
 
 
+# A head's task and the embedding it reads (HeadSpec.task, HeadSpec.input).
+CLASSIFICATION, REGRESSION = "classification", "regression"
+HEAD_TASKS = (CLASSIFICATION, REGRESSION)
+RS_GLOBAL, LOCATION, SV = "rs_global", "location", "sv"  # global RS embedding, e(x), pooled g(s)
+HEAD_INPUTS = (RS_GLOBAL, LOCATION, SV)
+TILE_HEAD_INPUTS = (RS_GLOBAL, LOCATION)  # the heads that apply to a tile (gair:tilepredict, predictions dock)
+
+
 @dataclass(frozen=True)
 class HeadSpec:
     """A prediction head stored in the package (weights in an .npz of layers)."""
 
     name: str
-    task: str  # "classification" | "regression"
-    input: str  # "rs_global" | "location" | "sv"
+    task: str  # one of HEAD_TASKS
+    input: str  # one of HEAD_INPUTS
     file: str
     labels: tuple[str, ...]
     targets: tuple[str, ...]
@@ -283,7 +288,6 @@ def fill_graphs(template_dir: Path, arrays: dict[str, NDArray[Any]], out_dir: Pa
     return files
 
 
-
 def head_npz(layers: Sequence[tuple[NDArray[Any], NDArray[Any]]]) -> bytes:
     """A head file's bytes: affine layers weight_i (out, in), bias_i (out,); ReLU between them."""
     import io
@@ -324,7 +328,7 @@ def add_heads(package_dir: str | Path,
     for spec, layers in heads:
         spec = dict(spec, file=f"heads/{spec['name']}.npz")
         HeadSpec.from_dict(spec)  # validates the fields
-        if spec["task"] not in ("classification", "regression") or spec["input"] not in ("rs_global", "location", "sv"):
+        if spec["task"] not in HEAD_TASKS or spec["input"] not in HEAD_INPUTS:
             raise PackageError(f"head {spec['name']}: bad task {spec['task']!r} or input {spec['input']!r}")
         specs[spec["name"]] = spec
         files[spec["file"]] = head_npz(layers)

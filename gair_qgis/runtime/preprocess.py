@@ -15,11 +15,9 @@ from typing import Any, Optional, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from .errors import InputError
+
 RELEASED_INPUTS_FILE = Path(__file__).with_name("released_inputs.json")
-
-
-class InputError(ValueError):
-    """Input data that the model cannot use; the message says what to do."""
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ from typing import Callable, Optional, Sequence
 
 import numpy as np
 
-from .package import MODEL_CARD, MODEL_JSON, PackageError, load_package, write_package
+from .errors import PackageError
+from .package import MODEL_CARD, MODEL_JSON, load_package, write_package
 
 QUANTIZED_GRAPHS = ("rs_encoder", "sv_encoder")
 QUANTIZED_OPS = ["MatMul"]  # Conv as ConvInteger is slower than float on CPU; MatMul carries the weights

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional
 import numpy as np
 from numpy.typing import NDArray
 
+from .errors import InputError
 from .geometry import PixelGrid
-from .preprocess import InputError, RSInputSpec, band_indices
+from .preprocess import RSInputSpec, band_indices
 
 if TYPE_CHECKING:
     from rasterio.io import DatasetReader

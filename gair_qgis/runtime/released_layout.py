@@ -12,6 +12,8 @@ from typing import Any, Mapping
 import numpy as np
 from numpy.typing import NDArray
 
+from .errors import CheckpointError
+
 # Released keys that GAIR's embeddings never use, each with the reason.
 IGNORED_RELEASED_KEYS: dict[str, str] = {
     r"rs_encoder\.layer_norm\.(weight|bias)": "CROMA classification head, unused by GAIR embeddings",
@@ -40,10 +42,6 @@ _HF_TOP_NAMES = {
     "sv_encoder.pooler.dense.bias": "sv_encoder.pooler.bias",
 }
 _QKV = re.compile(r"attention\.attention\.(query|key|value)\.(weight|bias)")
-
-
-class CheckpointError(ValueError):
-    """A checkpoint that does not match the model; the message lists every offending key."""
 
 
 @dataclass

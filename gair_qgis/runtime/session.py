@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from .errors import PackageError
 from .location import check_lonlat, equal_earth
-from .package import GRAPH_NAMES, ModelPackage, PackageError, load_package
+from .package import GRAPH_NAMES, ModelPackage, load_package
 from .preprocess import preprocess_rs, preprocess_sv, read_photo
 from .tile import EncodedTile
 

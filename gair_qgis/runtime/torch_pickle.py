@@ -20,10 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-
-class UnsafeCheckpointError(pickle.UnpicklingError):
-    """The checkpoint's pickle refers to something other than tensors and plain data."""
-
+from .errors import UnsafeCheckpointError
 
 class DamagedCheckpointError(ValueError):
     """The checkpoint file is missing, truncated or corrupt."""

@@ -10,7 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-from ..common import CLASSIFICATION, Task, package_file, sample_labelled_land
+from gair_qgis.runtime.package import CLASSIFICATION
+
+from ..common import Task, package_file, sample_labelled_land
 
 NAME = "climate"
 BLOCK_DEG = 2.0

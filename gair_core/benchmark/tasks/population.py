@@ -12,7 +12,9 @@ from typing import Optional
 
 import numpy as np
 
-from ..common import REGRESSION, Task, package_file, subsample
+from gair_qgis.runtime.package import REGRESSION
+
+from ..common import Task, package_file, subsample
 
 NAME = "population"
 BLOCK_DEG = 2.0

@@ -14,7 +14,9 @@ from typing import Optional
 
 import numpy as np
 
-from ..common import REGRESSION, SkipTask, Task, subsample
+from gair_qgis.runtime.package import REGRESSION
+
+from ..common import SkipTask, Task, subsample
 
 NAME = "wealth"
 BLOCK_DEG = 1.0

@@ -1,0 +1,108 @@
+"""Every persistent setting of the plugin (QgsSettings keys under `gair/`), in one place.
+
+The docks, the model manager and the Processing algorithms all read and write their
+settings here; nothing else touches a `gair/` key. Needs qgis.core only (it runs in
+qgis_process too). Environment variables (GAIR_FORCE_CPU, GAIR_MAX_TILES,
+GAIR_MAX_PIXELS) override the stored value for one process.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from qgis.core import QgsProject, QgsSettings
+
+PREFIX = "gair/"
+MODEL_FOLDERS = PREFIX + "model_folders"  # package folders the user added
+ACTIVE_MODEL = PREFIX + "active_model"  # the active package's folder ("" = the bundled one)
+FORCE_CPU = PREFIX + "force_cpu"
+OUTPUT_FOLDER = PREFIX + "output_folder"  # where the docks write ("" = the default)
+DOCKS_ARRANGED = PREFIX + "docks_arranged"  # the docks were tabbed together once
+LIMIT_DEFAULTS = {"max_tiles": 400, "max_pixels": 4_000_000}  # keys gair/max_tiles, gair/max_pixels
+
+
+def _settings() -> QgsSettings:
+    return QgsSettings()
+
+
+# --- models --------------------------------------------------------------------------------
+
+
+def model_folders() -> list[str]:
+    """Package folders the user added in the models dock."""
+    value = _settings().value(MODEL_FOLDERS, [])
+    if isinstance(value, str):  # QSettings returns a lone string for one-item lists
+        value = [value] if value else []
+    return [str(v) for v in value or []]
+
+
+def set_model_folders(folders: list[str]) -> None:
+    _settings().setValue(MODEL_FOLDERS, list(folders))
+
+
+def active_model() -> str:
+    """The folder the setting names ("" when none was chosen: the bundled package).
+    `installed_models.active_folder` resolves it to a package that exists."""
+    return str(_settings().value(ACTIVE_MODEL, "") or "")
+
+
+def set_active_model(folder: str) -> None:
+    _settings().setValue(ACTIVE_MODEL, str(folder))
+
+
+# --- running -------------------------------------------------------------------------------
+
+
+def force_cpu() -> bool:
+    """Whether onnxruntime must use the CPU (GAIR_FORCE_CPU=1 or the setting gair/force_cpu)."""
+    env = os.environ.get("GAIR_FORCE_CPU")
+    if env:
+        return env not in ("0", "false", "no")
+    return bool(_settings().value(FORCE_CPU, False, type=bool))
+
+
+def set_force_cpu(value: bool) -> None:
+    """Remember force-CPU for the docks and the Processing algorithms."""
+    _settings().setValue(FORCE_CPU, bool(value))
+
+
+def setting_limit(name: str) -> int:
+    """A limit ("max_tiles" or "max_pixels") from the environment (GAIR_MAX_TILES, ...),
+    else the setting gair/max_tiles, ..., else its default."""
+    env = os.environ.get(f"GAIR_{name.upper()}")
+    if env:
+        return int(env)
+    return int(_settings().value(PREFIX + name, LIMIT_DEFAULTS[name]))
+
+
+# --- the docks -----------------------------------------------------------------------------
+
+
+def chosen_output_folder() -> str:
+    """The output folder the user chose ("" when none: see `default_output_folder`)."""
+    return str(_settings().value(OUTPUT_FOLDER, "") or "")
+
+
+def default_output_folder() -> Path:
+    """A `gair` folder next to the saved project, else ~/GAIR (never a temporary folder)."""
+    home = QgsProject.instance().homePath()
+    return Path(home) / "gair" if home else Path.home() / "GAIR"
+
+
+def output_folder() -> Path:
+    """Where the docks write their results: the folder the user chose, else the default."""
+    chosen = chosen_output_folder()
+    return Path(chosen) if chosen else default_output_folder()
+
+
+def set_output_folder(folder: str) -> None:
+    _settings().setValue(OUTPUT_FOLDER, folder)
+
+
+def docks_arranged() -> bool:
+    """Whether the docks were put into one tab group once (first use)."""
+    return bool(_settings().value(DOCKS_ARRANGED, False, type=bool))
+
+
+def set_docks_arranged() -> None:
+    _settings().setValue(DOCKS_ARRANGED, True)
