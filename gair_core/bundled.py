@@ -385,7 +385,7 @@ def compare_location_towers(results: Path, steps: int) -> dict:
         raise InputError(f"{results}: the wealth task lacks one of {', '.join(names)}")
     frozen, distilled = r2[names["bundled"]][0], r2[names["gair_checkpoint"]][0]
     better = "frozen" if frozen >= distilled else "distilled"
-    summary = (f"DHS wealth linear probe R² (mean ± std, 3 seeds): " + "; ".join(
+    summary = ("DHS wealth linear probe R² (mean ± std, 3 seeds): " + "; ".join(
         f"{k} {m:.3f} ± {sd:.3f}" for k, (m, sd) in r2.items()) + f". Both towers trained {steps} steps with the "
         f"same config (distilled: location tower trainable, cosine distillation to its GeoCLIP initialisation, "
         f"weight 1, configs/bundled-distilled.json). Better here: **{better}**, so the package ships the "

@@ -70,7 +70,7 @@ class GAIRConfig:
         return asdict(self)
 
     @staticmethod
-    def from_dict(data: dict) -> "GAIRConfig":
+    def from_dict(data: dict) -> GAIRConfig:
         loc = dict(data["location"])
         loc["sigmas"] = tuple(loc["sigmas"])
         return GAIRConfig(

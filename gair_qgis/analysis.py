@@ -30,7 +30,7 @@ class PCA:
     components: np.ndarray  # (k, D)
 
     @staticmethod
-    def fit(sample: np.ndarray, k: int = 3) -> "PCA":
+    def fit(sample: np.ndarray, k: int = 3) -> PCA:
         sample = np.asarray(sample, dtype=np.float64)
         mean = sample.mean(axis=0)
         _, _, vt = np.linalg.svd(sample - mean, full_matrices=False)

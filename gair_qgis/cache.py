@@ -21,9 +21,9 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from .runtime.errors import InputError
 from .runtime.geometry import PixelGrid, Window
 from .runtime.package import ModelPackage
-from .runtime.errors import InputError
 from .runtime.tile import EncodedTile
 
 DEFAULT_CACHE_MB = 512

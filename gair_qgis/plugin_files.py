@@ -6,7 +6,7 @@ inside the plugin folder. Both layouts are searched, plugin folder first, the sa
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from qgis.PyQt.QtCore import QUrl
@@ -28,7 +28,7 @@ def icon_path(name: str) -> Path:
     return resources_dir() / "icons" / f"{name}.svg"
 
 
-@lru_cache(maxsize=None)
+@cache
 def icon(name: str) -> QIcon:
     """The plugin's icon `name`; an empty icon when the file is missing."""
     path = icon_path(name)

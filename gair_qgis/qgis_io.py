@@ -68,7 +68,7 @@ class RasterSource:
     _local: threading.local = field(default_factory=threading.local, repr=False, compare=False)
 
     @staticmethod
-    def from_layer(layer: QgsRasterLayer) -> "RasterSource":
+    def from_layer(layer: QgsRasterLayer) -> RasterSource:
         if layer is None or not layer.isValid():
             raise InputError("the raster layer is not valid; check that its file or service can be opened")
         provider = layer.dataProvider().clone()

@@ -297,7 +297,7 @@ def case_int8(preset: str) -> dict:
     rates = {}
     for name, package in (("float", float_package), ("int8", int8_dir)):
         runtime = GAIRRuntime(package, force_cpu=True, batch_size=8)
-        rates[name] = 8 / timed(lambda: runtime.encode_rs(batch), min_seconds=3.0)
+        rates[name] = 8 / timed(lambda runtime=runtime: runtime.encode_rs(batch), min_seconds=3.0)
         runtime.close()
     fidelity = load_package(int8_dir).meta["quantization"]["fidelity"]
     return {"float_tiles_per_second": rates["float"], "int8_tiles_per_second": rates["int8"],

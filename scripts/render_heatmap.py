@@ -10,10 +10,23 @@ import sys
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from qgis.core import (  # noqa: E402
-    QgsApplication, QgsContrastEnhancement, QgsCoordinateReferenceSystem, QgsFeature, QgsGeometry,
-    QgsMapRendererSequentialJob, QgsMapSettings, QgsMarkerSymbol, QgsMultiBandColorRenderer, QgsPointXY,
-    QgsRasterLayer, QgsSingleBandPseudoColorRenderer, QgsStyle, QgsVectorLayer, QgsColorRampShader,
-    QgsRasterShader, QgsRasterBandStats,
+    QgsApplication,
+    QgsColorRampShader,
+    QgsContrastEnhancement,
+    QgsCoordinateReferenceSystem,
+    QgsFeature,
+    QgsGeometry,
+    QgsMapRendererSequentialJob,
+    QgsMapSettings,
+    QgsMarkerSymbol,
+    QgsMultiBandColorRenderer,
+    QgsPointXY,
+    QgsRasterBandStats,
+    QgsRasterLayer,
+    QgsRasterShader,
+    QgsSingleBandPseudoColorRenderer,
+    QgsStyle,
+    QgsVectorLayer,
 )
 from qgis.PyQt.QtCore import QSize  # noqa: E402
 from qgis.PyQt.QtGui import QColor  # noqa: E402

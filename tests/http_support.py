@@ -42,7 +42,7 @@ class MisbehavingServer:
         """The Range headers of the requests to one behaviour ('' when none was sent)."""
         return [r for path, r in self.requests if path.split("/")[1] == behaviour]
 
-    def __enter__(self) -> "MisbehavingServer":
+    def __enter__(self) -> MisbehavingServer:
         self.thread.start()
         return self
 

@@ -4,7 +4,7 @@ algorithms (rasterio reads + the runtime's own encoders)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -95,7 +95,7 @@ def run(algorithm: str, parameters: dict, feedback: Optional[QgsProcessingFeedba
     return processing.run(f"gair:{algorithm}", parameters, feedback=feedback or QgsProcessingFeedback())
 
 
-@lru_cache(maxsize=None)
+@cache
 def runtime(package: Optional[str] = None):
     """The runtime of a package (default: the untrained tiny twin, as `run`)."""
     from gair_qgis.runtime.session import GAIRRuntime

@@ -54,7 +54,10 @@ def hf_vit_pooler(sd: dict, images: torch.Tensor, heads: int = 12) -> torch.Tens
         q = f"{p}encoder.layer.{i}."
         h = _ln(x, sd, q + "layernorm_before", 1e-12)
         b, n, d = h.shape
-        split = lambda t: t.view(b, n, heads, d // heads).transpose(1, 2)
+
+        def split(t, b=b, n=n, d=d):
+            return t.view(b, n, heads, d // heads).transpose(1, 2)
+
         qh, kh, vh = (split(_lin(h, sd, q + f"attention.attention.{w}")) for w in ("query", "key", "value"))
         attn = (qh @ kh.transpose(-1, -2) / math.sqrt(d // heads)).softmax(-1)
         x = x + _lin((attn @ vh).transpose(1, 2).reshape(b, n, d), sd, q + "attention.output.dense")

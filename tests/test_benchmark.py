@@ -11,11 +11,11 @@ import pytest
 
 from gair_core.benchmark import runner
 from gair_core.benchmark.common import SkipTask
-from gair_core.training.heads import HeadConfig, train_head
-from gair_qgis.runtime.package import apply_layers
 from gair_core.benchmark.metrics import macro_f1, r2_score, roc_auc, task_metrics
 from gair_core.benchmark.splits import block_ids, blocked_split
 from gair_core.benchmark.tasks import climate, perception, species, wealth
+from gair_core.training.heads import HeadConfig, train_head
+from gair_qgis.runtime.package import apply_layers
 
 
 def needs(package: str):

@@ -5,13 +5,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from released_reference import croma_tokens, hf_vit_pooler, random_released_state_dict, released_layout
 
 from gair_core.checkpoint import load_model, load_released, save_model
 from gair_core.config import get_preset
 from gair_core.models import GAIR
 from gair_qgis.runtime.errors import CheckpointError, UnsafeCheckpointError
 from gair_qgis.runtime.torch_pickle import load_checkpoint
+
+from released_reference import croma_tokens, hf_vit_pooler, random_released_state_dict, released_layout
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ from gair_core.data.dataset import EpochBatchSampler, PairDataset, collate
 from gair_core.data.manifest import read_manifest, validate_manifest
 from gair_core.data.raster import read_window
 from gair_qgis.runtime.embed_cli import tile_coords
-from gair_qgis.runtime.raster_file import raster_info, read_raster
 from gair_qgis.runtime.preprocess import preprocess_rs, preprocess_sv, read_photo, released_rs_spec, scale_rs
+from gair_qgis.runtime.raster_file import raster_info, read_raster
 
 from conftest import GAIR_EXAMPLES, L2A_12, SHARED, requires_examples, sentinel_like, write_geotiff
 

@@ -112,7 +112,7 @@ def test_stock_qgis_plugin_zip_installer_then_heatmap(tmp_path):
     from osgeo import gdal
 
     heatmap = gdal.Open(str(output)).ReadAsArray()
-    assert heatmap.ndim == 2 and heatmap.shape[0] > 100 and np.isfinite(heatmap).all() and heatmap.std() > 0
+    assert heatmap.ndim == 2 and min(heatmap.shape) >= 32 and np.isfinite(heatmap).all() and heatmap.std() > 0
 
     # A running QGIS (here: a Python that started without it) uses the install without restarting.
     no_restart = subprocess.run([str(PYTHON), "-c", (

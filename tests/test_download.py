@@ -6,13 +6,14 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
-from http_support import MisbehavingServer
-from released_reference import save_compact_released_checkpoint
 
 from gair_qgis.runtime import download
 from gair_qgis.runtime.import_checkpoint import import_released
 from gair_qgis.runtime.package import ModelPackage, sha256_of
+
+from conftest import ROOT
+from http_support import MisbehavingServer
+from released_reference import save_compact_released_checkpoint
 
 
 @pytest.fixture(scope="module")
@@ -114,9 +115,9 @@ def test_a_wrong_checkpoint_layout_is_refused_naming_the_keys(checkpoint, tmp_pa
 
     other = tmp_path / "other.pth"
     torch.save({"model": {"encoder.weight": torch.zeros(2, 2)}}, other)
-    with MisbehavingServer(checkpoint.read_bytes(), wrong=other.read_bytes()) as running:
-        with pytest.raises(download.NotACheckpointError, match="encoder.weight"):
-            download.download_package(running.url("wrong"), tmp_path / "out" / "pkg", quick())
+    with MisbehavingServer(checkpoint.read_bytes(), wrong=other.read_bytes()) as running, \
+            pytest.raises(download.NotACheckpointError, match="encoder.weight"):
+        download.download_package(running.url("wrong"), tmp_path / "out" / "pkg", quick())
     assert leftovers(tmp_path / "out") == []
 
 

@@ -13,7 +13,7 @@ from gair_core import embed
 from gair_core.checkpoint import load_model
 from gair_qgis.runtime.preprocess import preprocess_rs, preprocess_sv, read_photo, released_rs_spec, released_sv_spec
 
-from conftest import GAIR_EXAMPLES, L2A_12, requires_examples, sentinel_like, write_geotiff
+from conftest import GAIR_EXAMPLES, requires_examples, sentinel_like, write_geotiff
 
 OUTPUTS = ["rs_embedding.npy", "sv_embedding.npy", "loc_embedding.npy", "localized_rs_embedding.npy"]
 

@@ -87,9 +87,9 @@ def bright_dark_tiles(tmp_path: Path) -> Path:
 
 def held_out_accuracy(package: ModelPackage, head_name: str, data: Path) -> float:
     """The head applied by the plugin's runtime to the package's own embeddings of the test rows."""
-    from gair_qgis.runtime.session import GAIRRuntime
-
     import rasterio
+
+    from gair_qgis.runtime.session import GAIRRuntime
 
     head = next(h for h in package.heads if h.name == head_name)
     layers = package.head_layers(head)

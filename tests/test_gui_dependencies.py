@@ -9,12 +9,13 @@ import sys
 import pytest
 from qgis.core import QgsSettings
 from qgis.PyQt.QtWidgets import QPushButton
+from test_deps import pypi_reachable
 
 from gair_qgis import deps
 from gair_qgis.gui import dependencies
 from gair_qgis.gui.dependencies import DependenciesDialog, DependencyOffer, DependencyPanel
+
 from gui_support import wait_until
-from test_deps import pypi_reachable
 
 PREFIX = deps.PROGRESS_PREFIX
 

@@ -5,7 +5,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from gui_support import click, photo_with_gps, show_raster, wait_for_tasks
 from qgis.core import QgsCoordinateReferenceSystem, QgsPointXY, QgsRasterLayer, QgsReferencedPointXY
 from qgis.PyQt.QtCore import QPoint
 from qgis.PyQt.QtWidgets import QApplication
@@ -17,8 +16,9 @@ from gair_qgis.gui.location_dock import LocationDock
 from gair_qgis.gui.model_manager import ModelManagerDock
 from gair_qgis.gui.predictions_dock import PredictionsDock
 from gair_qgis.runtime.package import bundled_package_path
-from gui_support import click, photo_with_gps, show_raster, wait_for_tasks
+
 from conftest import UNTRAINED_TWIN
+from gui_support import click, photo_with_gps, show_raster, wait_for_tasks
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
 

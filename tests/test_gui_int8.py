@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from gair_qgis.gui import GairGui
-from gair_qgis.gui import quantize_task
+from gair_qgis.gui import GairGui, quantize_task
 from gair_qgis.gui.model_manager import ModelManagerDock
 from gair_qgis.runtime.package import load_package
-from gui_support import gair_settings, wait_for_tasks  # noqa: F401 (fixture)
+
+from gui_support import wait_for_tasks
 
 
 @pytest.fixture

@@ -9,10 +9,7 @@ import shutil
 
 import numpy as np
 import pytest
-from gui_support import gair_settings, wait_for_tasks  # noqa: F401 (fixture)
-from http_support import MisbehavingServer
 from qgis.core import Qgis, QgsApplication, QgsVectorLayer
-from released_reference import save_compact_released_checkpoint
 
 from gair_qgis import classFactory
 from gair_qgis.gui.heatmap_dock import HeatmapDock
@@ -23,6 +20,10 @@ from gair_qgis.gui.predictions_dock import PredictionsDock
 from gair_qgis.runtime import download
 from gair_qgis.runtime.import_checkpoint import import_released
 from gair_qgis.runtime.package import ModelPackage, add_heads, bundled_package_path
+
+from gui_support import wait_for_tasks
+from http_support import MisbehavingServer
+from released_reference import save_compact_released_checkpoint
 
 ALGORITHMS = ("svheatmap", "rsembed", "locationraster", "tilepredict", "svpoints")
 
@@ -110,7 +111,8 @@ def second_package(tmp_path):
     shutil.copytree(bundled_package_path(), copy)
     package = add_heads(copy, [(spec, layers), (photo_spec, photo_layers)])
     meta_path = copy / "model.json"
-    meta_path.write_text(meta_path.read_text().replace('"name": "gair-tiny-untrained"', '"name": "other-model"', 1))
+    bundled_name = ModelPackage.load(bundled_package_path()).name
+    meta_path.write_text(meta_path.read_text().replace(f'"name": "{bundled_name}"', '"name": "other-model"', 1))
     return ModelPackage.load(copy) if package else None
 
 
@@ -126,6 +128,7 @@ def test_switching_the_active_model_reaches_every_dock_and_processing(plugin, se
 
     catalog = plugin.gui.catalog
     bundled = str(bundled_package_path())
+    bundled_package = ModelPackage.load(bundled)
     other = str(second_package.root.resolve())
     catalog.add_folder(second_package.root)
     # the models dock's "Use this model"
@@ -138,12 +141,13 @@ def test_switching_the_active_model_reaches_every_dock_and_processing(plugin, se
     assert "brightness" in [predictions.head.itemData(i) for i in range(predictions.head.count())]
     photo_item = next(i for i in range(predictions.head.count()) if "greenery" in predictions.head.itemText(i))
     assert not predictions.head.model().item(photo_item).isEnabled()  # listed, but it needs a photo
-    assert set(processing_model_parameter("tilepredict", "HEAD")[1]) == {"climate_zone", "land_cover", "brightness"}
+    assert set(processing_model_parameter("tilepredict", "HEAD")[1]) == (
+        {h.name for h in bundled_package.heads if h.input != "sv"} | {"brightness"})
     assert "greenery" in processing_model_parameter("svpoints", "HEAD")[1]
     for name in ALGORITHMS:
         default, offered = processing_model_parameter(name)
         assert default == "other-model", name
-        assert {"gair-tiny-untrained", "other-model"} <= set(offered)
+        assert {bundled_package.name, "other-model"} <= set(offered)
     result = processing.run("gair:tilepredict", {"INPUT": str(l2a_tile), "OUTPUT": str(tmp_path / "a.gpkg")})
     fields = QgsVectorLayer(result["OUTPUT"], "a").fields().names()
     assert "brightness" in fields  # the active package's head: MODEL was not given
@@ -153,8 +157,8 @@ def test_switching_the_active_model_reaches_every_dock_and_processing(plugin, se
     heatmap.setCurrentIndex(heatmap.findData(bundled))
     assert catalog.active_folder() == bundled
     assert all(chooser.current_folder() == bundled for chooser in every_chooser(plugin))
-    assert "gair-tiny-untrained" in packages.active.text()
-    assert processing_model_parameter("svheatmap")[0] == "gair-tiny-untrained"
+    assert bundled_package.name in packages.active.text()
+    assert processing_model_parameter("svheatmap")[0] == bundled_package.name
     result = processing.run("gair:tilepredict", {"INPUT": str(l2a_tile), "OUTPUT": str(tmp_path / "b.gpkg")})
     fields = QgsVectorLayer(result["OUTPUT"], "b").fields().names()
     assert "brightness" not in fields and "land_cover" in fields

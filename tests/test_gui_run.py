@@ -21,6 +21,7 @@ from gair_qgis.gui.heatmap_dock import HeatmapDock
 from gair_qgis.gui.location_dock import LocationDock
 from gair_qgis.gui.predictions_dock import PredictionsDock
 from gair_qgis.runtime.package import add_heads, bundled_package_path, load_package, write_package
+
 from gui_support import click, show_raster, wait_for_tasks
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
@@ -66,8 +67,7 @@ def test_a_click_on_the_map_runs_the_heatmap_and_adds_it_on_top(heatmap, qgis_if
     layer = QgsProject.instance().mapLayer(heatmap.result_layer_id)
     assert layer is not None, heatmap.run_panel.status.text()
     assert _layer_order()[0] == layer.name()
-    assert layer.name() == "GAIR heatmap: photo.jpg · gair-tiny-untrained (UNTRAINED)".replace(
-        "gair-tiny-untrained", load_package().name)
+    assert layer.name() == f"GAIR heatmap: photo.jpg · {load_package().name}"  # trained: no UNTRAINED tag
     assert layer.renderer().type() == "singlebandpseudocolor"
     items = layer.renderer().shader().rasterShaderFunction().colorRampItemList()
     assert items[0].color.alpha() == 0 and items[-1].color.alpha() > 200  # low values fade out
@@ -189,7 +189,7 @@ def test_the_predictions_dock_adds_a_styled_tile_grid(plugin, rs_layer, tmp_path
     assert dock.run_panel.start(), dock.run_panel.status.text()
     wait_for_tasks()
     model = plugin.gui.catalog.entry(str(package.root.resolve())).name
-    grid = QgsProject.instance().mapLayersByName(f"GAIR predictions: landcover · {model} (UNTRAINED)")
+    grid = QgsProject.instance().mapLayersByName(f"GAIR predictions: landcover · {model}")
     assert grid, dock.run_panel.status.text()
     assert grid[0].featureCount() >= 1 and grid[0].renderer().type() == "categorizedSymbol"
     raster = [layer for layer in QgsProject.instance().mapLayers().values()

@@ -20,12 +20,13 @@ from qgis.core import (
     QgsVectorLayer,
 )
 
-from conftest import L2A_12, write_geotiff
 from gair_qgis import classFactory, styling
 from gair_qgis.gui.heatmap_dock import HeatmapDock
 from gair_qgis.gui.messages import user_message
 from gair_qgis.runtime.package import load_package, write_package
-from gui_support import gair_settings, show_raster, wait_for_tasks  # noqa: F401 (fixture)
+
+from conftest import L2A_12, UNTRAINED_TWIN, write_geotiff
+from gui_support import show_raster, wait_for_tasks
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
 BOUNDS = (9.16, 48.76, 9.18, 48.78)
@@ -170,7 +171,7 @@ def test_choosing_a_photo_arms_the_pick_tool_visibly(plugin, qgis_iface, photo):
     assert dock.location.button.isChecked() and "Picking" in dock.location.button.text()
     assert "click on the map" in dock.run_panel.status.text()
     canvas.unsetMapTool(dock.location.tool)  # another tool chosen: the button says so
-    assert not dock.location.button.isChecked() and "Pick on map" == dock.location.button.text()
+    assert not dock.location.button.isChecked() and dock.location.button.text() == "Pick on map"
     dock.visibilityChanged.emit(True)  # what QGIS emits when the dock's tab is opened (no shown window here)
     assert canvas.mapTool() is dock.location.tool and dock.location.button.isChecked()
 
@@ -191,7 +192,9 @@ def test_switching_to_a_trained_model_moves_no_widget(plugin, tmp_path):
     meta = {k: v for k, v in bundled.meta.items() if k not in ("files", "format_version")}
     trained = write_package(tmp_path / "trained-copy", dict(meta, untrained=False, name="trained-copy"), files)
     plugin.gui.catalog.add_folder(trained)
+    plugin.gui.catalog.add_folder(UNTRAINED_TWIN)
     dock = plugin.gui.dock(HeatmapDock)
+    dock.model_chooser.setCurrentIndex(dock.model_chooser.findData(str(UNTRAINED_TWIN.resolve())))
     dock.resize(380, 900)
     dock.show()
     QgsApplication.processEvents()

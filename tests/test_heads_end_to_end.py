@@ -11,9 +11,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from conftest import ROOT, SHARED
-from gui_support import gair_settings  # noqa: F401 (fixture)
-from processing_support import gair_provider, run  # noqa: F401 (fixture)
+from processing_support import run
 
 EUROSAT = SHARED / "data" / "eurosat-ms-geotorchai"
 CLASSES = ("AnnualCrop", "Forest", "Industrial", "SeaLake")

@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, SHARED
-from processing_support import gair_provider  # noqa: F401 (fixture)
 
 
 def run_cli(module: str, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -191,10 +190,11 @@ def small_tile():
 
 
 def test_a_raster_rewritten_at_the_same_path_gets_a_new_cache_key(tmp_path):
-    from conftest import sentinel_like, write_geotiff
     from gair_qgis import cache
     from gair_qgis.runtime.geometry import PixelGrid, Window
     from gair_qgis.runtime.package import load_package
+
+    from conftest import sentinel_like, write_geotiff
 
     bounds = (9.16, 48.76, 9.17, 48.77)
     raster = write_geotiff(tmp_path / "rs.tif", sentinel_like(20, 20, seed=1), bounds, "EPSG:4326")
@@ -316,8 +316,9 @@ def pyproj_to_lonlat(crs: str):
 @pytest.mark.parametrize("crs, lon, lat, pixel", [("EPSG:3857", -83.0, 42.5, 10.0), ("EPSG:4326", -83.0, 42.5, 1e-4),
                                                   ("EPSG:32617", -81.0, 42.5, 10.0)])
 def test_ground_pixel_size_is_the_geodesic_size_in_any_crs(crs, lon, lat, pixel):
-    from processing_support import geodesic_pixel_m, to_crs
     from gair_qgis.runtime.geometry import PixelGrid, ground_pixel_size_m
+
+    from processing_support import geodesic_pixel_m, to_crs
 
     x, y = to_crs(lon, lat, crs)
     grid = PixelGrid(x - 500 * pixel, y + 500 * pixel, pixel, pixel, 1000, 1000)
@@ -379,6 +380,7 @@ def test_a_12000_by_9000_photo_is_read_in_bounded_memory(tmp_path, suffix):
 
 def test_photos_up_to_4096_px_a_side_are_read_at_full_size(tmp_path):
     from PIL import Image
+
     from gair_qgis.runtime.preprocess import read_photo
 
     rng = np.random.default_rng(3)
@@ -400,6 +402,7 @@ def test_reducing_a_large_photo_changes_its_embedding_little(tmp_path):
     of six real 2048 x 1536 street views (real detail at full resolution; no larger photo in
     ../shared), through the bundled model."""
     from PIL import Image
+
     from gair_qgis.runtime.preprocess import preprocess_sv, read_photo
     from gair_qgis.runtime.session import GAIRRuntime
 
@@ -445,6 +448,7 @@ def all_nodata_raster(path: Path) -> Path:
 
 def test_an_all_nodata_raster_is_refused_by_the_embed_command_and_the_algorithms(tmp_path, gair_provider, photo):
     from qgis.core import QgsProcessingException
+
     from processing_support import run
 
     raster = all_nodata_raster(tmp_path / "empty.tif")
@@ -462,6 +466,7 @@ def test_an_all_nodata_raster_is_refused_by_the_embed_command_and_the_algorithms
 def test_a_bands_mapping_that_contradicts_the_band_names_is_refused(tmp_path, gair_provider, l2a_tile, photo,
                                                                     bands, match):
     from qgis.core import QgsProcessingException
+
     from processing_support import run
 
     with pytest.raises(QgsProcessingException, match=match):

@@ -8,7 +8,6 @@ import textwrap
 import numpy as np
 import pytest
 import torch
-from conftest import ROOT
 
 from gair_core.checkpoint import load_model
 from gair_core.export import export_package
@@ -16,6 +15,8 @@ from gair_qgis.runtime.errors import PackageError
 from gair_qgis.runtime.package import FORMAT_VERSION, ModelPackage
 from gair_qgis.runtime.session import GAIRRuntime
 from gair_qgis.runtime.tile import EncodedTile
+
+from conftest import ROOT
 
 N = 12
 

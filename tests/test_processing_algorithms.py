@@ -3,7 +3,6 @@ QGIS, on rasters in EPSG:4326, UTM 32N and NC State Plane (US feet), checked aga
 runtime's own encoders (rasterio reads and pyproj transforms, no plugin code)."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +13,6 @@ from qgis.PyQt.QtCore import QVariant
 from conftest import UNTRAINED_TWIN
 from processing_support import (
     CASES,
-    MODEL_BANDS_IN_L2A,
     default_tile_size,
     encode_window,
     make_raster,

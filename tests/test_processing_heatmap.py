@@ -55,7 +55,7 @@ def test_default_tile_around_the_point_is_pixel_exact_in_each_crs(tmp_path, gair
     point_col, point_row = (x - case.left) / case.pixel, (case.top - y) / case.pixel
     lat_in_raster = y if crs == "EPSG:4326" else lat
     assert (width, height) == default_tile_size(case, lat_in_raster, cols, rows)
-    assert 0 <= col and col + width <= cols and 0 <= row and row + height <= rows
+    assert col >= 0 and col + width <= cols and row >= 0 and row + height <= rows
     assert col <= point_col <= col + width and row <= point_row <= row + height
     assert abs(col + width / 2 - point_col) <= 1 or col in (0, cols - width)  # centred unless shifted inside
     assert result["TILES"] == 1 and result["POINT_SIMILARITY"] is not None

@@ -7,7 +7,8 @@ import pytest
 from qgis.core import QgsProcessingException, QgsProcessingFeedback
 
 from gair_qgis import cache
-from processing_support import CASES, encode_window, gair_provider, make_raster, read_output, run  # noqa: F401
+
+from processing_support import CASES, encode_window, make_raster, read_output, run
 
 COLS, ROWS = 600, 400  # 3 x 2 tiles of 200 px (2 km at 10 m)
 

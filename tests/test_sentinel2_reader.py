@@ -5,7 +5,12 @@ import numpy as np
 import pytest
 
 from gair_core.data.sentinel2 import (
-    Sentinel2Image, acquisition_date, default_offset, read_sentinel2, sentinel2_window, tile_centres,
+    Sentinel2Image,
+    acquisition_date,
+    default_offset,
+    read_sentinel2,
+    sentinel2_window,
+    tile_centres,
 )
 from gair_qgis.runtime.errors import InputError
 from gair_qgis.runtime.preprocess import released_rs_spec

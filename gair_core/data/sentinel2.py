@@ -31,9 +31,9 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from gair_qgis.runtime.errors import InputError
 from gair_qgis.runtime.geometry import PixelGrid, ground_pixel_size_m, subgrid
 from gair_qgis.runtime.geometry import Window as GridWindow
-from gair_qgis.runtime.errors import InputError
 from gair_qgis.runtime.preprocess import canonical_band_name, released_rs_spec
 
 from .raster import Window, inside, lonlat_function, lonlat_to_crs, random_offset, window_size

@@ -68,7 +68,7 @@ class Scaling:
     y_std: Optional[np.ndarray] = None
 
     @staticmethod
-    def fit(task_kind: str, x: np.ndarray, y: np.ndarray, num_outputs: int) -> "Scaling":
+    def fit(task_kind: str, x: np.ndarray, y: np.ndarray, num_outputs: int) -> Scaling:
         x = np.asarray(x, np.float64)
         x_std = x.std(axis=0)
         scaling = Scaling(x.mean(axis=0), np.where(x_std > 1e-8, x_std, 1.0))

@@ -21,7 +21,7 @@ class Precision:
     device_type: str
 
     @staticmethod
-    def choose(mode: str, device: torch.device) -> "Precision":
+    def choose(mode: str, device: torch.device) -> Precision:
         """'auto': bf16 on GPUs that support it, fp16 on other GPUs, float32 on CPU."""
         if mode == "off":
             return Precision(None, device.type)

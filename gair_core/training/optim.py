@@ -11,7 +11,7 @@ def param_groups(model: nn.Module, weight_decay: float) -> list[dict]:
     """Two groups: decayed weights, and biases / norm parameters / 1-d tensors without decay.
     Frozen parameters are left out."""
     decay, no_decay = [], []
-    for name, parameter in model.named_parameters():
+    for _name, parameter in model.named_parameters():
         if not parameter.requires_grad:
             continue
         # biases and LayerNorm weights are the 1-d parameters

@@ -13,9 +13,9 @@ from typing import Any, Callable, Optional, Protocol, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from .cli import check_output_folder
 from .errors import InputError
 from .geometry import bbox_grid, tile_queries
-from .cli import check_output_folder
 from .location import check_lonlat
 from .preprocess import RSInputSpec, SVInputSpec, band_indices, preprocess_rs, preprocess_sv, read_photo
 from .raster_file import RasterInfo, check_has_data, read_raster

@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 
 from .errors import UnsafeCheckpointError
 
+
 class DamagedCheckpointError(ValueError):
     """The checkpoint file is missing, truncated or corrupt."""
 
