@@ -20,7 +20,7 @@ import tempfile
 import traceback
 import zipfile
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Callable, Optional, Protocol, Sequence, overload
 
 from .errors import InputError
 
@@ -34,7 +34,11 @@ EXIT_INTERRUPTED = 130
 USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, OSError, EOFError, pickle.UnpicklingError,
                                                zipfile.BadZipFile)
 
-Main = Callable[[Optional[Sequence[str]]], int]
+
+class Main(Protocol):
+    """A command's `main(argv=None) -> int`: called with no arguments it reads sys.argv."""
+
+    def __call__(self, argv: Optional[Sequence[str]] = None) -> int: ...
 
 
 def split_debug(argv: Optional[Sequence[str]]) -> tuple[list[str], bool]:
@@ -70,7 +74,16 @@ def check_output_folder(path: str | Path, what: str) -> None:
                          "choose a folder you can write to") from None
 
 
-def command(main: Optional[Main] = None, *, errors: tuple[type[BaseException], ...] = ()) -> Main:
+@overload
+def command(main: Main, *, errors: tuple[type[BaseException], ...] = ()) -> Main: ...
+
+
+@overload
+def command(main: None = None, *, errors: tuple[type[BaseException], ...] = ()) -> Callable[[Main], Main]: ...
+
+
+def command(main: Optional[Main] = None, *,
+            errors: tuple[type[BaseException], ...] = ()) -> Main | Callable[[Main], Main]:
     """Decorate a command's `main(argv) -> int` with the rule above. `errors` adds error types
     (beyond USER_ERRORS) that are the user's to fix."""
 

@@ -154,7 +154,7 @@ def centred_window(grid: PixelGrid, x: float, y: float, width: int, height: int)
 WGS84_A = 6_378_137.0  # semi-major axis (m)
 WGS84_E2 = 6.694_379_990_14e-3  # first eccentricity squared
 
-ToLonLat = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+ToLonLat = Callable[[NDArray[Any], NDArray[Any]], tuple[NDArray[Any], NDArray[Any]]]
 
 
 def metres_per_degree(lat: float) -> tuple[float, float]:
@@ -192,7 +192,7 @@ def ground_pixel_size_m(grid: PixelGrid, to_lonlat: ToLonLat, x: float, y: float
     return distance(0, 1), distance(2, 3)
 
 
-def lonlat_identity(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def lonlat_identity(x: NDArray[Any], y: NDArray[Any]) -> tuple[NDArray[Any], NDArray[Any]]:
     """`to_lonlat` of a grid whose map units are (lon, lat) degrees."""
     return x, y
 

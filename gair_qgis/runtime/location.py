@@ -6,12 +6,15 @@ coordinates, since onnxruntime has no float64 asin.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional, cast
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .errors import InputError
+
+if TYPE_CHECKING:
+    from .package import ModelPackage
 
 A1, A2, A3, A4 = 1.340264, -0.081106, 0.000893, 0.003796
 EQUAL_EARTH_SCALE = 66.50336
@@ -54,7 +57,7 @@ CHECK_MARGIN = 0.5  # cell centres must be within half the tolerance (the worst 
 DIRECT_BELOW_STEP = 2.0  # with a step under two pixels, interpolation saves nothing: evaluate every pixel
 
 
-def fourier_matrices(package) -> list[np.ndarray]:
+def fourier_matrices(package: ModelPackage) -> list[NDArray[Any]]:
     """The location encoder's Fourier-feature matrices B (K, 2), one per branch, in cycles
     per Equal Earth unit, read from the location graph's weights through its layout.
     Empty when the package does not describe them (then nothing is interpolated)."""
@@ -62,7 +65,7 @@ def fourier_matrices(package) -> list[np.ndarray]:
     if "layout" not in graph or "weights" not in graph:
         return []
     layout = json.loads(package.path(graph["layout"]).read_text())
-    matrices = []
+    matrices: list[NDArray[Any]] = []
     with open(package.path(graph["weights"]), "rb") as handle:
         for entry in layout:
             if entry["key"].endswith(FOURIER_SUFFIX):
@@ -72,20 +75,20 @@ def fourier_matrices(package) -> list[np.ndarray]:
     return matrices
 
 
-def highest_frequency(package) -> Optional[float]:
+def highest_frequency(package: ModelPackage) -> Optional[float]:
     """The highest spatial frequency of the location encoder's Fourier features, max |b|
     over every row b of every B, in cycles per Equal Earth unit; None when unknown."""
     matrices = fourier_matrices(package)
     return max(float(np.linalg.norm(b, axis=1).max()) for b in matrices) if matrices else None
 
 
-def lagrange_weights(t: np.ndarray) -> np.ndarray:
+def lagrange_weights(t: NDArray[Any]) -> NDArray[Any]:
     """Cubic Lagrange weights (..., 4) for nodes at -1, 0, 1, 2 and positions t (node units)."""
     return np.stack([-t * (t - 1) * (t - 2) / 6, (t + 1) * (t - 1) * (t - 2) / 2,
                      -(t + 1) * t * (t - 2) / 2, (t + 1) * t * (t - 1) / 6], axis=-1)
 
 
-def lagrange_matrix(positions: np.ndarray, origin: float, step: float, count: int) -> np.ndarray:
+def lagrange_matrix(positions: NDArray[Any], origin: float, step: float, count: int) -> NDArray[Any]:
     """(len(positions), count) cubic Lagrange interpolation from nodes origin + i * step,
     i = 0..count-1 (count >= 4); the 4-node stencil is shifted inward at the ends."""
     s = (np.asarray(positions, np.float64) - origin) / step
@@ -98,7 +101,8 @@ def lagrange_matrix(positions: np.ndarray, origin: float, step: float, count: in
     return matrix
 
 
-Evaluate = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+Evaluate = Callable[[NDArray[Any], NDArray[Any]], tuple[NDArray[Any], NDArray[Any]]]
+EqualEarthAt = Callable[[NDArray[Any], NDArray[Any]], NDArray[Any]]
 
 
 class BandLimitedRaster:
@@ -134,18 +138,18 @@ class BandLimitedRaster:
     """
 
     def __init__(self, width: int, height: int, evaluate: Evaluate, frequency: Optional[float],
-                 equal_earth_at: Optional[Callable[[np.ndarray, np.ndarray], np.ndarray]] = None,
+                 equal_earth_at: Optional[EqualEarthAt] = None,
                  tolerance: float = 1e-3) -> None:
         self.width, self.height, self.evaluate, self.tolerance = width, height, evaluate, tolerance
         self.step: Optional[float] = None  # node step in pixels; None: every pixel is evaluated
         self.evaluations = 0
         self.max_centre_error = 0.0
-        self._nodes: Optional[np.ndarray] = None
+        self._nodes: Optional[NDArray[Any]] = None
         start = self.first_step(frequency, equal_earth_at) if tolerance > 0 else 0.0
         if start >= DIRECT_BELOW_STEP:
             self._certify(start)
 
-    def first_step(self, frequency: Optional[float], equal_earth_at) -> float:
+    def first_step(self, frequency: Optional[float], equal_earth_at: Optional[EqualEarthAt]) -> float:
         """1/16 of the shortest wavelength in pixels (0 when unknown), at most a quarter of the raster."""
         if not frequency or equal_earth_at is None:
             return 0.0
@@ -154,7 +158,7 @@ class BandLimitedRaster:
             return 0.0
         return min(1.0 / (SAMPLES_PER_WAVELENGTH * frequency * per_pixel), max(self.width, self.height) / 4)
 
-    def _equal_earth_per_pixel(self, equal_earth_at) -> float:
+    def _equal_earth_per_pixel(self, equal_earth_at: EqualEarthAt) -> float:
         """The largest Equal Earth distance of one pixel step (x or y) at 9 points of the raster."""
         cols = np.repeat(np.linspace(0.5, self.width - 0.5, 3), 3)
         rows = np.tile(np.linspace(0.5, self.height - 0.5, 3), 3)
@@ -164,13 +168,13 @@ class BandLimitedRaster:
         return float(np.nanmax(np.concatenate([np.linalg.norm(right - here, axis=1),
                                                np.linalg.norm(down - here, axis=1)])))
 
-    def _node_positions(self, step: float) -> tuple[np.ndarray, np.ndarray]:
-        def axis(size: int) -> np.ndarray:
+    def _node_positions(self, step: float) -> tuple[NDArray[Any], NDArray[Any]]:
+        def axis(size: int) -> NDArray[Any]:
             count = max(4, int(np.ceil((size - 1) / step - 1e-9)) + 1)
             return 0.5 + step * np.arange(count)
         return axis(self.width), axis(self.height)
 
-    def _values_at(self, cols: np.ndarray, rows: np.ndarray) -> Optional[np.ndarray]:
+    def _values_at(self, cols: NDArray[Any], rows: NDArray[Any]) -> Optional[NDArray[Any]]:
         """Exact outputs on the grid cols x rows (len(rows), len(cols), K); None if any is invalid."""
         c, r = np.meshgrid(cols, rows)
         values, valid = self.evaluate(c.ravel(), r.ravel())
@@ -194,7 +198,8 @@ class BandLimitedRaster:
                 return
             step, nodes, xs, ys = self._refine(step, nodes, centres, xs, ys)
 
-    def _refine(self, step, nodes, centres, xs, ys):
+    def _refine(self, step: float, nodes: NDArray[Any], centres: NDArray[Any], xs: NDArray[Any],
+                ys: NDArray[Any]) -> tuple[float, Optional[NDArray[Any]], NDArray[Any], NDArray[Any]]:
         """Halve the step: old nodes and centres are kept, the edge midpoints evaluated."""
         half = step / 2
         fine_x, fine_y = 0.5 + half * np.arange(2 * len(xs) - 1), 0.5 + half * np.arange(2 * len(ys) - 1)
@@ -208,14 +213,15 @@ class BandLimitedRaster:
         return half, refined, fine_x, fine_y
 
     @staticmethod
-    def _interpolate(nodes: np.ndarray, step: float, cols: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    def _interpolate(nodes: NDArray[Any], step: float, cols: NDArray[Any], rows: NDArray[Any]) -> NDArray[Any]:
         """(len(rows), len(cols), K) from the node lattice, one matrix product per axis."""
         my = lagrange_matrix(rows, 0.5, step, nodes.shape[0])
         mx = lagrange_matrix(cols, 0.5, step, nodes.shape[1])
         along_y = np.tensordot(my, nodes, axes=(1, 0))  # (R, nx, K)
-        return np.einsum("cx,rxk->rck", mx, along_y, optimize=True)
+        interpolated: NDArray[Any] = np.einsum("cx,rxk->rck", mx, along_y, optimize=True)
+        return interpolated
 
-    def rows(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+    def rows(self, start: int, stop: int) -> tuple[NDArray[Any], NDArray[Any]]:
         """Outputs (rows, width, K) float32 and validity (rows, width) of output rows start..stop-1."""
         cols = np.arange(self.width) + 0.5
         rows = np.arange(start, stop) + 0.5
@@ -224,5 +230,5 @@ class BandLimitedRaster:
             values, valid = self.evaluate(c.ravel(), r.ravel())
             values = np.asarray(values, np.float32)
             return values.reshape(len(rows), len(cols), -1), np.asarray(valid).reshape(len(rows), len(cols))
-        values = self._interpolate(self._nodes, self.step, cols, rows).astype(np.float32)
+        values = self._interpolate(self._nodes, cast(float, self.step), cols, rows).astype(np.float32)
         return values, np.ones(values.shape[:2], bool)

@@ -10,7 +10,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, Optional, Sequence, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -144,7 +144,7 @@ def select_bands(
     return pixels[band_indices(pixels.shape[0], spec, band_names)]
 
 
-def scale_rs(pixels: np.ndarray, spec: RSInputSpec) -> np.ndarray:
+def scale_rs(pixels: NDArray[Any], spec: RSInputSpec) -> NDArray[Any]:
     """Digital numbers (10, H, W) -> float32 in [0, 1], with the released uint8 truncation.
 
     8- and 16-bit integer rasters go through a per-band table of the same float64 formula
@@ -159,25 +159,26 @@ def scale_rs(pixels: np.ndarray, spec: RSInputSpec) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=8)
-def _scale_table(dtype: str, mean: tuple[float, ...], std: tuple[float, ...]) -> np.ndarray:
+def _scale_table(dtype: str, mean: tuple[float, ...], std: tuple[float, ...]) -> NDArray[Any]:
     """(bands, 2^bits) float32: `scale_rs` of every value of an unsigned integer dtype."""
     values = np.arange(np.iinfo(np.dtype(dtype)).max + 1, dtype=np.float64)
     spec = RSInputSpec((), (), mean, std, 0, 0, 0.0, 0.0)
     return _unit(_quantise(np.broadcast_to(values, (len(mean), len(values)))[:, :, None], spec)[:, :, 0])
 
 
-def _unit(quantised: np.ndarray) -> np.ndarray:
+def _unit(quantised: NDArray[Any]) -> NDArray[Any]:
     return quantised.astype(np.float32) / np.float32(255.0)
 
 
-def _quantise(pixels: np.ndarray, spec: RSInputSpec) -> np.ndarray:
+def _quantise(pixels: NDArray[Any], spec: RSInputSpec) -> NDArray[Any]:
     """The released uint8 values: (x - (mean - 2 std)) / (4 std) * 255, NaN as 0, clipped, truncated."""
     mean = np.asarray(spec.mean, dtype=np.float64)[:, None, None]
     std = np.asarray(spec.std, dtype=np.float64)[:, None, None]
     low, high = mean - 2 * std, mean + 2 * std
     scaled = (pixels.astype(np.float64) - low) / (high - low) * 255.0
     scaled = np.nan_to_num(scaled, nan=0.0)
-    return np.clip(scaled, 0, 255).astype(np.uint8)
+    quantised: NDArray[np.uint8] = np.clip(scaled, 0, 255).astype(np.uint8)
+    return quantised
 
 
 def preprocess_rs(
@@ -213,7 +214,7 @@ def reduction_factors(size: tuple[int, int], input_size: int) -> tuple[int, int]
     """Whole (x, y) reduction factors for a photo of `size` (width, height): 1 for a side up to
     FULL_SIZE_MAX (or 8 x input_size if larger), else the smallest factor that brings it there."""
     limit = max(FULL_SIZE_MAX, 8 * input_size)
-    return tuple(-(-side // limit) for side in size)
+    return cast("tuple[int, int]", tuple(-(-side // limit) for side in size))
 
 
 _REDUCIBLE_MODES = ("RGB", "RGBA", "L", "LA", "I", "F")
@@ -284,7 +285,7 @@ def _cubic_weights(t: NDArray[Any]) -> NDArray[Any]:
 
 
 @functools.lru_cache(maxsize=64)
-def bicubic_taps(in_size: int, out_size: int) -> tuple[np.ndarray, np.ndarray]:
+def bicubic_taps(in_size: int, out_size: int) -> tuple[NDArray[Any], NDArray[Any]]:
     """1-D bicubic resampling as torch's interpolate computes it (align_corners=False, no
     antialias, border taps clamped): for each output position, the four source indices
     (out, 4) int64 and their weights (out, 4) float32.
@@ -303,7 +304,7 @@ def bicubic_taps(in_size: int, out_size: int) -> tuple[np.ndarray, np.ndarray]:
     return index, weights
 
 
-def bicubic_matrix(in_size: int, out_size: int) -> np.ndarray:
+def bicubic_matrix(in_size: int, out_size: int) -> NDArray[Any]:
     """(out, in) float64 matrix of the same resampling (taps of a clamped border add up)."""
     index, weights = bicubic_taps(in_size, out_size)
     matrix = np.zeros((out_size, in_size), dtype=np.float64)
@@ -311,19 +312,19 @@ def bicubic_matrix(in_size: int, out_size: int) -> np.ndarray:
     return matrix
 
 
-def _resize_axis(image: np.ndarray, out_size: int, axis: int) -> np.ndarray:
+def _resize_axis(image: NDArray[Any], out_size: int, axis: int) -> NDArray[Any]:
     """Bicubic along one axis: the product with `bicubic_matrix`, computed from its four
     non-zero taps per row (a dense product would spend ~98% of its work on zeros)."""
     index, weights = bicubic_taps(image.shape[axis], out_size)
     shape = [1] * image.ndim
     shape[axis] = out_size
-    out = np.take(image, index[:, 0], axis=axis) * weights[:, 0].reshape(shape)
+    out: NDArray[Any] = np.take(image, index[:, 0], axis=axis) * weights[:, 0].reshape(shape)
     for tap in range(1, 4):
         out += np.take(image, index[:, tap], axis=axis) * weights[:, tap].reshape(shape)
     return out
 
 
-def resize_bicubic(image: np.ndarray, out_h: int, out_w: int) -> np.ndarray:
+def resize_bicubic(image: NDArray[Any], out_h: int, out_w: int) -> NDArray[Any]:
     """(C, H, W) -> (C, out_h, out_w) float32, separable bicubic as torch computes it
     (float32 arithmetic, as torch; equal to the float64 matrix product within float32 round-off)."""
     image = np.asarray(image, dtype=np.float32)

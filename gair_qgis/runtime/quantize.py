@@ -18,12 +18,13 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .errors import PackageError
-from .package import MODEL_CARD, MODEL_JSON, load_package, write_package
+from .package import MODEL_CARD, MODEL_JSON, ModelPackage, load_package, write_package
 
 QUANTIZED_GRAPHS = ("rs_encoder", "sv_encoder")
 QUANTIZED_OPS = ["MatMul"]  # Conv as ConvInteger is slower than float on CPU; MatMul carries the weights
@@ -70,12 +71,14 @@ def quantize_graph(source: Path, out_dir: Path, graph: str, work: Path) -> list[
 # --- fidelity ------------------------------------------------------------------------
 
 
-def _cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _cosine(a: NDArray[Any], b: NDArray[Any]) -> NDArray[Any]:
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
-    return np.sum(a * b, axis=-1) / np.linalg.norm(a, axis=-1) / np.linalg.norm(b, axis=-1)
+    cosine: NDArray[Any] = np.sum(a * b, axis=-1) / np.linalg.norm(a, axis=-1) / np.linalg.norm(b, axis=-1)
+    return cosine
 
 
-def example_inputs(examples: Optional[Path], package) -> tuple[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+def example_inputs(examples: Optional[Path], package: ModelPackage
+                   ) -> tuple[str, list[tuple[NDArray[Any], NDArray[Any], NDArray[Any]]]]:
     """(description, [(RS input (10, S, S), NILI queries (N, 2), SV input (3, S, S)), ...]): the
     GAIR examples (examples.csv: RS tile, photo, lon, lat) when given, else seeded random inputs."""
     from .geometry import tile_queries
@@ -102,7 +105,8 @@ def example_inputs(examples: Optional[Path], package) -> tuple[str, list[tuple[n
     return f"the {len(items)} GAIR examples in {examples.name}/examples.csv", items
 
 
-def fidelity(float_package, int8_package, examples: Optional[Path] = None) -> dict:
+def fidelity(float_package: ModelPackage, int8_package: ModelPackage,
+             examples: Optional[Path] = None) -> dict[str, Any]:
     """Smallest cosine of the int8 package's global RS, localized RS and projected SV
     embeddings against the float package's, over the examples."""
     from .session import GAIRRuntime

@@ -122,7 +122,7 @@ def ours_to_released(key: str) -> str:
     return key
 
 
-def check_finite(arrays: Mapping[str, np.ndarray], source: str) -> None:
+def check_finite(arrays: Mapping[str, NDArray[Any]], source: str) -> None:
     """CheckpointError naming every floating-point array that holds NaN or infinite values."""
     bad = []
     for key, array in arrays.items():

@@ -72,9 +72,10 @@ class GAIRRuntime:
     def provider(self) -> str:
         """The execution provider actually running the RS graph (any of its sessions)."""
         existing = [s for k, s in self._sessions.items() if k.split(":")[0] == "rs_encoder"]
-        return (existing[0] if existing else self._session("rs_encoder")).get_providers()[0]
+        provider: str = (existing[0] if existing else self._session("rs_encoder")).get_providers()[0]
+        return provider
 
-    def _session(self, graph: str, threads: Optional[int] = None):
+    def _session(self, graph: str, threads: Optional[int] = None) -> InferenceSession:
         """The graph's session; `threads` (intra-op threads) other than the default gets its own,
         which replaces the graph's other sessions (one copy of the weights in memory)."""
         key = graph if threads is None else f"{graph}:{threads}"
@@ -92,8 +93,8 @@ class GAIRRuntime:
             )
         return self._sessions[key]
 
-    def _run_batched(self, graph: str, inputs: np.ndarray, progress: Optional[Callable[[int, int], bool]] = None,
-                     batch_size: Optional[int] = None, threads: Optional[int] = None) -> list[np.ndarray]:
+    def _run_batched(self, graph: str, inputs: NDArray[Any], progress: Optional[Callable[[int, int], bool]] = None,
+                     batch_size: Optional[int] = None, threads: Optional[int] = None) -> list[NDArray[Any]]:
         """Run a graph over inputs in batches; `progress(done, total)` returning False cancels."""
         session = self._session(graph, threads)
         name = session.get_inputs()[0].name
@@ -107,7 +108,7 @@ class GAIRRuntime:
 
     # --- RS ------------------------------------------------------------------------------
 
-    def encode_rs(self, images: np.ndarray, progress: Optional[Callable[[int, int], bool]] = None,
+    def encode_rs(self, images: NDArray[Any], progress: Optional[Callable[[int, int], bool]] = None,
                   threads: Optional[int] = None) -> list[EncodedTile]:
         """(B, bands, S, S) preprocessed inputs -> one EncodedTile each. `threads`: onnxruntime's
         intra-op threads, when other threads (a tile reader) need a core (a second session)."""
