@@ -19,6 +19,11 @@ LOCATION_TASKS = (("wealth", "r2", "DHS wealth R²"), ("population", "r2", "popu
                   ("landcover", "accuracy", "land cover acc"), ("climate", "accuracy", "climate acc"))
 LOCATION_ENCODERS = ("constant", "lonlat", "geoclip", "bundled_twin", "bundled")
 
+# The cosine range the plugin draws this model's similarity layers on. Its street-view/RS
+# cosines stay far below the default 0..0.5 scale: on the Detroit example heatmap (make demo)
+# they span -0.071..0.034 (2/50/98 % quantiles -0.064, -0.044, 0.013).
+SIMILARITY_SCALE = (-0.05, 0.05)
+
 
 def benchmark_table(results: Path, head: str) -> dict[tuple[str, str], tuple[float, float]]:
     """(task, encoder) -> (mean, std) of the task's main metric for one head kind."""
@@ -165,6 +170,7 @@ def write_card(run: Path, package_dir: Path, comparison_path: Optional[Path] = N
     card_path = package.root / MODEL_CARD
     old_card = card_path.read_text() if card_path.is_file() else ""
     meta = {k: v for k, v in package.meta.items() if k not in ("files", "format_version")}
+    meta["similarity_scale"] = list(SIMILARITY_SCALE)
     meta["evaluation"] = {"eurosat_land_use": evaluation,
                           "location": {f"{t}/{e}/{h}": v for h in ("linear", "mlp") if results.is_file()
                                        for (t, e), v in benchmark_table(results, h).items()},

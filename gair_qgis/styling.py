@@ -7,7 +7,8 @@ all of it to toolbox outputs.
   SIMILARITY_SCALE (0 to 0.5), a sequential ramp whose low end fades to transparent, and
   a legend that says "cosine similarity, higher = more alike". An UNTRAINED model's values
   carry no meaning and cluster near 0, so its results are stretched to their own range
-  instead, and the legend says so.
+  instead, and the legend says so. A model whose cosines stay far below that scale (the small
+  bundled one) names its own fixed scale in model.json ("similarity_scale").
 - PCA views (3 bands): an RGB composite, each band stretched to its 2-98 % range.
 - Predictions: a classification head as categories (one colour per class), a regression
   target as graduated colours; one layer per head, so every head can be drawn.
@@ -143,9 +144,22 @@ def band_percentiles(layer: QgsRasterLayer, band: int = 1) -> tuple[float, float
     return (low - 0.5, high + 0.5) if high == low else (low, high)
 
 
-def similarity_range(layer: QgsRasterLayer, untrained: bool) -> tuple[float, float]:
-    """The colour scale: SIMILARITY_SCALE, or the layer's own 2-98 % range for an untrained model."""
-    return band_percentiles(layer) if untrained else SIMILARITY_SCALE
+def similarity_range(layer: QgsRasterLayer, untrained: bool,
+                     model_scale: Optional[tuple[float, float]] = None) -> tuple[float, float]:
+    """The colour scale: the layer's own 2-98 % range for an untrained model, else the model's
+    own fixed scale (model.json "similarity_scale", tag GAIR_SIMILARITY_SCALE), else SIMILARITY_SCALE."""
+    if untrained:
+        return band_percentiles(layer)
+    return model_scale or SIMILARITY_SCALE
+
+
+def model_similarity_scale(tags: dict) -> Optional[tuple[float, float]]:
+    """The scale a result raster's GAIR_SIMILARITY_SCALE tag names ("low,high"), if any."""
+    try:
+        low, high = (float(v) for v in str(tags.get("GAIR_SIMILARITY_SCALE", "")).split(","))
+    except ValueError:
+        return None
+    return (low, high) if high > low else None
 
 
 def similarity_shader(low: float, high: float, stretched: bool) -> QgsColorRampShader:
@@ -169,9 +183,10 @@ def similarity_shader(low: float, high: float, stretched: bool) -> QgsColorRampS
     return shader
 
 
-def style_similarity(layer: QgsRasterLayer, untrained: bool = False) -> tuple[float, float]:
+def style_similarity(layer: QgsRasterLayer, untrained: bool = False,
+                     model_scale: Optional[tuple[float, float]] = None) -> tuple[float, float]:
     """Colour band 1 as cosine similarity (see the module docstring); returns the scale used."""
-    low, high = similarity_range(layer, untrained)
+    low, high = similarity_range(layer, untrained, model_scale)
     function = similarity_shader(low, high, untrained)
     shader = QgsRasterShader(low, high)
     shader.setRasterShaderFunction(function)
@@ -411,7 +426,7 @@ def style_result_raster(layer: QgsRasterLayer, subject: str = "", what: str = ""
     untrained = str(tags.get("GAIR_UNTRAINED", "")).lower() == "true"
     photo = Path(tags["GAIR_PHOTO"]).name if tags.get("GAIR_PHOTO") else ""
     if kind == "similarity":
-        style_similarity(layer, untrained)
+        style_similarity(layer, untrained, model_similarity_scale(tags))
     elif kind == "pca":
         style_rgb(layer)
     elif kind == "prediction":

@@ -69,6 +69,28 @@ def test_a_trained_models_similarity_uses_the_fixed_scale_and_fades_low_values(q
     assert node.customProperty("legend/label-0") == "cosine similarity, higher = more alike"
 
 
+def test_a_model_with_its_own_similarity_scale_is_drawn_on_it(qgis_new_project, tmp_path):
+    from osgeo import gdal
+
+    values = np.linspace(-0.07, 0.034, 400).reshape(20, 20)  # the bundled model's range on the demo
+    layer = similarity_raster(tmp_path / "h.tif", values, untrained=False)
+    dataset = gdal.Open(str(tmp_path / "h.tif"), gdal.GA_Update)
+    dataset.SetMetadata({**dataset.GetMetadata(), "GAIR_SIMILARITY_SCALE": "-0.05,0.05"})
+    dataset = None
+    layer = QgsRasterLayer(str(tmp_path / "h.tif"), "raw")
+    styling.style_result_raster(layer)
+    shader = layer.renderer().shader().rasterShaderFunction()
+    items = shader.colorRampItemList()
+    assert (items[0].value, items[-1].value) == (-0.05, 0.05)
+    assert "stretched" not in shader.legendSettings().minimumLabel()
+
+
+def test_the_bundled_package_names_its_similarity_scale_in_its_result_tags():
+    package = load_package()
+    assert package.similarity_scale is not None
+    assert package.display_tags()["GAIR_SIMILARITY_SCALE"] == ",".join(f"{v:g}" for v in package.similarity_scale)
+
+
 def test_an_untrained_models_similarity_is_stretched_and_says_so(qgis_new_project, tmp_path):
     values = np.linspace(-0.2, 0.03, 400).reshape(20, 20)
     layer = similarity_raster(tmp_path / "h.tif", values, untrained=True)

@@ -133,7 +133,7 @@ class SvHeatmapAlgorithm(GairAlgorithm):
                                     feedback)
         point_similarity = self.point_similarity(result, grid, point, feedback)
         metadata = {"GAIR_MEASURE": "cosine(projected SV embedding, NILI-localized RS embedding)",
-                    "GAIR_MODEL": model.package.name, "GAIR_UNTRAINED": model.package.untrained,
+                    **model.package.display_tags(),
                     "GAIR_PHOTO": photo, "GAIR_TILE_BOUNDS": tile_grid.bounds}
         with atomic_geotiff(output, grid, 1, source.crs, ["similarity"], metadata) as writer:
             Progress(feedback).check()

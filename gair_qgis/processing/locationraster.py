@@ -121,8 +121,7 @@ class LocationRasterAlgorithm(GairAlgorithm):
         bands = {EMBEDDING: model.package.embed_dim, PCA_VIEW: 3}.get(mode, 1)
         names = ([f"embedding_{k}" for k in range(bands)] if mode == EMBEDDING else ["pc1", "pc2", "pc3"]
                  if mode == PCA_VIEW else ["similarity"])
-        metadata = {"GAIR_MODEL": model.package.name, "GAIR_UNTRAINED": model.package.untrained,
-                    "GAIR_CONTENT": OUTPUT_TYPES[mode]}
+        metadata = {**model.package.display_tags(), "GAIR_CONTENT": OUTPUT_TYPES[mode]}
         progress = Progress(feedback, 0, 99)
         with atomic_geotiff(output, grid, bands, crs, names, metadata) as writer:
             rows = max(1, CHUNK // grid.width)

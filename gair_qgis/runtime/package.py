@@ -116,6 +116,20 @@ class ModelPackage:
     def untrained(self) -> bool:
         return bool(self.meta.get("untrained", False))
 
+    @property
+    def similarity_scale(self) -> Optional[tuple[float, float]]:
+        """The cosine range its similarity layers are drawn on ("similarity_scale" in
+        model.json), for a model whose cosines stay far below the plugin's default scale."""
+        scale = self.meta.get("similarity_scale")
+        return (float(scale[0]), float(scale[1])) if scale else None
+
+    def display_tags(self) -> dict[str, Any]:
+        """The GAIR_* tags every result raster carries: the model, untrained, its similarity scale."""
+        tags: dict[str, Any] = {"GAIR_MODEL": self.name, "GAIR_UNTRAINED": self.untrained}
+        if self.similarity_scale:
+            tags["GAIR_SIMILARITY_SCALE"] = ",".join(f"{v:g}" for v in self.similarity_scale)
+        return tags
+
     def path(self, name: str) -> Path:
         return self.root / name
 
