@@ -81,3 +81,27 @@ def show_raster(iface, path) -> QgsRasterLayer:
     canvas.setExtent(layer.extent())
     canvas.refresh()
     return layer
+
+
+@pytest.fixture
+def plugin(qgis_iface, qgis_new_project, gair_settings):
+    """The GAIR plugin as QGIS starts it (provider and docks), unloaded after the test."""
+    from gair_qgis import classFactory
+
+    plugin = classFactory(qgis_iface)
+    plugin.initGui()
+    qgis_iface.messageBar().clear_messages()
+    yield plugin
+    wait_for_tasks()
+    plugin.unload()
+
+
+@pytest.fixture
+def gui(qgis_iface, qgis_new_project, gair_settings):
+    """The plugin's GUI on pytest-qgis's interface; removed again after the test."""
+    from gair_qgis.gui import GairGui
+
+    gui = GairGui(qgis_iface)
+    gui.init_gui()
+    yield gui
+    gui.unload()

@@ -9,7 +9,6 @@ from qgis.core import QgsCoordinateReferenceSystem, QgsPointXY, QgsRasterLayer, 
 from qgis.PyQt.QtCore import QPoint
 from qgis.PyQt.QtWidgets import QApplication
 
-from gair_qgis.gui import GairGui
 from gair_qgis.gui import tasks as gui_tasks
 from gair_qgis.gui.heatmap_dock import HeatmapDock
 from gair_qgis.gui.location_dock import LocationDock
@@ -21,15 +20,6 @@ from conftest import UNTRAINED_TWIN
 from gui_support import click, photo_with_gps, show_raster, wait_for_tasks
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
-
-
-@pytest.fixture
-def gui(qgis_iface, qgis_new_project, gair_settings):
-    """The plugin's GUI on pytest-qgis's interface; removed again after the test."""
-    gui = GairGui(qgis_iface)
-    gui.init_gui()
-    yield gui
-    gui.unload()
 
 
 @pytest.fixture

@@ -2,21 +2,11 @@
 the dock adds it to the catalog."""
 from __future__ import annotations
 
-import pytest
-
-from gair_qgis.gui import GairGui, quantize_task
+from gair_qgis.gui import quantize_task
 from gair_qgis.gui.model_manager import ModelManagerDock
 from gair_qgis.runtime.package import load_package
 
 from gui_support import wait_for_tasks
-
-
-@pytest.fixture
-def gui(qgis_iface, qgis_new_project, gair_settings):
-    gui = GairGui(qgis_iface)
-    gui.init_gui()
-    yield gui
-    gui.unload()
 
 
 def test_make_an_int8_copy_adds_a_loadable_int8_package(gui, tmp_path, monkeypatch):

@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 from qgis.core import Qgis, QgsApplication, QgsVectorLayer
 
-from gair_qgis import classFactory
 from gair_qgis.gui.heatmap_dock import HeatmapDock
 from gair_qgis.gui.location_dock import LocationDock
 from gair_qgis.gui.model_manager import ModelManagerDock
@@ -26,17 +25,6 @@ from http_support import MisbehavingServer
 from released_reference import save_compact_released_checkpoint
 
 ALGORITHMS = ("svheatmap", "rsembed", "locationraster", "tilepredict", "svpoints")
-
-
-@pytest.fixture
-def plugin(qgis_iface, qgis_new_project, gair_settings):
-    """The GAIR plugin as QGIS starts it (provider and docks), unloaded after the test."""
-    plugin = classFactory(qgis_iface)
-    plugin.initGui()
-    qgis_iface.messageBar().clear_messages()
-    yield plugin
-    wait_for_tasks()
-    plugin.unload()
 
 
 @pytest.fixture(scope="module")

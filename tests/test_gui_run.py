@@ -16,7 +16,6 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QPoint
 
-from gair_qgis import classFactory
 from gair_qgis.gui.heatmap_dock import HeatmapDock
 from gair_qgis.gui.location_dock import LocationDock
 from gair_qgis.gui.predictions_dock import PredictionsDock
@@ -25,16 +24,6 @@ from gair_qgis.runtime.package import add_heads, bundled_package_path, load_pack
 from gui_support import click, show_raster, wait_for_tasks
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
-
-
-@pytest.fixture
-def plugin(qgis_iface, qgis_new_project, gair_settings):
-    """The GAIR plugin as QGIS starts it (provider and docks), unloaded after the test."""
-    plugin = classFactory(qgis_iface)
-    plugin.initGui()
-    yield plugin
-    wait_for_tasks()
-    plugin.unload()
 
 
 @pytest.fixture

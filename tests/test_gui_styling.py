@@ -20,7 +20,7 @@ from qgis.core import (
     QgsVectorLayer,
 )
 
-from gair_qgis import classFactory, styling
+from gair_qgis import styling
 from gair_qgis.gui.heatmap_dock import HeatmapDock
 from gair_qgis.gui.messages import user_message
 from gair_qgis.runtime.package import load_package, write_package
@@ -30,15 +30,6 @@ from gui_support import show_raster, wait_for_tasks
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
 BOUNDS = (9.16, 48.76, 9.18, 48.78)
-
-
-@pytest.fixture
-def plugin(qgis_iface, qgis_new_project, gair_settings):
-    plugin = classFactory(qgis_iface)
-    plugin.initGui()
-    yield plugin
-    wait_for_tasks()
-    plugin.unload()
 
 
 def similarity_raster(path, values: np.ndarray, untrained: bool) -> QgsRasterLayer:
