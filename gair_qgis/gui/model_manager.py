@@ -193,148 +193,60 @@ def install(catalog: ModelCatalog, folder: Path, done_message: str, announce) ->
     return f"{done_message}; {text}"
 
 
-class ImportPanel(QGroupBox):
-    """Import a checkpoint.pth file in the background (progress, cancel)."""
+class PackageTaskPanel(QGroupBox):
+    """A form that writes a model package in a background task: start and Cancel buttons,
+    progress, a status line, and on success the package added to the catalog and made active.
+    Subclasses build their fields (`form`) and start their task with `run`; the texts they pass
+    to __init__ are translated here (self.tr needs the initialised QObject)."""
 
-    def __init__(self, catalog: ModelCatalog, parent: Optional[QWidget] = None, announce=None) -> None:
+    def __init__(self, catalog: ModelCatalog, title: str, start_text: str, status_text: str,
+                 parent: Optional[QWidget] = None, announce=None) -> None:
         super().__init__(parent)
-        self.setTitle(self.tr("Import a checkpoint file"))
+        self.setTitle(self.tr(title))
         self.catalog = catalog
         self.announce = announce or (lambda text: None)
-        self.task: Optional[ImportCheckpointTask] = None
-        self.checkpoint = QgsFileWidget()
-        self.checkpoint.setFilter("PyTorch checkpoints (*.pth *.pt *.ckpt);;All files (*)")
-        self.out_folder = QgsFileWidget()
-        self.out_folder.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
-        self.out_folder.setFilePath(default_import_folder())
-        self.overwrite = QCheckBox(self.tr("Replace if it exists"))
-        self.import_button = QPushButton(self.tr("Import"))
-        self.cancel_button = QPushButton(self.tr("Cancel"))
-        self.progress = QProgressBar()
-        self.status = wrapping_label(self.tr("A checkpoint.pth in the released GAIR layout; torch is not needed."))
-        form = QFormLayout(self)
-        form.addRow(self.tr("Checkpoint"), self.checkpoint)
-        form.addRow(self.tr("Write to"), self.out_folder)
-        form.addRow("", self.overwrite)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.import_button)
-        buttons.addWidget(self.cancel_button)
-        form.addRow(buttons)
-        form.addRow(self.progress)
-        form.addRow(self.status)
-        self.import_button.clicked.connect(self.start)
-        self.cancel_button.clicked.connect(self.cancel)
-        self._set_running(False)
-
-    def _set_running(self, running: bool) -> None:
-        self.import_button.setEnabled(not running)
-        self.cancel_button.setEnabled(running)
-
-    def start(self) -> bool:
-        checkpoint, out = self.checkpoint.filePath().strip(), self.out_folder.filePath().strip()
-        if not checkpoint or not Path(checkpoint).is_file():
-            self.status.setText(self.tr("Choose the checkpoint file to import."))
-            return False
-        if not out:
-            self.status.setText(self.tr("Choose the folder to write the package to."))
-            return False
-        if Path(out).exists() and not self.overwrite.isChecked():
-            self.status.setText(self.tr("{} already exists; choose another folder or tick Replace.").format(out))
-            return False
-        Path(out).parent.mkdir(parents=True, exist_ok=True)
-        self.task = ImportCheckpointTask(Path(checkpoint), Path(out), self.overwrite.isChecked())
-        self.task.progressChanged.connect(self._progress)
-        self.task.done.connect(self._done)
-        QgsApplication.taskManager().addTask(self.task)
-        self._set_running(True)
-        self.progress.setValue(0)
-        self.status.setText(self.tr("Importing…"))
-        return True
-
-    def cancel(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-
-    def _progress(self, value: float) -> None:
-        self.progress.setValue(int(value))
-
-    def shutdown(self) -> None:
-        """Cancel the import; its (atomic) package folder is then not written."""
-        if self.task is not None:
-            self.task.done.disconnect(self._done)
-            self.task.progressChanged.disconnect(self._progress)
-            self.task.cancel()
-            self.task = None
-
-    def _done(self, ok: bool, message: str) -> None:
-        out = self.task.out if self.task else None
         self.task = None
-        self._set_running(False)
-        self.progress.setValue(100 if ok else 0)
-        if ok and out is not None:
-            message = install(self.catalog, out, message, self.announce)
-        self.status.setText(message)
-
-
-class DownloadPanel(QGroupBox):
-    """Download the released GAIR weights (Hugging Face PingL/GAIR) through QGIS's network
-    stack and import them: progress in MB, MB/s and time left, Cancel, resume on the next try."""
-
-    def __init__(self, catalog: ModelCatalog, parent: Optional[QWidget] = None, announce=None) -> None:
-        super().__init__(parent)
-        self.setTitle(self.tr("Download GAIR (the released weights)"))
-        self.catalog = catalog
-        self.announce = announce or (lambda text: None)
-        self.task: Optional[DownloadTask] = None
-        self.url = QLineEdit(DEFAULT_URL)
-        self.url.setToolTip(self.tr("checkpoint.pth of Hugging Face PingL/GAIR (about 814 MB, Apache-2.0)"))
         self.out_folder = QgsFileWidget()
         self.out_folder.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
         self.out_folder.setFilePath(default_import_folder())
-        self.auth = QgsAuthConfigSelect()
-        self.download_button = QPushButton(self.tr("Download GAIR"))
+        self.start_button = QPushButton(self.tr(start_text))
         self.cancel_button = QPushButton(self.tr("Cancel"))
         self.progress = QProgressBar()
-        self.status = wrapping_label(self.tr("About 814 MB from Hugging Face (PingL/GAIR, Apache-2.0), through "
-                                             "QGIS's network settings (proxy); an interrupted download resumes."))
-        form = QFormLayout(self)
-        form.addRow(self.tr("From"), self.url)
-        form.addRow(self.tr("Write to"), self.out_folder)
-        form.addRow(self.tr("Authentication"), self.auth)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.download_button)
-        buttons.addWidget(self.cancel_button)
-        form.addRow(buttons)
-        form.addRow(self.progress)
-        form.addRow(self.status)
-        self.download_button.clicked.connect(self.start)
+        self.status = wrapping_label(self.tr(status_text))
+        self.form = QFormLayout(self)
+        self.start_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel)
         self._set_running(False)
 
-    def _set_running(self, running: bool) -> None:
-        self.download_button.setEnabled(not running)
-        self.cancel_button.setEnabled(running)
+    def finish_form(self) -> None:
+        """The buttons, progress and status below the subclass's fields."""
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.start_button)
+        buttons.addWidget(self.cancel_button)
+        self.form.addRow(buttons)
+        self.form.addRow(self.progress)
+        self.form.addRow(self.status)
 
     def start(self) -> bool:
-        url, out = self.url.text().strip(), self.out_folder.filePath().strip()
-        if not url:
-            self.status.setText(self.tr("Give the address of the checkpoint to download."))
-            return False
-        if not out:
-            self.status.setText(self.tr("Choose the folder to write the package to."))
-            return False
-        if Path(out).exists():
-            self.status.setText(self.tr("{} already exists; choose another folder.").format(out))
-            return False
-        self.task = DownloadTask(url, Path(out), authcfg=self.auth.configId())
-        self.task.progressChanged.connect(self._progress)
-        self.task.status.connect(self.status.setText)
-        self.task.done.connect(self._done)
-        QgsApplication.taskManager().addTask(self.task)
+        raise NotImplementedError
+
+    def run(self, task, status_text: str) -> bool:
+        """Start `task` (a QgsTask with `done(ok, message)`, `progressChanged` and `out`)."""
+        self.task = task
+        for signal, slot in self._connections():
+            signal.connect(slot)
+        QgsApplication.taskManager().addTask(task)
         self._set_running(True)
         self.progress.setValue(0)
-        self.status.setText(self.tr("Connecting…"))
+        self.status.setText(status_text)
         return True
+
+    def _connections(self) -> list:
+        return [(self.task.done, self._done), (self.task.progressChanged, self._progress)]
+
+    def _set_running(self, running: bool) -> None:
+        self.start_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
 
     def cancel(self) -> None:
         if self.task is not None:
@@ -344,10 +256,9 @@ class DownloadPanel(QGroupBox):
         self.progress.setValue(int(value))
 
     def shutdown(self) -> None:
-        """Cancel the download (the partial file stays for a resume; no package is written)."""
+        """Cancel the task (packages are written atomically: nothing half-written is left)."""
         if self.task is not None:
-            for signal, slot in ((self.task.done, self._done), (self.task.progressChanged, self._progress),
-                                 (self.task.status, self.status.setText)):
+            for signal, slot in self._connections():
                 signal.disconnect(slot)
             self.task.cancel()
             self.task = None
@@ -361,6 +272,71 @@ class DownloadPanel(QGroupBox):
             message = install(self.catalog, out, message, self.announce)
             self.out_folder.setFilePath(default_import_folder())
         self.status.setText(message)
+
+
+class ImportPanel(PackageTaskPanel):
+    """Import a checkpoint.pth file in the background (progress, cancel)."""
+
+    def __init__(self, catalog: ModelCatalog, parent: Optional[QWidget] = None, announce=None) -> None:
+        super().__init__(catalog, "Import a checkpoint file", "Import",
+                         "A checkpoint.pth in the released GAIR layout; torch is not needed.", parent, announce)
+        self.import_button = self.start_button
+        self.checkpoint = QgsFileWidget()
+        self.checkpoint.setFilter("PyTorch checkpoints (*.pth *.pt *.ckpt);;All files (*)")
+        self.overwrite = QCheckBox(self.tr("Replace if it exists"))
+        self.form.addRow(self.tr("Checkpoint"), self.checkpoint)
+        self.form.addRow(self.tr("Write to"), self.out_folder)
+        self.form.addRow("", self.overwrite)
+        self.finish_form()
+
+    def start(self) -> bool:
+        checkpoint, out = self.checkpoint.filePath().strip(), self.out_folder.filePath().strip()
+        if not checkpoint or not Path(checkpoint).is_file():
+            self.status.setText(self.tr("Choose the checkpoint file to import."))
+            return False
+        if not out:
+            self.status.setText(self.tr("Choose the folder to write the package to."))
+            return False
+        if Path(out).exists() and not self.overwrite.isChecked():
+            self.status.setText(self.tr("{} already exists; choose another folder or tick Replace.").format(out))
+            return False
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        return self.run(ImportCheckpointTask(Path(checkpoint), Path(out), self.overwrite.isChecked()),
+                        self.tr("Importing…"))
+
+
+class DownloadPanel(PackageTaskPanel):
+    """Download the released GAIR weights (Hugging Face PingL/GAIR) through QGIS's network
+    stack and import them: progress in MB, MB/s and time left, Cancel, resume on the next try."""
+
+    def __init__(self, catalog: ModelCatalog, parent: Optional[QWidget] = None, announce=None) -> None:
+        super().__init__(catalog, "Download GAIR (the released weights)", "Download GAIR",
+                         "About 814 MB from Hugging Face (PingL/GAIR, Apache-2.0), through QGIS's network "
+                         "settings (proxy); an interrupted download resumes.", parent, announce)
+        self.download_button = self.start_button
+        self.url = QLineEdit(DEFAULT_URL)
+        self.url.setToolTip(self.tr("checkpoint.pth of Hugging Face PingL/GAIR (about 814 MB, Apache-2.0)"))
+        self.auth = QgsAuthConfigSelect()
+        self.form.addRow(self.tr("From"), self.url)
+        self.form.addRow(self.tr("Write to"), self.out_folder)
+        self.form.addRow(self.tr("Authentication"), self.auth)
+        self.finish_form()
+
+    def start(self) -> bool:
+        url, out = self.url.text().strip(), self.out_folder.filePath().strip()
+        if not url:
+            self.status.setText(self.tr("Give the address of the checkpoint to download."))
+            return False
+        if not out:
+            self.status.setText(self.tr("Choose the folder to write the package to."))
+            return False
+        if Path(out).exists():
+            self.status.setText(self.tr("{} already exists; choose another folder.").format(out))
+            return False
+        return self.run(DownloadTask(url, Path(out), authcfg=self.auth.configId()), self.tr("Connecting…"))
+
+    def _connections(self) -> list:
+        return super()._connections() + [(self.task.status, self.status.setText)]
 
 
 class ProviderPanel(QGroupBox):
