@@ -196,13 +196,13 @@ def spatial_stratified_folds(lonlat: np.ndarray, labels: np.ndarray, seed: int, 
 
 
 def fit_rs_head(features: np.ndarray, labels: np.ndarray, kind: str, seed: int):
-    """The project's head trainer (gair_core.benchmark.heads.fit_head, one place to change
-    when the head trainers are consolidated): 'mlp' (the shipped RS head) or 'linear' (probe)."""
-    from .benchmark.heads import HeadConfig, fit_head
+    """The project's one head trainer (gair_core.training.heads.train_head): 'mlp' (the
+    shipped RS head) or 'linear' (probe)."""
+    from .training.heads import HeadConfig, train_head
 
     empty = np.zeros((0, features.shape[1]))
-    return fit_head("classification", features, labels, empty, np.zeros(0, np.int64), len(EUROSAT_CLASSES), seed,
-                    HeadConfig(kind=kind))
+    return train_head("classification", features, labels, empty, np.zeros(0, np.int64), len(EUROSAT_CLASSES), seed,
+                      HeadConfig(kind=kind))
 
 
 def cross_validate(features: np.ndarray, data: Eurosat, kind: str) -> dict[str, float]:
@@ -267,7 +267,7 @@ def eurosat_evaluation(package_dir: Path, data: Eurosat) -> dict:
     return {"task": "EuroSAT land use, 10 classes, 150 patches at 150 places in Europe",
             "protocol": f"{FOLDS}-fold cross-validation, whole {BLOCK_DEG:g} x {BLOCK_DEG:g} degree lon/lat blocks "
                         f"per fold (scored on other places), folds stratified by class as far as the blocks allow; "
-                        f"mean ± std over fold seeds {list(CV_SEEDS)}; heads by gair_core.benchmark.heads.fit_head",
+                        f"mean ± std over fold seeds {list(CV_SEEDS)}; heads by gair_core.training.heads.train_head",
             "results": rows}
 
 
