@@ -10,7 +10,11 @@
 - `LocationQueue`: the FIFO of past (lon, lat) pairs, stored in the model's
   `queue_for_location` / `queue_ptr_location` buffers; every rank enqueues the gathered
   global batch in rank order, so the queue stays identical everywhere.
-- `GAIRLoss`: 0.5 (INCL + SECL_sv + SECL_rs) [+ distillation].
+- `RSSelfSupervision`: an optional self-supervised term for the RS tower (two views of a
+  tile, InfoNCE through a projector; regression of each view's coarse spectral statistics),
+  for small models trained from scratch on few tiles (the bundled model). Its heads are
+  training-only: they are not part of the model and are never exported.
+- `GAIRLoss`: 0.5 (INCL + SECL_sv + SECL_rs) [+ distillation] [+ w RS self-supervision].
 """
 from __future__ import annotations
 
@@ -96,6 +100,45 @@ class DistillationLoss(nn.Module):
         return loss
 
 
+def spectral_statistics(images: torch.Tensor) -> torch.Tensor:
+    """(B, bands, S, S) -> (B, 6 bands): per-band mean, std and the means of the four quadrants."""
+    quadrants = F.adaptive_avg_pool2d(images, 2).flatten(1)
+    return torch.cat([images.mean(dim=(2, 3)), images.std(dim=(2, 3)), quadrants], dim=1)
+
+
+class RSSelfSupervision(nn.Module):
+    """Self-supervision of the RS global embedding, for an RS tower trained from scratch.
+
+    - views: InfoNCE between the projected global embeddings of two views of each tile (the
+      tile and `augment.rs_view` of it), the other tiles of the batch as negatives (SimCLR);
+    - statistics: each view's per-band mean, std and quadrant means (`spectral_statistics`,
+      standardised over the batch) regressed from its global embedding, so that the spectral
+      signature that tells land covers apart stays linearly readable from the embedding.
+    Returns {"rs_views": ..., "rs_stats": ...}."""
+
+    def __init__(self, embed_dim: int, bands: int, temperature: float = 0.2, hidden: int = 256) -> None:
+        super().__init__()
+        self.temperature = temperature
+        self.projector = nn.Sequential(nn.Linear(embed_dim, hidden), nn.GELU(), nn.Linear(hidden, 128))
+        self.decoder = nn.Sequential(nn.Linear(embed_dim, hidden), nn.GELU(), nn.Linear(hidden, 6 * bands))
+
+    def forward(self, global_a: torch.Tensor, global_b: torch.Tensor, images_a: torch.Tensor,
+                images_b: torch.Tensor) -> dict[str, torch.Tensor]:
+        if global_a.shape[0] < 2:  # no negatives: nothing to contrast
+            zero = global_a.sum() * 0
+            return {"rs_views": zero, "rs_stats": zero}
+        a = F.normalize(self.projector(global_a.float()), dim=-1)
+        b = F.normalize(self.projector(global_b.float()), dim=-1)
+        logits = a @ b.T / self.temperature
+        labels = torch.arange(a.shape[0], device=a.device)
+        views = 0.5 * (F.cross_entropy(logits, labels) + F.cross_entropy(logits.T, labels))
+        with torch.no_grad():
+            target = spectral_statistics(torch.cat([images_a, images_b]).float())
+            target = (target - target.mean(dim=0)) / (target.std(dim=0) + 1e-6)
+        stats = F.mse_loss(self.decoder(torch.cat([global_a, global_b]).float()), target)
+        return {"rs_views": views, "rs_stats": stats}
+
+
 class LocationQueue:
     """FIFO of (lon, lat) pairs over a model's (2, Q) queue buffer and its pointer."""
 
@@ -123,11 +166,12 @@ class GAIRLoss(nn.Module):
     `forward(features)` takes the dict of `gair_core.training.forward_features` and returns
     a dict of scalar tensors with `loss` (to backpropagate) and each component."""
 
-    def __init__(self, distillation: Optional[DistillationLoss] = None) -> None:
+    def __init__(self, distillation: Optional[DistillationLoss] = None, rs_self_weight: float = 0.0) -> None:
         super().__init__()
         self.incl = InclLoss()
         self.secl = SeclLoss()
         self.distillation = distillation
+        self.rs_self_weight = rs_self_weight
 
     def forward(self, features: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         sv = F.normalize(features["sv"].float(), dim=-1)
@@ -149,6 +193,9 @@ class GAIRLoss(nn.Module):
                                                  features["rs_global"].float(), features["rs_teacher"].float(),
                                                  features["location"].float(), features["location_teacher"].float())
             loss = loss + parts["distill"]
+        if self.rs_self_weight and "rs_self" in features:
+            parts.update(features["rs_self"])
+            loss = loss + self.rs_self_weight * (parts["rs_views"] + parts["rs_stats"])
         return {"loss": loss, **parts}
 
     def partial_rows(self, sv: torch.Tensor, rs: torch.Tensor, location: torch.Tensor, queued: torch.Tensor,

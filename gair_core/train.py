@@ -32,7 +32,7 @@ from .config import PRESETS, GAIRConfig, get_preset, rs_spec_of
 from .data.augment import NO_AUGMENT, AugmentConfig
 from .data.dataset import PairDataset, infinite_batches, steps_per_epoch
 from .data.manifest import read_manifest
-from .losses import DistillationLoss, GAIRLoss, LocationQueue
+from .losses import DistillationLoss, GAIRLoss, LocationQueue, RSSelfSupervision
 from .models import GAIR
 from .training.forward import TrainingModule, freeze, make_teacher
 from .training.init import apply_init
@@ -84,6 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--distill-weight", type=float, default=0.2)
     p.add_argument("--distill-location-weight", type=float, default=0.0,
                    help="with --distill, also keep the location embeddings close to the initial model's")
+    p.add_argument("--rs-self-weight", type=float, default=0.0,
+                   help="add the self-supervised RS objective (two views, InfoNCE + spectral statistics; "
+                   "gair_core.losses.RSSelfSupervision) with this weight, for an RS tower trained from scratch")
+    p.add_argument("--rs-self-temperature", type=float, default=0.2)
     p.add_argument("--freeze", action="append", default=[], choices=["location", "rs", "sv"],
                    help="keep this tower's weights fixed (repeatable), e.g. a location tower from --init geoclip")
     p.add_argument("--save-every", type=int, default=500, help="checkpoint every N steps (and at the end)")
@@ -124,7 +128,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
 
 
 RUN_FILES = ("metrics.csv", "config.json", "summary.json", "model.safetensors", "checkpoints", "tensorboard")
-CHECKPOINT_FILES = {"model.safetensors", "optimizer.safetensors", "rng.safetensors", "state.json"}
+CHECKPOINT_FILES = {"model.safetensors", "optimizer.safetensors", "rng.safetensors", "state.json",
+                    "training_heads.safetensors"}
 
 
 def check_output_dir(args: argparse.Namespace) -> None:
@@ -195,6 +200,7 @@ class Run:
     precision: Precision
     queue: LocationQueue
     dataset: PairDataset
+    heads: Optional[RSSelfSupervision]
     peak_lr: float
     warmup: int
     step: int = 0
@@ -214,13 +220,16 @@ def build_run(args: argparse.Namespace) -> Run:
         rows = [r for r in rows if r.split == args.split]
     config = model_config(args.preset, args.model)
     dataset = PairDataset(rows, seed=args.seed, augment=NO_AUGMENT if args.no_augment else AugmentConfig(),
-                          working_crs=args.working_crs, rs_spec=rs_spec_of(config))
+                          working_crs=args.working_crs, rs_spec=rs_spec_of(config), rs_views=args.rs_self_weight > 0)
     model = GAIR(config)
     notes = [apply_init(model, source) for source in args.init]
     notes += [f"{part} tower frozen" for part in freeze(model, args.freeze)]
     teacher = make_teacher(model) if args.distill else None
+    heads = RSSelfSupervision(config.embed_dim, config.rs.in_bands, args.rs_self_temperature).to(device) \
+        if args.rs_self_weight > 0 else None
     model.to(device)
-    module = TrainingModule(model, teacher.to(device) if teacher is not None else None)
+    module = TrainingModule(model, teacher.to(device) if teacher is not None else None, heads)
+    training_module = module
     if world_size > 1:
         module = torch.nn.parallel.DistributedDataParallel(
             module, device_ids=[device.index] if device.type == "cuda" else None, broadcast_buffers=False)
@@ -232,12 +241,12 @@ def build_run(args: argparse.Namespace) -> Run:
     precision = Precision.choose(args.amp, device)
     run = Run(args, rank, world_size, device, model, module,
               GAIRLoss(DistillationLoss(args.distill_weight, args.distill_weight, args.distill_location_weight)
-                       if args.distill else None),
-              make_optimizer(model, peak_lr, args.weight_decay, tuple(args.betas)), precision.scaler(), precision,
-              LocationQueue(model.queue_for_location, model.queue_ptr_location), dataset, peak_lr, warmup)
+                       if args.distill else None, args.rs_self_weight),
+              make_optimizer(training_module, peak_lr, args.weight_decay, tuple(args.betas)), precision.scaler(), precision,
+              LocationQueue(model.queue_for_location, model.queue_ptr_location), dataset, heads, peak_lr, warmup)
     if args.resume:
         source = args.output_dir if args.resume == "auto" else Path(args.resume)
-        meta = load_training_state(source, model, run.optimizer, run.scaler)
+        meta = load_training_state(source, model, run.optimizer, run.scaler, heads)
         run.step, run.epoch, run.batch = meta["step"], meta["epoch"], meta["batch"]
         for folder, reason in meta["skipped"]:
             notes.append(f"warning: {folder} is unreadable ({reason}); resuming from the newest intact "
@@ -260,7 +269,7 @@ def save(run: Run) -> Optional[Path]:
         extra = {"epoch": run.epoch, "batch": run.batch, "world_size": run.world_size,
                  "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(run.args).items()}}
         path = save_training_state(run.args.output_dir / "checkpoints", run.step, run.model, run.optimizer,
-                                   run.scaler, extra, run.args.keep)
+                                   run.scaler, extra, run.args.keep, run.heads)
     if run.world_size > 1:
         torch.distributed.barrier()
     return path
@@ -301,7 +310,8 @@ def train(args: argparse.Namespace) -> dict:
             {**{k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
              "resolved_model": run.model.config.to_dict(), "peak_lr": run.peak_lr, "warmup_steps": run.warmup,
              "precision": run.precision.name, "world_size": run.world_size}, indent=1))
-    logger = MetricsLogger(args.output_dir, ["epoch", "loss", "incl", "sv_loc", "rs_loc", "distill", "lr",
+    logger = MetricsLogger(args.output_dir, ["epoch", "loss", "incl", "sv_loc", "rs_loc", "distill", "rs_views",
+                                             "rs_stats", "lr",
                                              "grad_norm", "samples_per_s", "peak_mem_mb"],
                            resume_step=run.step if args.resume else None,
                            tensorboard=not args.no_tensorboard) if run.rank == 0 else None
@@ -310,6 +320,7 @@ def train(args: argparse.Namespace) -> dict:
                                run.world_size, args.workers)
     progress = _progress(run)
     parameters = [p for p in run.model.parameters() if p.requires_grad]
+    parameters += [p for p in run.heads.parameters()] if run.heads is not None else []
     started, first_step, stopped = time.perf_counter(), run.step, False
     try:
         while run.step < args.max_steps:

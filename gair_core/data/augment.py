@@ -61,3 +61,17 @@ def augment_photo(rgb: np.ndarray, rng: np.random.Generator, config: AugmentConf
         out = (out - grey) * _factor(rng, config.sv_jitter) + grey
         out = np.clip(out, 0, 255)
     return np.ascontiguousarray(out)
+
+
+def rs_view(unit: np.ndarray, rng: np.random.Generator, min_area: float = 0.4, gain: float = 0.1) -> np.ndarray:
+    """A second view of a [0, 1] (bands, H, W) RS window for the self-supervised RS objective:
+    a random square crop of `min_area`..1 of the smaller side squared, a random quarter turn
+    and mirror, and one brightness gain for every band (the spectral shape is kept: it is what
+    tells land covers apart). Returns the crop at its own size; the caller resizes it."""
+    _, height, width = unit.shape
+    side = max(1, int(round(min(height, width) * np.sqrt(rng.uniform(min_area, 1.0)))))
+    row, col = int(rng.integers(0, height - side + 1)), int(rng.integers(0, width - side + 1))
+    view = np.rot90(unit[:, row : row + side, col : col + side], int(rng.integers(4)), axes=(1, 2))
+    if rng.random() < 0.5:
+        view = view[:, :, ::-1]
+    return np.clip(view * np.float32(rng.uniform(1 - gain, 1 + gain)), 0, 1).astype(np.float32)

@@ -32,7 +32,7 @@ from gair_qgis.runtime.preprocess import (
 )
 from gair_qgis.runtime.raster_file import raster_info
 
-from .augment import AugmentConfig, augment_photo, jitter_rs
+from .augment import AugmentConfig, augment_photo, jitter_rs, rs_view
 from .manifest import ManifestRow
 from .raster import fill_nodata, read_window
 from .sentinel2 import Sentinel2Image, is_sentinel2_source, read_sentinel2, sentinel2_window
@@ -56,7 +56,9 @@ class PairDataset(Dataset):
     Returns a dict: `sv` (3, S, S) float32, `rs` (10, R, R) float32, `coords` (2,) float64
     c = 2 (u, v) - 1 of the point in the RS window, `lonlat` (2,) float64, `index`,
     `rs_valid` (fraction of window pixels with no nodata band), `has_sv`, `has_rs` (False for
-    the missing side of a pair row, whose tensor is then zeros).
+    the missing side of a pair row, whose tensor is then zeros); with `rs_views`, also
+    `rs_view`: a second, augmented view of the RS window (`augment.rs_view`) for the
+    self-supervised RS objective.
 
     Sentinel-2 rasters of 13 bands, and folders of band files, are read whole (once per
     worker) through `sentinel2.read_sentinel2`; other rasters window by window."""
@@ -68,6 +70,7 @@ class PairDataset(Dataset):
     sv_spec: SVInputSpec = field(default_factory=released_sv_spec)
     working_crs: Optional[str] = None
     ground_size_m: Optional[float] = None
+    rs_views: bool = False
 
     def __post_init__(self) -> None:
         self._bands: dict[str, list[int]] = {}
@@ -92,13 +95,16 @@ class PairDataset(Dataset):
         epoch, index = key if isinstance(key, tuple) else (0, key)
         row = self.rows[index]
         rng = sample_rng(self.seed, epoch, index)
+        size = self.rs_spec.input_size
+        view = None
         if row.rs_path:
-            rs, coords, valid = self.load_rs(row, rng)
+            rs, coords, valid, unit = self.load_rs(row, rng)
+            if self.rs_views:
+                view = resize_bicubic_torch(rs_view(unit, rng), size)
         else:
-            size = self.rs_spec.input_size
             rs, coords, valid = torch.zeros(len(self.rs_spec.bands), size, size), np.zeros(2), 0.0
         sv_size = self.sv_spec.input_size
-        return {
+        sample = {
             "sv": self.load_sv(row, rng) if row.sv_path else torch.zeros(3, sv_size, sv_size),
             "rs": rs,
             "coords": torch.from_numpy(coords),
@@ -108,9 +114,14 @@ class PairDataset(Dataset):
             "has_sv": row.sv_path is not None,
             "has_rs": row.rs_path is not None,
         }
+        if self.rs_views:
+            sample["rs_view"] = view if view is not None else torch.zeros_like(rs)
+        return sample
 
-    def load_rs(self, row: ManifestRow, rng: np.random.Generator) -> tuple[torch.Tensor, np.ndarray, float]:
-        """The RS window as model input, the point's c = 2 (u, v) - 1 (float64), the valid fraction."""
+    def load_rs(self, row: ManifestRow, rng: np.random.Generator
+                ) -> tuple[torch.Tensor, np.ndarray, float, np.ndarray]:
+        """The RS window as model input, the point's c = 2 (u, v) - 1 (float64), the valid
+        fraction, and the window in [0, 1] at its own size (before the resize)."""
         ground = self.ground_size_m or self.rs_spec.tile_ground_size_m
         image = self.sentinel2_of(row.rs_path)
         if image is not None:
@@ -123,7 +134,8 @@ class PairDataset(Dataset):
         if self.augment is not None:
             unit = jitter_rs(unit, rng, self.augment)
         coords = np.array([2 * window.u - 1, 2 * window.v - 1], dtype=np.float64)
-        return resize_bicubic_torch(unit, self.rs_spec.input_size), coords, float(window.valid.all(axis=0).mean())
+        return (resize_bicubic_torch(unit, self.rs_spec.input_size), coords, float(window.valid.all(axis=0).mean()),
+                unit)
 
     def load_sv(self, row: ManifestRow, rng: np.random.Generator) -> torch.Tensor:
         """The photo as model input (3, S, S)."""
@@ -175,7 +187,7 @@ class EpochBatchSampler(Sampler):
 
 def collate(samples: list[dict]) -> dict:
     """Stack samples; float64 tensors stay float64."""
-    return {
+    batch = {
         "sv": torch.stack([s["sv"] for s in samples]),
         "rs": torch.stack([s["rs"] for s in samples]),
         "coords": torch.stack([s["coords"] for s in samples]),
@@ -185,6 +197,9 @@ def collate(samples: list[dict]) -> dict:
         "has_sv": torch.tensor([s["has_sv"] for s in samples]),
         "has_rs": torch.tensor([s["has_rs"] for s in samples]),
     }
+    if "rs_view" in samples[0]:
+        batch["rs_view"] = torch.stack([s["rs_view"] for s in samples])
+    return batch
 
 
 def ignore_stop_signals(_worker_id: int) -> None:

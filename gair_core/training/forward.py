@@ -7,17 +7,21 @@ from typing import Optional, Sequence
 import torch
 from torch import nn
 
+from ..losses import RSSelfSupervision
 from ..models import GAIR
 
 UNUSED_IN_TRAINING = ("radar_proj", "location_proj")  # released names, not in the objective
 
 
 class TrainingModule(nn.Module):
-    """Wraps a GAIR model (and an optional frozen teacher for distillation)."""
+    """Wraps a GAIR model (and an optional frozen teacher for distillation, and the optional
+    training-only heads of the self-supervised RS objective)."""
 
-    def __init__(self, model: GAIR, teacher: Optional[GAIR] = None) -> None:
+    def __init__(self, model: GAIR, teacher: Optional[GAIR] = None,
+                 rs_self: Optional[RSSelfSupervision] = None) -> None:
         super().__init__()
         self.model = model
+        self.rs_self = rs_self
         for name in UNUSED_IN_TRAINING:
             getattr(model, name).requires_grad_(False)
         self.teacher = teacher
@@ -26,8 +30,10 @@ class TrainingModule(nn.Module):
 
     def forward(self, sv: torch.Tensor, rs: torch.Tensor, coords: torch.Tensor, lonlat: torch.Tensor,
                 queue_lonlat: torch.Tensor, has_sv: Optional[torch.Tensor] = None,
-                has_rs: Optional[torch.Tensor] = None) -> dict[str, torch.Tensor]:
-        """Batch tensors -> projected SV, localized RS, location, queued-location embeddings.
+                has_rs: Optional[torch.Tensor] = None, rs_view: Optional[torch.Tensor] = None
+                ) -> dict[str, torch.Tensor]:
+        """Batch tensors -> projected SV, localized RS, location, queued-location embeddings
+        (and, with `rs_view` and the RS self-supervision heads, its terms under `rs_self`).
 
         With `has_sv` / `has_rs` (bool, one per row) only the rows that have a photo / a
         raster are encoded: `sv` and `rs` features then have one row per such row."""
@@ -36,8 +42,11 @@ class TrainingModule(nn.Module):
             sv = sv[has_sv]
         if has_rs is not None and not bool(has_rs.all()):
             rs, coords = rs[has_rs], coords[has_rs]
+            rs_view = rs_view[has_rs] if rs_view is not None else None
         features = {"logit_scale": model.logit_scale}
         features["rs"], features["rs_global"] = self._rs(rs, coords)
+        if self.rs_self is not None and rs_view is not None and rs.shape[0]:
+            features["rs_self"] = self.rs_self(features["rs_global"], model.encode_rs(rs_view)[1], rs, rs_view)
         features["sv_pooled"] = model.encode_sv(sv) if sv.shape[0] else sv.new_zeros(0, model.config.embed_dim)
         features["sv"] = model.project_sv(features["sv_pooled"])
         location = model.encode_location(torch.cat([lonlat, queue_lonlat]).double())

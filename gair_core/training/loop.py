@@ -61,7 +61,7 @@ def forward_backward(module: nn.Module, criterion: GAIRLoss, batch: dict, queue:
     with context:
         with precision.autocast():
             features = module(batch["sv"], batch["rs"], batch["coords"], batch["lonlat"], queue.lonlat(),
-                              batch.get("has_sv"), batch.get("has_rs"))
+                              batch.get("has_sv"), batch.get("has_rs"), batch.get("rs_view"))
         losses = criterion(features)
         scaler.scale(losses["loss"] / accumulation).backward()
     queue.enqueue(batch["lonlat"])

@@ -4,6 +4,7 @@ A checkpoint is a folder `step_NNNNNNNN/` with
 - `model.safetensors`: `gair_core.checkpoint.save_model` (weights, queue and config);
 - `optimizer.safetensors`: every tensor of the optimizer state (`state.<param>.<name>`);
 - `rng.safetensors`: torch CPU (and CUDA) generator states;
+- `training_heads.safetensors`: the training-only heads (the RS self-supervision's), when the run has them;
 - `state.json`: step, data position, optimizer param groups, scaler, numpy/python RNG,
   the run's arguments.
 It is written to `step_NNNNNNNN.tmp/` and renamed into place; `latest` (a text file,
@@ -21,12 +22,14 @@ from typing import Any, Optional
 import numpy as np
 import torch
 from safetensors import SafetensorError
+from torch import nn
 from safetensors.torch import load_file, save_file
 
 from ..checkpoint import load_model, save_model
 from ..models import GAIR
 
 LATEST = "latest"
+TRAINING_HEADS = "training_heads.safetensors"
 
 
 def step_dir(root: Path, step: int) -> Path:
@@ -83,7 +86,8 @@ def set_rng_state(tensors: dict[str, torch.Tensor], meta: dict) -> None:
 
 
 def save_training_state(root: Path, step: int, model: GAIR, optimizer: torch.optim.Optimizer,
-                        scaler: Optional[torch.amp.GradScaler], extra: dict, keep: int = 3) -> Path:
+                        scaler: Optional[torch.amp.GradScaler], extra: dict, keep: int = 3,
+                        heads: Optional[nn.Module] = None) -> Path:
     """Write a checkpoint atomically and point `latest` at it; keep the newest `keep`."""
     root.mkdir(parents=True, exist_ok=True)
     final = step_dir(root, step)
@@ -95,6 +99,8 @@ def save_training_state(root: Path, step: int, model: GAIR, optimizer: torch.opt
     save_file(opt_tensors, str(tmp / "optimizer.safetensors"))
     rng_tensors, rng_meta = rng_state()
     save_file(rng_tensors, str(tmp / "rng.safetensors"))
+    if heads is not None:
+        save_file({k: v.detach().contiguous() for k, v in heads.state_dict().items()}, str(tmp / TRAINING_HEADS))
     meta = {"step": step, "optimizer": opt_meta, "rng": rng_meta,
             "scaler": scaler.state_dict() if scaler is not None and scaler.is_enabled() else None, **extra}
     (tmp / "state.json").write_text(json.dumps(meta, indent=1))
@@ -156,11 +162,25 @@ def read_checkpoint(folder: Path) -> tuple[dict, GAIR, dict[str, torch.Tensor], 
             load_file(str(folder / "rng.safetensors")))
 
 
+def load_heads(folder: Path, heads: Optional[nn.Module]) -> None:
+    """The training-only heads from a checkpoint: both present or both absent, else the run
+    and the checkpoint disagree on the objective."""
+    stored = folder / TRAINING_HEADS
+    if heads is None and stored.is_file():
+        raise ValueError(f"{folder} was trained with the RS self-supervision (--rs-self-weight); resume with the same "
+                         "setting, or start a new run")
+    if heads is not None:
+        if not stored.is_file():
+            raise ValueError(f"{folder} was trained without the RS self-supervision; resume without "
+                             "--rs-self-weight, or start a new run")
+        heads.load_state_dict(load_file(str(stored)), strict=True)
+
+
 def load_training_state(path: Path, model: GAIR, optimizer: torch.optim.Optimizer,
-                        scaler: Optional[torch.amp.GradScaler]) -> dict:
-    """Restore model weights (and queue), optimizer, scaler and RNGs in place from the newest
-    intact checkpoint; returns its state.json plus `path` and `skipped` [(folder, reason)] for
-    newer ones that could not be read (a truncated file, say)."""
+                        scaler: Optional[torch.amp.GradScaler], heads: Optional[nn.Module] = None) -> dict:
+    """Restore model weights (and queue), optimizer, scaler, RNGs and the training-only heads
+    in place from the newest intact checkpoint; returns its state.json plus `path` and
+    `skipped` [(folder, reason)] for newer ones that could not be read (a truncated file, say)."""
     skipped: list[tuple[str, str]] = []
     for folder in checkpoint_candidates(path):
         try:
@@ -176,6 +196,7 @@ def load_training_state(path: Path, model: GAIR, optimizer: torch.optim.Optimize
     if saved.config != model.config:
         raise ValueError(f"{folder} holds a {saved.config.name!r} model with another architecture than this run's")
     model.load_state_dict(saved.state_dict(), strict=True)
+    load_heads(folder, heads)
     optimizer_from_files(optimizer, optimizer_tensors, meta["optimizer"])
     if scaler is not None and meta.get("scaler"):
         scaler.load_state_dict(meta["scaler"])
