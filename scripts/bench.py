@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # measure this checkout's gair_qgis, not the one the venv's editable install points at
 BUILD = ROOT / "build" / "bench"
 HEATMAP_POINTS = 1_000_000
 DIRECT_POINTS = 2_000

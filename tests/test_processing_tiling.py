@@ -82,6 +82,33 @@ def test_lattice_cell_grid_has_one_pixel_per_cell_centred_on_the_tiles():
     assert (half.left, half.top, half.pixel_width, half.pixel_height) == (113.0, 33.0, 10.0, 10.0)
 
 
+def test_the_tile_writer_writes_every_tile_put_before_a_cancel(tmp_path):
+    from gair_qgis.cache import TileCache
+
+    tiles = TileCache(directory=tmp_path / "tiles")
+    with pytest.raises(InterruptedError), tiles.writer() as writer:
+        for n in range(40):  # more than the writer's queue holds
+            writer.put(f"k{n}", _cached(n), in_memory=False)
+        raise InterruptedError("cancelled")
+    assert len(tiles) == 0, "streamed tiles live on disk only"
+    assert sorted(p.name for p in (tmp_path / "tiles").iterdir()) == sorted(f"k{n}.npz" for n in range(40))
+    again = TileCache(directory=tmp_path / "tiles").get("k39")  # a resumed run finds them
+    np.testing.assert_array_equal(again.tile.grid, _cached(39).tile.grid)
+
+
+def test_a_failed_tile_cache_write_is_one_line_naming_the_entry_and_the_setting(tmp_path):
+    from gair_qgis.cache import TileCache
+    from gair_qgis.runtime.errors import InputError
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    expected = r"cannot write the tile cache entry .*k\.npz: .*GAIR_CACHE_DIR"
+    with pytest.raises(InputError, match=expected) as error, TileCache(directory=blocker / "tiles").writer() as writer:
+        writer.put("k", _cached(0))
+    assert "\n" not in str(error.value)
+    assert blocker.read_text() == "" and not list(tmp_path.glob("**/*partial*"))
+
+
 def test_tile_cache_evicts_by_bytes_and_mirrors_to_a_folder(tmp_path):
     from gair_qgis.cache import TileCache
 

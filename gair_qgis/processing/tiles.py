@@ -133,7 +133,8 @@ def encode_windows(model: Model, source: RasterSource, bands: Sequence[int], win
     as soon as it is encoded, so a cancelled or killed run resumes from there.
 
     Reading and preprocessing run in a thread, READ_AHEAD_BATCHES batches ahead of the
-    model (onnxruntime releases the GIL); progress reports tiles/s and the time left."""
+    model (onnxruntime releases the GIL), and disk writes in another (cache.TileWriter);
+    progress reports tiles/s and the time left."""
     found: dict[Window, object] = {}
     missing: list[tuple[Window, str]] = []
     has_data = False
@@ -153,13 +154,15 @@ def encode_windows(model: Model, source: RasterSource, bands: Sequence[int], win
         batch = batch_size_for(model, missing[0][0])
         threads = model_threads(model, len(missing) > batch)
         rate = RateReport(len(missing), feedback)
-        with closing(read_ahead(source, bands, model.package.rs_spec, missing, batch)) as batches:
-            for chunk, inputs, pixels in batches:
+        # leaving the block stops the reader first, then writes every tile already encoded
+        with cache.TILES.writer() as writer, \
+                closing(read_ahead(source, bands, model.package.rs_spec, missing, batch)) as batches:
+            for chunk, inputs, masks in batches:
                 progress.step(rate.done, len(missing))
-                for (window, key), tile, values in zip(chunk, model.runtime.encode_rs(inputs, threads=threads), pixels):
-                    item = cache.CachedTile(tile, source.valid_mask(values, bands))
-                    has_data = has_data or bool(item.valid.any())
-                    cache.TILES.put(key, item, in_memory=keep is not None)  # streamed tiles live on disk only
+                for (window, key), tile, valid in zip(chunk, model.runtime.encode_rs(inputs, threads=threads), masks):
+                    item = cache.CachedTile(tile, valid)
+                    has_data = has_data or bool(valid.any())
+                    writer.put(key, item, in_memory=keep is not None)  # streamed tiles live on disk only
                     if keep is not None:
                         found[window] = keep(item)
                 rate.add(len(chunk))
@@ -187,7 +190,7 @@ def model_threads(model: Model, pipelined: bool) -> Optional[int]:
 
 
 def read_ahead(source: RasterSource, bands: Sequence[int], spec, missing: list[tuple[Window, str]], batch: int):
-    """Yield (chunk, model inputs, window pixels) batch by batch, read and preprocessed in a
+    """Yield (chunk, model inputs, valid masks) batch by batch, read and preprocessed in a
     worker thread up to READ_AHEAD_BATCHES ahead. Stops the worker when the consumer stops."""
     out: queue.Queue = queue.Queue(maxsize=READ_AHEAD_BATCHES)
     stop = threading.Event()
@@ -198,11 +201,10 @@ def read_ahead(source: RasterSource, bands: Sequence[int], spec, missing: list[t
                 if stop.is_set():
                     return
                 chunk = missing[start : start + batch]
-                pixels = [source.read(window, bands) for window, _ in chunk]
-                inputs = np.stack([preprocess_rs(p, spec) for p in pixels])  # rows already in model order
+                inputs, masks = read_batch(source, bands, spec, [window for window, _ in chunk])
                 while not stop.is_set():
                     try:
-                        out.put((chunk, inputs, pixels), timeout=0.1)
+                        out.put((chunk, inputs, masks), timeout=0.1)
                         break
                     except queue.Full:
                         continue
@@ -225,6 +227,17 @@ def read_ahead(source: RasterSource, bands: Sequence[int], spec, missing: list[t
     finally:
         stop.set()
         worker.join()
+
+
+def read_batch(source: RasterSource, bands: Sequence[int], spec, windows: Sequence[Window]) -> tuple[np.ndarray, list]:
+    """(B, bands, S, S) model inputs of windows and each window's valid mask (the pixels are not kept)."""
+    inputs = np.empty((len(windows), len(spec.bands), spec.input_size, spec.input_size), np.float32)
+    masks = []
+    for index, window in enumerate(windows):
+        pixels = source.read(window, bands)  # rows already in model order
+        inputs[index] = preprocess_rs(pixels, spec)
+        masks.append(source.valid_mask(pixels, bands))
+    return inputs, masks
 
 
 class RateReport:
