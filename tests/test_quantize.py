@@ -61,3 +61,24 @@ def test_cli_refuses_an_existing_folder_and_an_int8_package(int8_package, tmp_pa
     assert quantize.main([str(int8_package.root), "--out", str(tmp_path / "again")]) == 2
     assert "already an int8 package" in capsys.readouterr().err
     assert not (tmp_path / "again").exists()
+
+
+def test_the_weight_type_follows_the_cpu(tmp_path):
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor : 0\nflags\t\t: fpu sse2 avx2 avx512f avx512_vnni\n")
+    assert quantize.cpu_has_vnni(cpuinfo) and quantize.weight_type_name(True) == "int8"
+    cpuinfo.write_text("processor : 0\nflags\t\t: fpu sse2 avx2 avx512f\n")
+    assert not quantize.cpu_has_vnni(cpuinfo) and quantize.weight_type_name(False) == "uint8"
+    assert not quantize.cpu_has_vnni(tmp_path / "missing")
+
+
+def test_the_chosen_weight_type_is_recorded(int8_package):
+    chosen = quantize.weight_type_name(quantize.cpu_has_vnni())
+    assert int8_package.meta["quantization"]["weights"] == chosen
+    assert chosen in int8_package.meta["graphs"]["rs_encoder"]["quantized"]
+
+
+def test_uint8_weights_are_close_to_float_too(tmp_path):
+    package = load_package(quantize.quantize_package(bundled_package_path(), tmp_path / "u8", weights="uint8"))
+    assert package.meta["quantization"]["weights"] == "uint8"
+    assert all(0.99 < v <= 1.0 + 1e-9 for v in package.meta["quantization"]["fidelity"]["min_cosine_to_float"].values())

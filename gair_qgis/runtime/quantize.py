@@ -28,10 +28,29 @@ from .package import MODEL_CARD, MODEL_JSON, ModelPackage, load_package, write_p
 
 QUANTIZED_GRAPHS = ("rs_encoder", "sv_encoder")
 QUANTIZED_OPS = ["MatMul"]  # Conv as ConvInteger is slower than float on CPU; MatMul carries the weights
-# uint8 weights: with int8 weights, x86 CPUs without VNNI saturate the u8 x s8 pair products (vpmaddubsw):
-# measured on the tiny RS graph, min cosine to float 0.985 (int8 per channel) against 0.99998 (uint8).
+# Weight type by CPU. With VNNI (vpdpbusd) onnxruntime multiplies uint8 activations by int8 weights
+# without saturation, and that is its fast path: the base RS graph at batch 8 on a 2-core AVX512-VNNI
+# machine ran 2.6x float with int8 weights but 1.04x with uint8 (min cosine 0.9999 either way). Without
+# VNNI, int8 weights saturate the u8 x s8 pair products (vpmaddubsw): measured on the tiny RS graph, min
+# cosine to float 0.985 (int8) against 0.99998 (uint8), so such CPUs get uint8 weights.
 # Per channel: the base SV graph on the three GAIR example photos, 0.989 per tensor, 0.999 per channel.
+VNNI_FLAGS = ("avx512_vnni", "avx_vnni", "amx_int8")
 Say = Callable[[str], None]
+
+
+def cpu_has_vnni(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    """Whether this x86 CPU multiplies 8-bit integers with VNNI (read from /proc/cpuinfo; False
+    where that file is missing: other systems keep the weight type that is safe everywhere)."""
+    try:
+        flags = next((line for line in cpuinfo.read_text().splitlines() if line.startswith("flags")), "")
+    except OSError:
+        return False
+    return any(flag in flags.split() for flag in VNNI_FLAGS)
+
+
+def weight_type_name(vnni: bool) -> str:
+    """'int8' on CPUs with VNNI, 'uint8' elsewhere (see the note at VNNI_FLAGS)."""
+    return "int8" if vnni else "uint8"
 
 
 def int8_file(graph: str) -> dict[str, str]:
@@ -51,15 +70,17 @@ def fold_constants(source: Path, target: Path) -> None:
     ort.InferenceSession(str(source), sess_options=options, providers=["CPUExecutionProvider"])
 
 
-def quantize_graph(source: Path, out_dir: Path, graph: str, work: Path) -> list[str]:
-    """Write the int8 graph (and its external weights) of `source` into out_dir; returns the file names."""
+def quantize_graph(source: Path, out_dir: Path, graph: str, work: Path, weights: str = "uint8") -> list[str]:
+    """Write the 8-bit graph (and its external weights) of `source` into out_dir, with
+    `weights` "int8" or "uint8" MatMul weights; returns the file names."""
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     folded = work / f"{graph}.folded.onnx"
     fold_constants(source, folded)
     quantized = work / f"{graph}.quantized.onnx"
-    quantize_dynamic(folded, quantized, weight_type=QuantType.QUInt8, op_types_to_quantize=QUANTIZED_OPS,
+    weight_type = QuantType.QInt8 if weights == "int8" else QuantType.QUInt8
+    quantize_dynamic(folded, quantized, weight_type=weight_type, op_types_to_quantize=QUANTIZED_OPS,
                      per_channel=True, extra_options={"MatMulConstBOnly": True})
     model = onnx.load(str(quantized))  # the quantizer may write external data of its own: gather it
     names = int8_file(graph)
@@ -128,9 +149,11 @@ def fidelity(float_package: ModelPackage, int8_package: ModelPackage,
 
 
 def quantize_package(package_dir: str | Path, out_dir: str | Path, examples: Optional[Path] = None,
-                     say: Say = lambda _: None) -> Path:
+                     say: Say = lambda _: None, weights: Optional[str] = None) -> Path:
     """Write an int8 copy of a package to `out_dir` (a valid package: every file hashed in
-    model.json), with its measured fidelity in model.json; returns out_dir."""
+    model.json), with its measured fidelity in model.json; returns out_dir. `weights`
+    ("int8" / "uint8") defaults to this CPU's fast and exact choice (`weight_type_name`)."""
+    weights = weights or weight_type_name(cpu_has_vnni())
     package = load_package(package_dir)
     out_dir = Path(out_dir)
     if out_dir.resolve() == package.root.resolve():
@@ -149,16 +172,19 @@ def quantize_package(package_dir: str | Path, out_dir: str | Path, examples: Opt
         meta["graphs"] = {g: dict(v) for g, v in package.meta["graphs"].items()}
         for graph in QUANTIZED_GRAPHS:
             say(f"quantizing {graph}")
-            for name in quantize_graph(package.graph_path(graph), staged, graph, work):
+            for name in quantize_graph(package.graph_path(graph), staged, graph, work, weights):
                 files[name] = staged / name
             for key in ("file", "weights", "layout"):
                 files.pop(package.meta["graphs"][graph].get(key, ""), None)
             meta["graphs"][graph].pop("layout", None)
-            meta["graphs"][graph].update(int8_file(graph), quantized="8-bit dynamic (uint8 MatMul weights, per channel)")
+            meta["graphs"][graph].update(int8_file(graph), quantized=f"8-bit dynamic ({weights} MatMul weights, per channel)")
         meta["name"] = f"{package.name}-int8"
         meta["description"] = f"{package.meta.get('description', '')} int8 copy of {package.name}.".strip()
         meta["quantization"] = {"of": package.name, "method": "onnxruntime basic constant folding, then "
-                                "quantize_dynamic QUInt8 per channel on constant MatMul weights", "graphs": list(QUANTIZED_GRAPHS)}
+                                f"quantize_dynamic with {weights} weights per channel on constant MatMul weights",
+                                "weights": weights, "graphs": list(QUANTIZED_GRAPHS),
+                                "note": "int8 weights are chosen on CPUs with VNNI; on a CPU without VNNI such "
+                                        "a copy loses accuracy: make the int8 copy on the machine that runs it"}
         final = write_package(Path(tmp) / "final", meta, files)
         say("measuring fidelity against the float package")
         measured = fidelity(package, load_package(final), examples)
@@ -179,10 +205,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("package", type=Path, help="the float model package folder")
     parser.add_argument("--out", type=Path, required=True, help="the new int8 package folder (must not exist)")
     parser.add_argument("--examples", type=Path, help="folder of GAIR's examples.csv to measure fidelity on")
+    parser.add_argument("--weights", choices=["int8", "uint8"],
+                        help="MatMul weight type (default: int8 on CPUs with VNNI, uint8 elsewhere)")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     args = parser.parse_args(argv)
     try:
-        out = quantize_package(args.package, args.out, args.examples, say=lambda m: print(m, file=sys.stderr))
+        out = quantize_package(args.package, args.out, args.examples, say=lambda m: print(m, file=sys.stderr),
+                               weights=args.weights)
     except (PackageError, ValueError, OSError) as error:
         if args.debug:
             raise
