@@ -17,7 +17,7 @@ from processing_support import run
 
 EUROSAT = SHARED / "data" / "eurosat-ms-geotorchai"
 CLASSES = ("AnnualCrop", "Forest", "Industrial", "SeaLake")
-MODEL_BANDS = {"B2": 1, "B3": 2, "B4": 3, "B5": 4, "B6": 5, "B7": 6, "B8": 7, "B8A": 8, "B11": 11, "B12": 12}  # of EuroSAT's 13
+MODEL_BANDS = {"B2": 1, "B3": 2, "B4": 3, "B5": 4, "B6": 5, "B7": 6, "B8": 7, "B8A": 12, "B11": 10, "B12": 11}  # EuroSAT: B8A last
 TEST_PER_CLASS = 4
 HEAD = "eurosat_land_use"
 

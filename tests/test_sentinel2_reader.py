@@ -45,10 +45,34 @@ def test_eurosat_13_band_l1c_geotiff():
     assert image.level == "L1C" and set(image.dropped) == {"B1", "B9", "B10"}
     with rasterio.open(EUROSAT) as dataset:
         raw = dataset.read().astype(np.float32)
-    # B2 is band 2, B8A band 9, B11 band 12 of EuroSAT's 13-band order
+    # EuroSAT's order puts B8A last: B2 is band 2, B8A band 13, B11 band 11, B12 band 12
     np.testing.assert_array_equal(image.pixels[0], raw[1])
-    np.testing.assert_array_equal(image.pixels[7], raw[8])
-    np.testing.assert_array_equal(image.pixels[8], raw[11])
+    np.testing.assert_array_equal(image.pixels[7], raw[12])
+    np.testing.assert_array_equal(image.pixels[8], raw[10])
+    np.testing.assert_array_equal(image.pixels[9], raw[11])
+    # the data says so: cirrus (B10) is band 10, and B8A reads like B8 (near infrared)
+    assert raw[9].mean() < 50 < raw[10].mean()
+    assert abs(raw[12].mean() / raw[7].mean() - 1) < 0.2
+
+
+def test_an_undescribed_13_band_file_in_product_order_keeps_it(tmp_path):
+    import rasterio
+    from rasterio.transform import from_origin
+
+    from gair_core.data.sentinel2 import S2_13_BANDS
+
+    rng = np.random.default_rng(0)
+    levels = {"B10": 12, "B9": 600, "B11": 1800}
+    data = np.stack([rng.integers(levels.get(b, 1000 + 100 * i), levels.get(b, 1000 + 100 * i) + 20, (8, 8))
+                     for i, b in enumerate(S2_13_BANDS)]).astype(np.uint16)
+    path = tmp_path / "product_order.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=8, height=8, count=13, dtype="uint16", crs="EPSG:32633",
+                       transform=from_origin(300000, 5800000, 10, 10)) as dataset:
+        dataset.write(data)
+    image = read_sentinel2(path)
+    assert set(image.dropped) == {"B1", "B9", "B10"}
+    np.testing.assert_array_equal(image.pixels[7], data[8])  # B8A is band 9 in the product's order
+    np.testing.assert_array_equal(image.pixels[8], data[11])
 
 
 @need(BIGEARTHNET)

@@ -5,7 +5,12 @@ Layouts (each tested on a real file in tests/test_sentinel2_reader.py):
 - one multi-band file (GeoTIFF or anything GDAL opens), 13 bands B1..B12 with B8A and B10
   (EuroSAT, Sen1Floods11: Level-1C, uint16 or int16, any CRS including EPSG:4326),
   12 bands without B10 (an L2A stack) or the package's 10 bands; band descriptions that
-  name the bands win over these orders;
+  name the bands win over these orders. 13 bands come in two orders: the product's (B8A
+  after B8, Sen1Floods11) and EuroSAT's (B8A last: B1..B8, B9, B10, B11, B12, B8A; the
+  dataset's own documentation, and ../shared's copy of it, say otherwise, but its pixels
+  are unambiguous: band 10 holds the cirrus values of 5-20 and band 13 follows B8). Without
+  descriptions the order is told by where the cirrus band B10 lies: it is by far the
+  darkest band (`thirteen_band_order`);
 - a folder of one file per band, `*_B02.tif` / `*_B8A.jp2` ... at 10, 20 and 60 m
   (BigEarthNet L2A GeoTIFFs, a SAFE product's IMG_DATA JPEG2000 files): every band is
   resampled bilinearly onto the grid of the finest band.
@@ -40,6 +45,7 @@ from .raster import Window, inside, lonlat_function, lonlat_to_crs, random_offse
 
 S2_13_BANDS = ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B8A", "B9", "B10", "B11", "B12")
 S2_L2A_12_BANDS = tuple(b for b in S2_13_BANDS if b != "B10")
+EUROSAT_13_BANDS = tuple(b for b in S2_13_BANDS if b != "B8A") + ("B8A",)
 BASELINE_04_START = date(2022, 1, 25)
 BASELINE_04_OFFSET = 1000.0
 _BAND_FILE = re.compile(r"_(B\d{2}|B8A)\.(tif|tiff|jp2)$", re.IGNORECASE)
@@ -133,11 +139,23 @@ def _grid_and_crs(dataset) -> tuple[PixelGrid, str, bool, float]:
     return grid_of(dataset), crs.to_wkt(), bool(crs.is_geographic), linear
 
 
+def thirteen_band_order(dataset) -> tuple[str, ...]:
+    """The order of an undescribed 13-band file: EuroSAT's when band 10 (B10 there) is darker
+    than band 11 (B11 there), else the product's (B9 at band 10, B10 at band 11). Cirrus
+    (B10) reads 5-50 over nearly everything, B9 and B11 tens to thousands."""
+    cirrus_at_10, cirrus_at_11 = (float(dataset.read(band, masked=True).astype(np.float64).mean())
+                                  for band in (10, 11))
+    return EUROSAT_13_BANDS if cirrus_at_10 < cirrus_at_11 else S2_13_BANDS
+
+
 def _read_stack(path: Path, wanted: Sequence[str]):
     import rasterio
 
     with rasterio.open(path) as dataset:
         names = _source_bands(dataset.count, dataset.descriptions, wanted)
+        described = all(band in map(canonical_band_name, dataset.descriptions) for band in wanted)
+        if dataset.count == len(S2_13_BANDS) and not described:
+            names = list(thirteen_band_order(dataset))
         indexes = [names.index(band) + 1 for band in wanted]
         data = dataset.read(indexes, masked=True)
         return (names, np.ma.getdata(data).astype(np.float32), ~np.ma.getmaskarray(data)) + _grid_and_crs(dataset)
