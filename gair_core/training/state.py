@@ -22,8 +22,8 @@ from typing import Any, Optional
 import numpy as np
 import torch
 from safetensors import SafetensorError
-from torch import nn
 from safetensors.torch import load_file, save_file
+from torch import nn
 
 from ..checkpoint import load_model, save_model
 from ..models import GAIR
