@@ -57,7 +57,7 @@ bundled-model: $(STAMP)
 	    --tasks wealth population landcover climate --encoders lonlat geoclip bundled_twin bundled
 	$(PY) -m gair_core.benchmark.package_heads --package $(BUNDLED_PKG) --results $(BUNDLED_RUN)/benchmark/results.csv
 	$(PY) -m gair_core.bundled card --run $(BUNDLED_RUN) --package $(BUNDLED_PKG) \
-	    --comparison build/bundled-distilled/frozen_vs_distilled.json
+	    --comparison docs/benchmark/bundled_frozen_vs_distilled.json
 
 plugin: $(STAMP)
 	scripts/build_plugin.sh

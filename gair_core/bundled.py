@@ -340,6 +340,8 @@ def provenance(run: Path, config_path: Path) -> dict:
     }
 
 
+SENSOR = ("Sentinel-2 Level-1C (top of atmosphere) and Level-2A (surface reflectance) as trained, digital numbers "
+          "as stored (reflectance x 10000, the +1000 offset of products from 2022-01-25 removed)")
 DESCRIPTION = ("Small GAIR (9.9 M parameters) trained on CPU on licence-clean Sentinel-2 patches (RS<->location) "
                "and 25 street-view photos (SV<->location), with GeoCLIP's location encoder. Knows places "
                "(GeoCLIP-level location embeddings); a weak EuroSAT land-use head per 640 m tile. Does not know "
@@ -363,7 +365,7 @@ def package(shared: Path, run: Path, out: Path, config_path: Path, overwrite: bo
                             licence="Apache-2.0", description=DESCRIPTION, untrained=False,
                             sample_rs=shared / EUROSAT / "Forest" / "Forest_10.tif",
                             sample_sv=next(iter(sorted((run / "photos").glob("*.png"))), None),
-                            overwrite=overwrite, fp16=True)
+                            overwrite=overwrite, fp16=True, sensor=SENSOR)
     print("export: onnxruntime vs torch, max relative difference "
           + ", ".join(f"{k} {v:.1e}" for k, v in errors.items()))
     data = load_eurosat(shared, rs_spec_of(model.config))

@@ -125,10 +125,10 @@ def card_text(meta: dict, evaluation: dict, results: Optional[Path], comparison:
         "- Contains modified Copernicus Sentinel data 2015-2019.", "",
         "## How it was made", "",
         f"- Command: `{prov['command']}` (configs/bundled.json), code commit `{prov['commit']}`.",
-        f"- Objectives: RS<->location and SV<->location InfoNCE against the location queue (GAIR's SECL; INCL has "
-        f"no triples here), location tower frozen. {prov['training_steps']} steps of batch "
-        f"{prov['training_config']['batch_size']}, AdamW lr {prov['training_config']['lr']}, seed "
-        f"{prov['training_config']['seed']}.",
+        "- Objectives: RS<->location and SV<->location InfoNCE against the location queue (GAIR's SECL; INCL has "
+        "no triples here), location tower frozen" + rs_self_line(prov["training_config"]) +
+        f" {prov['training_steps']} steps of batch {prov['training_config']['batch_size']}, AdamW lr "
+        f"{prov['training_config']['lr']}, seed {prov['training_config']['seed']}.",
         *([f"- Note: {prov['note']}"] if prov.get("note") else []),
         f"- Wall time of the (last) training invocation {prov['training_wall_s'] / 60:.1f} min ({prov['training_samples_per_s']} samples/s) "
         f"on {prov['hardware']}; torch {prov['torch']}.",
@@ -148,6 +148,19 @@ def card_text(meta: dict, evaluation: dict, results: Optional[Path], comparison:
     if heads_section:
         card += "\n" + heads_section
     return card.rstrip() + "\n"
+
+
+def rs_self_line(config: dict) -> str:
+    """The self-supervised RS objective of the training config, in words (or just a full stop)."""
+    weight = config.get("rs_self_weight", 0)
+    if not weight:
+        return "."
+    return (f"; and, since the RS tower learns from scratch on a few hundred tiles, a self-supervised RS term "
+            f"(weight {weight:g}, `gair_core.losses.RSSelfSupervision`): InfoNCE between two views of each tile "
+            "(a random crop, quarter turn, mirror and brightness gain) and a linear regression, from its global "
+            "embedding, of each view's classic per-band descriptors (mean, spread, local contrast, quadrant means; "
+            "a hand-crafted target as MaskFeat's HOG), through training-only heads that the package does not "
+            "contain. The EuroSAT patches enter it without their labels.")
 
 
 def heads_section_of(card: str) -> str:

@@ -291,10 +291,12 @@ def verify_package(model: GAIR, package: pkg.ModelPackage, inputs: dict[str, lis
 def export_package(model: GAIR, out: Path, *, provenance: dict, name: str, version: str, licence: str,
                    description: str, untrained: bool, sample_rs: Optional[Path] = None,
                    sample_sv: Optional[Path] = None, overwrite: bool = False, heads: Sequence[dict] = (),
-                   head_files: Optional[dict[str, Path]] = None, fp16: bool = False) -> dict[str, float]:
+                   head_files: Optional[dict[str, Path]] = None, fp16: bool = False,
+                   sensor: Optional[str] = None) -> dict[str, float]:
     """Export, verify and write a package; returns the measured relative errors. With `fp16`
     the weight matrices are stored as float16 (the verification compares with the torch model
-    holding the same rounded weights; computation stays float32)."""
+    holding the same rounded weights; computation stays float32). `sensor` describes the RS
+    data the model was trained on (default: the released model's, Sentinel-2 L2A)."""
     model = (round_to_fp16(model) if fp16 else model).eval()
     pkg.check_replaceable(out, overwrite)
     with tempfile.TemporaryDirectory(prefix="gair-export-") as work:
@@ -305,10 +307,13 @@ def export_package(model: GAIR, out: Path, *, provenance: dict, name: str, versi
         _check_onnx(work_dir)
         storage = ("float16 weight matrices, float32 biases/norms/buffers; float32 computation" if fp16
                    else "float32")
+        inputs = package_inputs(model.config)
+        if sensor:
+            inputs["rs"]["sensor"] = sensor
         meta = pkg.build_meta(
             name=name, version=version, licence=licence, description=description, untrained=untrained,
             architecture=model.config.to_dict(), embed_dim=model.config.embed_dim,
-            inputs=package_inputs(model.config), provenance=dict(provenance, weight_storage=storage), heads=heads,
+            inputs=inputs, provenance=dict(provenance, weight_storage=storage), heads=heads,
         )
         errors = verify_package(model, pkg.ModelPackage(work_dir, meta), verification_inputs(model, sample_rs, sample_sv))
         worst = max(errors.values())

@@ -11,7 +11,8 @@
   `queue_for_location` / `queue_ptr_location` buffers; every rank enqueues the gathered
   global batch in rank order, so the queue stays identical everywhere.
 - `RSSelfSupervision`: an optional self-supervised term for the RS tower (two views of a
-  tile, InfoNCE through a projector; regression of each view's coarse spectral statistics),
+  tile, InfoNCE through a projector; linear regression of each view's spectral and textural
+  descriptors),
   for small models trained from scratch on few tiles (the bundled model). Its heads are
   training-only: they are not part of the model and are never exported.
 - `GAIRLoss`: 0.5 (INCL + SECL_sv + SECL_rs) [+ distillation] [+ w RS self-supervision].
@@ -100,10 +101,14 @@ class DistillationLoss(nn.Module):
         return loss
 
 
-def spectral_statistics(images: torch.Tensor) -> torch.Tensor:
-    """(B, bands, S, S) -> (B, 6 bands): per-band mean, std and the means of the four quadrants."""
+def tile_statistics(images: torch.Tensor) -> torch.Tensor:
+    """(B, bands, S, S) -> (B, 7 bands): per-band mean, std, local contrast (mean absolute
+    difference of neighbouring pixels, across and along) and the means of the four quadrants:
+    the classic spectral and textural descriptors of a land-cover patch."""
+    contrast = ((images[..., :, 1:] - images[..., :, :-1]).abs().mean(dim=(2, 3))
+                + (images[..., 1:, :] - images[..., :-1, :]).abs().mean(dim=(2, 3)))
     quadrants = F.adaptive_avg_pool2d(images, 2).flatten(1)
-    return torch.cat([images.mean(dim=(2, 3)), images.std(dim=(2, 3)), quadrants], dim=1)
+    return torch.cat([images.mean(dim=(2, 3)), images.std(dim=(2, 3)), contrast, quadrants], dim=1)
 
 
 class RSSelfSupervision(nn.Module):
@@ -111,16 +116,17 @@ class RSSelfSupervision(nn.Module):
 
     - views: InfoNCE between the projected global embeddings of two views of each tile (the
       tile and `augment.rs_view` of it), the other tiles of the batch as negatives (SimCLR);
-    - statistics: each view's per-band mean, std and quadrant means (`spectral_statistics`,
-      standardised over the batch) regressed from its global embedding, so that the spectral
-      signature that tells land covers apart stays linearly readable from the embedding.
+    - statistics: each view's spectral and textural descriptors (`tile_statistics`,
+      standardised over the batch) regressed *linearly* from its global embedding, a
+      hand-crafted regression target as in MaskFeat (HOG there): the spectral signature and
+      texture that tell land covers apart stay linearly readable from the embedding.
     Returns {"rs_views": ..., "rs_stats": ...}."""
 
     def __init__(self, embed_dim: int, bands: int, temperature: float = 0.2, hidden: int = 256) -> None:
         super().__init__()
         self.temperature = temperature
         self.projector = nn.Sequential(nn.Linear(embed_dim, hidden), nn.GELU(), nn.Linear(hidden, 128))
-        self.decoder = nn.Sequential(nn.Linear(embed_dim, hidden), nn.GELU(), nn.Linear(hidden, 6 * bands))
+        self.decoder = nn.Linear(embed_dim, 7 * bands)
 
     def forward(self, global_a: torch.Tensor, global_b: torch.Tensor, images_a: torch.Tensor,
                 images_b: torch.Tensor) -> dict[str, torch.Tensor]:
@@ -133,7 +139,7 @@ class RSSelfSupervision(nn.Module):
         labels = torch.arange(a.shape[0], device=a.device)
         views = 0.5 * (F.cross_entropy(logits, labels) + F.cross_entropy(logits.T, labels))
         with torch.no_grad():
-            target = spectral_statistics(torch.cat([images_a, images_b]).float())
+            target = tile_statistics(torch.cat([images_a, images_b]).float())
             target = (target - target.mean(dim=0)) / (target.std(dim=0) + 1e-6)
         stats = F.mse_loss(self.decoder(torch.cat([global_a, global_b]).float()), target)
         return {"rs_views": views, "rs_stats": stats}
