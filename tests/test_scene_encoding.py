@@ -1,5 +1,6 @@
 """gair:rsembed at scene scale in a real headless QGIS: a cancelled run resumes from the disk
-cache; the read-ahead path gives the same encodings as a direct rasterio read."""
+cache; the read-ahead path gives the same encodings as a direct rasterio read; side by side
+windows read in one call give each window its own inputs."""
 from __future__ import annotations
 
 import numpy as np
@@ -8,7 +9,7 @@ from qgis.core import QgsProcessingException, QgsProcessingFeedback
 
 from gair_qgis import cache
 
-from processing_support import CASES, encode_window, make_raster, read_output, run
+from processing_support import CASES, MODEL_BANDS_IN_L2A, encode_window, make_raster, read_output, run
 
 COLS, ROWS = 600, 400  # 3 x 2 tiles of 200 px (2 km at 10 m)
 
@@ -61,3 +62,42 @@ def test_without_a_tile_limit_any_count_the_disk_holds_is_allowed(tmp_path, gair
     monkeypatch.setenv("GAIR_MAX_TILES", "4")  # a limit the user sets still holds
     with pytest.raises(QgsProcessingException, match="more than the limit of 4"):
         run("rsembed", {"INPUT": str(raster)})
+
+
+# --- the reading side of encode_windows ---------------------------------------------------------
+
+
+def _scene_source(tmp_path):
+    from qgis.core import QgsRasterLayer
+
+    from gair_qgis.qgis_io import RasterSource
+
+    raster = make_raster(tmp_path / "scene.tif", CASES["EPSG:32632"], COLS, ROWS)
+    return RasterSource.from_layer(QgsRasterLayer(str(raster), "scene"))
+
+
+def test_row_runs_join_side_by_side_windows_only():
+    from gair_qgis.processing.tiles import row_runs
+    from gair_qgis.runtime.geometry import Window
+
+    windows = [Window(0, 0, 200, 200), Window(200, 0, 200, 200), Window(350, 0, 200, 200),  # adjacent, overlapping
+               Window(600, 0, 200, 200),  # a gap
+               Window(800, 200, 200, 200), Window(1000, 200, 200, 200),  # other rows
+               Window(1100, 200, 50, 200),  # inside the previous one
+               Window(1200, 200, 200, 100)]  # other height
+    assert row_runs(windows) == [range(0, 3), range(3, 4), range(4, 6), range(6, 7), range(7, 8)]
+    assert row_runs([]) == []
+
+
+def test_windows_read_side_by_side_give_each_window_its_own_inputs(tmp_path):
+    from gair_qgis.processing.tiles import read_batch
+    from gair_qgis.runtime.geometry import Window
+    from gair_qgis.runtime.preprocess import preprocess_rs, released_rs_spec
+
+    source, spec = _scene_source(tmp_path), released_rs_spec()
+    windows = [Window(0, 0, 200, 200), Window(200, 0, 200, 200), Window(300, 0, 200, 200), Window(100, 200, 190, 150)]
+    inputs, masks = read_batch(source, MODEL_BANDS_IN_L2A, spec, windows)
+    for window, model_input, mask in zip(windows, inputs, masks):
+        pixels = source.read(window, MODEL_BANDS_IN_L2A)
+        np.testing.assert_array_equal(model_input, preprocess_rs(pixels, spec))
+        np.testing.assert_array_equal(mask, source.valid_mask(pixels, MODEL_BANDS_IN_L2A))
