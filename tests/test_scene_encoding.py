@@ -1,7 +1,9 @@
 """gair:rsembed at scene scale in a real headless QGIS: a cancelled run resumes from the disk
-cache; the read-ahead path gives the same encodings as a direct rasterio read; side by side
-windows read in one call give each window its own inputs."""
+cache; the read-ahead path gives the same encodings as a direct rasterio read; its readers
+keep the batches in order and stop with the consumer."""
 from __future__ import annotations
+
+import threading
 
 import numpy as np
 import pytest
@@ -101,3 +103,46 @@ def test_windows_read_side_by_side_give_each_window_its_own_inputs(tmp_path):
         pixels = source.read(window, MODEL_BANDS_IN_L2A)
         np.testing.assert_array_equal(model_input, preprocess_rs(pixels, spec))
         np.testing.assert_array_equal(mask, source.valid_mask(pixels, MODEL_BANDS_IN_L2A))
+
+
+def _reader_threads() -> list:
+    return [thread for thread in threading.enumerate() if thread.name.startswith("gair-read-ahead")]
+
+
+def test_two_readers_keep_the_batches_in_order_and_stop_with_the_consumer(tmp_path):
+    from gair_qgis.processing.tiles import read_ahead
+    from gair_qgis.runtime.geometry import Window
+    from gair_qgis.runtime.preprocess import released_rs_spec
+
+    source, spec = _scene_source(tmp_path), released_rs_spec()
+    missing = [(Window(col * 100, row * 100, 100, 100), f"{col},{row}") for row in range(4) for col in range(6)]
+    one = list(read_ahead(source, MODEL_BANDS_IN_L2A, spec, missing, 2, readers=1))
+    two = list(read_ahead(source, MODEL_BANDS_IN_L2A, spec, missing, 2, readers=2))
+    assert [chunk for chunk, _, _ in two] == [missing[start : start + 2] for start in range(0, len(missing), 2)]
+    assert len(one) == len(two)
+    for (_, inputs_one, masks_one), (_, inputs_two, masks_two) in zip(one, two):
+        np.testing.assert_array_equal(inputs_one, inputs_two)
+        assert all(np.array_equal(a, b) for a, b in zip(masks_one, masks_two))
+    batches = read_ahead(source, MODEL_BANDS_IN_L2A, spec, missing, 2, readers=2)
+    next(batches)
+    batches.close()  # the consumer stops (cancelled): both readers end
+    assert not _reader_threads()
+
+
+def test_a_reader_error_is_raised_in_its_batch_turn(monkeypatch):
+    from gair_qgis.processing import tiles
+    from gair_qgis.runtime.geometry import Window
+
+    def read_batch(source, bands, spec, windows):
+        if windows[0].col == 3:
+            raise OSError("disk gone")
+        return np.full(len(windows), windows[0].col), [None] * len(windows)
+
+    monkeypatch.setattr(tiles, "read_batch", read_batch)
+    missing = [(Window(col, 0, 1, 1), str(col)) for col in range(8)]
+    seen = []
+    with pytest.raises(OSError, match="disk gone"):
+        for _chunk, inputs, _ in tiles.read_ahead(None, [], None, missing, 1, readers=2):
+            seen.append(int(inputs[0]))
+    assert seen == [0, 1, 2]
+    assert not _reader_threads()
