@@ -135,6 +135,8 @@ class RasterSource:
 
     def valid_mask(self, pixels: np.ndarray, bands: Sequence[int]) -> np.ndarray:
         """(rows, cols) True where at least one of `bands` (the rows of `pixels`) holds data."""
+        if pixels.dtype.kind != "f" and any(self.nodata[band] is None for band in bands):
+            return np.ones(pixels.shape[1:], dtype=bool)  # an integer band without nodata holds data everywhere
         valid = np.zeros(pixels.shape[1:], dtype=bool)
         for values, band in zip(pixels, bands):
             band_valid = np.isfinite(values) if values.dtype.kind == "f" else np.ones(values.shape, bool)

@@ -92,3 +92,11 @@ def test_table_scaling_equals_the_released_formula(dtype):
     pixels = rng.integers(low, high, size=(10, 40, 30), endpoint=True).astype(dtype)
     expected = _quantise(pixels, SPEC).astype(np.float32) / np.float32(255.0)
     assert np.array_equal(scale_rs(pixels, SPEC), expected)
+
+
+def test_a_tile_cut_from_a_wider_read_preprocesses_as_the_tile_alone():
+    """read_batch reads side by side tiles in one call and preprocesses column slices of it."""
+    pixels = np.random.default_rng(3).integers(0, 8000, (10, 200, 600)).astype(np.uint16)
+    tile = pixels[:, :, 200:400]
+    assert not tile.flags.c_contiguous
+    np.testing.assert_array_equal(preprocess_rs(tile, SPEC), preprocess_rs(np.ascontiguousarray(tile), SPEC))

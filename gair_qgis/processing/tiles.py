@@ -132,8 +132,9 @@ def encode_windows(model: Model, source: RasterSource, bands: Sequence[int], win
     many were encoded now. Each tile is in the tile cache (and on disk, when it has a folder)
     as soon as it is encoded, so a cancelled or killed run resumes from there.
 
-    Reading and preprocessing run in a thread, READ_AHEAD_BATCHES batches ahead of the
-    model (onnxruntime releases the GIL), and disk writes in another (cache.TileWriter);
+    Reading and preprocessing run in threads (`read_ahead`), READ_AHEAD_BATCHES batches ahead
+    of the model (GDAL, numpy and onnxruntime release the GIL), and disk writes in another
+    (cache.TileWriter);
     progress reports tiles/s and the time left."""
     found: dict[Window, object] = {}
     missing: list[tuple[Window, str]] = []
@@ -152,11 +153,12 @@ def encode_windows(model: Model, source: RasterSource, bands: Sequence[int], win
         feedback.pushInfo(f"{reused} tile(s) reused from the tile cache")
     if missing:
         batch = batch_size_for(model, missing[0][0])
-        threads = model_threads(model, len(missing) > batch)
+        readers = reader_count(source)
+        threads = model_threads(model, len(missing) > batch, readers)
         rate = RateReport(len(missing), feedback)
         # leaving the block stops the reader first, then writes every tile already encoded
         with cache.TILES.writer() as writer, \
-                closing(read_ahead(source, bands, model.package.rs_spec, missing, batch)) as batches:
+                closing(read_ahead(source, bands, model.package.rs_spec, missing, batch, readers)) as batches:
             for chunk, inputs, masks in batches:
                 progress.step(rate.done, len(missing))
                 for (window, key), tile, valid in zip(chunk, model.runtime.encode_rs(inputs, threads=threads), masks):
@@ -177,67 +179,109 @@ def encode_windows(model: Model, source: RasterSource, bands: Sequence[int], win
 FAST_MODEL_EMBED_DIM = 384  # up to this width the RS model encodes a tile faster than it is read on CPU
 
 
-def model_threads(model: Model, pipelined: bool) -> Optional[int]:
+def model_threads(model: Model, pipelined: bool, readers: int = 1) -> Optional[int]:
     """onnxruntime threads for the RS graph: a fast (narrow) model on the CPU of a pipelined run
-    leaves one core to the tile reader (a parallel operator waits for its slowest thread, so
+    leaves a core to each tile reader (a parallel operator waits for its slowest thread, so
     sharing every core with the reader stalled the tiny model 3x per batch on 2 cores); a
     slow model, which the reader easily keeps busy, and other providers keep the default."""
     cores = os.cpu_count() or 1
     if (not pipelined or cores < 2 or model.package.embed_dim > FAST_MODEL_EMBED_DIM
             or model.runtime.provider != "CPUExecutionProvider" or os.environ.get("GAIR_THREADS")):
         return None
-    return cores - 1
+    return max(1, cores - readers)
 
 
-def read_ahead(source: RasterSource, bands: Sequence[int], spec, missing: list[tuple[Window, str]], batch: int):
-    """Yield (chunk, model inputs, valid masks) batch by batch, read and preprocessed in a
-    worker thread up to READ_AHEAD_BATCHES ahead. Stops the worker when the consumer stops."""
-    out: queue.Queue = queue.Queue(maxsize=READ_AHEAD_BATCHES)
+READERS = 2  # reading threads when the model keeps a core: a 200 px tile takes about as long to read as to encode
+
+
+def reader_count(source: RasterSource) -> int:
+    """Reading threads for a source: READERS where there are more cores than that and each
+    thread opens its own GDAL handle; else one (on 2 cores a second reader only takes CPU from
+    the model; a QGIS data provider is read from one thread at a time)."""
+    cores = os.cpu_count() or 1
+    return READERS if source.gdal_path is not None and cores > READERS else 1
+
+
+def read_ahead(source: RasterSource, bands: Sequence[int], spec, missing: list[tuple[Window, str]], batch: int,
+               readers: int = 1):
+    """Yield (chunk, model inputs, valid masks) batch by batch, in order, read and preprocessed
+    in `readers` worker threads, each taking every readers-th batch, READ_AHEAD_BATCHES ahead
+    in all. Stops the workers when the consumer stops."""
+    chunks = [missing[start : start + batch] for start in range(0, len(missing), batch)]
+    outs: list[queue.Queue] = [queue.Queue(maxsize=max(1, READ_AHEAD_BATCHES // readers)) for _ in range(readers)]
     stop = threading.Event()
 
-    def work() -> None:
-        try:
-            for start in range(0, len(missing), batch):
-                if stop.is_set():
-                    return
-                chunk = missing[start : start + batch]
-                inputs, masks = read_batch(source, bands, spec, [window for window, _ in chunk])
-                while not stop.is_set():
-                    try:
-                        out.put((chunk, inputs, masks), timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            out.put(None)
-        except BaseException as error:  # re-raised in the consumer
-            out.put(error)
+    def put(out: queue.Queue, item: object) -> bool:
+        """Queue an item unless stopped first; whether it was queued."""
+        while not stop.is_set():
+            try:
+                out.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
 
-    worker = threading.Thread(target=work, name="gair-read-ahead", daemon=True)
-    worker.start()
+    def work(first: int) -> None:
+        try:
+            for chunk in chunks[first::readers]:
+                if stop.is_set():
+                    return
+                inputs, masks = read_batch(source, bands, spec, [window for window, _ in chunk])
+                if not put(outs[first], (chunk, inputs, masks)):
+                    return
+        except BaseException as error:  # re-raised in the consumer, in its batch's turn
+            put(outs[first], error)
+
+    workers = [threading.Thread(target=work, args=(first,), name=f"gair-read-ahead-{first}", daemon=True)
+               for first in range(min(readers, len(chunks)))]
+    for worker in workers:
+        worker.start()
     try:
-        while True:
-            item = out.get()
-            if item is None:
-                return
+        for index in range(len(chunks)):
+            item = outs[index % readers].get()
             if isinstance(item, BaseException):
                 raise item
             yield item
     finally:
         stop.set()
-        worker.join()
+        for worker in workers:
+            worker.join()
+
 
 
 def read_batch(source: RasterSource, bands: Sequence[int], spec, windows: Sequence[Window]) -> tuple[np.ndarray, list]:
-    """(B, bands, S, S) model inputs of windows and each window's valid mask (the pixels are not kept)."""
+    """(B, bands, S, S) model inputs of windows and each window's valid mask (the pixels are not kept).
+    Side by side windows are read in one call (`row_runs`): ~40% less reading time than one
+    call per 200 px tile of an uncompressed GeoTIFF."""
     inputs = np.empty((len(windows), len(spec.bands), spec.input_size, spec.input_size), np.float32)
     masks = []
-    for index, window in enumerate(windows):
-        pixels = source.read(window, bands)  # rows already in model order
-        inputs[index] = preprocess_rs(pixels, spec)
-        masks.append(source.valid_mask(pixels, bands))
+    for run in row_runs(windows):
+        first, last = windows[run.start], windows[run.stop - 1]
+        span = Window(first.col, first.row, last.col + last.width - first.col, first.height)
+        pixels = source.read(span, bands)  # rows already in model order
+        for index in run:
+            offset = windows[index].col - span.col
+            tile = pixels[:, :, offset : offset + windows[index].width]
+            inputs[index] = preprocess_rs(tile, spec)
+            masks.append(source.valid_mask(tile, bands))
     return inputs, masks
+
+
+def row_runs(windows: Sequence[Window]) -> list[range]:
+    """Indices of windows in runs of consecutive windows on the same rows, each starting right
+    after or inside the previous one and ending after it: a run's windows cover one window
+    (from the first's left edge to the last's right edge) and no pixel outside them."""
+    runs: list[range] = []
+    start = 0
+    for index in range(1, len(windows) + 1):
+        if index < len(windows):
+            previous, window = windows[index - 1], windows[index]
+            if (window.row, window.height) == (previous.row, previous.height) \
+                    and previous.col < window.col <= previous.col + previous.width <= window.col + window.width:
+                continue
+        runs.append(range(start, index))
+        start = index
+    return runs
 
 
 class RateReport:

@@ -138,10 +138,11 @@ def check_band_choice(chosen: Sequence[int], spec: RSInputSpec,
 def select_bands(
     pixels: NDArray[Any], spec: RSInputSpec, band_names: Optional[Sequence[Optional[str]]] = None
 ) -> NDArray[Any]:
-    """(C, H, W) raster -> (10, H, W) in model band order."""
+    """(C, H, W) raster -> (10, H, W) in model band order (the raster itself when already so)."""
     if pixels.ndim != 3:
         raise InputError(f"expected a (bands, rows, cols) array, got shape {pixels.shape}")
-    return pixels[band_indices(pixels.shape[0], spec, band_names)]
+    indices = band_indices(pixels.shape[0], spec, band_names)
+    return pixels if indices == list(range(len(pixels))) else pixels[indices]
 
 
 def scale_rs(pixels: NDArray[Any], spec: RSInputSpec) -> NDArray[Any]:
@@ -313,15 +314,17 @@ def bicubic_matrix(in_size: int, out_size: int) -> NDArray[Any]:
 
 
 def _resize_axis(image: NDArray[Any], out_size: int, axis: int) -> NDArray[Any]:
-    """Bicubic along one axis: the product with `bicubic_matrix`, computed from its four
-    non-zero taps per row (a dense product would spend ~98% of its work on zeros)."""
+    """Bicubic along axis 1 or 2 of (C, H, W): the product with `bicubic_matrix`, computed
+    from its four non-zero taps per row (a dense product would spend ~98% of its work on
+    zeros) as one gather of the taps and one einsum over them: half the time of a
+    multiply-add per tap on a 200 px tile, and no BLAS (whose own threads would compete
+    with the model's)."""
     index, weights = bicubic_taps(image.shape[axis], out_size)
-    shape = [1] * image.ndim
-    shape[axis] = out_size
-    out: NDArray[Any] = np.take(image, index[:, 0], axis=axis) * weights[:, 0].reshape(shape)
-    for tap in range(1, 4):
-        out += np.take(image, index[:, tap], axis=axis) * weights[:, tap].reshape(shape)
-    return out
+    if axis == 1:
+        rows: NDArray[Any] = np.einsum("cokw,ok->cow", image[:, index, :], weights)
+        return rows
+    cols: NDArray[Any] = np.einsum("chok,ok->cho", image[:, :, index], weights)
+    return cols
 
 
 def resize_bicubic(image: NDArray[Any], out_h: int, out_w: int) -> NDArray[Any]:
