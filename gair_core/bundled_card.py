@@ -158,7 +158,7 @@ def rs_self_line(config: dict) -> str:
     return (f"; and, since the RS tower learns from scratch on a few hundred tiles, a self-supervised RS term "
             f"(weight {weight:g}, `gair_core.losses.RSSelfSupervision`): InfoNCE between two views of each tile "
             "(a random crop, quarter turn, mirror and brightness gain) and a linear regression, from its global "
-            "embedding, of each view's classic per-band descriptors (mean, spread, local contrast, quadrant means; "
+            "embedding, of each view's classic per-band descriptors (mean, spread, local contrast; "
             "a hand-crafted target as MaskFeat's HOG), through training-only heads that the package does not "
             "contain. The EuroSAT patches enter it without their labels.")
 

@@ -102,13 +102,12 @@ class DistillationLoss(nn.Module):
 
 
 def tile_statistics(images: torch.Tensor) -> torch.Tensor:
-    """(B, bands, S, S) -> (B, 7 bands): per-band mean, std, local contrast (mean absolute
-    difference of neighbouring pixels, across and along) and the means of the four quadrants:
-    the classic spectral and textural descriptors of a land-cover patch."""
+    """(B, bands, S, S) -> (B, 3 bands): per-band mean, std and local contrast (mean absolute
+    difference of neighbouring pixels, across plus along): the classic spectral and textural
+    descriptors of a land-cover patch, unchanged by the views' quarter turns and mirrors."""
     contrast = ((images[..., :, 1:] - images[..., :, :-1]).abs().mean(dim=(2, 3))
                 + (images[..., 1:, :] - images[..., :-1, :]).abs().mean(dim=(2, 3)))
-    quadrants = F.adaptive_avg_pool2d(images, 2).flatten(1)
-    return torch.cat([images.mean(dim=(2, 3)), images.std(dim=(2, 3)), contrast, quadrants], dim=1)
+    return torch.cat([images.mean(dim=(2, 3)), images.std(dim=(2, 3)), contrast], dim=1)
 
 
 class RSSelfSupervision(nn.Module):
@@ -120,13 +119,14 @@ class RSSelfSupervision(nn.Module):
       standardised over the batch) regressed *linearly* from its global embedding, a
       hand-crafted regression target as in MaskFeat (HOG there): the spectral signature and
       texture that tell land covers apart stay linearly readable from the embedding.
-    Returns {"rs_views": ..., "rs_stats": ...}."""
+    Returns {"rs_views": ..., "rs_stats": ...} (the latter times `stats_weight`)."""
 
-    def __init__(self, embed_dim: int, bands: int, temperature: float = 0.2, hidden: int = 256) -> None:
+    def __init__(self, embed_dim: int, bands: int, temperature: float = 0.2, stats_weight: float = 1.0,
+                 hidden: int = 256) -> None:
         super().__init__()
-        self.temperature = temperature
+        self.temperature, self.stats_weight = temperature, stats_weight
         self.projector = nn.Sequential(nn.Linear(embed_dim, hidden), nn.GELU(), nn.Linear(hidden, 128))
-        self.decoder = nn.Linear(embed_dim, 7 * bands)
+        self.decoder = nn.Linear(embed_dim, 3 * bands)
 
     def forward(self, global_a: torch.Tensor, global_b: torch.Tensor, images_a: torch.Tensor,
                 images_b: torch.Tensor) -> dict[str, torch.Tensor]:
@@ -142,7 +142,7 @@ class RSSelfSupervision(nn.Module):
             target = tile_statistics(torch.cat([images_a, images_b]).float())
             target = (target - target.mean(dim=0)) / (target.std(dim=0) + 1e-6)
         stats = F.mse_loss(self.decoder(torch.cat([global_a, global_b]).float()), target)
-        return {"rs_views": views, "rs_stats": stats}
+        return {"rs_views": views, "rs_stats": self.stats_weight * stats}
 
 
 class LocationQueue:

@@ -88,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="add the self-supervised RS objective (two views, InfoNCE + spectral statistics; "
                    "gair_core.losses.RSSelfSupervision) with this weight, for an RS tower trained from scratch")
     p.add_argument("--rs-self-temperature", type=float, default=0.2)
+    p.add_argument("--rs-self-stats-weight", type=float, default=1.0,
+                   help="weight of the descriptor regression relative to the two-view term")
     p.add_argument("--freeze", action="append", default=[], choices=["location", "rs", "sv"],
                    help="keep this tower's weights fixed (repeatable), e.g. a location tower from --init geoclip")
     p.add_argument("--save-every", type=int, default=500, help="checkpoint every N steps (and at the end)")
@@ -225,7 +227,8 @@ def build_run(args: argparse.Namespace) -> Run:
     notes = [apply_init(model, source) for source in args.init]
     notes += [f"{part} tower frozen" for part in freeze(model, args.freeze)]
     teacher = make_teacher(model) if args.distill else None
-    heads = RSSelfSupervision(config.embed_dim, config.rs.in_bands, args.rs_self_temperature).to(device) \
+    heads = RSSelfSupervision(config.embed_dim, config.rs.in_bands, args.rs_self_temperature,
+                              args.rs_self_stats_weight).to(device) \
         if args.rs_self_weight > 0 else None
     model.to(device)
     module = TrainingModule(model, teacher.to(device) if teacher is not None else None, heads)
