@@ -342,11 +342,11 @@ def provenance(run: Path, config_path: Path) -> dict:
 
 SENSOR = ("Sentinel-2 Level-1C (top of atmosphere) and Level-2A (surface reflectance) as trained, digital numbers "
           "as stored (reflectance x 10000, the +1000 offset of products from 2022-01-25 removed)")
-DESCRIPTION = ("Small GAIR (9.9 M parameters) trained on CPU on licence-clean Sentinel-2 patches (RS<->location) "
-               "and 25 street-view photos (SV<->location), with GeoCLIP's location encoder. Knows places "
-               "(GeoCLIP-level location embeddings); a weak EuroSAT land-use head per 640 m tile. Does not know "
-               "which point of a tile a photo shows (no licence-clean photo/Sentinel-2 pairs). Import the released "
-               "GAIR weights for real results.")
+DESCRIPTION = ("Small GAIR (9.9 M parameters) trained on CPU on licence-clean Sentinel-2 patches (RS<->location, "
+               "RS self-supervision) and 25 street-view photos (SV<->location), with GeoCLIP's location encoder. "
+               "Knows places (GeoCLIP-level location embeddings); a EuroSAT land-use head per 640 m tile (about as "
+               "good as per-band statistics). Does not know which point of a tile a photo shows (no licence-clean "
+               "photo/Sentinel-2 pairs). Import the released GAIR weights for real results.")
 
 
 def package(shared: Path, run: Path, out: Path, config_path: Path, overwrite: bool, note: str = "") -> dict:
