@@ -42,9 +42,8 @@ benchmark: $(STAMP)
 benchmark-heads: $(STAMP)
 	$(PY) -m gair_core.benchmark.package_heads
 
-# The bundled model package (docs/TRAINING.md, section 5). Measured on a 2-core machine shared with
-# five other jobs: ~41 min (training 29.5, benchmark 7.5, the rest ~4); the same 60 training steps
-# took 6.1 min at a lower load (the distilled variant, configs/bundled-distilled.json).
+# The bundled model package (docs/TRAINING.md, section 5). Measured on this 2-core machine, otherwise
+# idle: 24 min in all (training 600 steps 20.8 min, export + EuroSAT evaluation + benchmark the rest).
 BUNDLED_RUN := build/bundled
 BUNDLED_PKG := resources/models/gair-bundled
 bundled-model: $(STAMP)
