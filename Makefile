@@ -43,7 +43,7 @@ benchmark-heads: $(STAMP)
 	$(PY) -m gair_core.benchmark.package_heads
 
 # The bundled model package (docs/TRAINING.md, section 5). Measured on this 2-core machine, otherwise
-# idle: 24 min in all (training 600 steps 20.8 min, export + EuroSAT evaluation + benchmark the rest).
+# idle: 38 min in all (training 1000 steps 33.9 min, export + EuroSAT evaluation + benchmark the rest).
 BUNDLED_RUN := build/bundled
 BUNDLED_PKG := resources/models/gair-bundled
 bundled-model: $(STAMP)
