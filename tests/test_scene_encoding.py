@@ -4,7 +4,6 @@ keep the batches in order and stop with the consumer."""
 from __future__ import annotations
 
 import threading
-import time
 
 import numpy as np
 import pytest
@@ -146,27 +145,4 @@ def test_a_reader_error_is_raised_in_its_batch_turn(monkeypatch):
         for _chunk, inputs, _ in tiles.read_ahead(None, [], None, missing, 1, readers=2):
             seen.append(int(inputs[0]))
     assert seen == [0, 1, 2]
-    assert not _reader_threads()
-
-
-def test_the_consumer_reads_batches_itself_rather_than_wait_for_a_slow_reader(monkeypatch):
-    from gair_qgis.processing import tiles
-    from gair_qgis.runtime.geometry import Window
-
-    readers_of = {}
-
-    def read_batch(source, bands, spec, windows):
-        thread = threading.current_thread().name
-        if thread.startswith("gair-read-ahead"):
-            time.sleep(0.05)  # a slow reader thread
-        readers_of[windows[0].col] = thread
-        return np.full(len(windows), windows[0].col), [None] * len(windows)
-
-    monkeypatch.setattr(tiles, "read_batch", read_batch)
-    missing = [(Window(col, 0, 1, 1), str(col)) for col in range(12)]
-    taken = [int(inputs[0]) for _chunk, inputs, _ in tiles.read_ahead(None, [], None, missing, 1, readers=1,
-                                                                         consumer_reads=True)]
-    assert taken == list(range(12))
-    assert sorted(readers_of) == list(range(12))  # each chunk read once
-    assert set(readers_of.values()) == {"gair-read-ahead-0", threading.current_thread().name}
     assert not _reader_threads()

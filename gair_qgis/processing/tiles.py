@@ -3,6 +3,7 @@ the blocks of an output grid that each tile evaluates."""
 from __future__ import annotations
 
 import os
+import queue
 import threading
 import time
 from contextlib import closing
@@ -157,8 +158,7 @@ def encode_windows(model: Model, source: RasterSource, bands: Sequence[int], win
         rate = RateReport(len(missing), feedback)
         # leaving the block stops the reader first, then writes every tile already encoded
         with cache.TILES.writer() as writer, \
-                closing(read_ahead(source, bands, model.package.rs_spec, missing, batch, readers,
-                                   consumer_reads=source.gdal_path is not None)) as batches:
+                closing(read_ahead(source, bands, model.package.rs_spec, missing, batch, readers)) as batches:
             for chunk, inputs, masks in batches:
                 progress.step(rate.done, len(missing))
                 for (window, key), tile, valid in zip(chunk, model.runtime.encode_rs(inputs, threads=threads), masks):
@@ -203,88 +203,50 @@ def reader_count(source: RasterSource) -> int:
 
 
 def read_ahead(source: RasterSource, bands: Sequence[int], spec, missing: list[tuple[Window, str]], batch: int,
-               readers: int = 1, consumer_reads: bool = False):
+               readers: int = 1):
     """Yield (chunk, model inputs, valid masks) batch by batch, in order, read and preprocessed
-    in `readers` worker threads, READ_AHEAD_BATCHES ahead at most. With `consumer_reads`, the
-    consuming thread, rather than wait for a batch the readers have not finished, reads the
-    next unclaimed one itself: on 2 cores a fast model's thread would otherwise idle while the
-    reader, the slower of the two, has the other core. Stops the workers when the consumer stops."""
+    in `readers` worker threads, each taking every readers-th batch, READ_AHEAD_BATCHES ahead
+    in all. Stops the workers when the consumer stops."""
     chunks = [missing[start : start + batch] for start in range(0, len(missing), batch)]
-    pipeline = _ReadAhead(chunks, lambda chunk: read_batch(source, bands, spec, [window for window, _ in chunk]),
-                          ahead=max(READ_AHEAD_BATCHES, readers + 1))
-    workers = [threading.Thread(target=pipeline.work, name=f"gair-read-ahead-{index}", daemon=True)
-               for index in range(min(readers, len(chunks)))]
+    outs: list[queue.Queue] = [queue.Queue(maxsize=max(1, READ_AHEAD_BATCHES // readers)) for _ in range(readers)]
+    stop = threading.Event()
+
+    def put(out: queue.Queue, item: object) -> bool:
+        """Queue an item unless stopped first; whether it was queued."""
+        while not stop.is_set():
+            try:
+                out.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work(first: int) -> None:
+        try:
+            for chunk in chunks[first::readers]:
+                if stop.is_set():
+                    return
+                inputs, masks = read_batch(source, bands, spec, [window for window, _ in chunk])
+                if not put(outs[first], (chunk, inputs, masks)):
+                    return
+        except BaseException as error:  # re-raised in the consumer, in its batch's turn
+            put(outs[first], error)
+
+    workers = [threading.Thread(target=work, args=(first,), name=f"gair-read-ahead-{first}", daemon=True)
+               for first in range(min(readers, len(chunks)))]
     for worker in workers:
         worker.start()
     try:
         for index in range(len(chunks)):
-            item = pipeline.take(index, consumer_reads)
+            item = outs[index % readers].get()
             if isinstance(item, BaseException):
                 raise item
             yield item
     finally:
-        pipeline.stop()
+        stop.set()
         for worker in workers:
             worker.join()
 
-
-class _ReadAhead:
-    """Chunks claimed in order by whichever thread is free, their results kept until taken.
-    A chunk is claimed only within `ahead` chunks of the one the consumer waits for (bounded
-    memory); a failed read is kept as its exception, raised in its turn."""
-
-    def __init__(self, chunks: list, read: Callable[[list], tuple], ahead: int) -> None:
-        self.chunks, self.read, self.ahead = chunks, read, ahead
-        self.ready: dict[int, object] = {}
-        self.claimed = self.wanted = 0
-        self.stopped = False
-        self.changed = threading.Condition()
-
-    def _claim(self) -> Optional[int]:
-        """The next chunk to read, or None when none may be claimed now (the lock held)."""
-        if self.stopped or self.claimed >= min(len(self.chunks), self.wanted + self.ahead):
-            return None
-        self.claimed += 1
-        return self.claimed - 1
-
-    def _read(self, index: int) -> None:
-        try:
-            result: object = (self.chunks[index], *self.read(self.chunks[index]))
-        except BaseException as error:
-            result = error
-        with self.changed:
-            self.ready[index] = result
-            self.changed.notify_all()
-
-    def work(self) -> None:
-        """A reader thread: claim and read chunks until none are left or the pipeline stops."""
-        while True:
-            with self.changed:
-                while (index := self._claim()) is None:
-                    if self.stopped or self.claimed >= len(self.chunks):
-                        return
-                    self.changed.wait()
-            self._read(index)
-
-    def take(self, index: int, help_read: bool) -> object:
-        """Chunk `index`'s result, waited for; meanwhile reading chunks in this thread when `help_read`."""
-        while True:
-            with self.changed:
-                self.wanted = index
-                if index in self.ready:
-                    self.wanted = index + 1
-                    self.changed.notify_all()  # a reader may claim one more
-                    return self.ready.pop(index)
-                mine = self._claim() if help_read else None
-                if mine is None:
-                    self.changed.wait()
-                    continue
-            self._read(mine)
-
-    def stop(self) -> None:
-        with self.changed:
-            self.stopped = True
-            self.changed.notify_all()
 
 
 def read_batch(source: RasterSource, bands: Sequence[int], spec, windows: Sequence[Window]) -> tuple[np.ndarray, list]:
