@@ -69,9 +69,9 @@ def rs_verdict(evaluation: dict) -> str:
     return (f"Linear probe accuracy on other places: this model {ours[0]:.3f} ± {ours[1]:.3f}, untrained twin "
             f"{twin[0]:.3f} ± {twin[1]:.3f}, per-band statistics {stats[0]:.3f} ± {stats[1]:.3f}: the RS embedding "
             f"{compare(ours, stats)} per-band statistics and {compare(ours, twin)} the untrained twin "
-            "(± is the spread over the fold seeds; 'on par' when the difference is within it). A small RS tower "
-            "trained on CPU from a few hundred licence-clean tiles learns about as much land use as a patch's "
-            "per-band mean and spread tell; the land-use head adds the labels.")
+            "(± is the spread over the fold seeds; 'on par' when the difference is within it). The RS tower is "
+            "small and learnt from a few hundred licence-clean tiles without their labels; the land-use head "
+            "adds the labels.")
 
 
 def eurosat_lines(evaluation: dict) -> list[str]:

@@ -9,13 +9,13 @@ next to the seed spread of run A (a difference within that spread is within nois
 from __future__ import annotations
 
 import argparse
-import csv
 import json
-from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 from safetensors.numpy import load_file
+
+from gair_core.benchmark.package_heads import read_baselines
 
 
 def weight_difference(a: Path, b: Path) -> tuple[float, int]:
@@ -32,14 +32,14 @@ def eurosat(run: Path) -> dict[tuple[str, str], tuple[float, float]]:
     return {(r["features"], r["head"]): (r["accuracy"], r["accuracy_std"]) for r in results}
 
 
+HEADLINE_METRICS = {"wealth": "r2", "population": "r2", "landcover": "accuracy", "climate": "accuracy"}
+
+
 def benchmark(run: Path, encoder: str = "bundled") -> dict[tuple[str, str, str], tuple[float, float]]:
     """(task, head, metric) -> mean and std over seeds of the encoder's headline metric."""
-    values = defaultdict(list)
-    with open(run / "benchmark" / "results.csv") as handle:
-        for row in csv.DictReader(handle):
-            if row["encoder"] == encoder and row["metric"] in ("r2", "accuracy"):
-                values[(row["task"], row["head"], row["metric"])].append(float(row["value"]))
-    return {key: (float(np.mean(v)), float(np.std(v))) for key, v in values.items()}
+    results = run / "benchmark" / "results.csv"
+    return {(task, head, metric): read_baselines(results, task, metric, head)[encoder][:2]
+            for task, metric in HEADLINE_METRICS.items() for head in ("mlp", "linear")}
 
 
 def print_rows(title: str, a: dict, b: dict) -> None:
