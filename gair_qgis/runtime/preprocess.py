@@ -10,7 +10,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional, Sequence, cast
+from typing import Any, Iterator, Optional, Sequence, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -146,17 +146,26 @@ def select_bands(
 
 
 def scale_rs(pixels: NDArray[Any], spec: RSInputSpec) -> NDArray[Any]:
-    """Digital numbers (10, H, W) -> float32 in [0, 1], with the released uint8 truncation.
+    """Digital numbers (10, H, W) -> float32 in [0, 1], with the released uint8 truncation."""
+    out = np.empty(pixels.shape, np.float32)
+    for band, scaled in enumerate(scaled_bands(pixels, spec)):
+        out[band] = scaled
+    return out
+
+
+def scaled_bands(pixels: NDArray[Any], spec: RSInputSpec) -> Iterator[NDArray[Any]]:
+    """`scale_rs` one band at a time: (H, W) float32 per band, in band order.
 
     8- and 16-bit integer rasters go through a per-band table of the same float64 formula
     (one lookup per pixel instead of six passes in float64; identical results)."""
     if pixels.dtype in (np.uint8, np.uint16) and len(pixels) == len(spec.mean):
         table = _scale_table(np.dtype(pixels.dtype).str, spec.mean, spec.std)
-        out = np.empty(pixels.shape, np.float32)
         for band in range(len(pixels)):
-            out[band] = table[band][pixels[band]]
-        return out
-    return _unit(_quantise(pixels, spec))
+            yield table[band][pixels[band]]
+        return
+    for band in range(len(pixels)):
+        band_spec = RSInputSpec((), (), spec.mean[band : band + 1], spec.std[band : band + 1], 0, 0, 0.0, 0.0)
+        yield _unit(_quantise(pixels[band : band + 1], band_spec))[0]
 
 
 @functools.lru_cache(maxsize=8)
@@ -186,8 +195,12 @@ def preprocess_rs(
     pixels: NDArray[Any], spec: RSInputSpec, band_names: Optional[Sequence[Optional[str]]] = None
 ) -> NDArray[Any]:
     """A raster window (C, H, W) -> the model input (10, S, S) float32."""
-    unit = scale_rs(select_bands(pixels, spec, band_names), spec)
-    return resize_bicubic(unit, spec.input_size, spec.input_size)
+    selected = select_bands(pixels, spec, band_names)
+    size = spec.input_size
+    out = np.empty((len(selected), size, size), np.float32)
+    for band, scaled in enumerate(scaled_bands(selected, spec)):  # each band resized while still in the CPU cache
+        out[band] = resize_bicubic(scaled[None], size, size)[0]
+    return out
 
 
 # --- SV -------------------------------------------------------------------------------
