@@ -14,7 +14,6 @@ import json
 import os
 import queue
 import threading
-import zipfile
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,7 @@ import numpy as np
 from .runtime.errors import InputError
 from .runtime.geometry import PixelGrid, Window
 from .runtime.package import ModelPackage
-from .runtime.tile import EncodedTile
+from .runtime.tile import TILE_ARRAYS, EncodedTile
 
 DEFAULT_CACHE_MB = 512
 CACHE_DIR_ENV = "GAIR_CACHE_DIR"
@@ -125,20 +124,20 @@ class TileCache:
                              f"{CACHE_DIR_ENV} at a folder (it is created if missing) or unset it")
 
     def _path(self, key: str) -> Optional[Path]:
-        return self.directory / f"{key}.npz" if self.directory else None
+        return self.directory / f"{key}{ENTRY_SUFFIX}" if self.directory else None
 
     def _save(self, key: str, item: CachedTile) -> None:
         """Write atomically: a partial file renamed into place, so a killed run leaves no broken entry."""
         path = self._path(key)
         if path is None:
             return
-        partial = path.with_suffix(f".{os.getpid()}-{threading.get_ident()}.partial.npz")
+        partial = path.with_suffix(f".{os.getpid()}-{threading.get_ident()}.partial")
         try:
             try:
-                np.savez(partial, valid=item.valid, **item.tile.arrays())
+                write_entry(partial, item)
             except FileNotFoundError:  # the folder is made on the first write (or was removed since)
                 path.parent.mkdir(parents=True, exist_ok=True)
-                np.savez(partial, valid=item.valid, **item.tile.arrays())
+                write_entry(partial, item)
             os.replace(partial, path)
         except BaseException:
             partial.unlink(missing_ok=True)
@@ -149,12 +148,32 @@ class TileCache:
         if path is None or not path.is_file():
             return None
         try:
-            with np.load(path, allow_pickle=False) as data:
-                return CachedTile(EncodedTile.from_arrays(data), data["valid"])
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            return read_entry(path)
+        except (OSError, ValueError, EOFError):
             path.unlink(missing_ok=True)  # a broken entry (a killed run, a full disk): a miss, encoded again
             return None
 
+
+ENTRY_SUFFIX = ".tile"
+ENTRY_ARRAYS = ("valid", *TILE_ARRAYS)
+
+
+def write_entry(path: Path, item: CachedTile) -> None:
+    """A cache entry: the tile's arrays as consecutive .npy records in ENTRY_ARRAYS order (no
+    pickle; a third of the time of an .npz, whose zip container costs more than the data)."""
+    arrays = {"valid": item.valid, **item.tile.arrays()}
+    with open(path, "wb") as file:
+        for name in ENTRY_ARRAYS:
+            np.save(file, arrays[name], allow_pickle=False)
+
+
+def read_entry(path: Path) -> CachedTile:
+    """A cache entry written by `write_entry`; ValueError or EOFError when it is cut short."""
+    with open(path, "rb") as file:
+        arrays = {name: np.load(file, allow_pickle=False) for name in ENTRY_ARRAYS}
+        if file.read(1):
+            raise ValueError(f"{path} holds more than a tile")
+    return CachedTile(EncodedTile.from_arrays(arrays), arrays["valid"])
 
 class TileWriter:
     """Puts into a TileCache whose disk writes run in a thread, WRITE_AHEAD_TILES at most

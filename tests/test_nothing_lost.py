@@ -208,12 +208,13 @@ def test_a_raster_rewritten_at_the_same_path_gets_a_new_cache_key(tmp_path):
     assert cache.tile_key(source, grid, window, package, range(10)) != first
 
 
-def test_a_truncated_cache_entry_is_a_miss_and_is_replaced(tmp_path):
+@pytest.mark.parametrize("kept", [0, 100, -10])  # empty, inside the first header, the last array short
+def test_a_truncated_cache_entry_is_a_miss_and_is_replaced(tmp_path, kept):
     from gair_qgis.cache import TileCache
 
     TileCache(directory=tmp_path).put("k", small_tile())
-    entry = tmp_path / "k.npz"
-    entry.write_bytes(entry.read_bytes()[:100])  # a run killed while the disk was full, say
+    entry = tmp_path / "k.tile"
+    entry.write_bytes(entry.read_bytes()[:kept])  # a run killed while the disk was full, say
     fresh = TileCache(directory=tmp_path)
     assert fresh.get("k") is None and not entry.exists()
     fresh.put("k", small_tile())

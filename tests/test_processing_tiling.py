@@ -91,7 +91,7 @@ def test_the_tile_writer_writes_every_tile_put_before_a_cancel(tmp_path):
             writer.put(f"k{n}", _cached(n), in_memory=False)
         raise InterruptedError("cancelled")
     assert len(tiles) == 0, "streamed tiles live on disk only"
-    assert sorted(p.name for p in (tmp_path / "tiles").iterdir()) == sorted(f"k{n}.npz" for n in range(40))
+    assert sorted(p.name for p in (tmp_path / "tiles").iterdir()) == sorted(f"k{n}.tile" for n in range(40))
     again = TileCache(directory=tmp_path / "tiles").get("k39")  # a resumed run finds them
     np.testing.assert_array_equal(again.tile.grid, _cached(39).tile.grid)
 
@@ -102,7 +102,7 @@ def test_a_failed_tile_cache_write_is_one_line_naming_the_entry_and_the_setting(
 
     blocker = tmp_path / "a-file"
     blocker.write_text("")
-    expected = r"cannot write the tile cache entry .*k\.npz: .*GAIR_CACHE_DIR"
+    expected = r"cannot write the tile cache entry .*k\.tile: .*GAIR_CACHE_DIR"
     with pytest.raises(InputError, match=expected) as error, TileCache(directory=blocker / "tiles").writer() as writer:
         writer.put("k", _cached(0))
     assert "\n" not in str(error.value)
@@ -123,7 +123,7 @@ def test_tile_cache_evicts_by_bytes_and_mirrors_to_a_folder(tmp_path):
     again = TileCache(directory=tmp_path / "tiles").get("a")
     np.testing.assert_array_equal(again.tile.cell_table, first.tile.cell_table)
     np.testing.assert_array_equal(again.valid, first.valid)
-    assert [p.name for p in (tmp_path / "tiles").iterdir()] == ["a.npz"]
+    assert [p.name for p in (tmp_path / "tiles").iterdir()] == ["a.tile"]
 
 
 def test_pca_is_deterministic_and_orders_components_by_variance():

@@ -38,7 +38,7 @@ def test_a_cancelled_run_resumes_from_the_disk_cache(tmp_path, gair_provider, di
     raster = make_raster(tmp_path / "scene.tif", CASES["EPSG:32632"], COLS, ROWS)
     with pytest.raises(QgsProcessingException, match="cancelled"):
         run("rsembed", {"INPUT": str(raster), "BATCH_SIZE": 2}, feedback=CancelAfter(1))
-    kept = len(list(disk_cache.glob("*.npz")))
+    kept = len(list(disk_cache.glob("*.tile")))
     assert 2 <= kept < 6, "the first batch is on disk, the rest was never encoded"
     assert not list(disk_cache.glob("*partial*"))
     cache.TILES.clear()  # a new session: only the disk remembers

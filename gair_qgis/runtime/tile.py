@@ -64,7 +64,7 @@ class EncodedTile:
         return EncodedTile(**{name: arrays[name] for name in TILE_ARRAYS})
 
     def save(self, path: str | Path) -> None:
-        """Cache the tile to an .npz file (no pickle)."""
+        """Save the tile to an .npz file (no pickle)."""
         np.savez(path, **self.arrays())
 
     @staticmethod
