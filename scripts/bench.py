@@ -297,13 +297,14 @@ def case_scene(preset: str, tiles_across: int) -> dict:
         seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
     finally:
         shutil.rmtree(cache_dir, ignore_errors=True)
+    peak_rss = peak_rss_mb()  # before a second model session adds its own memory
     bare_after = bare_rate()
     bare = (bare_before + bare_after) / 2  # this machine's speed drifts: the model rate around the run
     tiles = int(result["ENCODED_TILES"])
     return {"tiles": tiles, "seconds": seconds, "tiles_per_second": tiles / seconds, "bare_model_tiles_per_second": bare,
             "bare_model_tiles_per_second_before_after": [bare_before, bare_after],
             "ratio_to_bare_model": tiles / seconds / bare, "cpu_ms_per_tile": 1000 * cpu_seconds / tiles,
-            "peak_rss_mb": peak_rss_mb()}
+            "peak_rss_mb": peak_rss}
 
 
 def case_int8(preset: str) -> dict:
