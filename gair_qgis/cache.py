@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import queue
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -77,6 +78,7 @@ class TileCache:
         self._items: OrderedDict[str, CachedTile] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self._swept: set[Path] = set()  # cache folders already rid of old-format entries
 
     def __len__(self) -> int:
         return len(self._items)
@@ -122,6 +124,9 @@ class TileCache:
         if self.directory is not None and self.directory.exists() and not self.directory.is_dir():
             raise InputError(f"the tile cache folder {CACHE_DIR_ENV}={self.directory} is a file; point "
                              f"{CACHE_DIR_ENV} at a folder (it is created if missing) or unset it")
+        if self.directory is not None and self.directory not in self._swept:
+            self._swept.add(self.directory)
+            drop_old_format_entries(self.directory)
 
     def _path(self, key: str) -> Optional[Path]:
         return self.directory / f"{key}{ENTRY_SUFFIX}" if self.directory else None
@@ -155,6 +160,19 @@ class TileCache:
 
 
 ENTRY_SUFFIX = ".tile"
+OLD_ENTRY = re.compile(r"[0-9a-f]{64}\.npz")  # entries of versions before the .tile format
+
+
+def drop_old_format_entries(directory: Path) -> None:
+    """Delete the .npz entries earlier versions wrote (named by their 64-hex key): no version
+    reads them any more. Nothing else in the folder is touched."""
+    try:
+        for path in directory.glob("*.npz"):
+            if OLD_ENTRY.fullmatch(path.name) and path.is_file():
+                path.unlink(missing_ok=True)
+    except OSError:
+        pass  # a folder that cannot be listed is reported when an entry is written
+
 ENTRY_ARRAYS = ("valid", *TILE_ARRAYS)
 
 
