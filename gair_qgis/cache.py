@@ -153,13 +153,41 @@ class TileCache:
         if path is None or not path.is_file():
             return None
         try:
-            return read_entry(path)
+            item = read_entry(path)
+            os.utime(path)  # recently used: kept longest when the folder is pruned
+            return item
         except (OSError, ValueError, EOFError):
             path.unlink(missing_ok=True)  # a broken entry (a killed run, a full disk): a miss, encoded again
             return None
 
+    def prune(self, max_bytes: int, keep: Sequence[str] = ()) -> tuple[int, int]:
+        """Delete the least recently used entries on disk until the folder's entries take
+        `max_bytes` at most, never those of `keep` (the keys a run just used); returns how
+        many entries and bytes were deleted. Only this cache's entry files are touched."""
+        if self.directory is None:
+            return 0, 0
+        kept = {f"{key}{ENTRY_SUFFIX}" for key in keep}
+        entries = []
+        for path in self.directory.glob(f"*{ENTRY_SUFFIX}"):
+            try:
+                stat = path.stat()
+            except OSError:
+                continue  # deleted meanwhile (another QGIS pruning the same folder)
+            if ENTRY.fullmatch(path.name):
+                entries.append((stat.st_mtime_ns, stat.st_size, path))
+        total = sum(size for _, size, _ in entries)
+        deleted, freed = 0, 0
+        for _, size, path in sorted(entries):
+            if total - freed <= max_bytes:
+                break
+            if path.name not in kept:
+                path.unlink(missing_ok=True)
+                deleted, freed = deleted + 1, freed + size
+        return deleted, freed
+
 
 ENTRY_SUFFIX = ".tile"
+ENTRY = re.compile(r"[0-9a-f]{64}\.tile")  # an entry's name: its key
 OLD_ENTRY = re.compile(r"[0-9a-f]{64}\.npz")  # entries of versions before the .tile format
 
 

@@ -3,7 +3,7 @@
 The docks, the model manager and the Processing algorithms all read and write their
 settings here; nothing else touches a `gair/` key. Needs qgis.core only (it runs in
 qgis_process too). Environment variables (GAIR_FORCE_CPU, GAIR_MAX_TILES,
-GAIR_MAX_PIXELS) override the stored value for one process.
+GAIR_MAX_PIXELS, GAIR_MAX_CACHE_GB) override the stored value for one process.
 """
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ ACTIVE_MODEL = PREFIX + "active_model"  # the active package's folder ("" = the 
 FORCE_CPU = PREFIX + "force_cpu"
 OUTPUT_FOLDER = PREFIX + "output_folder"  # where the docks write ("" = the default)
 DOCKS_ARRANGED = PREFIX + "docks_arranged"  # the docks were tabbed together once
-LIMIT_DEFAULTS = {"max_tiles": 400, "max_pixels": 4_000_000}  # keys gair/max_tiles, gair/max_pixels
+# keys gair/max_tiles, gair/max_pixels, gair/max_cache_gb (the disk tile cache's size)
+LIMIT_DEFAULTS = {"max_tiles": 400, "max_pixels": 4_000_000, "max_cache_gb": 20}
 
 
 def _settings() -> QgsSettings:
@@ -67,7 +68,7 @@ def set_force_cpu(value: bool) -> None:
 
 
 def setting_limit(name: str) -> int:
-    """A limit ("max_tiles" or "max_pixels") from the environment (GAIR_MAX_TILES, ...),
+    """A limit ("max_tiles", "max_pixels", "max_cache_gb") from the environment (GAIR_MAX_TILES, ...),
     else the setting gair/max_tiles, ..., else its default."""
     env = os.environ.get(f"GAIR_{name.upper()}")
     if env:

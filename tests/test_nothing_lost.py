@@ -234,6 +234,23 @@ def test_old_format_cache_entries_are_dropped_and_nothing_else(tmp_path):
     assert not old_entry.exists() and all(path.read_text() == "keep" for path in theirs)
 
 
+def test_pruning_goes_by_last_use_and_spares_the_running_job(tmp_path):
+    import os
+
+    from gair_qgis.cache import TileCache
+
+    tiles = TileCache(directory=tmp_path)
+    keys = [f"{n:064x}" for n in range(4)]
+    for age, key in enumerate(keys):
+        tiles.put(key, small_tile())
+        os.utime(tmp_path / f"{key}.tile", ns=(0, (10 - age) * 10**9))  # keys[0] is the oldest
+    size = (tmp_path / f"{keys[0]}.tile").stat().st_size
+    TileCache(directory=tmp_path).get(keys[1])  # read back: now the most recently used
+    deleted, freed = tiles.prune(2 * size, keep=[keys[0]])
+    assert (deleted, freed) == (2, 2 * size)
+    assert sorted(p.stem for p in tmp_path.glob("*.tile")) == sorted([keys[0], keys[1]])
+
+
 def test_a_cache_folder_that_is_a_file_is_refused_naming_the_setting(tmp_path):
     from gair_qgis.cache import TileCache
     from gair_qgis.runtime.errors import InputError

@@ -66,6 +66,25 @@ def test_without_a_tile_limit_any_count_the_disk_holds_is_allowed(tmp_path, gair
         run("rsembed", {"INPUT": str(raster)})
 
 
+def test_the_disk_cache_keeps_its_budget_dropping_the_least_recently_used_tiles(tmp_path, gair_provider,
+                                                                              disk_cache, monkeypatch):
+    first = make_raster(tmp_path / "first.tif", CASES["EPSG:32632"], COLS, ROWS)
+    second = make_raster(tmp_path / "second.tif", CASES["EPSG:32632"], COLS, ROWS, seed=1)
+    run("rsembed", {"INPUT": str(first)})
+    first_entries = set(disk_cache.glob("*.tile"))
+    theirs = disk_cache / "notes.tile"  # not a cache entry's name: never touched
+    theirs.write_text("mine")
+    monkeypatch.setenv("GAIR_MAX_CACHE_GB", "0")  # room for the running job's tiles only
+    feedback = QgsProcessingFeedback()
+    messages: list[str] = []
+    feedback.pushInfo = messages.append
+    run("rsembed", {"INPUT": str(second)}, feedback=feedback)
+    left = set(disk_cache.glob("*.tile")) - {theirs}
+    assert len(first_entries) == 6 and len(left) == 6 and not left & first_entries
+    assert theirs.read_text() == "mine"
+    assert any("6 least recently used tile(s) deleted" in m and "GAIR_MAX_CACHE_GB" in m for m in messages)
+
+
 # --- the reading side of encode_windows ---------------------------------------------------------
 
 

@@ -23,6 +23,7 @@ from ..qgis_io import OUTPUT_NODATA, atomic_geotiff, check_output_path
 from ..runtime.errors import InputError
 from ..runtime.geometry import PixelGrid, TileLattice, subgrid
 from ..settings import PREFIX as SETTINGS_PREFIX
+from ..settings import setting_limit
 from .base import GairAlgorithm, Model, Progress, clear_errors, given
 from .tiles import (
     Block,
@@ -212,7 +213,9 @@ def check_scene_disk(model: Model, windows, feedback) -> None:
                          f"folder on a larger disk")
     feedback.pushInfo(f"{count} tiles; their encodings go to the tile cache {directory} (about {needed / 1e9:.2f} GB), "
                       "so a cancelled or interrupted run resumes where it stopped. Memory stays bounded: tiles stream "
-                      "through. Set GAIR_MAX_TILES (or the QGIS setting gair/max_tiles) to impose a tile limit.")
+                      "through. Set GAIR_MAX_TILES (or the QGIS setting gair/max_tiles) to impose a tile limit. The "
+                      f"cache keeps {setting_limit('max_cache_gb')} GB at most, least recently used tiles deleted first "
+                      "(GAIR_MAX_CACHE_GB or the QGIS setting gair/max_cache_gb).")
 
 
 def localize(item, coords: np.ndarray) -> np.ndarray:

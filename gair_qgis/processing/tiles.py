@@ -28,6 +28,7 @@ from ..runtime.geometry import (
 )
 from ..runtime.package import ModelPackage
 from ..runtime.preprocess import preprocess_rs
+from ..settings import setting_limit
 from .base import Model, Progress, check_limit
 
 
@@ -138,9 +139,11 @@ def encode_windows(model: Model, source: RasterSource, bands: Sequence[int], win
     progress reports tiles/s and the time left."""
     found: dict[Window, object] = {}
     missing: list[tuple[Window, str]] = []
+    keys: list[str] = []
     has_data = False
     for window in dict.fromkeys(windows):
         key = cache.tile_key(source.source, source.grid, window, model.package, bands)
+        keys.append(key)
         item = cache.TILES.get(key)
         if item is None:
             missing.append((window, key))
@@ -169,11 +172,23 @@ def encode_windows(model: Model, source: RasterSource, bands: Sequence[int], win
                         found[window] = keep(item)
                 rate.add(len(chunk))
         rate.finish()
+        prune_disk_cache(keys, feedback)
     progress.step(len(missing), len(missing))
     if windows and not has_data:
         raise InputError(f"the raster {source.source} holds no data in the {len(set(windows))} tile(s) used: every "
                          "pixel of the model's bands is nodata; choose a raster, extent or point with data")
     return found, len(missing)
+
+
+def prune_disk_cache(keys: Sequence[str], feedback) -> None:
+    """Keep the disk tile cache within its budget (GAIR_MAX_CACHE_GB or gair/max_cache_gb),
+    least recently used entries first out, never the tiles of this run (`keys`)."""
+    budget_gb = setting_limit("max_cache_gb")
+    deleted, freed = cache.TILES.prune(budget_gb << 30, keep=keys)
+    if deleted:
+        feedback.pushInfo(f"tile cache {cache.TILES.directory}: {deleted} least recently used tile(s) deleted "
+                          f"({freed / 1e9:.2f} GB) to stay within {budget_gb} GB (environment variable "
+                          f"GAIR_MAX_CACHE_GB or QGIS setting gair/max_cache_gb)")
 
 
 FAST_MODEL_EMBED_DIM = 384  # up to this width the RS model encodes a tile faster than it is read on CPU
