@@ -79,6 +79,7 @@ class TileCache:
         self._bytes = 0
         self._lock = threading.Lock()
         self._swept: set[Path] = set()  # cache folders already rid of old-format entries
+        self._disk_bytes: dict[Path, int] = {}  # entry bytes per folder, from its last listing and writes since
 
     def __len__(self) -> int:
         return len(self._items)
@@ -143,10 +144,14 @@ class TileCache:
             except FileNotFoundError:  # the folder is made on the first write (or was removed since)
                 path.parent.mkdir(parents=True, exist_ok=True)
                 write_entry(partial, item)
+            size = partial.stat().st_size
             os.replace(partial, path)
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
+        with self._lock:
+            if path.parent in self._disk_bytes:
+                self._disk_bytes[path.parent] += size  # an upper bound: a replaced entry is counted twice
 
     def _load(self, key: str) -> Optional[CachedTile]:
         path = self._path(key)
@@ -164,8 +169,8 @@ class TileCache:
         """Delete the least recently used entries on disk until the folder's entries take
         `max_bytes` at most, never those of `keep` (the keys a run just used); returns how
         many entries and bytes were deleted. Only this cache's entry files are touched."""
-        if self.directory is None:
-            return 0, 0
+        if self.directory is None or self._disk_bytes.get(self.directory, max_bytes + 1) <= max_bytes:
+            return 0, 0  # within the budget for sure: no need to list a folder of maybe 100,000 files
         kept = {f"{key}{ENTRY_SUFFIX}" for key in keep}
         entries = []
         for path in self.directory.glob(f"*{ENTRY_SUFFIX}"):
@@ -183,6 +188,8 @@ class TileCache:
             if path.name not in kept:
                 path.unlink(missing_ok=True)
                 deleted, freed = deleted + 1, freed + size
+        with self._lock:
+            self._disk_bytes[self.directory] = total - freed
         return deleted, freed
 
 
