@@ -9,6 +9,7 @@ budget (least recently used first out) and, when a cache folder is configured, o
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -159,11 +160,13 @@ class TileCache:
             return None
         try:
             item = read_entry(path)
-            os.utime(path)  # recently used: kept longest when the folder is pruned
-            return item
         except (OSError, ValueError, EOFError):
-            path.unlink(missing_ok=True)  # a broken entry (a killed run, a full disk): a miss, encoded again
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)  # a broken entry (a killed run, a full disk): a miss, encoded again
             return None
+        with contextlib.suppress(OSError):  # a read-only cache folder is still read
+            os.utime(path)  # recently used: kept longest when the folder is pruned
+        return item
 
     def prune(self, max_bytes: int, keep: Sequence[str] = ()) -> tuple[int, int]:
         """Delete the least recently used entries on disk until the folder's entries take
