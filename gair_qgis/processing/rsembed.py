@@ -58,7 +58,8 @@ Any number of tiles (a whole Sentinel-2 scene) is allowed when the tile cache's 
 them: tiles stream through memory, and from 64 tiles on they are kept on disk (GAIR_CACHE_DIR, \
 else the QGIS profile's gair/tile-cache), so a cancelled or killed run resumes where it stopped. \
 Setting GAIR_MAX_TILES / the QGIS setting gair/max_tiles imposes a limit; the PCA view keeps \
-every tile in memory and always uses it (default 400)."""
+every tile in memory and always uses it (default 400). The disk cache keeps 20 GB at most \
+(GAIR_MAX_CACHE_GB / gair/max_cache_gb): after a run, the least recently used tiles of other runs go first."""
 
 OUTPUT_TYPES = ["None (fill the tile cache only)", "Global embedding per tile (D bands)",
                 "PCA of localized embeddings (3 bands)"]
