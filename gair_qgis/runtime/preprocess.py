@@ -164,26 +164,23 @@ def scaled_bands(pixels: NDArray[Any], spec: RSInputSpec) -> Iterator[NDArray[An
             yield table[band][pixels[band]]
         return
     for band in range(len(pixels)):
-        band_spec = RSInputSpec((), (), spec.mean[band : band + 1], spec.std[band : band + 1], 0, 0, 0.0, 0.0)
-        yield _unit(_quantise(pixels[band : band + 1], band_spec))[0]
+        yield _unit(_quantise(pixels[band], spec.mean[band], spec.std[band]))
 
 
 @functools.lru_cache(maxsize=8)
 def _scale_table(dtype: str, mean: tuple[float, ...], std: tuple[float, ...]) -> NDArray[Any]:
     """(bands, 2^bits) float32: `scale_rs` of every value of an unsigned integer dtype."""
     values = np.arange(np.iinfo(np.dtype(dtype)).max + 1, dtype=np.float64)
-    spec = RSInputSpec((), (), mean, std, 0, 0, 0.0, 0.0)
-    return _unit(_quantise(np.broadcast_to(values, (len(mean), len(values)))[:, :, None], spec)[:, :, 0])
+    return np.stack([_unit(_quantise(values, band_mean, band_std)) for band_mean, band_std in zip(mean, std)])
 
 
 def _unit(quantised: NDArray[Any]) -> NDArray[Any]:
     return quantised.astype(np.float32) / np.float32(255.0)
 
 
-def _quantise(pixels: NDArray[Any], spec: RSInputSpec) -> NDArray[Any]:
-    """The released uint8 values: (x - (mean - 2 std)) / (4 std) * 255, NaN as 0, clipped, truncated."""
-    mean = np.asarray(spec.mean, dtype=np.float64)[:, None, None]
-    std = np.asarray(spec.std, dtype=np.float64)[:, None, None]
+def _quantise(pixels: NDArray[Any], mean: float, std: float) -> NDArray[Any]:
+    """One band's released uint8 values: (x - (mean - 2 std)) / (4 std) * 255, NaN as 0,
+    clipped, truncated."""
     low, high = mean - 2 * std, mean + 2 * std
     scaled = (pixels.astype(np.float64) - low) / (high - low) * 255.0
     scaled = np.nan_to_num(scaled, nan=0.0)
