@@ -32,6 +32,10 @@ from .runtime.tile import TILE_ARRAYS, EncodedTile
 DEFAULT_CACHE_MB = 512
 CACHE_DIR_ENV = "GAIR_CACHE_DIR"
 WRITE_AHEAD_TILES = 32  # tiles queued for the disk writer at most (bounded memory)
+ENTRY_SUFFIX = ".tile"
+ENTRY = re.compile(r"[0-9a-f]{64}\.tile")  # an entry's name: its key
+OLD_ENTRY = re.compile(r"[0-9a-f]{64}\.npz")  # entries of versions before the .tile format
+ENTRY_ARRAYS = ("valid", *TILE_ARRAYS)  # an entry's .npy records, in order
 
 
 @dataclass
@@ -196,11 +200,6 @@ class TileCache:
         return deleted, freed
 
 
-ENTRY_SUFFIX = ".tile"
-ENTRY = re.compile(r"[0-9a-f]{64}\.tile")  # an entry's name: its key
-OLD_ENTRY = re.compile(r"[0-9a-f]{64}\.npz")  # entries of versions before the .tile format
-
-
 def drop_old_format_entries(directory: Path) -> None:
     """Delete the .npz entries earlier versions wrote (named by their 64-hex key): no version
     reads them any more. Nothing else in the folder is touched."""
@@ -210,8 +209,6 @@ def drop_old_format_entries(directory: Path) -> None:
                 path.unlink(missing_ok=True)
     except OSError:
         pass  # a folder that cannot be listed is reported when an entry is written
-
-ENTRY_ARRAYS = ("valid", *TILE_ARRAYS)
 
 
 def write_entry(path: Path, item: CachedTile) -> None:
@@ -230,6 +227,7 @@ def read_entry(path: Path) -> CachedTile:
         if file.read(1):
             raise ValueError(f"{path} holds more than a tile")
     return CachedTile(EncodedTile.from_arrays(arrays), arrays["valid"])
+
 
 class TileWriter:
     """Puts into a TileCache whose disk writes run in a thread, WRITE_AHEAD_TILES at most

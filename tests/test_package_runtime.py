@@ -14,7 +14,6 @@ from gair_core.export import export_package
 from gair_qgis.runtime.errors import PackageError
 from gair_qgis.runtime.package import FORMAT_VERSION, ModelPackage
 from gair_qgis.runtime.session import GAIRRuntime
-from gair_qgis.runtime.tile import EncodedTile
 
 from conftest import ROOT
 
@@ -131,8 +130,10 @@ def test_large_grids_are_evaluated_in_blocks_identically(tiny_runtime):
 
 def test_tile_cache_round_trip(tiny_runtime, tmp_path):
     tile = tiny_runtime.encode_rs(np.random.default_rng(6).random((1, 10, 96, 96), dtype=np.float32))[0]
-    tile.save(tmp_path / "tile.npz")
-    again = EncodedTile.load(tmp_path / "tile.npz")
+    from gair_qgis.cache import CachedTile, read_entry, write_entry
+
+    write_entry(tmp_path / "entry.tile", CachedTile(tile, np.ones((96, 96), bool)))
+    again = read_entry(tmp_path / "entry.tile").tile
     coords = np.array([[0.1, -0.3], [0.9, 0.95]])
     np.testing.assert_array_equal(again.localize(coords), tile.localize(coords))
 

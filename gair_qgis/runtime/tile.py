@@ -7,7 +7,6 @@ the package, and everything per query is a few lookups and scalar operations.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np
@@ -63,14 +62,6 @@ class EncodedTile:
     def from_arrays(arrays: Mapping[str, NDArray[Any]]) -> EncodedTile:
         return EncodedTile(**{name: arrays[name] for name in TILE_ARRAYS})
 
-    def save(self, path: str | Path) -> None:
-        """Save the tile to an .npz file (no pickle)."""
-        np.savez(path, **self.arrays())
-
-    @staticmethod
-    def load(path: str | Path) -> EncodedTile:
-        with np.load(path, allow_pickle=False) as data:
-            return EncodedTile.from_arrays(data)
 
 
 def bilinear_sample(grid: NDArray[Any], coords: NDArray[Any]) -> NDArray[Any]:
