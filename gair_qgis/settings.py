@@ -12,6 +12,8 @@ from pathlib import Path
 
 from qgis.core import QgsProject, QgsSettings
 
+from .runtime.errors import InputError
+
 PREFIX = "gair/"
 MODEL_FOLDERS = PREFIX + "model_folders"  # package folders the user added
 ACTIVE_MODEL = PREFIX + "active_model"  # the active package's folder ("" = the bundled one)
@@ -67,13 +69,25 @@ def set_force_cpu(value: bool) -> None:
     _settings().setValue(FORCE_CPU, bool(value))
 
 
+def limit_sources(name: str) -> str:
+    """Where a limit is set, for messages: 'environment variable GAIR_MAX_TILES or QGIS setting gair/max_tiles'."""
+    return f"environment variable GAIR_{name.upper()} or QGIS setting {PREFIX}{name}"
+
+
+def limit_is_set(name: str) -> bool:
+    """Whether the user set a limit (in the environment or the QGIS settings)."""
+    return bool(os.environ.get(f"GAIR_{name.upper()}")) or _settings().contains(PREFIX + name)
+
+
 def setting_limit(name: str) -> int:
     """A limit ("max_tiles", "max_pixels", "max_cache_gb") from the environment (GAIR_MAX_TILES, ...),
-    else the setting gair/max_tiles, ..., else its default."""
-    env = os.environ.get(f"GAIR_{name.upper()}")
-    if env:
-        return int(env)
-    return int(_settings().value(PREFIX + name, LIMIT_DEFAULTS[name]))
+    else the setting gair/max_tiles, ..., else its default. InputError when it is not a whole number."""
+    value = os.environ.get(f"GAIR_{name.upper()}") or _settings().value(PREFIX + name, LIMIT_DEFAULTS[name])
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise InputError(f"the {limit_sources(name)} is {value!r}; set a whole number (default "
+                         f"{LIMIT_DEFAULTS[name]})") from None
 
 
 # --- the docks -----------------------------------------------------------------------------

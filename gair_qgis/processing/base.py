@@ -22,7 +22,7 @@ from ..qgis_io import RasterSource, check_crs
 from ..runtime.errors import InputError, OutsideTileError, PackageError
 from ..runtime.package import ModelPackage, load_package
 from ..runtime.preprocess import band_indices, check_band_choice
-from ..settings import PREFIX, force_cpu, setting_limit
+from ..settings import force_cpu, limit_sources, setting_limit
 
 
 def given(parameters: dict, name: str) -> bool:
@@ -40,7 +40,7 @@ def check_limit(name: str, needed: int, what: str, fix: str) -> None:
     if needed > limit:
         raise InputError(
             f"{what} needs {needed} {name.split('_')[1]}, more than the limit of {limit}; {fix}, or raise the limit "
-            f"(environment variable GAIR_{name.upper()} or QGIS setting {PREFIX}{name})"
+            f"({limit_sources(name)})"
         )
 
 

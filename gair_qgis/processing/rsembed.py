@@ -1,7 +1,6 @@
 """gair:rsembed: encode a raster into the tile cache; optionally write embeddings as a raster."""
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -14,7 +13,6 @@ from qgis.core import (
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterDestination,
     QgsProcessingParameterRasterLayer,
-    QgsSettings,
 )
 
 from .. import cache
@@ -22,8 +20,7 @@ from ..analysis import PCA
 from ..qgis_io import OUTPUT_NODATA, atomic_geotiff, check_output_path
 from ..runtime.errors import InputError
 from ..runtime.geometry import PixelGrid, TileLattice, subgrid
-from ..settings import PREFIX as SETTINGS_PREFIX
-from ..settings import setting_limit
+from ..settings import LIMIT_DEFAULTS, limit_is_set, limit_sources, setting_limit
 from .base import GairAlgorithm, Model, Progress, clear_errors, given
 from .tiles import (
     Block,
@@ -58,8 +55,9 @@ Any number of tiles (a whole Sentinel-2 scene) is allowed when the tile cache's 
 them: tiles stream through memory, and from 64 tiles on they are kept on disk (GAIR_CACHE_DIR, \
 else the QGIS profile's gair/tile-cache), so a cancelled or killed run resumes where it stopped. \
 Setting GAIR_MAX_TILES / the QGIS setting gair/max_tiles imposes a limit; the PCA view keeps \
-every tile in memory and always uses it (default 400). The disk cache keeps 20 GB at most \
-(GAIR_MAX_CACHE_GB / gair/max_cache_gb): after a run, the least recently used tiles of other runs go first."""
+every tile in memory and always uses it (default {max_tiles}). The disk cache keeps {max_cache_gb} GB at most \
+(GAIR_MAX_CACHE_GB / gair/max_cache_gb): after a run, the least recently used tiles of other runs go first.""".format(
+    **LIMIT_DEFAULTS)
 
 OUTPUT_TYPES = ["None (fill the tile cache only)", "Global embedding per tile (D bands)",
                 "PCA of localized embeddings (3 bands)"]
@@ -181,11 +179,6 @@ class RsEmbedAlgorithm(GairAlgorithm):
 RESUMABLE_TILES = 64  # from this many tiles on, a run keeps its tiles on disk (resumable) even without GAIR_CACHE_DIR
 
 
-def limit_is_set(name: str) -> bool:
-    """Whether the user set a limit (environment GAIR_MAX_..., or QGIS setting gair/max_...)."""
-    return bool(os.environ.get(f"GAIR_{name.upper()}")) or QgsSettings().contains(SETTINGS_PREFIX + name)
-
-
 def default_cache_directory() -> Path:
     return Path(QgsApplication.qgisSettingsDirPath()) / "gair" / "tile-cache"
 
@@ -216,7 +209,7 @@ def check_scene_disk(model: Model, windows, feedback) -> None:
                       "so a cancelled or interrupted run resumes where it stopped. Memory stays bounded: tiles stream "
                       "through. Set GAIR_MAX_TILES (or the QGIS setting gair/max_tiles) to impose a tile limit. The "
                       f"cache keeps {setting_limit('max_cache_gb')} GB at most, least recently used tiles deleted first "
-                      "(GAIR_MAX_CACHE_GB or the QGIS setting gair/max_cache_gb).")
+                      f"({limit_sources('max_cache_gb')}).")
 
 
 def localize(item, coords: np.ndarray) -> np.ndarray:

@@ -28,7 +28,7 @@ from ..runtime.geometry import (
 )
 from ..runtime.package import ModelPackage
 from ..runtime.preprocess import preprocess_rs
-from ..settings import setting_limit
+from ..settings import limit_sources, setting_limit
 from .base import Model, Progress, check_limit
 
 
@@ -187,8 +187,7 @@ def prune_disk_cache(keys: Sequence[str], feedback) -> None:
     deleted, freed = cache.TILES.prune(budget_gb << 30, keep=keys)
     if deleted:
         feedback.pushInfo(f"tile cache {cache.TILES.directory}: {deleted} least recently used tile(s) deleted "
-                          f"({freed / 1e9:.2f} GB) to stay within {budget_gb} GB (environment variable "
-                          f"GAIR_MAX_CACHE_GB or QGIS setting gair/max_cache_gb)")
+                          f"({freed / 1e9:.2f} GB) to stay within {budget_gb} GB ({limit_sources('max_cache_gb')})")
 
 
 FAST_MODEL_EMBED_DIM = 384  # up to this width the RS model encodes a tile faster than it is read on CPU
