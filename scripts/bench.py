@@ -251,7 +251,7 @@ def case_scene(preset: str, tiles_across: int) -> dict:
     """gair:rsembed (OUTPUT_TYPE 0) over tiles_across^2 tiles of the synthetic scene (all 55^2 =
     3025 when 55) in a headless QGIS with an empty disk cache, and the bare model's sustained
     tile rate (random batches of 8 back to back for 5 s) in the same process, measured before
-    and after the run and averaged (this machine's speed drifts by 10-20% within minutes)."""
+    and after the run and averaged (this machine's speed drifts: up to 37% between the two today)."""
     import os
     import shutil
     import tempfile
