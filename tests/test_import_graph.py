@@ -94,3 +94,59 @@ def test_processing_and_runtime_never_import_the_gui():
     for module, path in modules.items():
         if module.startswith(("gair_qgis.processing", "gair_qgis.runtime")):
             assert not any(m.startswith("gair_qgis.gui") for m in imported_modules(module, path, modules)), module
+
+
+def external_imports(path: Path) -> set[str]:
+    """The top-level names of absolute imports anywhere in a file (lazy imports counted)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+FRAMEWORKS = ("qgis", "PyQt5", "PyQt6", "torch", "timm")
+
+
+def crosses_a_layer(module: str, target: str) -> bool:
+    """runtime -> the plugin, gair_core, QGIS, Qt or torch; gair_core -> the plugin outside its
+    runtime; processing -> gui; the plugin -> torch or gair_core."""
+    root = target.split(".")[0]
+    if module.startswith("gair_qgis.runtime"):
+        return root in FRAMEWORKS + ("gair_core",) or (root == "gair_qgis" and not target.startswith("gair_qgis.runtime"))
+    if module.startswith("gair_core"):
+        return root == "gair_qgis" and target != "gair_qgis" and not target.startswith("gair_qgis.runtime")
+    if module.startswith("gair_qgis.processing") and target.startswith("gair_qgis.gui"):
+        return True
+    return module.startswith("gair_qgis") and root in ("torch", "timm", "gair_core")
+
+
+def layer_violations(modules: dict[str, Path]) -> list[str]:
+    """Every import edge of the tree that goes against the layers, as 'module -> target'."""
+    found = []
+    for module, path in sorted(modules.items()):
+        outside = {name for name in external_imports(path) if not name.startswith(PACKAGES)}
+        targets = imported_modules(module, path, modules) | outside
+        found += [f"{module} -> {target}" for target in sorted(targets) if crosses_a_layer(module, target)]
+    return found
+
+
+def test_every_layer_imports_only_what_sits_below_it():
+    assert layer_violations(module_files()) == []
+
+
+def test_the_layer_check_sees_a_forbidden_import(tmp_path):
+    runtime = tmp_path / "gair_qgis" / "runtime"
+    runtime.mkdir(parents=True)
+    (runtime / "bad.py").write_text("def f():\n    from ..deps import missing_message\n    import qgis.core\n")
+    (tmp_path / "gair_qgis" / "deps.py").write_text("")
+    (tmp_path / "gair_core").mkdir()
+    (tmp_path / "gair_core" / "x.py").write_text("from gair_qgis.processing import base\n")
+    (tmp_path / "b.py").write_text("")
+    modules = {"gair_qgis.runtime.bad": runtime / "bad.py", "gair_qgis.deps": tmp_path / "gair_qgis" / "deps.py",
+               "gair_core.x": tmp_path / "gair_core" / "x.py", "gair_qgis.processing.base": tmp_path / "b.py"}
+    assert layer_violations(modules) == ["gair_core.x -> gair_qgis.processing.base",
+                                         "gair_qgis.runtime.bad -> gair_qgis.deps",
+                                         "gair_qgis.runtime.bad -> qgis.core"]

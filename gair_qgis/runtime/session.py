@@ -36,14 +36,17 @@ class RuntimeUnavailable(ImportError):
     """onnxruntime is not installed in this Python."""
 
 
+# The runtime stands alone (no QGIS): the plugin layer adds its own installer offer to this.
+ONNXRUNTIME_MISSING = ("onnxruntime is not installed in this Python: in QGIS, install it with the GAIR models dock > "
+                       "Dependencies > Install; elsewhere `pip install onnxruntime`")
+
+
 def import_onnxruntime() -> ModuleType:
     """The onnxruntime module, or RuntimeUnavailable saying how to install it."""
     try:
         import onnxruntime
     except ImportError as error:
-        from ..deps import missing_message
-
-        raise RuntimeUnavailable(missing_message("onnxruntime is not installed in QGIS's Python")) from error
+        raise RuntimeUnavailable(ONNXRUNTIME_MISSING) from error
     module: ModuleType = onnxruntime
     return module
 
