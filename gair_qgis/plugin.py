@@ -16,8 +16,9 @@ class GairPlugin:
         self.provider = None
         self.gui = None  # gair_qgis.gui.GairGui, made in initGui
         self.dependencies = None  # gair_qgis.gui.dependencies.DependencyOffer, made in initGui
-        from . import deps
+        from . import deps, translation
 
+        translation.install_translator()  # QGIS's language, before any text is made (i18n/*.qm)
         # onnxruntime installed by the plugin's installer goes on sys.path before anything imports it
         deps.activate(deps.root_in_profile(QgsApplication.qgisSettingsDirPath()))
 
@@ -45,9 +46,10 @@ class GairPlugin:
         if self.provider is not None:
             QgsApplication.processingRegistry().removeProvider(self.provider)
             self.provider = None
-        from . import cache
+        from . import cache, translation
 
         cache.clear()
+        translation.remove_translator()
 
     # --- docks: the GUI part adds its widgets here ---------------------------------------------
 

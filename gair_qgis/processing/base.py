@@ -14,7 +14,6 @@ from qgis.core import (
     QgsProcessingParameterBand,
     QgsProcessingParameterString,
 )
-from qgis.PyQt.QtCore import QCoreApplication
 
 from .. import cache, installed_models
 from ..deps import missing_message
@@ -23,6 +22,7 @@ from ..runtime.errors import InputError, OutsideTileError, PackageError
 from ..runtime.package import ModelPackage, load_package
 from ..runtime.preprocess import band_indices, check_band_choice
 from ..settings import force_cpu, limit_sources, setting_limit
+from ..translation import translate, translate_for
 
 
 def given(parameters: dict, name: str) -> bool:
@@ -36,12 +36,16 @@ class Cancelled(Exception):
 
 
 def check_limit(name: str, needed: int, what: str, fix: str) -> None:
+    """InputError when `what` needs more tiles or pixels than the limit `name` allows; `what`
+    and `fix` come translated."""
     limit = setting_limit(name)
     if needed > limit:
-        raise InputError(
-            f"{what} needs {needed} {name.split('_')[1]}, more than the limit of {limit}; {fix}, or raise the limit "
-            f"({limit_sources(name)})"
-        )
+        unit = {"tiles": translate("GairAlgorithm", "tiles"), "pixels": translate("GairAlgorithm", "pixels")}
+        word = name.split('_')[1]
+        raise InputError(translate(
+            "GairAlgorithm", "{what} needs {needed} {unit}, more than the limit of {limit}; {fix}, or raise the limit "
+            "({sources})").format(what=what, needed=needed, unit=unit.get(word, word), limit=limit, fix=fix,
+                                  sources=limit_sources(name)))
 
 
 def clear_errors(process: Callable) -> Callable:
@@ -52,11 +56,13 @@ def clear_errors(process: Callable) -> Callable:
         try:
             return process(self, parameters, context, feedback)
         except (Cancelled, InterruptedError):  # InterruptedError: the runtime's progress callback said stop
-            raise QgsProcessingException("cancelled by the user; no output was written") from None
+            raise QgsProcessingException(translate("GairAlgorithm", "cancelled by the user; no output was written")) \
+                from None
         except (InputError, PackageError, OutsideTileError, ImportError) as error:
             raise QgsProcessingException(str(error)) from None
         except OSError as error:  # a file the user named: missing, unreadable or unwritable (the text names it)
-            raise QgsProcessingException(f"{error}; check the file and the folder's permissions") from None
+            raise QgsProcessingException(translate(
+                "GairAlgorithm", "{}; check the file and the folder's permissions").format(error)) from None
 
     return wrapper
 
@@ -104,18 +110,20 @@ class GairAlgorithm(QgsProcessingAlgorithm):
         return type(self)()
 
     def tr(self, text: str) -> str:
-        """`text` in the user's language (Qt's translation, context "GairAlgorithm")."""
-        return QCoreApplication.translate("GairAlgorithm", text)
+        """`text` in the user's language (contexts: this algorithm's classes, gair_qgis.translation)."""
+        return translate_for(type(self), text)
 
     def group(self) -> str:
-        return self.tr(self._group)
+        names = {"streetview": self.tr("Street view"), "location": self.tr("Location"),
+                 "remotesensing": self.tr("Remote sensing")}  # literals, so that pylupdate5 finds them
+        return names.get(self._group_id, self._group)
 
     def groupId(self) -> str:
         return self._group_id
 
     def canExecute(self):
         if importlib.util.find_spec("onnxruntime") is None:
-            return False, missing_message("onnxruntime is not installed in QGIS's Python")
+            return False, missing_message(self.tr("onnxruntime is not installed in QGIS's Python"))
         return True, ""
 
     def postProcessAlgorithm(self, context, feedback) -> dict:  # noqa: N802 (QGIS API)
@@ -140,8 +148,9 @@ class GairAlgorithm(QgsProcessingAlgorithm):
         self.addParameter(param)
 
     def add_head_parameter(self, name: str, inputs: tuple[str, ...], description: str) -> None:
-        """An optional head name, offering the active package's heads that take `inputs`."""
-        param = QgsProcessingParameterString(name, self.tr(description), optional=True)
+        """An optional head name, offering the active package's heads that take `inputs`
+        (`description` comes translated)."""
+        param = QgsProcessingParameterString(name, description, optional=True)
         param.setMetadata({"widget_wrapper": {"value_hints": installed_models.active_head_names(inputs)}})
         self.addParameter(param)
 
@@ -157,12 +166,13 @@ class GairAlgorithm(QgsProcessingAlgorithm):
         folder = installed_models.resolve_model(self.parameterAsString(parameters, self.MODEL, context))
         package = load_package(folder or None)
         runtime = cache.SESSIONS.runtime(package, force_cpu=force_cpu())
-        feedback.pushInfo(f"Model: {package.name} ({package.root}); execution provider {runtime.provider}")
+        feedback.pushInfo(self.tr("Model: {name} ({folder}); execution provider {provider}").format(
+            name=package.name, folder=package.root, provider=runtime.provider))
         self._model_label = (package.name, bool(package.untrained))  # names the loaded layers (postProcessAlgorithm)
         if package.untrained:
-            feedback.pushWarning(f"The model package {package.name} is UNTRAINED (random weights): its outputs "
-                                 "exercise the pipeline but carry no meaning. Import the released GAIR checkpoint "
-                                 "for real results.")
+            feedback.pushWarning(self.tr("The model package {} is UNTRAINED (random weights): its outputs "
+                                         "exercise the pipeline but carry no meaning. Import the released GAIR "
+                                         "checkpoint for real results.").format(package.name))
         return Model(package, runtime)
 
     def band_mapping(self, parameters, context, source: RasterSource, package: ModelPackage) -> list[int]:
@@ -171,16 +181,19 @@ class GairAlgorithm(QgsProcessingAlgorithm):
         chosen = self.band_numbers(parameters, context)
         if chosen:
             if len(chosen) != len(wanted) or not all(1 <= b <= source.band_count for b in chosen):
-                raise InputError(f"BANDS lists {len(chosen)} band(s) {chosen}; give exactly {len(wanted)} band numbers "
-                                 f"between 1 and {source.band_count}, for {', '.join(wanted)} in that order "
-                                 "(on the command line: BANDS=2,3,4,... or BANDS=2;3;4;...)")
+                raise InputError(self.tr(
+                    "BANDS lists {count} band(s) {chosen}; give exactly {wanted} band numbers between 1 and {bands}, "
+                    "for {names} in that order (on the command line: BANDS=2,3,4,... or BANDS=2;3;4;...)").format(
+                    count=len(chosen), chosen=chosen, wanted=len(wanted), bands=source.band_count,
+                    names=", ".join(wanted)))
             check_band_choice([b - 1 for b in chosen], package.rs_spec, source.band_names)
             return [b - 1 for b in chosen]
         try:
             return band_indices(source.band_count, package.rs_spec, source.band_names)
         except InputError as error:
-            raise InputError(f"{error} With the BANDS parameter, list {len(wanted)} band numbers of the raster "
-                             f"for {', '.join(wanted)}.") from None
+            raise InputError(self.tr("{error} With the BANDS parameter, list {count} band numbers of the raster "
+                                     "for {names}.").format(error=error, count=len(wanted),
+                                                            names=", ".join(wanted))) from None
 
     def band_numbers(self, parameters, context) -> list[int]:
         """BANDS as 1-based numbers; also accepts a comma-separated string ("2,3,4")."""
@@ -189,7 +202,8 @@ class GairAlgorithm(QgsProcessingAlgorithm):
             try:
                 return [int(part) for part in raw.replace(";", ",").split(",") if part.strip()]
             except ValueError:
-                raise InputError(f"BANDS {raw!r} is not a list of band numbers such as 2,3,4") from None
+                raise InputError(self.tr("BANDS {} is not a list of band numbers such as 2,3,4").format(
+                    repr(raw))) from None
         return self.parameterAsInts(parameters, self.BANDS, context)
 
     # --- rasters: prepared on the main thread, checked in processAlgorithm ---------------------
@@ -209,5 +223,5 @@ class GairAlgorithm(QgsProcessingAlgorithm):
         """The prepared raster, with a usable CRS."""
         if self._raster_error is not None:
             raise self._raster_error
-        check_crs(self._raster.crs, f"the raster {self._raster_name}")
+        check_crs(self._raster.crs, self.tr("the raster {}").format(self._raster_name))
         return self._raster

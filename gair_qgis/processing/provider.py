@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from qgis.core import QgsProcessingProvider
+from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
 from ..qgis_io import writable_raster_extensions
@@ -24,7 +25,7 @@ class GairProvider(QgsProcessingProvider):
         return "GAIR"
 
     def longName(self) -> str:
-        return "GAIR geo-foundation model (remote sensing, street view, location)"
+        return QCoreApplication.translate("GairProvider", "GAIR geo-foundation model (remote sensing, street view, location)")
 
     def icon(self) -> QIcon:
         from ..plugin_files import icon  # only the GUI asks for icons
@@ -39,6 +40,14 @@ class GairProvider(QgsProcessingProvider):
     def supportedOutputRasterLayerExtensions(self) -> list[str]:
         """GeoTIFF first, then every raster format GDAL can create (chosen by extension)."""
         return writable_raster_extensions()
+
+    def load(self) -> bool:
+        """Install the plugin's translator when the provider comes without the plugin's GUI
+        (qgis_process, tests), then load the algorithms."""
+        from ..translation import install_translator
+
+        install_translator()
+        return super().load()
 
     def loadAlgorithms(self) -> None:
         for algorithm in ALGORITHMS:

@@ -88,7 +88,7 @@ class SvPointsAlgorithm(GairAlgorithm):
         self.addParameter(QgsProcessingParameterRasterLayer(self.RASTER, self.tr("Sentinel-2 L2A raster (any CRS)")))
         self.add_bands_parameter(self.RASTER)
         self.add_model_parameter()
-        self.add_head_parameter(self.HEAD, POINT_HEAD_INPUTS, "Head name (default: every head of the model)")
+        self.add_head_parameter(self.HEAD, POINT_HEAD_INPUTS, self.tr("Head name (default: every head of the model)"))
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, self.tr("Points with similarity"),
                                                             QgsProcessing.TypeVectorPoint))
         self.addOutput(QgsProcessingOutputNumber("EVALUATED", self.tr("Points evaluated")))

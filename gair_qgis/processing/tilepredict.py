@@ -65,7 +65,7 @@ class TilePredictAlgorithm(GairAlgorithm):
         self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, self.tr("Sentinel-2 L2A raster (any CRS)")))
         self.add_bands_parameter(self.INPUT)
         self.add_model_parameter()
-        self.add_head_parameter(self.HEAD, TILE_HEAD_INPUTS, "Head name (default: all tile heads)")
+        self.add_head_parameter(self.HEAD, TILE_HEAD_INPUTS, self.tr("Head name (default: all tile heads)"))
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, self.tr("Area (default: the whole raster)"), optional=True))
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, self.tr("Tile predictions"), QgsProcessing.TypeVectorPolygon))
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT_RASTER, self.tr("Prediction raster"), optional=True,
