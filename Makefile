@@ -17,11 +17,11 @@ demo: $(STAMP)
 	$(PY) scripts/demo.py --shared "$(SHARED)" --out build/demo
 
 test: $(STAMP) lint
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q --durations=15 tests
 
-# the inner loop: everything but the slow and multi-process tests
+# the inner loop: no QGIS, no network, nothing slow or multi-process (under 2 minutes)
 test-fast: $(STAMP)
-	$(PY) -m pytest -q -m "not slow and not ddp" tests
+	$(PY) -m pytest -q --durations=15 -m "not slow and not ddp and not qgis and not network" tests
 
 # The gate: ruff over the tree and mypy --strict on the torch-free runtime (pyproject.toml).
 lint: $(STAMP)

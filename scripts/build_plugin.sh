@@ -16,6 +16,7 @@ rm -rf "$DEPLOY" "$BUILD/gair_qgis.zip" "$ROOT/gair_qgis/gair_qgis.zip"
 mkdir -p "$DEPLOY"
 cd "$ROOT/gair_qgis"   # pb_tool resolves the listed files from the working directory
 trap 'rm -f "$ROOT/gair_qgis/gair_qgis.zip"' EXIT
+"$ROOT/scripts/i18n.sh" build   # i18n/*.ts -> the .qm files pb_tool.cfg packs
 "$PB_TOOL" zip --config_file ../pb_tool.cfg --plugin_path "$DEPLOY" --quick
 mv "$ROOT/gair_qgis/gair_qgis.zip" "$BUILD/gair_qgis.zip"
 
@@ -23,7 +24,8 @@ mv "$ROOT/gair_qgis/gair_qgis.zip" "$BUILD/gair_qgis.zip"
 # by name: a new one must be added there) and the resources the plugin looks for.
 cd "$ROOT"
 required=(gair_qgis/metadata.txt gair_qgis/resources/icons/gair.svg
-          gair_qgis/resources/models/gair-bundled/model.json gair_qgis/*.py gair_qgis/*/__init__.py)
+          gair_qgis/resources/models/gair-bundled/model.json gair_qgis/*.py gair_qgis/*/__init__.py
+          gair_qgis/i18n/*.qm)
 for required in "${required[@]}"; do
     unzip -l "$BUILD/gair_qgis.zip" "$required" >/dev/null || { echo "missing from the zip: $required" >&2; exit 1; }
 done

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debian_packages=(qgis python3-qgis qgis-providers xvfb xdotool zip)
+debian_packages=(qgis python3-qgis qgis-providers xvfb xdotool zip pyqt5-dev-tools qttools5-dev-tools)
 missing=()
 for pkg in "${debian_packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -87,14 +87,24 @@ def tiny_checkpoint(tmp_path_factory) -> Path:
     return path
 
 
-QGIS_TEST_MODULES = ("test_gui_", "test_processing_")  # the house rule: QGIS tests live in these modules
+QGIS_TEST_MODULES = ("test_gui_", "test_processing_")
+# Fixtures that start or need a QGIS application (pytest-qgis's and ours)
+QGIS_FIXTURES = {"qgis_app", "qgis_iface", "qgis_canvas", "qgis_new_project", "qgis_processing", "qgis_bot",
+                 "gair_provider", "gair_settings"}
+
+
+def needs_qgis(item: pytest.Item) -> bool:
+    """A test needs QGIS when its module is a QGIS test module, it asks for a QGIS fixture, or
+    its module runs QGIS's own programs (qgis_process, the desktop)."""
+    if item.path.name.startswith(QGIS_TEST_MODULES) or QGIS_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    return "qgis_process" in item.path.read_text(encoding="utf-8")
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` selects on the markers
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test of the QGIS test modules `qgis` (pytest-qgis's autouse fixtures reach
-    every test, so the fixtures cannot tell); a test elsewhere that runs QGIS carries the
-    marker itself."""
+    """Mark every test that needs QGIS `qgis` (pytest-qgis's autouse fixtures reach every test,
+    so a test cannot say it by itself), so `make test-fast` can leave them out."""
     for item in items:
-        if item.path.name.startswith(QGIS_TEST_MODULES):
+        if needs_qgis(item):
             item.add_marker(pytest.mark.qgis)

@@ -28,6 +28,11 @@ def pypi_reachable() -> bool:
 requires_pypi = pytest.mark.skipif(not pypi_reachable(), reason="pypi.org cannot be reached: installing needs it")
 
 
+def needs_pypi(test):
+    """Marks a test `network` (make test-fast leaves it out) and skips it where pypi.org is unreachable."""
+    return pytest.mark.network(requires_pypi(test))
+
+
 def fake_distribution(site: Path, name: str, version: str) -> None:
     info = site / f"{name}-{version}.dist-info"
     info.mkdir(parents=True)
@@ -184,7 +189,7 @@ def test_without_pip_the_installer_runs_pip_from_ensurepips_wheel(tmp_path, monk
     assert version.returncode == 0 and version.stdout.startswith("pip "), version.stderr
 
 
-@requires_pypi
+@needs_pypi
 def test_without_pip_nor_ensurepip_the_installer_installs_with_a_downloaded_pip(tmp_path, monkeypatch):
     """The whole install with pip bootstrapped from PyPI (hash-checked), into a fresh folder."""
     monkeypatch.setenv("PYTHONPATH", str(hide_modules(tmp_path / "hide", "pip", "ensurepip")))

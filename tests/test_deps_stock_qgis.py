@@ -36,6 +36,8 @@ def pypi_problem() -> str:
 
 
 pytestmark = [
+    pytest.mark.network,
+    pytest.mark.qgis,
     pytest.mark.skipif(not (QGIS_PROCESS.exists() and PYTHON.exists()),
                        reason="needs Debian's stock QGIS (/usr/bin/qgis_process.bin, /usr/bin/python3)"),
     pytest.mark.skipif(shutil.which("zip") is None and shutil.which("7z") is None, reason="pb_tool needs zip or 7z"),

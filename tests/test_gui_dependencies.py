@@ -146,6 +146,7 @@ def test_closing_the_dialog_while_installing_cancels_first(qgis_app, tmp_path):
     assert results == [(False, "Cancelled; nothing was changed.")]
 
 
+@pytest.mark.network
 @pytest.mark.skipif(not pypi_reachable(), reason="pypi.org cannot be reached: installing needs it")
 def test_the_dialog_runs_the_real_installer_with_qgis_python(qgis_app, tmp_path, restore_sys_path):
     """The default command: QGIS's Python running `-m gair_qgis.deps install` from the plugins folder."""
