@@ -7,6 +7,8 @@ no QGIS, no numpy, so it runs anywhere QGIS's Python runs, also on the command l
     python3 -m gair_qgis.deps install         # install, or repair (reinstall) what is there
     python3 -m gair_qgis.deps remove
     (--target DIR: the folder; default: <profile>/python/gair_deps, next to the plugins folder)
+`remove` deletes only what installs recorded making (gair_deps-made.json in that folder), and the
+folder itself only when an install created it.
 
 How it works (and why):
 - The folder: `<root>/python3.X` (one per Python minor version, since onnxruntime is a binary wheel
@@ -76,6 +78,7 @@ ProgressFn = Callable[[int, str], None]
 CancelFn = Callable[[], bool]
 
 MARKER = "gair_deps.json"
+MANIFEST = "gair_deps-made.json"  # in the root: what installs made there (all `remove` deletes)
 ROOT_NAME = "gair_deps"
 PROGRESS_PREFIX = "[gair-deps] progress "  # machine-readable CLI lines read by the GUI dialog
 INSTALLER_HINT = ("the plugin's dependency installer (GAIR models dock > Dependencies > Install, or headless: "
@@ -451,7 +454,10 @@ def pip_command(python: Path, root: Path, log: LogFn, proxy: Optional[str] = Non
         wheel = max(wheels, key=lambda w: version_tuple(_wheel_version(w)))
         log(f"{why if allow_own_pip else 'private pip asked for'}: running pip from the wheel {wheel}")
     else:
+        if not (Path(root) / "pip").exists():
+            record_made(root, "pip")
         wheel = str(download_pip_wheel(Path(root) / "pip", log, proxy))
+        record_made(root, f"pip/{Path(wheel).name}")
         log(f"{why if allow_own_pip else 'private pip asked for'}: running pip from the wheel {wheel}")
     return [str(python), str(Path(wheel) / "pip")]
 
@@ -530,8 +536,11 @@ def install(root: Path, *, python: Optional[Path] = None, proxy: Optional[str] =
         log(line)
     python = python or find_qgis_python()
     log(f"QGIS's Python interpreter: {python}")
+    created_root = not root.exists()
     root.mkdir(parents=True, exist_ok=True)
+    record_made(root, folder.name, created_root)
     staging = root / f".staging-{folder.name}-{os.getpid()}"
+    record_made(root, staging.name)
     shutil.rmtree(staging, ignore_errors=True)
     try:
         progress(5, "preparing pip")
@@ -576,6 +585,7 @@ def install(root: Path, *, python: Optional[Path] = None, proxy: Optional[str] =
 def _swap(staging: Path, folder: Path) -> None:
     """Put the verified staging folder in place of `folder`."""
     old = folder.with_name(f".old-{folder.name}-{os.getpid()}")
+    record_made(folder.parent, old.name)
     if folder.exists():
         try:
             os.replace(folder, old)
@@ -587,20 +597,78 @@ def _swap(staging: Path, folder: Path) -> None:
 
 
 def remove(root: Path, log: LogFn = print) -> bool:
-    """Delete what the installer made under root (refuses folders it did not make). False: nothing there."""
+    """Delete what the installer recorded making under root (its manifest, see `record_made`), and
+    root itself only when an install created it and it is empty then. A python3.X folder it did not
+    make is refused; nothing else is touched. False: nothing of the installer's was there."""
     root = Path(root)
     folder = python_folder(root)
     _check_ours(folder)
+    manifest = read_manifest(root)
+    made = [root / name for name in manifest["made"]]
+    if folder not in made and read_marker(folder) is not None:
+        made.append(folder)  # an install by a version without a manifest: its marker is its record
     removed = False
-    for path in [folder, root / "pip", *root.glob(".staging-*"), *root.glob(".old-*")]:
-        if path.exists():
+    for path in made:
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+        elif path.is_dir():
             shutil.rmtree(path)
-            log(f"removed {path}")
-            removed = True
-    if root.is_dir() and not any(root.iterdir()):
+        else:
+            continue
+        log(f"removed {path}")
+        removed = True
+    (root / MANIFEST).unlink(missing_ok=True)
+    if manifest["created_root"] and root.is_dir() and not any(root.iterdir()):
         root.rmdir()
+        log(f"removed {root}")
     remove_from_sys_path(folder)
     return removed
+
+
+def read_manifest(root: Path) -> dict:
+    """What installs recorded making under root: {"created_root": bool, "made": [names]}. A name
+    that is not a plain relative path inside root (.., absolute, a link out) is refused."""
+    path = Path(root) / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {"created_root": False, "made": []}
+    except (OSError, ValueError) as error:
+        raise DepsError(f"the installer's record {path} cannot be read ({error}); nothing was removed: delete "
+                        f"what you no longer need under {root} by hand") from None
+    names = data.get("made") if isinstance(data, dict) else None
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise DepsError(f"the installer's record {path} is not one this installer wrote; nothing was removed")
+    for name in names:
+        _check_inside(Path(root), name, path)
+    return {"created_root": data.get("created_root") is True, "made": list(dict.fromkeys(names))}
+
+
+def _check_inside(root: Path, name: str, manifest: Path) -> None:
+    parts = Path(name).parts
+    inside = bool(parts) and not Path(name).is_absolute() and ".." not in parts and "\\" not in name
+    real_root, real_parent = os.path.realpath(root), os.path.realpath((root / name).parent)
+    if inside and (real_parent == real_root or real_parent.startswith(real_root + os.sep)):
+        return
+    raise DepsError(f"the installer's record {manifest} names {name!r}, which is not inside {root}; nothing "
+                    "was removed")
+
+
+def record_made(root: Path, name: str, created_root: Optional[bool] = None) -> None:
+    """Add `name` (relative to root) to the manifest of what the installer made, before it is made,
+    so that a killed install leaves it recorded; `created_root` is set by the first install."""
+    root = Path(root)
+    try:
+        manifest = read_manifest(root)
+    except DepsError:
+        manifest = {"created_root": False, "made": []}
+    if not (root / MANIFEST).exists() and created_root is not None:
+        manifest["created_root"] = created_root
+    if name not in manifest["made"]:
+        manifest["made"].append(name)
+    partial = root / f"{MANIFEST}.{os.getpid()}.partial"
+    partial.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    os.replace(partial, root / MANIFEST)
 
 
 def status(root: Path, python: Optional[Path] = None, check: bool = True) -> dict:
@@ -699,7 +767,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--target", type=Path, help="the plugin's dependency folder "
                         "(default: <QGIS profile>/python/gair_deps, found from where the plugin is)")
     parser.add_argument("--proxy", default=os.environ.get("HTTPS_PROXY") or os.environ.get("https_proxy"),
-                        help="proxy URL for pip, e.g. http://user:password@host:3128 (default: $HTTPS_PROXY)")
+                        help="proxy URL for pip, with credentials if the proxy needs them, as pip's --proxy "
+                        "takes it (default: $HTTPS_PROXY)")
     parser.add_argument("--private-pip", action="store_true",
                         help="run pip from a wheel even where QGIS's Python has its own pip")
     parser.add_argument("--cancel-file", type=Path, help="stop (and change nothing) when this file appears")

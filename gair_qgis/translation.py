@@ -25,6 +25,12 @@ def translate(context: str, text: str) -> str:
     return QCoreApplication.translate(context, text)
 
 
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 (the name pylupdate5 looks for)
+    """Mark a literal kept in a constant (a help text, a list of options) for extraction under
+    `context`; it is translated where it is shown (`self.tr(CONSTANT)` in a class of `context`)."""
+    return text
+
+
 def translate_for(cls: type, text: str) -> str:
     """`text` as `self.tr(text)` of a `cls` instance should give it: pylupdate5 files the
     string under the class that holds the call, which may be any class of `cls`'s MRO (a base

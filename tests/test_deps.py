@@ -112,9 +112,11 @@ def test_remove_deletes_only_what_the_installer_made(tmp_path):
 
     foreign.unlink()
     write_marker(deps.python_folder(root))
-    (root / "pip").mkdir()
+    (root / "pip").mkdir()  # not recorded as made by an install: kept, and so is root
     assert deps.remove(root, log=lambda _: None) is True
-    assert not root.exists()
+    assert not deps.python_folder(root).exists() and (root / "pip").is_dir()
+    deps.record_made(root, "pip")
+    assert deps.remove(root, log=lambda _: None) is True and not (root / "pip").exists() and root.is_dir()
     assert deps.remove(root, log=lambda _: None) is False
 
 

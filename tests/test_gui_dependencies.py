@@ -220,7 +220,7 @@ def test_the_dock_panel_shows_the_status_and_removes_only_its_folder(qgis_app, t
     changed: list[bool] = []
     panel.changed.connect(lambda: changed.append(True))
     assert panel.remove(confirm=False) == f"Removed {folder}."
-    assert not root.exists() and changed and not panel.remove_button.isEnabled()
+    assert not folder.exists() and changed and not panel.remove_button.isEnabled()
 
 
 def test_the_models_dock_has_the_dependency_panel(qgis_iface):

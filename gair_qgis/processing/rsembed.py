@@ -21,6 +21,7 @@ from ..qgis_io import OUTPUT_NODATA, atomic_geotiff, check_output_path
 from ..runtime.errors import InputError
 from ..runtime.geometry import PixelGrid, TileLattice, subgrid
 from ..settings import LIMIT_DEFAULTS, limit_is_set, limit_sources, setting_limit
+from ..translation import QT_TRANSLATE_NOOP, translate
 from .base import GairAlgorithm, Model, Progress, clear_errors, given
 from .tiles import (
     Block,
@@ -33,7 +34,7 @@ from .tiles import (
     tile_lattice,
 )
 
-HELP = """Encodes a raster tile by tile with GAIR's RS encoder and keeps the encodings in the tile \
+HELP = QT_TRANSLATE_NOOP("RsEmbedAlgorithm", """Encodes a raster tile by tile with GAIR's RS encoder and keeps the encodings in the tile \
 cache, so that later heatmaps and predictions on the same tiles return at once.
 
 Tiles have the model's tile ground size (2 km for GAIR) in the raster's pixels, start at the \
@@ -56,11 +57,11 @@ them: tiles stream through memory, and from 64 tiles on they are kept on disk (G
 else the QGIS profile's gair/tile-cache), so a cancelled or killed run resumes where it stopped. \
 Setting GAIR_MAX_TILES / the QGIS setting gair/max_tiles imposes a limit; the PCA view keeps \
 every tile in memory and always uses it (default {max_tiles}). The disk cache keeps {max_cache_gb} GB at most \
-(GAIR_MAX_CACHE_GB / gair/max_cache_gb): after a run, the least recently used tiles of other runs go first.""".format(
-    **LIMIT_DEFAULTS)
+(GAIR_MAX_CACHE_GB / gair/max_cache_gb): after a run, the least recently used tiles of other runs go first.""")
 
-OUTPUT_TYPES = ["None (fill the tile cache only)", "Global embedding per tile (D bands)",
-                "PCA of localized embeddings (3 bands)"]
+OUTPUT_TYPES = [QT_TRANSLATE_NOOP("RsEmbedAlgorithm", "None (fill the tile cache only)"),
+                QT_TRANSLATE_NOOP("RsEmbedAlgorithm", "Global embedding per tile (D bands)"),
+                QT_TRANSLATE_NOOP("RsEmbedAlgorithm", "PCA of localized embeddings (3 bands)")]
 PCA_SAMPLE = 20_000
 LOCALIZE_CHUNK = 8192
 
@@ -83,7 +84,7 @@ class RsEmbedAlgorithm(GairAlgorithm):
         return self.tr("Encode raster tiles (RS embeddings)")
 
     def shortHelpString(self) -> str:
-        return self.tr(HELP)
+        return self.tr(HELP).format(**LIMIT_DEFAULTS)
 
     def initAlgorithm(self, config=None) -> None:
         self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, self.tr("Sentinel-2 L2A raster (any CRS)")))
@@ -114,7 +115,7 @@ class RsEmbedAlgorithm(GairAlgorithm):
         kind = self.parameterAsEnum(parameters, self.OUTPUT_TYPE, context)
         output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context) if kind else None
         if kind and not output:
-            raise InputError(f"OUTPUT_TYPE {kind} writes a raster: set OUTPUT, or choose OUTPUT_TYPE 0")
+            raise InputError(self.tr("OUTPUT_TYPE {} writes a raster: set OUTPUT, or choose OUTPUT_TYPE 0").format(kind))
         if output:
             output = check_output_path(output)
         source = self.raster()
@@ -126,7 +127,8 @@ class RsEmbedAlgorithm(GairAlgorithm):
         lattice, cells = tile_lattice(source, model.package, area, self.parameterAsDouble(parameters, self.STRIDE, context))
         windows = [window for _, window in lattice_windows(source, lattice, cells)]
         if kind == 2 or limit_is_set("max_tiles"):  # the PCA view keeps every tile in memory
-            check_tile_count(windows, "this EXTENT at this STRIDE", "choose a smaller EXTENT or a larger STRIDE")
+            check_tile_count(windows, self.tr("this EXTENT at this STRIDE"),
+                             self.tr("choose a smaller EXTENT or a larger STRIDE"))
         else:  # tiles stream through: memory stays bounded, the disk cache must hold them
             check_scene_disk(model, windows, feedback)
         keep = {0: None, 1: lambda item: item.tile.global_embedding}.get(kind, lambda item: item)
@@ -202,14 +204,17 @@ def check_scene_disk(model: Model, windows, feedback) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     needed, free = count * tile_bytes(model.package), shutil.disk_usage(directory).free
     if needed > free:
-        raise InputError(f"{count} tiles need about {needed / 1e9:.1f} GB in the tile cache {directory}, which has "
-                         f"{free / 1e9:.1f} GB free; choose a smaller EXTENT, a larger STRIDE, or set GAIR_CACHE_DIR to a "
-                         f"folder on a larger disk")
-    feedback.pushInfo(f"{count} tiles; their encodings go to the tile cache {directory} (about {needed / 1e9:.2f} GB), "
-                      "so a cancelled or interrupted run resumes where it stopped. Memory stays bounded: tiles stream "
-                      "through. Set GAIR_MAX_TILES (or the QGIS setting gair/max_tiles) to impose a tile limit. The "
-                      f"cache keeps {setting_limit('max_cache_gb')} GB at most, least recently used tiles deleted first "
-                      f"({limit_sources('max_cache_gb')}).")
+        raise InputError(translate(
+            "RsEmbedAlgorithm", "{count} tiles need about {needed:.1f} GB in the tile cache {folder}, which has {free:.1f} "
+            "GB free; choose a smaller EXTENT, a larger STRIDE, or set GAIR_CACHE_DIR to a folder on a larger disk").format(
+            count=count, needed=needed / 1e9, folder=directory, free=free / 1e9))
+    feedback.pushInfo(translate(
+        "RsEmbedAlgorithm", "{count} tiles; their encodings go to the tile cache {folder} (about {needed:.2f} GB), so a "
+        "cancelled or interrupted run resumes where it stopped. Memory stays bounded: tiles stream through. Set "
+        "GAIR_MAX_TILES (or the QGIS setting gair/max_tiles) to impose a tile limit. The cache keeps {budget} GB at "
+        "most, least recently used tiles deleted first ({sources}).").format(
+        count=count, folder=directory, needed=needed / 1e9, budget=setting_limit("max_cache_gb"),
+        sources=limit_sources("max_cache_gb")))
 
 
 def localize(item, coords: np.ndarray) -> np.ndarray:

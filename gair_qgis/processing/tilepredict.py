@@ -25,11 +25,12 @@ from ..qgis_io import WGS84, RasterSource, atomic_geotiff, check_output_path, tr
 from ..runtime.errors import PackageError
 from ..runtime.geometry import TileLattice, Window, subgrid
 from ..runtime.package import LOCATION, RS_GLOBAL, TILE_HEAD_INPUTS
+from ..translation import QT_TRANSLATE_NOOP
 from .base import GairAlgorithm, Progress, clear_errors, given
 from .predictions import check_vector_destination, head_attributes, head_band_values, head_bands, head_fields
 from .tiles import area_window, check_tile_count, encode_windows, lattice_windows, tile_lattice
 
-HELP = """Applies the model package's prediction heads to every tile of a raster (tiles of the \
+HELP = QT_TRANSLATE_NOOP("TilePredictAlgorithm", """Applies the model package's prediction heads to every tile of a raster (tiles of the \
 model's ground size, side by side from the top-left corner of EXTENT, default the whole raster; \
 tiles at the edge are shifted inside it).
 
@@ -40,7 +41,7 @@ such heads).
 OUTPUT: a polygon layer with one feature per tile: tile index, column and row, then per \
 classification head the class label and one probability per class, per regression head one \
 value per target. OUTPUT_RASTER (optional): the same values, one pixel per tile (a class-index \
-band first for classifiers)."""
+band first for classifiers).""")
 
 
 class TilePredictAlgorithm(GairAlgorithm):
@@ -85,13 +86,13 @@ class TilePredictAlgorithm(GairAlgorithm):
         model = self.load_model(parameters, context, feedback)
         heads = load_heads(model.package, TILE_HEAD_INPUTS, self.parameterAsString(parameters, self.HEAD, context))
         if not heads:
-            raise PackageError(f"the model package {model.package.name} has no prediction head for tiles "
-                               "(input 'rs_global' or 'location'); choose a package with heads (MODEL)")
+            raise PackageError(self.tr("the model package {} has no prediction head for tiles (input 'rs_global' or "
+                                       "'location'); choose a package with heads (MODEL)").format(model.package.name))
         bands = self.band_mapping(parameters, context, source, model.package)
         extent = self.parameterAsExtent(parameters, self.EXTENT, context, source.crs) if given(parameters, self.EXTENT) else None
         lattice, cells = tile_lattice(source, model.package, area_window(source, extent))
         indices, windows = zip(*lattice_windows(source, lattice, cells))
-        check_tile_count(windows, "this EXTENT", "choose a smaller EXTENT")
+        check_tile_count(windows, self.tr("this EXTENT"), self.tr("choose a smaller EXTENT"))
         encoded, _ = encode_windows(model, source, bands, windows, Progress(feedback, 0, 90), feedback)
         inputs = {RS_GLOBAL: np.stack([encoded[w].tile.global_embedding for w in windows])}
         if any(h.spec.input == LOCATION for h in heads):
