@@ -29,10 +29,11 @@ from ..qgis_io import (
 from ..runtime.errors import InputError
 from ..runtime.geometry import PixelGrid
 from ..runtime.location import BandLimitedRaster, equal_earth, highest_frequency
+from ..translation import QT_TRANSLATE_NOOP, translate
 from .base import GairAlgorithm, Model, Progress, clear_errors, given
 from .tiles import output_grid
 
-HELP = """Evaluates GAIR's location encoder e(lon, lat) at every pixel centre of a grid over \
+HELP = QT_TRANSLATE_NOOP("LocationRasterAlgorithm", """Evaluates GAIR's location encoder e(lon, lat) at every pixel centre of a grid over \
 EXTENT in CRS (default: the extent's CRS) with PIXEL_SIZE in that CRS's units (default: 256 \
 pixels across the longer side). Pixel centres are transformed to EPSG:4326 with the project's \
 transform context; pixels that cannot be transformed are nodata (-9999).
@@ -47,9 +48,11 @@ Where the pixels are finer than the encoder's highest spatial frequency needs, t
 evaluated on a coarser lattice and interpolated, certified at every lattice cell centre to stay \
 within TOLERANCE (default 0.001) of the exact output; TOLERANCE 0 evaluates every pixel.
 
-The number of pixels is limited (GAIR_MAX_PIXELS / QGIS setting gair/max_pixels)."""
+The number of pixels is limited (GAIR_MAX_PIXELS / QGIS setting gair/max_pixels).""")
 
-OUTPUT_TYPES = ["PCA view (3 bands)", "Embedding (D bands)", "Similarity to a reference (photo or location)"]
+OUTPUT_TYPES = [QT_TRANSLATE_NOOP("LocationRasterAlgorithm", "PCA view (3 bands)"),
+                QT_TRANSLATE_NOOP("LocationRasterAlgorithm", "Embedding (D bands)"),
+                QT_TRANSLATE_NOOP("LocationRasterAlgorithm", "Similarity to a reference (photo or location)")]
 PCA_VIEW, EMBEDDING, SIMILARITY = range(3)
 CHUNK = 16_384  # pixels per location-encoder call
 PCA_SAMPLE = 4096
@@ -115,9 +118,10 @@ class LocationRasterAlgorithm(GairAlgorithm):
             else DEFAULT_TOLERANCE
         field = BandLimitedRaster(grid.width, grid.height, encode.evaluator(output_of),
                                   highest_frequency(model.package), encode.equal_earth_at, tolerance)
-        feedback.pushInfo(f"Location encoder evaluated on a lattice every {field.step:.1f} px ({field.evaluations} "
-                          f"points; cell centres within {field.max_centre_error:.1e})" if field.step else
-                          "Location encoder evaluated at every pixel")
+        feedback.pushInfo(self.tr("Location encoder evaluated on a lattice every {step:.1f} px ({points} points; cell "
+                                  "centres within {error:.1e})").format(
+            step=field.step, points=field.evaluations, error=field.max_centre_error) if field.step else
+            self.tr("Location encoder evaluated at every pixel"))
         bands = {EMBEDDING: model.package.embed_dim, PCA_VIEW: 3}.get(mode, 1)
         names = ([f"embedding_{k}" for k in range(bands)] if mode == EMBEDDING else ["pc1", "pc2", "pc3"]
                  if mode == PCA_VIEW else ["similarity"])
@@ -139,13 +143,13 @@ class LocationRasterAlgorithm(GairAlgorithm):
             crs = self.parameterAsExtentCrs(parameters, self.EXTENT, context)
         if not crs.isValid():
             crs = QgsCoordinateReferenceSystem(WGS84)
-        check_crs(crs, "the output")
+        check_crs(crs, self.tr("the output"))
         return crs
 
     def grid(self, parameters, context, crs) -> PixelGrid:
         extent = self.parameterAsExtent(parameters, self.EXTENT, context, crs)
         if extent.isEmpty():
-            raise InputError("EXTENT is empty; give an area with a width and a height")
+            raise InputError(self.tr("EXTENT is empty; give an area with a width and a height"))
         area = PixelGrid.from_bounds(extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum(), 1, 1)
         size = self.parameterAsDouble(parameters, self.PIXEL_SIZE, context) if given(parameters, self.PIXEL_SIZE) else 0.0
         return output_grid(area, size or max(extent.width(), extent.height()) / DEFAULT_PIXELS_ACROSS)
@@ -156,16 +160,16 @@ class LocationRasterAlgorithm(GairAlgorithm):
             return None
         photo = self.parameterAsFile(parameters, self.REFERENCE_IMAGE, context)
         if photo:
-            feedback.pushInfo(f"Reference: the photo {photo}")
+            feedback.pushInfo(self.tr("Reference: the photo {}").format(photo))
             return model.runtime.encode_photo(photo)[1]
         if not given(parameters, self.REFERENCE_POINT):
-            raise InputError("the similarity output needs a reference: set REFERENCE_IMAGE (a photo) or "
-                             "REFERENCE_POINT (e.g. 'lon,lat [EPSG:4326]')")
+            raise InputError(self.tr("the similarity output needs a reference: set REFERENCE_IMAGE (a photo) or "
+                                     "REFERENCE_POINT (e.g. 'lon,lat [EPSG:4326]')"))
         point = self.parameterAsPoint(parameters, self.REFERENCE_POINT, context)
         crs = self.parameterAsPointCrs(parameters, self.REFERENCE_POINT, context)
         wgs84 = QgsCoordinateReferenceSystem(WGS84)
         lon, lat = transform_point(point, crs if crs.isValid() else wgs84, wgs84, context.transformContext())
-        feedback.pushInfo(f"Reference: the location ({lon:.6f}, {lat:.6f})")
+        feedback.pushInfo(self.tr("Reference: the location ({:.6f}, {:.6f})").format(lon, lat))
         return model.runtime.encode_location(np.array([[lon, lat]]))[0]
 
 
@@ -189,7 +193,8 @@ class LocationEncoder:
         size = self.grid.width * self.grid.height
         points, valid = self.lonlat(np.unique(np.linspace(0, size - 1, min(count, size)).astype(np.int64)))
         if not valid.any():
-            raise InputError("no pixel centre of EXTENT can be transformed to longitude/latitude; check the CRS")
+            raise InputError(translate("LocationRasterAlgorithm", "no pixel centre of EXTENT can be transformed to "
+                                                                  "longitude/latitude; check the CRS"))
         return self.runtime.encode_location(points[valid])
 
     def lonlat_at(self, cols: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

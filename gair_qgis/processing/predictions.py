@@ -12,6 +12,7 @@ from qgis.PyQt.QtCore import QVariant
 from ..analysis import Head
 from ..qgis_io import overwrites_outputs
 from ..runtime.errors import OutputExistsError
+from ..translation import translate
 
 
 def _field_name(*parts: str) -> str:
@@ -66,4 +67,5 @@ def check_vector_destination(destination: str) -> None:
     if destination.startswith(("memory:", "ogr:", "postgres:", "spatialite:")) or not path:
         return
     if Path(path).exists() and not overwrites_outputs():
-        raise OutputExistsError(f"the output {path} already exists and is not overwritten; delete it or choose another file name")
+        raise OutputExistsError(translate("GairAlgorithm", "the output {} already exists and is not overwritten; delete "
+                                                           "it or choose another file name").format(path))

@@ -27,13 +27,14 @@ from ..qgis_io import WGS84, RasterSource, transform_points
 from ..runtime.errors import InputError
 from ..runtime.geometry import Window, centred_window, subgrid
 from ..runtime.package import LOCATION, RS_GLOBAL, SV
+from ..translation import QT_TRANSLATE_NOOP, translate
 from .base import GairAlgorithm, Model, Progress, clear_errors
 from .predictions import check_vector_destination, head_attributes, head_fields
 from .tiles import check_tile_count, encode_windows, tile_size_pixels
 
 POINT_HEAD_INPUTS = (SV, LOCATION, RS_GLOBAL)
 
-HELP = """For each point of INPUT, reads the photo named in PHOTO_FIELD (relative paths are \
+HELP = QT_TRANSLATE_NOOP("SvPointsAlgorithm", """For each point of INPUT, reads the photo named in PHOTO_FIELD (relative paths are \
 resolved against PHOTO_FOLDER, default the layer's folder), encodes it, and compares its \
 projected street-view embedding with the RS embedding of RASTER localized at the point: the \
 tile is a window of the model's tile ground size around the point (shifted inside the raster), \
@@ -43,7 +44,7 @@ Output: the input features with `gair_sim` (cosine similarity), `gair_tile` (the
 column, row, width, height in the raster) and, where the model package has heads, their \
 predictions: 'sv' heads on the photo's embedding, 'location' heads on the point's location \
 embedding, 'rs_global' heads on the tile's global embedding (HEAD: only the head of that name). Points outside the raster or with \
-unreadable photos keep NULL values and are listed as warnings. Multi-points use their centroid."""
+unreadable photos keep NULL values and are listed as warnings. Multi-points use their centroid.""")
 
 
 @dataclass
@@ -104,7 +105,7 @@ class SvPointsAlgorithm(GairAlgorithm):
         check_vector_destination(self.parameterAsOutputLayer(parameters, self.OUTPUT, context))
         points = self.parameterAsSource(parameters, self.INPUT, context)
         if points is None:
-            raise InputError("INPUT is not a readable point layer")
+            raise InputError(self.tr("INPUT is not a readable point layer"))
         field = self.parameterAsString(parameters, self.PHOTO_FIELD, context)
         folder = Path(self.parameterAsFile(parameters, self.PHOTO_FOLDER, context) or self._layer_folder)
         source = self.raster()
@@ -114,9 +115,9 @@ class SvPointsAlgorithm(GairAlgorithm):
         inputs = self.collect(points, field, folder, source, model, context, Progress(feedback, 0, 40))
         for item in inputs:
             if item.problem:
-                feedback.pushWarning(f"feature {item.feature.id()}: {item.problem}")
+                feedback.pushWarning(self.tr("feature {}: {}").format(item.feature.id(), item.problem))
         windows = [item.window for item in inputs if item.problem is None]
-        check_tile_count(windows, "these points", "split the layer or use fewer, closer points")
+        check_tile_count(windows, self.tr("these points"), self.tr("split the layer or use fewer, closer points"))
         encoded, _ = encode_windows(model, source, bands, windows, Progress(feedback, 40, 90), feedback)
         fields = QgsFields(points.fields())
         for field_ in [QgsField("gair_sim", QVariant.Double), QgsField("gair_tile", QVariant.String)]:
@@ -131,7 +132,7 @@ class SvPointsAlgorithm(GairAlgorithm):
             feature.setAttributes(list(item.feature.attributes()) + extra)
             sink.addFeature(feature, QgsFeatureSink.FastInsert)
         evaluated = sum(1 for item in inputs if item.problem is None)
-        feedback.pushInfo(f"{evaluated} of {len(inputs)} point(s) evaluated")
+        feedback.pushInfo(self.tr("{} of {} point(s) evaluated").format(evaluated, len(inputs)))
         return {self.OUTPUT: dest, "EVALUATED": evaluated}
 
     def collect(self, points, field: str, folder: Path, source: RasterSource, model: Model, context,
@@ -153,12 +154,13 @@ class SvPointsAlgorithm(GairAlgorithm):
         item = PointInput(feature, x=x, y=y)
         value = feature[field]
         if not value:
-            item.problem = f"no photo path in field {field}"
+            item.problem = translate("SvPointsAlgorithm", "no photo path in field {}").format(field)
             return item
         item.photo = Path(str(value)) if Path(str(value)).is_absolute() else folder / str(value)
         u, v = source.grid.uv(x, y)
         if not (np.isfinite(u) and 0 <= u <= 1 and 0 <= v <= 1):
-            item.problem = "the point lies outside the raster RASTER (or cannot be transformed to its CRS); move it inside"
+            item.problem = translate("SvPointsAlgorithm", "the point lies outside the raster RASTER (or cannot be "
+                                                          "transformed to its CRS); move it inside")
             return item
         try:
             item.pooled, item.projected = model.runtime.encode_photo(item.photo)
