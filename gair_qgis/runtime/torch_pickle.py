@@ -6,11 +6,18 @@ allow-list: the tensor rebuild functions (replaced by numpy equivalents), storag
 `OrderedDict`, and a few inert metadata classes (`argparse.Namespace`) that become plain
 dicts. Any other global (e.g. `os.system`, `builtins.eval`) is refused with an error
 naming it, so a crafted file cannot execute anything.
+
+Nor can it read outside its own bytes: every tensor's offset, sizes and strides are checked
+against its storage (non-negative, last element inside) before a view is taken, and the
+bytes a checkpoint may claim (its archive entries unpacked, its tensors expanded) are capped
+at a multiple of the file's own size, so a small crafted file cannot exhaust memory. A
+tensor that fails is refused by name (`UnsafeCheckpointError`).
 """
 from __future__ import annotations
 
 import collections
 import io
+import math
 import pickle
 import zipfile
 import zlib
@@ -45,18 +52,62 @@ _STORAGE_DTYPES = {
 }
 
 
+# What a checkpoint may claim, against its file's size: its archive entries unpacked (torch.save
+# stores them uncompressed, so a genuine file claims at most its own size) and its tensors
+# expanded (views of one storage, e.g. tied weights, may repeat bytes; twice is generous).
+MAX_UNPACKED_PER_FILE_BYTE = 2
+MAX_TENSOR_BYTES_PER_FILE_BYTE = 4
+SMALL_FILE_ALLOWANCE = 1 << 20  # so that a tiny test checkpoint is not held to a ratio
+
+
 class _StorageType:
     def __init__(self, name: str) -> None:
         self.dtype: Any = _STORAGE_DTYPES[name]  # a numpy dtype, or "bfloat16"
 
 
-def _rebuild_tensor(storage: NDArray[Any], offset: int, size: tuple[int, ...], stride: tuple[int, ...],
-                    *_ignored: Any) -> NDArray[Any]:
+class _RefusedTensor:
+    """Stands in for a tensor whose extent does not fit its storage: refused, with the
+    tensor's name, once the whole pickle is read (`_refuse_bad_tensors`)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def _is_index(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def tensor_extent_problem(storage_length: int, offset: Any, size: Any, stride: Any) -> str | None:
+    """Why a view (offset, size, stride, in elements) does not fit a storage of
+    `storage_length` elements, or None when it does: all non-negative integers, as many
+    strides as sizes, and the last element inside the storage."""
+    if not _is_index(offset):
+        return f"offset {offset!r} is not a non-negative integer"
+    if not isinstance(size, tuple) or not isinstance(stride, tuple) or len(size) != len(stride):
+        return f"size {size!r} and stride {stride!r} are not tuples of one length"
+    if not all(_is_index(v) for v in size + stride):
+        return f"size {size} or stride {stride} holds a negative or non-integer value"
+    if 0 in size:
+        return None if offset <= storage_length else f"offset {offset} is past the storage's {storage_length} elements"
+    last = offset + sum((n - 1) * s for n, s in zip(size, stride))
+    if last >= storage_length:
+        return (f"its last element ({last}: offset {offset}, size {list(size)}, stride {list(stride)}) lies "
+                f"outside its storage of {storage_length} elements")
+    return None
+
+
+def _rebuild_tensor(storage: NDArray[Any], offset: Any, size: Any, stride: Any,
+                    *_ignored: Any) -> NDArray[Any] | _RefusedTensor:
+    if not isinstance(storage, np.ndarray):
+        return _RefusedTensor(f"its storage is {type(storage).__name__}, not tensor data")
+    problem = tensor_extent_problem(len(storage), offset, size, stride)
+    if problem:
+        return _RefusedTensor(problem)
     if not size:
         return storage[offset : offset + 1].reshape(()).copy()
     itemsize = storage.itemsize
     view = np.lib.stride_tricks.as_strided(
-        storage[offset:], shape=tuple(size), strides=tuple(s * itemsize for s in stride), writeable=False
+        storage[offset:], shape=size, strides=tuple(s * itemsize for s in stride), writeable=False
     )
     return np.ascontiguousarray(view)
 
@@ -88,13 +139,26 @@ def _bfloat16_to_float32(raw: bytes) -> NDArray[Any]:
 
 
 class _RestrictedUnpickler(pickle.Unpickler):
-    def __init__(self, data: bytes, archive: zipfile.ZipFile, prefix: str) -> None:
+    def __init__(self, data: bytes, archive: zipfile.ZipFile, prefix: str, tensor_budget: int) -> None:
         super().__init__(io.BytesIO(data))
         self._archive = archive
         self._prefix = prefix
         self._storages: dict[str, NDArray[Any]] = {}
+        self._tensor_budget = tensor_budget  # bytes the tensors may still take
+
+    def _rebuild_within_budget(self, storage: Any, offset: Any, size: Any, stride: Any,
+                               *rest: Any) -> NDArray[Any] | _RefusedTensor:
+        if isinstance(storage, np.ndarray) and isinstance(size, tuple) and all(_is_index(n) for n in size):
+            claimed = math.prod(size) * storage.itemsize
+            if claimed > self._tensor_budget:
+                return _RefusedTensor(f"its size {list(size)} claims more memory than the file's size allows "
+                                      "(a small file expanding into a huge tensor)")
+            self._tensor_budget -= claimed
+        return _rebuild_tensor(storage, offset, size, stride, *rest)
 
     def find_class(self, module: str, name: str) -> Any:
+        if _ALLOWED.get((module, name)) is _rebuild_tensor:
+            return self._rebuild_within_budget
         try:
             return _ALLOWED[(module, name)]
         except KeyError:
@@ -110,12 +174,53 @@ class _RestrictedUnpickler(pickle.Unpickler):
         if not isinstance(storage_type, _StorageType):
             raise UnsafeCheckpointError(f"unsupported storage type in the checkpoint: {storage_type!r}")
         if key not in self._storages:
-            raw = self._archive.read(f"{self._prefix}data/{key}")
+            try:
+                raw = self._archive.read(f"{self._prefix}data/{key}")
+            except KeyError:
+                raise UnsafeCheckpointError(f"the checkpoint refers to a storage data/{key} it does not hold") from None
+            itemsize = 2 if storage_type.dtype == "bfloat16" else np.dtype(storage_type.dtype).itemsize
+            if len(raw) % itemsize:
+                raise DamagedCheckpointError(f"the checkpoint's storage data/{key} has {len(raw)} bytes, not a whole "
+                                             f"number of {itemsize}-byte elements; download or copy it again")
             if storage_type.dtype == "bfloat16":
                 self._storages[key] = _bfloat16_to_float32(raw)
             else:
                 self._storages[key] = np.frombuffer(raw, dtype=storage_type.dtype)
         return self._storages[key]
+
+
+# What a crafted pickle can provoke inside the allowed callables (wrong argument types or
+# counts, a bad persistent id): refused as a malformed file, never an "internal error".
+_MALFORMED_PICKLE = (TypeError, AttributeError, IndexError, KeyError, ValueError, RecursionError)
+
+
+def _check_claimed_size(path: Path, archive: zipfile.ZipFile) -> int:
+    """Refuse an archive whose entries unpack to far more than the file's size (a zip bomb);
+    returns the bytes its tensors may take."""
+    file_size = path.stat().st_size
+    unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > MAX_UNPACKED_PER_FILE_BYTE * file_size + SMALL_FILE_ALLOWANCE:
+        raise UnsafeCheckpointError(f"{path} claims {unpacked} bytes unpacked from a {file_size}-byte file (a "
+                                    "compressed or crafted archive; torch.save stores its data uncompressed); "
+                                    "re-save it with torch.save")
+    return MAX_TENSOR_BYTES_PER_FILE_BYTE * file_size + SMALL_FILE_ALLOWANCE
+
+
+def _refuse_bad_tensors(obj: Any, path: Path) -> None:
+    """Raise UnsafeCheckpointError naming the first tensor (by its key path) whose extent
+    did not fit its storage or the size budget."""
+    seen: set[int] = set()
+    pending: list[tuple[str, Any]] = [("", obj)]
+    while pending:
+        name, item = pending.pop()
+        if isinstance(item, _RefusedTensor):
+            raise UnsafeCheckpointError(f"{path}: tensor {name or '(the whole file)'} is refused: {item.reason}; "
+                                        "the file is damaged or crafted")
+        if id(item) in seen or not isinstance(item, (dict, list, tuple, set, frozenset)):
+            continue
+        seen.add(id(item))
+        children = item.items() if isinstance(item, dict) else enumerate(item)
+        pending.extend((f"{name}.{key}" if name else str(key), value) for key, value in children)
 
 
 def load_checkpoint(path: str | Path) -> Any:
@@ -140,9 +245,17 @@ def load_checkpoint(path: str | Path) -> Any:
             if len(pickles) != 1:
                 raise UnsafeCheckpointError(f"{path}: expected one data.pkl in the archive, found {len(pickles)}")
             prefix = pickles[0][: -len("data.pkl")]
-            return _RestrictedUnpickler(archive.read(pickles[0]), archive, prefix).load()
+            budget = _check_claimed_size(path, archive)
+            loaded = _RestrictedUnpickler(archive.read(pickles[0]), archive, prefix, budget).load()
     except (zipfile.BadZipFile, EOFError, zlib.error) as error:
         raise DamagedCheckpointError(f"{path} is damaged ({error}); download or copy it again") from None
+    except (DamagedCheckpointError, pickle.UnpicklingError):
+        raise
+    except _MALFORMED_PICKLE as error:
+        raise UnsafeCheckpointError(f"{path}: its pickle is malformed ({type(error).__name__}: {error}); the file "
+                                    "is not a plain PyTorch state dict (damaged or crafted)") from None
+    _refuse_bad_tensors(loaded, path)
+    return loaded
 
 
 def state_dict_from_checkpoint(obj: Any) -> dict[str, NDArray[Any]]:
