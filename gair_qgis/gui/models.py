@@ -16,9 +16,12 @@ from qgis.PyQt.QtWidgets import QComboBox, QWidget
 from .. import installed_models, settings
 from ..runtime.errors import PackageError
 from ..runtime.package import ModelPackage
+from ..translation import QT_TRANSLATE_NOOP, translate
 
-UNTRAINED_WARNING = "UNTRAINED: random weights, its results carry no meaning"
-SMALL_MODEL_NOTE = "Small model, weak heatmaps: the released GAIR weights (Models tab) give real results."
+# Shown through translate("ModelEntry", ...) (gair_qgis.translation).
+UNTRAINED_WARNING = QT_TRANSLATE_NOOP("ModelEntry", "UNTRAINED: random weights, its results carry no meaning")
+SMALL_MODEL_NOTE = QT_TRANSLATE_NOOP(
+    "ModelEntry", "Small model, weak heatmaps: the released GAIR weights (Models tab) give real results.")
 WARNING_STYLE = "color: #b00020; font-weight: bold;"
 
 
@@ -43,11 +46,13 @@ class ModelEntry:
     @property
     def label(self) -> str:
         """Short text for a combo box; says UNTRAINED and broken plainly."""
-        tags = [self.kind] if self.kind != "folder" else []
+        kinds = {"bundled": translate("ModelEntry", "bundled"), "downloaded": translate("ModelEntry", "downloaded"),
+                 "imported": translate("ModelEntry", "imported")}
+        tags = [kinds.get(self.kind, self.kind)] if self.kind != "folder" else []
         if self.untrained:
-            tags.append("UNTRAINED")
+            tags.append(translate("ModelEntry", "UNTRAINED"))
         if self.error:
-            tags.append("cannot be used")
+            tags.append(translate("ModelEntry", "cannot be used"))
         return f"{self.name} ({', '.join(tags)})" if tags else self.name
 
     def describe(self) -> str:
@@ -56,10 +61,12 @@ class ModelEntry:
             return f"{self.folder}\n{self.error}"
         meta = self.package.meta
         lines = [f"{self.name} {meta.get('version', '')}".strip(), self.folder, meta.get("description", "")]
-        lines.append(f"embedding size {self.package.embed_dim}, RS bands {', '.join(self.package.rs_spec.bands)}")
+        lines.append(translate("ModelEntry", "embedding size {}, RS bands {}").format(
+            self.package.embed_dim, ", ".join(self.package.rs_spec.bands)))
         heads = [h.name for h in self.package.heads]
-        lines.append(f"prediction heads: {', '.join(heads) if heads else 'none'}")
-        lines.append(f"licence {meta.get('licence', 'unknown')}")
+        lines.append(translate("ModelEntry", "prediction heads: {}").format(
+            ", ".join(heads) if heads else translate("ModelEntry", "none")))
+        lines.append(translate("ModelEntry", "licence {}").format(meta.get("licence") or translate("ModelEntry", "unknown")))
         return "\n".join(line for line in lines if line)
 
 
@@ -89,8 +96,8 @@ class ModelCatalog(QObject):
         installed = installed_models.installed_packages()
         entries = [load_entry(p.folder, bundled=p.kind == "bundled", kind=p.kind) for p in installed]
         if not any(e.bundled for e in entries):
-            entries.insert(0, ModelEntry("", True, None, "no bundled model package found under resources/models",
-                                         kind="bundled"))
+            entries.insert(0, ModelEntry("", True, None, translate(
+                "ModelEntry", "no bundled model package found under resources/models"), kind="bundled"))
         self._entries = entries
         self.changed.emit()
 
