@@ -26,6 +26,7 @@ try:
 except ImportError:
     from qgis.PyQt.QtWidgets import QAction  # Qt5
 from ..plugin_files import icon
+from ..translation import QT_TRANSLATE_NOOP, translate, translate_for
 from .heatmap_dock import HeatmapDock
 from .location_dock import LocationDock
 from .model_manager import ModelManagerDock
@@ -39,8 +40,9 @@ DOCK_ICONS = {HeatmapDock: "heatmap", LocationDock: "location", PredictionsDock:
               ModelManagerDock: "models"}
 # Short dock titles: the four tabs of the group stay readable in a 400 px dock (the menu and
 # toolbar keep "GAIR heatmap", ...).
-TAB_TITLES = {HeatmapDock: "Heatmap", LocationDock: "Location", PredictionsDock: "Predictions",
-              ModelManagerDock: "Models"}
+TAB_TITLES = {HeatmapDock: QT_TRANSLATE_NOOP("GairGui", "Heatmap"), LocationDock: QT_TRANSLATE_NOOP("GairGui", "Location"),
+              PredictionsDock: QT_TRANSLATE_NOOP("GairGui", "Predictions"),
+              ModelManagerDock: QT_TRANSLATE_NOOP("GairGui", "Models")}
 
 
 class GairGui:
@@ -61,16 +63,18 @@ class GairGui:
         for dock_class in DOCK_CLASSES:
             dock = dock_class(self.iface, self.catalog)
             self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-            dock.setWindowTitle(TAB_TITLES[dock_class])
+            dock.setWindowTitle(translate("GairGui", TAB_TITLES[dock_class]))
             action = dock.toggleViewAction()
             action.setIcon(icon(DOCK_ICONS[dock_class]))
-            action.setText(dock_class.title)
-            action.setToolTip(dock_class.title)
+            title = translate_for(dock_class, dock_class.title)
+            action.setText(title)
+            action.setToolTip(title)
             self.toolbar.addAction(action)
             self.iface.addPluginToMenu(MENU, action)
             self.docks.append(dock)
             self.actions.append(action)
-        self.true_colour_action = QAction(icon("gair"), "GAIR: Sentinel-2 true colour", self.iface.mainWindow())
+        self.true_colour_action = QAction(icon("gair"), translate("GairGui", "GAIR: Sentinel-2 true colour"),
+                                          self.iface.mainWindow())
         self.true_colour_action.triggered.connect(self.true_colour_of_current_layer)
         self.iface.addCustomActionForLayerType(self.true_colour_action, "", QgsMapLayerType.RasterLayer, True)
         QgsProject.instance().layersAdded.connect(self.recognise_sentinel2)
@@ -110,8 +114,9 @@ class GairGui:
         layer = self.iface.activeLayer()
         if not isinstance(layer, QgsRasterLayer) or not styling.style_true_colour(layer):
             self.iface.messageBar().pushMessage(
-                "GAIR", "This layer is not a Sentinel-2 stack GAIR recognises (bands B2, B3, B4 ... by name, or "
-                "10 or 12 bands in Sentinel-2 order).", Qgis.MessageLevel.Info, 8)
+                "GAIR", translate("GairGui", "This layer is not a Sentinel-2 stack GAIR recognises (bands B2, B3, "
+                                             "B4 ... by name, or 10 or 12 bands in Sentinel-2 order)."),
+                Qgis.MessageLevel.Info, 8)
 
     def dock(self, dock_class: type) -> Optional[QgsDockWidget]:
         """The plugin's dock of that class."""
