@@ -26,6 +26,7 @@ from ..processing.locationraster import DEFAULT_PIXELS_ACROSS
 from ..processing.locationraster import EMBEDDING as MODE_EMBEDDING
 from ..processing.locationraster import PCA_VIEW as MODE_PCA
 from ..processing.locationraster import SIMILARITY as MODE_SIMILARITY
+from ..translation import QT_TRANSLATE_NOOP
 from .base_dock import AlgorithmDock
 from .heatmap_dock import PHOTO_FILTER
 from .layers import load_raster, unique_output_path
@@ -39,10 +40,11 @@ class LocationDock(AlgorithmDock):
     """What does GAIR's location encoder see over this area?"""
 
     algorithm_id = "gair:locationraster"
-    title = "GAIR location"
+    title = QT_TRANSLATE_NOOP("LocationDock", "GAIR location")
     icon_name = "location"
-    help_text = ("What does GAIR know about places? Paint its location embeddings over the map view: a PCA "
-                 "colour view, or how similar every place is to a reference place or photo.")
+    help_text = QT_TRANSLATE_NOOP("LocationDock", "What does GAIR know about places? Paint its location embeddings "
+                                                  "over the map view: a PCA colour view, or how similar every place "
+                                                  "is to a reference place or photo.")
 
     def __init__(self, iface: QgisInterface, catalog: ModelCatalog, parent: Optional[QWidget] = None) -> None:
         self.area_set_by_user = False

@@ -10,6 +10,7 @@ from qgis.PyQt.QtWidgets import QCheckBox, QComboBox, QWidget
 
 from .. import styling
 from ..runtime.package import TILE_HEAD_INPUTS  # the heads gair:tilepredict applies
+from ..translation import QT_TRANSLATE_NOOP
 from .base_dock import AlgorithmDock
 from .layers import load_raster, load_vector, unique_output_path
 from .models import ModelCatalog
@@ -21,10 +22,10 @@ class PredictionsDock(AlgorithmDock):
     """Label every tile of a scene with one of the package's prediction heads."""
 
     algorithm_id = "gair:tilepredict"
-    title = "GAIR predictions"
+    title = QT_TRANSLATE_NOOP("PredictionsDock", "GAIR predictions")
     icon_name = "predictions"
-    help_text = ("What is on each tile? Apply the model's prediction heads to every tile of a Sentinel-2 layer; "
-                 "each head becomes its own layer.")
+    help_text = QT_TRANSLATE_NOOP("PredictionsDock", "What is on each tile? Apply the model's prediction heads to "
+                                                     "every tile of a Sentinel-2 layer; each head becomes its own layer.")
 
     def __init__(self, iface: QgisInterface, catalog: ModelCatalog, parent: Optional[QWidget] = None) -> None:
         super().__init__(iface, catalog, parent)
