@@ -8,6 +8,7 @@ from qgis.core import QgsApplication, QgsTask
 from qgis.PyQt.QtCore import pyqtSignal
 
 from ..runtime.errors import PackageError
+from ..translation import translate
 
 
 def int8_folder(package_folder: str | Path) -> Path:
@@ -27,7 +28,8 @@ class QuantizeTask(QgsTask):
     done = pyqtSignal(bool, str)
 
     def __init__(self, package: Path, out: Path) -> None:
-        super().__init__(f"GAIR: int8 copy of {Path(package).name}", QgsTask.Flag.CanCancel)
+        super().__init__(translate("QuantizeTask", "GAIR: int8 copy of {}").format(Path(package).name),
+                         QgsTask.Flag.CanCancel)
         self.package, self.out, self.message = Path(package), Path(out), ""
 
     def _say(self, message: str) -> None:
@@ -42,7 +44,7 @@ class QuantizeTask(QgsTask):
         try:
             quantize_package(self.package, self.out, say=self._say)
         except InterruptedError:
-            self.message = "cancelled; nothing was written"
+            self.message = translate("QuantizeTask", "cancelled; nothing was written")
             return False
         except (PackageError, ValueError, OSError, ImportError) as error:
             self.message = str(error)

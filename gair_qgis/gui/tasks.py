@@ -15,6 +15,7 @@ from ..runtime import download
 from ..runtime.errors import CheckpointError, PackageError, UnsafeCheckpointError
 from ..runtime.import_checkpoint import import_released
 from ..runtime.session import GAIRRuntime
+from ..translation import translate
 
 IMPORT_STEPS = 3  # progress messages import_released reports before it returns
 IMPORT_ERRORS = (CheckpointError, UnsafeCheckpointError, PackageError, OSError, ValueError, KeyError)
@@ -26,7 +27,8 @@ class ImportCheckpointTask(QgsTask):
     done = pyqtSignal(bool, str)
 
     def __init__(self, checkpoint: Path, out: Path, overwrite: bool = False) -> None:
-        super().__init__(f"GAIR: import {checkpoint.name}", QgsTask.Flag.CanCancel)
+        super().__init__(translate("ImportCheckpointTask", "GAIR: import {}").format(checkpoint.name),
+                         QgsTask.Flag.CanCancel)
         self.checkpoint = Path(checkpoint)
         self.out = Path(out)
         self.overwrite = overwrite
@@ -47,17 +49,17 @@ class ImportCheckpointTask(QgsTask):
             import_released(self.checkpoint, self.out, overwrite=self.overwrite, name=self.out.name,
                             progress=self._step)
         except InterruptedError:
-            self.message = "cancelled"
+            self.message = translate("ImportCheckpointTask", "cancelled")
             return False
         except IMPORT_ERRORS as error:
             self.message = str(error)
             return False
-        self.message = f"package written to {self.out}"
+        self.message = translate("ImportCheckpointTask", "package written to {}").format(self.out)
         return True
 
     def finished(self, ok: bool) -> None:  # main thread
         if not ok and self.isCanceled():
-            self.message = "cancelled; nothing was written"
+            self.message = translate("ImportCheckpointTask", "cancelled; nothing was written")
         self.done.emit(ok, self.message)
 
 
@@ -71,7 +73,8 @@ class DownloadTask(QgsTask):
     REPORT_EVERY_S = 0.25
 
     def __init__(self, url: str, out: Path, overwrite: bool = False, authcfg: str = "") -> None:
-        super().__init__(f"GAIR: download {download.file_name(url)}", QgsTask.Flag.CanCancel)
+        super().__init__(translate("DownloadTask", "GAIR: download {}").format(download.file_name(url)),
+                         QgsTask.Flag.CanCancel)
         self.url, self.out, self.overwrite, self.authcfg = url, Path(out), overwrite, authcfg
         self.message = ""
         self.notes: list[str] = []
@@ -107,12 +110,12 @@ class DownloadTask(QgsTask):
             self.message = str(error)
             return False
         self.setProgress(100.0)
-        self.message = f"{package.name} downloaded and imported to {self.out}"
+        self.message = translate("DownloadTask", "{} downloaded and imported to {}").format(package.name, self.out)
         return True
 
     def finished(self, ok: bool) -> None:  # main thread
         if not ok and self.isCanceled():
-            self.message = "cancelled; nothing was installed (download again to resume)"
+            self.message = translate("DownloadTask", "cancelled; nothing was installed (download again to resume)")
         self.done.emit(ok, self.message)
 
 
@@ -122,7 +125,7 @@ class ProbeProviderTask(QgsTask):
     done = pyqtSignal(bool, str)
 
     def __init__(self, package_folder: str, force_cpu: bool) -> None:
-        super().__init__("GAIR: check the execution provider", QgsTask.Flag.CanCancel)
+        super().__init__(translate("ProbeProviderTask", "GAIR: check the execution provider"), QgsTask.Flag.CanCancel)
         self.package_folder = package_folder
         self.force_cpu = force_cpu
         self.message = ""
