@@ -30,6 +30,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
+from ..translation import translate
 from .messages import user_message
 
 PROVIDER_ID = "gair"
@@ -58,7 +59,7 @@ class RecordingFeedback(QgsProcessingFeedback):
 def provider_missing_message() -> Optional[str]:
     """Why the docks cannot run, or None when the `gair` Processing provider is there."""
     if QgsApplication.processingRegistry().providerById(PROVIDER_ID) is None:
-        return "The GAIR Processing provider is not loaded (is the GAIR plugin enabled?)"
+        return translate("RunPanel", "The GAIR Processing provider is not loaded (is the GAIR plugin enabled?)")
     return None
 
 
@@ -88,7 +89,8 @@ class AlgorithmRun(QObject):
         """Queue the task; raises LookupError when the algorithm is not registered."""
         algorithm = QgsApplication.processingRegistry().algorithmById(self.algorithm_id)
         if algorithm is None:
-            raise LookupError(provider_missing_message() or f"algorithm {self.algorithm_id} is not available")
+            raise LookupError(provider_missing_message() or translate(
+                "RunPanel", "algorithm {} is not available").format(self.algorithm_id))
         self.task = QgsProcessingAlgRunnerTask(algorithm, self.parameters, self.context, self.feedback)
         self.task.executed.connect(self._executed)
         manager = QgsApplication.taskManager()
@@ -119,7 +121,7 @@ class AlgorithmRun(QObject):
         elif self.feedback.isCanceled():
             message = "cancelled"
         else:
-            message = "\n".join(self.feedback.errors) or f"{self.algorithm_id} failed"
+            message = "\n".join(self.feedback.errors) or translate("RunPanel", "{} failed").format(self.algorithm_id)
         self.done.emit(ok, dict(results or {}), message)
 
 
