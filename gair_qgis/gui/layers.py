@@ -28,6 +28,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QTimer
 
 from .. import settings
+from ..translation import translate
 
 SIDE_CARS = (".aux.xml", "-wal", "-shm")  # files QGIS/GDAL may add beside an output
 
@@ -73,7 +74,7 @@ def load_raster(path: str, name: str = "") -> QgsRasterLayer:
     """A raster layer from a result file; ValueError when QGIS cannot read it."""
     layer = QgsRasterLayer(path, name or Path(path).stem)
     if not layer.isValid():
-        raise ValueError(f"QGIS cannot read the result {path}")
+        raise ValueError(translate("layers", "QGIS cannot read the result {}").format(path))
     return layer
 
 
@@ -81,7 +82,7 @@ def load_vector(path: str, name: str = "") -> QgsVectorLayer:
     """A vector layer from a result file; ValueError when QGIS cannot read it."""
     layer = QgsVectorLayer(path, name or Path(path).stem, "ogr")
     if not layer.isValid():
-        raise ValueError(f"QGIS cannot read the result {path}")
+        raise ValueError(translate("layers", "QGIS cannot read the result {}").format(path))
     return layer
 
 
