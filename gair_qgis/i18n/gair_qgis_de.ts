@@ -5,942 +5,1311 @@
     <name>AlgorithmDock</name>
     <message>
         <source>Keep every result</source>
-        <translation type="unfinished"></translation>
+        <translation>Jedes Ergebnis behalten</translation>
     </message>
     <message>
         <source>Ticked: each run adds a new layer and keeps its file. Not ticked: a new result replaces this dock&apos;s previous one and its file (in a temporary folder until the project is saved).</source>
-        <translation type="unfinished"></translation>
+        <translation>Angehakt: Jeder Lauf fügt einen neuen Layer hinzu und behält seine Datei. Nicht angehakt: Ein neues Ergebnis ersetzt das vorige Ergebnis dieses Bedienfelds und dessen Datei (in einem temporären Ordner, bis das Projekt gespeichert wird).</translation>
     </message>
     <message>
         <source>Model</source>
-        <translation type="unfinished"></translation>
+        <translation>Modell</translation>
     </message>
     <message>
         <source>Output folder</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausgabeordner</translation>
     </message>
     <message>
         <source>Open the GAIR user guide</source>
-        <translation type="unfinished"></translation>
+        <translation>Das GAIR-Benutzerhandbuch öffnen</translation>
     </message>
     <message>
         <source>This model is {}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieses Modell ist {}.</translation>
     </message>
     <message>
         <source>Trained model: {}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Trainiertes Modell: {}.</translation>
     </message>
     <message>
         <source>Results go to {}</source>
-        <translation type="unfinished"></translation>
+        <translation>Ergebnisse werden gespeichert in {}</translation>
     </message>
     <message>
         <source> The map still shows the previous result, named “{}”.</source>
-        <translation type="unfinished"></translation>
+        <translation> Die Karte zeigt noch das vorige Ergebnis mit dem Namen „{}“.</translation>
     </message>
     <message>
         <source>No usable model package; open the GAIR model manager.</source>
-        <translation type="unfinished"></translation>
+        <translation>Kein verwendbares Modellpaket; öffnen Sie die GAIR-Modellverwaltung.</translation>
+    </message>
+    <message>
+        <source>onnxruntime works now: run again.</source>
+        <translation>onnxruntime funktioniert jetzt: Starten Sie den Lauf erneut.</translation>
     </message>
 </context>
 <context>
     <name>DependenciesDialog</name>
     <message>
         <source>GAIR: install the Python dependencies</source>
-        <translation type="unfinished"></translation>
+        <translation>GAIR: Python-Abhängigkeiten installieren</translation>
     </message>
     <message>
         <source>Install</source>
-        <translation type="unfinished"></translation>
+        <translation>Installieren</translation>
     </message>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>Abbrechen</translation>
     </message>
     <message>
         <source>Close</source>
-        <translation type="unfinished"></translation>
+        <translation>Schließen</translation>
     </message>
     <message>
         <source>Cannot install: {}</source>
-        <translation type="unfinished"></translation>
+        <translation>Kann nicht installiert werden: {}</translation>
     </message>
     <message>
         <source>Repair</source>
-        <translation type="unfinished"></translation>
+        <translation>Reparieren</translation>
     </message>
     <message>
         <source>GAIR runs its models on onnxruntime. With QGIS&apos;s own Python, pip will:</source>
-        <translation type="unfinished"></translation>
+        <translation>GAIR führt seine Modelle mit onnxruntime aus. Mit QGIS' eigenem Python wird pip:</translation>
     </message>
     <message>
         <source>into {} (a folder of your QGIS profile; no admin rights needed, kept across plugin updates). Needs internet access to pypi.org.</source>
-        <translation type="unfinished"></translation>
+        <translation>nach {} (ein Ordner Ihres QGIS-Profils; keine Administratorrechte nötig, bleibt bei Plugin-Aktualisierungen erhalten). Benötigt Internetzugang zu pypi.org.</translation>
     </message>
     <message>
         <source>Cannot</source>
-        <translation type="unfinished"></translation>
+        <translation>Kann nicht</translation>
     </message>
     <message>
         <source>Installing…</source>
-        <translation type="unfinished"></translation>
+        <translation>Installiere …</translation>
     </message>
     <message>
         <source>Cancelling…</source>
-        <translation type="unfinished"></translation>
+        <translation>Breche ab …</translation>
     </message>
     <message>
         <source>Could not start QGIS&apos;s Python: {}</source>
-        <translation type="unfinished"></translation>
+        <translation>QGIS' Python konnte nicht gestartet werden: {}</translation>
     </message>
     <message>
         <source>Cancelled; nothing was changed.</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgebrochen; nichts wurde geändert.</translation>
     </message>
     <message>
         <source>Failed: {}</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehlgeschlagen: {}</translation>
     </message>
     <message>
         <source>see the log</source>
-        <translation type="unfinished"></translation>
+        <translation>siehe Protokoll</translation>
     </message>
 </context>
 <context>
     <name>DependencyOffer</name>
     <message>
         <source>{}: the GAIR algorithms need it.</source>
-        <translation type="unfinished"></translation>
+        <translation>{}: Die GAIR-Algorithmen benötigen es.</translation>
     </message>
     <message>
         <source>Install…</source>
-        <translation type="unfinished"></translation>
+        <translation>Installieren …</translation>
     </message>
 </context>
 <context>
     <name>DependencyPanel</name>
     <message>
         <source>Dependencies</source>
-        <translation type="unfinished"></translation>
+        <translation>Abhängigkeiten</translation>
     </message>
     <message>
         <source>Install…</source>
-        <translation type="unfinished"></translation>
+        <translation>Installieren …</translation>
     </message>
     <message>
         <source>Remove</source>
-        <translation type="unfinished"></translation>
+        <translation>Entfernen</translation>
     </message>
     <message>
         <source>Install onnxruntime with QGIS&apos;s Python into your QGIS profile</source>
-        <translation type="unfinished"></translation>
+        <translation>onnxruntime mit QGIS' Python in Ihr QGIS-Profil installieren</translation>
     </message>
     <message>
         <source>Delete what the installer put into your QGIS profile</source>
-        <translation type="unfinished"></translation>
+        <translation>Löschen, was das Installationsprogramm in Ihr QGIS-Profil gelegt hat</translation>
     </message>
     <message>
         <source>Installed by the plugin in {}: {}</source>
-        <translation type="unfinished"></translation>
+        <translation>Vom Plugin installiert in {}: {}</translation>
     </message>
     <message>
         <source>Install it with the button below (the plugin&apos;s dependency installer).</source>
-        <translation type="unfinished"></translation>
+        <translation>Installieren Sie es mit der Schaltfläche unten (dem Abhängigkeits-Installationsprogramm des Plugins).</translation>
     </message>
     <message>
         <source>Repair…</source>
-        <translation type="unfinished"></translation>
+        <translation>Reparieren …</translation>
     </message>
     <message>
         <source>Remove GAIR&apos;s dependencies</source>
-        <translation type="unfinished"></translation>
+        <translation>GAIR-Abhängigkeiten entfernen</translation>
     </message>
     <message>
         <source>Delete {}? GAIR needs onnxruntime; you can install it again later.</source>
-        <translation type="unfinished"></translation>
+        <translation>{} löschen? GAIR benötigt onnxruntime; Sie können es später erneut installieren.</translation>
     </message>
     <message>
         <source>Removed {}.</source>
-        <translation type="unfinished"></translation>
+        <translation>{} entfernt.</translation>
     </message>
     <message>
         <source>onnxruntime stays loaded until QGIS restarts.</source>
-        <translation type="unfinished"></translation>
+        <translation>onnxruntime bleibt geladen, bis QGIS neu gestartet wird.</translation>
     </message>
     <message>
         <source>Not removed: {}</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht entfernt: {}</translation>
     </message>
 </context>
 <context>
     <name>DownloadPanel</name>
     <message>
         <source>checkpoint.pth of Hugging Face PingL/GAIR (about 814 MB, Apache-2.0)</source>
-        <translation type="unfinished"></translation>
+        <translation>checkpoint.pth von Hugging Face PingL/GAIR (etwa 814 MB, Apache-2.0)</translation>
     </message>
     <message>
         <source>From</source>
-        <translation type="unfinished"></translation>
+        <translation>Von</translation>
     </message>
     <message>
         <source>Write to</source>
-        <translation type="unfinished"></translation>
+        <translation>Schreiben nach</translation>
     </message>
     <message>
         <source>Authentication</source>
-        <translation type="unfinished"></translation>
+        <translation>Authentifizierung</translation>
     </message>
     <message>
         <source>Give the address of the checkpoint to download.</source>
-        <translation type="unfinished"></translation>
+        <translation>Geben Sie die Adresse des herunterzuladenden Checkpoints an.</translation>
     </message>
     <message>
         <source>Choose the folder to write the package to.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie den Ordner, in den das Paket geschrieben wird.</translation>
     </message>
     <message>
         <source>{} already exists; choose another folder.</source>
-        <translation type="unfinished"></translation>
+        <translation>{} existiert bereits; wählen Sie einen anderen Ordner.</translation>
     </message>
     <message>
         <source>Connecting…</source>
-        <translation type="unfinished"></translation>
+        <translation>Verbinde …</translation>
+    </message>
+</context>
+<context>
+    <name>DownloadTask</name>
+    <message>
+        <source>GAIR: download {}</source>
+        <translation>GAIR: {} herunterladen</translation>
+    </message>
+    <message>
+        <source>{} downloaded and imported to {}</source>
+        <translation>{} heruntergeladen und nach {} importiert</translation>
+    </message>
+    <message>
+        <source>cancelled; nothing was installed (download again to resume)</source>
+        <translation>abgebrochen; nichts wurde installiert (erneut herunterladen, um fortzusetzen)</translation>
     </message>
 </context>
 <context>
     <name>GairAlgorithm</name>
     <message>
         <source>tiles</source>
-        <translation type="unfinished"></translation>
+        <translation>Kacheln</translation>
     </message>
     <message>
         <source>pixels</source>
-        <translation type="unfinished"></translation>
+        <translation>Pixel</translation>
     </message>
     <message>
         <source>{what} needs {needed} {unit}, more than the limit of {limit}; {fix}, or raise the limit ({sources})</source>
-        <translation type="unfinished"></translation>
+        <translation>{what} benötigt {needed} {unit}, mehr als die Grenze von {limit}; {fix} oder erhöhen Sie die Grenze ({sources})</translation>
     </message>
     <message>
         <source>cancelled by the user; no output was written</source>
-        <translation type="unfinished"></translation>
+        <translation>vom Benutzer abgebrochen; es wurde keine Ausgabe geschrieben</translation>
     </message>
     <message>
         <source>{}; check the file and the folder&apos;s permissions</source>
-        <translation type="unfinished"></translation>
+        <translation>{}; prüfen Sie die Datei und die Berechtigungen des Ordners</translation>
     </message>
     <message>
         <source>Street view</source>
-        <translation type="unfinished"></translation>
+        <translation>Straßenansicht</translation>
     </message>
     <message>
         <source>Location</source>
-        <translation type="unfinished"></translation>
+        <translation>Ort</translation>
     </message>
     <message>
         <source>Remote sensing</source>
-        <translation type="unfinished"></translation>
+        <translation>Fernerkundung</translation>
     </message>
     <message>
         <source>onnxruntime is not installed in QGIS&apos;s Python</source>
-        <translation type="unfinished"></translation>
+        <translation>onnxruntime ist in QGIS' Python nicht installiert</translation>
     </message>
     <message>
         <source>Model (an installed package, or a package folder; default: the active model)</source>
-        <translation type="unfinished"></translation>
+        <translation>Modell (ein installiertes Paket oder ein Paketordner; Vorgabe: das aktive Modell)</translation>
     </message>
     <message>
         <source>Bands in model order</source>
-        <translation type="unfinished"></translation>
+        <translation>Bänder in Modellreihenfolge</translation>
     </message>
     <message>
         <source>B2, B3, B4, B5, B6, B7, B8, B8A, B11, B12 in this order; default: found from the band names</source>
-        <translation type="unfinished"></translation>
+        <translation>B2, B3, B4, B5, B6, B7, B8, B8A, B11, B12 in dieser Reihenfolge; Vorgabe: aus den Bandnamen ermittelt</translation>
     </message>
     <message>
         <source>Model: {name} ({folder}); execution provider {provider}</source>
-        <translation type="unfinished"></translation>
+        <translation>Modell: {name} ({folder}); Execution Provider {provider}</translation>
     </message>
     <message>
         <source>The model package {} is UNTRAINED (random weights): its outputs exercise the pipeline but carry no meaning. Import the released GAIR checkpoint for real results.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Modellpaket {} ist UNTRAINIERT (Zufallsgewichte): Seine Ausgaben testen die Verarbeitungskette, haben aber keine Aussagekraft. Importieren Sie den veröffentlichten GAIR-Checkpoint für echte Ergebnisse.</translation>
     </message>
     <message>
         <source>BANDS lists {count} band(s) {chosen}; give exactly {wanted} band numbers between 1 and {bands}, for {names} in that order (on the command line: BANDS=2,3,4,... or BANDS=2;3;4;...)</source>
-        <translation type="unfinished"></translation>
+        <translation>BANDS nennt {count} Band/Bänder {chosen}; geben Sie genau {wanted} Bandnummern zwischen 1 und {bands} an, für {names} in dieser Reihenfolge (auf der Kommandozeile: BANDS=2,3,4,... oder BANDS=2;3;4;...)</translation>
     </message>
     <message>
         <source>{error} With the BANDS parameter, list {count} band numbers of the raster for {names}.</source>
-        <translation type="unfinished"></translation>
+        <translation>{error} Geben Sie mit dem Parameter BANDS {count} Bandnummern des Rasters für {names} an.</translation>
     </message>
     <message>
         <source>BANDS {} is not a list of band numbers such as 2,3,4</source>
-        <translation type="unfinished"></translation>
+        <translation>BANDS {} ist keine Liste von Bandnummern wie 2,3,4</translation>
     </message>
     <message>
         <source>the raster {}</source>
-        <translation type="unfinished"></translation>
+        <translation>das Raster {}</translation>
+    </message>
+    <message>
+        <source>the output {} already exists and is not overwritten; delete it or choose another file name</source>
+        <translation>die Ausgabe {} existiert bereits und wird nicht überschrieben; löschen Sie sie oder wählen Sie einen anderen Dateinamen</translation>
+    </message>
+</context>
+<context>
+    <name>GairGui</name>
+    <message>
+        <source>Heatmap</source>
+        <translation>Heatmap</translation>
+    </message>
+    <message>
+        <source>Location</source>
+        <translation>Ort</translation>
+    </message>
+    <message>
+        <source>Predictions</source>
+        <translation>Vorhersagen</translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>Modelle</translation>
+    </message>
+    <message>
+        <source>GAIR: Sentinel-2 true colour</source>
+        <translation>GAIR: Sentinel-2-Echtfarben</translation>
+    </message>
+    <message>
+        <source>This layer is not a Sentinel-2 stack GAIR recognises (bands B2, B3, B4 ... by name, or 10 or 12 bands in Sentinel-2 order).</source>
+        <translation>Dieser Layer ist kein Sentinel-2-Stapel, den GAIR erkennt (Bänder B2, B3, B4 … nach Namen oder 10 bzw. 12 Bänder in Sentinel-2-Reihenfolge).</translation>
     </message>
 </context>
 <context>
     <name>GairProvider</name>
     <message>
         <source>GAIR geo-foundation model (remote sensing, street view, location)</source>
-        <translation type="unfinished"></translation>
+        <translation>GAIR-Geo-Foundation-Modell (Fernerkundung, Straßenansicht, Ort)</translation>
     </message>
 </context>
 <context>
     <name>HeatmapDock</name>
     <message>
         <source>not set: click on the map</source>
-        <translation type="unfinished"></translation>
+        <translation>nicht gesetzt: in die Karte klicken</translation>
     </message>
     <message>
         <source>One model tile around the point</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine Modellkachel um den Punkt</translation>
     </message>
     <message>
         <source>The current map view (tiled)</source>
-        <translation type="unfinished"></translation>
+        <translation>Die aktuelle Kartenansicht (gekachelt)</translation>
     </message>
     <message>
         <source>Run when I click on the map</source>
-        <translation type="unfinished"></translation>
+        <translation>Beim Klick in die Karte ausführen</translation>
     </message>
     <message>
         <source>RS layer</source>
-        <translation type="unfinished"></translation>
+        <translation>Fernerkundungs-Layer</translation>
     </message>
     <message>
         <source>Photo</source>
-        <translation type="unfinished"></translation>
+        <translation>Foto</translation>
     </message>
     <message>
         <source>Taken at</source>
-        <translation type="unfinished"></translation>
+        <translation>Aufgenommen bei</translation>
     </message>
     <message>
         <source>Area</source>
-        <translation type="unfinished"></translation>
+        <translation>Gebiet</translation>
     </message>
     <message>
         <source>(photo GPS)</source>
-        <translation type="unfinished"></translation>
+        <translation>(GPS des Fotos)</translation>
     </message>
     <message>
         <source>Now click on the map where the photo was taken.</source>
-        <translation type="unfinished"></translation>
+        <translation>Klicken Sie jetzt in die Karte, wo das Foto aufgenommen wurde.</translation>
     </message>
     <message>
         <source>choose the RS layer and the photo, then press Run</source>
-        <translation type="unfinished"></translation>
+        <translation>wählen Sie den Fernerkundungs-Layer und das Foto, dann klicken Sie auf „Ausführen“</translation>
     </message>
     <message>
         <source>press Run</source>
-        <translation type="unfinished"></translation>
+        <translation>klicken Sie auf „Ausführen“</translation>
     </message>
     <message>
         <source>Your click set where the photo was taken: {}. Now {}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ihr Klick hat den Aufnahmeort des Fotos gesetzt: {}. Jetzt {}.</translation>
     </message>
     <message>
         <source>Still working on the previous click; click again when it is done.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der vorige Klick wird noch bearbeitet; klicken Sie erneut, wenn er fertig ist.</translation>
     </message>
     <message>
         <source>Your click set where the photo was taken: {}. Computing the heatmap of the tile around it…</source>
-        <translation type="unfinished"></translation>
+        <translation>Ihr Klick hat den Aufnahmeort des Fotos gesetzt: {}. Die Heatmap der Kachel darum wird berechnet …</translation>
     </message>
     <message>
         <source>Choose an RS raster layer.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie einen Fernerkundungs-Raster-Layer.</translation>
     </message>
     <message>
         <source>Choose a street-view photo.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie ein Straßenansichtsfoto.</translation>
     </message>
     <message>
         <source>Click on the map where the photo was taken.</source>
-        <translation type="unfinished"></translation>
+        <translation>Klicken Sie in die Karte, wo das Foto aufgenommen wurde.</translation>
+    </message>
+</context>
+<context>
+    <name>ImportCheckpointTask</name>
+    <message>
+        <source>GAIR: import {}</source>
+        <translation>GAIR: {} importieren</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>package written to {}</source>
+        <translation>Paket geschrieben nach {}</translation>
+    </message>
+    <message>
+        <source>cancelled; nothing was written</source>
+        <translation>abgebrochen; nichts wurde geschrieben</translation>
     </message>
 </context>
 <context>
     <name>ImportPanel</name>
     <message>
         <source>Replace if it exists</source>
-        <translation type="unfinished"></translation>
+        <translation>Ersetzen, falls vorhanden</translation>
     </message>
     <message>
         <source>Checkpoint</source>
-        <translation type="unfinished"></translation>
+        <translation>Checkpoint</translation>
     </message>
     <message>
         <source>Write to</source>
-        <translation type="unfinished"></translation>
+        <translation>Schreiben nach</translation>
     </message>
     <message>
         <source>Choose the checkpoint file to import.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie die zu importierende Checkpoint-Datei.</translation>
     </message>
     <message>
         <source>Choose the folder to write the package to.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie den Ordner, in den das Paket geschrieben wird.</translation>
     </message>
     <message>
         <source>{} already exists; choose another folder or tick Replace.</source>
-        <translation type="unfinished"></translation>
+        <translation>{} existiert bereits; wählen Sie einen anderen Ordner oder haken Sie „Ersetzen“ an.</translation>
     </message>
     <message>
         <source>Importing…</source>
-        <translation type="unfinished"></translation>
+        <translation>Importiere …</translation>
     </message>
 </context>
 <context>
     <name>LocationDock</name>
     <message>
         <source>PCA colour view (3 bands)</source>
-        <translation type="unfinished"></translation>
+        <translation>PCA-Farbansicht (3 Bänder)</translation>
     </message>
     <message>
         <source>Full embedding (one band per dimension)</source>
-        <translation type="unfinished"></translation>
+        <translation>Vollständige Einbettung (ein Band pro Dimension)</translation>
     </message>
     <message>
         <source>Similarity to a place</source>
-        <translation type="unfinished"></translation>
+        <translation>Ähnlichkeit zu einem Ort</translation>
     </message>
     <message>
         <source>Similarity to a photo</source>
-        <translation type="unfinished"></translation>
+        <translation>Ähnlichkeit zu einem Foto</translation>
     </message>
     <message>
         <source>click on the map</source>
-        <translation type="unfinished"></translation>
+        <translation>in die Karte klicken</translation>
     </message>
     <message>
         <source>Area</source>
-        <translation type="unfinished"></translation>
+        <translation>Gebiet</translation>
     </message>
     <message>
         <source>CRS</source>
-        <translation type="unfinished"></translation>
+        <translation>KBS</translation>
     </message>
     <message>
         <source>Pixel size</source>
-        <translation type="unfinished"></translation>
+        <translation>Pixelgröße</translation>
     </message>
     <message>
         <source>Output</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausgabe</translation>
     </message>
     <message>
         <source>Reference place</source>
-        <translation type="unfinished"></translation>
+        <translation>Referenzort</translation>
     </message>
     <message>
         <source>Reference photo</source>
-        <translation type="unfinished"></translation>
+        <translation>Referenzfoto</translation>
     </message>
     <message>
         <source>in {}</source>
-        <translation type="unfinished"></translation>
+        <translation>in {}</translation>
     </message>
     <message>
         <source>Choose the output CRS.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie das Ausgabe-KBS.</translation>
     </message>
     <message>
         <source>Choose the area to map (or show something on the map first).</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie das zu kartierende Gebiet (oder zeigen Sie zuerst etwas in der Karte an).</translation>
     </message>
     <message>
         <source>Click on the map to choose the reference place.</source>
-        <translation type="unfinished"></translation>
+        <translation>Klicken Sie in die Karte, um den Referenzort zu wählen.</translation>
     </message>
     <message>
         <source>Choose the reference photo.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie das Referenzfoto.</translation>
     </message>
     <message>
         <source>location</source>
-        <translation type="unfinished"></translation>
+        <translation>Ort</translation>
     </message>
     <message>
         <source>similarity to {}</source>
-        <translation type="unfinished"></translation>
+        <translation>Ähnlichkeit zu {}</translation>
     </message>
     <message>
         <source>PCA view</source>
-        <translation type="unfinished"></translation>
+        <translation>PCA-Ansicht</translation>
     </message>
     <message>
         <source>embedding</source>
-        <translation type="unfinished"></translation>
+        <translation>Einbettung</translation>
+    </message>
+    <message>
+        <source>GAIR location</source>
+        <translation>GAIR-Ort</translation>
+    </message>
+    <message>
+        <source>What does GAIR know about places? Paint its location embeddings over the map view: a PCA colour view, or how similar every place is to a reference place or photo.</source>
+        <translation>Was weiß GAIR über Orte? Malen Sie seine Orts-Einbettungen über die Kartenansicht: als PCA-Farbansicht oder als Ähnlichkeit jedes Ortes zu einem Referenzort oder -foto.</translation>
     </message>
 </context>
 <context>
     <name>LocationRasterAlgorithm</name>
     <message>
         <source>Location embedding raster</source>
-        <translation type="unfinished"></translation>
+        <translation>Raster der Orts-Einbettung</translation>
     </message>
     <message>
         <source>Extent</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausdehnung</translation>
     </message>
     <message>
         <source>Output CRS (default: the extent&apos;s)</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausgabe-KBS (Vorgabe: das der Ausdehnung)</translation>
     </message>
     <message>
         <source>Pixel size in the output CRS&apos;s units (default: 256 pixels across)</source>
-        <translation type="unfinished"></translation>
+        <translation>Pixelgröße in den Einheiten des Ausgabe-KBS (Vorgabe: 256 Pixel Breite)</translation>
     </message>
     <message>
         <source>Output</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausgabe</translation>
     </message>
     <message>
         <source>Reference location (similarity output)</source>
-        <translation type="unfinished"></translation>
+        <translation>Referenzort (Ähnlichkeitsausgabe)</translation>
     </message>
     <message>
         <source>Reference photo (similarity output)</source>
-        <translation type="unfinished"></translation>
+        <translation>Referenzfoto (Ähnlichkeitsausgabe)</translation>
     </message>
     <message>
         <source>Location raster</source>
-        <translation type="unfinished"></translation>
+        <translation>Ortsraster</translation>
+    </message>
+    <message>
+        <source>Evaluates GAIR&apos;s location encoder e(lon, lat) at every pixel centre of a grid over EXTENT in CRS (default: the extent&apos;s CRS) with PIXEL_SIZE in that CRS&apos;s units (default: 256 pixels across the longer side). Pixel centres are transformed to EPSG:4326 with the project&apos;s transform context; pixels that cannot be transformed are nodata (-9999).
+
+OUTPUT_TYPE:
+- 0 a 3-band PCA (RGB) view (components from a sample of the pixels);
+- 1 the full embedding (D float32 bands);
+- 2 cosine similarity to a reference: REFERENCE_IMAGE&apos;s projected street-view embedding (the pairing GAIR is trained on) when given, else the location embedding of REFERENCE_POINT.
+
+Where the pixels are finer than the encoder&apos;s highest spatial frequency needs, the encoder is evaluated on a coarser lattice and interpolated, certified at every lattice cell centre to stay within TOLERANCE (default 0.001) of the exact output; TOLERANCE 0 evaluates every pixel.
+
+The number of pixels is limited (GAIR_MAX_PIXELS / QGIS setting gair/max_pixels).</source>
+        <translation>Wertet GAIRs Orts-Encoder e(lon, lat) an jedem Pixelmittelpunkt eines Gitters über EXTENT in CRS aus (Vorgabe: das KBS der Ausdehnung), mit PIXEL_SIZE in den Einheiten dieses KBS (Vorgabe: 256 Pixel entlang der längeren Seite). Die Pixelmittelpunkte werden mit dem Transformationskontext des Projekts nach EPSG:4326 transformiert; Pixel, die sich nicht transformieren lassen, sind NoData (-9999).
+
+OUTPUT_TYPE:
+- 0 eine 3-Band-PCA-Ansicht (RGB) (Komponenten aus einer Stichprobe der Pixel);
+- 1 die vollständige Einbettung (D float32-Bänder);
+- 2 Kosinus-Ähnlichkeit zu einer Referenz: die projizierte Straßenansichts-Einbettung von REFERENCE_IMAGE (die Paarung, auf die GAIR trainiert ist), falls angegeben, sonst die Orts-Einbettung von REFERENCE_POINT.
+
+Wo die Pixel feiner sind, als es die höchste räumliche Frequenz des Encoders erfordert, wird der Encoder auf einem gröberen Gitter ausgewertet und interpoliert; an jedem Gitterzellenmittelpunkt ist zugesichert, dass das Ergebnis höchstens TOLERANCE (Vorgabe 0.001) von der exakten Ausgabe abweicht; TOLERANCE 0 wertet jedes Pixel aus.
+
+Die Anzahl der Pixel ist begrenzt (GAIR_MAX_PIXELS / QGIS-Einstellung gair/max_pixels).</translation>
+    </message>
+    <message>
+        <source>PCA view (3 bands)</source>
+        <translation>PCA-Ansicht (3 Bänder)</translation>
+    </message>
+    <message>
+        <source>Embedding (D bands)</source>
+        <translation>Einbettung (D Bänder)</translation>
+    </message>
+    <message>
+        <source>Similarity to a reference (photo or location)</source>
+        <translation>Ähnlichkeit zu einer Referenz (Foto oder Ort)</translation>
+    </message>
+    <message>
+        <source>Location encoder evaluated on a lattice every {step:.1f} px ({points} points; cell centres within {error:.1e})</source>
+        <translation>Orts-Encoder auf einem Gitter alle {step:.1f} px ausgewertet ({points} Punkte; Zellmittelpunkte innerhalb von {error:.1e})</translation>
+    </message>
+    <message>
+        <source>Location encoder evaluated at every pixel</source>
+        <translation>Orts-Encoder an jedem Pixel ausgewertet</translation>
+    </message>
+    <message>
+        <source>the output</source>
+        <translation>die Ausgabe</translation>
+    </message>
+    <message>
+        <source>EXTENT is empty; give an area with a width and a height</source>
+        <translation>EXTENT ist leer; geben Sie ein Gebiet mit einer Breite und einer Höhe an</translation>
+    </message>
+    <message>
+        <source>Reference: the photo {}</source>
+        <translation>Referenz: das Foto {}</translation>
+    </message>
+    <message>
+        <source>the similarity output needs a reference: set REFERENCE_IMAGE (a photo) or REFERENCE_POINT (e.g. &apos;lon,lat [EPSG:4326]&apos;)</source>
+        <translation>die Ähnlichkeitsausgabe braucht eine Referenz: Setzen Sie REFERENCE_IMAGE (ein Foto) oder REFERENCE_POINT (z. B. 'lon,lat [EPSG:4326]')</translation>
+    </message>
+    <message>
+        <source>Reference: the location ({:.6f}, {:.6f})</source>
+        <translation>Referenz: der Ort ({:.6f}, {:.6f})</translation>
+    </message>
+    <message>
+        <source>no pixel centre of EXTENT can be transformed to longitude/latitude; check the CRS</source>
+        <translation>kein Pixelmittelpunkt von EXTENT lässt sich in Länge/Breite transformieren; prüfen Sie das KBS</translation>
+    </message>
+</context>
+<context>
+    <name>ModelEntry</name>
+    <message>
+        <source>UNTRAINED: random weights, its results carry no meaning</source>
+        <translation>UNTRAINIERT: Zufallsgewichte, seine Ergebnisse haben keine Aussagekraft</translation>
+    </message>
+    <message>
+        <source>Small model, weak heatmaps: the released GAIR weights (Models tab) give real results.</source>
+        <translation>Kleines Modell, schwache Heatmaps: Die veröffentlichten GAIR-Gewichte (Reiter „Modelle“) liefern echte Ergebnisse.</translation>
+    </message>
+    <message>
+        <source>bundled</source>
+        <translation>mitgeliefert</translation>
+    </message>
+    <message>
+        <source>downloaded</source>
+        <translation>heruntergeladen</translation>
+    </message>
+    <message>
+        <source>imported</source>
+        <translation>importiert</translation>
+    </message>
+    <message>
+        <source>UNTRAINED</source>
+        <translation>UNTRAINIERT</translation>
+    </message>
+    <message>
+        <source>cannot be used</source>
+        <translation>nicht verwendbar</translation>
+    </message>
+    <message>
+        <source>embedding size {}, RS bands {}</source>
+        <translation>Einbettungsgröße {}, Fernerkundungsbänder {}</translation>
+    </message>
+    <message>
+        <source>prediction heads: {}</source>
+        <translation>Vorhersageköpfe: {}</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keine</translation>
+    </message>
+    <message>
+        <source>licence {}</source>
+        <translation>Lizenz {}</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>unbekannt</translation>
+    </message>
+    <message>
+        <source>no bundled model package found under resources/models</source>
+        <translation>kein mitgeliefertes Modellpaket unter resources/models gefunden</translation>
     </message>
 </context>
 <context>
     <name>ModelManagerDock</name>
     <message>
         <source>GAIR</source>
-        <translation type="unfinished"></translation>
+        <translation>GAIR</translation>
     </message>
 </context>
 <context>
     <name>PackageList</name>
     <message>
         <source>Add folder…</source>
-        <translation type="unfinished"></translation>
+        <translation>Ordner hinzufügen …</translation>
     </message>
     <message>
         <source>Add a GAIR model package folder (with its model.json)</source>
-        <translation type="unfinished"></translation>
+        <translation>Einen GAIR-Modellpaketordner (mit seiner model.json) hinzufügen</translation>
     </message>
     <message>
         <source>Remove</source>
-        <translation type="unfinished"></translation>
+        <translation>Entfernen</translation>
     </message>
     <message>
         <source>Use this model</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieses Modell verwenden</translation>
     </message>
     <message>
         <source>Make it the active model: every dock and Processing algorithm uses it</source>
-        <translation type="unfinished"></translation>
+        <translation>Zum aktiven Modell machen: Jedes Bedienfeld und jeder Verarbeitungsalgorithmus verwendet es</translation>
     </message>
     <message>
         <source>Make an int8 copy</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine int8-Kopie erstellen</translation>
     </message>
     <message>
         <source>Active model: {}</source>
-        <translation type="unfinished"></translation>
+        <translation>Aktives Modell: {}</translation>
     </message>
     <message>
         <source>none</source>
-        <translation type="unfinished"></translation>
+        <translation>keine</translation>
     </message>
     <message>
         <source>Delete this package from your QGIS profile (it asks first)</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieses Paket aus Ihrem QGIS-Profil löschen (mit Rückfrage)</translation>
     </message>
     <message>
         <source>Take this folder off the list (its files stay where they are)</source>
-        <translation type="unfinished"></translation>
+        <translation>Diesen Ordner von der Liste nehmen (seine Dateien bleiben, wo sie sind)</translation>
     </message>
     <message>
         <source>Only packages GAIR downloaded or imported, and folders you added, can be removed</source>
-        <translation type="unfinished"></translation>
+        <translation>Nur Pakete, die GAIR heruntergeladen oder importiert hat, und von Ihnen hinzugefügte Ordner können entfernt werden</translation>
     </message>
     <message>
         <source>Needs the Python package onnx, which GAIR&apos;s dependency installer does not install; the command line makes int8 copies: python -m gair_qgis.runtime.quantize</source>
-        <translation type="unfinished"></translation>
+        <translation>Benötigt das Python-Paket onnx, das GAIRs Abhängigkeits-Installationsprogramm nicht installiert; auf der Kommandozeile erstellen Sie int8-Kopien mit: python -m gair_qgis.runtime.quantize</translation>
     </message>
     <message>
         <source>This package is already an int8 copy</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieses Paket ist bereits eine int8-Kopie</translation>
     </message>
     <message>
         <source>Write an int8-quantized copy of this package into your QGIS profile (faster on CPU)</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine int8-quantisierte Kopie dieses Pakets in Ihr QGIS-Profil schreiben (schneller auf der CPU)</translation>
     </message>
     <message>
         <source>GAIR model package folder</source>
-        <translation type="unfinished"></translation>
+        <translation>GAIR-Modellpaketordner</translation>
     </message>
     <message>
         <source>Not added: {}</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht hinzugefügt: {}</translation>
     </message>
     <message>
         <source>Added {}.</source>
-        <translation type="unfinished"></translation>
+        <translation>{} hinzugefügt.</translation>
     </message>
     <message>
         <source>Making an int8 copy of {}…</source>
-        <translation type="unfinished"></translation>
+        <translation>Erstelle eine int8-Kopie von {} …</translation>
     </message>
     <message>
         <source>No int8 copy: {}</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine int8-Kopie: {}</translation>
     </message>
     <message>
         <source>{} is off the list; its folder was not touched.</source>
-        <translation type="unfinished"></translation>
+        <translation>{} ist nicht mehr auf der Liste; sein Ordner wurde nicht angerührt.</translation>
     </message>
     <message>
         <source>Remove a GAIR model</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein GAIR-Modell entfernen</translation>
     </message>
     <message>
         <source>Delete {} ({:.0f} MB) from your QGIS profile? You can download or import it again.</source>
-        <translation type="unfinished"></translation>
+        <translation>{} ({:.0f} MB) aus Ihrem QGIS-Profil löschen? Sie können es erneut herunterladen oder importieren.</translation>
     </message>
     <message>
         <source>Not removed: {}</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht entfernt: {}</translation>
     </message>
     <message>
         <source>Removed {} ({:.0f} MB freed).</source>
-        <translation type="unfinished"></translation>
+        <translation>{} entfernt ({:.0f} MB freigegeben).</translation>
     </message>
 </context>
 <context>
     <name>PackageTaskPanel</name>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>Abbrechen</translation>
     </message>
 </context>
 <context>
     <name>PhotoPicker</name>
     <message>
         <source>Street-view photo</source>
-        <translation type="unfinished"></translation>
+        <translation>Straßenansichtsfoto</translation>
     </message>
     <message>
         <source>No photo</source>
-        <translation type="unfinished"></translation>
+        <translation>Kein Foto</translation>
     </message>
     <message>
         <source>Cannot read this photo</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieses Foto kann nicht gelesen werden</translation>
     </message>
 </context>
 <context>
     <name>PointPickerRow</name>
     <message>
         <source>Pick on map</source>
-        <translation type="unfinished"></translation>
+        <translation>In der Karte wählen</translation>
     </message>
     <message>
         <source>Click on the map to set the point</source>
-        <translation type="unfinished"></translation>
+        <translation>In die Karte klicken, um den Punkt zu setzen</translation>
     </message>
     <message>
         <source>(clicked)</source>
-        <translation type="unfinished"></translation>
+        <translation>(angeklickt)</translation>
     </message>
     <message>
         <source>Picking: click the map</source>
-        <translation type="unfinished"></translation>
+        <translation>Auswahl: in die Karte klicken</translation>
     </message>
 </context>
 <context>
     <name>PredictionsDock</name>
     <message>
         <source>Also write a raster (a pixel per tile)</source>
-        <translation type="unfinished"></translation>
+        <translation>Auch ein Raster schreiben (ein Pixel pro Kachel)</translation>
     </message>
     <message>
         <source>RS layer</source>
-        <translation type="unfinished"></translation>
+        <translation>Fernerkundungs-Layer</translation>
     </message>
     <message>
         <source>Prediction</source>
-        <translation type="unfinished"></translation>
+        <translation>Vorhersage</translation>
     </message>
     <message>
         <source>All heads</source>
-        <translation type="unfinished"></translation>
+        <translation>Alle Köpfe</translation>
     </message>
     <message>
         <source>this model package has no prediction heads for tiles</source>
-        <translation type="unfinished"></translation>
+        <translation>dieses Modellpaket hat keine Vorhersageköpfe für Kacheln</translation>
     </message>
     <message>
         <source>{} (photo head: use gair:svpoints)</source>
-        <translation type="unfinished"></translation>
+        <translation>{} (Fotokopf: gair:svpoints verwenden)</translation>
     </message>
     <message>
         <source>Choose an RS raster layer.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie einen Fernerkundungs-Raster-Layer.</translation>
     </message>
     <message>
         <source>The chosen model package has no prediction heads; choose another one.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das gewählte Modellpaket hat keine Vorhersageköpfe; wählen Sie ein anderes.</translation>
     </message>
     <message>
         <source>{} tile(s); one layer per prediction head.</source>
-        <translation type="unfinished"></translation>
+        <translation>{} Kachel(n); ein Layer pro Vorhersagekopf.</translation>
+    </message>
+    <message>
+        <source>GAIR predictions</source>
+        <translation>GAIR-Vorhersagen</translation>
+    </message>
+    <message>
+        <source>What is on each tile? Apply the model&apos;s prediction heads to every tile of a Sentinel-2 layer; each head becomes its own layer.</source>
+        <translation>Was ist auf jeder Kachel? Wenden Sie die Vorhersageköpfe des Modells auf jede Kachel eines Sentinel-2-Layers an; jeder Kopf wird ein eigener Layer.</translation>
+    </message>
+</context>
+<context>
+    <name>ProbeProviderTask</name>
+    <message>
+        <source>GAIR: check the execution provider</source>
+        <translation>GAIR: Execution Provider prüfen</translation>
     </message>
 </context>
 <context>
     <name>ProviderPanel</name>
     <message>
         <source>Execution provider</source>
-        <translation type="unfinished"></translation>
+        <translation>Execution Provider</translation>
     </message>
     <message>
         <source>Force CPU</source>
-        <translation type="unfinished"></translation>
+        <translation>CPU erzwingen</translation>
     </message>
     <message>
         <source>Check</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfen</translation>
     </message>
     <message>
         <source>Copy diagnostics</source>
-        <translation type="unfinished"></translation>
+        <translation>Diagnose kopieren</translation>
     </message>
     <message>
         <source>Open the selected model on onnxruntime and show the provider it runs on</source>
-        <translation type="unfinished"></translation>
+        <translation>Das gewählte Modell mit onnxruntime öffnen und den Provider anzeigen, auf dem es läuft</translation>
     </message>
     <message>
         <source>Run GAIR on the CPU even where a GPU execution provider is available</source>
-        <translation type="unfinished"></translation>
+        <translation>GAIR auf der CPU ausführen, auch wenn ein GPU-Execution-Provider verfügbar ist</translation>
     </message>
     <message>
         <source>Copy versions, execution providers and paths for a bug report</source>
-        <translation type="unfinished"></translation>
+        <translation>Versionen, Execution Provider und Pfade für einen Fehlerbericht kopieren</translation>
     </message>
     <message>
         <source>No execution provider: {} (see Dependencies below).</source>
-        <translation type="unfinished"></translation>
+        <translation>Kein Execution Provider: {} (siehe „Abhängigkeiten“ unten).</translation>
     </message>
     <message>
         <source>onnxruntime {}; available: {}.
 Active: {}</source>
-        <translation type="unfinished"></translation>
+        <translation>onnxruntime {}; verfügbar: {}.
+Aktiv: {}</translation>
     </message>
     <message>
         <source>none</source>
-        <translation type="unfinished"></translation>
+        <translation>keine</translation>
     </message>
     <message>
         <source> (requested)</source>
-        <translation type="unfinished"></translation>
+        <translation> (angefordert)</translation>
     </message>
     <message>
         <source>{} (measured)</source>
-        <translation type="unfinished"></translation>
+        <translation>{} (gemessen)</translation>
     </message>
     <message>
         <source>Cannot open the model: {}</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Modell kann nicht geöffnet werden: {}</translation>
+    </message>
+</context>
+<context>
+    <name>QuantizeTask</name>
+    <message>
+        <source>GAIR: int8 copy of {}</source>
+        <translation>GAIR: int8-Kopie von {}</translation>
+    </message>
+    <message>
+        <source>cancelled; nothing was written</source>
+        <translation>abgebrochen; nichts wurde geschrieben</translation>
     </message>
 </context>
 <context>
     <name>RsEmbedAlgorithm</name>
     <message>
         <source>Encode raster tiles (RS embeddings)</source>
-        <translation type="unfinished"></translation>
+        <translation>Rasterkacheln kodieren (Fernerkundungs-Einbettungen)</translation>
     </message>
     <message>
         <source>Sentinel-2 L2A raster (any CRS)</source>
-        <translation type="unfinished"></translation>
+        <translation>Sentinel-2-L2A-Raster (beliebiges KBS)</translation>
     </message>
     <message>
         <source>Area to encode (default: the whole raster)</source>
-        <translation type="unfinished"></translation>
+        <translation>Zu kodierendes Gebiet (Vorgabe: das ganze Raster)</translation>
     </message>
     <message>
         <source>Stride as a fraction of the tile size</source>
-        <translation type="unfinished"></translation>
+        <translation>Schrittweite als Anteil der Kachelgröße</translation>
     </message>
     <message>
         <source>Tiles per batch</source>
-        <translation type="unfinished"></translation>
+        <translation>Kacheln pro Stapel</translation>
     </message>
     <message>
         <source>Raster to write</source>
-        <translation type="unfinished"></translation>
+        <translation>Zu schreibendes Raster</translation>
     </message>
     <message>
         <source>PCA output pixel size in the raster&apos;s CRS units (default: the raster&apos;s)</source>
-        <translation type="unfinished"></translation>
+        <translation>Pixelgröße der PCA-Ausgabe in den KBS-Einheiten des Rasters (Vorgabe: die des Rasters)</translation>
     </message>
     <message>
         <source>Embedding raster</source>
-        <translation type="unfinished"></translation>
+        <translation>Einbettungsraster</translation>
     </message>
     <message>
         <source>Tiles</source>
-        <translation type="unfinished"></translation>
+        <translation>Kacheln</translation>
     </message>
     <message>
         <source>Tiles encoded by this run (others came from the cache)</source>
-        <translation type="unfinished"></translation>
+        <translation>In diesem Lauf kodierte Kacheln (die übrigen kamen aus dem Cache)</translation>
+    </message>
+    <message>
+        <source>Encodes a raster tile by tile with GAIR&apos;s RS encoder and keeps the encodings in the tile cache, so that later heatmaps and predictions on the same tiles return at once.
+
+Tiles have the model&apos;s tile ground size (2 km for GAIR) in the raster&apos;s pixels, start at the top-left corner of EXTENT (default: the whole raster) and repeat every STRIDE x tile size (1 = side by side, 0.5 = half overlap); tiles at the raster&apos;s edge are shifted inside it.
+
+OUTPUT_TYPE:
+- 0 none: fill the cache only.
+- 1 one pixel per tile with the tile&apos;s global embedding (D bands), pixels of the stride&apos;s size centred on each tile.
+- 2 a 3-band PCA view of the NILI-localized embeddings at every output pixel (PIXEL_SIZE, default the raster&apos;s); each pixel is evaluated in the tile whose central part contains it. PCA components come from a sample of the pixels; their scale has no absolute meaning.
+
+BATCH_SIZE: tiles per onnxruntime call (fewer when a batch would exceed 256 MB). Reading runs ahead of the model in a thread; the log reports tiles/s and the time left.
+
+Any number of tiles (a whole Sentinel-2 scene) is allowed when the tile cache&apos;s disk can hold them: tiles stream through memory, and from 64 tiles on they are kept on disk (GAIR_CACHE_DIR, else the QGIS profile&apos;s gair/tile-cache), so a cancelled or killed run resumes where it stopped. Setting GAIR_MAX_TILES / the QGIS setting gair/max_tiles imposes a limit; the PCA view keeps every tile in memory and always uses it (default {max_tiles}). The disk cache keeps {max_cache_gb} GB at most (GAIR_MAX_CACHE_GB / gair/max_cache_gb): after a run, the least recently used tiles of other runs go first.</source>
+        <translation>Kodiert ein Raster Kachel für Kachel mit GAIRs Fernerkundungs-Encoder und legt die Kodierungen im Kachel-Cache ab, sodass spätere Heatmaps und Vorhersagen auf denselben Kacheln sofort fertig sind.
+
+Kacheln haben die Bodengröße der Modellkachel (2 km bei GAIR) in Pixeln des Rasters, beginnen an der oberen linken Ecke von EXTENT (Vorgabe: das ganze Raster) und wiederholen sich alle STRIDE x Kachelgröße (1 = nebeneinander, 0.5 = halb überlappend); Kacheln am Rand des Rasters werden ins Raster hinein verschoben.
+
+OUTPUT_TYPE:
+- 0 keine: nur den Cache füllen.
+- 1 ein Pixel pro Kachel mit der globalen Einbettung der Kachel (D Bänder), Pixel in der Größe der Schrittweite, auf jede Kachel zentriert.
+- 2 eine 3-Band-PCA-Ansicht der NILI-lokalisierten Einbettungen an jedem Ausgabepixel (PIXEL_SIZE, Vorgabe: die des Rasters); jedes Pixel wird in der Kachel ausgewertet, deren zentraler Teil es enthält. Die PCA-Komponenten stammen aus einer Stichprobe der Pixel; ihr Maßstab hat keine absolute Bedeutung.
+
+BATCH_SIZE: Kacheln pro onnxruntime-Aufruf (weniger, wenn ein Stapel 256 MB überschreiten würde). Das Lesen läuft dem Modell in einem Thread voraus; das Protokoll meldet Kacheln/s und die verbleibende Zeit.
+
+Beliebig viele Kacheln (eine ganze Sentinel-2-Szene) sind erlaubt, wenn der Datenträger des Kachel-Caches sie fassen kann: Kacheln fließen durch den Speicher, und ab 64 Kacheln werden sie auf dem Datenträger gehalten (GAIR_CACHE_DIR, sonst gair/tile-cache im QGIS-Profil), sodass ein abgebrochener oder beendeter Lauf dort fortsetzt, wo er aufgehört hat. GAIR_MAX_TILES bzw. die QGIS-Einstellung gair/max_tiles setzt eine Grenze; die PCA-Ansicht hält jede Kachel im Speicher und verwendet die Grenze immer (Vorgabe {max_tiles}). Der Datenträger-Cache hält höchstens {max_cache_gb} GB (GAIR_MAX_CACHE_GB / gair/max_cache_gb): Nach einem Lauf werden zuerst die am längsten nicht verwendeten Kacheln anderer Läufe gelöscht.</translation>
+    </message>
+    <message>
+        <source>None (fill the tile cache only)</source>
+        <translation>Keine (nur den Kachel-Cache füllen)</translation>
+    </message>
+    <message>
+        <source>Global embedding per tile (D bands)</source>
+        <translation>Globale Einbettung pro Kachel (D Bänder)</translation>
+    </message>
+    <message>
+        <source>PCA of localized embeddings (3 bands)</source>
+        <translation>PCA der lokalisierten Einbettungen (3 Bänder)</translation>
+    </message>
+    <message>
+        <source>OUTPUT_TYPE {} writes a raster: set OUTPUT, or choose OUTPUT_TYPE 0</source>
+        <translation>OUTPUT_TYPE {} schreibt ein Raster: Setzen Sie OUTPUT oder wählen Sie OUTPUT_TYPE 0</translation>
+    </message>
+    <message>
+        <source>this EXTENT at this STRIDE</source>
+        <translation>diese Ausdehnung (EXTENT) bei dieser Schrittweite (STRIDE)</translation>
+    </message>
+    <message>
+        <source>choose a smaller EXTENT or a larger STRIDE</source>
+        <translation>wählen Sie eine kleinere Ausdehnung (EXTENT) oder eine größere Schrittweite (STRIDE)</translation>
+    </message>
+    <message>
+        <source>{count} tiles need about {needed:.1f} GB in the tile cache {folder}, which has {free:.1f} GB free; choose a smaller EXTENT, a larger STRIDE, or set GAIR_CACHE_DIR to a folder on a larger disk</source>
+        <translation>{count} Kacheln benötigen etwa {needed:.1f} GB im Kachel-Cache {folder}, der {free:.1f} GB frei hat; wählen Sie eine kleinere Ausdehnung (EXTENT), eine größere Schrittweite (STRIDE) oder setzen Sie GAIR_CACHE_DIR auf einen Ordner auf einem größeren Datenträger</translation>
+    </message>
+    <message>
+        <source>{count} tiles; their encodings go to the tile cache {folder} (about {needed:.2f} GB), so a cancelled or interrupted run resumes where it stopped. Memory stays bounded: tiles stream through. Set GAIR_MAX_TILES (or the QGIS setting gair/max_tiles) to impose a tile limit. The cache keeps {budget} GB at most, least recently used tiles deleted first ({sources}).</source>
+        <translation>{count} Kacheln; ihre Kodierungen kommen in den Kachel-Cache {folder} (etwa {needed:.2f} GB), sodass ein abgebrochener oder unterbrochener Lauf dort fortsetzt, wo er aufgehört hat. Der Speicherbedarf bleibt begrenzt: Die Kacheln fließen hindurch. Setzen Sie GAIR_MAX_TILES (oder die QGIS-Einstellung gair/max_tiles), um eine Kachelgrenze festzulegen. Der Cache hält höchstens {budget} GB, die am längsten nicht verwendeten Kacheln werden zuerst gelöscht ({sources}).</translation>
     </message>
 </context>
 <context>
     <name>RunPanel</name>
     <message>
         <source>Run</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausführen</translation>
     </message>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>Abbrechen</translation>
     </message>
     <message>
         <source>A run is in progress; wait for it or cancel it.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein Lauf ist im Gange; warten Sie darauf oder brechen Sie ihn ab.</translation>
     </message>
     <message>
         <source>Running…</source>
-        <translation type="unfinished"></translation>
+        <translation>Läuft …</translation>
     </message>
     <message>
         <source>Cancelling…</source>
-        <translation type="unfinished"></translation>
+        <translation>Breche ab …</translation>
     </message>
     <message>
         <source>Done in {:.1f} s.</source>
-        <translation type="unfinished"></translation>
+        <translation>Fertig in {:.1f} s.</translation>
     </message>
     <message>
         <source>Cancelled; nothing was added.</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgebrochen; nichts wurde hinzugefügt.</translation>
+    </message>
+    <message>
+        <source>The GAIR Processing provider is not loaded (is the GAIR plugin enabled?)</source>
+        <translation>Der GAIR-Verarbeitungsanbieter ist nicht geladen (ist das GAIR-Plugin aktiviert?)</translation>
+    </message>
+    <message>
+        <source>algorithm {} is not available</source>
+        <translation>Algorithmus {} ist nicht verfügbar</translation>
+    </message>
+    <message>
+        <source>{} failed</source>
+        <translation>{} fehlgeschlagen</translation>
     </message>
 </context>
 <context>
     <name>SvHeatmapAlgorithm</name>
     <message>
         <source>Street-view similarity heatmap</source>
-        <translation type="unfinished"></translation>
+        <translation>Ähnlichkeits-Heatmap eines Straßenansichtsfotos</translation>
     </message>
     <message>
         <source>Sentinel-2 L2A raster (any CRS)</source>
-        <translation type="unfinished"></translation>
+        <translation>Sentinel-2-L2A-Raster (beliebiges KBS)</translation>
     </message>
     <message>
         <source>Street-view photo</source>
-        <translation type="unfinished"></translation>
+        <translation>Straßenansichtsfoto</translation>
     </message>
     <message>
         <source>Where the photo was taken</source>
-        <translation type="unfinished"></translation>
+        <translation>Aufnahmeort des Fotos</translation>
     </message>
     <message>
         <source>Tile to encode</source>
-        <translation type="unfinished"></translation>
+        <translation>Zu kodierende Kachel</translation>
     </message>
     <message>
         <source>Area to map</source>
-        <translation type="unfinished"></translation>
+        <translation>Zu kartierendes Gebiet</translation>
     </message>
     <message>
         <source>Output pixel size</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausgabe-Pixelgröße</translation>
     </message>
     <message>
         <source>Similarity heatmap</source>
-        <translation type="unfinished"></translation>
+        <translation>Ähnlichkeits-Heatmap</translation>
     </message>
     <message>
         <source>Tiles used</source>
-        <translation type="unfinished"></translation>
+        <translation>Verwendete Kacheln</translation>
     </message>
     <message>
         <source>Tiles encoded by this run (others came from the cache)</source>
-        <translation type="unfinished"></translation>
+        <translation>In diesem Lauf kodierte Kacheln (die übrigen kamen aus dem Cache)</translation>
     </message>
     <message>
         <source>Similarity at the photo&apos;s point</source>
-        <translation type="unfinished"></translation>
+        <translation>Ähnlichkeit am Punkt des Fotos</translation>
     </message>
 </context>
 <context>
     <name>SvPointsAlgorithm</name>
     <message>
         <source>Street-view photo points: similarity and predictions</source>
-        <translation type="unfinished"></translation>
+        <translation>Punkte mit Straßenansichtsfotos: Ähnlichkeit und Vorhersagen</translation>
     </message>
     <message>
         <source>Photo points</source>
-        <translation type="unfinished"></translation>
+        <translation>Fotopunkte</translation>
     </message>
     <message>
         <source>Photo path field</source>
-        <translation type="unfinished"></translation>
+        <translation>Feld mit dem Fotopfad</translation>
     </message>
     <message>
         <source>Folder for relative photo paths (default: the layer&apos;s)</source>
-        <translation type="unfinished"></translation>
+        <translation>Ordner für relative Fotopfade (Vorgabe: der des Layers)</translation>
     </message>
     <message>
         <source>Sentinel-2 L2A raster (any CRS)</source>
-        <translation type="unfinished"></translation>
+        <translation>Sentinel-2-L2A-Raster (beliebiges KBS)</translation>
     </message>
     <message>
         <source>Head name (default: every head of the model)</source>
-        <translation type="unfinished"></translation>
+        <translation>Name des Kopfes (Vorgabe: jeder Kopf des Modells)</translation>
     </message>
     <message>
         <source>Points with similarity</source>
-        <translation type="unfinished"></translation>
+        <translation>Punkte mit Ähnlichkeit</translation>
     </message>
     <message>
         <source>Points evaluated</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausgewertete Punkte</translation>
+    </message>
+    <message>
+        <source>For each point of INPUT, reads the photo named in PHOTO_FIELD (relative paths are resolved against PHOTO_FOLDER, default the layer&apos;s folder), encodes it, and compares its projected street-view embedding with the RS embedding of RASTER localized at the point: the tile is a window of the model&apos;s tile ground size around the point (shifted inside the raster), as in gair:svheatmap; tiles are cached and shared by nearby points.
+
+Output: the input features with `gair_sim` (cosine similarity), `gair_tile` (the tile&apos;s column, row, width, height in the raster) and, where the model package has heads, their predictions: &apos;sv&apos; heads on the photo&apos;s embedding, &apos;location&apos; heads on the point&apos;s location embedding, &apos;rs_global&apos; heads on the tile&apos;s global embedding (HEAD: only the head of that name). Points outside the raster or with unreadable photos keep NULL values and are listed as warnings. Multi-points use their centroid.</source>
+        <translation>Liest für jeden Punkt von INPUT das in PHOTO_FIELD genannte Foto (relative Pfade beziehen sich auf PHOTO_FOLDER, Vorgabe: der Ordner des Layers), kodiert es und vergleicht seine projizierte Straßenansichts-Einbettung mit der am Punkt lokalisierten Fernerkundungs-Einbettung von RASTER: Die Kachel ist ein Fenster in der Bodengröße der Modellkachel um den Punkt (ins Raster hinein verschoben), wie bei gair:svheatmap; Kacheln werden zwischengespeichert und von nahe gelegenen Punkten gemeinsam genutzt.
+
+Ausgabe: die Eingabeobjekte mit `gair_sim` (Kosinus-Ähnlichkeit), `gair_tile` (Spalte, Zeile, Breite, Höhe der Kachel im Raster) und, wenn das Modellpaket Köpfe hat, deren Vorhersagen: 'sv'-Köpfe auf der Einbettung des Fotos, 'location'-Köpfe auf der Orts-Einbettung des Punktes, 'rs_global'-Köpfe auf der globalen Einbettung der Kachel (HEAD: nur der Kopf dieses Namens). Punkte außerhalb des Rasters oder mit unlesbaren Fotos behalten NULL-Werte und werden als Warnungen aufgeführt. Multipunkte verwenden ihren Schwerpunkt.</translation>
+    </message>
+    <message>
+        <source>INPUT is not a readable point layer</source>
+        <translation>INPUT ist kein lesbarer Punktlayer</translation>
+    </message>
+    <message>
+        <source>feature {}: {}</source>
+        <translation>Objekt {}: {}</translation>
+    </message>
+    <message>
+        <source>these points</source>
+        <translation>diese Punkte</translation>
+    </message>
+    <message>
+        <source>split the layer or use fewer, closer points</source>
+        <translation>teilen Sie den Layer auf oder verwenden Sie weniger, näher beieinander liegende Punkte</translation>
+    </message>
+    <message>
+        <source>{} of {} point(s) evaluated</source>
+        <translation>{} von {} Punkt(en) ausgewertet</translation>
+    </message>
+    <message>
+        <source>no photo path in field {}</source>
+        <translation>kein Fotopfad im Feld {}</translation>
+    </message>
+    <message>
+        <source>the point lies outside the raster RASTER (or cannot be transformed to its CRS); move it inside</source>
+        <translation>der Punkt liegt außerhalb des Rasters RASTER (oder lässt sich nicht in dessen KBS transformieren); verschieben Sie ihn hinein</translation>
     </message>
 </context>
 <context>
     <name>TilePredictAlgorithm</name>
     <message>
         <source>Predict per tile (model heads)</source>
-        <translation type="unfinished"></translation>
+        <translation>Vorhersage pro Kachel (Modellköpfe)</translation>
     </message>
     <message>
         <source>Sentinel-2 L2A raster (any CRS)</source>
-        <translation type="unfinished"></translation>
+        <translation>Sentinel-2-L2A-Raster (beliebiges KBS)</translation>
     </message>
     <message>
         <source>Head name (default: all tile heads)</source>
-        <translation type="unfinished"></translation>
+        <translation>Name des Kopfes (Vorgabe: alle Kachelköpfe)</translation>
     </message>
     <message>
         <source>Area (default: the whole raster)</source>
-        <translation type="unfinished"></translation>
+        <translation>Gebiet (Vorgabe: das ganze Raster)</translation>
     </message>
     <message>
         <source>Tile predictions</source>
-        <translation type="unfinished"></translation>
+        <translation>Kachelvorhersagen</translation>
     </message>
     <message>
         <source>Prediction raster</source>
-        <translation type="unfinished"></translation>
+        <translation>Vorhersageraster</translation>
     </message>
     <message>
         <source>Tiles</source>
-        <translation type="unfinished"></translation>
+        <translation>Kacheln</translation>
+    </message>
+    <message>
+        <source>Applies the model package&apos;s prediction heads to every tile of a raster (tiles of the model&apos;s ground size, side by side from the top-left corner of EXTENT, default the whole raster; tiles at the edge are shifted inside it).
+
+Heads that take the tile&apos;s global RS embedding (&apos;rs_global&apos;) get it; heads that take a location embedding (&apos;location&apos;) get that of the tile&apos;s centre. HEAD picks one head by name (default: all such heads).
+
+OUTPUT: a polygon layer with one feature per tile: tile index, column and row, then per classification head the class label and one probability per class, per regression head one value per target. OUTPUT_RASTER (optional): the same values, one pixel per tile (a class-index band first for classifiers).</source>
+        <translation>Wendet die Vorhersageköpfe des Modellpakets auf jede Kachel eines Rasters an (Kacheln in der Bodengröße des Modells, nebeneinander ab der oberen linken Ecke von EXTENT, Vorgabe: das ganze Raster; Kacheln am Rand werden ins Raster hinein verschoben).
+
+Köpfe, die die globale Fernerkundungs-Einbettung der Kachel nehmen ('rs_global'), erhalten diese; Köpfe, die eine Orts-Einbettung nehmen ('location'), erhalten die des Kachelmittelpunkts. HEAD wählt einen Kopf nach Namen (Vorgabe: alle solchen Köpfe).
+
+OUTPUT: ein Polygonlayer mit einem Objekt pro Kachel: Kachelindex, Spalte und Zeile, dann pro Klassifikationskopf die Klassenbezeichnung und eine Wahrscheinlichkeit pro Klasse, pro Regressionskopf ein Wert pro Zielgröße. OUTPUT_RASTER (optional): dieselben Werte, ein Pixel pro Kachel (bei Klassifikatoren zuerst ein Band mit dem Klassenindex).</translation>
+    </message>
+    <message>
+        <source>the model package {} has no prediction head for tiles (input &apos;rs_global&apos; or &apos;location&apos;); choose a package with heads (MODEL)</source>
+        <translation>das Modellpaket {} hat keinen Vorhersagekopf für Kacheln (Eingabe 'rs_global' oder 'location'); wählen Sie ein Paket mit Köpfen (MODEL)</translation>
+    </message>
+    <message>
+        <source>this EXTENT</source>
+        <translation>diese Ausdehnung (EXTENT)</translation>
+    </message>
+    <message>
+        <source>choose a smaller EXTENT</source>
+        <translation>wählen Sie eine kleinere Ausdehnung (EXTENT)</translation>
+    </message>
+</context>
+<context>
+    <name>layers</name>
+    <message>
+        <source>QGIS cannot read the result {}</source>
+        <translation>QGIS kann das Ergebnis {} nicht lesen</translation>
+    </message>
+</context>
+<context>
+    <name>messages</name>
+    <message>
+        <source>Details</source>
+        <translation>Details</translation>
     </message>
 </context>
 </TS>
