@@ -124,3 +124,46 @@ def resolve_model(value: str) -> str:
 
 def _same(a: str, b: str) -> bool:
     return Path(a).resolve() == Path(b).resolve()
+
+
+def is_own_package(folder: str | Path) -> bool:
+    """Whether `folder` is a package the plugin wrote into its models folder (downloaded,
+    imported or an int8 copy): a real folder directly in `models_dir()` with our model.json.
+    The bundled package and folders the user added elsewhere are never the plugin's own."""
+    from .runtime.package import is_model_package
+
+    folder = Path(folder)
+    try:
+        inside = folder.resolve().parent == models_dir().resolve()
+    except OSError:
+        return False
+    return inside and not folder.is_symlink() and folder.is_dir() and is_model_package(folder)
+
+
+def remove_own_package(folder: str | Path) -> None:
+    """Delete a package the plugin wrote into its models folder: only the files its model.json
+    lists, the model.json and the model card, then the emptied folders. Anything else in it
+    (a file the user put there) leaves the whole folder untouched (PackageError)."""
+    from .runtime.package import MODEL_CARD
+
+    folder = Path(folder)
+    if not is_own_package(folder):
+        raise PackageError(f"{folder} is not a package GAIR downloaded or imported into {models_dir()}; "
+                           "it was left untouched")
+    root = folder.resolve()
+    meta = _read_meta(folder) or {}
+    ours = {str(name) for name in (meta.get("files") or {})} | {MODEL_JSON, MODEL_CARD}
+    paths = {(root / name).resolve() for name in ours}
+    if any(root not in path.parents for path in paths):
+        raise PackageError(f"{folder / MODEL_JSON} names files outside its folder; it was left untouched")
+    foreign = sorted(str(p.relative_to(root)) for p in root.rglob("*") if not p.is_dir() and p not in paths)
+    if foreign:
+        raise PackageError(f"{folder} also holds files GAIR did not write ({', '.join(foreign[:3])}); "
+                           "it was left untouched: move them out, then remove it again")
+    for path in paths:
+        path.unlink(missing_ok=True)
+    for sub in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+        sub.rmdir()
+    root.rmdir()
+    if settings.active_model() and _same(settings.active_model(), str(folder)):
+        settings.set_active_model("")

@@ -105,3 +105,8 @@ def gui(qgis_iface, qgis_new_project, gair_settings):
     gui.init_gui()
     yield gui
     gui.unload()
+
+
+def bar_texts(bar) -> list[str]:
+    """The message bar's items as "title: text" (pytest-qgis records only pushMessage calls)."""
+    return [f"{item.title()}: {item.text()}" for item in bar.items()]

@@ -235,3 +235,50 @@ def test_the_models_dock_has_the_dependency_panel(qgis_iface):
         dock.cleanup()
         dock.setParent(None)  # off the shared test main window (other tests count its docks)
         dock.deleteLater()
+
+
+def test_one_status_refreshes_every_panel_and_the_failed_run_after_an_install(qgis_iface, qgis_new_project,
+                                                                             gair_settings, tmp_path, monkeypatch,
+                                                                             restore_sys_path, l2a_tile, gair_provider):
+    """onnxruntime missing: the location dock's run fails and the message bar offers Install;
+    the installer (a stand-in pip) finishes: both models-dock panels and the failed dock say so
+    at once, and the offer leaves the bar, with no restart and no refresh by hand."""
+    from gair_qgis.cache import SESSIONS
+    from gair_qgis.gui import GairGui
+    from gair_qgis.gui.location_dock import LocationDock
+    from gair_qgis.gui.model_manager import ModelManagerDock
+
+    from gui_support import show_raster, wait_for_tasks
+
+    pytest.importorskip("onnxruntime")
+    root = tmp_path / "gair_deps"
+    monkeypatch.setattr(dependencies, "deps_root", lambda: root)
+    monkeypatch.setattr(dependencies, "installer_command", fake(SUCCEEDS))
+    SESSIONS.clear()  # no session opened by an earlier test hides the missing onnxruntime
+    onnxruntime = sys.modules["onnxruntime"]
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # the way Python blocks an import
+    gui = GairGui(qgis_iface)
+    gui.init_gui()
+    try:
+        models = gui.dock(ModelManagerDock)
+        location = gui.dock(LocationDock)
+        assert "not installed" in models.providers.summary.text()
+        assert "not installed" in models.dependencies.summary.text()
+        show_raster(qgis_iface, l2a_tile)
+        location.use_map_view()
+        assert location.run_panel.start()
+        wait_for_tasks()
+        assert location.failed_for_dependencies, location.run_panel.status.text()
+        offer = location.dependency_offer
+        install = next(b for b in offer.item.findChildren(QPushButton) if b.text() == "Install…")
+        install.click()
+        monkeypatch.setitem(sys.modules, "onnxruntime", onnxruntime)  # what the installer makes importable
+        assert offer.dialog.start()
+        wait_until(lambda: not offer.dialog.is_running(), 30, "the installer")
+        assert models.providers.summary.text().startswith(f"onnxruntime {onnxruntime.__version__}")
+        assert "Installed by the plugin in" in models.dependencies.summary.text()
+        assert "not installed" not in models.dependencies.summary.text()
+        assert location.run_panel.status.text() == "onnxruntime works now: run again."
+        assert offer.item is None
+    finally:
+        gui.unload()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from qgis.core import QgsCoordinateReferenceSystem, QgsPointXY, QgsRasterLayer, QgsReferencedPointXY
-from qgis.PyQt.QtCore import QPoint
+from qgis.PyQt.QtCore import QPoint, Qt
 from qgis.PyQt.QtWidgets import QApplication
 
 from gair_qgis.gui import tasks as gui_tasks
@@ -217,3 +217,46 @@ def test_an_untrained_package_is_flagged_next_to_the_model_chooser(gui):
     assert "UNTRAINED" in heatmap.model_note.text()
     assert "released GAIR weights" not in heatmap.model_note.text()
     heatmap.model_chooser.setCurrentIndex(heatmap.model_chooser.findData(str(bundled_package_path())))
+
+
+def select(packages, folder) -> None:
+    folders = [packages.list.item(row).data(Qt.ItemDataRole.UserRole) for row in range(packages.list.count())]
+    packages.list.setCurrentRow(folders.index(str(folder)))
+
+
+def test_remove_deletes_only_the_plugins_own_packages_after_asking(gui, tmp_path, monkeypatch):
+    """An imported package in the plugin's models folder: Remove asks, then deletes it (No keeps
+    it); one with a file GAIR did not write is left whole; the bundled package and a user's own
+    folder are never deleted (the user's folder only leaves the list)."""
+    from gair_qgis import installed_models
+    from gair_qgis.gui import model_manager
+
+    models = tmp_path / "profile-models"
+    monkeypatch.setattr(installed_models, "models_dir", lambda: models)
+    own = Path(shutil.copytree(UNTRAINED_TWIN, models / "gair-imported"))
+    users = Path(shutil.copytree(UNTRAINED_TWIN, tmp_path / "users-own"))
+    manager = gui.dock(ModelManagerDock)
+    manager.packages.add_folder(str(users))
+    gui.catalog.reload()
+    packages = manager.packages
+
+    packages.list.setCurrentRow(0)  # the bundled package
+    assert packages.current_entry().bundled and not packages.remove_button.isEnabled()
+
+    select(packages, own)
+    assert packages.remove_button.isEnabled() and "asks first" in packages.remove_button.toolTip()
+    monkeypatch.setattr(model_manager.QMessageBox, "question", lambda *a: model_manager.QMessageBox.StandardButton.No)
+    packages.remove_button.click()
+    assert (own / "model.json").is_file()
+    (own / "my-notes.txt").write_text("mine")
+    assert not packages.remove_package(packages.current_entry(), confirm=False)
+    assert "my-notes.txt" in packages.message.text() and (own / "model.json").is_file()
+    (own / "my-notes.txt").unlink()
+    monkeypatch.setattr(model_manager.QMessageBox, "question", lambda *a: model_manager.QMessageBox.StandardButton.Yes)
+    packages.remove_button.click()
+    assert not own.exists() and models.is_dir()
+    assert gui.catalog.entry(str(own)) is None and "Removed" in packages.message.text()
+
+    select(packages, users.resolve())
+    packages.remove_button.click()
+    assert (users / "model.json").is_file() and gui.catalog.entry(str(users.resolve())) is None

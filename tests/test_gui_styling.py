@@ -19,6 +19,7 @@ from qgis.core import (
     QgsReferencedPointXY,
     QgsVectorLayer,
 )
+from qgis.PyQt.QtWidgets import QApplication, QMessageBox, QPushButton
 
 from gair_qgis import styling
 from gair_qgis.gui.heatmap_dock import HeatmapDock
@@ -168,8 +169,15 @@ def test_a_failed_run_speaks_in_the_message_bar_and_marks_the_previous_result(pl
     dock.location.set_point(QgsReferencedPointXY(QgsPointXY(2.35, 48.85), WGS84))  # outside the raster
     assert dock.run_panel.start()
     wait_for_tasks()
-    warnings = qgis_iface.messageBar().get_messages(Qgis.MessageLevel.Warning)  # pytest-qgis keeps "title:text"
-    assert warnings and "outside the RS layer" in warnings[-1] and "SV_POINT" not in warnings[-1]
+    item = qgis_iface.messageBar().items()[-1]
+    assert "outside the RS layer" in item.text() and "SV_POINT" not in item.text()
+    assert item.level() == Qgis.MessageLevel.Warning
+    details = next(b for b in item.findChildren(QPushButton) if b.text() == "Details")  # the bar shows one line
+    assert "[previous]" in details.toolTip()
+    details.click()
+    shown = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible())
+    assert shown.text() == dock.run_panel.status.text()
+    shown.close()
     assert first.name().startswith("[previous] GAIR heatmap")
     assert dock.run_panel.progress_bar.value() == 0
     assert "[previous]" in dock.run_panel.status.text()

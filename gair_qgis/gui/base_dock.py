@@ -32,14 +32,17 @@ from qgis.PyQt.QtWidgets import (
 
 from .. import settings, styling
 from ..plugin_files import icon, user_guide_url
+from .dependencies import DependencyOffer, dependency_status
 from .layers import (
     delete_written_file,
     expand_legends_later,
     output_folder,
     remove_layer,
 )
+from .messages import push_with_details
 from .models import SMALL_MODEL_NOTE, UNTRAINED_WARNING, WARNING_STYLE, ModelCatalog, ModelChooser
 from .runner import RunPanel
+from .widgets import wrapping_label
 
 MIN_COMBO_CHARACTERS = 10
 NOTE_LINES = 2  # the model note always takes this many lines, so switching models moves nothing
@@ -71,6 +74,9 @@ class AlgorithmDock(QgsDockWidget):
         self.written_files: list[str] = []  # the files this dock wrote for them
         self.run_files: list[str] = []  # the files the running run writes
         self.run_model = ("", False)  # (name, untrained) of the model of the latest run
+        self.dependencies = dependency_status()
+        self.dependency_offer: Optional[DependencyOffer] = None  # made when a run fails for want of onnxruntime
+        self.failed_for_dependencies = False
         self.setObjectName(f"Gair{type(self).__name__}")
         self.setWindowIcon(icon(self.icon_name))
         self.model_chooser = ModelChooser(catalog)
@@ -91,6 +97,7 @@ class AlgorithmDock(QgsDockWidget):
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self._build_body()
         QgsProject.instance().cleared.connect(self.reset)
+        self.dependencies.changed.connect(self._dependencies_changed)
 
     def _build_body(self) -> None:
         body = QWidget()
@@ -122,9 +129,7 @@ class AlgorithmDock(QgsDockWidget):
 
     def _intro_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        intro = QLabel(self.help_text)
-        intro.setWordWrap(True)
-        intro.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        intro = wrapping_label(self.help_text)
         self.help_button = QToolButton()
         self.help_button.setText("?")
         self.help_button.setToolTip(self.tr("Open the GAIR user guide"))
@@ -213,13 +218,31 @@ class AlgorithmDock(QgsDockWidget):
 
     def _run_finished(self, ok: bool, message: str) -> None:
         if ok:
+            self.failed_for_dependencies = False
             return
         previous = self.mark_previous_results()
         text = message + (self.tr(" The map still shows the previous result, named “{}”.").format(previous)
                           if previous else "")
         self.run_panel.show_message(text)
-        headline = message.split(". ")[0].rstrip(".") + "."  # the bar shows one line; the dock says the rest
-        self.iface.messageBar().pushMessage(self.title, headline, Qgis.MessageLevel.Warning, MESSAGE_SECONDS)
+        if self._offer_dependencies():
+            return
+        push_with_details(self.iface.messageBar(), self.title, text, Qgis.MessageLevel.Warning,
+                          MESSAGE_SECONDS)
+
+    def _offer_dependencies(self) -> bool:
+        """After a failed run: when onnxruntime is what is missing (the shared dependency status,
+        looked at again, says so), the message bar offers the installer; True when it did."""
+        if self.dependency_offer is None:
+            self.dependency_offer = DependencyOffer(self.iface)
+        self.failed_for_dependencies = False  # this failure's message stays while the status is looked at
+        self.failed_for_dependencies = self.dependency_offer.offer_after_failure()
+        return self.failed_for_dependencies
+
+    def _dependencies_changed(self) -> None:
+        """The dependencies were installed, repaired or removed: an error about them is old news."""
+        if self.failed_for_dependencies and self.dependencies.problem is None and not self.run_panel.busy:
+            self.failed_for_dependencies = False
+            self.run_panel.show_message(self.tr("onnxruntime works now: run again."))
 
     def _run_refused(self, message: str) -> None:
         self.iface.messageBar().pushMessage(self.title, message, Qgis.MessageLevel.Info, MESSAGE_SECONDS)
@@ -276,6 +299,10 @@ class AlgorithmDock(QgsDockWidget):
         """Cancel a running task and free canvas items (plugin unload)."""
         QgsProject.instance().homePathChanged.disconnect(self.show_output_folder)
         QgsProject.instance().cleared.disconnect(self.reset)
+        self.dependencies.changed.disconnect(self._dependencies_changed)
+        if self.dependency_offer is not None:
+            self.dependency_offer.unload()
+            self.dependency_offer = None
         self.run_panel.shutdown()
 
 

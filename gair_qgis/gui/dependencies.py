@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from qgis.core import Qgis, QgsApplication, QgsSettings
 from qgis.gui import QgisInterface
-from qgis.PyQt.QtCore import QProcess, QProcessEnvironment, QTimer, pyqtSignal
+from qgis.PyQt.QtCore import QCoreApplication, QObject, QProcess, QProcessEnvironment, Qt, QTimer, pyqtSignal
 from qgis.PyQt.QtWidgets import (
     QDialog,
     QGroupBox,
@@ -29,12 +29,12 @@ from qgis.PyQt.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from .. import deps
+from .widgets import button_grid, wrapping_label
 
 PLUGINS_DIR = Path(deps.__file__).resolve().parent.parent  # where `-m gair_qgis.deps` is found
 KILL_AFTER_MS = 20_000  # a cancelled installer that has not stopped by then is killed
@@ -72,11 +72,55 @@ def installer_command(root: Path, cancel_file: Path) -> tuple[str, list[str]]:
                          "--cancel-file", str(cancel_file)]
 
 
-def wrapping_label(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-    return label
+class DependencyStatus(QObject):
+    """What this QGIS session knows about GAIR's Python dependencies, in one object: whether
+    onnxruntime imports (`problem`, None when it does), where it comes from (`description`),
+    what the plugin's installer put into the profile (`record`), and whether onnx (needed only
+    for an int8 copy) is there. Every panel that shows any of it listens to `changed`, and the
+    installer, repair and remove call `refresh`, so no panel keeps an old answer."""
+
+    changed = pyqtSignal()
+
+    def __init__(self, root: Path, parent: Optional[QObject] = None) -> None:
+        super().__init__(parent)
+        self.root = Path(root)
+        self.problem: Optional[str] = None
+        self.description = ""
+        self.record: Optional[dict] = None
+        self.has_onnx = False
+        self._measure()
+
+    def _measure(self) -> None:
+        self.problem = deps.onnxruntime_problem()
+        self.description = where_onnxruntime_is(self.root)
+        self.record = deps.read_marker(deps.python_folder(self.root))
+        self.has_onnx = module_available("onnx")
+
+    def refresh(self) -> None:
+        """Look again (after an install, repair or remove) and tell every listener."""
+        self._measure()
+        self.changed.emit()
+
+
+_STATUSES: dict[str, DependencyStatus] = {}
+
+
+def dependency_status(root: Optional[Path] = None) -> DependencyStatus:
+    """The one status object of a dependency folder (the profile's unless `root` is given)."""
+    key = str(Path(root) if root else deps_root())
+    if key not in _STATUSES:
+        _STATUSES[key] = DependencyStatus(Path(key))
+    return _STATUSES[key]
+
+
+def module_available(name: str) -> bool:
+    """Whether `name` can be imported in this Python (without importing it)."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):  # ValueError: sys.modules[name] is None (a blocked import)
+        return False
 
 
 class DependenciesDialog(QDialog):
@@ -236,6 +280,7 @@ class DependenciesDialog(QDialog):
         self.status.setText(message)
         self._set_running(False)
         self._show_plan()
+        dependency_status(self.root).refresh()  # before `installed`: its listeners see the new state
         self.installed.emit(ok, message)
         if self.close_when_done:
             self.close_when_done = False
@@ -271,7 +316,8 @@ def where_onnxruntime_is(root: Path) -> str:
 
 
 class DependencyPanel(QGroupBox):
-    """The models dock's dependency status with Install/Repair and Remove."""
+    """The models dock's dependency status with Install/Repair and Remove; it shows the shared
+    `DependencyStatus` and follows its `changed`."""
 
     changed = pyqtSignal()
 
@@ -279,46 +325,50 @@ class DependencyPanel(QGroupBox):
         super().__init__(parent)
         self.setTitle(self.tr("Dependencies"))
         self.root = Path(root) if root else deps_root()
+        self.status = dependency_status(self.root)
         self.dialog: Optional[DependenciesDialog] = None
+        self.note = ""  # what the last remove did, shown under the status until the next change
         self.summary = wrapping_label()
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.install_button = QPushButton(self.tr("Install…"))
         self.remove_button = QPushButton(self.tr("Remove"))
         self.install_button.setToolTip(self.tr("Install onnxruntime with QGIS's Python into your QGIS profile"))
         self.remove_button.setToolTip(self.tr("Delete what the installer put into your QGIS profile"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
-        row = QHBoxLayout()
-        row.addWidget(self.install_button)
-        row.addWidget(self.remove_button)
-        layout.addLayout(row)
+        layout.addLayout(button_grid([self.install_button, self.remove_button]))
         self.install_button.clicked.connect(self.open_installer)
         self.remove_button.clicked.connect(lambda: self.remove())
-        self.refresh()
+        self.status.changed.connect(self._show)
+        self._show()
 
     def refresh(self) -> None:
+        """Look at the dependencies again (every panel follows)."""
+        self.status.refresh()
+
+    def _show(self) -> None:
         folder = deps.python_folder(self.root)
-        record = deps.read_marker(folder)
-        text = where_onnxruntime_is(self.root)
+        record = self.status.record
+        text = self.status.description
         if record:
             packages = ", ".join(f"{name} {version}" for name, version in record.get("packages", {}).items())
             text += "\n" + self.tr("Installed by the plugin in {}: {}").format(folder, packages)
-        elif deps.onnxruntime_problem():
+        elif self.status.problem:
             text += "\n" + self.tr("Install it with the button below (the plugin's dependency installer).")
+        if self.note:
+            text += "\n" + self.note
         self.summary.setText(text)
         self.install_button.setText(self.tr("Repair…") if record else self.tr("Install…"))
         self.remove_button.setEnabled(record is not None)
+        self.note = ""
+        self.changed.emit()
 
     def open_installer(self) -> DependenciesDialog:
         if self.dialog is None:
             self.dialog = DependenciesDialog(self.root, self.window())
-            self.dialog.installed.connect(self._installed)
         self.dialog.show()
         self.dialog.raise_()
         return self.dialog
-
-    def _installed(self, _ok: bool, _message: str) -> None:
-        self.refresh()
-        self.changed.emit()
 
     def remove(self, confirm: bool = True) -> str:
         """Delete the installed folder (after asking); returns what happened."""
@@ -337,12 +387,12 @@ class DependencyPanel(QGroupBox):
                 message += " " + self.tr("onnxruntime stays loaded until QGIS restarts.")
         except (deps.DepsError, OSError) as error:
             message = self.tr("Not removed: {}").format(error)
-        self.refresh()
-        self.summary.setText(self.summary.text() + "\n" + message)
-        self.changed.emit()
+        self.note = message
+        self.status.refresh()
         return message
 
     def shutdown(self) -> None:
+        self.status.changed.disconnect(self._show)
         if self.dialog is not None:
             self.dialog.shutdown()
             self.dialog.close()
@@ -351,49 +401,64 @@ class DependencyPanel(QGroupBox):
 
 
 class DependencyOffer:
-    """At plugin start: when onnxruntime is missing or does not import, the message bar says so
-    and offers the installer."""
+    """The message bar's offer of the installer: at plugin start when onnxruntime is missing or
+    does not import, and again when a run fails because of it (`offer_after_failure`)."""
 
     def __init__(self, iface: QgisInterface, root: Optional[Path] = None) -> None:
         self.iface = iface
         self.root = Path(root) if root else deps_root()
+        self.status = dependency_status(self.root)
         self.item = None
         self.dialog: Optional[DependenciesDialog] = None
+        self.status.changed.connect(self._status_changed)
 
     def offer_if_needed(self) -> bool:
-        """Show the offer when onnxruntime is not usable; True when it was shown."""
+        """Show the offer when onnxruntime is not usable; True when it is shown."""
         problem = deps.onnxruntime_problem()
         if problem is None:
             return False
+        self.show_offer(QCoreApplication.translate("DependencyOffer", "{}: the GAIR algorithms need it.").format(
+            problem))
+        return True
+
+    def offer_after_failure(self) -> bool:
+        """After a failed run: look again, and offer the installer when onnxruntime is the cause."""
+        self.status.refresh()
+        return self.offer_if_needed()
+
+    def show_offer(self, text: str) -> None:
+        """A message-bar warning with an Install… button (one at a time)."""
+        self._pop()
         bar = self.iface.messageBar()
-        item = bar.createMessage("GAIR", f"{problem}: the GAIR algorithms need it.")
-        button = QPushButton("Install…")
+        item = bar.createMessage("GAIR", text)
+        button = QPushButton(QCoreApplication.translate("DependencyOffer", "Install…"))
         button.clicked.connect(self.open_installer)
         item.layout().addWidget(button)
         bar.pushWidget(item, Qgis.MessageLevel.Warning)
         self.item = item
-        return True
 
     def open_installer(self) -> DependenciesDialog:
         if self.dialog is None:
             self.dialog = DependenciesDialog(self.root, self.iface.mainWindow())
-            self.dialog.installed.connect(self._installed)
         self.dialog.show()
         self.dialog.raise_()
         return self.dialog
 
-    def _installed(self, ok: bool, _message: str) -> None:
-        if ok and self.item is not None:
-            self.iface.messageBar().popWidget(self.item)
-            self.item = None
+    def _status_changed(self) -> None:
+        if self.status.problem is None:
+            self._pop()
 
-    def unload(self) -> None:
+    def _pop(self) -> None:
         if self.item is not None:
             try:
                 self.iface.messageBar().popWidget(self.item)
             except RuntimeError:
                 pass  # already closed by the user
             self.item = None
+
+    def unload(self) -> None:
+        self.status.changed.disconnect(self._status_changed)
+        self._pop()
         if self.dialog is not None:
             self.dialog.shutdown()
             self.dialog.close()

@@ -8,6 +8,11 @@ from __future__ import annotations
 
 import re
 
+from qgis.core import Qgis
+from qgis.gui import QgsMessageBar, QgsMessageBarItem
+from qgis.PyQt.QtCore import QCoreApplication, Qt
+from qgis.PyQt.QtWidgets import QMessageBox, QPushButton, QWidget
+
 # The labels the docks give the algorithms' parameters.
 PARAMETER_WORDS = {
     "SV_POINT": "the place where the photo was taken",
@@ -60,3 +65,33 @@ def user_message(error: str) -> str:
         text = re.sub(rf"\b{name}\b", PARAMETER_WORDS[name], text)
     text = text[0].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def headline(text: str) -> str:
+    """The first sentence of `text` (what fits the message bar's one line)."""
+    first = (text or "").strip().split("\n")[0].split(". ")[0].rstrip(".")
+    return first + "." if first else ""
+
+
+def push_with_details(bar: QgsMessageBar, title: str, text: str, level: Qgis.MessageLevel,
+                      duration: int = 0) -> QgsMessageBarItem:
+    """A message-bar line with the first sentence of `text` and, when there is more, a
+    Details button that shows all of it (the bar itself cuts a message at its second line)."""
+    short = headline(text)
+    item = QgsMessageBar.createMessage(title, short, bar)
+    if short != text.strip():
+        button = QPushButton(QCoreApplication.translate("messages", "Details"))
+        button.setToolTip(text)
+        button.clicked.connect(lambda: show_details(bar.window(), title, text))
+        item.layout().addWidget(button)
+    bar.pushWidget(item, level, duration)
+    return item
+
+
+def show_details(parent: QWidget, title: str, text: str) -> QMessageBox:
+    """The whole message in a small window whose text can be selected and copied."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Close, parent)
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.show()
+    return box

@@ -17,11 +17,10 @@ from qgis.PyQt.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QSizePolicy,
@@ -30,23 +29,18 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from .. import installed_models, settings
+from ..cache import SESSIONS
 from ..plugin_files import icon
 from ..runtime.download import DEFAULT_NAME, DEFAULT_URL
+from ..runtime.errors import PackageError
 from .base_dock import scrolling
-from .dependencies import DependencyPanel
+from .dependencies import DependencyPanel, DependencyStatus, dependency_status
 from .diagnostics import diagnostics, onnxruntime_status
 from .models import UNTRAINED_WARNING, WARNING_STYLE, ModelCatalog, ModelEntry
 from .tasks import DownloadTask, ImportCheckpointTask, ProbeProviderTask
+from .widgets import ElidedLabel, button_grid, wrapping_label
 
 LIST_HEIGHT = 110  # px
-
-
-def wrapping_label(text: str = "") -> QLabel:
-    """A label that wraps and never widens the dock (long paths are cut at its edge)."""
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-    return label
 
 
 def default_import_folder(name: str = DEFAULT_NAME) -> str:
@@ -60,19 +54,35 @@ def default_import_folder(name: str = DEFAULT_NAME) -> str:
     return str(folder)
 
 
-def removable(entry: Optional[ModelEntry]) -> bool:
-    """A folder the user added (the bundled package and the profile's packages stay listed)."""
+def user_folder(entry: Optional[ModelEntry]) -> bool:
+    """A folder the user added from elsewhere: Remove takes it off the list and deletes nothing."""
     return bool(entry and entry.folder in settings.model_folders()
-                and installed_models.models_dir() not in Path(entry.folder).parents)
+                and not installed_models.is_own_package(entry.folder))
+
+
+def own_package(entry: Optional[ModelEntry]) -> bool:
+    """A package the plugin downloaded, imported or quantized into its models folder: Remove
+    deletes it (after asking). Never the bundled package or a user's folder."""
+    return bool(entry and not entry.bundled and installed_models.is_own_package(entry.folder))
+
+
+def removable(entry: Optional[ModelEntry]) -> bool:
+    """Whether Remove applies to the entry (`user_folder` or `own_package`)."""
+    return user_folder(entry) or own_package(entry)
 
 
 class PackageList(QWidget):
     """The catalog's packages, the chosen one's details, and add/remove buttons."""
 
-    def __init__(self, catalog: ModelCatalog, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, catalog: ModelCatalog, status: Optional[DependencyStatus] = None,
+                 parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         self.catalog = catalog
+        self.status = status or dependency_status()
         self.list = QListWidget()
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.list.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.list.setMaximumHeight(LIST_HEIGHT)
         self.details = wrapping_label()
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -83,21 +93,16 @@ class PackageList(QWidget):
         self.remove_button = QPushButton(self.tr("Remove"))
         self.use_button = QPushButton(self.tr("Use this model"))
         self.use_button.setToolTip(self.tr("Make it the active model: every dock and Processing algorithm uses it"))
-        self.active = wrapping_label()
+        self.active = ElidedLabel()
         self.int8_button = QPushButton(self.tr("Make an int8 copy"))
-        self.int8_button.setToolTip(self.tr("Write an int8-quantized copy of this package beside it (faster on CPU)"))
         self.int8_task = None
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.use_button)
-        buttons.addWidget(self.add_button)
-        buttons.addWidget(self.remove_button)
-        buttons.addWidget(self.int8_button)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.active)
         layout.addWidget(self.list)
         layout.addWidget(self.warning)
         layout.addWidget(self.details)
-        layout.addLayout(buttons)
+        layout.addLayout(button_grid([self.use_button, self.add_button, self.remove_button, self.int8_button]))
         self.message = wrapping_label()
         layout.addWidget(self.message)
         self.list.currentRowChanged.connect(self._show_details)
@@ -107,6 +112,7 @@ class PackageList(QWidget):
         self.int8_button.clicked.connect(self.make_int8_copy)
         catalog.changed.connect(self._refill)
         catalog.active_changed.connect(self._refill)
+        self.status.changed.connect(self._show_details)
         self._refill()
 
     def _refill(self) -> None:
@@ -117,6 +123,7 @@ class PackageList(QWidget):
             mark = "\u2713 " if entry.folder == active else ""
             item = QListWidgetItem(mark + entry.label)
             item.setData(Qt.ItemDataRole.UserRole, entry.folder)
+            item.setToolTip(f"{entry.label}\n{entry.folder}")
             self.list.addItem(item)
         folders = [e.folder for e in self.catalog.entries()]
         wanted = shown.folder if shown and shown.folder in folders else active
@@ -141,8 +148,30 @@ class PackageList(QWidget):
         self.warning.setText(f"This model is {UNTRAINED_WARNING}." if entry and entry.untrained else "")
         self.warning.setVisible(bool(entry and entry.untrained))
         self.remove_button.setEnabled(removable(entry))
+        self.remove_button.setToolTip(
+            self.tr("Delete this package from your QGIS profile (it asks first)") if own_package(entry)
+            else self.tr("Take this folder off the list (its files stay where they are)") if user_folder(entry)
+            else self.tr("Only packages GAIR downloaded or imported, and folders you added, can be removed"))
         self.use_button.setEnabled(bool(entry and entry.package is not None
                                         and entry.folder != self.catalog.active_folder()))
+        self._show_int8_state(entry)
+
+    def _show_int8_state(self, entry: Optional[ModelEntry]) -> None:
+        """Offer "Make an int8 copy" only where it can work: onnx is installed (the dependency
+        installer does not install it) and the package is not already int8."""
+        quantized = bool(entry and entry.package and entry.package.meta.get("quantization"))
+        if not self.status.has_onnx:
+            self.int8_button.setEnabled(False)
+            self.int8_button.setToolTip(self.tr(
+                "Needs the Python package onnx, which GAIR's dependency installer does not install; "
+                "the command line makes int8 copies: python -m gair_qgis.runtime.quantize"))
+        elif quantized:
+            self.int8_button.setEnabled(False)
+            self.int8_button.setToolTip(self.tr("This package is already an int8 copy"))
+        else:
+            self.int8_button.setEnabled(bool(entry and entry.package is not None) and self.int8_task is None)
+            self.int8_button.setToolTip(self.tr(
+                "Write an int8-quantized copy of this package into your QGIS profile (faster on CPU)"))
 
     def _choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, self.tr("GAIR model package folder"))
@@ -169,16 +198,41 @@ class PackageList(QWidget):
 
     def _int8_done(self, ok: bool, result: str) -> None:
         self.int8_task = None
-        self.int8_button.setEnabled(True)
+        self._show_int8_state(self.current_entry())
         if ok:
             self.add_folder(result)
         else:
             self.message.setText(self.tr("No int8 copy: {}").format(result))
 
+    def shutdown(self) -> None:
+        """Stop following the dependency status (plugin unload)."""
+        self.status.changed.disconnect(self._show_details)
+
     def _remove(self) -> None:
         entry = self.current_entry()
-        if removable(entry):
+        if own_package(entry):
+            self.remove_package(entry, confirm=True)
+        elif user_folder(entry):
             self.catalog.remove_folder(entry.folder)
+            self.message.setText(self.tr("{} is off the list; its folder was not touched.").format(entry.folder))
+
+    def remove_package(self, entry: ModelEntry, confirm: bool = True) -> bool:
+        """Delete one of the plugin's own packages (after asking); False when nothing was deleted."""
+        size_mb = sum(p.stat().st_size for p in Path(entry.folder).rglob("*") if p.is_file()) / 1e6
+        if confirm and QMessageBox.question(
+                self, self.tr("Remove a GAIR model"),
+                self.tr("Delete {} ({:.0f} MB) from your QGIS profile? You can download or import it again.").format(
+                    entry.folder, size_mb)) != QMessageBox.StandardButton.Yes:
+            return False
+        SESSIONS.clear()  # no onnxruntime session keeps the package's files open
+        try:
+            installed_models.remove_own_package(entry.folder)
+        except (PackageError, OSError) as error:
+            self.message.setText(self.tr("Not removed: {}").format(error))
+            return False
+        self.catalog.remove_folder(entry.folder)
+        self.message.setText(self.tr("Removed {} ({:.0f} MB freed).").format(entry.name, size_mb))
+        return True
 
 
 def install(catalog: ModelCatalog, folder: Path, done_message: str, announce) -> str:
@@ -213,17 +267,17 @@ class PackageTaskPanel(QGroupBox):
         self.cancel_button = QPushButton(self.tr("Cancel"))
         self.progress = QProgressBar()
         self.status = wrapping_label(self.tr(status_text))
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.form = QFormLayout(self)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # labels above: fields get the width
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.start_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel)
         self._set_running(False)
 
     def finish_form(self) -> None:
         """The buttons, progress and status below the subclass's fields."""
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.start_button)
-        buttons.addWidget(self.cancel_button)
-        self.form.addRow(buttons)
+        self.form.addRow(button_grid([self.start_button, self.cancel_button]))
         self.form.addRow(self.progress)
         self.form.addRow(self.status)
 
@@ -310,13 +364,15 @@ class DownloadPanel(PackageTaskPanel):
     stack and import them: progress in MB, MB/s and time left, Cancel, resume on the next try."""
 
     def __init__(self, catalog: ModelCatalog, parent: Optional[QWidget] = None, announce=None) -> None:
-        super().__init__(catalog, "Download GAIR (the released weights)", "Download GAIR",
+        super().__init__(catalog, "Download GAIR", "Download GAIR",
                          "About 814 MB from Hugging Face (PingL/GAIR, Apache-2.0), through QGIS's network "
                          "settings (proxy); an interrupted download resumes.", parent, announce)
         self.download_button = self.start_button
         self.url = QLineEdit(DEFAULT_URL)
+        self.url.setCursorPosition(0)
         self.url.setToolTip(self.tr("checkpoint.pth of Hugging Face PingL/GAIR (about 814 MB, Apache-2.0)"))
         self.auth = QgsAuthConfigSelect()
+        self.auth.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.form.addRow(self.tr("From"), self.url)
         self.form.addRow(self.tr("Write to"), self.out_folder)
         self.form.addRow(self.tr("Authentication"), self.auth)
@@ -342,11 +398,13 @@ class DownloadPanel(PackageTaskPanel):
 class ProviderPanel(QGroupBox):
     """The onnxruntime execution provider, force-CPU, and copy-diagnostics."""
 
-    def __init__(self, catalog: ModelCatalog, package_list: PackageList, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, catalog: ModelCatalog, package_list: PackageList, status: Optional[DependencyStatus] = None,
+                 parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         self.setTitle(self.tr("Execution provider"))
         self.catalog = catalog
         self.package_list = package_list
+        self.status = status or dependency_status()
         self.task: Optional[ProbeProviderTask] = None
         self.summary = wrapping_label()
         self.force_cpu = QCheckBox(self.tr("Force CPU"))
@@ -359,22 +417,23 @@ class ProviderPanel(QGroupBox):
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.force_cpu)
-        row = QHBoxLayout()
-        row.addWidget(self.check_button)
-        row.addWidget(self.copy_button)
-        layout.addLayout(row)
+        layout.addLayout(button_grid([self.check_button, self.copy_button]))
         self.force_cpu.toggled.connect(self._force_cpu_changed)
         self.check_button.clicked.connect(self.probe)
         self.copy_button.clicked.connect(self.copy_diagnostics)
+        self.status.changed.connect(self.refresh)
         self.refresh()
 
     def refresh(self, measured: str = "") -> None:
-        version, available, chosen = onnxruntime_status()
-        if not available:
-            self.summary.setText(version)  # why onnxruntime is missing
+        """The provider line from the shared dependency status (the Dependencies panel shows the same)."""
+        self.check_button.setEnabled(self.status.problem is None and self.task is None)
+        if self.status.problem is not None:
+            self.summary.setText(self.tr("No execution provider: {} (see Dependencies below).").format(
+                self.status.problem))
             return
+        version, available, chosen = onnxruntime_status()
         text = self.tr("onnxruntime {}; available: {}.\nActive: {}").format(
-            version, ", ".join(available), measured or chosen + self.tr(" (requested)"))
+            version, ", ".join(available) or self.tr("none"), measured or chosen + self.tr(" (requested)"))
         self.summary.setText(text)
 
     def _force_cpu_changed(self, value: bool) -> None:
@@ -392,6 +451,7 @@ class ProviderPanel(QGroupBox):
         QgsApplication.taskManager().addTask(self.task)
 
     def shutdown(self) -> None:
+        self.status.changed.disconnect(self.refresh)
         if self.task is not None:
             self.task.done.disconnect(self._probed)
             self.task.cancel()
@@ -422,12 +482,12 @@ class ModelManagerDock(QgsDockWidget):
         self.setWindowIcon(icon("models"))
         self.iface = iface
         self.catalog = catalog
-        self.packages = PackageList(catalog)
+        self.status = dependency_status()
+        self.packages = PackageList(catalog, self.status)
         self.downloader = DownloadPanel(catalog, announce=self.announce)
         self.importer = ImportPanel(catalog, announce=self.announce)
-        self.providers = ProviderPanel(catalog, self.packages)
+        self.providers = ProviderPanel(catalog, self.packages, self.status)
         self.dependencies = DependencyPanel()
-        self.dependencies.changed.connect(self.providers.refresh)
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addWidget(self.packages)
@@ -440,7 +500,7 @@ class ModelManagerDock(QgsDockWidget):
 
     def cleanup(self) -> None:
         """Cancel background work and stop listening to it (plugin unload)."""
-        for panel in (self.downloader, self.importer, self.providers, self.dependencies):
+        for panel in (self.packages, self.downloader, self.importer, self.providers, self.dependencies):
             panel.shutdown()
 
     def announce(self, text: str) -> None:
