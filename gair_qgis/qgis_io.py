@@ -31,6 +31,7 @@ from qgis.core import (
     QgsRectangle,
 )
 
+from . import compat
 from .runtime.errors import InputError, OutputExistsError
 from .runtime.geometry import PixelGrid, Window, ground_pixel_size_m, subgrid
 
@@ -219,7 +220,7 @@ def ground_pixel_m(grid: PixelGrid, crs: QgsCoordinateReferenceSystem, x: float,
 
 def wkt(crs: QgsCoordinateReferenceSystem) -> str:
     """The full WKT (as GDAL prefers it) of a CRS."""
-    return crs.toWkt(QgsCoordinateReferenceSystem.WKT_PREFERRED_GDAL)
+    return crs.toWkt(compat.CRS_WKT_PREFERRED_GDAL)
 
 
 # --- points ------------------------------------------------------------------------------

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from qgis.core import QgsFeature, QgsField, QgsGeometry, QgsPointXY, QgsProcessingException, QgsVectorLayer
-from qgis.PyQt.QtCore import QVariant
+from qgis.core import QgsFeature, QgsGeometry, QgsPointXY, QgsProcessingException, QgsVectorLayer
+
+from gair_qgis import compat
 
 from conftest import UNTRAINED_TWIN
 from processing_support import (
@@ -238,7 +239,7 @@ def photo_points(tmp_path: Path, photo: Path, points: list[tuple[float, float]],
     bad = tmp_path / "bad.jpg"
     bad.write_text("not a photo")
     layer = QgsVectorLayer(f"Point?crs={crs}", "photos", "memory")
-    layer.dataProvider().addAttributes([QgsField("name", QVariant.String), QgsField("photo", QVariant.String)])
+    layer.dataProvider().addAttributes([compat.field("name", "string"), compat.field("photo", "string")])
     layer.updateFields()
     features = []
     for n, (x, y) in enumerate(points):

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from typing import Optional
 
-from qgis.core import Qgis, QgsMapLayerType, QgsProject, QgsRasterLayer
+from qgis.core import Qgis, QgsProject, QgsRasterLayer
 from qgis.gui import QgisInterface, QgsDockWidget
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QToolBar
 
-from .. import settings, styling
+from .. import compat, settings, styling
 
 try:
     from qgis.PyQt.QtGui import QAction  # Qt6
@@ -76,7 +76,7 @@ class GairGui:
         self.true_colour_action = QAction(icon("gair"), translate("GairGui", "GAIR: Sentinel-2 true colour"),
                                           self.iface.mainWindow())
         self.true_colour_action.triggered.connect(self.true_colour_of_current_layer)
-        self.iface.addCustomActionForLayerType(self.true_colour_action, "", QgsMapLayerType.RasterLayer, True)
+        self.iface.addCustomActionForLayerType(self.true_colour_action, "", compat.LAYER_TYPE_RASTER, True)
         QgsProject.instance().layersAdded.connect(self.recognise_sentinel2)
         if self.iface.mainWindow().isVisible():
             self.arrange_docks()

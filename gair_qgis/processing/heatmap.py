@@ -17,6 +17,7 @@ from qgis.core import (
     QgsProcessingParameterRasterLayer,
 )
 
+from .. import compat
 from ..qgis_io import OUTPUT_NODATA, WGS84, RasterSource, atomic_geotiff, check_output_path, transform_point
 from ..runtime.errors import InputError
 from ..runtime.geometry import (
@@ -84,7 +85,7 @@ class SvHeatmapAlgorithm(GairAlgorithm):
         self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, self.tr("Sentinel-2 L2A raster (any CRS)")))
         self.add_bands_parameter(self.INPUT)
         self.addParameter(QgsProcessingParameterFile(
-            self.SV_IMAGE, self.tr("Street-view photo"), behavior=QgsProcessingParameterFile.File,
+            self.SV_IMAGE, self.tr("Street-view photo"), behavior=compat.FILE_BEHAVIOR_FILE,
             fileFilter="Images (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;All files (*.*)"))
         # Short labels (the Processing dialog's default width); the details are in each tooltip and the help.
         self.add_with_help(QgsProcessingParameterPoint(self.SV_POINT, self.tr("Where the photo was taken"), optional=True),
@@ -96,7 +97,7 @@ class SvHeatmapAlgorithm(GairAlgorithm):
         self.add_with_help(QgsProcessingParameterExtent(self.EXTENT, self.tr("Area to map"), optional=True),
                            "Default: the tile.")
         self.add_with_help(QgsProcessingParameterNumber(
-            self.PIXEL_SIZE, self.tr("Output pixel size"), type=QgsProcessingParameterNumber.Double, optional=True,
+            self.PIXEL_SIZE, self.tr("Output pixel size"), type=compat.NUMBER_DOUBLE, optional=True,
             minValue=0.0), "In the raster's CRS units. Default: the raster's own pixel size.")
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, self.tr("Similarity heatmap")))
         self.addOutput(QgsProcessingOutputNumber("TILES", self.tr("Tiles used")))

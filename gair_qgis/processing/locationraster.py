@@ -7,7 +7,6 @@ import numpy as np
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsProcessingParameterCrs,
-    QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
     QgsProcessingParameterExtent,
     QgsProcessingParameterFile,
@@ -16,6 +15,7 @@ from qgis.core import (
     QgsProcessingParameterRasterDestination,
 )
 
+from .. import compat
 from ..analysis import PCA, cosine
 from ..qgis_io import (
     OUTPUT_NODATA,
@@ -86,7 +86,7 @@ class LocationRasterAlgorithm(GairAlgorithm):
         self.addParameter(QgsProcessingParameterCrs(self.CRS, self.tr("Output CRS (default: the extent's)"), optional=True))
         self.addParameter(QgsProcessingParameterNumber(
             self.PIXEL_SIZE, self.tr("Pixel size in the output CRS's units (default: 256 pixels across)"),
-            type=QgsProcessingParameterNumber.Double, optional=True, minValue=0.0))
+            type=compat.NUMBER_DOUBLE, optional=True, minValue=0.0))
         self.addParameter(QgsProcessingParameterEnum(self.OUTPUT_TYPE, self.tr("Output"), options=[self.tr(option) for option in OUTPUT_TYPES],
                                                      defaultValue=PCA_VIEW))
         self.addParameter(QgsProcessingParameterPoint(self.REFERENCE_POINT, self.tr("Reference location (similarity output)"),
@@ -96,8 +96,8 @@ class LocationRasterAlgorithm(GairAlgorithm):
                                                      fileFilter="Images (*.jpg *.jpeg *.png *.tif *.tiff *.webp)"))
         tolerance = QgsProcessingParameterNumber(
             self.TOLERANCE, "Largest interpolation error on an output value (0: evaluate every pixel)",
-            type=QgsProcessingParameterNumber.Double, defaultValue=DEFAULT_TOLERANCE, minValue=0.0, optional=True)
-        tolerance.setFlags(tolerance.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            type=compat.NUMBER_DOUBLE, defaultValue=DEFAULT_TOLERANCE, minValue=0.0, optional=True)
+        tolerance.setFlags(tolerance.flags() | compat.PARAMETER_FLAG_ADVANCED)
         self.addParameter(tolerance)
         self.add_model_parameter()
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, self.tr("Location raster")))

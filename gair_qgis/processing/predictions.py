@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Optional
 
 import numpy as np
-from qgis.core import QgsField, QgsFields
-from qgis.PyQt.QtCore import QVariant
+from qgis.core import QgsFields
 
+from .. import compat
 from ..analysis import Head
 from ..qgis_io import overwrites_outputs
 from ..runtime.errors import OutputExistsError
@@ -25,12 +25,12 @@ def head_fields(heads: list[Head]) -> QgsFields:
     fields = QgsFields()
     for head in heads:
         if head.is_classifier:
-            fields.append(QgsField(_field_name(head.spec.name), QVariant.String))
+            fields.append(compat.field(_field_name(head.spec.name), "string"))
             for label in head.outputs():
-                fields.append(QgsField(_field_name(head.spec.name, "p", label), QVariant.Double))
+                fields.append(compat.field(_field_name(head.spec.name, "p", label), "double"))
         else:
             for target in head.outputs():
-                fields.append(QgsField(_field_name(head.spec.name, target), QVariant.Double))
+                fields.append(compat.field(_field_name(head.spec.name, target), "double"))
     return fields
 
 

@@ -15,7 +15,7 @@ from qgis.core import (
     QgsProcessingParameterRasterLayer,
 )
 
-from .. import cache
+from .. import cache, compat
 from ..analysis import PCA
 from ..qgis_io import OUTPUT_NODATA, atomic_geotiff, check_output_path
 from ..runtime.errors import InputError
@@ -93,7 +93,7 @@ class RsEmbedAlgorithm(GairAlgorithm):
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, self.tr("Area to encode (default: the whole raster)"),
                                                        optional=True))
         self.addParameter(QgsProcessingParameterNumber(self.STRIDE, self.tr("Stride as a fraction of the tile size"),
-                                                       type=QgsProcessingParameterNumber.Double, defaultValue=1.0,
+                                                       type=compat.NUMBER_DOUBLE, defaultValue=1.0,
                                                        minValue=0.1, maxValue=1.0))
         self.addParameter(QgsProcessingParameterNumber(self.BATCH_SIZE, self.tr("Tiles per batch"), defaultValue=8, minValue=1,
                                                        maxValue=256))
@@ -101,7 +101,7 @@ class RsEmbedAlgorithm(GairAlgorithm):
                                                      defaultValue=0))
         self.addParameter(QgsProcessingParameterNumber(
             self.PIXEL_SIZE, self.tr("PCA output pixel size in the raster's CRS units (default: the raster's)"),
-            type=QgsProcessingParameterNumber.Double, optional=True, minValue=0.0))
+            type=compat.NUMBER_DOUBLE, optional=True, minValue=0.0))
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, self.tr("Embedding raster"), optional=True,
                                                                   createByDefault=False))
         self.addOutput(QgsProcessingOutputNumber("TILES", self.tr("Tiles")))

@@ -10,9 +10,7 @@ import numpy as np
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsFeatureSink,
-    QgsField,
     QgsFields,
-    QgsProcessing,
     QgsProcessingOutputNumber,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
@@ -20,8 +18,8 @@ from qgis.core import (
     QgsProcessingParameterFile,
     QgsProcessingParameterRasterLayer,
 )
-from qgis.PyQt.QtCore import QVariant
 
+from .. import compat
 from ..analysis import Head, load_heads
 from ..qgis_io import WGS84, RasterSource, transform_points
 from ..runtime.errors import InputError
@@ -81,17 +79,17 @@ class SvPointsAlgorithm(GairAlgorithm):
         return self.tr(HELP)
 
     def initAlgorithm(self, config=None) -> None:
-        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, self.tr("Photo points"), [QgsProcessing.TypeVectorPoint]))
+        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, self.tr("Photo points"), [compat.SOURCE_VECTOR_POINT]))
         self.addParameter(QgsProcessingParameterField(self.PHOTO_FIELD, self.tr("Photo path field"), parentLayerParameterName=self.INPUT,
-                                                      type=QgsProcessingParameterField.String))
+                                                      type=compat.FIELD_TYPE_STRING))
         self.addParameter(QgsProcessingParameterFile(self.PHOTO_FOLDER, self.tr("Folder for relative photo paths (default: the layer's)"),
-                                                     behavior=QgsProcessingParameterFile.Folder, optional=True))
+                                                     behavior=compat.FILE_BEHAVIOR_FOLDER, optional=True))
         self.addParameter(QgsProcessingParameterRasterLayer(self.RASTER, self.tr("Sentinel-2 L2A raster (any CRS)")))
         self.add_bands_parameter(self.RASTER)
         self.add_model_parameter()
         self.add_head_parameter(self.HEAD, POINT_HEAD_INPUTS, self.tr("Head name (default: every head of the model)"))
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, self.tr("Points with similarity"),
-                                                            QgsProcessing.TypeVectorPoint))
+                                                            compat.SOURCE_VECTOR_POINT))
         self.addOutput(QgsProcessingOutputNumber("EVALUATED", self.tr("Points evaluated")))
 
     def prepareAlgorithm(self, parameters, context, feedback) -> bool:
@@ -120,7 +118,7 @@ class SvPointsAlgorithm(GairAlgorithm):
         check_tile_count(windows, self.tr("these points"), self.tr("split the layer or use fewer, closer points"))
         encoded, _ = encode_windows(model, source, bands, windows, Progress(feedback, 40, 90), feedback)
         fields = QgsFields(points.fields())
-        for field_ in [QgsField("gair_sim", QVariant.Double), QgsField("gair_tile", QVariant.String)]:
+        for field_ in [compat.field("gair_sim", "double"), compat.field("gair_tile", "string")]:
             fields.append(field_)
         for field_ in head_fields(heads):
             fields.append(field_)
@@ -130,7 +128,7 @@ class SvPointsAlgorithm(GairAlgorithm):
             feature = item.feature
             feature.setFields(fields, False)
             feature.setAttributes(list(item.feature.attributes()) + extra)
-            sink.addFeature(feature, QgsFeatureSink.FastInsert)
+            sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert)
         evaluated = sum(1 for item in inputs if item.problem is None)
         feedback.pushInfo(self.tr("{} of {} point(s) evaluated").format(evaluated, len(inputs)))
         return {self.OUTPUT: dest, "EVALUATED": evaluated}

@@ -6,20 +6,17 @@ from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsFeature,
     QgsFeatureSink,
-    QgsField,
     QgsFields,
     QgsGeometry,
-    QgsProcessing,
     QgsProcessingOutputNumber,
     QgsProcessingParameterExtent,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterRasterDestination,
     QgsProcessingParameterRasterLayer,
     QgsRectangle,
-    QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
+from .. import compat
 from ..analysis import load_heads
 from ..qgis_io import WGS84, RasterSource, atomic_geotiff, check_output_path, transform_points
 from ..runtime.errors import PackageError
@@ -68,7 +65,7 @@ class TilePredictAlgorithm(GairAlgorithm):
         self.add_model_parameter()
         self.add_head_parameter(self.HEAD, TILE_HEAD_INPUTS, self.tr("Head name (default: all tile heads)"))
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, self.tr("Area (default: the whole raster)"), optional=True))
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, self.tr("Tile predictions"), QgsProcessing.TypeVectorPolygon))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, self.tr("Tile predictions"), compat.SOURCE_VECTOR_POLYGON))
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT_RASTER, self.tr("Prediction raster"), optional=True,
                                                                   createByDefault=False))
         self.addOutput(QgsProcessingOutputNumber("TILES", self.tr("Tiles")))
@@ -115,10 +112,10 @@ class TilePredictAlgorithm(GairAlgorithm):
         """The polygon layer, written only once every prediction is ready."""
         fields = QgsFields()
         for name in ("tile", "col", "row"):
-            fields.append(QgsField(name, QVariant.Int))
+            fields.append(compat.field(name, "int"))
         for field in head_fields(heads):
             fields.append(field)
-        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Polygon, source.crs)
+        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, compat.WKB_POLYGON, source.crs)
         for n, ((i, j), window) in enumerate(zip(indices, windows)):
             left, bottom, right, top = subgrid(source.grid, window).bounds
             feature = QgsFeature(fields)
@@ -127,7 +124,7 @@ class TilePredictAlgorithm(GairAlgorithm):
             for head, values in zip(heads, predictions):
                 attributes += head_attributes(head, values[n])
             feature.setAttributes(attributes)
-            sink.addFeature(feature, QgsFeatureSink.FastInsert)
+            sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert)
         return dest
 
     @staticmethod

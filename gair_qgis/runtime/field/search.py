@@ -1,0 +1,249 @@
+"""Photo -> where: a street photo against every tile of a field.
+
+Two independent answers, as GAIR gives them: the photo's projected SV vector against each
+tile's RS embedding (cosine), and against the location embedding of each tile's centre
+(the location tower, lon/lat from the field's CRS); their combination is the sum of their
+z-scores over the field. The field is streamed chunk by chunk (a few chunks in flight in
+threads: zarr's zlib and onnxruntime release the GIL), so memory stays flat however large
+it is: pass 1 writes the two cosines into the similarity raster and keeps running sums and
+each ranking's best candidates; pass 2 reads the cosines back chunk by chunk for the z-scores.
+"""
+from __future__ import annotations
+
+import heapq
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Optional
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..errors import InputError
+from ..session import GAIRRuntime
+from . import need, store
+from .gpkg import write_points
+from .grid import FieldGrid, to_lonlat_of
+from .heatmap import check_new_output, field_runtime, photo_vector, tile_similarity
+
+RANKINGS = ("rs", "location", "combined")
+BANDS = ("rs_cosine", "location_cosine", "combined_z")
+THREADS = max(1, min(4, os.cpu_count() or 1))
+REFINE_STEPS = 4  # NILI samples per token cell and axis when refining a top tile
+
+
+@dataclass
+class Running:
+    """Count, sum and sum of squares of a score (float64), for its mean and spread."""
+
+    count: int = 0
+    total: float = 0.0
+    squares: float = 0.0
+
+    def add(self, values: NDArray[Any]) -> None:
+        finite = values[np.isfinite(values)].astype(np.float64)
+        self.count += finite.size
+        self.total += float(finite.sum())
+        self.squares += float((finite**2).sum())
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.count if self.count else 0.0
+
+    @property
+    def std(self) -> float:
+        if not self.count:
+            return 1.0
+        return max(float(np.sqrt(max(self.squares / self.count - self.mean**2, 0.0))), 1e-12)
+
+
+@dataclass
+class Best:
+    """The `top` highest scores seen, with their tile (row, col); ties go to the first tile."""
+
+    top: int
+    items: list[tuple[float, int, int]] = field(default_factory=list)
+
+    def add(self, scores: NDArray[Any], row0: int, col0: int) -> None:
+        flat = np.where(np.isfinite(scores), scores, -np.inf).ravel()
+        k = min(self.top, int(np.isfinite(flat).sum()))
+        if k == 0:
+            return
+        picks = np.argpartition(-flat, k - 1)[:k]
+        cols = scores.shape[1]
+        candidates = [(float(flat[i]), -(row0 + int(i) // cols), -(col0 + int(i) % cols)) for i in picks]
+        self.items = heapq.nlargest(self.top, self.items + candidates)
+
+    def ranked(self) -> list[tuple[float, int, int]]:
+        """(score, row, col), best first."""
+        return [(score, -row, -col) for score, row, col in sorted(self.items, reverse=True)]
+
+
+@dataclass
+class SearchResult:
+    raster: Path
+    points: Path
+    places: dict[str, list[tuple[float, int, int]]]
+    tiles: int
+    seconds: float
+    grid: FieldGrid
+
+    def summary(self) -> str:
+        lines = [f"similarity raster: {self.raster} (bands {', '.join(BANDS)})",
+                 f"top places: {self.points} ({self.tiles} tiles searched in {self.seconds:.1f} s)"]
+        for ranking, places in self.places.items():
+            if places:
+                score, row, col = places[0]
+                x, y = self.grid.tiles.centres_of(col, row)
+                lines.append(f"  best by {ranking}: tile (row {row}, col {col}) at ({float(x):.8g}, {float(y):.8g}), "
+                             f"score {score:.4f}")
+        return "\n".join(lines)
+
+
+def chunk_scores(path: Path, grid: FieldGrid, ci: int, cj: int, sv: NDArray[Any], runtime: Optional[GAIRRuntime],
+                 min_coverage: int) -> tuple[int, int, NDArray[Any], NDArray[Any]]:
+    """(row0, col0, (rows, cols) RS cosines, (rows, cols) location cosines) of one chunk; NaN
+    for tiles under `min_coverage` (and for location when `runtime` is None)."""
+    zarr = need("zarr")
+    c0, r0, c1, r1 = grid.chunk_tiles(ci, cj)
+    group = zarr.open_group(str(path), mode="r")
+    embedding = group["embedding"][:, r0:r1, c0:c1]
+    coverage = group["coverage"][r0:r1, c0:c1]
+    good = coverage >= min_coverage
+    unit = sv / max(float(np.linalg.norm(sv)), 1e-12)
+    norms = np.sqrt(np.einsum("dij,dij->ij", embedding, embedding))
+    rs = np.full(coverage.shape, np.nan, np.float32)
+    rs[good] = (np.einsum("d,dij->ij", unit, embedding)[good] / np.maximum(norms[good], 1e-12)).astype(np.float32)
+    location = np.full(coverage.shape, np.nan, np.float32)
+    if runtime is not None and good.any():
+        x, y = grid.tile_centres(c0, r0, c1, r1)
+        lon, lat = to_lonlat_of(grid.crs)(x[good], y[good])
+        places = runtime.encode_location(np.stack([lon, lat], axis=1))
+        places = places / np.maximum(np.linalg.norm(places, axis=1, keepdims=True), 1e-12)
+        location[good] = (places @ unit).astype(np.float32)
+    return r0, c0, rs, location
+
+
+def in_flight(function: Callable[..., Any], calls: Iterable[tuple[Any, ...]], threads: int) -> Iterator[Any]:
+    """Results of calls in order, at most 2 x `threads` computed ahead (bounded memory)."""
+    with ThreadPoolExecutor(threads) as pool:
+        pending: list[Any] = []
+        for args in calls:
+            pending.append(pool.submit(function, *args))
+            if len(pending) >= 2 * threads:
+                yield pending.pop(0).result()
+        for future in pending:
+            yield future.result()
+
+
+def search_field(field_path: str | Path, photo: str | Path, out: str | Path, raster: Optional[str | Path] = None,
+                 top: int = 20, package: Optional[str | Path] = None, min_coverage: int = 50, overwrite: bool = False,
+                 location: bool = True, threads: int = THREADS) -> SearchResult:
+    """Search a field with a photo: the similarity raster (three bands) and the top places."""
+    started = time.monotonic()
+    info = store.read_info(field_path)
+    if top < 1:
+        raise InputError(f"--top {top}: give a positive number of places")
+    if not 0 <= min_coverage <= 100:
+        raise InputError(f"--min-coverage {min_coverage}: give a percent from 0 to 100")
+    out = check_new_output(out, (".gpkg",), overwrite, "the top places")
+    raster = check_new_output(raster or out.with_suffix(".tif"), (".tif", ".tiff"), overwrite, "the similarity raster")
+    chunks = store.done_chunks(info.path)
+    if not chunks:
+        raise InputError(f"{field_path} holds no complete chunk; build it first")
+    runtime = field_runtime(info, package)
+    sv = photo_vector(runtime, photo)
+    grid = info.grid
+    partial = raster.with_name(f".{raster.name}.{os.getpid()}.partial")
+    try:
+        places, tiles = _write_scores(partial, info, grid, chunks, sv, runtime if location else None, min_coverage,
+                                      top, threads)
+        os.replace(partial, raster)
+    finally:
+        partial.unlink(missing_ok=True)
+    if info.tokens:
+        places["rs_refined"] = places["rs"]
+    write_places(out, grid, info, places, runtime, sv)
+    return SearchResult(raster, out, places, tiles, time.monotonic() - started, grid)
+
+
+def _write_scores(path: Path, info: store.FieldInfo, grid: FieldGrid, chunks: list[tuple[int, int]],
+                  sv: NDArray[Any], runtime: Optional[GAIRRuntime], min_coverage: int, top: int,
+                  threads: int) -> tuple[dict[str, list[tuple[float, int, int]]], int]:
+    import rasterio
+    from rasterio.transform import Affine
+    from rasterio.windows import Window
+
+    profile: dict[str, Any] = {
+        "driver": "GTiff", "width": grid.cols, "height": grid.rows, "count": 3, "dtype": "float32", "crs": grid.crs,
+        "transform": Affine(grid.tile_width, 0, grid.left, 0, -grid.tile_height, grid.top), "nodata": float("nan"),
+        "compress": "deflate", "sparse_ok": True}
+    if grid.cols >= 256 and grid.rows >= 256:
+        profile.update(tiled=True, blockxsize=256, blockysize=256)
+    stats = {"rs": Running(), "location": Running()}
+    best = {name: Best(top) for name in RANKINGS}
+    tiles = 0
+    with rasterio.open(path, "w+", **profile) as dataset:
+        for band, name in enumerate(BANDS, start=1):
+            dataset.set_band_description(band, name)
+        dataset.update_tags(GAIR_FIELD=str(info.path), GAIR_FIELD_SEARCH="1: photo vs tile RS embedding (cosine); "
+                            "2: photo vs location embedding of the tile centre (cosine); 3: sum of their z-scores",
+                            **{k: str(v) for k, v in (runtime.package.display_tags() if runtime else {}).items()})
+        calls = [(info.path, grid, ci, cj, sv, runtime, min_coverage) for ci, cj in chunks]
+        windows = []
+        for r0, c0, rs, location in in_flight(chunk_scores, calls, threads):
+            window = Window(c0, r0, rs.shape[1], rs.shape[0])
+            windows.append(window)
+            dataset.write(np.stack([rs, location]), indexes=[1, 2], window=window)
+            stats["rs"].add(rs)
+            stats["location"].add(location)
+            best["rs"].add(rs, r0, c0)
+            best["location"].add(location, r0, c0)
+            tiles += int(np.isfinite(rs).sum())
+        for window in windows:  # pass 2: the z-score sum, from the cosines written above
+            rs, location = dataset.read(indexes=[1, 2], window=window)
+            combined = (rs - stats["rs"].mean) / stats["rs"].std
+            if runtime is not None:
+                combined = combined + (location - stats["location"].mean) / stats["location"].std
+            dataset.write(combined.astype(np.float32), indexes=3, window=window)
+            best["combined"].add(combined, int(window.row_off), int(window.col_off))
+    places = {name: best[name].ranked() for name in RANKINGS if runtime is not None or name != "location"}
+    return places, tiles
+
+
+def refine(info: store.FieldInfo, runtime: GAIRRuntime, sv: NDArray[Any], row: int, col: int) -> tuple[float, float, float]:
+    """The best NILI point inside a tile (map x, y) and its cosine, from the stored cell tables."""
+    zarr = need("zarr")
+    cells = zarr.open_group(str(info.path), mode="r")["cells"][row, col]
+    steps = runtime.package.grid_size * REFINE_STEPS
+    t = (np.arange(steps) + 0.5) / steps * 2 - 1
+    values = tile_similarity(cells, runtime, sv, t[None, :], t[:, None])
+    j, i = np.unravel_index(int(np.argmax(values)), values.shape)
+    grid = info.grid
+    x = grid.left + (col + (t[i] + 1) / 2) * grid.tile_width
+    y = grid.top - (row + (t[j] + 1) / 2) * grid.tile_height
+    return float(x), float(y), float(values[j, i])
+
+
+def write_places(out: Path, grid: FieldGrid, info: store.FieldInfo, places: dict[str, list[tuple[float, int, int]]],
+                 runtime: GAIRRuntime, sv: NDArray[Any]) -> None:
+    """The top places of every ranking as points: the tile centre, or with per-cell tables
+    (`rs_refined`) the best NILI point inside each of the RS ranking's tiles."""
+    from rasterio.crs import CRS
+
+    rows, xy = [], []
+    lonlat = to_lonlat_of(grid.crs)
+    for ranking, ranked in places.items():
+        for rank, (score, row, col) in enumerate(ranked, start=1):
+            if ranking == "rs_refined":
+                x, y, score = refine(info, runtime, sv, row, col)
+            else:
+                cx, cy = grid.tiles.centres_of(col, row)
+                x, y = float(cx), float(cy)
+            lon, lat = lonlat(np.array([x]), np.array([y]))
+            rows.append({"ranking": ranking, "rank": rank, "score": float(score), "tile_row": int(row),
+                         "tile_col": int(col), "tile": f"{row},{col}", "lon": float(lon[0]), "lat": float(lat[0])})
+            xy.append((x, y))
+    write_points(out, "top_places", grid.crs, CRS.from_wkt(grid.crs).to_epsg(), rows, xy)
