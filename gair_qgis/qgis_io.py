@@ -34,6 +34,7 @@ from qgis.core import (
 from . import compat
 from .runtime.errors import InputError, OutputExistsError
 from .runtime.geometry import PixelGrid, Window, ground_pixel_size_m, subgrid
+from .translation import translate
 
 WGS84 = "EPSG:4326"
 OUTPUT_NODATA = -9999.0
@@ -71,7 +72,8 @@ class RasterSource:
     @staticmethod
     def from_layer(layer: QgsRasterLayer) -> RasterSource:
         if layer is None or not layer.isValid():
-            raise InputError("the raster layer is not valid; check that its file or service can be opened")
+            raise InputError(translate("qgis_io", "the raster layer is not valid; check that its file or service can "
+                                                  "be opened"))
         provider = layer.dataProvider().clone()
         extent = provider.extent()
         grid = PixelGrid.from_bounds(extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum(),
@@ -99,13 +101,15 @@ class RasterSource:
         the raster's pixels one to one (no resampling)."""
         if window.col < 0 or window.row < 0 or window.col + window.width > self.grid.width \
                 or window.row + window.height > self.grid.height:
-            raise InputError(f"window {tuple(window)} reaches outside the raster ({self.grid.width} x {self.grid.height} px)")
+            raise InputError(translate("qgis_io", "window {} reaches outside the raster ({} x {} px)").format(
+                tuple(window), self.grid.width, self.grid.height))
         dataset = self._gdal_dataset()
         if dataset is not None:  # one call for every band of the window
             pixels = dataset.ReadAsArray(window.col, window.row, window.width, window.height,
                                          band_list=[b + 1 for b in bands])
             if pixels is None:
-                raise InputError(f"cannot read window {tuple(window)} of {self.source}; check the file")
+                raise InputError(translate("qgis_io", "cannot read window {} of {}; check the file").format(
+                    tuple(window), self.source))
             return pixels.reshape(len(bands), window.height, window.width)
         left, bottom, right, top = subgrid(self.grid, window).bounds
         extent = QgsRectangle(left, bottom, right, top)
@@ -113,10 +117,12 @@ class RasterSource:
         for band in bands:
             block = self.provider.block(band + 1, extent, window.width, window.height)
             if not block.isValid():
-                raise InputError(f"cannot read band {band + 1} of {self.source}: {self.provider.error().summary()}")
+                raise InputError(translate("qgis_io", "cannot read band {} of {}: {}").format(
+                    band + 1, self.source, self.provider.error().summary()))
             dtype = _NUMPY_DTYPES.get(block.dataType())
             if dtype is None:
-                raise InputError(f"band {band + 1} has an unsupported data type ({block.dataType()}); convert the raster to integers or floats")
+                raise InputError(translate("qgis_io", "band {} has an unsupported data type ({}); convert the raster to "
+                                                      "integers or floats").format(band + 1, block.dataType()))
             out.append(np.frombuffer(bytes(block.data()), dtype=dtype).reshape(window.height, window.width))
         return np.stack(out)
 
@@ -198,7 +204,8 @@ def check_crs(crs: QgsCoordinateReferenceSystem, what: str) -> str:
     """A short description of a usable CRS; InputError when it is missing or invalid.
     A CRS without an authority id (a custom WKT) is fine: outputs carry its full WKT."""
     if not crs.isValid():
-        raise InputError(f"{what} has no valid CRS; assign one (Layer Properties > Source, or gdal_edit.py -a_srs) and run again")
+        raise InputError(translate("qgis_io", "{} has no valid CRS; assign one (Layer Properties > Source, or "
+                                              "gdal_edit.py -a_srs) and run again").format(what))
     return crs.authid() or f"custom CRS '{crs.description() or 'unnamed'}' (no authority id; written as WKT)"
 
 
@@ -213,9 +220,10 @@ def ground_pixel_m(grid: PixelGrid, crs: QgsCoordinateReferenceSystem, x: float,
     try:
         return ground_pixel_size_m(grid, to_lonlat, x, y)
     except ValueError:
-        raise InputError(f"the point ({x}, {y}) of the raster cannot be transformed from "
-                         f"{crs.authid() or crs.description()} to longitude and latitude, so its ground size is "
-                         "unknown; check the raster's CRS or reproject it") from None
+        raise InputError(translate("qgis_io", "the point ({}, {}) of the raster cannot be transformed from {} to "
+                                              "longitude and latitude, so its ground size is unknown; check the "
+                                              "raster's CRS or reproject it").format(
+            x, y, crs.authid() or crs.description())) from None
 
 
 def wkt(crs: QgsCoordinateReferenceSystem) -> str:
@@ -252,8 +260,10 @@ def transform_point(point: QgsPointXY, source: QgsCoordinateReferenceSystem, tar
     """One point into `target`; InputError naming both CRSs when it cannot be transformed."""
     x, y = transform_points(point.x(), point.y(), source, target, context)
     if not (math.isfinite(x[0]) and math.isfinite(y[0])):
-        raise InputError(f"the point ({point.x()}, {point.y()}) in {source.authid() or 'its CRS'} cannot be "
-                         f"transformed to {target.authid() or 'the raster CRS'}; check the point's CRS")
+        raise InputError(translate("qgis_io", "the point ({}, {}) in {} cannot be transformed to {}; check the "
+                                              "point's CRS").format(
+            point.x(), point.y(), source.authid() or translate("qgis_io", "its CRS"),
+            target.authid() or translate("qgis_io", "the raster CRS")))
     return float(x[0]), float(y[0])
 
 
@@ -279,8 +289,9 @@ def raster_driver(path: str | Path) -> str:
     name = QgsRasterFileWriter.driverForExtension(suffix) if suffix else ""
     driver = gdal.GetDriverByName(name) if name else None
     if driver is None or name in NOT_WRITABLE or driver.GetMetadataItem("DCAP_CREATE") != "YES":
-        raise InputError(f"the output {path} has an extension ('{suffix}') GDAL cannot write a raster to; "
-                         "choose .tif (GeoTIFF) or another writable format such as .img or .nc")
+        raise InputError(translate("qgis_io", "the output {} has an extension ('{}') GDAL cannot write a raster to; "
+                                              "choose .tif (GeoTIFF) or another writable format such as .img or .nc"
+                                   ).format(path, suffix))
     return name
 
 
@@ -306,7 +317,8 @@ def check_output_path(path: str | Path, overwrite: Optional[bool] = None) -> Pat
         raise OutputExistsError(f"the output {path} already exists and is not overwritten; "
                                 "delete it or choose another file name")
     if not path.parent.is_dir():
-        raise InputError(f"the output folder {path.parent} does not exist; create it or choose another")
+        raise InputError(translate("qgis_io", "the output folder {} does not exist; create it or choose another"
+                                   ).format(path.parent))
     return path
 
 
@@ -342,7 +354,7 @@ def atomic_geotiff(path: str | Path, grid: PixelGrid, band_count: int, crs: QgsC
     with _removed_on_sigterm(partial):
         dataset = driver.Create(str(partial), grid.width, grid.height, band_count, gdal.GDT_Float32, options)
         if dataset is None:
-            raise InputError(f"cannot create {partial}: {gdal.GetLastErrorMsg()}")
+            raise InputError(translate("qgis_io", "cannot create {}: {}").format(partial, gdal.GetLastErrorMsg()))
         try:
             dataset.SetGeoTransform(grid.geotransform)
             dataset.SetProjection(wkt(crs))
@@ -377,7 +389,8 @@ def _move_into_place(driver, partial: Path, path: Path, overwrite: bool) -> None
             raise OutputExistsError(f"the output {path} already exists and is not overwritten") from None
         driver.Delete(str(path))
     if driver.Rename(str(path), str(partial)) != 0:
-        raise InputError(f"cannot move {partial} to {path}: check the folder's permissions")
+        raise InputError(translate("qgis_io", "cannot move {} to {}: check the folder's permissions").format(
+            partial, path))
 
 
 _PARTIAL_FILES: set[Path] = set()  # files being written, removed if SIGTERM arrives meanwhile
