@@ -21,7 +21,8 @@ test: $(STAMP) lint
 
 # the inner loop: no QGIS, no network, nothing slow or multi-process (under 2 minutes)
 test-fast: $(STAMP)
-	$(PY) -m pytest -q --durations=15 -m "not slow and not ddp and not qgis and not network" tests
+	GAIR_TESTS_WITHOUT_QGIS=1 $(PY) -m pytest -q --durations=15 -p no:pytest_qgis -W ignore::pytest.PytestConfigWarning \
+	    -m "not slow and not ddp and not qgis and not network" tests
 
 # The gate: ruff over the tree and mypy --strict on the torch-free runtime (pyproject.toml).
 lint: $(STAMP)

@@ -8,6 +8,7 @@ import numpy as np
 
 from .runtime.errors import PackageError
 from .runtime.package import CLASSIFICATION, HEAD_TASKS, HeadSpec, ModelPackage, apply_layers
+from .translation import translate
 
 
 def normalize(vectors: np.ndarray) -> np.ndarray:
@@ -77,17 +78,18 @@ def load_heads(package: ModelPackage, inputs: Sequence[str], name: Optional[str]
     if name:
         matches = [h for h in specs if h.name == name]
         if not matches:
-            raise PackageError(f"model package {package.name} has no head named {name!r}; "
-                               f"its heads are: {', '.join(h.name for h in specs) or 'none'}")
+            raise PackageError(translate("analysis", "model package {} has no head named {}; its heads are: {}").format(
+                package.name, repr(name), ", ".join(h.name for h in specs) or translate("analysis", "none")))
         if matches[0].input not in inputs:
-            raise PackageError(f"head {name!r} takes {matches[0].input!r} embeddings; this algorithm applies "
-                               f"heads on {', '.join(inputs)}")
+            raise PackageError(translate("analysis", "head {} takes {} embeddings; this algorithm applies heads on {}"
+                                         ).format(repr(name), repr(matches[0].input), ", ".join(inputs)))
         specs = matches
     heads = []
     for spec in specs:
         if spec.input not in inputs:
             continue
         if spec.task not in HEAD_TASKS:
-            raise PackageError(f"head {spec.name!r} has unknown task {spec.task!r}; expected classification or regression")
+            raise PackageError(translate("analysis", "head {} has unknown task {}; expected classification or "
+                                                     "regression").format(repr(spec.name), repr(spec.task)))
         heads.append(Head(spec, package.head_layers(spec)))
     return heads

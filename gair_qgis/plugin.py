@@ -16,6 +16,9 @@ class GairPlugin:
         self.provider = None
         self.gui = None  # gair_qgis.gui.GairGui, made in initGui
         self.dependencies = None  # gair_qgis.gui.dependencies.DependencyOffer, made in initGui
+        from . import message_log
+
+        message_log.install()  # the plugin's Python log in QGIS's Log Messages panel, tab GAIR
         from . import deps, translation
 
         translation.install_translator()  # QGIS's language, before any text is made (i18n/*.qm)
@@ -50,6 +53,9 @@ class GairPlugin:
 
         cache.clear()
         translation.remove_translator()
+        from . import message_log
+
+        message_log.remove()
 
     # --- docks: the GUI part adds its widgets here ---------------------------------------------
 

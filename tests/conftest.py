@@ -7,6 +7,7 @@ needs a QGIS application (by module); `slow` and `ddp` are set on the tests them
 """
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -15,7 +16,9 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before pytest-qgis starts QGIS
 
-pytest_plugins = ["gui_support", "processing_support"]
+# `make test-fast` runs without QGIS (GAIR_TESTS_WITHOUT_QGIS=1, -p no:pytest_qgis): the QGIS helpers stay unloaded
+WITHOUT_QGIS = os.environ.get("GAIR_TESTS_WITHOUT_QGIS") == "1"
+pytest_plugins = [] if WITHOUT_QGIS else ["gui_support", "processing_support"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("GAIR_SHARED", ROOT.parent / "shared"))
@@ -96,9 +99,15 @@ QGIS_FIXTURES = {"qgis_app", "qgis_iface", "qgis_canvas", "qgis_new_project", "q
 def needs_qgis(item: pytest.Item) -> bool:
     """A test needs QGIS when its module is a QGIS test module, it asks for a QGIS fixture, or
     its module runs QGIS's own programs (qgis_process, the desktop)."""
-    if item.path.name.startswith(QGIS_TEST_MODULES) or QGIS_FIXTURES & set(getattr(item, "fixturenames", ())):
+    asked = set(getattr(getattr(item, "_fixtureinfo", None), "argnames", ()))  # pytest-qgis's autouse ones left out
+    if item.path.name.startswith(QGIS_TEST_MODULES) or QGIS_FIXTURES & asked:
         return True
-    return "qgis_process" in item.path.read_text(encoding="utf-8")
+    return any(word in module_text(item.path) for word in ("qgis_process", "from qgis", "import qgis"))
+
+
+@functools.cache
+def module_text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` selects on the markers

@@ -55,6 +55,7 @@ def test_lagrange_matrix_reproduces_cubics_exactly():
     assert np.allclose(lagrange_matrix(positions, 0.5, 7.0, 9) @ cubic(nodes), cubic(positions), atol=1e-8)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["embedding", "similarity"])
 def test_interpolated_20m_raster_is_within_the_tolerance_of_every_pixel(runtime, kind):
     size = 240
@@ -73,6 +74,7 @@ def test_interpolated_20m_raster_is_within_the_tolerance_of_every_pixel(runtime,
     assert np.array_equal(np.concatenate([raster.rows(0, 100)[0], raster.rows(100, size)[0]]), interpolated)
 
 
+@pytest.mark.slow
 def test_a_tighter_tolerance_gives_a_finer_lattice_and_stays_within_it(runtime):
     size = 160
     coarse, _ = field_for(runtime, size, 20.0, lambda e: e, tolerance=1e-3)

@@ -177,6 +177,7 @@ def test_config_file_sets_defaults_and_flags_override_it(tmp_path, synthetic_man
         train.parse_args(["--config", str(config)])
 
 
+@pytest.mark.slow
 def test_init_from_geoclip_loads_its_location_capsules(tmp_path, synthetic_manifest):
     from gair_core.training.init import geoclip_weights_path
 

@@ -13,6 +13,7 @@ own parser sees it. Torch-free: the torch side passes its own error types in `er
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import pickle
 import sys
@@ -33,6 +34,27 @@ EXIT_INTERRUPTED = 130
 # covers missing, unreadable and unwritable files.
 USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, OSError, EOFError, pickle.UnpicklingError,
                                                zipfile.BadZipFile)
+
+
+class StderrHandler(logging.Handler):
+    """A command line's log on stderr (the stream of the moment, so a redirected stderr is honoured)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+        except Exception:  # noqa: BLE001 (logging must never raise into the caller)
+            self.handleError(record)
+
+
+def log_to_stderr(debug: bool) -> None:
+    """The project's loggers (gair_qgis, gair_core) write to stderr: INFO and above, DEBUG with --debug."""
+    for name in ("gair_qgis", "gair_core"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(handler, StderrHandler) for handler in logger.handlers):
+            handler = StderrHandler()
+            handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+            logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG if debug else logging.INFO)
 
 
 class Main(Protocol):
@@ -91,6 +113,7 @@ def command(main: Optional[Main] = None, *,
         @functools.wraps(function)
         def wrapper(argv: Optional[Sequence[str]] = None) -> int:
             args, debug = split_debug(argv)
+            log_to_stderr(debug)
             try:
                 return function(args)
             except KeyboardInterrupt:
