@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The plugin's translations, in gair_qgis/i18n/ (packed into the plugin folder):
-#   scripts/i18n.sh update   extract every tr()/translate() literal of gair_qgis with pylupdate5
+#   scripts/i18n.sh update [TS...]  extract every tr()/translate() literal of gair_qgis with pylupdate5
 #                            (Debian: pyqt5-dev-tools) into each gair_qgis_<lang>.ts, keeping the
 #                            translations made; new strings come in "unfinished" (translate them,
 #                            e.g. with Qt Linguist); strings gone from the code are dropped
@@ -21,11 +21,15 @@ sources() {
     cd "$ROOT" && find gair_qgis -name '*.py' -not -path 'gair_qgis/runtime/*' -not -path '*/__pycache__/*' | sort
 }
 
-case "${1:-}" in
-update)
+command="${1:-}"
+shift || true
+case "$command" in
+update)   # TS...: other .ts files to update (tests/test_i18n.py: a copy), default every one in $I18N
     need "$PYLUPDATE" pyqt5-dev-tools
     mapfile -t files < <(sources)
-    for ts in "$I18N"/gair_qgis_*.ts; do
+    [ $# -gt 0 ] || set -- "$I18N"/gair_qgis_*.ts
+    for ts in "$@"; do
+        ts="$(realpath "$ts")"
         (cd "$ROOT" && "$PYLUPDATE" -noobsolete "${files[@]}" -ts "$ts" 2> >(grep -v DeprecationWarning | grep -v 'encoding = locale' >&2))
         # Line numbers change with every edit of the code: the .ts keeps no locations.
         sed -i '/^ *<location .*\/>$/d' "$ts"
@@ -39,7 +43,7 @@ build)
     done
     ;;
 *)
-    echo "usage: scripts/i18n.sh update|build" >&2
+    echo "usage: scripts/i18n.sh update [TS...] | build" >&2
     exit 2
     ;;
 esac
