@@ -45,6 +45,11 @@ class RecordingFeedback(QgsProcessingFeedback):
         super().__init__()
         self.errors: list[str] = []
         self.messages: list[str] = []
+        self.error: Optional[BaseException] = None  # what the algorithm raised (processing.errors.record_error)
+
+    def record_error(self, error: BaseException) -> None:
+        """Keep the algorithm's error object: its type tells a dock what went wrong (gui.messages)."""
+        self.error = error
 
     def reportError(self, error: str, fatalError: bool = False) -> None:  # noqa: N802,N803 (Qt API)
         self.errors.append(error)
