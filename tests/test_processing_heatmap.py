@@ -13,8 +13,9 @@ from conftest import sentinel_like, write_geotiff
 from processing_support import (
     CASES,
     MODEL_BANDS_IN_L2A,
+    TILE_GROUND_M,
     CancelAfterStart,
-    default_tile_size,
+    geodesic_pixel_m,
     make_raster,
     read_output,
     reference_similarity,
@@ -42,23 +43,125 @@ def assert_matches_reference(out: Path, raster: Path, photo: Path, bands=None) -
     return window
 
 
+def fixed_grid_tiles(raster: Path, size: tuple[int, int]) -> list[tuple[int, int, int, int]]:
+    """The documented fixed grid: tiles of `size` every half tile (rounded) from the raster's
+    top-left pixel, the last ones shifted inside, at most the raster's size."""
+    import rasterio
+
+    with rasterio.open(raster) as dataset:
+        cols, rows = dataset.width, dataset.height
+
+    def starts(tile: int, length: int) -> list[int]:
+        tile = min(tile, length)
+        found, start = [], 0
+        while True:
+            found.append(min(start, length - tile))
+            if found[-1] + tile >= length:
+                return found
+            start += max(1, round(tile / 2))
+
+    width, height = min(size[0], cols), min(size[1], rows)
+    return [(c, r, width, height) for r in starts(size[1], rows) for c in starts(size[0], cols)]
+
+
+def blended_reference(raster: Path, photo: Path, x: np.ndarray, y: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """The heatmap at map points (x, y) from the fixed grid, written from the help text:
+    each tile's own cosine weighted by sin^2(pi u) sin^2(pi v) across the tile, normalised."""
+    import rasterio
+
+    with rasterio.open(raster) as dataset:
+        transform = dataset.transform
+    col, row = (x - transform.c) / transform.a, (y - transform.f) / transform.e
+    weighted, weights = np.zeros(x.shape), np.zeros(x.shape)
+    for c0, r0, width, height in fixed_grid_tiles(raster, size):
+        u, v = (col - c0) / width, (row - r0) / height
+        inside = (u >= 0) & (u < 1) & (v >= 0) & (v < 1)
+        if inside.any():
+            weight = np.sin(np.pi * u[inside]) ** 2 * np.sin(np.pi * v[inside]) ** 2
+            weighted[inside] += weight * reference_similarity(raster, (c0, r0, width, height), photo, x[inside], y[inside])
+            weights[inside] += weight
+    return (weighted / weights).astype(np.float32)
+
+
+def raster_centre_tile_size(case, raster: Path) -> tuple[int, int]:
+    """The model's 2 km tile in the raster's pixels at the raster's centre (geodesic, pyproj)."""
+    import rasterio
+
+    with rasterio.open(raster) as dataset:
+        left, bottom, right, top = dataset.bounds
+    px, py = geodesic_pixel_m(case.crs, case.pixel, (left + right) / 2, (bottom + top) / 2)
+    return max(1, round(TILE_GROUND_M / px)), max(1, round(TILE_GROUND_M / py))
+
+
 @pytest.mark.parametrize("crs", list(CASES))
-def test_default_tile_around_the_point_is_pixel_exact_in_each_crs(tmp_path, gair_provider, photo, crs):
+def test_the_default_area_is_the_fixed_grid_tile_nearest_the_point_blended_in_each_crs(tmp_path, gair_provider,
+                                                                                        photo, crs):
     case = CASES[crs]
-    cols, rows = (340, 240) if crs == "EPSG:4326" else (240, 230)
+    cols, rows = (700, 480) if crs == "EPSG:4326" else (480, 460)
     raster = make_raster(tmp_path / "rs.tif", case, cols, rows)
+    size = raster_centre_tile_size(case, raster)
     lon, lat = case.lonlat
     result = heatmap(raster, photo, tmp_path / "heat.tif", SV_POINT=f"{lon},{lat} [EPSG:4326]")
-    col, row, width, height = assert_matches_reference(tmp_path / "heat.tif", raster, photo)
-
+    out = read_output(tmp_path / "heat.tif")
+    col, row, width, height = window_of(raster, out.geotransform, out.values.shape[2], out.values.shape[1])
+    tiles = fixed_grid_tiles(raster, size)
+    assert (col, row, width, height) in tiles, "the output is not a tile of the fixed grid"
     x, y = to_crs(lon, lat, crs)
     point_col, point_row = (x - case.left) / case.pixel, (case.top - y) / case.pixel
-    lat_in_raster = y if crs == "EPSG:4326" else lat
-    assert (width, height) == default_tile_size(case, lat_in_raster, cols, rows)
-    assert col >= 0 and col + width <= cols and row >= 0 and row + height <= rows
-    assert col <= point_col <= col + width and row <= point_row <= row + height
-    assert abs(col + width / 2 - point_col) <= 1 or col in (0, cols - width)  # centred unless shifted inside
-    assert result["TILES"] == 1 and result["POINT_SIMILARITY"] is not None
+    nearest = min(tiles, key=lambda t: (abs(t[0] + t[2] / 2 - point_col), abs(t[1] + t[3] / 2 - point_row)))
+    assert (col, row) == nearest[:2]
+    centres_x, centres_y = out.centres()
+    expected = blended_reference(raster, photo, centres_x, centres_y, size)
+    np.testing.assert_allclose(out.values[0], expected, atol=ATOL, rtol=0)
+    overlapping = [t for t in tiles if t[0] < col + width and col < t[0] + t[2] and t[1] < row + height and row < t[1] + t[3]]
+    assert result["TILES"] == len(overlapping) > 1
+    at_point = out.values[0][int(point_row - row), int(point_col - col)]
+    assert result["POINT_SIMILARITY"] == pytest.approx(float(at_point), abs=1e-6)
+
+
+def test_two_points_or_an_extent_give_the_same_value_where_they_overlap(tmp_path, gair_provider, photo):
+    case = CASES["EPSG:32632"]
+    raster = make_raster(tmp_path / "rs.tif", case, 480, 460, seed=5)
+    # 200 px tiles every 100 px: tile (0, 0) and tile (100, 100), which overlap by a quarter
+    first_point = f"{case.left + 1200},{case.top - 1200} [EPSG:32632]"
+    second_point = f"{case.left + 2300},{case.top - 1900} [EPSG:32632]"
+    heatmap(raster, photo, tmp_path / "a.tif", SV_POINT=first_point)
+    heatmap(raster, photo, tmp_path / "b.tif", SV_POINT=second_point)
+    extent = f"{case.left},{case.left + 3500},{case.top - 3300},{case.top} [EPSG:32632]"
+    heatmap(raster, photo, tmp_path / "c.tif", SV_POINT=first_point, EXTENT=extent)
+    a, b, c = (read_output(tmp_path / f"{n}.tif") for n in "abc")
+
+    def on(out, other) -> np.ndarray:
+        """`other`'s values on `out`'s pixels (NaN where it does not cover)."""
+        dc = round((out.geotransform[0] - other.geotransform[0]) / 10)
+        dr = round((other.geotransform[3] - out.geotransform[3]) / 10)
+        rows, cols = np.mgrid[: out.values.shape[1], : out.values.shape[2]]
+        rows, cols = rows + dr, cols + dc
+        inside = (rows >= 0) & (rows < other.values.shape[1]) & (cols >= 0) & (cols < other.values.shape[2])
+        values = np.full(rows.shape, np.nan)
+        values[inside] = other.values[0][rows[inside], cols[inside]]
+        return values
+
+    b_on_a, c_on_a, c_on_b = on(a, b), on(a, c), on(b, c)
+    assert a.geotransform != b.geotransform and np.isfinite(b_on_a).sum() > 1000
+    assert np.nanmax(np.abs(b_on_a - a.values[0])) < ATOL
+    assert np.isfinite(c_on_a).all() and np.abs(c_on_a - a.values[0]).max() < ATOL
+    assert np.isfinite(c_on_b).all() and np.abs(c_on_b - b.values[0]).max() < ATOL
+
+
+def test_a_point_inside_the_encoded_tiles_reuses_them(tmp_path, gair_provider, photo):
+    from gair_qgis import cache
+
+    cache.TILES.clear()
+    case = CASES["EPSG:32632"]
+    raster = make_raster(tmp_path / "rs.tif", case, 500, 500, seed=6)  # 200 px tiles every 100 px
+    first = heatmap(raster, photo, tmp_path / "a.tif", SV_POINT=f"{case.left + 2300},{case.top - 2300} [EPSG:32632]")
+    again = heatmap(raster, photo, tmp_path / "b.tif", SV_POINT=f"{case.left + 2400},{case.top - 1700} [EPSG:32632]")
+    assert first["ENCODED_TILES"] == first["TILES"] == 9
+    assert again["ENCODED_TILES"] == 0 and again["TILES"] == 9
+    np.testing.assert_array_equal(read_output(tmp_path / "a.tif").values, read_output(tmp_path / "b.tif").values)
+    beside = heatmap(raster, photo, tmp_path / "c.tif", SV_POINT=f"{case.left + 3300},{case.top - 2300} [EPSG:32632]")
+    assert beside["TILES"] == 9 and beside["ENCODED_TILES"] == 3  # one new column of the grid
 
 
 def test_extent_over_several_tiles_with_a_pixel_size_evaluates_each_pixel_in_its_tile(tmp_path, gair_provider, photo):

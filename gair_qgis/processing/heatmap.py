@@ -24,34 +24,46 @@ from ..runtime.geometry import (
     PixelGrid,
     TileLattice,
     Window,
-    centred_window,
     clip_window,
     fractional_pixel,
     subgrid,
 )
 from ..runtime.photo_gps import photo_gps
 from .base import GairAlgorithm, Model, Progress, clear_errors, given
-from .tiles import check_tile_count, encode_windows, extent_window, lattice_blocks, output_grid, tile_size_pixels
+from .tiles import (
+    blended_blocks,
+    check_tile_count,
+    encode_windows,
+    extent_window,
+    lattice_blocks,
+    nearest_tile,
+    output_grid,
+    raster_tiles,
+)
 
 HELP = """Cosine similarity between a street-view photo's projected embedding and the RS embedding \
 localized by GAIR's implicit interpolator (NILI) at every output pixel centre.
 
-<b>Tile</b>: the window of INPUT encoded as one model tile. TILE_EXTENT sets it exactly (snapped to \
-the raster's pixel edges, read at native resolution and resized to the model input as the model \
-was trained: no resampling by the data provider). By default it is a window of the model's tile \
-ground size (2 km for GAIR) around SV_POINT, shifted to stay inside the raster.
+<b>Tiles</b>: one grid fixed to the raster: tiles of the model's ground size (2 km for GAIR), every \
+half tile from the raster's top-left corner (the last ones shifted inside it), read at native \
+resolution and resized to the model input as the model was trained. Each place lies in two tiles \
+along each axis; their heatmaps are blended with a weight that falls to 0 at each tile's edge, so \
+a place gets the same value whatever the point or the area, and no tile edge shows.
 
 <b>SV_POINT</b>: where the photo was taken, in any CRS (transformed to the raster's CRS with the \
 project's transform context). Default: the photo's EXIF GPS position when it has one.
 
-<b>EXTENT</b>: the area to map (default: the tile). When larger than the tile, it is covered by \
-tiles of the tile's size aligned with it, and each pixel is evaluated in the tile that contains it.
+<b>EXTENT</b>: the area to map. Default: the grid's tile whose centre is nearest to SV_POINT.
+
+<b>TILE_EXTENT</b>: instead of the fixed grid, this window alone encoded as one model tile \
+(snapped to the raster's pixels), and tiles of its size side by side over a larger EXTENT, each \
+pixel evaluated in the tile that contains it (no blending).
 
 <b>PIXEL_SIZE</b>: output pixel size in the raster's CRS units (default: the raster's own pixels).
 
 <b>Output</b>: float32 GeoTIFF in the raster's CRS (full WKT), nodata -9999 outside the raster and \
-where all model bands are nodata. Encoded tiles are cached: a second photo on the same tile \
-returns at once. The number of tiles is limited (GAIR_MAX_TILES / QGIS setting gair/max_tiles)."""
+where all model bands are nodata. Encoded tiles are cached: another point or photo on tiles already \
+encoded returns at once. The number of tiles is limited (GAIR_MAX_TILES / QGIS setting gair/max_tiles)."""
 
 
 @dataclass
@@ -92,10 +104,10 @@ class SvHeatmapAlgorithm(GairAlgorithm):
                            "Default: the photo's EXIF GPS position.")
         self.add_model_parameter()
         self.add_with_help(QgsProcessingParameterExtent(self.TILE_EXTENT, self.tr("Tile to encode"), optional=True),
-                           "The window of the raster encoded as one model tile. Default: the model's tile ground "
-                           "size around the point.")
+                           "This window alone as one model tile (no blending). Default: the raster's fixed grid of "
+                           "tiles, blended.")
         self.add_with_help(QgsProcessingParameterExtent(self.EXTENT, self.tr("Area to map"), optional=True),
-                           "Default: the tile.")
+                           "Default: the tile of the raster's fixed grid nearest to the point.")
         self.add_with_help(QgsProcessingParameterNumber(
             self.PIXEL_SIZE, self.tr("Output pixel size"), type=compat.NUMBER_DOUBLE, optional=True,
             minValue=0.0), "In the raster's CRS units. Default: the raster's own pixel size.")
@@ -122,20 +134,30 @@ class SvHeatmapAlgorithm(GairAlgorithm):
             raise InputError("SV_IMAGE is not set; choose the street-view photo")
         _, sv_vector = model.runtime.encode_photo(photo)
         point = self.photo_point(parameters, context, source, photo, feedback)
-        tile = self.tile_window(parameters, context, source, model, point, feedback)
-        tile_grid = subgrid(source.grid, tile)
-        feedback.pushInfo(f"Tile: columns {tile.col}..{tile.col + tile.width - 1}, rows {tile.row}..{tile.row + tile.height - 1} "
-                          f"of the raster, bounds {tile_grid.bounds}")
-        extent = self.parameterAsExtent(parameters, self.EXTENT, context, source.crs)
-        area = subgrid(source.grid, extent_window(source, extent)) if given(parameters, self.EXTENT) else tile_grid
         pixel_size = self.parameterAsDouble(parameters, self.PIXEL_SIZE, context) if given(parameters, self.PIXEL_SIZE) else 0.0
-        grid = output_grid(area, pixel_size)
-        result = similarity_heatmap(model, source, bands, TileLattice(tile, (tile.width, tile.height)), grid, sv_vector,
-                                    feedback)
+        if given(parameters, self.TILE_EXTENT):
+            tile = self.tile_window(parameters, context, source, feedback)
+            area = self.area(parameters, context, source, tile)
+            grid = output_grid(subgrid(source.grid, area), pixel_size)
+            result = similarity_heatmap(model, source, bands, TileLattice(tile, (tile.width, tile.height)), grid,
+                                        sv_vector, feedback)
+            layout = f"one tile, columns {tile.col}..{tile.col + tile.width - 1}, rows {tile.row}..{tile.row + tile.height - 1}"
+        else:
+            lattice, cells = raster_tiles(source, model.package)
+            area = self.area(parameters, context, source, self.default_area(source, lattice, cells, point))
+            grid = output_grid(subgrid(source.grid, area), pixel_size)
+            result = blended_heatmap(model, source, bands, lattice, cells, grid, sv_vector, feedback)
+            layout = (f"the raster's fixed grid: {lattice.first.width} x {lattice.first.height} px tiles every "
+                      f"{lattice.stride[0]} x {lattice.stride[1]} px from its top-left corner, blended")
+        area_bounds = subgrid(source.grid, area).bounds
+        feedback.pushInfo(f"Tiles: {layout}; area: columns {area.col}..{area.col + area.width - 1}, rows "
+                          f"{area.row}..{area.row + area.height - 1} of the raster, bounds {area_bounds}")
         point_similarity = self.point_similarity(result, grid, point, feedback)
         metadata = {"GAIR_MEASURE": "cosine(projected SV embedding, NILI-localized RS embedding)",
                     **model.package.display_tags(),
-                    "GAIR_PHOTO": photo, "GAIR_TILE_BOUNDS": tile_grid.bounds}
+                    "GAIR_PHOTO": photo, "GAIR_TILE_BOUNDS": area_bounds, "GAIR_TILES": layout}
+        if point_similarity is not None:
+            metadata["GAIR_POINT_SIMILARITY"] = f"{point_similarity:.6g}"
         with atomic_geotiff(output, grid, 1, source.crs, ["similarity"], metadata) as writer:
             Progress(feedback).check()
             writer.write(result.values[None])
@@ -166,23 +188,30 @@ class SvHeatmapAlgorithm(GairAlgorithm):
                              f"in {source.crs.authid() or 'its CRS'}); give a point inside the raster, or check the point's CRS")
         return x, y
 
-    def tile_window(self, parameters, context, source: RasterSource, model: Model,
-                    point: Optional[tuple[float, float]], feedback) -> Window:
-        """TILE_EXTENT snapped to the raster's pixels, or the default window around the point."""
-        if given(parameters, self.TILE_EXTENT):
-            extent = self.parameterAsExtent(parameters, self.TILE_EXTENT, context, source.crs)
-            wanted = extent_window(source, extent)
-            window = clip_window(source.grid, wanted)
-            if window is None:
-                raise InputError(f"TILE_EXTENT {extent.toString()} does not overlap the raster INPUT; choose a window inside it")
-            if window != wanted:
-                feedback.pushWarning("TILE_EXTENT reaches outside the raster: the tile is its part inside the raster")
-            return window
+    def tile_window(self, parameters, context, source: RasterSource, feedback) -> Window:
+        """TILE_EXTENT snapped to the raster's pixels and clipped to it."""
+        extent = self.parameterAsExtent(parameters, self.TILE_EXTENT, context, source.crs)
+        wanted = extent_window(source, extent)
+        window = clip_window(source.grid, wanted)
+        if window is None:
+            raise InputError(f"TILE_EXTENT {extent.toString()} does not overlap the raster INPUT; choose a window inside it")
+        if window != wanted:
+            feedback.pushWarning("TILE_EXTENT reaches outside the raster: the tile is its part inside the raster")
+        return window
+
+    def default_area(self, source: RasterSource, lattice: TileLattice, cells: tuple[int, int],
+                     point: Optional[tuple[float, float]]) -> Window:
+        """The tile of the raster's fixed grid whose centre is nearest to the photo's point."""
         if point is None:
             raise InputError("the photo has no EXIF GPS position and SV_POINT is not set; give SV_POINT (where the photo "
-                             "was taken, e.g. 'lon,lat [EPSG:4326]') or TILE_EXTENT")
-        cols, rows = tile_size_pixels(source, model.package, point[0], point[1])
-        return centred_window(source.grid, point[0], point[1], cols, rows)
+                             "was taken, e.g. 'lon,lat [EPSG:4326]'), EXTENT or TILE_EXTENT")
+        return nearest_tile(source.grid, lattice, cells, point[0], point[1])
+
+    def area(self, parameters, context, source: RasterSource, default: Window) -> Window:
+        """EXTENT snapped to the raster's pixels, else `default`."""
+        if not given(parameters, self.EXTENT):
+            return default
+        return extent_window(source, self.parameterAsExtent(parameters, self.EXTENT, context, source.crs))
 
     def point_similarity(self, result: HeatmapResult, grid: PixelGrid, point, feedback) -> Optional[float]:
         """The heatmap's value at the output pixel under the photo's point (None if outside)."""
@@ -213,3 +242,30 @@ def similarity_heatmap(model: Model, source: RasterSource, bands, lattice: TileL
         similarity = item.tile.similarity(sv_vector, block.x, block.y)
         values[np.ix_(block.rows, block.cols)] = np.where(block.valid(item), similarity, OUTPUT_NODATA)
     return HeatmapResult(values, len(set(windows)), fresh)
+
+
+def blended_heatmap(model: Model, source: RasterSource, bands, lattice: TileLattice, cells: tuple[int, int],
+                    grid: PixelGrid, sv_vector: np.ndarray, feedback) -> HeatmapResult:
+    """Cosine of `sv_vector` with the localized RS embedding at each pixel centre of `grid`,
+    from the raster's fixed tile grid: each tile's exact NILI heatmap (`EncodedTile.similarity`)
+    weighted by its raised-cosine window, summed and divided by the sum of the weights. A place
+    gets the same value whatever the grid, and no tile edge shows (the weight is 0 there)."""
+    blocks = blended_blocks(source.grid, lattice, cells, grid)
+    windows = [block.window for block in blocks]
+    check_tile_count(windows, "this EXTENT", "choose a smaller EXTENT or zoom in")
+    encoded, fresh = encode_windows(model, source, bands, windows, Progress(feedback, 0, 90), feedback)
+    weighted = np.zeros((grid.height, grid.width))
+    weights = np.zeros((grid.height, grid.width))
+    valid = np.zeros((grid.height, grid.width), dtype=bool)
+    progress = Progress(feedback, 90, 99)
+    for done, block in enumerate(blocks):
+        progress.step(done, len(blocks))
+        item = encoded[block.window]
+        pixels = np.ix_(block.rows, block.cols)
+        weight = block.weight()
+        weighted[pixels] += weight * item.tile.similarity(sv_vector, block.x, block.y)
+        weights[pixels] += weight
+        valid[pixels] = block.valid(item)
+    values = np.full((grid.height, grid.width), OUTPUT_NODATA, dtype=np.float32)
+    np.divide(weighted, weights, out=values, where=valid & (weights > 0), casting="unsafe")
+    return HeatmapResult(values, len(windows), fresh)

@@ -28,7 +28,7 @@ from ..runtime.geometry import (
 )
 from ..runtime.package import ModelPackage
 from ..runtime.preprocess import preprocess_rs
-from ..settings import limit_sources, setting_limit
+from ..settings import limit_sources, max_cache_bytes, max_cache_gb
 from .base import Model, Progress, check_limit
 
 
@@ -107,6 +107,90 @@ def lattice_blocks(raster: PixelGrid, lattice: TileLattice, grid: PixelGrid,
     return blocks
 
 
+# --- the fixed, blended tile grid of a raster (heatmaps) ------------------------------------
+
+BLEND_STRIDE = 0.5  # tiles every half tile: each place is inside two tiles along each axis
+MIN_BLEND_WEIGHT = 1e-9  # a pixel centre on a tile's very edge (the raster's edge) keeps a value
+
+
+@dataclass
+class BlendBlock(Block):
+    """A tile's block of output pixels and the weight of the tile at each: a raised cosine
+    sin^2(pi u) sin^2(pi v) of the position (u, v) in [0, 1] across the tile, 0 at its edges."""
+
+    weight_x: np.ndarray  # (C,)
+    weight_y: np.ndarray  # (R,)
+
+    def weight(self) -> np.ndarray:
+        """(R, C) separable weight."""
+        return self.weight_y[:, None] * self.weight_x[None, :]
+
+
+def raster_tiles(source: RasterSource, package: ModelPackage) -> tuple[TileLattice, tuple[int, int]]:
+    """The one tile grid of a raster that every heatmap uses, whatever the click or extent:
+    tiles of the model's ground size (in the raster's pixels at its centre) from its top-left
+    pixel every BLEND_STRIDE tile, the last ones shifted inside, and how many (nx, ny)."""
+    return tile_lattice(source, package, Window(0, 0, source.grid.width, source.grid.height), BLEND_STRIDE)
+
+
+def raised_cosine(offset: np.ndarray, size: int) -> np.ndarray:
+    """sin^2(pi u) at u = offset / size in [0, 1] (floored at MIN_BLEND_WEIGHT): with tiles
+    every half tile the weights of the two tiles over a place sum to 1."""
+    return np.maximum(np.sin(np.pi * offset / size) ** 2, MIN_BLEND_WEIGHT)
+
+
+def nearest_tile(raster: PixelGrid, lattice: TileLattice, cells: tuple[int, int], x: float, y: float) -> Window:
+    """The tile of the fixed grid whose centre is nearest to map point (x, y): the same tile
+    for every point of its central stride x stride cell."""
+    col, row = fractional_pixel(raster, x, y)
+    columns = [lattice.tile(raster, i, 0) for i in range(cells[0])]
+    rows = [lattice.tile(raster, 0, j) for j in range(cells[1])]
+    i = int(np.argmin([abs(w.col + w.width / 2 - col) for w in columns]))
+    j = int(np.argmin([abs(w.row + w.height / 2 - row) for w in rows]))
+    return lattice.tile(raster, i, j)
+
+
+def _axis_candidates(lattice_start: int, stride: int, size: int, count: int, low: float, high: float) -> list[int]:
+    """Lattice indices along one axis whose tiles may hold positions in [low, high]: those whose
+    unshifted tile does, and the last one (shifted inside the raster, it may start earlier)."""
+    first = max(0, int(np.floor((low - lattice_start - size) / stride)))
+    last = min(count - 1, int(np.ceil((high - lattice_start) / stride)))
+    return sorted(set(range(first, last + 1)) | {count - 1})
+
+
+def blended_blocks(raster: PixelGrid, lattice: TileLattice, cells: tuple[int, int], grid: PixelGrid) -> list[BlendBlock]:
+    """For every tile of the fixed grid over `grid`'s pixels whose centres lie inside the
+    raster: those pixels inside the tile, their tile coordinates and the tile's weights."""
+    xs, ys = grid.centres_of(np.arange(grid.width), np.arange(grid.height))
+    col, row = fractional_pixel(raster, xs, ys)
+    inside_col = (col >= 0) & (col < raster.width)
+    inside_row = (row >= 0) & (row < raster.height)
+    if not (inside_col.any() and inside_row.any()):
+        return []
+    (sx, sy), first = lattice.stride, lattice.first
+    span_i = _axis_candidates(first.col, sx, first.width, cells[0], col[inside_col].min(), col[inside_col].max())
+    span_j = _axis_candidates(first.row, sy, first.height, cells[1], row[inside_row].min(), row[inside_row].max())
+    blocks, seen = [], set()
+    for j in span_j:
+        for i in span_i:
+            window = lattice.tile(raster, i, j)
+            if window in seen:
+                continue
+            seen.add(window)
+            cols = np.flatnonzero(inside_col & (col >= window.col) & (col < window.col + window.width))
+            rows = np.flatnonzero(inside_row & (row >= window.row) & (row < window.row + window.height))
+            if not (cols.size and rows.size):
+                continue
+            u, v = subgrid(raster, window).uv(xs[cols], ys[rows])
+            blocks.append(BlendBlock(
+                window, rows, cols, (2 * u - 1)[None, :], (2 * v - 1)[:, None],
+                np.clip(np.floor(row[rows]).astype(np.int64) - window.row, 0, window.height - 1),
+                np.clip(np.floor(col[cols]).astype(np.int64) - window.col, 0, window.width - 1),
+                raised_cosine(col[cols] - window.col, window.width), raised_cosine(row[rows] - window.row, window.height),
+            ))
+    return blocks
+
+
 def check_tile_count(windows: Sequence[Window], what: str, fix: str) -> None:
     check_limit("max_tiles", len(set(windows)), what, fix)
 
@@ -144,7 +228,8 @@ def encode_windows(model: Model, source: RasterSource, bands: Sequence[int], win
     for window in dict.fromkeys(windows):
         key = cache.tile_key(source.source, source.grid, window, model.package, bands)
         keys.append(key)
-        item = cache.TILES.get(key)
+        item = cache.TILES.get(key, cache.EntryShape(model.package.grid_size, model.package.embed_dim,
+                                                     (window.height, window.width)))
         if item is None:
             missing.append((window, key))
             continue
@@ -183,11 +268,11 @@ def encode_windows(model: Model, source: RasterSource, bands: Sequence[int], win
 def prune_disk_cache(keys: Sequence[str], feedback) -> None:
     """Keep the disk tile cache within its budget (GAIR_MAX_CACHE_GB or gair/max_cache_gb),
     least recently used entries first out, never the tiles of this run (`keys`)."""
-    budget_gb = setting_limit("max_cache_gb")
-    deleted, freed = cache.TILES.prune(budget_gb << 30, keep=keys)
+    budget_gb = max_cache_gb()
+    deleted, freed = cache.TILES.prune(max_cache_bytes(), keep=keys)
     if deleted:
         feedback.pushInfo(f"tile cache {cache.TILES.directory}: {deleted} least recently used tile(s) deleted "
-                          f"({freed / 1e9:.2f} GB) to stay within {budget_gb} GB ({limit_sources('max_cache_gb')})")
+                          f"({freed / 1e9:.2f} GB) to stay within {budget_gb:g} GB ({limit_sources('max_cache_gb')})")
 
 
 FAST_MODEL_EMBED_DIM = 384  # up to this width the RS model encodes a tile faster than it is read on CPU
