@@ -20,6 +20,7 @@ Colours are never baked into the data: every style is a renderer over the raw va
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Optional
@@ -288,16 +289,30 @@ def _fill_symbol(layer: QgsVectorLayer, colour: QColor) -> QgsSymbol:
 
 
 def style_classes(layer: QgsVectorLayer, field: str) -> None:
-    """One colour per class of `field` (spread over a ramp)."""
+    """One colour per class of `field` from the head's colour table: the k-th class in the
+    head's own order (that of its probability fields `<field>_p_<label>`) gets class_colour(k),
+    as in the head's prediction raster (`style_prediction_raster`)."""
     index = layer.fields().indexOf(field)
-    values = sorted(str(v) for v in layer.uniqueValues(index) if v is not None and str(v) != "NULL")
-    categories = [QgsRendererCategory(value, _fill_symbol(layer, class_colour(k)), value)
-                  for k, value in enumerate(values)]
+    present = sorted(str(v) for v in layer.uniqueValues(index) if v is not None and str(v) != "NULL")
+    order = [name for name in layer.fields().names() if name.startswith(f"{field}_p_")]
+    position = {label: order.index(field_safe(field, "p", label)) for label in present
+                if field_safe(field, "p", label) in order}
+    unnamed = [label for label in present if label not in position]  # not a GAIR layer's class
+    position.update({label: len(order) + k for k, label in enumerate(unnamed)})
+    labels = sorted(present, key=position.__getitem__)
+    categories = [QgsRendererCategory(label, _fill_symbol(layer, class_colour(position[label])), label)
+                  for label in labels]
     layer.setRenderer(QgsCategorizedSymbolRenderer(field, categories))
     label_features(layer, field)
 
 
+def field_safe(*parts: str) -> str:
+    """Parts joined into a field name (letters, digits, "_"): how head outputs are named."""
+    return re.sub(r"[^0-9A-Za-z_]+", "_", "_".join(parts)).strip("_")
+
+
 def class_colour(index: int) -> QColor:
+    """The colour of a head's `index`-th class (the head's colour table, for layer and raster alike)."""
     return QColor(CLASS_COLOURS[index % len(CLASS_COLOURS)])
 
 

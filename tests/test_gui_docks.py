@@ -260,3 +260,26 @@ def test_remove_deletes_only_the_plugins_own_packages_after_asking(gui, tmp_path
     select(packages, users.resolve())
     packages.remove_button.click()
     assert (users / "model.json").is_file() and gui.catalog.entry(str(users.resolve())) is None
+
+
+def test_the_location_dock_starts_from_the_map_view_even_when_hidden(gui, qgis_iface, l2a_tile):
+    """Made before any layer (as at QGIS start): a valid CRS and a 10 m pixel, not an invalid
+    projection and 0.000001; then it follows the map view, while tabbed behind another dock,
+    until the user sets an area."""
+    from gair_qgis.processing.locationraster import DEFAULT_PIXELS_ACROSS
+
+    dock = gui.dock(LocationDock)
+    assert dock.crs.crs().isValid()
+    assert dock.pixel_size.value() >= 0.0001  # 10 m (0.0001° or 10 map units) while the map is empty
+    dock.hide()
+    layer = show_raster(qgis_iface, l2a_tile)
+    canvas = qgis_iface.mapCanvas()
+    assert not dock.isVisible()
+    assert dock.crs.crs() == canvas.mapSettings().destinationCrs()
+    area = dock.extent.outputExtent()
+    assert not area.isEmpty() and area.contains(layer.extent().center())
+    expected = max(canvas.extent().width(), canvas.extent().height()) / DEFAULT_PIXELS_ACROSS
+    assert dock.pixel_size.value() == pytest.approx(expected, rel=1e-2)  # the box shows 6 decimals
+    dock.area_set_by_user = True
+    canvas.zoomByFactor(4)
+    assert dock.extent.outputExtent() == area

@@ -26,7 +26,7 @@ from gair_qgis.gui.heatmap_dock import HeatmapDock
 from gair_qgis.gui.messages import user_message
 from gair_qgis.runtime.package import load_package, write_package
 
-from conftest import L2A_12, UNTRAINED_TWIN, write_geotiff
+from conftest import L2A_12, UNTRAINED_TWIN, sentinel_like, write_geotiff
 from gui_support import show_raster, wait_for_tasks
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
@@ -299,3 +299,33 @@ def test_toolbox_predictions_give_one_styled_layer_per_head(plugin, qgis_process
     assert sorted(layer.name().split(": ")[1].split(" · ")[0] for layer in layers) == sorted(heads)
     assert all(layer.renderer().type() in ("categorizedSymbol", "graduatedSymbol") for layer in layers)
     assert QgsProject.instance().layerTreeRoot().layerOrder()[0] in layers  # on top
+
+
+def test_a_class_has_the_same_colour_in_the_tile_layer_and_the_prediction_raster(gair_provider, tmp_path):
+    """One colour table per head: gair:tilepredict's grid (only the classes that occur, named in
+    the layer's values) and its raster (every class, by index) draw each class alike."""
+    from qgis import processing
+
+    from gair_qgis.runtime.package import add_heads
+
+    labels = ["Water body", "urban", "Annual Crop", "forest"]  # not alphabetical, with spaces
+    rng = np.random.default_rng(3)
+    dim = load_package(UNTRAINED_TWIN).embed_dim
+    head = {"name": "land", "task": "classification", "input": "rs_global", "labels": labels,
+            "metric": {"name": "none", "value": 0.0, "data": "random", "split": "none"}}
+    layer = (rng.normal(0, 5.0, (len(labels), dim)).astype(np.float32),
+             np.array([-1e4, 0, 0, -1e4], np.float32))  # only urban and Annual Crop win
+    folder = add_heads(UNTRAINED_TWIN, [(head, [layer])], tmp_path / "with-head").root
+    pixels = sentinel_like(640, 640, seed=4)
+    pixels[:, :, :320] //= 8  # a dark half and a bright one: different tiles, different classes
+    scene = write_geotiff(tmp_path / "scene.tif", pixels,
+                          (500_000.0, 5_400_000.0, 506_400.0, 5_406_400.0), "EPSG:32632", L2A_12)  # 3 x 3 tiles
+    outputs = processing.run("gair:tilepredict", {"INPUT": str(scene), "MODEL": str(folder), "HEAD": "land",
+                                                  "OUTPUT": str(tmp_path / "t.gpkg"), "OUTPUT_RASTER": str(tmp_path / "t.tif")})
+    grid = styling.prediction_layers(QgsVectorLayer(outputs["OUTPUT"], "tiles"), "land", "m", False)[0]
+    raster = QgsRasterLayer(outputs["OUTPUT_RASTER"], "raster")
+    styling.style_result_raster(raster)
+    raster_colours = {c.label: c.color.name() for c in raster.renderer().classes()}
+    vector_colours = {c.value(): c.symbol().color().name() for c in grid.renderer().categories()}
+    assert sorted(vector_colours) == ["Annual Crop", "urban"]  # alphabetical order is not the head's
+    assert vector_colours == {label: raster_colours[label] for label in vector_colours}

@@ -215,7 +215,16 @@ def test_tilepredict_applies_the_package_heads_to_every_tile(tmp_path, gair_prov
     assert box.xMinimum() == pytest.approx(case.left + c * case.pixel) and box.width() == pytest.approx(w * case.pixel)
     grid = read_output(tmp_path / "tiles.tif")
     assert grid.values.shape[0] == 1 + 3 + 1 + 2  # class index + 3 probabilities, class index + 2
-    np.testing.assert_allclose(grid.values[1:4].reshape(3, -1).T, expected, atol=1e-5)
+    left, step_x, _, top, _, step_y = grid.geotransform
+    cols, rows = RASTER_SIZE[crs]
+    right, bottom = left + grid.values.shape[2] * step_x, top + grid.values.shape[1] * step_y
+    assert (left, top) == pytest.approx((case.left, case.top))  # never past the raster's edge:
+    assert case.left + cols * case.pixel - step_x < right <= case.left + cols * case.pixel + 1e-9 * abs(step_x)
+    assert case.top - rows * case.pixel - step_y > bottom >= case.top - rows * case.pixel - 1e-9 * abs(step_y)
+    for (c, r, w, h), probabilities in zip(windows, expected):  # each tile's own pixels carry its values
+        x, y = case.left + (c + w - 1) * case.pixel, case.top - (r + h - 1) * case.pixel  # inside its far corner
+        pixel = grid.values[1:4, int((y - top) / step_y), int((x - left) / step_x)]
+        np.testing.assert_allclose(pixel, probabilities, atol=1e-5)
 
 
 def test_tilepredict_says_when_the_package_has_no_heads(tmp_path, gair_provider, rasters):

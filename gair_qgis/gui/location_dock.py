@@ -8,6 +8,7 @@ from typing import Optional
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
+    QgsProject,
     QgsRasterLayer,
     QgsReferencedRectangle,
     QgsUnitTypes,
@@ -34,6 +35,9 @@ from .map_tool import PointPickerRow, describe_point
 from .models import ModelCatalog
 
 REFERENCE_POINT, REFERENCE_PHOTO = "point", "photo"
+# The pixel size to start from while the map shows nothing: about 10 m (in degrees, or in
+# the projected CRS's units, metres for nearly all).
+DEFAULT_PIXEL_SIZE_GEOGRAPHIC, DEFAULT_PIXEL_SIZE_PROJECTED = 0.0001, 10.0
 
 
 class LocationDock(AlgorithmDock):
@@ -51,6 +55,9 @@ class LocationDock(AlgorithmDock):
         super().__init__(iface, catalog, parent)
         self.use_map_view()
         self.extent.extentChanged.connect(self._area_edited)
+        canvas = iface.mapCanvas()
+        canvas.extentsChanged.connect(self._map_view_changed)
+        canvas.destinationCrsChanged.connect(self._map_view_changed)
 
     def build_form(self) -> None:
         canvas = self.iface.mapCanvas()
@@ -81,14 +88,18 @@ class LocationDock(AlgorithmDock):
         self._update_reference()
 
     def use_map_view(self) -> None:
-        """Area, CRS and a pixel size giving about 256 pixels across, from the map view
-        (nothing when the map shows nothing yet)."""
+        """Area, CRS and a pixel size giving about 256 pixels across, from the map view; while
+        the map shows nothing, the map's (else the project's, else WGS 84) CRS and a 10 m pixel."""
         canvas = self.iface.mapCanvas()
         extent = canvas.extent()
-        if extent.isEmpty() or not all(map(math.isfinite, (extent.width(), extent.height()))):
-            return
         crs = canvas.mapSettings().destinationCrs()
+        if not crs.isValid():
+            crs = QgsProject.instance().crs()
         self.crs.setCrs(crs if crs.isValid() else QgsCoordinateReferenceSystem("EPSG:4326"))
+        if extent.isEmpty() or not all(map(math.isfinite, (extent.width(), extent.height()))):
+            geographic = self.crs.crs().isGeographic()
+            self.pixel_size.setValue(DEFAULT_PIXEL_SIZE_GEOGRAPHIC if geographic else DEFAULT_PIXEL_SIZE_PROJECTED)
+            return
         self.extent.blockSignals(True)
         self.extent.setOutputCrs(self.crs.crs())
         self.extent.setCurrentExtent(extent, self.crs.crs())
@@ -98,6 +109,11 @@ class LocationDock(AlgorithmDock):
 
     def _area_edited(self) -> None:
         self.area_set_by_user = True
+
+    def _map_view_changed(self) -> None:
+        """Follow the map view (shown or not) until the user sets an area."""
+        if not self.area_set_by_user:
+            self.use_map_view()
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
         """Follow the map view until the user sets an area (the dock is made before any project)."""
@@ -170,5 +186,8 @@ class LocationDock(AlgorithmDock):
         return self.tr("PCA view") if mode == MODE_PCA else self.tr("embedding")
 
     def cleanup(self) -> None:
+        canvas = self.iface.mapCanvas()
+        canvas.extentsChanged.disconnect(self._map_view_changed)
+        canvas.destinationCrsChanged.disconnect(self._map_view_changed)
         super().cleanup()
         self.reference_point.remove()

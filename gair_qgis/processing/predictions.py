@@ -1,7 +1,6 @@
 """Head predictions as vector-layer fields and raster bands (shared by tilepredict and svpoints)."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Optional
 
@@ -12,11 +11,10 @@ from .. import compat
 from ..analysis import Head
 from ..qgis_io import overwrites_outputs
 from ..runtime.errors import OutputExistsError
+from ..styling import field_safe
 from ..translation import translate
 
-
-def _field_name(*parts: str) -> str:
-    return re.sub(r"[^0-9A-Za-z_]+", "_", "_".join(parts)).strip("_")
+_field_name = field_safe  # one rule for field names: the styling finds the classes by it
 
 
 def head_fields(heads: list[Head]) -> QgsFields:

@@ -1,6 +1,8 @@
 """gair:tilepredict: a prediction head from the model package on every tile of a raster."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from qgis.core import (
     QgsCoordinateReferenceSystem,
@@ -20,7 +22,7 @@ from .. import compat
 from ..analysis import load_heads
 from ..qgis_io import WGS84, RasterSource, atomic_geotiff, check_output_path, transform_points
 from ..runtime.errors import PackageError
-from ..runtime.geometry import TileLattice, Window, subgrid
+from ..runtime.geometry import PixelGrid, TileLattice, Window, subgrid
 from ..runtime.package import LOCATION, RS_GLOBAL, TILE_HEAD_INPUTS
 from ..translation import QT_TRANSLATE_NOOP
 from .base import GairAlgorithm, Progress, clear_errors, given
@@ -37,8 +39,10 @@ such heads).
 
 OUTPUT: a polygon layer with one feature per tile: tile index, column and row, then per \
 classification head the class label and one probability per class, per regression head one \
-value per target. OUTPUT_RASTER (optional): the same values, one pixel per tile (a class-index \
-band first for classifiers).""")
+value per target. OUTPUT_RASTER (optional): the same values as a raster over the area, never past \
+the raster's edge: one pixel per tile where the area is a whole number of tiles, else a few \
+pixels per tile (a class-index band first for classifiers).""")
+MAX_PIXELS_PER_TILE = 8  # across, in the prediction raster where tiles do not fit the area exactly
 
 
 class TilePredictAlgorithm(GairAlgorithm):
@@ -87,7 +91,8 @@ class TilePredictAlgorithm(GairAlgorithm):
                                        "'location'); choose a package with heads (MODEL)").format(model.package.name))
         bands = self.band_mapping(parameters, context, source, model.package)
         extent = self.parameterAsExtent(parameters, self.EXTENT, context, source.crs) if given(parameters, self.EXTENT) else None
-        lattice, cells = tile_lattice(source, model.package, area_window(source, extent))
+        area = area_window(source, extent)
+        lattice, cells = tile_lattice(source, model.package, area)
         indices, windows = zip(*lattice_windows(source, lattice, cells))
         check_tile_count(windows, self.tr("this EXTENT"), self.tr("choose a smaller EXTENT"))
         encoded, _ = encode_windows(model, source, bands, windows, Progress(feedback, 0, 90), feedback)
@@ -97,7 +102,7 @@ class TilePredictAlgorithm(GairAlgorithm):
         predictions = [head.predict(inputs[head.spec.input]) for head in heads]
         dest = self.write_tiles(parameters, context, source, heads, predictions, indices, windows)
         if raster_out:
-            self.write_raster(raster_out, source, model, heads, predictions, lattice, cells)
+            self.write_raster(raster_out, source, model, heads, predictions, lattice, cells, area)
         return {self.OUTPUT: dest, self.OUTPUT_RASTER: raster_out, "TILES": len(windows)}
 
     @staticmethod
@@ -128,10 +133,37 @@ class TilePredictAlgorithm(GairAlgorithm):
         return dest
 
     @staticmethod
-    def write_raster(path, source, model, heads, predictions, lattice: TileLattice, cells) -> None:
-        grid = lattice.cell_grid(source.grid, cells)
-        values = np.concatenate([head_band_values(h, p) for h, p in zip(heads, predictions)], axis=1)
-        values = values.T.reshape(values.shape[1], cells[1], cells[0])
+    def write_raster(path, source, model, heads, predictions, lattice: TileLattice, cells, area: Window) -> None:
+        """The tiles' values on `prediction_grid`: each pixel takes the value of the tile whose
+        lattice cell holds its centre (the edge tiles, shifted inside, hold the rest)."""
+        grid, (step_x, step_y) = prediction_grid(source.grid, area, lattice)
+        per_tile = np.concatenate([head_band_values(h, p) for h, p in zip(heads, predictions)], axis=1)
+        cols = area.col + (np.arange(grid.width) + 0.5) * step_x
+        rows = area.row + (np.arange(grid.height) + 0.5) * step_y
+        i, _ = lattice.cell_of(cols, np.full_like(cols, area.row))
+        _, j = lattice.cell_of(np.full_like(rows, area.col), rows)
+        tile = np.clip(j, 0, cells[1] - 1)[:, None] * cells[0] + np.clip(i, 0, cells[0] - 1)[None, :]
+        values = np.moveaxis(per_tile[tile], -1, 0)
         with atomic_geotiff(path, grid, values.shape[0], source.crs, head_bands(heads),
                             {"GAIR_MODEL": model.package.name, "GAIR_UNTRAINED": model.package.untrained}) as writer:
             writer.write(values)
+
+
+def prediction_grid(grid: PixelGrid, area: Window, lattice: TileLattice) -> tuple[PixelGrid, tuple[float, float]]:
+    """The prediction raster's grid, exactly over `area` (never past the raster's edge), and its
+    pixel size in raster pixels (x, y): one pixel per tile where the area is a whole number of
+    tiles; else a pixel that divides both the tile and the area where one gives at most
+    MAX_PIXELS_PER_TILE pixels per tile (tile edges on pixel edges), else MAX_PIXELS_PER_TILE
+    pixels per tile stretched to end at the area's edge (tile edges within a pixel)."""
+    counts = [_pixels_across(stride, size) for stride, size in zip(lattice.stride, (area.width, area.height))]
+    steps = (area.width / counts[0], area.height / counts[1])
+    cells = subgrid(grid, area)
+    return PixelGrid(cells.left, cells.top, steps[0] * grid.pixel_width, steps[1] * grid.pixel_height,
+                     counts[0], counts[1]), steps
+
+
+def _pixels_across(stride: int, size: int) -> int:
+    exact = math.gcd(stride, size)
+    if stride // exact <= MAX_PIXELS_PER_TILE:
+        return size // exact
+    return math.ceil(size * MAX_PIXELS_PER_TILE / stride)
