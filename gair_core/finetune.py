@@ -13,7 +13,9 @@ held-out rows.
 Where the head goes (one format: the package's heads/<name>.npz and its model.json entry):
 - frozen modes, `--package DIR`: the package of the model whose embeddings the head is trained
   on; the embeddings are computed by that package itself (onnxruntime), and the head is added
-  to it (in place, or to `--package-out`);
+  to it (in place, or to `--package-out`). A head the package already has is replaced only with
+  `--replace-head`, and then kept recoverable in the package (heads/replaced/<name>.npz, listed
+  under "replaced_heads" in model.json);
 - `--mode full --package DIR`: the fine-tuned model is exported to the new package DIR together
   with its head (verified against torch, as `gair_core.export` does).
 `--output-dir` gets metrics.json (and model.safetensors for `full`).
@@ -47,7 +49,9 @@ from gair_qgis.runtime.package import (
     ModelPackage,
     add_heads,
     apply_layers,
+    check_head_name,
     load_package,
+    replaced_head_file,
 )
 
 from .checkpoint import load_any, save_model
@@ -74,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--package-out", type=Path, help="frozen modes: write the package with the new head here "
                    "instead of replacing --package")
     p.add_argument("--head-name", help="the head's name in the package (default: the target column)")
+    p.add_argument("--replace-head", action="store_true", help="replace a head of that name the package already "
+                   "has (the old one is kept in the package as heads/replaced/<name>.npz)")
     p.add_argument("--checkpoint", type=Path, help="ours (.safetensors) or released (.pth), for torch embeddings "
                    "(without --package) or --mode full; default: an untrained model of --preset (a baseline)")
     p.add_argument("--preset", choices=sorted(PRESETS), default="tiny")
@@ -106,6 +112,14 @@ def check_arguments(args: argparse.Namespace) -> None:
                          "package's own embeddings")
     if args.package_out is not None and args.package_out.exists():
         raise InputError(f"--package-out {args.package_out} already exists; choose a new folder")
+
+
+def check_head_is_new(package: ModelPackage, name: str, replace: bool) -> None:
+    """Refuse, before any training, to replace a head the package ships unless asked to."""
+    if name in {head.name for head in package.heads} and not replace:
+        raise InputError(f"--package {package.root} already has a head {name}; give another --head-name, or "
+                         f"--replace-head to replace it (the old one is then kept in the package as "
+                         f"{replaced_head_file(name)})")
 
 
 def embed(model: GAIR, task: str, inputs: torch.Tensor) -> torch.Tensor:
@@ -225,7 +239,10 @@ def finetune(args: argparse.Namespace) -> dict:
     if args.output_dir is not None:
         check_output_folder(args.output_dir, "--output-dir")  # before the features are computed
     torch.manual_seed(args.seed)
+    head_name = check_head_name(args.head_name or args.target, "--head-name")
     frozen_package = load_package(args.package) if args.package is not None and args.mode != "full" else None
+    if frozen_package is not None:
+        check_head_is_new(frozen_package, head_name, args.replace_head)
     rows = read_labelled(args.data, args.task, args.target, args.max_rows, args.seed)
     train, test = split_indices(rows, args.test_fraction, args.seed)
     if len(train) == 0 or len(test) == 0:
@@ -287,7 +304,10 @@ def write_outputs(args: argparse.Namespace, model: Optional[GAIR], layers: Layer
         if args.mode == "full":
             export_with_head(model, args, spec, layers)
         else:
-            add_heads(args.package, [(spec, layers)], args.package_out)
+            existed = spec["name"] in {head.name for head in load_package(args.package).heads}
+            add_heads(args.package, [(spec, layers)], args.package_out, replace=args.replace_head)
+            if existed:
+                result["replaced_head_kept_as"] = replaced_head_file(spec["name"])
         result["package"] = str(args.package_out or args.package)
         result["head"] = spec["name"]
     if args.output_dir is not None:
@@ -324,6 +344,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if "package" in result:
         print(f"head {result['head']} (input {HEAD_INPUTS[args.task]}) written to the package {result['package']}",
               file=sys.stderr)
+    if "replaced_head_kept_as" in result:
+        print(f"the head it replaced is kept in that package as {result['replaced_head_kept_as']} (model.json "
+              "'replaced_heads')", file=sys.stderr)
     return 0
 
 

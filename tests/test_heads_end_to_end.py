@@ -68,8 +68,8 @@ def finetuned(eurosat, tmp_path_factory):
     metrics = out.parent / "metrics"
     assert finetune.main([str(a) for a in (
         "--data", eurosat, "--task", "rs", "--kind", "classification", "--target", "label", "--mode", "head",
-        "--package", bundled_package_path(), "--package-out", out, "--head-name", HEAD, "--epochs", 60,
-        "--batch-size", 16, "--output-dir", metrics)]) == 0
+        "--package", bundled_package_path(), "--package-out", out, "--head-name", HEAD, "--replace-head",
+        "--epochs", 60, "--batch-size", 16, "--output-dir", metrics)]) == 0  # the bundled package ships HEAD
     return ModelPackage.load(out), json.loads((metrics / "metrics.json").read_text())
 
 

@@ -166,7 +166,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
               f"{spec['metric']['mean']:.3f} ± {spec['metric']['std']:.3f} over seeds {args.seeds}")
         heads.append((spec, layers))
     out = args.out or Path(package_dir)
-    updated = add_heads(package_dir, heads, out)
+    updated = add_heads(package_dir, heads, out, replace=True)  # re-measured heads replace the earlier ones
     specs = [h.__dict__ | {"labels": list(h.labels)} for h in updated.heads]
     (out / "README.md").write_text(update_card(card, card_section(
         [s for s in specs if s["name"] in HEADS], package.untrained, args.results)))

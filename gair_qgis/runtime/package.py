@@ -2,7 +2,11 @@
 
 `model.json` is the one owner of preprocessing constants, sizes, provenance and heads.
 Every file it lists carries a sha256; a package whose format version or any hash does
-not match is refused, naming the file.
+not match is refused, naming the file. A package is hostile until checked (`validate_meta`,
+run by every load): every file it uses (graphs, weights, layouts, arrays, heads) is listed in
+`files`, every name is a relative, normalised path that resolves inside the package (symbolic
+links included), and the fields the runtime reads have their types; anything else is a
+one-line PackageError naming the entry.
 
 Graph weights live beside each graph as ONNX external data (`<graph>.weights`), laid out
 by `<graph>.layout.json` (parameter name, offset, shape, dtype). The same layout lets the
@@ -13,10 +17,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import posixpath
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 import numpy as np
@@ -149,26 +155,18 @@ class ModelPackage:
 
     @staticmethod
     def load(root: str | Path) -> ModelPackage:
-        """Read and verify a package folder (format version and every file's sha256)."""
+        """Read and verify a package folder: its model.json (`validate_meta`), format version
+        and every file's sha256."""
         root = Path(root)
         meta_path = root / MODEL_JSON
         if not meta_path.is_file():
             raise PackageError(f"{root} is not a GAIR model package: {MODEL_JSON} is missing")
         try:
             meta = json.loads(meta_path.read_text())
-        except json.JSONDecodeError as error:
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
             raise PackageError(f"{meta_path} is not valid JSON: {error}") from None
-        version = meta.get("format_version")
-        if version != FORMAT_VERSION:
-            raise PackageError(
-                f"{meta_path}: package format version {version!r}, this plugin reads version {FORMAT_VERSION}; "
-                "re-export the package with a matching gair_core, or update the plugin"
-            )
-        files = meta.get("files")
-        if not isinstance(files, dict) or not files:
-            raise PackageError(f"{meta_path} has no 'files' list of sha256 hashes, so the package cannot be verified; "
-                               "re-export or re-import the package")
-        for name, expected in files.items():
+        validate_meta(meta, root)
+        for name, expected in meta["files"].items():
             path = root / name
             if not path.is_file():
                 raise PackageError(f"{root}: file {name} listed in {MODEL_JSON} is missing")
@@ -178,6 +176,114 @@ class ModelPackage:
                     "re-export or re-import the package"
                 )
         return ModelPackage(root, meta)
+
+
+# --- checking a package's model.json -----------------------------------------------------
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_REFUSED_IN_NAMES = ("\\", ":", "\0")  # Windows separators and drives / streams, NUL
+
+
+def check_member_name(name: Any, entry: str, root: Optional[Path] = None) -> str:
+    """`name` if it is a package file name: a non-empty, relative, normalised POSIX path
+    with no '..' (and not model.json); with `root`, it must also resolve inside `root`,
+    symbolic links included. Else a PackageError naming `entry`."""
+    fix = "a package file must be a relative path inside the package; the package is refused"
+    if not isinstance(name, str) or not name:
+        raise PackageError(f"{entry}: {name!r} is not a file name; {fix}")
+    if (name.startswith("/") or PureWindowsPath(name).is_absolute() or any(c in name for c in _REFUSED_IN_NAMES)
+            or posixpath.normpath(name) != name or ".." in name.split("/") or name == MODEL_JSON):
+        raise PackageError(f"{entry} names {name!r}: {fix}")
+    if root is not None:
+        inside = root.resolve()
+        resolved = (root / name).resolve()
+        if resolved == inside or not resolved.is_relative_to(inside):
+            raise PackageError(f"{entry} names {name!r}, which resolves outside the package (to {resolved}, through "
+                               f"a symbolic link); {fix}")
+    return name
+
+
+def _require(condition: bool, where: Path, what: str) -> None:
+    if not condition:
+        raise PackageError(f"{where}: {what}; the package is malformed: re-export or re-import it")
+
+
+def _check_listed(name: Any, entry: str, files: Mapping[str, Any], where: Path) -> None:
+    _require(isinstance(name, str) and name in files, where,
+             f"{entry} names {name!r}, which is not listed in 'files' (every file a package uses is hashed there)")
+
+
+def _check_heads(heads: Any, key: str, files: Mapping[str, Any], where: Path) -> None:
+    _require(isinstance(heads, list), where, f"'{key}' is not a list")
+    for index, head in enumerate(heads):
+        entry = f"{key}[{index}]"
+        _require(isinstance(head, dict), where, f"{entry} is not an object")
+        try:
+            spec = HeadSpec.from_dict(head)
+            valid = (isinstance(spec.name, str) and bool(spec.name) and spec.task in HEAD_TASKS
+                     and spec.input in HEAD_INPUTS and all(isinstance(v, str) for v in spec.labels + spec.targets))
+        except (KeyError, TypeError, ValueError) as error:
+            raise PackageError(f"{where}: {entry} lacks or mistypes a field ({type(error).__name__}: {error}); the "
+                               "package is malformed: re-export or re-import it") from None
+        _require(valid, where, f"{entry} needs a name, a task in {HEAD_TASKS}, an input in {HEAD_INPUTS} and text labels")
+        _check_listed(spec.file, f"{entry}.file", files, where)
+
+
+def _check_inputs(meta: Mapping[str, Any], where: Path) -> None:
+    inputs: Any = meta.get("inputs")
+    _require(isinstance(inputs, dict) and isinstance(inputs.get("rs"), dict) and isinstance(inputs.get("sv"), dict),
+             where, "'inputs' needs 'rs' and 'sv' objects")
+    try:
+        rs, sv = RSInputSpec.from_dict(inputs["rs"]), SVInputSpec.from_dict(inputs["sv"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise PackageError(f"{where}: 'inputs' lacks or mistypes a field ({type(error).__name__}: {error}); the "
+                           "package is malformed: re-export or re-import it") from None
+    _require(len(rs.bands) == len(rs.mean) == len(rs.std) > 0, where, "'inputs.rs' needs one mean and std per band")
+    _require(min(rs.input_size, rs.token_grid, sv.input_size) > 0, where, "input sizes and token_grid must be positive")
+    _require(all(v > 0 for v in rs.std + sv.std), where, "every std in 'inputs' must be positive")
+
+
+def validate_meta(meta: Any, root: Path) -> None:
+    """Check a package's model.json before anything uses it (see the module's docstring):
+    a one-line PackageError naming the offending entry."""
+    where = root / MODEL_JSON
+    _require(isinstance(meta, dict), where, "not a JSON object")
+    version = meta.get("format_version")
+    if version != FORMAT_VERSION:
+        raise PackageError(
+            f"{where}: package format version {version!r}, this plugin reads version {FORMAT_VERSION}; "
+            "re-export the package with a matching gair_core, or update the plugin"
+        )
+    files = meta.get("files")
+    if not isinstance(files, dict) or not files:
+        raise PackageError(f"{where} has no 'files' list of sha256 hashes, so the package cannot be verified; "
+                           "re-export or re-import the package")
+    for name, digest in files.items():
+        check_member_name(name, f"{where}: 'files' entry", root)
+        _require(isinstance(digest, str) and bool(_SHA256.fullmatch(digest)), where,
+                 f"'files' entry {name!r} has no sha256 (64 hex digits)")
+    _require(isinstance(meta.get("name"), str) and bool(meta["name"]), where, "'name' is missing")
+    size = meta.get("embedding_size")
+    _require(isinstance(size, int) and not isinstance(size, bool) and size > 0, where,
+             "'embedding_size' is not a positive whole number")
+    _check_inputs(meta, where)
+    graphs = meta.get("graphs")
+    _require(isinstance(graphs, dict), where, "'graphs' is missing")
+    for graph in GRAPH_NAMES:
+        _require(isinstance(graphs.get(graph), dict), where, f"'graphs' lacks {graph}")
+        _check_listed(graphs[graph].get("file"), f"graphs.{graph}.file", files, where)
+        for kind in ("weights", "layout"):
+            if kind in graphs[graph]:
+                _check_listed(graphs[graph][kind], f"graphs.{graph}.{kind}", files, where)
+    arrays = meta.get("arrays")
+    _require(isinstance(arrays, dict) and isinstance(arrays.get("nili"), dict), where, "'arrays.nili' is missing")
+    _check_listed(arrays["nili"].get("file"), "arrays.nili.file", files, where)
+    _check_heads(meta.get("heads", []), "heads", files, where)
+    _check_heads(meta.get("replaced_heads", []), "replaced_heads", files, where)
+    scale = meta.get("similarity_scale")
+    _require(scale is None or (isinstance(scale, list) and len(scale) == 2
+                               and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in scale)),
+             where, "'similarity_scale' is not two numbers")
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -222,6 +328,8 @@ def write_package(out_dir: str | Path, meta: dict[str, Any], files: Mapping[str,
     and only when it is one of our packages (`check_replaceable`); it is removed only after
     the new one is in place, and kept whole if anything fails before that."""
     out_dir = Path(out_dir)
+    for name in files:
+        check_member_name(name, f"package file for {out_dir}")
     check_replaceable(out_dir, overwrite)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
@@ -328,26 +436,63 @@ def apply_layers(layers: Sequence[tuple[NDArray[Any], NDArray[Any]]], x: NDArray
     return out
 
 
+REPLACED_HEADS = "replaced_heads"  # model.json: heads replaced by add_heads(replace=True), kept recoverable
+
+
+def head_file(name: str) -> str:
+    return f"heads/{name}.npz"
+
+
+def replaced_head_file(name: str) -> str:
+    """Where a replaced head's file is kept (one per name: the latest replaced)."""
+    return f"heads/replaced/{name}.npz"
+
+
+def check_head_name(name: Any, what: str = "head name") -> str:
+    """`name` if it can name a head and its file: text without path separators, ':' or
+    control characters, not '.' or '..'; else a PackageError."""
+    if (not isinstance(name, str) or not name.strip() or name in (".", "..") or len(name) > 100
+            or any(c in name for c in "/\\:") or any(ord(c) < 32 for c in name)):
+        raise PackageError(f"{what} {name!r} cannot name a head: use a short name without '/', '\\' or ':'")
+    return name
+
+
 def add_heads(package_dir: str | Path,
               heads: Sequence[tuple[dict[str, Any], Sequence[tuple[NDArray[Any], NDArray[Any]]]]],
-              out_dir: Optional[str | Path] = None) -> ModelPackage:
-    """Add prediction heads to a package (replacing heads of the same name) and rewrite it
-    atomically, in place or to `out_dir`. Each head is (spec, layers); the spec holds name,
-    task ("classification" | "regression"), input ("rs_global" | "location" | "sv": the raw
-    embedding the runtime returns), labels or targets, and metric (name, value, data, split).
-    Its file is written as heads/<name>.npz."""
+              out_dir: Optional[str | Path] = None, *, replace: bool = False) -> ModelPackage:
+    """Add prediction heads to a package and rewrite it atomically, in place or to `out_dir`.
+    Each head is (spec, layers); the spec holds name, task ("classification" | "regression"),
+    input ("rs_global" | "location" | "sv": the raw embedding the runtime returns), labels or
+    targets, and metric (name, value, data, split). Its file is written as heads/<name>.npz.
+
+    A head of a name the package already has is refused unless `replace`; a replaced head is
+    kept recoverable in the package: its entry moves to model.json's "replaced_heads" and its
+    file to heads/replaced/<name>.npz (hashed like every file; only the latest replaced one of
+    each name is kept)."""
     package = ModelPackage.load(package_dir)
-    files: dict[str, Path | bytes] = {name: package.root / name for name in package.meta.get("files", {})}
+    files: dict[str, Path | bytes] = {name: package.root / name for name in package.meta["files"]}
     specs = {h["name"]: h for h in package.meta.get("heads", [])}
+    replaced = {h["name"]: h for h in package.meta.get(REPLACED_HEADS, [])}
     for spec, layers in heads:
-        spec = dict(spec, file=f"heads/{spec['name']}.npz")
+        name = check_head_name(spec.get("name"))
+        if name in specs:
+            if not replace:
+                raise PackageError(f"{package.root} already has a head {name}; choose another name, or replace it "
+                                   f"(the old one is then kept in the package as {replaced_head_file(name)})")
+            old = specs[name]
+            files[replaced_head_file(name)] = package.root / old["file"]
+            files.pop(old["file"], None)
+            replaced[name] = dict(old, file=replaced_head_file(name))
+        spec = dict(spec, file=head_file(name))
         HeadSpec.from_dict(spec)  # validates the fields
         if spec["task"] not in HEAD_TASKS or spec["input"] not in HEAD_INPUTS:
-            raise PackageError(f"head {spec['name']}: bad task {spec['task']!r} or input {spec['input']!r}")
-        specs[spec["name"]] = spec
+            raise PackageError(f"head {name}: bad task {spec['task']!r} or input {spec['input']!r}")
+        specs[name] = spec
         files[spec["file"]] = head_npz(layers)
-    meta = {k: v for k, v in package.meta.items() if k not in ("files", "format_version")}
+    meta = {k: v for k, v in package.meta.items() if k not in ("files", "format_version", REPLACED_HEADS)}
     meta["heads"] = list(specs.values())
+    if replaced:
+        meta[REPLACED_HEADS] = list(replaced.values())
     card = package.root / MODEL_CARD
     card_text = card.read_bytes() if card.is_file() else None
     out = Path(out_dir) if out_dir else package.root

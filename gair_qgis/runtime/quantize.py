@@ -23,7 +23,8 @@ from typing import Any, Callable, Optional, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from .errors import PackageError
+from .cli import command
+from .errors import InputError, PackageError
 from .package import MODEL_CARD, MODEL_JSON, ModelPackage, load_package, write_package
 
 QUANTIZED_GRAPHS = ("rs_encoder", "sv_encoder")
@@ -35,7 +36,9 @@ QUANTIZED_OPS = ["MatMul"]  # Conv as ConvInteger is slower than float on CPU; M
 # cosine to float 0.985 (int8) against 0.99998 (uint8), so such CPUs get uint8 weights.
 # Per channel: the base SV graph on the three GAIR example photos, 0.989 per tensor, 0.999 per channel.
 VNNI_FLAGS = ("avx512_vnni", "avx_vnni", "amx_int8")
+EXAMPLE_COLUMNS = ("rs_image", "sv_image", "lon", "lat")  # examples.csv, as GAIR ships it
 Say = Callable[[str], None]
+Example = tuple[NDArray[Any], NDArray[Any], NDArray[Any]]  # RS input (10, S, S), NILI queries (N, 2), SV input
 
 
 def cpu_has_vnni(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
@@ -98,10 +101,11 @@ def _cosine(a: NDArray[Any], b: NDArray[Any]) -> NDArray[Any]:
     return cosine
 
 
-def example_inputs(examples: Optional[Path], package: ModelPackage
-                   ) -> tuple[str, list[tuple[NDArray[Any], NDArray[Any], NDArray[Any]]]]:
+def example_inputs(examples: Optional[Path], package: ModelPackage) -> tuple[str, list[Example]]:
     """(description, [(RS input (10, S, S), NILI queries (N, 2), SV input (3, S, S)), ...]): the
-    GAIR examples (examples.csv: RS tile, photo, lon, lat) when given, else seeded random inputs."""
+    GAIR examples (examples.csv: RS tile, photo, lon, lat) when given, else seeded random inputs.
+    A missing folder, table, column or file, or a coordinate that is not a number, is an
+    InputError naming it."""
     from .geometry import tile_queries
     from .preprocess import preprocess_rs, preprocess_sv, read_photo
     from .raster_file import read_raster
@@ -115,24 +119,35 @@ def example_inputs(examples: Optional[Path], package: ModelPackage
         return "seeded random inputs (no examples folder given)", items
     table = examples / "examples.csv"
     if not table.is_file():
-        raise PackageError(f"{table} not found; --examples takes the folder of GAIR's examples.csv")
+        raise InputError(f"{table} not found; --examples takes the folder of GAIR's examples.csv")
     items = []
     with open(table, newline="") as handle:
-        for row in csv.DictReader(handle):
+        reader = csv.DictReader(handle)
+        missing = [c for c in EXAMPLE_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise InputError(f"{table} lacks the column(s) {', '.join(missing)}; it needs {', '.join(EXAMPLE_COLUMNS)} "
+                             "(GAIR's examples.csv)")
+        for line, row in enumerate(reader, start=2):
+            try:
+                lon, lat = float(row["lon"]), float(row["lat"])
+            except (TypeError, ValueError):
+                raise InputError(f"{table} line {line}: lon {row['lon']!r} and lat {row['lat']!r} must be numbers") from None
             info, pixels = read_raster(examples / row["rs_image"])
             image = preprocess_rs(pixels[info.band_indices(rs)], rs)
-            queries = tile_queries(info.grid, np.array([float(row["lon"])]), np.array([float(row["lat"])]))
-            items.append((image, queries, preprocess_sv(read_photo(examples / row["sv_image"]), sv)))
+            queries = tile_queries(info.grid, np.array([lon]), np.array([lat]))
+            items.append((image, queries, preprocess_sv(read_photo(examples / row["sv_image"], sv.input_size), sv)))
+    if not items:
+        raise InputError(f"{table} has no rows; give GAIR's examples folder or leave --examples out")
     return f"the {len(items)} GAIR examples in {examples.name}/examples.csv", items
 
 
 def fidelity(float_package: ModelPackage, int8_package: ModelPackage,
-             examples: Optional[Path] = None) -> dict[str, Any]:
+             inputs: tuple[str, list[Example]]) -> dict[str, Any]:
     """Smallest cosine of the int8 package's global RS, localized RS and projected SV
-    embeddings against the float package's, over the examples."""
+    embeddings against the float package's, over `inputs` (from `example_inputs`)."""
     from .session import GAIRRuntime
 
-    description, items = example_inputs(examples, float_package)
+    description, items = inputs
     runtimes = [GAIRRuntime(p, force_cpu=True, batch_size=1) for p in (float_package, int8_package)]
     worst = {"global_rs": 1.0, "localized_rs": 1.0, "sv": 1.0}
     for image, queries, photo in items:
@@ -158,10 +173,14 @@ def quantize_package(package_dir: str | Path, out_dir: str | Path, examples: Opt
     out_dir = Path(out_dir)
     if out_dir.resolve() == package.root.resolve():
         raise PackageError(f"--out {out_dir} is the package itself; choose a new folder for the int8 copy")
+    if out_dir.resolve().is_relative_to(package.root.resolve()):
+        raise PackageError(f"--out {out_dir} lies inside the package {package.root}; choose a folder outside it "
+                           "for the int8 copy")
     if out_dir.exists():
         raise PackageError(f"{out_dir} already exists; choose another folder for the int8 copy")
     if package.meta.get("quantization"):
         raise PackageError(f"{package.root} is already an int8 package; quantize its float original")
+    inputs = example_inputs(examples, package)  # read before the long work: a bad folder is refused now
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".gair-int8-", dir=out_dir.parent) as tmp:
         work, staged = Path(tmp) / "work", Path(tmp) / "graphs"
@@ -187,7 +206,7 @@ def quantize_package(package_dir: str | Path, out_dir: str | Path, examples: Opt
                                         "a copy loses accuracy: make the int8 copy on the machine that runs it"}
         final = write_package(Path(tmp) / "final", meta, files)
         say("measuring fidelity against the float package")
-        measured = fidelity(package, load_package(final), examples)
+        measured = fidelity(package, load_package(final), inputs)
         written = json.loads((final / MODEL_JSON).read_text())  # model.json itself is not hashed
         written["quantization"]["fidelity"] = measured
         (final / MODEL_JSON).write_text(json.dumps(written, indent=2))
@@ -200,6 +219,7 @@ def quantize_package(package_dir: str | Path, out_dir: str | Path, examples: Opt
     return out_dir
 
 
+@command
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m gair_qgis.runtime.quantize", description=__doc__.split("\n\n")[0])
     parser.add_argument("package", type=Path, help="the float model package folder")
@@ -207,16 +227,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--examples", type=Path, help="folder of GAIR's examples.csv to measure fidelity on")
     parser.add_argument("--weights", choices=["int8", "uint8"],
                         help="MatMul weight type (default: int8 on CPUs with VNNI, uint8 elsewhere)")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks")
     args = parser.parse_args(argv)
-    try:
-        out = quantize_package(args.package, args.out, args.examples, say=lambda m: print(m, file=sys.stderr),
-                               weights=args.weights)
-    except (PackageError, ValueError, OSError) as error:
-        if args.debug:
-            raise
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    out = quantize_package(args.package, args.out, args.examples, say=lambda m: print(m, file=sys.stderr),
+                           weights=args.weights)
     worst = load_package(out).meta["quantization"]["fidelity"]["min_cosine_to_float"]
     print(f"wrote {out}; min cosine to float: " + ", ".join(f"{k} {v:.4f}" for k, v in worst.items()))
     return 0
