@@ -149,3 +149,14 @@ def test_making_an_int8_copy_of_a_crafted_package_touches_nothing(package, victi
     assert len(err) == 1 and err[0].startswith("error: ") and "'../../victim.txt'" in err[0]
     assert victim.read_text() == before
     assert not out.exists()
+
+
+def test_a_crafted_package_is_not_replaced_as_if_it_were_ours(package, victim):
+    """--overwrite replaces only a package whose model.json passes the same check as a load:
+    one that names files outside itself is left untouched."""
+    from gair_qgis.runtime.package import check_replaceable
+
+    check_replaceable(package, overwrite=True)  # the untouched copy may be replaced
+    edit_meta(package, lambda m: m["files"].update({"../../victim.txt": sha256_of(victim)}))
+    with pytest.raises(PackageError, match="left untouched"):
+        check_replaceable(package, overwrite=True)

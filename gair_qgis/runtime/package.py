@@ -290,13 +290,14 @@ def validate_meta(meta: Any, root: Path) -> None:
 
 
 def is_model_package(folder: Path) -> bool:
-    """Whether `folder` holds a model.json written by this project (a JSON object with our
-    format version, graphs and file hashes)."""
+    """Whether `folder` holds a model.json as this project writes them (`validate_meta`: our
+    format version, every file it names inside the folder); its files' hashes are not checked,
+    so a damaged package of ours can still be replaced."""
     try:
-        meta = json.loads((Path(folder) / MODEL_JSON).read_text())
-    except (OSError, ValueError):
+        validate_meta(json.loads((Path(folder) / MODEL_JSON).read_text()), Path(folder))
+    except (OSError, ValueError):  # PackageError is a ValueError
         return False
-    return isinstance(meta, dict) and {"format_version", "graphs", "files"} <= set(meta)
+    return True
 
 
 def check_replaceable(out_dir: str | Path, overwrite: bool) -> None:
