@@ -4,11 +4,11 @@ new layers on top of the layer tree, and a Processing layer post-processor that 
 all of it to toolbox outputs.
 
 - Similarity (svheatmap, locationraster similarity): cosine similarity on a fixed scale,
-  SIMILARITY_SCALE (0 to 0.5), a sequential ramp whose low end fades to transparent, and
-  a legend that says "cosine similarity, higher = more alike". An UNTRAINED model's values
-  carry no meaning and cluster near 0, so its results are stretched to their own range
-  instead, and the legend says so. A model whose cosines stay far below that scale (the small
-  bundled one) names its own fixed scale in model.json ("similarity_scale").
+  SIMILARITY_SCALE (0 to 0.5) or the model's own (model.json "similarity_scale"), when the
+  values fit it; else (and always for an UNTRAINED model) stretched to the values' 2-98 %
+  range, and the legend says so. A sequential ramp whose low end fades to transparent; a
+  legend that says "cosine similarity, higher = more alike", the values drawn and the value
+  at the photo's point.
 - PCA views (3 bands): an RGB composite, each band stretched to its 2-98 % range.
 - Predictions: a classification head as categories (one colour per class), a regression
   target as graduated colours; one layer per head, so every head can be drawn.
@@ -146,12 +146,43 @@ def band_percentiles(layer: QgsRasterLayer, band: int = 1) -> tuple[float, float
 
 
 def similarity_range(layer: QgsRasterLayer, untrained: bool,
-                     model_scale: Optional[tuple[float, float]] = None) -> tuple[float, float]:
-    """The colour scale: the layer's own 2-98 % range for an untrained model, else the model's
-    own fixed scale (model.json "similarity_scale", tag GAIR_SIMILARITY_SCALE), else SIMILARITY_SCALE."""
-    if untrained:
-        return band_percentiles(layer)
-    return model_scale or SIMILARITY_SCALE
+                     model_scale: Optional[tuple[float, float]] = None) -> tuple[float, float, bool]:
+    """The colour scale (low, high, stretched): the model's own fixed scale (model.json
+    "similarity_scale", tag GAIR_SIMILARITY_SCALE, else SIMILARITY_SCALE) when the layer's
+    2-98 % range fits inside it, else that range (always for an untrained model), so the
+    colours never saturate on most of the map."""
+    data = band_percentiles(layer)
+    fixed = model_scale or SIMILARITY_SCALE
+    if not untrained and fixed[0] <= data[0] and data[1] <= fixed[1]:
+        return fixed[0], fixed[1], False
+    return data[0], data[1], True
+
+
+def band_range(layer: QgsRasterLayer, band: int = 1) -> Optional[tuple[float, float]]:
+    """The smallest and largest valid value of a band (None for an empty band)."""
+    stats = layer.dataProvider().bandStatistics(band, QgsRasterBandStats.Stats.Min | QgsRasterBandStats.Stats.Max)
+    low, high = stats.minimumValue, stats.maximumValue
+    return (low, high) if math.isfinite(low) and math.isfinite(high) and low <= high else None
+
+
+def similarity_legend(layer: QgsRasterLayer, point: Optional[float] = None) -> str:
+    """The legend's title line: what the colours mean, the values drawn and the photo's point."""
+    text = SIMILARITY_LEGEND
+    values = band_range(layer)
+    if values is not None:
+        text += f"; values {values[0]:.3g} to {values[1]:.3g}"
+    if point is not None:
+        text += f"; {point:.3g} at the photo's point"
+    return text
+
+
+def point_similarity(tags: dict) -> Optional[float]:
+    """The value at the photo's point a heatmap's GAIR_POINT_SIMILARITY tag names, if any."""
+    try:
+        value = float(tags.get("GAIR_POINT_SIMILARITY", ""))
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
 
 
 def model_similarity_scale(tags: dict) -> Optional[tuple[float, float]]:
@@ -165,7 +196,7 @@ def model_similarity_scale(tags: dict) -> Optional[tuple[float, float]]:
 
 def similarity_shader(low: float, high: float, stretched: bool) -> QgsColorRampShader:
     """The similarity colour ramp from `low` (transparent) to `high` (opaque), with a
-    continuous legend that names both ends."""
+    continuous legend that names both ends (a stretched scale: values beyond an end take its colour)."""
     items = []
     for position, colour, alpha in SIMILARITY_STOPS:
         value = low + position * (high - low)
@@ -178,17 +209,22 @@ def similarity_shader(low: float, high: float, stretched: bool) -> QgsColorRampS
     shader.setSourceColorRamp(QgsGradientColorRamp(items[0].color, items[-1].color))
     legend = shader.legendSettings()
     legend.setUseContinuousLegend(True)
-    legend.setMinimumLabel(f"{low:.3g} least alike" + (" (stretched)" if stretched else ""))
-    legend.setMaximumLabel(f"{high:.3g} most alike")
+    beyond = (" or less", " or more") if stretched else ("", "")
+    legend.setMinimumLabel(f"{low:.3g}{beyond[0]}: least alike" + (" (stretched)" if stretched else ""))
+    legend.setMaximumLabel(f"{high:.3g}{beyond[1]}: most alike")
     shader.setLegendSettings(legend)
     return shader
 
 
+SIMILARITY_LEGEND_PROPERTY = "gair/similarity_legend"  # the legend title style_similarity chose
+
+
 def style_similarity(layer: QgsRasterLayer, untrained: bool = False,
-                     model_scale: Optional[tuple[float, float]] = None) -> tuple[float, float]:
-    """Colour band 1 as cosine similarity (see the module docstring); returns the scale used."""
-    low, high = similarity_range(layer, untrained, model_scale)
-    function = similarity_shader(low, high, untrained)
+                     model_scale: Optional[tuple[float, float]] = None, point: Optional[float] = None) -> tuple[float, float]:
+    """Colour band 1 as cosine similarity (see the module docstring); returns the scale used.
+    `point`: the value at the photo's point, named in the legend."""
+    low, high, stretched = similarity_range(layer, untrained, model_scale)
+    function = similarity_shader(low, high, stretched)
     shader = QgsRasterShader(low, high)
     shader.setRasterShaderFunction(function)
     renderer = QgsSingleBandPseudoColorRenderer(layer.dataProvider(), 1, shader)
@@ -196,8 +232,11 @@ def style_similarity(layer: QgsRasterLayer, untrained: bool = False,
     renderer.setClassificationMax(high)
     layer.setRenderer(renderer)
     layer.setOpacity(1.0)  # the ramp's own alpha fades the low values
+    legend = similarity_legend(layer, point)
+    layer.setCustomProperty(SIMILARITY_LEGEND_PROPERTY, legend)
     metadata = layer.metadata()
-    metadata.setAbstract(f"{SIMILARITY_LEGEND}; colour scale {low:.3g} (transparent) to {high:.3g}.")
+    metadata.setAbstract(f"{legend}; colour scale {low:.3g} (transparent) to {high:.3g}"
+                         + (" (the values' 2-98 % range)." if stretched else "."))
     layer.setMetadata(metadata)
     layer.triggerRepaint()
     return low, high
@@ -441,7 +480,7 @@ def style_result_raster(layer: QgsRasterLayer, subject: str = "", what: str = ""
     untrained = str(tags.get("GAIR_UNTRAINED", "")).lower() == "true"
     photo = Path(tags["GAIR_PHOTO"]).name if tags.get("GAIR_PHOTO") else ""
     if kind == "similarity":
-        style_similarity(layer, untrained, model_similarity_scale(tags))
+        style_similarity(layer, untrained, model_similarity_scale(tags), point_similarity(tags))
     elif kind == "pca":
         style_rgb(layer)
     elif kind == "prediction":
@@ -460,7 +499,7 @@ def finish_on_top(layers: Iterable[QgsMapLayer], project: Optional[QgsProject] =
         if layer.customProperty(HIDDEN, False) and node is not None:
             node.setItemVisibilityChecked(False)
         if isinstance(layer, QgsRasterLayer) and raster_kind(layer) == "similarity":
-            label_legend(layer, SIMILARITY_LEGEND, project)
+            label_legend(layer, layer.customProperty(SIMILARITY_LEGEND_PROPERTY, SIMILARITY_LEGEND), project)
 
 
 # --- Processing ----------------------------------------------------------------------------------

@@ -58,23 +58,35 @@ def test_a_trained_models_similarity_uses_the_fixed_scale_and_fades_low_values(q
     assert layer.name() == "GAIR heatmap: street.jpg · gair-test"
     styling.finish_on_top([layer])
     node = QgsProject.instance().layerTreeRoot().findLayer(layer.id())
-    assert node.customProperty("legend/label-0") == "cosine similarity, higher = more alike"
+    assert node.customProperty("legend/label-0") == "cosine similarity, higher = more alike; values 0.048 to 0.051"
 
 
-def test_a_model_with_its_own_similarity_scale_is_drawn_on_it(qgis_new_project, tmp_path):
+@pytest.mark.parametrize("low, high, drawn_on_its_scale", [(-0.04, 0.034, True), (-0.18, 0.30, False)])
+def test_a_models_own_similarity_scale_is_used_only_when_the_values_fit_it(qgis_new_project, tmp_path, low, high,
+                                                                          drawn_on_its_scale):
     from osgeo import gdal
 
-    values = np.linspace(-0.07, 0.034, 400).reshape(20, 20)  # the bundled model's range on the demo
-    layer = similarity_raster(tmp_path / "h.tif", values, untrained=False)
+    values = np.linspace(low, high, 400).reshape(20, 20)  # the bundled model on Detroit: -0.18 to 0.30
+    similarity_raster(tmp_path / "h.tif", values, untrained=False)
     dataset = gdal.Open(str(tmp_path / "h.tif"), gdal.GA_Update)
-    dataset.SetMetadata({**dataset.GetMetadata(), "GAIR_SIMILARITY_SCALE": "-0.05,0.05"})
+    dataset.SetMetadata({**dataset.GetMetadata(), "GAIR_SIMILARITY_SCALE": "-0.05,0.05", "GAIR_POINT_SIMILARITY": "0.262"})
     dataset = None
     layer = QgsRasterLayer(str(tmp_path / "h.tif"), "raw")
     styling.style_result_raster(layer)
     shader = layer.renderer().shader().rasterShaderFunction()
     items = shader.colorRampItemList()
-    assert (items[0].value, items[-1].value) == (-0.05, 0.05)
-    assert "stretched" not in shader.legendSettings().minimumLabel()
+    scale = (items[0].value, items[-1].value)
+    at_ends = ((values <= scale[0]) | (values >= scale[1])).mean()
+    if drawn_on_its_scale:
+        assert scale == (-0.05, 0.05) and "stretched" not in shader.legendSettings().minimumLabel()
+    else:  # stretched to the values' 2-98 %: about 4 % of the pixels in the end colours, not 59 %
+        assert scale == pytest.approx(tuple(np.percentile(values, [2, 98])), abs=0.01)
+        assert at_ends < 0.06
+        assert shader.legendSettings().maximumLabel() == f"{scale[1]:.3g} or more: most alike"
+        assert "stretched" in shader.legendSettings().minimumLabel()
+    styling.finish_on_top([layer])
+    title = QgsProject.instance().layerTreeRoot().findLayer(layer.id()).customProperty("legend/label-0")
+    assert title == f"cosine similarity, higher = more alike; values {low:.3g} to {high:.3g}; 0.262 at the photo's point"
 
 
 def test_the_bundled_package_names_its_similarity_scale_in_its_result_tags():
