@@ -261,16 +261,19 @@ def test_errors_are_rewritten_in_the_users_words():
     assert user_message("MODEL folder x is broken") == "The model folder x is broken."  # generic: words replaced
 
 
-def test_outputs_go_to_a_temporary_or_per_project_folder(qgis_new_project, gair_settings, tmp_path):
+def test_outputs_go_to_the_gair_output_folder_never_a_temporary_one(qgis_new_project, gair_settings, tmp_path):
+    """Results in QGIS's temporary Processing folder make QGIS warn about temporary layers at exit."""
     from qgis.core import QgsProcessingUtils
 
-    from gair_qgis.gui.layers import output_folder
+    from gair_qgis.gui.layers import output_folder, unique_output_path
 
     gair_settings.setValue("gair/output_folder", "")
-    assert output_folder() == Path(QgsProcessingUtils.tempFolder()) / "gair"  # unsaved project
-    assert output_folder(keep=True) == Path.home() / "GAIR"
+    assert output_folder() == Path.home() / "GAIR"  # unsaved project
     QgsProject.instance().setFileName(str(tmp_path / "work" / "project.qgz"))
     assert output_folder() == tmp_path / "work" / "gair"
+    assert not unique_output_path("heatmap").startswith(QgsProcessingUtils.tempFolder())
+    gair_settings.setValue("gair/output_folder", str(tmp_path / "chosen"))
+    assert output_folder() == tmp_path / "chosen"
 
 
 def _run_heatmap(dock) -> str:

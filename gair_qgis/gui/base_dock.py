@@ -85,10 +85,9 @@ class AlgorithmDock(QgsDockWidget):
         self.keep_results = QCheckBox(self.tr("Keep every result"))
         self.keep_results.setToolTip(self.tr(
             "Ticked: each run adds a new layer and keeps its file. Not ticked: a new result replaces this dock's "
-            "previous one and its file (in a temporary folder until the project is saved)."))
+            "previous one and its file."))
         self.show_output_folder()
         self.output_folder.fileChanged.connect(settings.set_output_folder)
-        self.keep_results.toggled.connect(self.show_output_folder)
         self.run_panel = RunPanel(self.algorithm_id, self._parameters, self._add_results)
         self.run_panel.finished.connect(self._run_finished)
         self.run_panel.refused.connect(self._run_refused)
@@ -176,12 +175,12 @@ class AlgorithmDock(QgsDockWidget):
         self.output_folder.blockSignals(True)
         self.output_folder.setFilePath(settings.chosen_output_folder())
         self.output_folder.blockSignals(False)
-        self.output_folder.lineEdit().setPlaceholderText(str(output_folder(self.keep_results.isChecked())))
+        self.output_folder.lineEdit().setPlaceholderText(str(output_folder()))
         self.output_folder.setToolTip(self.tr("Results go to {}").format(self.output_dir()))
 
     def output_dir(self) -> Path:
         """Where this run writes: the folder in the widget, else the default (gui.layers.output_folder)."""
-        return Path(self.output_folder.filePath().strip() or output_folder(self.keep_results.isChecked()))
+        return Path(self.output_folder.filePath().strip() or output_folder())
 
     # --- running and results ------------------------------------------------------------
 

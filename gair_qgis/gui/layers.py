@@ -1,11 +1,9 @@
 """Result files and layers of the docks: where outputs are written, loading them, and
 removing a replaced result together with the file the dock wrote for it.
 
-Output policy (docs/USER_GUIDE.md, "Where results go"):
-- the folder the user chose in a dock, else
-- a `gair` folder next to the saved project, else
-- QGIS's temporary Processing folder (removed when QGIS exits), or ~/GAIR when the user
-  ticked "Keep every result".
+Output policy (docs/USER_GUIDE.md, "Where results go"): `settings.output_folder()`, that is
+the folder the user chose in a dock, else a `gair` folder next to the saved project, else
+~/GAIR; never QGIS's temporary Processing folder, whose layers QGIS warns about at exit.
 Unless "Keep every result" is ticked, a dock's new result replaces its previous one: the
 layer leaves the project and the file the dock wrote for it is deleted. Nothing the
 plugin did not write is ever deleted.
@@ -20,7 +18,6 @@ from typing import Optional
 
 from qgis.core import (
     QgsMapLayer,
-    QgsProcessingUtils,
     QgsProject,
     QgsRasterLayer,
     QgsVectorLayer,
@@ -33,15 +30,9 @@ from ..translation import translate
 SIDE_CARS = (".aux.xml", "-wal", "-shm")  # files QGIS/GDAL may add beside an output
 
 
-def output_folder(keep: bool = False) -> Path:
+def output_folder() -> Path:
     """Where a dock writes its next result (see the module docstring)."""
-    chosen = settings.chosen_output_folder()
-    if chosen:
-        return Path(chosen)
-    home = QgsProject.instance().homePath()
-    if home:
-        return Path(home) / "gair"
-    return Path.home() / "GAIR" if keep else Path(QgsProcessingUtils.tempFolder()) / "gair"
+    return settings.output_folder()
 
 
 def unique_output_path(stem: str, suffix: str = ".tif", folder: Optional[Path] = None) -> str:
