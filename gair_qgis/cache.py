@@ -6,24 +6,35 @@ source and its file's size and modification time, raster grid, window, model pac
 mapping), kept in memory up to a byte
 budget (least recently used first out) and, when a cache folder is configured, on disk.
 `clear()` frees everything (the plugin calls it on unload).
+
+On disk (see docs/ARCHITECTURE.md): GAIR_CACHE_DIR=X keeps entries in X/gair-tiles, a folder
+the cache makes, never in X itself. Each entry, `<key>.tile`, starts with a header naming its
+key and the sha256 of the rest; an entry that does not verify (cut short, partly overwritten,
+wrong shapes) is a miss and is replaced. What the cache ever deletes, and only in its folder:
+regular files named `<64 hex digits>.tile` that start like an entry (pruning), entries that do
+not verify (replaced), and `<key>.<pid>@<host>.partial` files of processes of this machine
+that no longer run (a killed run's half-written entries).
 """
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import os
 import queue
 import re
+import stat as stat_module
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Optional, Sequence
+from typing import Any, BinaryIO, Iterator, Optional, Sequence
 
 import numpy as np
 
+from .partial_files import OWNER, owner_tag, remove_stale
 from .runtime.errors import InputError
 from .runtime.geometry import PixelGrid, Window
 from .runtime.package import ModelPackage
@@ -31,11 +42,25 @@ from .runtime.tile import TILE_ARRAYS, EncodedTile
 
 DEFAULT_CACHE_MB = 512
 CACHE_DIR_ENV = "GAIR_CACHE_DIR"
+ENTRIES_FOLDER = "gair-tiles"  # the folder the cache makes inside GAIR_CACHE_DIR (it never writes beside it)
 WRITE_AHEAD_TILES = 32  # tiles queued for the disk writer at most (bounded memory)
 ENTRY_SUFFIX = ".tile"
 ENTRY = re.compile(r"[0-9a-f]{64}\.tile")  # an entry's name: its key
-OLD_ENTRY = re.compile(r"[0-9a-f]{64}\.npz")  # entries of versions before the .tile format
+PARTIAL = re.compile(rf"[0-9a-f]{{64}}\.{OWNER.pattern}-\d+\.partial")  # <key>.<pid>@<host>-<thread>.partial
 ENTRY_ARRAYS = ("valid", *TILE_ARRAYS)  # an entry's .npy records, in order
+ENTRY_MAGIC = b"GAIR tile 2\n"  # then the key and a newline, the sha256 of key and records, the records
+LEGACY_MAGIC = b"\x93NUMPY"  # entries of the previous version began with their first .npy record
+DIGEST_BYTES = 32
+
+
+@dataclass(frozen=True)
+class EntryShape:
+    """What an entry must hold for its key: the token grid's side, the embedding width and the
+    window's (rows, cols)."""
+
+    grid_size: int
+    embed_dim: int
+    window: tuple[int, int]
 
 
 @dataclass
@@ -83,20 +108,22 @@ class TileCache:
         self._items: OrderedDict[str, CachedTile] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
-        self._swept: set[Path] = set()  # cache folders already rid of old-format entries
+        self._swept: set[Path] = set()  # cache folders already rid of killed runs' partial entries
         self._disk_bytes: dict[Path, int] = {}  # entry bytes per folder, from its last listing and writes since
 
     def __len__(self) -> int:
         return len(self._items)
 
-    def get(self, key: str) -> Optional[CachedTile]:
+    def get(self, key: str, expect: Optional[EntryShape] = None) -> Optional[CachedTile]:
+        """The tile of `key`, from memory or disk; None on a miss. A disk entry that does not
+        verify (or does not have the shapes `expect` says) is a miss, replaced by the next put."""
         self.check_directory()
         with self._lock:
             item = self._items.get(key)
             if item is not None:
                 self._items.move_to_end(key)
                 return item
-        item = self._load(key)
+        item = self._load(key, expect)
         if item is not None:
             self._remember(key, item)
         return item
@@ -126,23 +153,31 @@ class TileCache:
                 self._bytes -= self._items.popitem(last=False)[1].nbytes
 
     def check_directory(self) -> None:
-        """InputError when the cache folder exists but is not a folder (before any encoding)."""
-        if self.directory is not None and self.directory.exists() and not self.directory.is_dir():
-            raise InputError(f"the tile cache folder {CACHE_DIR_ENV}={self.directory} is a file; point "
-                             f"{CACHE_DIR_ENV} at a folder (it is created if missing) or unset it")
-        if self.directory is not None and self.directory not in self._swept:
+        """InputError when the cache folder, or the nearest of its parents that exists, is not a
+        folder (before any encoding); once per folder, the partial entries killed runs left go."""
+        if self.directory is None:
+            return
+        existing = self.directory
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if not existing.is_dir():
+            raise InputError(f"the tile cache folder {CACHE_DIR_ENV}={self.directory} cannot be made: {existing} is a "
+                             f"file; point {CACHE_DIR_ENV} at a folder (it is created if missing) or unset it")
+        if self.directory not in self._swept:
             self._swept.add(self.directory)
-            drop_old_format_entries(self.directory)
+            remove_stale(self.directory, PARTIAL)
 
     def _path(self, key: str) -> Optional[Path]:
         return self.directory / f"{key}{ENTRY_SUFFIX}" if self.directory else None
 
     def _save(self, key: str, item: CachedTile) -> None:
-        """Write atomically: a partial file renamed into place, so a killed run leaves no broken entry."""
+        """Write atomically: a partial file renamed into place, so a killed run leaves no broken
+        entry (its partial file goes when a later run finds its process gone). Something that is
+        not a file where the entry goes (a folder, a link) is left alone: the tile is not kept."""
         path = self._path(key)
-        if path is None:
+        if path is None or _occupied(path):
             return
-        partial = path.with_suffix(f".{os.getpid()}-{threading.get_ident()}.partial")
+        partial = path.with_name(f"{key}.{owner_tag()}-{threading.get_ident()}.partial")
         try:
             try:
                 write_entry(partial, item)
@@ -151,6 +186,9 @@ class TileCache:
                 write_entry(partial, item)
             size = partial.stat().st_size
             os.replace(partial, path)
+        except IsADirectoryError:  # a folder took the entry's name meanwhile
+            partial.unlink(missing_ok=True)
+            return
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
@@ -158,15 +196,15 @@ class TileCache:
             if path.parent in self._disk_bytes:
                 self._disk_bytes[path.parent] += size  # an upper bound: a replaced entry is counted twice
 
-    def _load(self, key: str) -> Optional[CachedTile]:
+    def _load(self, key: str, expect: Optional[EntryShape] = None) -> Optional[CachedTile]:
         path = self._path(key)
-        if path is None or not path.is_file():
+        if path is None or not _regular_file(path):
             return None
         try:
-            item = read_entry(path)
+            item = read_entry(path, expect)
         except (OSError, ValueError, EOFError):
             with contextlib.suppress(OSError):
-                path.unlink(missing_ok=True)  # a broken entry (a killed run, a full disk): a miss, encoded again
+                path.unlink(missing_ok=True)  # our entry's name, but broken: a miss, encoded again
             return None
         with contextlib.suppress(OSError):  # a read-only cache folder is still read
             os.utime(path)  # recently used: kept longest when the folder is pruned
@@ -175,58 +213,141 @@ class TileCache:
     def prune(self, max_bytes: int, keep: Sequence[str] = ()) -> tuple[int, int]:
         """Delete the least recently used entries on disk until the folder's entries take
         `max_bytes` at most, never those of `keep` (the keys a run just used); returns how
-        many entries and bytes were deleted. Only this cache's entry files are touched."""
+        many entries and bytes were deleted. Only this cache's entries are touched: regular
+        files named `<64 hex digits>.tile` that begin like an entry (no folder, link or other file)."""
         if self.directory is None or self._disk_bytes.get(self.directory, max_bytes + 1) <= max_bytes:
             return 0, 0  # within the budget for sure: no need to list a folder of maybe 100,000 files
         kept = {f"{key}{ENTRY_SUFFIX}" for key in keep}
-        entries = []
-        for path in self.directory.glob(f"*{ENTRY_SUFFIX}"):
-            try:
-                stat = path.stat()
-            except OSError:
-                continue  # deleted meanwhile (another QGIS pruning the same folder)
-            if ENTRY.fullmatch(path.name):
-                entries.append((stat.st_mtime_ns, stat.st_size, path))
+        entries = list(_entry_files(self.directory))
         total = sum(size for _, size, _ in entries)
         deleted, freed = 0, 0
         for _, size, path in sorted(entries):
             if total - freed <= max_bytes:
                 break
-            if path.name not in kept:
-                path.unlink(missing_ok=True)
-                deleted, freed = deleted + 1, freed + size
+            if path.name not in kept and _starts_like_an_entry(path):
+                with contextlib.suppress(OSError):  # gone meanwhile, or a read-only folder
+                    path.unlink()
+                    deleted, freed = deleted + 1, freed + size
         with self._lock:
             self._disk_bytes[self.directory] = total - freed
         return deleted, freed
 
 
-def drop_old_format_entries(directory: Path) -> None:
-    """Delete the .npz entries earlier versions wrote (named by their 64-hex key): no version
-    reads them any more. Nothing else in the folder is touched."""
+def _regular_file(path: Path) -> bool:
+    """Whether `path` is a regular file itself (not a link, not a folder)."""
     try:
-        for path in directory.glob("*.npz"):
-            if OLD_ENTRY.fullmatch(path.name) and path.is_file():
-                path.unlink(missing_ok=True)
+        return stat_module.S_ISREG(os.lstat(path).st_mode)
     except OSError:
-        pass  # a folder that cannot be listed is reported when an entry is written
+        return False
+
+
+def _occupied(path: Path) -> bool:
+    """Whether something other than a regular file (a folder, a link) has the entry's name."""
+    return os.path.lexists(path) and not _regular_file(path)
+
+
+def _entry_files(directory: Path) -> Iterator[tuple[int, int, Path]]:
+    """(modification time ns, size, path) of the regular files named like an entry."""
+    try:
+        listing = list(os.scandir(directory))
+    except OSError:
+        return
+    for entry in listing:
+        if not ENTRY.fullmatch(entry.name):
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False):
+                stat = entry.stat(follow_symlinks=False)
+                yield stat.st_mtime_ns, stat.st_size, Path(entry.path)
+        except OSError:
+            continue  # deleted meanwhile (another QGIS pruning the same folder)
+
+
+def _starts_like_an_entry(path: Path) -> bool:
+    """Whether the file begins as this version's entries or the previous version's do."""
+    try:
+        with open(path, "rb") as file:
+            start = file.read(len(ENTRY_MAGIC))
+    except OSError:
+        return False
+    return start.startswith(ENTRY_MAGIC) or start.startswith(LEGACY_MAGIC)
+
+
+class _Hashing(io.RawIOBase):
+    """A write-only file that feeds a sha256 as it passes bytes on."""
+
+    def __init__(self, file: BinaryIO, digest: Any) -> None:
+        self.file, self.digest = file, digest
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.digest.update(data)
+        return self.file.write(data)
+
+
+def entry_key(path: Path) -> str:
+    """The key an entry's file name gives (also for its partial file: `<key>.<owner>.partial`)."""
+    return path.name.split(".", 1)[0]
 
 
 def write_entry(path: Path, item: CachedTile) -> None:
-    """A cache entry: the tile's arrays as consecutive .npy records in ENTRY_ARRAYS order (no
-    pickle; a third of the time of an .npz, whose zip container costs more than the data)."""
+    """A cache entry: ENTRY_MAGIC, its key (from the file name) and a newline, the sha256 of the
+    key and the records, then the tile's arrays as consecutive .npy records in ENTRY_ARRAYS order
+    (no pickle; a third of the time of an .npz, whose zip container costs more than the data)."""
     arrays = {"valid": item.valid, **item.tile.arrays()}
+    key = entry_key(path).encode()
+    digest = hashlib.sha256(key)
     with open(path, "wb") as file:
+        file.write(ENTRY_MAGIC + key + b"\n" + bytes(DIGEST_BYTES))
+        hashing = _Hashing(file, digest)
         for name in ENTRY_ARRAYS:
-            np.save(file, arrays[name], allow_pickle=False)
+            np.save(hashing, arrays[name], allow_pickle=False)  # type: ignore[arg-type]
+        file.seek(len(ENTRY_MAGIC) + len(key) + 1)
+        file.write(digest.digest())
 
 
-def read_entry(path: Path) -> CachedTile:
-    """A cache entry written by `write_entry`; ValueError or EOFError when it is cut short."""
-    with open(path, "rb") as file:
-        arrays = {name: np.load(file, allow_pickle=False) for name in ENTRY_ARRAYS}
-        if file.read(1):
-            raise ValueError(f"{path} holds more than a tile")
+def read_entry(path: Path, expect: Optional[EntryShape] = None) -> CachedTile:
+    """A cache entry written by `write_entry`, verified: its header, key and sha256, then the
+    arrays' types and shapes (and `expect`); ValueError or EOFError when it is not such an entry."""
+    data = Path(path).read_bytes()
+    key = entry_key(path).encode()
+    header = ENTRY_MAGIC + key + b"\n"
+    if not data.startswith(header):
+        raise ValueError(f"{path} is not a tile cache entry of key {key.decode()}")
+    start = len(header) + DIGEST_BYTES
+    computed = hashlib.sha256(key)
+    computed.update(memoryview(data)[start:])
+    if computed.digest() != data[len(header):start]:
+        raise ValueError(f"{path} does not match its checksum (cut short or overwritten)")
+    file = io.BytesIO(data)
+    file.seek(start)
+    arrays = {name: np.load(file, allow_pickle=False) for name in ENTRY_ARRAYS}
+    if file.read(1):
+        raise ValueError(f"{path} holds more than a tile")
+    check_entry_arrays(arrays, expect, path)
     return CachedTile(EncodedTile.from_arrays(arrays), arrays["valid"])
+
+
+def check_entry_arrays(arrays: dict[str, np.ndarray], expect: Optional[EntryShape], path: Path) -> None:
+    """ValueError unless the arrays make one tile: grid (n, n, D), global (D,), cells (n*n, D),
+    offset weight (D, 2), bias (D,) float32, all finite, and a 2-D bool valid mask."""
+    grid = arrays["grid"]
+    if grid.ndim != 3 or grid.shape[0] != grid.shape[1] or min(grid.shape) < 1:
+        raise ValueError(f"{path}: token grid of shape {grid.shape}")
+    n, d = grid.shape[0], grid.shape[2]
+    wanted = {"grid": (n, n, d), "global_embedding": (d,), "cell_table": (n * n, d), "offset_weight": (d, 2),
+              "bias": (d,)}
+    for name, shape in wanted.items():
+        array = arrays[name]
+        if array.dtype != np.float32 or array.shape != shape or not np.isfinite(array).all():
+            raise ValueError(f"{path}: {name} is {array.dtype} {array.shape}, not finite float32 {shape}")
+    valid = arrays["valid"]
+    if valid.dtype != np.bool_ or valid.ndim != 2:
+        raise ValueError(f"{path}: valid mask is {valid.dtype} {valid.shape}")
+    if expect is not None and (n, d, valid.shape) != (expect.grid_size, expect.embed_dim, tuple(expect.window)):
+        raise ValueError(f"{path}: grid {n}, width {d}, window {valid.shape}; the key asks for {expect}")
 
 
 class TileWriter:
@@ -314,8 +435,9 @@ class Sessions:
 
 
 def _default_directory() -> Optional[Path]:
+    """GAIR_CACHE_DIR/gair-tiles: a folder of the cache's own, whatever GAIR_CACHE_DIR names (/, $HOME)."""
     value = os.environ.get(CACHE_DIR_ENV)
-    return Path(value) if value else None
+    return Path(value) / ENTRIES_FOLDER if value else None
 
 
 SESSIONS = Sessions()

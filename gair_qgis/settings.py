@@ -7,6 +7,7 @@ GAIR_MAX_PIXELS, GAIR_MAX_CACHE_GB) override the stored value for one process.
 """
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -80,7 +81,7 @@ def limit_is_set(name: str) -> bool:
 
 
 def setting_limit(name: str) -> int:
-    """A limit ("max_tiles", "max_pixels", "max_cache_gb") from the environment (GAIR_MAX_TILES, ...),
+    """A limit ("max_tiles", "max_pixels") from the environment (GAIR_MAX_TILES, ...),
     else the setting gair/max_tiles, ..., else its default. InputError when it is not a whole number."""
     value = os.environ.get(f"GAIR_{name.upper()}") or _settings().value(PREFIX + name, LIMIT_DEFAULTS[name])
     try:
@@ -88,6 +89,33 @@ def setting_limit(name: str) -> int:
     except (TypeError, ValueError):
         raise InputError(f"the {limit_sources(name)} is {value!r}; set a whole number (default "
                          f"{LIMIT_DEFAULTS[name]})") from None
+
+
+def max_cache_gb() -> float:
+    """The disk tile cache's budget in GB (GAIR_MAX_CACHE_GB, else gair/max_cache_gb, else 20);
+    fractions such as 0.5 allowed. InputError when it is not a number of 0 or more."""
+    name = "max_cache_gb"
+    value = os.environ.get(f"GAIR_{name.upper()}") or _settings().value(PREFIX + name, LIMIT_DEFAULTS[name])
+    try:
+        gb = float(str(value).strip())
+    except ValueError:
+        gb = math.nan
+    if not math.isfinite(gb) or gb < 0:
+        raise InputError(f"the {limit_sources(name)} is {value!r}; set a number of GB of 0 or more, such as 0.5 "
+                         f"or 20 (default {LIMIT_DEFAULTS[name]})")
+    return gb
+
+
+def max_cache_bytes() -> int:
+    """`max_cache_gb` in bytes (1 GB = 2**30 bytes)."""
+    return int(max_cache_gb() * (1 << 30))
+
+
+def check_settings() -> None:
+    """Every limit read once, so that a bad value is a one-line InputError before any work."""
+    setting_limit("max_tiles")
+    setting_limit("max_pixels")
+    max_cache_gb()
 
 
 # --- the docks -----------------------------------------------------------------------------

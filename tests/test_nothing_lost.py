@@ -221,17 +221,16 @@ def test_a_truncated_cache_entry_is_a_miss_and_is_replaced(tmp_path, kept):
     np.testing.assert_array_equal(TileCache(directory=tmp_path).get("k").tile.grid, small_tile().tile.grid)
 
 
-def test_old_format_cache_entries_are_dropped_and_nothing_else(tmp_path):
+def test_the_cache_deletes_no_npz_file_nor_anything_else_not_its_own(tmp_path):
     from gair_qgis.cache import TileCache
 
-    old_entry = tmp_path / f"{'ab' * 32}.npz"  # what versions before the .tile format wrote
-    old_entry.write_bytes(b"old")
-    theirs = [tmp_path / "notes.npz", tmp_path / f"{'AB' * 32}.npz", tmp_path / "mine.txt"]
+    theirs = [tmp_path / f"{'ab' * 32}.npz", tmp_path / "notes.npz", tmp_path / f"{'AB' * 32}.npz",
+              tmp_path / "mine.txt"]
     for path in theirs:
         path.write_text("keep")
     TileCache(directory=tmp_path).put("k", small_tile())
     assert TileCache(directory=tmp_path).get("k") is not None
-    assert not old_entry.exists() and all(path.read_text() == "keep" for path in theirs)
+    assert all(path.read_text() == "keep" for path in theirs)
 
 
 def test_pruning_goes_by_last_use_and_spares_the_running_job(tmp_path):

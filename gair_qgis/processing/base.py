@@ -21,7 +21,7 @@ from ..qgis_io import RasterSource, check_crs
 from ..runtime.errors import InputError, OutsideTileError, PackageError
 from ..runtime.package import ModelPackage, load_package
 from ..runtime.preprocess import band_indices, check_band_choice
-from ..settings import force_cpu, limit_sources, setting_limit
+from ..settings import check_settings, force_cpu, limit_sources, setting_limit
 from ..translation import translate, translate_for
 
 
@@ -49,11 +49,13 @@ def check_limit(name: str, needed: int, what: str, fix: str) -> None:
 
 
 def clear_errors(process: Callable) -> Callable:
-    """Turn known errors into QgsProcessingException with their message."""
+    """Check the settings (a bad limit is an error before any work), then turn known errors into
+    QgsProcessingException with their message."""
 
     @functools.wraps(process)
     def wrapper(self, parameters, context, feedback):
         try:
+            check_settings()
             return process(self, parameters, context, feedback)
         except (Cancelled, InterruptedError):  # InterruptedError: the runtime's progress callback said stop
             raise QgsProcessingException(translate("GairAlgorithm", "cancelled by the user; no output was written")) \

@@ -20,7 +20,7 @@ from ..analysis import PCA
 from ..qgis_io import OUTPUT_NODATA, atomic_geotiff, check_output_path
 from ..runtime.errors import InputError
 from ..runtime.geometry import PixelGrid, TileLattice, subgrid
-from ..settings import LIMIT_DEFAULTS, limit_is_set, limit_sources, setting_limit
+from ..settings import LIMIT_DEFAULTS, limit_is_set, limit_sources, max_cache_gb
 from ..translation import QT_TRANSLATE_NOOP, translate
 from .base import GairAlgorithm, Model, Progress, clear_errors, given
 from .tiles import (
@@ -213,7 +213,7 @@ def check_scene_disk(model: Model, windows, feedback) -> None:
         "cancelled or interrupted run resumes where it stopped. Memory stays bounded: tiles stream through. Set "
         "GAIR_MAX_TILES (or the QGIS setting gair/max_tiles) to impose a tile limit. The cache keeps {budget} GB at "
         "most, least recently used tiles deleted first ({sources}).").format(
-        count=count, folder=directory, needed=needed / 1e9, budget=setting_limit("max_cache_gb"),
+        count=count, folder=directory, needed=needed / 1e9, budget=f"{max_cache_gb():g}",
         sources=limit_sources("max_cache_gb")))
 
 
