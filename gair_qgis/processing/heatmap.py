@@ -29,7 +29,9 @@ from ..runtime.geometry import (
     subgrid,
 )
 from ..runtime.photo_gps import photo_gps
+from ..translation import QT_TRANSLATE_NOOP, translate
 from .base import GairAlgorithm, Model, Progress, clear_errors, given
+from .errors import NoOverlap, NoPhotoPosition, PointOutsideRaster, UnreadablePhoto
 from .tiles import (
     blended_blocks,
     check_tile_count,
@@ -41,7 +43,7 @@ from .tiles import (
     raster_tiles,
 )
 
-HELP = """Cosine similarity between a street-view photo's projected embedding and the RS embedding \
+HELP = QT_TRANSLATE_NOOP("SvHeatmapAlgorithm", """Cosine similarity between a street-view photo's projected embedding and the RS embedding \
 localized by GAIR's implicit interpolator (NILI) at every output pixel centre.
 
 <b>Tiles</b>: one grid fixed to the raster: tiles of the model's ground size (2 km for GAIR), every \
@@ -63,7 +65,7 @@ pixel evaluated in the tile that contains it (no blending).
 
 <b>Output</b>: float32 GeoTIFF in the raster's CRS (full WKT), nodata -9999 outside the raster and \
 where all model bands are nodata. Encoded tiles are cached: another point or photo on tiles already \
-encoded returns at once. The number of tiles is limited (GAIR_MAX_TILES / QGIS setting gair/max_tiles)."""
+encoded returns at once. The number of tiles is limited (GAIR_MAX_TILES / QGIS setting gair/max_tiles).""")
 
 
 @dataclass
@@ -101,23 +103,24 @@ class SvHeatmapAlgorithm(GairAlgorithm):
             fileFilter="Images (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;All files (*.*)"))
         # Short labels (the Processing dialog's default width); the details are in each tooltip and the help.
         self.add_with_help(QgsProcessingParameterPoint(self.SV_POINT, self.tr("Where the photo was taken"), optional=True),
-                           "Default: the photo's EXIF GPS position.")
+                           self.tr("Default: the photo's EXIF GPS position."))
         self.add_model_parameter()
         self.add_with_help(QgsProcessingParameterExtent(self.TILE_EXTENT, self.tr("Tile to encode"), optional=True),
-                           "This window alone as one model tile (no blending). Default: the raster's fixed grid of "
-                           "tiles, blended.")
+                           self.tr("This window alone as one model tile (no blending). Default: the raster's fixed "
+                                   "grid of tiles, blended."))
         self.add_with_help(QgsProcessingParameterExtent(self.EXTENT, self.tr("Area to map"), optional=True),
-                           "Default: the tile of the raster's fixed grid nearest to the point.")
+                           self.tr("Default: the tile of the raster's fixed grid nearest to the point."))
         self.add_with_help(QgsProcessingParameterNumber(
             self.PIXEL_SIZE, self.tr("Output pixel size"), type=compat.NUMBER_DOUBLE, optional=True,
-            minValue=0.0), "In the raster's CRS units. Default: the raster's own pixel size.")
+            minValue=0.0), self.tr("In the raster's CRS units. Default: the raster's own pixel size."))
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, self.tr("Similarity heatmap")))
         self.addOutput(QgsProcessingOutputNumber("TILES", self.tr("Tiles used")))
         self.addOutput(QgsProcessingOutputNumber("ENCODED_TILES", self.tr("Tiles encoded by this run (others came from the cache)")))
         self.addOutput(QgsProcessingOutputNumber("POINT_SIMILARITY", self.tr("Similarity at the photo's point")))
 
     def add_with_help(self, parameter, text: str) -> None:
-        parameter.setHelp(self.tr(text))
+        """Add `parameter` with its tooltip `text` (translated)."""
+        parameter.setHelp(text)
         self.addParameter(parameter)
 
     def prepareAlgorithm(self, parameters, context, feedback) -> bool:
@@ -131,8 +134,11 @@ class SvHeatmapAlgorithm(GairAlgorithm):
         bands = self.band_mapping(parameters, context, source, model.package)
         photo = self.parameterAsFile(parameters, self.SV_IMAGE, context)
         if not photo:
-            raise InputError("SV_IMAGE is not set; choose the street-view photo")
-        _, sv_vector = model.runtime.encode_photo(photo)
+            raise InputError(self.tr("SV_IMAGE is not set; choose the street-view photo"))
+        try:
+            _, sv_vector = model.runtime.encode_photo(photo)
+        except InputError as error:  # the runtime's message names the file and why it cannot be read
+            raise UnreadablePhoto(str(error)) from None
         point = self.photo_point(parameters, context, source, photo, feedback)
         pixel_size = self.parameterAsDouble(parameters, self.PIXEL_SIZE, context) if given(parameters, self.PIXEL_SIZE) else 0.0
         if given(parameters, self.TILE_EXTENT):
@@ -141,17 +147,18 @@ class SvHeatmapAlgorithm(GairAlgorithm):
             grid = output_grid(subgrid(source.grid, area), pixel_size)
             result = similarity_heatmap(model, source, bands, TileLattice(tile, (tile.width, tile.height)), grid,
                                         sv_vector, feedback)
-            layout = f"one tile, columns {tile.col}..{tile.col + tile.width - 1}, rows {tile.row}..{tile.row + tile.height - 1}"
+            layout = self.tr("one tile, columns {}..{}, rows {}..{}").format(
+                tile.col, tile.col + tile.width - 1, tile.row, tile.row + tile.height - 1)
         else:
             lattice, cells = raster_tiles(source, model.package)
             area = self.area(parameters, context, source, self.default_area(source, lattice, cells, point))
             grid = output_grid(subgrid(source.grid, area), pixel_size)
             result = blended_heatmap(model, source, bands, lattice, cells, grid, sv_vector, feedback)
-            layout = (f"the raster's fixed grid: {lattice.first.width} x {lattice.first.height} px tiles every "
-                      f"{lattice.stride[0]} x {lattice.stride[1]} px from its top-left corner, blended")
+            layout = self.tr("the raster's fixed grid: {} x {} px tiles every {} x {} px from its top-left corner, "
+                             "blended").format(lattice.first.width, lattice.first.height, *lattice.stride)
         area_bounds = subgrid(source.grid, area).bounds
-        feedback.pushInfo(f"Tiles: {layout}; area: columns {area.col}..{area.col + area.width - 1}, rows "
-                          f"{area.row}..{area.row + area.height - 1} of the raster, bounds {area_bounds}")
+        feedback.pushInfo(self.tr("Tiles: {}; area: columns {}..{}, rows {}..{} of the raster, bounds {}").format(
+            layout, area.col, area.col + area.width - 1, area.row, area.row + area.height - 1, area_bounds))
         point_similarity = self.point_similarity(result, grid, point, feedback)
         metadata = {"GAIR_MEASURE": "cosine(projected SV embedding, NILI-localized RS embedding)",
                     **model.package.display_tags(),
@@ -172,20 +179,22 @@ class SvHeatmapAlgorithm(GairAlgorithm):
             point = self.parameterAsPoint(parameters, self.SV_POINT, context)
             crs = self.parameterAsPointCrs(parameters, self.SV_POINT, context)
             crs = crs if crs.isValid() else source.crs
-            label = f"SV_POINT ({point.x()}, {point.y()}) [{crs.authid() or 'raster CRS'}]"
+            label = "SV_POINT ({}, {}) [{}]".format(point.x(), point.y(), crs.authid() or self.tr("raster CRS"))
         else:
             gps = photo_gps(photo)
             if gps is None:
                 return None
             point, crs = QgsPointXY(*gps), QgsCoordinateReferenceSystem(WGS84)
-            label = f"the photo's EXIF GPS position ({gps[0]:.6f}, {gps[1]:.6f})"
-            feedback.pushInfo(f"SV_POINT not given: using {label}")
+            label = self.tr("the photo's EXIF GPS position ({:.6f}, {:.6f})").format(*gps)
+            feedback.pushInfo(self.tr("SV_POINT not given: using {}").format(label))
         x, y = transform_point(point, crs, source.crs, context.transformContext())
         u, v = source.grid.uv(x, y)
         if not (0 <= u <= 1 and 0 <= v <= 1):
             left, bottom, right, top = source.grid.bounds
-            raise InputError(f"{label} lies outside the raster INPUT (x {left:.6f}..{right:.6f}, y {bottom:.6f}..{top:.6f} "
-                             f"in {source.crs.authid() or 'its CRS'}); give a point inside the raster, or check the point's CRS")
+            raise PointOutsideRaster(self.tr(
+                "{} lies outside the raster INPUT (x {:.6f}..{:.6f}, y {:.6f}..{:.6f} in {}); give a point inside the "
+                "raster, or check the point's CRS").format(label, left, right, bottom, top,
+                                                           source.crs.authid() or self.tr("its CRS")))
         return x, y
 
     def tile_window(self, parameters, context, source: RasterSource, feedback) -> Window:
@@ -194,17 +203,19 @@ class SvHeatmapAlgorithm(GairAlgorithm):
         wanted = extent_window(source, extent)
         window = clip_window(source.grid, wanted)
         if window is None:
-            raise InputError(f"TILE_EXTENT {extent.toString()} does not overlap the raster INPUT; choose a window inside it")
+            raise NoOverlap(self.tr("TILE_EXTENT {} does not overlap the raster INPUT; choose a window inside it").format(
+                extent.toString()))
         if window != wanted:
-            feedback.pushWarning("TILE_EXTENT reaches outside the raster: the tile is its part inside the raster")
+            feedback.pushWarning(self.tr("TILE_EXTENT reaches outside the raster: the tile is its part inside the raster"))
         return window
 
     def default_area(self, source: RasterSource, lattice: TileLattice, cells: tuple[int, int],
                      point: Optional[tuple[float, float]]) -> Window:
         """The tile of the raster's fixed grid whose centre is nearest to the photo's point."""
         if point is None:
-            raise InputError("the photo has no EXIF GPS position and SV_POINT is not set; give SV_POINT (where the photo "
-                             "was taken, e.g. 'lon,lat [EPSG:4326]'), EXTENT or TILE_EXTENT")
+            raise NoPhotoPosition(self.tr("the photo has no EXIF GPS position and SV_POINT is not set; give SV_POINT "
+                                          "(where the photo was taken, e.g. 'lon,lat [EPSG:4326]'), EXTENT or "
+                                          "TILE_EXTENT"))
         return nearest_tile(source.grid, lattice, cells, point[0], point[1])
 
     def area(self, parameters, context, source: RasterSource, default: Window) -> Window:
@@ -222,7 +233,7 @@ class SvHeatmapAlgorithm(GairAlgorithm):
         if not (0 <= c < grid.width and 0 <= r < grid.height) or result.values[r, c] == OUTPUT_NODATA:
             return None
         value = float(result.values[r, c])
-        feedback.pushInfo(f"Similarity at the photo's point: {value:.4f}")
+        feedback.pushInfo(self.tr("Similarity at the photo's point: {:.4f}").format(value))
         return value
 
 
@@ -232,7 +243,8 @@ def similarity_heatmap(model: Model, source: RasterSource, bands, lattice: TileL
     (in the raster's CRS), each pixel evaluated in the lattice tile that contains it."""
     blocks = lattice_blocks(source.grid, lattice, grid)
     windows = [block.window for block in blocks]
-    check_tile_count(windows, "this EXTENT at this tile size", "choose a smaller EXTENT or a larger TILE_EXTENT")
+    check_tile_count(windows, translate("SvHeatmapAlgorithm", "this EXTENT at this tile size"),
+                     translate("SvHeatmapAlgorithm", "choose a smaller EXTENT or a larger TILE_EXTENT"))
     encoded, fresh = encode_windows(model, source, bands, windows, Progress(feedback, 0, 90), feedback)
     values = np.full((grid.height, grid.width), OUTPUT_NODATA, dtype=np.float32)
     progress = Progress(feedback, 90, 99)
@@ -252,7 +264,8 @@ def blended_heatmap(model: Model, source: RasterSource, bands, lattice: TileLatt
     gets the same value whatever the grid, and no tile edge shows (the weight is 0 there)."""
     blocks = blended_blocks(source.grid, lattice, cells, grid)
     windows = [block.window for block in blocks]
-    check_tile_count(windows, "this EXTENT", "choose a smaller EXTENT or zoom in")
+    check_tile_count(windows, translate("SvHeatmapAlgorithm", "this EXTENT"),
+                     translate("SvHeatmapAlgorithm", "choose a smaller EXTENT or zoom in"))
     encoded, fresh = encode_windows(model, source, bands, windows, Progress(feedback, 0, 90), feedback)
     weighted = np.zeros((grid.height, grid.width))
     weights = np.zeros((grid.height, grid.width))
