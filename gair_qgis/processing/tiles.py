@@ -29,7 +29,9 @@ from ..runtime.geometry import (
 from ..runtime.package import ModelPackage
 from ..runtime.preprocess import preprocess_rs
 from ..settings import limit_sources, max_cache_bytes, max_cache_gb
+from ..translation import translate
 from .base import Model, Progress, check_limit
+from .errors import NoOverlap
 
 
 def tile_size_pixels(source: RasterSource, package: ModelPackage, x: float, y: float) -> tuple[int, int]:
@@ -53,8 +55,9 @@ def output_grid(area: PixelGrid, pixel_size: float) -> PixelGrid:
         width = max(1, int(np.ceil((right - left) / pixel_size - 1e-9)))
         height = max(1, int(np.ceil((top - bottom) / pixel_size - 1e-9)))
         grid = PixelGrid(left, top, pixel_size, pixel_size, width, height)
-    check_limit("max_pixels", grid.width * grid.height, f"a {grid.width} x {grid.height} px output",
-                "choose a larger PIXEL_SIZE or a smaller EXTENT")
+    check_limit("max_pixels", grid.width * grid.height,
+                translate("tiles", "a {} x {} px output").format(grid.width, grid.height),
+                translate("tiles", "choose a larger PIXEL_SIZE or a smaller EXTENT"))
     return grid
 
 
@@ -238,7 +241,7 @@ def encode_windows(model: Model, source: RasterSource, bands: Sequence[int], win
             found[window] = keep(item)
     reused = len(set(windows)) - len(missing)
     if reused:
-        feedback.pushInfo(f"{reused} tile(s) reused from the tile cache")
+        feedback.pushInfo(translate("tiles", "{} tile(s) reused from the tile cache").format(reused))
     if missing:
         batch = batch_size_for(model, missing[0][0])
         readers = reader_count(source)
@@ -260,8 +263,9 @@ def encode_windows(model: Model, source: RasterSource, bands: Sequence[int], win
         prune_disk_cache(keys, feedback)
     progress.step(len(missing), len(missing))
     if windows and not has_data:
-        raise InputError(f"the raster {source.source} holds no data in the {len(set(windows))} tile(s) used: every "
-                         "pixel of the model's bands is nodata; choose a raster, extent or point with data")
+        raise InputError(translate("tiles", "the raster {} holds no data in the {} tile(s) used: every pixel of the "
+                                            "model's bands is nodata; choose a raster, extent or point with data"
+                                   ).format(source.source, len(set(windows))))
     return found, len(missing)
 
 
@@ -271,8 +275,9 @@ def prune_disk_cache(keys: Sequence[str], feedback) -> None:
     budget_gb = max_cache_gb()
     deleted, freed = cache.TILES.prune(max_cache_bytes(), keep=keys)
     if deleted:
-        feedback.pushInfo(f"tile cache {cache.TILES.directory}: {deleted} least recently used tile(s) deleted "
-                          f"({freed / 1e9:.2f} GB) to stay within {budget_gb:g} GB ({limit_sources('max_cache_gb')})")
+        feedback.pushInfo(translate("tiles", "tile cache {}: {} least recently used tile(s) deleted ({:.2f} GB) to stay "
+                                             "within {:g} GB ({})").format(
+            cache.TILES.directory, deleted, freed / 1e9, budget_gb, limit_sources("max_cache_gb")))
 
 
 FAST_MODEL_EMBED_DIM = 384  # up to this width the RS model encodes a tile faster than it is read on CPU
@@ -396,18 +401,18 @@ class RateReport:
         if now - self.last >= REPORT_SECONDS and self.done < self.total:
             self.last = now
             rate = self.done / max(now - self.start, 1e-9)
-            self.feedback.pushInfo(f"{self.done}/{self.total} tiles encoded, {rate:.1f} tiles/s, "
-                                   f"about {format_seconds((self.total - self.done) / rate)} left")
+            self.feedback.pushInfo(translate("tiles", "{}/{} tiles encoded, {:.1f} tiles/s, about {} left").format(
+                self.done, self.total, rate, format_seconds((self.total - self.done) / rate)))
 
     def finish(self) -> None:
         seconds = time.monotonic() - self.start
-        self.feedback.pushInfo(f"{self.done} tile(s) encoded in {format_seconds(seconds)} "
-                               f"({self.done / max(seconds, 1e-9):.1f} tiles/s)")
+        self.feedback.pushInfo(translate("tiles", "{} tile(s) encoded in {} ({:.1f} tiles/s)").format(
+            self.done, format_seconds(seconds), self.done / max(seconds, 1e-9)))
 
 
 def format_seconds(seconds: float) -> str:
     minutes, rest = divmod(int(round(seconds)), 60)
-    return f"{minutes} min {rest} s" if minutes else f"{rest} s"
+    return translate("tiles", "{} min {} s").format(minutes, rest) if minutes else translate("tiles", "{} s").format(rest)
 
 
 def area_window(source: RasterSource, extent: Optional[QgsRectangle]) -> Window:
@@ -416,7 +421,8 @@ def area_window(source: RasterSource, extent: Optional[QgsRectangle]) -> Window:
         return Window(0, 0, source.grid.width, source.grid.height)
     area = clip_window(source.grid, extent_window(source, extent))
     if area is None:
-        raise InputError(f"EXTENT {extent.toString()} does not overlap the raster INPUT; choose an area inside it")
+        raise NoOverlap(translate("tiles", "EXTENT {} does not overlap the raster INPUT; choose an area inside it").format(
+            extent.toString()))
     return area
 
 
