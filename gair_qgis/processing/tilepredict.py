@@ -21,11 +21,11 @@ from qgis.core import (
 from .. import compat
 from ..analysis import load_heads
 from ..qgis_io import WGS84, RasterSource, atomic_geotiff, check_output_path, transform_points
-from ..runtime.errors import PackageError
 from ..runtime.geometry import PixelGrid, TileLattice, Window, subgrid
 from ..runtime.package import LOCATION, RS_GLOBAL, TILE_HEAD_INPUTS
 from ..translation import QT_TRANSLATE_NOOP
 from .base import GairAlgorithm, Progress, clear_errors, given
+from .errors import NoHeads
 from .predictions import check_vector_destination, head_attributes, head_band_values, head_bands, head_fields
 from .tiles import area_window, check_tile_count, encode_windows, lattice_windows, tile_lattice
 
@@ -87,8 +87,8 @@ class TilePredictAlgorithm(GairAlgorithm):
         model = self.load_model(parameters, context, feedback)
         heads = load_heads(model.package, TILE_HEAD_INPUTS, self.parameterAsString(parameters, self.HEAD, context))
         if not heads:
-            raise PackageError(self.tr("the model package {} has no prediction head for tiles (input 'rs_global' or "
-                                       "'location'); choose a package with heads (MODEL)").format(model.package.name))
+            raise NoHeads(self.tr("the model package {} has no prediction head for tiles (input 'rs_global' or "
+                                  "'location'); choose a package with heads (MODEL)").format(model.package.name))
         bands = self.band_mapping(parameters, context, source, model.package)
         extent = self.parameterAsExtent(parameters, self.EXTENT, context, source.crs) if given(parameters, self.EXTENT) else None
         area = area_window(source, extent)
