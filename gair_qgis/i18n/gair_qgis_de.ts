@@ -8,10 +8,6 @@
         <translation>Jedes Ergebnis behalten</translation>
     </message>
     <message>
-        <source>Ticked: each run adds a new layer and keeps its file. Not ticked: a new result replaces this dock&apos;s previous one and its file (in a temporary folder until the project is saved).</source>
-        <translation>Angehakt: Jeder Lauf fügt einen neuen Layer hinzu und behält seine Datei. Nicht angehakt: Ein neues Ergebnis ersetzt das vorige Ergebnis dieses Bedienfelds und dessen Datei (in einem temporären Ordner, bis das Projekt gespeichert wird).</translation>
-    </message>
-    <message>
         <source>Model</source>
         <translation>Modell</translation>
     </message>
@@ -46,6 +42,10 @@
     <message>
         <source>onnxruntime works now: run again.</source>
         <translation>onnxruntime funktioniert jetzt: Starten Sie den Lauf erneut.</translation>
+    </message>
+    <message>
+        <source>Ticked: each run adds a new layer and keeps its file. Not ticked: a new result replaces this dock&apos;s previous one and its file.</source>
+        <translation>Angehakt: Jeder Lauf fügt einen neuen Layer hinzu und behält seine Datei. Nicht angehakt: Ein neues Ergebnis ersetzt das vorige Ergebnis dieses Bedienfelds und dessen Datei.</translation>
     </message>
 </context>
 <context>
@@ -343,10 +343,6 @@
 <context>
     <name>HeatmapDock</name>
     <message>
-        <source>not set: click on the map</source>
-        <translation>nicht gesetzt: in die Karte klicken</translation>
-    </message>
-    <message>
         <source>One model tile around the point</source>
         <translation>Eine Modellkachel um den Punkt</translation>
     </message>
@@ -379,10 +375,6 @@
         <translation>(GPS des Fotos)</translation>
     </message>
     <message>
-        <source>Now click on the map where the photo was taken.</source>
-        <translation>Klicken Sie jetzt in die Karte, wo das Foto aufgenommen wurde.</translation>
-    </message>
-    <message>
         <source>choose the RS layer and the photo, then press Run</source>
         <translation>wählen Sie den Fernerkundungs-Layer und das Foto, dann klicken Sie auf „Ausführen“</translation>
     </message>
@@ -413,6 +405,18 @@
     <message>
         <source>Click on the map where the photo was taken.</source>
         <translation>Klicken Sie in die Karte, wo das Foto aufgenommen wurde.</translation>
+    </message>
+    <message>
+        <source>not set: press Pick on map, then click</source>
+        <translation>nicht gesetzt: „In der Karte wählen“ drücken, dann klicken</translation>
+    </message>
+    <message>
+        <source>The photo&apos;s GPS position is set: press Run, or Pick on map to click another place.</source>
+        <translation>Die GPS-Position des Fotos ist gesetzt: Klicken Sie auf „Ausführen“ oder auf „In der Karte wählen“, um einen anderen Ort anzuklicken.</translation>
+    </message>
+    <message>
+        <source>Now press Pick on map and click where the photo was taken.</source>
+        <translation>Drücken Sie jetzt „In der Karte wählen“ und klicken Sie dorthin, wo das Foto aufgenommen wurde.</translation>
     </message>
 </context>
 <context>
@@ -1171,6 +1175,118 @@ Beliebig viele Kacheln (eine ganze Sentinel-2-Szene) sind erlaubt, wenn der Date
         <source>Similarity at the photo&apos;s point</source>
         <translation>Ähnlichkeit am Punkt des Fotos</translation>
     </message>
+    <message>
+        <source>Cosine similarity between a street-view photo&apos;s projected embedding and the RS embedding localized by GAIR&apos;s implicit interpolator (NILI) at every output pixel centre.
+
+&lt;b&gt;Tiles&lt;/b&gt;: one grid fixed to the raster: tiles of the model&apos;s ground size (2 km for GAIR), every half tile from the raster&apos;s top-left corner (the last ones shifted inside it), read at native resolution and resized to the model input as the model was trained. Each place lies in two tiles along each axis; their heatmaps are blended with a weight that falls to 0 at each tile&apos;s edge, so a place gets the same value whatever the point or the area, and no tile edge shows.
+
+&lt;b&gt;SV_POINT&lt;/b&gt;: where the photo was taken, in any CRS (transformed to the raster&apos;s CRS with the project&apos;s transform context). Default: the photo&apos;s EXIF GPS position when it has one.
+
+&lt;b&gt;EXTENT&lt;/b&gt;: the area to map. Default: the grid&apos;s tile whose centre is nearest to SV_POINT.
+
+&lt;b&gt;TILE_EXTENT&lt;/b&gt;: instead of the fixed grid, this window alone encoded as one model tile (snapped to the raster&apos;s pixels), and tiles of its size side by side over a larger EXTENT, each pixel evaluated in the tile that contains it (no blending).
+
+&lt;b&gt;PIXEL_SIZE&lt;/b&gt;: output pixel size in the raster&apos;s CRS units (default: the raster&apos;s own pixels).
+
+&lt;b&gt;Output&lt;/b&gt;: float32 GeoTIFF in the raster&apos;s CRS (full WKT), nodata -9999 outside the raster and where all model bands are nodata. Encoded tiles are cached: another point or photo on tiles already encoded returns at once. The number of tiles is limited (GAIR_MAX_TILES / QGIS setting gair/max_tiles).</source>
+        <translation>Kosinus-Ähnlichkeit zwischen der projizierten Einbettung eines Straßenansichtsfotos und der Fernerkundungs-Einbettung, die GAIRs impliziter Interpolator (NILI) an jedem Mittelpunkt eines Ausgabepixels lokalisiert.
+
+&lt;b&gt;Kacheln&lt;/b&gt;: ein fest am Raster ausgerichtetes Gitter: Kacheln in der Bodengröße des Modells (2 km bei GAIR), alle halbe Kachel ab der oberen linken Ecke des Rasters (die letzten ins Raster hinein verschoben), in nativer Auflösung gelesen und auf die Modelleingabe skaliert, wie das Modell trainiert wurde. Jeder Ort liegt entlang jeder Achse in zwei Kacheln; deren Heatmaps werden mit einem Gewicht gemischt, das zum Rand jeder Kachel auf 0 fällt, sodass ein Ort unabhängig von Punkt und Gebiet denselben Wert erhält und keine Kachelkante sichtbar ist.
+
+&lt;b&gt;SV_POINT&lt;/b&gt;: der Aufnahmeort des Fotos, in beliebigem KBS (mit dem Transformationskontext des Projekts ins KBS des Rasters transformiert). Vorgabe: die EXIF-GPS-Position des Fotos, sofern vorhanden.
+
+&lt;b&gt;EXTENT&lt;/b&gt;: das zu kartierende Gebiet. Vorgabe: die Kachel des Gitters, deren Mittelpunkt SV_POINT am nächsten liegt.
+
+&lt;b&gt;TILE_EXTENT&lt;/b&gt;: statt des festen Gitters allein dieses Fenster als eine Modellkachel kodiert (an den Pixeln des Rasters ausgerichtet), und Kacheln seiner Größe nebeneinander über eine größere EXTENT, wobei jedes Pixel in der Kachel ausgewertet wird, die es enthält (ohne Mischung).
+
+&lt;b&gt;PIXEL_SIZE&lt;/b&gt;: Ausgabe-Pixelgröße in den KBS-Einheiten des Rasters (Vorgabe: die Pixel des Rasters).
+
+&lt;b&gt;Ausgabe&lt;/b&gt;: float32-GeoTIFF im KBS des Rasters (vollständiges WKT), NoData -9999 außerhalb des Rasters und wo alle Modellbänder NoData sind. Kodierte Kacheln werden zwischengespeichert: Ein weiterer Punkt oder ein weiteres Foto auf bereits kodierten Kacheln ist sofort fertig. Die Anzahl der Kacheln ist begrenzt (GAIR_MAX_TILES / QGIS-Einstellung gair/max_tiles).</translation>
+    </message>
+    <message>
+        <source>Default: the photo&apos;s EXIF GPS position.</source>
+        <translation>Vorgabe: die EXIF-GPS-Position des Fotos.</translation>
+    </message>
+    <message>
+        <source>This window alone as one model tile (no blending). Default: the raster&apos;s fixed grid of tiles, blended.</source>
+        <translation>Allein dieses Fenster als eine Modellkachel (ohne Mischung). Vorgabe: das feste Kachelgitter des Rasters, gemischt.</translation>
+    </message>
+    <message>
+        <source>Default: the tile of the raster&apos;s fixed grid nearest to the point.</source>
+        <translation>Vorgabe: die Kachel des festen Rastergitters, die dem Punkt am nächsten liegt.</translation>
+    </message>
+    <message>
+        <source>In the raster&apos;s CRS units. Default: the raster&apos;s own pixel size.</source>
+        <translation>In den KBS-Einheiten des Rasters. Vorgabe: die eigene Pixelgröße des Rasters.</translation>
+    </message>
+    <message>
+        <source>SV_IMAGE is not set; choose the street-view photo</source>
+        <translation>SV_IMAGE ist nicht gesetzt; wählen Sie das Straßenansichtsfoto</translation>
+    </message>
+    <message>
+        <source>one tile, columns {}..{}, rows {}..{}</source>
+        <translation>eine Kachel, Spalten {}..{}, Zeilen {}..{}</translation>
+    </message>
+    <message>
+        <source>the raster&apos;s fixed grid: {} x {} px tiles every {} x {} px from its top-left corner, blended</source>
+        <translation>das feste Gitter des Rasters: Kacheln von {} x {} px alle {} x {} px ab seiner oberen linken Ecke, gemischt</translation>
+    </message>
+    <message>
+        <source>Tiles: {}; area: columns {}..{}, rows {}..{} of the raster, bounds {}</source>
+        <translation>Kacheln: {}; Gebiet: Spalten {}..{}, Zeilen {}..{} des Rasters, Grenzen {}</translation>
+    </message>
+    <message>
+        <source>raster CRS</source>
+        <translation>Raster-KBS</translation>
+    </message>
+    <message>
+        <source>the photo&apos;s EXIF GPS position ({:.6f}, {:.6f})</source>
+        <translation>die EXIF-GPS-Position des Fotos ({:.6f}, {:.6f})</translation>
+    </message>
+    <message>
+        <source>SV_POINT not given: using {}</source>
+        <translation>SV_POINT nicht angegeben: verwende {}</translation>
+    </message>
+    <message>
+        <source>{} lies outside the raster INPUT (x {:.6f}..{:.6f}, y {:.6f}..{:.6f} in {}); give a point inside the raster, or check the point&apos;s CRS</source>
+        <translation>{} liegt außerhalb des Rasters INPUT (x {:.6f}..{:.6f}, y {:.6f}..{:.6f} in {}); geben Sie einen Punkt im Raster an oder prüfen Sie das KBS des Punktes</translation>
+    </message>
+    <message>
+        <source>its CRS</source>
+        <translation>seinem KBS</translation>
+    </message>
+    <message>
+        <source>TILE_EXTENT {} does not overlap the raster INPUT; choose a window inside it</source>
+        <translation>TILE_EXTENT {} überlappt das Raster INPUT nicht; wählen Sie ein Fenster darin</translation>
+    </message>
+    <message>
+        <source>TILE_EXTENT reaches outside the raster: the tile is its part inside the raster</source>
+        <translation>TILE_EXTENT reicht über das Raster hinaus: Die Kachel ist ihr Teil innerhalb des Rasters</translation>
+    </message>
+    <message>
+        <source>the photo has no EXIF GPS position and SV_POINT is not set; give SV_POINT (where the photo was taken, e.g. &apos;lon,lat [EPSG:4326]&apos;), EXTENT or TILE_EXTENT</source>
+        <translation>das Foto hat keine EXIF-GPS-Position und SV_POINT ist nicht gesetzt; geben Sie SV_POINT (den Aufnahmeort des Fotos, z. B. 'lon,lat [EPSG:4326]'), EXTENT oder TILE_EXTENT an</translation>
+    </message>
+    <message>
+        <source>Similarity at the photo&apos;s point: {:.4f}</source>
+        <translation>Ähnlichkeit am Punkt des Fotos: {:.4f}</translation>
+    </message>
+    <message>
+        <source>this EXTENT at this tile size</source>
+        <translation>diese Ausdehnung (EXTENT) bei dieser Kachelgröße</translation>
+    </message>
+    <message>
+        <source>choose a smaller EXTENT or a larger TILE_EXTENT</source>
+        <translation>wählen Sie eine kleinere Ausdehnung (EXTENT) oder eine größere Kachel (TILE_EXTENT)</translation>
+    </message>
+    <message>
+        <source>this EXTENT</source>
+        <translation>diese Ausdehnung (EXTENT)</translation>
+    </message>
+    <message>
+        <source>choose a smaller EXTENT or zoom in</source>
+        <translation>wählen Sie eine kleinere Ausdehnung (EXTENT) oder zoomen Sie hinein</translation>
+    </message>
 </context>
 <context>
     <name>SvPointsAlgorithm</name>
@@ -1274,18 +1390,6 @@ Ausgabe: die Eingabeobjekte mit `gair_sim` (Kosinus-Ähnlichkeit), `gair_tile` (
         <translation>Kacheln</translation>
     </message>
     <message>
-        <source>Applies the model package&apos;s prediction heads to every tile of a raster (tiles of the model&apos;s ground size, side by side from the top-left corner of EXTENT, default the whole raster; tiles at the edge are shifted inside it).
-
-Heads that take the tile&apos;s global RS embedding (&apos;rs_global&apos;) get it; heads that take a location embedding (&apos;location&apos;) get that of the tile&apos;s centre. HEAD picks one head by name (default: all such heads).
-
-OUTPUT: a polygon layer with one feature per tile: tile index, column and row, then per classification head the class label and one probability per class, per regression head one value per target. OUTPUT_RASTER (optional): the same values, one pixel per tile (a class-index band first for classifiers).</source>
-        <translation>Wendet die Vorhersageköpfe des Modellpakets auf jede Kachel eines Rasters an (Kacheln in der Bodengröße des Modells, nebeneinander ab der oberen linken Ecke von EXTENT, Vorgabe: das ganze Raster; Kacheln am Rand werden ins Raster hinein verschoben).
-
-Köpfe, die die globale Fernerkundungs-Einbettung der Kachel nehmen ('rs_global'), erhalten diese; Köpfe, die eine Orts-Einbettung nehmen ('location'), erhalten die des Kachelmittelpunkts. HEAD wählt einen Kopf nach Namen (Vorgabe: alle solchen Köpfe).
-
-OUTPUT: ein Polygonlayer mit einem Objekt pro Kachel: Kachelindex, Spalte und Zeile, dann pro Klassifikationskopf die Klassenbezeichnung und eine Wahrscheinlichkeit pro Klasse, pro Regressionskopf ein Wert pro Zielgröße. OUTPUT_RASTER (optional): dieselben Werte, ein Pixel pro Kachel (bei Klassifikatoren zuerst ein Band mit dem Klassenindex).</translation>
-    </message>
-    <message>
         <source>the model package {} has no prediction head for tiles (input &apos;rs_global&apos; or &apos;location&apos;); choose a package with heads (MODEL)</source>
         <translation>das Modellpaket {} hat keinen Vorhersagekopf für Kacheln (Eingabe 'rs_global' oder 'location'); wählen Sie ein Paket mit Köpfen (MODEL)</translation>
     </message>
@@ -1296,6 +1400,60 @@ OUTPUT: ein Polygonlayer mit einem Objekt pro Kachel: Kachelindex, Spalte und Ze
     <message>
         <source>choose a smaller EXTENT</source>
         <translation>wählen Sie eine kleinere Ausdehnung (EXTENT)</translation>
+    </message>
+    <message>
+        <source>Applies the model package&apos;s prediction heads to every tile of a raster (tiles of the model&apos;s ground size, side by side from the top-left corner of EXTENT, default the whole raster; tiles at the edge are shifted inside it).
+
+Heads that take the tile&apos;s global RS embedding (&apos;rs_global&apos;) get it; heads that take a location embedding (&apos;location&apos;) get that of the tile&apos;s centre. HEAD picks one head by name (default: all such heads).
+
+OUTPUT: a polygon layer with one feature per tile: tile index, column and row, then per classification head the class label and one probability per class, per regression head one value per target. OUTPUT_RASTER (optional): the same values as a raster over the area, never past the raster&apos;s edge: one pixel per tile where the area is a whole number of tiles, else a few pixels per tile (a class-index band first for classifiers).</source>
+        <translation>Wendet die Vorhersageköpfe des Modellpakets auf jede Kachel eines Rasters an (Kacheln in der Bodengröße des Modells, nebeneinander ab der oberen linken Ecke von EXTENT, Vorgabe: das ganze Raster; Kacheln am Rand werden ins Raster hinein verschoben).
+
+Köpfe, die die globale Fernerkundungs-Einbettung der Kachel nehmen ('rs_global'), erhalten diese; Köpfe, die eine Orts-Einbettung nehmen ('location'), erhalten die des Kachelmittelpunkts. HEAD wählt einen Kopf nach Namen (Vorgabe: alle solchen Köpfe).
+
+OUTPUT: ein Polygonlayer mit einem Objekt pro Kachel: Kachelindex, Spalte und Zeile, dann pro Klassifikationskopf die Klassenbezeichnung und eine Wahrscheinlichkeit pro Klasse, pro Regressionskopf ein Wert pro Zielgröße. OUTPUT_RASTER (optional): dieselben Werte als Raster über das Gebiet, nie über den Rand des Rasters hinaus: ein Pixel pro Kachel, wo das Gebiet eine ganze Zahl von Kacheln umfasst, sonst einige Pixel pro Kachel (bei Klassifikatoren zuerst ein Band mit dem Klassenindex).</translation>
+    </message>
+</context>
+<context>
+    <name>analysis</name>
+    <message>
+        <source>model package {} has no head named {}; its heads are: {}</source>
+        <translation>Modellpaket {} hat keinen Kopf namens {}; seine Köpfe sind: {}</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keine</translation>
+    </message>
+    <message>
+        <source>head {} takes {} embeddings; this algorithm applies heads on {}</source>
+        <translation>Kopf {} nimmt {}-Einbettungen; dieser Algorithmus wendet Köpfe auf {} an</translation>
+    </message>
+    <message>
+        <source>head {} has unknown task {}; expected classification or regression</source>
+        <translation>Kopf {} hat die unbekannte Aufgabe {}; erwartet: classification oder regression</translation>
+    </message>
+</context>
+<context>
+    <name>installed_models</name>
+    <message>
+        <source>MODEL {} is neither a package folder nor an installed package; installed: {}</source>
+        <translation>MODEL {} ist weder ein Paketordner noch ein installiertes Paket; installiert: {}</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keine</translation>
+    </message>
+    <message>
+        <source>{} is not a package GAIR downloaded or imported into {}; it was left untouched</source>
+        <translation>{} ist kein Paket, das GAIR nach {} heruntergeladen oder importiert hat; es wurde nicht angerührt</translation>
+    </message>
+    <message>
+        <source>{} names files outside its folder; it was left untouched</source>
+        <translation>{} nennt Dateien außerhalb seines Ordners; es wurde nicht angerührt</translation>
+    </message>
+    <message>
+        <source>{} also holds files GAIR did not write ({}); it was left untouched: move them out, then remove it again</source>
+        <translation>{} enthält auch Dateien, die GAIR nicht geschrieben hat ({}); es wurde nicht angerührt: Verschieben Sie diese hinaus und entfernen Sie es dann erneut</translation>
     </message>
 </context>
 <context>
@@ -1310,6 +1468,108 @@ OUTPUT: ein Polygonlayer mit einem Objekt pro Kachel: Kachelindex, Spalte und Ze
     <message>
         <source>Details</source>
         <translation>Details</translation>
+    </message>
+</context>
+<context>
+    <name>qgis_io</name>
+    <message>
+        <source>the raster layer is not valid; check that its file or service can be opened</source>
+        <translation>der Raster-Layer ist ungültig; prüfen Sie, ob seine Datei oder sein Dienst geöffnet werden kann</translation>
+    </message>
+    <message>
+        <source>window {} reaches outside the raster ({} x {} px)</source>
+        <translation>Fenster {} reicht über das Raster hinaus ({} x {} px)</translation>
+    </message>
+    <message>
+        <source>cannot read window {} of {}; check the file</source>
+        <translation>Fenster {} von {} kann nicht gelesen werden; prüfen Sie die Datei</translation>
+    </message>
+    <message>
+        <source>cannot read band {} of {}: {}</source>
+        <translation>Band {} von {} kann nicht gelesen werden: {}</translation>
+    </message>
+    <message>
+        <source>band {} has an unsupported data type ({}); convert the raster to integers or floats</source>
+        <translation>Band {} hat einen nicht unterstützten Datentyp ({}); wandeln Sie das Raster in Ganz- oder Gleitkommazahlen um</translation>
+    </message>
+    <message>
+        <source>{} has no valid CRS; assign one (Layer Properties &gt; Source, or gdal_edit.py -a_srs) and run again</source>
+        <translation>{} hat kein gültiges KBS; weisen Sie eines zu (Layereigenschaften &gt; Quelle oder gdal_edit.py -a_srs) und starten Sie erneut</translation>
+    </message>
+    <message>
+        <source>the point ({}, {}) of the raster cannot be transformed from {} to longitude and latitude, so its ground size is unknown; check the raster&apos;s CRS or reproject it</source>
+        <translation>der Punkt ({}, {}) des Rasters lässt sich nicht von {} in Länge und Breite transformieren, daher ist seine Bodengröße unbekannt; prüfen Sie das KBS des Rasters oder projizieren Sie es um</translation>
+    </message>
+    <message>
+        <source>the point ({}, {}) in {} cannot be transformed to {}; check the point&apos;s CRS</source>
+        <translation>der Punkt ({}, {}) in {} lässt sich nicht nach {} transformieren; prüfen Sie das KBS des Punktes</translation>
+    </message>
+    <message>
+        <source>its CRS</source>
+        <translation>seinem KBS</translation>
+    </message>
+    <message>
+        <source>the raster CRS</source>
+        <translation>das KBS des Rasters</translation>
+    </message>
+    <message>
+        <source>the output {} has an extension (&apos;{}&apos;) GDAL cannot write a raster to; choose .tif (GeoTIFF) or another writable format such as .img or .nc</source>
+        <translation>die Ausgabe {} hat eine Endung ('{}'), in die GDAL kein Raster schreiben kann; wählen Sie .tif (GeoTIFF) oder ein anderes schreibbares Format wie .img oder .nc</translation>
+    </message>
+    <message>
+        <source>the output folder {} does not exist; create it or choose another</source>
+        <translation>der Ausgabeordner {} existiert nicht; legen Sie ihn an oder wählen Sie einen anderen</translation>
+    </message>
+    <message>
+        <source>cannot create {}: {}</source>
+        <translation>{} kann nicht angelegt werden: {}</translation>
+    </message>
+    <message>
+        <source>cannot move {} to {}: check the folder&apos;s permissions</source>
+        <translation>{} kann nicht nach {} verschoben werden: prüfen Sie die Berechtigungen des Ordners</translation>
+    </message>
+</context>
+<context>
+    <name>tiles</name>
+    <message>
+        <source>a {} x {} px output</source>
+        <translation>eine Ausgabe von {} x {} px</translation>
+    </message>
+    <message>
+        <source>choose a larger PIXEL_SIZE or a smaller EXTENT</source>
+        <translation>wählen Sie eine größere Pixelgröße (PIXEL_SIZE) oder eine kleinere Ausdehnung (EXTENT)</translation>
+    </message>
+    <message>
+        <source>{} tile(s) reused from the tile cache</source>
+        <translation>{} Kachel(n) aus dem Kachel-Cache wiederverwendet</translation>
+    </message>
+    <message>
+        <source>the raster {} holds no data in the {} tile(s) used: every pixel of the model&apos;s bands is nodata; choose a raster, extent or point with data</source>
+        <translation>das Raster {} enthält in den {} verwendeten Kachel(n) keine Daten: Jedes Pixel der Modellbänder ist NoData; wählen Sie ein Raster, eine Ausdehnung oder einen Punkt mit Daten</translation>
+    </message>
+    <message>
+        <source>tile cache {}: {} least recently used tile(s) deleted ({:.2f} GB) to stay within {:g} GB ({})</source>
+        <translation>Kachel-Cache {}: {} am längsten nicht verwendete Kachel(n) gelöscht ({:.2f} GB), um innerhalb von {:g} GB zu bleiben ({})</translation>
+    </message>
+    <message>
+        <source>{}/{} tiles encoded, {:.1f} tiles/s, about {} left</source>
+        <translation>{}/{} Kacheln kodiert, {:.1f} Kacheln/s, noch etwa {}</translation>
+    </message>
+    <message>
+        <source>{} tile(s) encoded in {} ({:.1f} tiles/s)</source>
+        <translation>{} Kachel(n) kodiert in {} ({:.1f} Kacheln/s)</translation>
+    </message>
+    <message>
+        <source>{} min {} s</source>
+        <translation>{} min {} s</translation>
+    </message>
+    <message>
+        <source>{} s</source>
+        <translation>{} s</translation>
+    </message>
+    <message>
+        <source>EXTENT {} does not overlap the raster INPUT; choose an area inside it</source>
+        <translation>EXTENT {} überlappt das Raster INPUT nicht; wählen Sie ein Gebiet darin</translation>
     </message>
 </context>
 </TS>
