@@ -112,3 +112,23 @@ def test_a_long_model_folder_wraps_inside_the_dock(gui, main_window, tmp_path):
     dock.packages.message.setText("No int8 copy: " + "x_" * 80)
     wait_until(lambda: True, 1)
     assert clipped(dock) == []
+
+
+def test_choosing_a_photo_moves_nothing_below_it(gui, main_window, tmp_path):
+    """The thumbnail has a fixed height: the rows under it stay under the pointer."""
+    from PIL import Image
+
+    from gair_qgis.gui.heatmap_dock import HeatmapDock
+
+    show_docks(main_window, gui)
+    dock = gui.dock(HeatmapDock)
+    dock.raise_()
+    wait_until(lambda: dock.isVisible(), 10, "the heatmap dock to show")
+    photo = tmp_path / "photo.jpg"
+    Image.new("RGB", (160, 120), (90, 120, 200)).save(photo)
+    before = dock.location.mapTo(dock, QPoint(0, 0)).y()
+    dock.photo.file.setFilePath(str(photo))
+    wait_until(lambda: dock.photo.thumbnail.pixmap() is not None and not dock.photo.thumbnail.pixmap().isNull(), 5,
+               "the thumbnail")
+    wait_until(lambda: True, 0.2)  # the layout settles
+    assert dock.location.mapTo(dock, QPoint(0, 0)).y() == before

@@ -5,6 +5,7 @@ post-processor, errors in the message bar in the user's words, the armed pick to
 a new project resetting the docks, and Sentinel-2 rasters in true colour."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,7 @@ from gair_qgis.gui.messages import user_message
 from gair_qgis.runtime.package import load_package, write_package
 
 from conftest import L2A_12, UNTRAINED_TWIN, sentinel_like, write_geotiff
-from gui_support import show_raster, wait_for_tasks
+from gui_support import show_raster, wait_for_tasks, wait_until
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
 BOUNDS = (9.16, 48.76, 9.18, 48.78)
@@ -195,18 +196,19 @@ def test_a_failed_run_speaks_in_the_message_bar_and_marks_the_previous_result(pl
     assert "[previous]" in dock.run_panel.status.text()
 
 
-def test_choosing_a_photo_arms_the_pick_tool_visibly(plugin, qgis_iface, photo):
+def test_only_the_pick_button_arms_the_pick_tool_and_shows_it(plugin, qgis_iface, photo):
     dock = plugin.gui.dock(HeatmapDock)
     canvas = qgis_iface.mapCanvas()
     canvas.unsetMapTool(canvas.mapTool()) if canvas.mapTool() else None
+    dock.visibilityChanged.emit(True)  # what QGIS emits when the dock's tab is opened
     dock.photo.file.setFilePath(str(photo))
+    assert canvas.mapTool() is None and not dock.location.armed and not dock.location.button.isChecked()
+    assert "press Pick on map" in dock.run_panel.status.text()
+    dock.location.button.click()
     assert canvas.mapTool() is dock.location.tool and dock.location.armed
     assert dock.location.button.isChecked() and "Picking" in dock.location.button.text()
-    assert "click on the map" in dock.run_panel.status.text()
     canvas.unsetMapTool(dock.location.tool)  # another tool chosen: the button says so
     assert not dock.location.button.isChecked() and dock.location.button.text() == "Pick on map"
-    dock.visibilityChanged.emit(True)  # what QGIS emits when the dock's tab is opened (no shown window here)
-    assert canvas.mapTool() is dock.location.tool and dock.location.button.isChecked()
 
 
 def test_a_new_project_clears_the_marker_and_the_status(plugin, qgis_iface):
@@ -344,3 +346,23 @@ def test_a_class_has_the_same_colour_in_the_tile_layer_and_the_prediction_raster
     vector_colours = {c.value(): c.symbol().color().name() for c in grid.renderer().categories()}
     assert sorted(vector_colours) == ["Annual Crop", "urban"]  # alphabetical order is not the head's
     assert vector_colours == {label: raster_colours[label] for label in vector_colours}
+
+
+def test_a_new_gair_result_hands_the_active_layer_back_to_the_scene(plugin, qgis_processing, qgis_iface, l2a_tile,
+                                                                     photo):
+    """QGIS makes an added layer the active one, and a Processing dialog's raster input starts
+    from the active layer: after a heatmap the next dialog would default to the heatmap."""
+    import processing
+
+    scene = show_raster(qgis_iface, l2a_tile)
+    qgis_iface.setActiveLayer(scene)
+    result = processing.run("gair:svheatmap", {"INPUT": scene.id(), "SV_IMAGE": str(photo),
+                                               "SV_POINT": "9.171,48.7685 [EPSG:4326]", "OUTPUT": "TEMPORARY_OUTPUT"})
+    heatmap = QgsRasterLayer(result["OUTPUT"], "heatmap")
+    QgsProject.instance().addMapLayer(heatmap)
+    qgis_iface.setActiveLayer(heatmap)  # as QGIS does with a new layer
+    wait_until(lambda: qgis_iface.activeLayer() is scene, 5, "the scene to be the active layer again")
+    qgis_iface.setActiveLayer(heatmap)  # chosen by the user later: left alone
+    time.sleep(0.1)
+    QgsApplication.processEvents()
+    assert qgis_iface.activeLayer() is heatmap

@@ -9,6 +9,10 @@ saved window layout after loading plugins, so the group is made again once QGIS 
 at every start (docks the user made float stay floating). Sentinel-2 rasters added to
 the project with QGIS's default band choice are shown in true colour, and every raster
 layer's context menu offers "GAIR: Sentinel-2 true colour".
+
+A GAIR result that QGIS makes the active layer when it is added (by a dock or the toolbox)
+hands the active layer back to a source raster, so the next Processing dialog's raster input
+defaults to a scene, not to a heatmap.
 """
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from typing import Optional
 
 from qgis.core import Qgis, QgsProject, QgsRasterLayer
 from qgis.gui import QgisInterface, QgsDockWidget
-from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtCore import Qt, QTimer
 from qgis.PyQt.QtWidgets import QToolBar
 
 from .. import compat, settings, styling
@@ -34,6 +38,7 @@ from .models import ModelCatalog
 from .predictions_dock import PredictionsDock
 
 MENU = "&GAIR"
+ACTIVE_LAYER_SETTLED_MS = 200  # after layers are added, QGIS has made one of them the active layer by then
 DOCK_WIDTH = 400  # px, on first use
 DOCK_CLASSES = (HeatmapDock, LocationDock, PredictionsDock, ModelManagerDock)
 DOCK_ICONS = {HeatmapDock: "heatmap", LocationDock: "location", PredictionsDock: "predictions",
@@ -78,6 +83,7 @@ class GairGui:
         self.true_colour_action.triggered.connect(self.true_colour_of_current_layer)
         self.iface.addCustomActionForLayerType(self.true_colour_action, "", compat.LAYER_TYPE_RASTER, True)
         QgsProject.instance().layersAdded.connect(self.recognise_sentinel2)
+        QgsProject.instance().layersAdded.connect(self.keep_a_source_active_later)
         if self.iface.mainWindow().isVisible():
             self.arrange_docks()
         else:
@@ -110,6 +116,23 @@ class GairGui:
             if isinstance(layer, QgsRasterLayer) and styling.shows_default_style(layer):
                 styling.style_true_colour(layer)
 
+    def keep_a_source_active_later(self, layers: list) -> None:
+        """After GAIR results are added (and QGIS has made one the active layer): `keep_a_source_active`."""
+        if any(is_gair_result(layer) for layer in layers):
+            QTimer.singleShot(ACTIVE_LAYER_SETTLED_MS, self.keep_a_source_active)
+
+    def keep_a_source_active(self) -> Optional[QgsRasterLayer]:
+        """When the active layer is a GAIR result raster, make the topmost other raster of the
+        layer tree active (the scene it was made from, typically); returns the one it chose."""
+        if not is_gair_result(self.iface.activeLayer()):
+            return None
+        root = QgsProject.instance().layerTreeRoot()
+        source = next((layer for layer in root.layerOrder()
+                       if isinstance(layer, QgsRasterLayer) and not is_gair_result(layer)), None)
+        if source is not None:
+            self.iface.setActiveLayer(source)
+        return source
+
     def true_colour_of_current_layer(self) -> None:
         layer = self.iface.activeLayer()
         if not isinstance(layer, QgsRasterLayer) or not styling.style_true_colour(layer):
@@ -128,6 +151,7 @@ class GairGui:
         except (TypeError, RuntimeError):
             pass  # not connected
         QgsProject.instance().layersAdded.disconnect(self.recognise_sentinel2)
+        QgsProject.instance().layersAdded.disconnect(self.keep_a_source_active_later)
         if self.true_colour_action is not None:
             self.iface.removeCustomActionForLayerType(self.true_colour_action)
             self.true_colour_action = None
@@ -142,3 +166,8 @@ class GairGui:
             self.toolbar.setParent(None)
             self.toolbar.deleteLater()
         self.docks, self.actions, self.toolbar, self.catalog = [], [], None, None
+
+
+def is_gair_result(layer) -> bool:
+    """A raster GAIR wrote (its file carries GAIR_* tags: heatmaps, location and prediction rasters)."""
+    return isinstance(layer, QgsRasterLayer) and bool(styling.raster_tags(layer))

@@ -40,7 +40,7 @@ class PhotoPicker(QWidget):
         self.file.setDialogTitle(self.tr("Street-view photo"))
         self.thumbnail = QLabel(self.tr("No photo"))
         self.thumbnail.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.thumbnail.setMinimumHeight(THUMBNAIL_SIZE[1] // 2)
+        self.thumbnail.setFixedHeight(THUMBNAIL_SIZE[1])  # a photo arriving moves nothing below it
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.file)
