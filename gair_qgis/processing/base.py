@@ -23,6 +23,7 @@ from ..runtime.package import ModelPackage, load_package
 from ..runtime.preprocess import band_indices, check_band_choice
 from ..settings import check_settings, force_cpu, limit_sources, setting_limit
 from ..translation import translate, translate_for
+from .errors import BandLayout, OverLimit, record_error
 
 
 def given(parameters: dict, name: str) -> bool:
@@ -36,21 +37,22 @@ class Cancelled(Exception):
 
 
 def check_limit(name: str, needed: int, what: str, fix: str) -> None:
-    """InputError when `what` needs more tiles or pixels than the limit `name` allows; `what`
+    """OverLimit when `what` needs more tiles or pixels than the limit `name` allows; `what`
     and `fix` come translated."""
     limit = setting_limit(name)
     if needed > limit:
         unit = {"tiles": translate("GairAlgorithm", "tiles"), "pixels": translate("GairAlgorithm", "pixels")}
         word = name.split('_')[1]
-        raise InputError(translate(
+        raise OverLimit(translate(
             "GairAlgorithm", "{what} needs {needed} {unit}, more than the limit of {limit}; {fix}, or raise the limit "
             "({sources})").format(what=what, needed=needed, unit=unit.get(word, word), limit=limit, fix=fix,
-                                  sources=limit_sources(name)))
+                                  sources=limit_sources(name)), word, needed, limit)
 
 
 def clear_errors(process: Callable) -> Callable:
     """Check the settings (a bad limit is an error before any work), then turn known errors into
-    QgsProcessingException with their message."""
+    QgsProcessingException with their message (the error itself goes to a feedback that keeps
+    it: the docks say it in their words, processing.errors)."""
 
     @functools.wraps(process)
     def wrapper(self, parameters, context, feedback):
@@ -61,6 +63,7 @@ def clear_errors(process: Callable) -> Callable:
             raise QgsProcessingException(translate("GairAlgorithm", "cancelled by the user; no output was written")) \
                 from None
         except (InputError, PackageError, OutsideTileError, ImportError) as error:
+            record_error(feedback, error)
             raise QgsProcessingException(str(error)) from None
         except OSError as error:  # a file the user named: missing, unreadable or unwritable (the text names it)
             raise QgsProcessingException(translate(
@@ -193,9 +196,9 @@ class GairAlgorithm(QgsProcessingAlgorithm):
         try:
             return band_indices(source.band_count, package.rs_spec, source.band_names)
         except InputError as error:
-            raise InputError(self.tr("{error} With the BANDS parameter, list {count} band numbers of the raster "
-                                     "for {names}.").format(error=error, count=len(wanted),
-                                                            names=", ".join(wanted))) from None
+            raise BandLayout(self.tr("{error} With the BANDS parameter, list {count} band numbers of the raster "
+                                     "for {names}.").format(error=error, count=len(wanted), names=", ".join(wanted)),
+                             source.band_count) from None
 
     def band_numbers(self, parameters, context) -> list[int]:
         """BANDS as 1-based numbers; also accepts a comma-separated string ("2,3,4")."""
