@@ -14,6 +14,7 @@ from pathlib import Path
 from qgis.core import QgsProject, QgsSettings
 
 from .runtime.errors import InputError
+from .translation import translate
 
 PREFIX = "gair/"
 MODEL_FOLDERS = PREFIX + "model_folders"  # package folders the user added
@@ -72,7 +73,8 @@ def set_force_cpu(value: bool) -> None:
 
 def limit_sources(name: str) -> str:
     """Where a limit is set, for messages: 'environment variable GAIR_MAX_TILES or QGIS setting gair/max_tiles'."""
-    return f"environment variable GAIR_{name.upper()} or QGIS setting {PREFIX}{name}"
+    return translate("settings", "environment variable {} or QGIS setting {}").format(f"GAIR_{name.upper()}",
+                                                                                    PREFIX + name)
 
 
 def limit_is_set(name: str) -> bool:
@@ -87,8 +89,8 @@ def setting_limit(name: str) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise InputError(f"the {limit_sources(name)} is {value!r}; set a whole number (default "
-                         f"{LIMIT_DEFAULTS[name]})") from None
+        raise InputError(translate("settings", "the {} is {}; set a whole number (default {})").format(
+            limit_sources(name), repr(value), LIMIT_DEFAULTS[name])) from None
 
 
 def max_cache_gb() -> float:
@@ -101,8 +103,9 @@ def max_cache_gb() -> float:
     except ValueError:
         gb = math.nan
     if not math.isfinite(gb) or gb < 0:
-        raise InputError(f"the {limit_sources(name)} is {value!r}; set a number of GB of 0 or more, such as 0.5 "
-                         f"or 20 (default {LIMIT_DEFAULTS[name]})")
+        raise InputError(translate("settings", "the {} is {}; set a number of GB of 0 or more, such as 0.5 or 20 "
+                                               "(default {})").format(limit_sources(name), repr(value),
+                                                                      LIMIT_DEFAULTS[name]))
     return gb
 
 
