@@ -161,8 +161,11 @@ class TileCache:
         while not existing.exists() and existing != existing.parent:
             existing = existing.parent
         if not existing.is_dir():
-            raise InputError(f"the tile cache folder {CACHE_DIR_ENV}={self.directory} cannot be made: {existing} is a "
-                             f"file; point {CACHE_DIR_ENV} at a folder (it is created if missing) or unset it")
+            from .translation import translate  # QGIS only where a message is made: the cache itself needs none
+
+            raise InputError(translate("cache", "the tile cache folder {}={} cannot be made: {} is a file; point {} at a "
+                                                "folder (it is created if missing) or unset it").format(
+                CACHE_DIR_ENV, self.directory, existing, CACHE_DIR_ENV))
         if self.directory not in self._swept:
             self._swept.add(self.directory)
             remove_stale(self.directory, PARTIAL)
@@ -405,8 +408,11 @@ class TileWriter:
                 self.tiles._save(key, item)
             except OSError as error:
                 reason = error.strerror or str(error)
-                self.error = InputError(f"cannot write the tile cache entry {self.tiles._path(key)}: {reason}; free "
-                                        f"space on that disk or set {CACHE_DIR_ENV} to a writable folder with room")
+                from .translation import translate
+
+                self.error = InputError(translate("cache", "cannot write the tile cache entry {}: {}; free space on that "
+                                                           "disk or set {} to a writable folder with room").format(
+                    self.tiles._path(key), reason, CACHE_DIR_ENV))
             except Exception as error:  # re-raised in the caller's thread
                 self.error = error
 
