@@ -248,8 +248,8 @@ def _cosine_block(tables: HeatmapTables, x: NDArray[Any], y: NDArray[Any], n: in
         qw_y += u[k] * record[..., 2]
         cross = u[k] * record[..., 3]
         base = cell[k] * nn
-        for l in range(k + 1, 4):
-            cross += f32(2) * u[l] * gram[base + cell[l]]
+        for m in range(k + 1, 4):
+            cross += f32(2) * u[m] * gram[base + cell[m]]
         norm2 += u[k] * cross
     norm2 += f32(2) * (qw_x * ex + qw_y * ey)
     cosine: NDArray[np.float32] = dot / (np.sqrt(np.maximum(norm2, f32(0))) * f32(tables.s_norm))
