@@ -66,6 +66,61 @@ def test_the_map_tool_click_sets_and_marks_the_point(gui, rs_layer, qgis_iface):
     assert canvas.mapTool() is not dock.location.tool
 
 
+def test_the_pick_tool_is_not_armed_at_start_nor_by_showing_the_dock(gui, qgis_iface):
+    rows = (gui.dock(HeatmapDock).location, gui.dock(LocationDock).reference_point)
+    for dock in (gui.dock(HeatmapDock), gui.dock(LocationDock)):
+        dock.show()
+        dock.visibilityChanged.emit(True)  # what QGIS emits when a dock's tab is opened
+        QApplication.processEvents()
+        assert not any(row.armed or row.button.isChecked() for row in rows)
+        dock.hide()
+    assert qgis_iface.mapCanvas().mapTool() not in {row.tool for row in rows}
+
+
+def test_esc_releases_the_pick_tool_and_gives_back_the_previous_tool(gui, rs_layer, qgis_iface):
+    from qgis.gui import QgsMapToolPan
+    from qgis.PyQt.QtCore import QEvent, Qt
+    from qgis.PyQt.QtGui import QKeyEvent
+
+    canvas = qgis_iface.mapCanvas()
+    pan = QgsMapToolPan(canvas)
+    canvas.setMapTool(pan)
+    row = gui.dock(HeatmapDock).location
+    row.button.click()
+    assert row.armed and row.button.isChecked()
+    canvas.keyPressEvent(QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier))
+    assert canvas.mapTool() is pan and not row.button.isChecked() and row.button.text() == "Pick on map"
+    row.button.click()
+    zoom = QgsMapToolPan(canvas)
+    canvas.setMapTool(zoom)  # another map tool chosen by the user: it stays
+    assert canvas.mapTool() is zoom and not row.button.isChecked()
+    canvas.unsetMapTool(zoom)
+
+
+def test_switching_to_another_docks_tab_releases_the_pick_tool(gui, qgis_iface):
+    from qgis.PyQt.QtWidgets import QMainWindow
+
+    window = QMainWindow()
+    heatmap, location = gui.dock(HeatmapDock), gui.dock(LocationDock)
+    for dock in (heatmap, location):
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    window.tabifyDockWidget(heatmap, location)
+    window.show()
+    heatmap.raise_()
+    QApplication.processEvents()
+    assert heatmap.location.isVisible() and not heatmap.visibleRegion().isEmpty()
+    heatmap.location.button.click()
+    assert heatmap.location.armed
+    location.raise_()  # the user opens the location dock's tab: the heatmap dock moves off screen
+    QApplication.processEvents()
+    assert heatmap.visibleRegion().isEmpty() and not location.visibleRegion().isEmpty()
+    assert not heatmap.location.armed and not heatmap.location.button.isChecked()
+    for dock in (heatmap, location):
+        window.removeDockWidget(dock)
+        dock.setParent(None)  # the plugin removes its docks itself
+    window.close()
+
+
 def test_the_marker_follows_a_change_of_the_canvas_crs(gui, rs_layer, qgis_iface):
     dock = gui.dock(HeatmapDock)
     dock.location.set_point(QgsReferencedPointXY(QgsPointXY(9.17, 48.765), WGS84))

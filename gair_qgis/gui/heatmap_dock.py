@@ -63,9 +63,9 @@ class PhotoPicker(QWidget):
 class HeatmapDock(AlgorithmDock):
     """Where in the RS scene does this street-view photo fit?
 
-    Choosing a photo, or showing the dock, arms the pick tool: a click on the map then
-    sets where the photo was taken, marks it, and runs the heatmap of the model tile
-    around it. The status says what the click set and, for a click on the tile already
+    *Pick on map* (and nothing else) arms the pick tool: a click on the map then sets where
+    the photo was taken, marks it, and runs the heatmap of the raster's fixed-grid tile
+    nearest to it. The status says what the click set and, for a click whose tile is the one
     shown, that the heatmap stays the same and what the similarity is where it landed."""
 
     algorithm_id = "gair:svheatmap"
@@ -78,7 +78,6 @@ class HeatmapDock(AlgorithmDock):
         self.last_results: dict = {}
         self.shown_tile = ""  # GAIR_TILE_BOUNDS of the heatmap on the map
         super().__init__(iface, catalog, parent)
-        self.visibilityChanged.connect(self._arm_when_shown)
 
     @property
     def result_layer_id(self) -> Optional[str]:
@@ -90,7 +89,7 @@ class HeatmapDock(AlgorithmDock):
         self.layer_combo.setFilters(QgsMapLayerProxyModel.Filter.RasterLayer)
         self.photo = PhotoPicker()
         self.photo.file.fileChanged.connect(self.on_photo_changed)
-        self.location = PointPickerRow(self.iface.mapCanvas(), self.tr("not set: click on the map"))
+        self.location = PointPickerRow(self.iface.mapCanvas(), self.tr("not set: press Pick on map, then click"))
         self.location.point_changed.connect(self.on_point_changed)
         self.area_combo = QComboBox()
         self.area_combo.addItem(self.tr("One model tile around the point"), AREA_TILE)
@@ -105,18 +104,15 @@ class HeatmapDock(AlgorithmDock):
 
     # --- inputs ----------------------------------------------------------------------
 
-    def _arm_when_shown(self, visible: bool) -> None:
-        if visible:
-            self.location.arm()
-
     def on_photo_changed(self, path: str) -> None:
-        """Fill the location from the photo's EXIF GPS tags when it has them; arm the pick tool."""
+        """Fill the location from the photo's EXIF GPS tags when it has them; say what comes next."""
         lonlat = photo_gps(path) if path else None
         if lonlat is not None:
             self.location.set_point(QgsReferencedPointXY(QgsPointXY(*lonlat), WGS84), self.tr("(photo GPS)"))
-        if path:
-            self.location.arm()
-            self.run_panel.show_message(self.tr("Now click on the map where the photo was taken."))
+            self.run_panel.show_message(self.tr("The photo's GPS position is set: press Run, or Pick on map to "
+                                                "click another place."))
+        elif path:
+            self.run_panel.show_message(self.tr("Now press Pick on map and click where the photo was taken."))
 
     def on_point_changed(self, source: str) -> None:
         """Say what a click set; it runs at once when everything else is set."""

@@ -3,7 +3,9 @@
 `PointPickerTool` is a map tool that emits the clicked point with the canvas CRS;
 `PointMarker` draws a cross at a referenced point and follows changes of the canvas
 CRS, so the marker stays on the photo's location whatever the project CRS becomes;
-`PointPickerRow` puts both behind a label and a "Pick on map" button for the docks.
+`PointPickerRow` puts both behind a label and a "Pick on map" button for the docks: the
+tool is armed only by that button, and released by Esc, by another map tool, or when the
+row is hidden (its dock's tab left for another, the dock closed).
 """
 from __future__ import annotations
 
@@ -21,12 +23,14 @@ from qgis.core import (
 from qgis.gui import (
     QgsMapCanvas,
     QgsMapMouseEvent,
+    QgsMapTool,
     QgsMapToolEmitPoint,
     QgsVertexMarker,
 )
+from qgis.PyQt import sip
 from qgis.PyQt.QtCore import Qt, pyqtSignal
-from qgis.PyQt.QtGui import QColor
-from qgis.PyQt.QtWidgets import QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
+from qgis.PyQt.QtGui import QColor, QKeyEvent
+from qgis.PyQt.QtWidgets import QDockWidget, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from ..plugin_files import icon
 
@@ -53,9 +57,10 @@ def as_lonlat(point: QgsReferencedPointXY) -> Optional[QgsPointXY]:
 
 
 class PointPickerTool(QgsMapToolEmitPoint):
-    """Left click -> `picked(QgsReferencedPointXY)` in the canvas CRS."""
+    """Left click -> `picked(QgsReferencedPointXY)` in the canvas CRS; Esc -> `escaped`."""
 
     picked = pyqtSignal(QgsReferencedPointXY)
+    escaped = pyqtSignal()
 
     def __init__(self, canvas: QgsMapCanvas) -> None:
         super().__init__(canvas)
@@ -66,6 +71,13 @@ class PointPickerTool(QgsMapToolEmitPoint):
             return
         crs = self.canvas().mapSettings().destinationCrs()
         self.picked.emit(QgsReferencedPointXY(event.mapPoint(), crs))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt API)
+        if event.key() == Qt.Key.Key_Escape:
+            event.accept()
+            self.escaped.emit()
+            return
+        event.ignore()
 
 
 class PointMarker:
@@ -118,8 +130,10 @@ class PointPickerRow(QWidget):
     """"Taken at: <lat, lon> [Pick on map]": a point picked on the canvas or set by code,
     marked on the map. Emits `point_changed(source)` where source is "click" or "code".
 
-    While the pick tool is the canvas's map tool the button is checked, highlighted and
-    says so, and the canvas shows QGIS's point-capture cursor."""
+    Only the button arms the pick tool (a click meant to pan or focus the map never moves the
+    point by surprise). While armed, the button is checked, highlighted and says so, and the
+    canvas shows QGIS's point-capture cursor; Esc, another map tool or hiding the row (another
+    dock's tab, the dock closed) gives the canvas back its previous map tool."""
 
     point_changed = pyqtSignal(str)
 
@@ -144,7 +158,11 @@ class PointPickerRow(QWidget):
         layout.addWidget(self.button)
         self.tool = PointPickerTool(canvas)
         self.tool.picked.connect(lambda point: self.set_point(point, self.tr("(clicked)"), "click"))
-        self.tool.deactivated.connect(lambda: self.button.setChecked(False))
+        self.tool.deactivated.connect(self._replaced)
+        self.tool.escaped.connect(self.release)
+        self.previous_tool: Optional[QgsMapTool] = None
+        self._being_replaced = False
+        self._followed_dock: Optional[QDockWidget] = None
         self.marker = PointMarker(canvas)
         self.button.toggled.connect(self.activate)
         self.button.toggled.connect(self._show_armed)
@@ -162,12 +180,50 @@ class PointPickerRow(QWidget):
         self.button.setChecked(True)
         self.activate(True)
 
+    def _replaced(self) -> None:
+        """The canvas is switching to another map tool (the user's choice): show it, keep it."""
+        self._being_replaced, self.previous_tool = True, None
+        try:
+            self.button.setChecked(False)
+        finally:
+            self._being_replaced = False
+
+    def release(self) -> None:
+        """Give the canvas back its previous map tool (the button shows it)."""
+        self.button.setChecked(False)
+        self.activate(False)
+
     def activate(self, active: bool) -> None:
-        """Make the picker the canvas's map tool (or give the canvas back)."""
-        if active and self.canvas.mapTool() is not self.tool:
+        """Make the picker the canvas's map tool, or give the canvas back the tool it had before."""
+        current = self.canvas.mapTool()
+        if active and current is not self.tool:
+            self.previous_tool = current
             self.canvas.setMapTool(self.tool)
-        elif not active and self.canvas.mapTool() is self.tool:
-            self.canvas.unsetMapTool(self.tool)
+        elif not active and current is self.tool and not self._being_replaced:
+            previous, self.previous_tool = self.previous_tool, None
+            if previous is not None and not sip.isdeleted(previous):
+                self.canvas.setMapTool(previous)
+            else:
+                self.canvas.unsetMapTool(self.tool)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        """Follow the dock the row is in: a tab of docks moves the others off screen (no hide event)."""
+        super().showEvent(event)
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, QDockWidget):
+            parent = parent.parentWidget()
+        if parent is not None and parent is not self._followed_dock:
+            parent.visibilityChanged.connect(self._dock_visibility_changed)
+            self._followed_dock = parent
+
+    def _dock_visibility_changed(self, visible: bool) -> None:
+        if not visible:
+            self.release()
+
+    def hideEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        """Hidden (its dock closed): stop picking."""
+        super().hideEvent(event)
+        self.release()
 
     def set_point(self, point: Optional[QgsReferencedPointXY], note: str = "", source: str = "code") -> None:
         """Use `point` (None clears it), mark it, and say where it came from."""
