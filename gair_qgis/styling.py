@@ -55,8 +55,10 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QColor
 
+from .translation import QT_TRANSLATE_NOOP, translate
+
 SIMILARITY_SCALE = (0.0, 0.5)  # cosine similarity shown from transparent (0) to the top colour (0.5 and above)
-SIMILARITY_LEGEND = "cosine similarity, higher = more alike"
+SIMILARITY_LEGEND = QT_TRANSLATE_NOOP("styling", "cosine similarity, higher = more alike")  # shown translated
 # (position on the scale, colour, opacity): pale and transparent at the low end, dark red on top
 SIMILARITY_STOPS = ((0.0, "#ffffb2", 0), (0.25, "#fecc5c", 70), (0.5, "#fd8d3c", 140), (0.75, "#f03b20", 200),
                     (1.0, "#99000d", 235))  # never fully opaque: the map stays visible
@@ -66,7 +68,7 @@ CLASS_COLOURS = ("#1f78b4", "#33a02c", "#e31a1c", "#ff7f00", "#6a3d9a", "#b15928
 HIDDEN = "gair/start_hidden"  # a layer added unchecked (further heads: one head shown at a time)
 VALUE_RAMP = "Viridis"
 MAX_HEAD_LAYERS = 8  # at most this many layers (one per head) from one predictions output
-UNTRAINED_TAG = "UNTRAINED"
+UNTRAINED_TAG = QT_TRANSLATE_NOOP("styling", "UNTRAINED")  # shown translated
 
 
 # --- names and placement -------------------------------------------------------------------
@@ -75,13 +77,13 @@ UNTRAINED_TAG = "UNTRAINED"
 def layer_name(what: str, subject: str = "", model: str = "", untrained: bool = False) -> str:
     """"GAIR heatmap: photo.jpg · gair-base (UNTRAINED)": what the layer shows, for which
     photo or task, and which model made it."""
-    name = f"GAIR {what}"
+    name = f"GAIR {what}"  # `what` comes translated
     if subject:
         name += f": {subject}"
     if model:
         name += f" · {model}"
     if untrained:
-        name += f" ({UNTRAINED_TAG})"
+        name += f" ({translate('styling', UNTRAINED_TAG)})"
     return name
 
 
@@ -167,12 +169,12 @@ def band_range(layer: QgsRasterLayer, band: int = 1) -> Optional[tuple[float, fl
 
 def similarity_legend(layer: QgsRasterLayer, point: Optional[float] = None) -> str:
     """The legend's title line: what the colours mean, the values drawn and the photo's point."""
-    text = SIMILARITY_LEGEND
+    text = translate("styling", SIMILARITY_LEGEND)
     values = band_range(layer)
     if values is not None:
-        text += f"; values {values[0]:.3g} to {values[1]:.3g}"
+        text += translate("styling", "; values {:.3g} to {:.3g}").format(*values)
     if point is not None:
-        text += f"; {point:.3g} at the photo's point"
+        text += translate("styling", "; {:.3g} at the photo's point").format(point)
     return text
 
 
@@ -209,9 +211,12 @@ def similarity_shader(low: float, high: float, stretched: bool) -> QgsColorRampS
     shader.setSourceColorRamp(QgsGradientColorRamp(items[0].color, items[-1].color))
     legend = shader.legendSettings()
     legend.setUseContinuousLegend(True)
-    beyond = (" or less", " or more") if stretched else ("", "")
-    legend.setMinimumLabel(f"{low:.3g}{beyond[0]}: least alike" + (" (stretched)" if stretched else ""))
-    legend.setMaximumLabel(f"{high:.3g}{beyond[1]}: most alike")
+    if stretched:
+        legend.setMinimumLabel(translate("styling", "{:.3g} or less: least alike (stretched)").format(low))
+        legend.setMaximumLabel(translate("styling", "{:.3g} or more: most alike").format(high))
+    else:
+        legend.setMinimumLabel(translate("styling", "{:.3g}: least alike").format(low))
+        legend.setMaximumLabel(translate("styling", "{:.3g}: most alike").format(high))
     shader.setLegendSettings(legend)
     return shader
 
@@ -235,8 +240,9 @@ def style_similarity(layer: QgsRasterLayer, untrained: bool = False,
     legend = similarity_legend(layer, point)
     layer.setCustomProperty(SIMILARITY_LEGEND_PROPERTY, legend)
     metadata = layer.metadata()
-    metadata.setAbstract(f"{legend}; colour scale {low:.3g} (transparent) to {high:.3g}"
-                         + (" (the values' 2-98 % range)." if stretched else "."))
+    abstract = translate("styling", "{}; colour scale {:.3g} (transparent) to {:.3g} (the values' 2-98 % range).") \
+        if stretched else translate("styling", "{}; colour scale {:.3g} (transparent) to {:.3g}.")
+    metadata.setAbstract(abstract.format(legend, low, high))
     layer.setMetadata(metadata)
     layer.triggerRepaint()
     return low, high
@@ -418,13 +424,13 @@ def prediction_layers(layer: QgsVectorLayer, task_name: str, model: str, untrain
     after its head: every head can be drawn. Nothing is added to a project."""
     views = head_views(layer)
     if not views:
-        layer.setName(layer_name("predictions", task_name, model, untrained))
+        layer.setName(layer_name(translate("styling", "predictions"), task_name, model, untrained))
         return [layer]
     layers = []
     for k, (field, kind) in enumerate(views):
         view = layer if k == 0 else layer.clone()
         view.setCustomProperty(HIDDEN, k > 0)
-        view.setName(layer_name("predictions", field, model, untrained))
+        view.setName(layer_name(translate("styling", "predictions"), field, model, untrained))
         style_head(view, field, kind)
         layers.append(view)
     return layers
@@ -470,7 +476,9 @@ def raster_kind(layer: QgsRasterLayer) -> str:
     return "other"
 
 
-RASTER_TITLES = {"similarity": "similarity", "pca": "PCA view", "prediction": "predictions (raster)", "other": "embedding"}
+RASTER_TITLES = {"similarity": QT_TRANSLATE_NOOP("styling", "similarity"), "pca": QT_TRANSLATE_NOOP("styling", "PCA view"),
+                 "prediction": QT_TRANSLATE_NOOP("styling", "predictions (raster)"),
+                 "other": QT_TRANSLATE_NOOP("styling", "embedding")}  # shown translated
 
 
 def style_result_raster(layer: QgsRasterLayer, subject: str = "", what: str = "") -> str:
@@ -485,7 +493,8 @@ def style_result_raster(layer: QgsRasterLayer, subject: str = "", what: str = ""
         style_rgb(layer)
     elif kind == "prediction":
         style_prediction_raster(layer)
-    title = what or ("heatmap" if photo and kind == "similarity" else RASTER_TITLES[kind])
+    title = what or (translate("styling", "heatmap") if photo and kind == "similarity"
+                     else translate("styling", RASTER_TITLES[kind]))
     layer.setName(layer_name(title, subject or photo, tags.get("GAIR_MODEL", ""), untrained))
     return kind
 
@@ -499,7 +508,8 @@ def finish_on_top(layers: Iterable[QgsMapLayer], project: Optional[QgsProject] =
         if layer.customProperty(HIDDEN, False) and node is not None:
             node.setItemVisibilityChecked(False)
         if isinstance(layer, QgsRasterLayer) and raster_kind(layer) == "similarity":
-            label_legend(layer, layer.customProperty(SIMILARITY_LEGEND_PROPERTY, SIMILARITY_LEGEND), project)
+            label_legend(layer, layer.customProperty(SIMILARITY_LEGEND_PROPERTY, translate("styling", SIMILARITY_LEGEND)),
+                         project)
 
 
 # --- Processing ----------------------------------------------------------------------------------
@@ -530,7 +540,7 @@ class ResultPostProcessor(QgsProcessingLayerPostProcessorInterface):
             finish_on_top([layer], project)
         elif isinstance(layer, QgsVectorLayer):
             if "gair_sim" in layer.fields().names():
-                layer.setName(layer_name("photo points", "", self.model, self.untrained))
+                layer.setName(layer_name(translate("styling", "photo points"), "", self.model, self.untrained))
                 style_values(layer, "gair_sim")
                 finish_on_top([layer], project)
                 return
