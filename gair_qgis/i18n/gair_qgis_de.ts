@@ -1434,6 +1434,17 @@ OUTPUT: ein Polygonlayer mit einem Objekt pro Kachel: Kachelindex, Spalte und Ze
     </message>
 </context>
 <context>
+    <name>cache</name>
+    <message>
+        <source>the tile cache folder {}={} cannot be made: {} is a file; point {} at a folder (it is created if missing) or unset it</source>
+        <translation>der Kachel-Cache-Ordner {}={} kann nicht angelegt werden: {} ist eine Datei; lassen Sie {} auf einen Ordner zeigen (er wird bei Bedarf angelegt) oder entfernen Sie die Variable</translation>
+    </message>
+    <message>
+        <source>cannot write the tile cache entry {}: {}; free space on that disk or set {} to a writable folder with room</source>
+        <translation>der Kachel-Cache-Eintrag {} kann nicht geschrieben werden: {}; schaffen Sie Platz auf diesem Datenträger oder setzen Sie {} auf einen beschreibbaren Ordner mit genug Platz</translation>
+    </message>
+</context>
+<context>
     <name>installed_models</name>
     <message>
         <source>MODEL {} is neither a package folder nor an installed package; installed: {}</source>
@@ -1468,6 +1479,94 @@ OUTPUT: ein Polygonlayer mit einem Objekt pro Kachel: Kachelindex, Spalte und Ze
     <message>
         <source>Details</source>
         <translation>Details</translation>
+    </message>
+    <message>
+        <source>the place where the photo was taken</source>
+        <translation>der Aufnahmeort des Fotos</translation>
+    </message>
+    <message>
+        <source>the photo</source>
+        <translation>das Foto</translation>
+    </message>
+    <message>
+        <source>the tile</source>
+        <translation>die Kachel</translation>
+    </message>
+    <message>
+        <source>the area</source>
+        <translation>das Gebiet</translation>
+    </message>
+    <message>
+        <source>the RS layer</source>
+        <translation>der Fernerkundungs-Layer</translation>
+    </message>
+    <message>
+        <source>the model</source>
+        <translation>das Modell</translation>
+    </message>
+    <message>
+        <source>the pixel size</source>
+        <translation>die Pixelgröße</translation>
+    </message>
+    <message>
+        <source>the reference place</source>
+        <translation>der Referenzort</translation>
+    </message>
+    <message>
+        <source>the reference photo</source>
+        <translation>das Referenzfoto</translation>
+    </message>
+    <message>
+        <source>the prediction raster</source>
+        <translation>das Vorhersageraster</translation>
+    </message>
+    <message>
+        <source>the output file</source>
+        <translation>die Ausgabedatei</translation>
+    </message>
+    <message>
+        <source>the band list</source>
+        <translation>die Bandliste</translation>
+    </message>
+    <message>
+        <source>the prediction</source>
+        <translation>die Vorhersage</translation>
+    </message>
+    <message>
+        <source>The place where the photo was taken is outside the RS layer. Click inside the layer on the map, or choose the RS layer that covers that place.</source>
+        <translation>Der Aufnahmeort des Fotos liegt außerhalb des Fernerkundungs-Layers. Klicken Sie in der Karte innerhalb des Layers oder wählen Sie den Fernerkundungs-Layer, der diesen Ort abdeckt.</translation>
+    </message>
+    <message>
+        <source>The photo does not say where it was taken. Press Pick on map and click where it was taken.</source>
+        <translation>Das Foto enthält keinen Aufnahmeort. Drücken Sie „In der Karte wählen“ und klicken Sie dorthin, wo es aufgenommen wurde.</translation>
+    </message>
+    <message>
+        <source>This area needs {0} model tiles, more than the limit of {1}. Zoom in, or choose &apos;One model tile around the point&apos;.</source>
+        <translation>Dieses Gebiet benötigt {0} Modellkacheln, mehr als die Grenze von {1}. Zoomen Sie hinein oder wählen Sie „Eine Modellkachel um den Punkt“.</translation>
+    </message>
+    <message>
+        <source>This area at this pixel size needs {0} pixels, more than the limit of {1}. Choose a larger pixel size or a smaller area.</source>
+        <translation>Dieses Gebiet benötigt bei dieser Pixelgröße {0} Pixel, mehr als die Grenze von {1}. Wählen Sie eine größere Pixelgröße oder ein kleineres Gebiet.</translation>
+    </message>
+    <message>
+        <source>The RS layer has {0} band(s) and is not a Sentinel-2 stack GAIR can read: it needs the 10 bands B2, B3, B4, B5, B6, B7, B8, B8A, B11, B12 (or a 12-band L2A stack). Choose a Sentinel-2 layer.</source>
+        <translation>Der Fernerkundungs-Layer hat {0} Band/Bänder und ist kein Sentinel-2-Stapel, den GAIR lesen kann: Es werden die 10 Bänder B2, B3, B4, B5, B6, B7, B8, B8A, B11, B12 (oder ein L2A-Stapel mit 12 Bändern) benötigt. Wählen Sie einen Sentinel-2-Layer.</translation>
+    </message>
+    <message>
+        <source>The area does not overlap the RS layer. Zoom to the layer and try again.</source>
+        <translation>Das Gebiet überlappt den Fernerkundungs-Layer nicht. Zoomen Sie auf den Layer und versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <source>The chosen model has no prediction heads. Choose another model in the dock.</source>
+        <translation>Das gewählte Modell hat keine Vorhersageköpfe. Wählen Sie im Bedienfeld ein anderes Modell.</translation>
+    </message>
+    <message>
+        <source>The photo cannot be read. Choose a JPEG, PNG or TIFF photo.</source>
+        <translation>Das Foto kann nicht gelesen werden. Wählen Sie ein JPEG-, PNG- oder TIFF-Foto.</translation>
+    </message>
+    <message>
+        <source>The run failed.</source>
+        <translation>Der Lauf ist fehlgeschlagen.</translation>
     </message>
 </context>
 <context>
@@ -1527,6 +1626,96 @@ OUTPUT: ein Polygonlayer mit einem Objekt pro Kachel: Kachelindex, Spalte und Ze
     <message>
         <source>cannot move {} to {}: check the folder&apos;s permissions</source>
         <translation>{} kann nicht nach {} verschoben werden: prüfen Sie die Berechtigungen des Ordners</translation>
+    </message>
+    <message>
+        <source>the output folder {} is not writable ({}); choose a folder you can write to</source>
+        <translation>der Ausgabeordner {} ist nicht beschreibbar ({}); wählen Sie einen Ordner, in den Sie schreiben können</translation>
+    </message>
+</context>
+<context>
+    <name>settings</name>
+    <message>
+        <source>environment variable {} or QGIS setting {}</source>
+        <translation>Umgebungsvariable {} oder QGIS-Einstellung {}</translation>
+    </message>
+    <message>
+        <source>the {} is {}; set a whole number (default {})</source>
+        <translation>{} ist {}; setzen Sie eine ganze Zahl (Vorgabe {})</translation>
+    </message>
+    <message>
+        <source>the {} is {}; set a number of GB of 0 or more, such as 0.5 or 20 (default {})</source>
+        <translation>{} ist {}; setzen Sie eine Zahl von GB ab 0, etwa 0.5 oder 20 (Vorgabe {})</translation>
+    </message>
+</context>
+<context>
+    <name>styling</name>
+    <message>
+        <source>cosine similarity, higher = more alike</source>
+        <translation>Kosinus-Ähnlichkeit, höher = ähnlicher</translation>
+    </message>
+    <message>
+        <source>UNTRAINED</source>
+        <translation>UNTRAINIERT</translation>
+    </message>
+    <message>
+        <source>; values {:.3g} to {:.3g}</source>
+        <translation>; Werte {:.3g} bis {:.3g}</translation>
+    </message>
+    <message>
+        <source>; {:.3g} at the photo&apos;s point</source>
+        <translation>; {:.3g} am Punkt des Fotos</translation>
+    </message>
+    <message>
+        <source>{:.3g} or less: least alike (stretched)</source>
+        <translation>{:.3g} oder weniger: am wenigsten ähnlich (gestreckt)</translation>
+    </message>
+    <message>
+        <source>{:.3g} or more: most alike</source>
+        <translation>{:.3g} oder mehr: am ähnlichsten</translation>
+    </message>
+    <message>
+        <source>{:.3g}: least alike</source>
+        <translation>{:.3g}: am wenigsten ähnlich</translation>
+    </message>
+    <message>
+        <source>{:.3g}: most alike</source>
+        <translation>{:.3g}: am ähnlichsten</translation>
+    </message>
+    <message>
+        <source>{}; colour scale {:.3g} (transparent) to {:.3g} (the values&apos; 2-98 % range).</source>
+        <translation>{}; Farbskala {:.3g} (transparent) bis {:.3g} (der 2–98-%-Bereich der Werte).</translation>
+    </message>
+    <message>
+        <source>{}; colour scale {:.3g} (transparent) to {:.3g}.</source>
+        <translation>{}; Farbskala {:.3g} (transparent) bis {:.3g}.</translation>
+    </message>
+    <message>
+        <source>predictions</source>
+        <translation>Vorhersagen</translation>
+    </message>
+    <message>
+        <source>similarity</source>
+        <translation>Ähnlichkeit</translation>
+    </message>
+    <message>
+        <source>PCA view</source>
+        <translation>PCA-Ansicht</translation>
+    </message>
+    <message>
+        <source>predictions (raster)</source>
+        <translation>Vorhersagen (Raster)</translation>
+    </message>
+    <message>
+        <source>embedding</source>
+        <translation>Einbettung</translation>
+    </message>
+    <message>
+        <source>heatmap</source>
+        <translation>Heatmap</translation>
+    </message>
+    <message>
+        <source>photo points</source>
+        <translation>Fotopunkte</translation>
     </message>
 </context>
 <context>
