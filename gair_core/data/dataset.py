@@ -123,12 +123,12 @@ class PairDataset(Dataset):
         """The RS window as model input, the point's c = 2 (u, v) - 1 (float64), the valid
         fraction, and the window in [0, 1] at its own size (before the resize)."""
         ground = self.ground_size_m or self.rs_spec.tile_ground_size_m
-        image = self.sentinel2_of(row.rs_path)
+        rs_path = row.required_rs_path()
+        image = self.sentinel2_of(rs_path)
         if image is not None:
             window = sentinel2_window(image, row.lon, row.lat, ground, rng)
         else:
-            window = read_window(row.rs_path, row.lon, row.lat, ground, rng, self.bands_of(row.rs_path),
-                                 self.working_crs)
+            window = read_window(rs_path, row.lon, row.lat, ground, rng, self.bands_of(rs_path), self.working_crs)
         pixels = fill_nodata(window.pixels, window.valid, np.asarray(self.rs_spec.mean))
         unit = scale_rs(pixels, self.rs_spec)
         if self.augment is not None:
@@ -139,7 +139,7 @@ class PairDataset(Dataset):
 
     def load_sv(self, row: ManifestRow, rng: np.random.Generator) -> torch.Tensor:
         """The photo as model input (3, S, S)."""
-        rgb = read_photo(row.sv_path, self.sv_spec.input_size)
+        rgb = read_photo(row.required_sv_path(), self.sv_spec.input_size)
         if self.augment is not None:
             rgb = augment_photo(rgb, rng, self.augment)
         return resize_bicubic_torch(normalize_sv(rgb, self.sv_spec), self.sv_spec.input_size)

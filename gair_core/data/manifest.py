@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
-import numpy as np
-
 from gair_qgis.runtime.errors import InputError
 from gair_qgis.runtime.preprocess import RSInputSpec, released_rs_spec
 from gair_qgis.runtime.raster_file import RasterInfo, raster_info
@@ -36,6 +34,18 @@ class ManifestRow:
     rs_path: Optional[str]  # None: an SV<->location row (a file, or a folder of Sentinel-2 band files)
     split: Optional[str] = None
 
+    def required_sv_path(self) -> str:
+        """sv_path of a row that has a photo; ValueError (a bug in the caller) for an RS<->location row."""
+        if self.sv_path is None:
+            raise ValueError(f"manifest row {self.row} has no sv_path; callers must check row.sv_path first")
+        return self.sv_path
+
+    def required_rs_path(self) -> str:
+        """rs_path of a row that has a raster; ValueError (a bug in the caller) for an SV<->location row."""
+        if self.rs_path is None:
+            raise ValueError(f"manifest row {self.row} has no rs_path; callers must check row.rs_path first")
+        return self.rs_path
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -50,9 +60,10 @@ class Problem:
 
 
 def _resolve(base: Path, value: Optional[str]) -> Optional[str]:
-    if not (value or "").strip():
+    text = (value or "").strip()
+    if not text:
         return None
-    path = Path(value.strip()).expanduser()
+    path = Path(text).expanduser()
     return str(path if path.is_absolute() else (base / path))
 
 
@@ -165,30 +176,31 @@ def check_raster(row: ManifestRow, cache: RasterCache, spec: RSInputSpec) -> lis
     """Problems of a row's raster: unreadable, unusable band count, no CRS, point outside."""
     from .sentinel2 import check_sentinel2_point, is_sentinel2_source
 
+    rs_path = row.required_rs_path()
     try:
-        if is_sentinel2_source(row.rs_path):
-            problem = check_sentinel2_point(row.rs_path, row.lon, row.lat, spec.bands)
+        if is_sentinel2_source(rs_path):
+            problem = check_sentinel2_point(rs_path, row.lon, row.lat, spec.bands)
             return [Problem(row.row, "rs_path", problem)] if problem else []
     except InputError as error:
         return [Problem(row.row, "rs_path", str(error))]
     try:
-        info = cache.get(row.rs_path)
+        info = cache.get(rs_path)
     except InputError as error:
         return [Problem(row.row, "rs_path", str(error))]
     problems = []
     try:
         info.band_indices(spec)
     except InputError as error:
-        problems.append(Problem(row.row, "rs_path", f"{row.rs_path}: {error}"))
+        problems.append(Problem(row.row, "rs_path", f"{rs_path}: {error}"))
     try:
         x, y = lonlat_to_crs(row.lon, row.lat, info.crs, info.is_geographic)
     except InputError as error:
-        return problems + [Problem(row.row, "rs_path", f"{row.rs_path}: {error}")]
+        return problems + [Problem(row.row, "rs_path", f"{rs_path}: {error}")]
     u, v = info.grid.uv(x, y)
     if not inside(u, v).all():
         left, bottom, right, top = info.grid.bounds
         problems.append(Problem(row.row, "lon/lat", f"point ({row.lon}, {row.lat}) lies outside the footprint of "
-                                f"{row.rs_path} (x {left}..{right}, y {bottom}..{top} in the raster's CRS)"))
+                                f"{rs_path} (x {left}..{right}, y {bottom}..{top} in the raster's CRS)"))
     return problems
 
 
@@ -216,8 +228,3 @@ def validate_manifest(path: str | Path, spec: Optional[RSInputSpec] = None) -> t
         if row.rs_path:
             problems += check_raster(row, cache, spec)
     return len(raw_rows), problems
-
-
-def lonlat_array(rows: list[ManifestRow]) -> np.ndarray:
-    """(N, 2) float64 (lon, lat) of manifest rows."""
-    return np.array([[r.lon, r.lat] for r in rows], dtype=np.float64).reshape(-1, 2)

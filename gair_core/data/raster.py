@@ -19,9 +19,10 @@ from gair_qgis.runtime.geometry import Window as GridWindow
 from gair_qgis.runtime.raster_file import grid_of
 
 
-def lonlat_to_crs(lon: np.ndarray, lat: np.ndarray, crs: Optional[str], is_geographic: bool) -> tuple[np.ndarray, np.ndarray]:
-    """(lon, lat) degrees -> map coordinates of `crs` in float64 (identity for EPSG:4326-like CRSs);
-    NaN where the point lies outside the projection's domain."""
+def lonlat_to_crs(lon: float | np.ndarray, lat: float | np.ndarray, crs: Optional[str],
+                  is_geographic: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(lon, lat) degrees, scalars or arrays -> 1-D arrays of map coordinates of `crs` in float64
+    (identity for EPSG:4326-like CRSs); NaN where the point lies outside the projection's domain."""
     lon = np.atleast_1d(np.asarray(lon, dtype=np.float64))
     lat = np.atleast_1d(np.asarray(lat, dtype=np.float64))
     if crs is None:

@@ -79,11 +79,12 @@ class Sentinel2Image:
 
 def band_files(folder: Path) -> dict[str, Path]:
     """Band name ('B2', 'B8A', ...) -> file, for a folder of one file per band."""
-    files = {}
+    files: dict[str, Path] = {}
     for path in sorted(folder.iterdir()):
         match = _BAND_FILE.search(path.name)
-        if match:
-            files[canonical_band_name(match.group(1))] = path
+        name = canonical_band_name(match.group(1)) if match else None
+        if name is not None:
+            files[name] = path
     return files
 
 

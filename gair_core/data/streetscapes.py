@@ -44,7 +44,7 @@ class ImportReport:
 
 def find_images(images_root: Path) -> dict[str, Path]:
     """uuid -> image path for every `<city_id>/<uuid>.<ext>` (or `<uuid>.<ext>`) under images_root."""
-    found = {}
+    found: dict[str, Path] = {}
     for path in sorted(images_root.rglob("*")):
         if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file():
             found.setdefault(path.stem, path)
