@@ -100,7 +100,8 @@ class SvHeatmapAlgorithm(GairAlgorithm):
         self.add_bands_parameter(self.INPUT)
         self.addParameter(QgsProcessingParameterFile(
             self.SV_IMAGE, self.tr("Street-view photo"), behavior=compat.FILE_BEHAVIOR_FILE,
-            fileFilter="Images (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;All files (*.*)"))
+            fileFilter=self.tr("Images") + " (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;" + self.tr("All files")
+            + " (*.*)"))
         # Short labels (the Processing dialog's default width); the details are in each tooltip and the help.
         self.add_with_help(QgsProcessingParameterPoint(self.SV_POINT, self.tr("Where the photo was taken"), optional=True),
                            self.tr("Default: the photo's EXIF GPS position."))

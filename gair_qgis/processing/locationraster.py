@@ -93,9 +93,9 @@ class LocationRasterAlgorithm(GairAlgorithm):
                                                       optional=True))
         self.addParameter(QgsProcessingParameterFile(self.REFERENCE_IMAGE, self.tr("Reference photo (similarity output)"),
                                                      optional=True,
-                                                     fileFilter="Images (*.jpg *.jpeg *.png *.tif *.tiff *.webp)"))
+                                                     fileFilter=self.tr("Images") + " (*.jpg *.jpeg *.png *.tif *.tiff *.webp)"))
         tolerance = QgsProcessingParameterNumber(
-            self.TOLERANCE, "Largest interpolation error on an output value (0: evaluate every pixel)",
+            self.TOLERANCE, self.tr("Largest interpolation error on an output value (0: evaluate every pixel)"),
             type=compat.NUMBER_DOUBLE, defaultValue=DEFAULT_TOLERANCE, minValue=0.0, optional=True)
         tolerance.setFlags(tolerance.flags() | compat.PARAMETER_FLAG_ADVANCED)
         self.addParameter(tolerance)
