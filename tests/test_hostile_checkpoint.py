@@ -84,12 +84,18 @@ def test_a_tensor_outside_its_storage_is_refused_by_name(tmp_path, offset, size,
     assert "\n" not in str(refused.value)
 
 
-def test_a_small_file_cannot_expand_into_a_huge_tensor(tmp_path):
-    """Stride 0 keeps every element inside a 6-element storage while claiming 64 MB."""
-    path = write_checkpoint(tmp_path / "expanding.pth", {"big": _tensor(0, (4096, 4096), (0, 0))})
+def test_a_small_file_cannot_expand_into_a_huge_copy(tmp_path):
+    """Stride 0 keeps every element inside a 6-element storage while claiming 64 MB: beyond the
+    copy budget (four times the file's size, plus 1 MiB) the tensor stays a read-only view of
+    its storage and allocates nothing; within it, tensors are copied as before."""
+    path = write_checkpoint(tmp_path / "expanding.pth", {"small": _tensor(0, (64, 6), (0, 1)),
+                                                         "big": _tensor(0, (4096, 4096), (0, 0))})
     assert path.stat().st_size < 2000
-    with pytest.raises(UnsafeCheckpointError, match="tensor big is refused: .* claims more memory"):
-        load_checkpoint(path)
+    loaded = load_checkpoint(path)
+    big, small = loaded["big"], loaded["small"]
+    assert big.shape == (4096, 4096) and big.strides == (0, 0) and not big.flags.writeable
+    assert big.base is not None and big.max() == big.min() == 0
+    assert small.flags.c_contiguous and small.flags.owndata and small[63, 5] == 5
 
 
 def test_an_archive_that_unpacks_far_beyond_its_size_is_refused(tmp_path):
@@ -121,3 +127,18 @@ def test_the_import_command_refuses_in_one_line_with_exit_2(tmp_path, capsys):
     assert err.startswith("error: ") and "\n" not in err
     assert "tensor imnet.weight is refused" in err and str(path) in err
     assert not out.exists()
+
+
+def test_a_broadcast_view_of_the_wrong_shape_is_refused_before_any_copy(tmp_path):
+    """A 400 GB attention weight broadcast from 6 floats: the import reports its shape instead
+    of copying it into the fused qkv weight (numpy would fail to allocate, or the OS kill QGIS)."""
+    from gair_qgis.runtime.errors import CheckpointError
+
+    key = "sv_encoder.encoder.layer.0.attention.attention.{}.weight"
+    huge = _tensor(0, (1_000_000, 100_000), (0, 0))
+    path = write_checkpoint(tmp_path / "checkpoint.pth", {key.format(part): huge for part in ("query", "key", "value")})
+    with pytest.raises(CheckpointError) as refused:
+        import_checkpoint.import_released(path, tmp_path / "package")
+    assert "sv_encoder.vit.blocks.0.attn.qkv.weight (query)" in str(refused.value)
+    assert "1000000" in str(refused.value)
+    assert not (tmp_path / "package").exists()

@@ -167,11 +167,17 @@ def convert_released_state_dict(
             absent = sorted({"query", "key", "value"} - set(pieces))
             report.missing.extend(f"{ours} ({name})" for name in absent)
             continue
+        fused = tuple(expected[ours])
+        piece_shape = (fused[0] // 3, *fused[1:])
+        wrong = {name: tuple(piece.shape) for name, piece in pieces.items() if tuple(piece.shape) != piece_shape}
+        if wrong:  # checked before concatenating: a crafted broadcast view would be copied whole
+            report.mismatched.update({f"{ours} ({name})": (piece_shape, found) for name, found in wrong.items()})
+            continue
         converted[ours] = np.concatenate([pieces["query"], pieces["key"], pieces["value"]], axis=0)
     arrays = {}
     for key, shape in expected.items():
         if key not in converted:
-            if not any(m.startswith(key) for m in report.missing):
+            if not any(m.startswith(key) for m in [*report.missing, *report.mismatched]):
                 report.missing.append(key)
             continue
         array = converted[key]

@@ -8,10 +8,12 @@ dicts. Any other global (e.g. `os.system`, `builtins.eval`) is refused with an e
 naming it, so a crafted file cannot execute anything.
 
 Nor can it read outside its own bytes: every tensor's offset, sizes and strides are checked
-against its storage (non-negative, last element inside) before a view is taken, and the
-bytes a checkpoint may claim (its archive entries unpacked, its tensors expanded) are capped
-at a multiple of the file's own size, so a small crafted file cannot exhaust memory. A
-tensor that fails is refused by name (`UnsafeCheckpointError`).
+against its storage (non-negative, last element inside) before a view is taken; a tensor
+that fails is refused by name (`UnsafeCheckpointError`). Nor exhaust memory: the archive may
+unpack to at most twice the file's size (torch.save stores it uncompressed), and tensors are
+copied out of their storages only up to four times the file's size; beyond that (a broadcast
+view, stride 0, claiming far more than the file holds) a tensor stays a read-only view of its
+storage, taking no memory of its own.
 """
 from __future__ import annotations
 
@@ -53,10 +55,11 @@ _STORAGE_DTYPES = {
 
 
 # What a checkpoint may claim, against its file's size: its archive entries unpacked (torch.save
-# stores them uncompressed, so a genuine file claims at most its own size) and its tensors
-# expanded (views of one storage, e.g. tied weights, may repeat bytes; twice is generous).
+# stores them uncompressed, so a genuine file claims at most its own size) and the bytes its
+# tensors are copied into (views of one storage, e.g. tied weights, repeat bytes; beyond this
+# budget tensors stay views).
 MAX_UNPACKED_PER_FILE_BYTE = 2
-MAX_TENSOR_BYTES_PER_FILE_BYTE = 4
+MAX_COPIED_PER_FILE_BYTE = 4
 SMALL_FILE_ALLOWANCE = 1 << 20  # so that a tiny test checkpoint is not held to a ratio
 
 
@@ -97,7 +100,9 @@ def tensor_extent_problem(storage_length: int, offset: Any, size: Any, stride: A
 
 
 def _rebuild_tensor(storage: NDArray[Any], offset: Any, size: Any, stride: Any,
-                    *_ignored: Any) -> NDArray[Any] | _RefusedTensor:
+                    *_ignored: Any, copy: bool = True) -> NDArray[Any] | _RefusedTensor:
+    """The tensor as a numpy array: a contiguous copy, or with `copy=False` a read-only view
+    of its storage; a _RefusedTensor when its extent does not fit the storage."""
     if not isinstance(storage, np.ndarray):
         return _RefusedTensor(f"its storage is {type(storage).__name__}, not tensor data")
     problem = tensor_extent_problem(len(storage), offset, size, stride)
@@ -109,7 +114,7 @@ def _rebuild_tensor(storage: NDArray[Any], offset: Any, size: Any, stride: Any,
     view = np.lib.stride_tricks.as_strided(
         storage[offset:], shape=size, strides=tuple(s * itemsize for s in stride), writeable=False
     )
-    return np.ascontiguousarray(view)
+    return np.ascontiguousarray(view) if copy else view
 
 
 def _rebuild_parameter(data: NDArray[Any], *_ignored: Any) -> NDArray[Any]:
@@ -139,22 +144,22 @@ def _bfloat16_to_float32(raw: bytes) -> NDArray[Any]:
 
 
 class _RestrictedUnpickler(pickle.Unpickler):
-    def __init__(self, data: bytes, archive: zipfile.ZipFile, prefix: str, tensor_budget: int) -> None:
+    def __init__(self, data: bytes, archive: zipfile.ZipFile, prefix: str, copy_budget: int) -> None:
         super().__init__(io.BytesIO(data))
         self._archive = archive
         self._prefix = prefix
         self._storages: dict[str, NDArray[Any]] = {}
-        self._tensor_budget = tensor_budget  # bytes the tensors may still take
+        self._copy_budget = copy_budget  # bytes tensors may still be copied into
 
     def _rebuild_within_budget(self, storage: Any, offset: Any, size: Any, stride: Any,
                                *rest: Any) -> NDArray[Any] | _RefusedTensor:
+        """A tensor copied out of its storage while the copies fit the budget, else a view."""
+        copy = True
         if isinstance(storage, np.ndarray) and isinstance(size, tuple) and all(_is_index(n) for n in size):
             claimed = math.prod(size) * storage.itemsize
-            if claimed > self._tensor_budget:
-                return _RefusedTensor(f"its size {list(size)} claims more memory than the file's size allows "
-                                      "(a small file expanding into a huge tensor)")
-            self._tensor_budget -= claimed
-        return _rebuild_tensor(storage, offset, size, stride, *rest)
+            copy = claimed <= self._copy_budget
+            self._copy_budget -= claimed if copy else 0
+        return _rebuild_tensor(storage, offset, size, stride, *rest, copy=copy)
 
     def find_class(self, module: str, name: str) -> Any:
         if _ALLOWED.get((module, name)) is _rebuild_tensor:
@@ -196,19 +201,19 @@ _MALFORMED_PICKLE = (TypeError, AttributeError, IndexError, KeyError, ValueError
 
 def _check_claimed_size(path: Path, archive: zipfile.ZipFile) -> int:
     """Refuse an archive whose entries unpack to far more than the file's size (a zip bomb);
-    returns the bytes its tensors may take."""
+    returns the bytes its tensors may be copied into."""
     file_size = path.stat().st_size
     unpacked = sum(info.file_size for info in archive.infolist())
     if unpacked > MAX_UNPACKED_PER_FILE_BYTE * file_size + SMALL_FILE_ALLOWANCE:
         raise UnsafeCheckpointError(f"{path} claims {unpacked} bytes unpacked from a {file_size}-byte file (a "
                                     "compressed or crafted archive; torch.save stores its data uncompressed); "
                                     "re-save it with torch.save")
-    return MAX_TENSOR_BYTES_PER_FILE_BYTE * file_size + SMALL_FILE_ALLOWANCE
+    return MAX_COPIED_PER_FILE_BYTE * file_size + SMALL_FILE_ALLOWANCE
 
 
 def _refuse_bad_tensors(obj: Any, path: Path) -> None:
     """Raise UnsafeCheckpointError naming the first tensor (by its key path) whose extent
-    did not fit its storage or the size budget."""
+    did not fit its storage."""
     seen: set[int] = set()
     pending: list[tuple[str, Any]] = [("", obj)]
     while pending:
