@@ -4,9 +4,8 @@ process (tests/test_heatmap_fixed_grid.py checks the same figures):
 
 - two runs whose points are DISTANCE_M apart: the largest |difference| where both cover;
 - the whole raster (EXTENT): the mean |jump| between each pair of neighbouring columns (and
-  rows), over the median of them: the worst across an edge of the fixed grid's tiles, and the
-  worst anywhere (a seam stands out as a lone jump far above the median; before the fixed
-  grid the worst anywhere were the seams of the tiles around the point);
+  rows), over the median of them: the worst across a tile edge (of the fixed grid, or of the
+  tiles side by side around the point that svheatmap used before it), and the worst anywhere;
 - the colour scale `gair_qgis.styling` gives the click's heatmap: the share of valid pixels
   at or beyond either end of the scale (drawn in the end colours);
 - seconds from parameters to heatmap file: the first click on a raster (tiles encoded, the
@@ -80,26 +79,31 @@ def neighbour_jumps(values: np.ndarray, axis: int) -> np.ndarray:
         return np.nanmean(jumps, axis=1 - axis)
 
 
-def tile_edges(size: int, length: int) -> list[int]:
-    """Where the fixed grid's tiles of `size` pixels start or end along an axis of `length`
-    pixels: every half tile from 0, the last tile shifted inside (gair_qgis.processing.tiles.raster_tiles)."""
+def tile_edges(size: int, length: int, point: float) -> list[int]:
+    """Where tiles of `size` pixels start or end along an axis of `length` pixels, in either
+    layout svheatmap has used: the fixed grid (every half tile from 0, the last tile shifted
+    inside; gair_qgis.processing.tiles.raster_tiles) and, before it, tiles side by side from
+    the tile centred on the photo's point (at fractional pixel `point`), shifted inside."""
     edges, start, stride = set(), 0, max(1, round(size / 2))
     while True:
         start = min(start, max(0, length - size))
         edges.update((start, start + size))
         if start + size >= length:
-            return sorted(e for e in edges if 0 < e < length)
+            break
         start += stride
+    centred = min(max(round(point - size / 2), 0), max(0, length - size))
+    edges.update(range(centred % size, length, size))
+    return sorted(e for e in edges if 0 < e < length)
 
 
-def seam_ratio(values: np.ndarray, tile: tuple[int, int]) -> dict:
+def seam_ratio(values: np.ndarray, tile: tuple[int, int], point: tuple[float, float]) -> dict:
     """For neighbouring columns and rows: the worst mean jump across a tile edge, and the
-    worst anywhere, each over the median jump."""
+    worst anywhere, each over the median jump. `point`: the photo's (column, row)."""
     result = {}
-    for name, axis, size in (("columns", 1, tile[0]), ("rows", 0, tile[1])):
+    for name, axis, size, at in (("columns", 1, tile[0], point[0]), ("rows", 0, tile[1], point[1])):
         jumps = neighbour_jumps(values, axis)
         median = float(np.nanmedian(jumps))
-        edges = tile_edges(size, values.shape[axis])
+        edges = tile_edges(size, values.shape[axis], at)
         at_edges = {edge: float(jumps[edge - 1]) for edge in edges}
         worst_edge = max(at_edges, key=lambda edge: at_edges[edge])
         result[name] = {"tile_edges": edges, "worst_tile_edge": worst_edge,
@@ -109,17 +113,25 @@ def seam_ratio(values: np.ndarray, tile: tuple[int, int]) -> dict:
     return result
 
 
-def model_tile_pixels(raster: Path, model: str) -> tuple[int, int]:
-    """The model's tile in a geographic raster's pixels at its centre (as the algorithms size it)."""
+def raster_grid(raster: Path):
+    """A raster's PixelGrid."""
     from osgeo import gdal
 
-    from gair_qgis.runtime.geometry import PixelGrid, ground_pixel_size_m, lonlat_identity, pixels_for_ground_size
-    from gair_qgis.runtime.package import load_package
+    from gair_qgis.runtime.geometry import PixelGrid
 
     dataset = gdal.Open(str(raster))
     left, pw, _, top, _, ph = dataset.GetGeoTransform()
     grid = PixelGrid(left, top, pw, -ph, dataset.RasterXSize, dataset.RasterYSize)
     dataset = None
+    return grid
+
+
+def model_tile_pixels(raster: Path, model: str) -> tuple[int, int]:
+    """The model's tile in a geographic raster's pixels at its centre (as the algorithms size it)."""
+    from gair_qgis.runtime.geometry import ground_pixel_size_m, lonlat_identity, pixels_for_ground_size
+    from gair_qgis.runtime.package import load_package
+
+    grid = raster_grid(raster)
     x, y = grid.centre
     return pixels_for_ground_size(ground_pixel_size_m(grid, lonlat_identity, x, y),
                                   load_package(model).rs_spec.tile_ground_size_m)
@@ -206,7 +218,10 @@ def measure(inputs: dict, work: Path, model: str) -> dict:
                                                            EXTENT=raster_extent(inputs["rs"]))
     report["tiles_whole_raster"] = int(whole["TILES"])
     report["model_tile_pixels"] = model_tile_pixels(inputs["rs"], model)
-    report["seams_whole_raster"] = seam_ratio(Heatmap.read(work / "whole.tif").values, report["model_tile_pixels"])
+    from gair_qgis.runtime.geometry import fractional_pixel
+
+    point = tuple(float(v) for v in fractional_pixel(raster_grid(inputs["rs"]), lon, inputs["lat"]))
+    report["seams_whole_raster"] = seam_ratio(Heatmap.read(work / "whole.tif").values, report["model_tile_pixels"], point)
     for name, path in (("click", work / "a.tif"), ("whole_raster", work / "whole.tif")):
         low, high, legend = styled_scale(path)
         values = Heatmap.read(path).values
