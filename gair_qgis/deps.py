@@ -536,9 +536,7 @@ def install(root: Path, *, python: Optional[Path] = None, proxy: Optional[str] =
         log(line)
     python = python or find_qgis_python()
     log(f"QGIS's Python interpreter: {python}")
-    created_root = not root.exists()
-    root.mkdir(parents=True, exist_ok=True)
-    record_made(root, folder.name, created_root)
+    record_made(root, folder.name, created_root=False)  # creates root where needed, and records that it did
     staging = root / f".staging-{folder.name}-{os.getpid()}"
     record_made(root, staging.name)
     shutil.rmtree(staging, ignore_errors=True)
@@ -658,6 +656,8 @@ def record_made(root: Path, name: str, created_root: Optional[bool] = None) -> N
     """Add `name` (relative to root) to the manifest of what the installer made, before it is made,
     so that a killed install leaves it recorded; `created_root` is set by the first install."""
     root = Path(root)
+    if _make_root(root):
+        created_root = True  # the first thing made (pip, before any install) may make the folder itself
     try:
         manifest = read_manifest(root)
     except DepsError:
@@ -669,6 +669,19 @@ def record_made(root: Path, name: str, created_root: Optional[bool] = None) -> N
     partial = root / f"{MANIFEST}.{os.getpid()}.partial"
     partial.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     os.replace(partial, root / MANIFEST)
+
+
+def _make_root(root: Path) -> bool:
+    """Create root (and its missing parents) where it does not exist yet; True when this call made it."""
+    if root.is_dir():
+        return False
+    try:
+        root.mkdir(parents=True)
+    except FileExistsError:  # made meanwhile by another install, or a file of that name (refused by mkdir)
+        if not root.is_dir():
+            raise
+        return False
+    return True
 
 
 def status(root: Path, python: Optional[Path] = None, check: bool = True) -> dict:

@@ -206,7 +206,9 @@ def test_without_pip_nor_ensurepip_the_installer_installs_with_a_downloaded_pip(
     record = deps.install(root, python=python, log=logged.append)
     assert record["pip"] == command and record["packages"]["onnxruntime"] == deps.requirements_for()[0].version
     assert deps.read_marker(deps.python_folder(root)) == record
-    assert sorted(p.name for p in root.iterdir()) == ["pip", deps.python_tag()]  # no staging left
+    assert sorted(p.name for p in root.iterdir()) == [deps.MANIFEST, "pip", deps.python_tag()]  # no staging left
+    assert deps.read_manifest(root)["created_root"] is True  # pip's download made the folder
+    assert deps.remove(root, log=logged.append) is True and not root.exists()
 
 
 LOAD_AFTER_INSTALL = """

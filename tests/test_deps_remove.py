@@ -74,6 +74,19 @@ def test_a_failed_install_records_what_it_made_and_remove_deletes_exactly_that(t
         ".old-thesis/chapter1.tex", ".staging-photos/a.jpg", "keep.txt", "pip/notes.txt"]
 
 
+def test_the_first_thing_recorded_creates_the_folder_and_records_that_it_did(tmp_path):
+    """pip is fetched before an install makes anything: recording it creates the missing folder (the
+    manifest's partial file needs it), and remove then takes that folder away too."""
+    root = tmp_path / "profile" / "python" / "gair_deps"
+    deps.record_made(root, "pip")
+    assert json.loads((root / deps.MANIFEST).read_text()) == {"created_root": True, "made": ["pip"]}
+    (root / "pip").mkdir()
+    deps.record_made(root, deps.python_folder(root).name, created_root=False)  # an install after: still True
+    assert json.loads((root / deps.MANIFEST).read_text())["created_root"] is True
+    assert deps.remove(root, log=lambda _: None) is True
+    assert not root.exists() and root.parent.is_dir()
+
+
 def test_remove_refuses_a_manifest_that_names_anything_outside_its_folder(tmp_path):
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me")
