@@ -36,15 +36,17 @@ def icon(name: str) -> QIcon:
 
 
 USER_GUIDE = "docs/USER_GUIDE.md"
+USER_GUIDE_HTML = "help/user_guide.html"  # rendered from USER_GUIDE by scripts/build_plugin.sh
 
 
 def user_guide_url() -> QUrl:
-    """The user guide: docs/USER_GUIDE.md of the checkout, else its page in the repository
-    named in metadata.txt (the plugin zip carries no docs)."""
-    for candidate in (PLUGIN_DIR / USER_GUIDE, PLUGIN_DIR.parent / USER_GUIDE):
+    """The user guide on this disk (works offline): help/user_guide.html of the installed plugin, else
+    docs/USER_GUIDE.md of the checkout; only if both are missing (a broken install), the repository page
+    named in metadata.txt."""
+    for candidate in (PLUGIN_DIR / USER_GUIDE_HTML, PLUGIN_DIR.parent / USER_GUIDE):
         if candidate.is_file():
             return QUrl.fromLocalFile(str(candidate))
-    return QUrl(f"{repository_url()}/blob/main/{USER_GUIDE}")
+    return QUrl(repository_url())
 
 
 def repository_url() -> str:

@@ -21,13 +21,16 @@ import sys
 sys.path.insert(0, sys.argv[1])
 import gair_qgis
 from gair_qgis.runtime.package import ModelPackage, bundled_package_path
-from gair_qgis.plugin_files import icon_path
+from gair_qgis.plugin_files import icon_path, user_guide_url
 from pathlib import Path
 plugin = Path(sys.argv[1]) / 'gair_qgis'
 assert Path(gair_qgis.__file__).parent == plugin, gair_qgis.__file__
 package = ModelPackage.load(bundled_package_path())  # verifies every file's sha256
 assert package.root.parent.parent.parent == plugin and not package.untrained
 assert Path(icon_path('heatmap')).parent.parent.parent == plugin
+guide = Path(user_guide_url().toLocalFile())  # the dock's help opens the guide shipped in the plugin (offline)
+assert guide == plugin / 'help' / 'user_guide.html', guide
+assert '<h1' in guide.read_text(encoding='utf-8')
 print('ok')
 """
 
@@ -42,6 +45,11 @@ def test_the_plugin_zip_is_an_installable_plugin_folder(tmp_path):
         names = zipped.namelist()
         assert {name.split("/")[0] for name in names} == {"gair_qgis"}
         assert "gair_qgis/metadata.txt" in names and "gair_qgis/gui/heatmap_dock.py" in names
+        assert "gair_qgis/LICENSE" in names and "gair_qgis/help/user_guide.html" in names
+        # every module of the checkout is packed (pb_tool.cfg's lists are filled from it)
+        modules = {f"gair_qgis/{path.relative_to(ROOT / 'gair_qgis').as_posix()}"
+                   for path in (ROOT / "gair_qgis").rglob("*.py") if "__pycache__" not in path.parts}
+        assert modules <= set(names), sorted(modules - set(names))
         assert not any("__pycache__" in name or name.endswith(".pyc") for name in names)
         metadata = zipped.read("gair_qgis/metadata.txt").decode()
         assert "hasProcessingProvider=yes" in metadata and "qgisMinimumVersion=3.22" in metadata
