@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import ROOT, SHARED
+from conftest import ROOT, SHARED, UNTRAINED_TWIN
 
 
 def run_cli(module: str, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -35,11 +35,18 @@ def assert_one_line_refusal(result: subprocess.CompletedProcess, *fragments: str
 # --- 1. replacing a package replaces only a package -------------------------------------
 
 
+def package_files(marker: bytes) -> dict[str, Path | bytes]:
+    """The tiny untrained package's files, its nili.npz replaced by `marker` (write_package's input)."""
+    meta = json.loads((UNTRAINED_TWIN / "model.json").read_text())
+    return {**{name: UNTRAINED_TWIN / name for name in meta["files"]}, "nili.npz": marker}
+
+
 def small_package(folder: Path, marker: bytes = b"one") -> Path:
+    """A package that passes validate_meta (so it is one of ours), its nili.npz holding `marker`."""
     from gair_qgis.runtime.package import write_package
 
-    meta = {"name": "p", "graphs": {}, "inputs": {}}
-    return write_package(folder, meta, {"nili.npz": marker}, overwrite=True)
+    meta = json.loads((UNTRAINED_TWIN / "model.json").read_text())
+    return write_package(folder, meta, package_files(marker), overwrite=True)
 
 
 def test_import_overwrite_refuses_a_folder_that_is_not_a_package(tmp_path):
@@ -63,15 +70,16 @@ def test_write_package_replaces_only_our_packages_and_keeps_the_old_one_on_failu
     meta = json.loads((package / "model.json").read_text())
     # a package folder that also holds the user's file is not replaced
     (package / "notes.txt").write_text("mine")
-    with pytest.raises(PackageError, match="notes.txt"):
-        write_package(package, meta, {"nili.npz": b"two"}, overwrite=True)
+    with pytest.raises(PackageError, match=r"is a GAIR model package but also holds other files \(notes.txt\)"):
+        write_package(package, meta, package_files(b"two"), overwrite=True)
+    assert (package / "notes.txt").read_text() == "mine" and (package / "nili.npz").read_bytes() == b"one"
     (package / "notes.txt").unlink()
     # a write that fails before the swap leaves the old package whole
     with pytest.raises(FileNotFoundError):
-        write_package(package, meta, {"nili.npz": tmp_path / "missing-source"}, overwrite=True)
+        write_package(package, meta, {**package_files(b"two"), "nili.npz": tmp_path / "missing-source"}, overwrite=True)
     assert (package / "nili.npz").read_bytes() == b"one"
     # a good write replaces it
-    write_package(package, meta, {"nili.npz": b"two"}, overwrite=True)
+    write_package(package, meta, package_files(b"two"), overwrite=True)
     assert (package / "nili.npz").read_bytes() == b"two"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg"]  # no staging or set-aside folder left
     # a plain folder is refused, naming it
