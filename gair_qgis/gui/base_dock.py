@@ -32,6 +32,7 @@ from qgis.PyQt.QtWidgets import (
 
 from .. import settings, styling
 from ..plugin_files import icon, user_guide_url
+from ..translation import QT_TRANSLATE_NOOP, translate, translate_for
 from .dependencies import DependencyOffer, dependency_status
 from .layers import (
     delete_written_file,
@@ -46,7 +47,7 @@ from .widgets import wrapping_label
 
 MIN_COMBO_CHARACTERS = 10
 NOTE_LINES = 2  # the model note always takes this many lines, so switching models moves nothing
-PREVIOUS = "[previous] "
+PREVIOUS = QT_TRANSLATE_NOOP("AlgorithmDock", "[previous] ")
 MESSAGE_SECONDS = 10
 
 
@@ -64,6 +65,11 @@ class AlgorithmDock(QgsDockWidget):
     icon_name = "gair"
     help_text = ""
     help_anchor = ""
+
+    def tr(self, text: str) -> str:
+        """`text` in the user's language, from the contexts of this dock's classes (PyQt's tr()
+        looks only in the instance's own class, which misses this base class's strings)."""
+        return translate_for(type(self), text)
 
     def __init__(self, iface: QgisInterface, catalog: ModelCatalog, parent: Optional[QWidget] = None) -> None:
         super().__init__(self.title, parent or iface.mainWindow())
@@ -128,7 +134,7 @@ class AlgorithmDock(QgsDockWidget):
 
     def _intro_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        intro = wrapping_label(self.help_text)
+        intro = wrapping_label(self.tr(self.help_text))
         self.help_button = QToolButton()
         self.help_button.setText("?")
         self.help_button.setToolTip(self.tr("Open the GAIR user guide"))
@@ -149,10 +155,10 @@ class AlgorithmDock(QgsDockWidget):
         """One fixed-height line under the model chooser: UNTRAINED in red, or the model's name."""
         entry = self.model_chooser.current_entry()
         if entry is not None and entry.untrained:
-            self.model_note.setText(self.tr("This model is {}.").format(UNTRAINED_WARNING))
+            self.model_note.setText(self.tr("This model is {}.").format(translate("ModelEntry", UNTRAINED_WARNING)))
             self.model_note.setStyleSheet(WARNING_STYLE)
         elif entry is not None and entry.bundled:
-            self.model_note.setText(self.tr(SMALL_MODEL_NOTE))
+            self.model_note.setText(translate("ModelEntry", SMALL_MODEL_NOTE))
             self.model_note.setStyleSheet("color: palette(mid);")
         else:
             self.model_note.setText(self.tr("Trained model: {}.").format(entry.name) if entry else "")
@@ -225,7 +231,7 @@ class AlgorithmDock(QgsDockWidget):
         self.run_panel.show_message(text)
         if self._offer_dependencies():
             return
-        push_with_details(self.iface.messageBar(), self.title, text, Qgis.MessageLevel.Warning,
+        push_with_details(self.iface.messageBar(), self.tr(self.title), text, Qgis.MessageLevel.Warning,
                           MESSAGE_SECONDS)
 
     def _offer_dependencies(self) -> bool:
@@ -244,7 +250,7 @@ class AlgorithmDock(QgsDockWidget):
             self.run_panel.show_message(self.tr("onnxruntime works now: run again."))
 
     def _run_refused(self, message: str) -> None:
-        self.iface.messageBar().pushMessage(self.title, message, Qgis.MessageLevel.Info, MESSAGE_SECONDS)
+        self.iface.messageBar().pushMessage(self.tr(self.title), message, Qgis.MessageLevel.Info, MESSAGE_SECONDS)
 
     def mark_previous_results(self) -> str:
         """Rename this dock's results on the map "[previous] ..."; the first one's new name."""
@@ -252,8 +258,8 @@ class AlgorithmDock(QgsDockWidget):
         for layer_id in self.result_layer_ids:
             layer = QgsProject.instance().mapLayer(layer_id)
             if layer is not None:
-                if not layer.name().startswith(PREVIOUS):
-                    layer.setName(PREVIOUS + layer.name())
+                if not layer.name().startswith(self.tr(PREVIOUS)):
+                    layer.setName(self.tr(PREVIOUS) + layer.name())
                 names.append(layer.name())
         return names[0] if names else ""
 

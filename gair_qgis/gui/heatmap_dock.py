@@ -20,12 +20,13 @@ from qgis.PyQt.QtWidgets import QCheckBox, QComboBox, QLabel, QVBoxLayout, QWidg
 
 from .. import styling
 from ..runtime.photo_gps import photo_gps
+from ..translation import QT_TRANSLATE_NOOP
 from .base_dock import AlgorithmDock
 from .layers import load_raster, unique_output_path
 from .map_tool import WGS84, PointPickerRow, describe_point
 from .models import ModelCatalog
 
-PHOTO_FILTER = "Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;All files (*)"
+PHOTO_FILTER = QT_TRANSLATE_NOOP("PhotoPicker", "Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;All files (*)")
 THUMBNAIL_SIZE = (220, 110)
 AREA_TILE, AREA_VIEW = "tile", "view"
 
@@ -36,7 +37,7 @@ class PhotoPicker(QWidget):
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         self.file = QgsFileWidget()
-        self.file.setFilter(PHOTO_FILTER)
+        self.file.setFilter(self.tr(PHOTO_FILTER))
         self.file.setDialogTitle(self.tr("Street-view photo"))
         self.thumbnail = QLabel(self.tr("No photo"))
         self.thumbnail.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -69,10 +70,11 @@ class HeatmapDock(AlgorithmDock):
     shown, that the heatmap stays the same and what the similarity is where it landed."""
 
     algorithm_id = "gair:svheatmap"
-    title = "GAIR heatmap"
+    title = QT_TRANSLATE_NOOP("HeatmapDock", "GAIR heatmap")
     icon_name = "heatmap"
-    help_text = ("Where in the satellite scene does this street-view photo fit? Choose the photo, then click on "
-                 "the map where it was taken: the heatmap colours each place by how well it matches the photo.")
+    help_text = QT_TRANSLATE_NOOP("HeatmapDock", "Where in the satellite scene does this street-view photo fit? Choose "
+                                  "the photo, then click on the map where it was taken: the heatmap colours each "
+                                  "place by how well it matches the photo.")
 
     def __init__(self, iface: QgisInterface, catalog: ModelCatalog, parent: Optional[QWidget] = None) -> None:
         self.last_results: dict = {}

@@ -27,7 +27,7 @@ from ..processing.locationraster import DEFAULT_PIXELS_ACROSS
 from ..processing.locationraster import EMBEDDING as MODE_EMBEDDING
 from ..processing.locationraster import PCA_VIEW as MODE_PCA
 from ..processing.locationraster import SIMILARITY as MODE_SIMILARITY
-from ..translation import QT_TRANSLATE_NOOP
+from ..translation import QT_TRANSLATE_NOOP, translate
 from .base_dock import AlgorithmDock
 from .heatmap_dock import PHOTO_FILTER
 from .layers import load_raster, unique_output_path
@@ -77,7 +77,7 @@ class LocationDock(AlgorithmDock):
         self.mode.currentIndexChanged.connect(self._update_reference)
         self.reference_point = PointPickerRow(canvas, self.tr("click on the map"))
         self.reference_photo = QgsFileWidget()
-        self.reference_photo.setFilter(PHOTO_FILTER)
+        self.reference_photo.setFilter(translate("PhotoPicker", PHOTO_FILTER))
         self.form.addRow(self.tr("Area"), self.extent)
         self.form.addRow(self.tr("CRS"), self.crs)
         self.form.addRow(self.tr("Pixel size"), self.pixel_size)
