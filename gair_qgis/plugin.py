@@ -6,6 +6,7 @@ Dock widgets (heatmap, location, predictions, model manager) belong in `_init_do
 from __future__ import annotations
 
 from qgis.core import QgsApplication
+from qgis.PyQt import sip
 
 
 class GairPlugin:
@@ -30,8 +31,10 @@ class GairPlugin:
         if self.provider is None:
             from .processing.provider import GairProvider
 
-            self.provider = GairProvider()
-            QgsApplication.processingRegistry().addProvider(self.provider)
+            provider = GairProvider()
+            # QGIS deletes a provider whose id is already registered (another GAIR plugin object,
+            # a test's provider): keep no reference to a deleted one
+            self.provider = provider if QgsApplication.processingRegistry().addProvider(provider) else None
 
     def initGui(self) -> None:  # noqa: N802 (QGIS API)
         self.initProcessing()
@@ -46,9 +49,9 @@ class GairPlugin:
             self.dependencies.unload()
             self.dependencies = None
         self._unload_docks()
-        if self.provider is not None:
+        if self.provider is not None and not sip.isdeleted(self.provider):
             QgsApplication.processingRegistry().removeProvider(self.provider)
-            self.provider = None
+        self.provider = None
         from . import cache, translation
 
         cache.clear()

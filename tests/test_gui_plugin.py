@@ -45,3 +45,22 @@ def test_the_plugin_can_be_loaded_again_after_unload(qgis_iface, qgis_new_projec
         assert QgsApplication.processingRegistry().providerById("gair") is not None
         plugin.unload()
     assert QgsApplication.processingRegistry().providerById("gair") is None
+
+
+def test_a_plugin_loaded_while_a_gair_provider_is_registered_unloads_cleanly(qgis_iface, qgis_new_project,
+                                                                             gair_settings):
+    """QGIS deletes a provider whose id is taken ("Duplicate provider gair registered"): the
+    plugin keeps no reference to it, its unload leaves the provider it found in place."""
+    from gair_qgis.processing.provider import GairProvider
+
+    registry = QgsApplication.processingRegistry()
+    first = GairProvider()
+    assert registry.addProvider(first)
+    try:
+        plugin = classFactory(qgis_iface)
+        plugin.initGui()
+        assert plugin.provider is None
+        plugin.unload()  # raised "wrapped C/C++ object of type GairProvider has been deleted"
+        assert registry.providerById("gair") is first
+    finally:
+        registry.removeProvider("gair")

@@ -255,11 +255,15 @@ def test_a_sentinel2_raster_added_by_hand_shows_in_true_colour(plugin, tmp_path)
     assert (renderer.redBand(), renderer.greenBand(), renderer.blueBand()) == (4, 3, 2)  # B4, B3, B2
 
 
-def test_errors_are_rewritten_in_the_users_words():
-    text = user_message("SV_POINT (2.35, 48.85) [EPSG:4326] lies outside the raster INPUT (x 9.1..9.2, y 48..49)")
-    assert text.startswith("The place where the photo was taken is outside the RS layer")
-    assert user_message("this EXTENT needs 900 tiles, more than the limit of 400; zoom") .startswith(
-        "This area needs 900 model tiles, more than the limit of 400")
+def test_errors_are_recognised_by_type_and_said_in_the_users_words():
+    from gair_qgis.processing.errors import OverLimit, PointOutsideRaster
+
+    in_german = PointOutsideRaster("SV_POINT (2.35, 48.85) [EPSG:4326] liegt außerhalb des Rasters INPUT")
+    assert user_message(in_german).startswith("The place where the photo was taken is outside the RS layer")
+    over = OverLimit("EXTENT braucht 900 Kacheln", "tiles", 900, 400)
+    assert user_message(over).startswith("This area needs 900 model tiles, more than the limit of 400")
+    same_text_other_type = ValueError("SV_POINT lies outside the raster INPUT")  # no rewriting by the words
+    assert user_message(same_text_other_type) == "The place where the photo was taken lies outside the raster the RS layer."
     assert user_message("MODEL folder x is broken") == "The model folder x is broken."  # generic: words replaced
 
 

@@ -1,68 +1,90 @@
-"""Processing error messages in a dock user's words.
+"""Processing error messages in a dock user's words, and message-bar lines with their details.
 
 The algorithms' messages name parameters (SV_POINT, INPUT, ...) as a toolbox or command
-line user sees them. A dock shows the same message with the dock's own words: known
-messages are rewritten whole, and any other one has its parameter names replaced by the
-labels of the dock's widgets."""
+line user sees them. A dock recognises the errors it can say better by their type
+(gair_qgis.processing.errors, handed over by `runner.RecordingFeedback`), never by their
+text, which is translated, and builds its own sentence from the error's values; any other
+error keeps its text with the parameter names replaced by the labels of the dock's widgets."""
 from __future__ import annotations
 
 import re
+from typing import Optional, Union
 
 from qgis.core import Qgis
 from qgis.gui import QgsMessageBar, QgsMessageBarItem
-from qgis.PyQt.QtCore import QCoreApplication, Qt
+from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QMessageBox, QPushButton, QWidget
 
-# The labels the docks give the algorithms' parameters.
-PARAMETER_WORDS = {
-    "SV_POINT": "the place where the photo was taken",
-    "SV_IMAGE": "the photo",
-    "TILE_EXTENT": "the tile",
-    "EXTENT": "the area",
-    "INPUT": "the RS layer",
-    "RASTER": "the RS layer",
-    "MODEL": "the model",
-    "PIXEL_SIZE": "the pixel size",
-    "REFERENCE_POINT": "the reference place",
-    "REFERENCE_IMAGE": "the reference photo",
-    "OUTPUT_RASTER": "the prediction raster",
-    "OUTPUT": "the output file",
-    "BANDS": "the band list",
-    "HEAD": "the prediction",
-}
-
-# (pattern, message): the first pattern found in the error decides; {0}, {1} are its groups.
-KNOWN_ERRORS = (
-    (r"lies outside the raster",
-     "The place where the photo was taken is outside the RS layer. Click inside the layer on the map, "
-     "or choose the RS layer that covers that place."),
-    (r"no EXIF GPS position and SV_POINT is not set",
-     "The photo does not say where it was taken. Click on the map where it was taken."),
-    (r"needs (\d+) tiles, more than the limit of (\d+)",
-     "This area needs {0} model tiles, more than the limit of {1}. Zoom in, or choose "
-     "'One model tile around the point'."),
-    (r"needs (\d+) pixels, more than the limit of (\d+)",
-     "This area at this pixel size needs {0} pixels, more than the limit of {1}. Choose a larger pixel size "
-     "or a smaller area."),
-    (r"the raster has (\d+) band\(s\); GAIR needs",
-     "The RS layer has {0} band(s) and is not a Sentinel-2 stack GAIR can read: it needs the 10 bands "
-     "B2, B3, B4, B5, B6, B7, B8, B8A, B11, B12 (or a 12-band L2A stack). Choose a Sentinel-2 layer."),
-    (r"does not overlap", "The area does not overlap the RS layer. Zoom to the layer and try again."),
-    (r"no prediction head", "The chosen model has no prediction heads. Choose another model in the dock."),
-    (r"cannot (?:read|open|identify) (?:the )?(?:image|photo)",
-     "The photo cannot be read. Choose a JPEG, PNG or TIFF photo."),
+from ..processing.errors import (
+    BandLayout,
+    NoHeads,
+    NoOverlap,
+    NoPhotoPosition,
+    OverLimit,
+    PointOutsideRaster,
+    UnreadablePhoto,
 )
+from ..translation import translate
 
 
-def user_message(error: str) -> str:
-    """`error` (an algorithm's message) as a dock user should read it: one sentence or two."""
-    text = (error or "").strip().splitlines()[0] if (error or "").strip() else "The run failed."
-    for pattern, message in KNOWN_ERRORS:
-        found = re.search(pattern, text)
-        if found:
-            return message.format(*found.groups())
-    for name in sorted(PARAMETER_WORDS, key=len, reverse=True):
-        text = re.sub(rf"\b{name}\b", PARAMETER_WORDS[name], text)
+def parameter_words() -> dict[str, str]:
+    """The labels the docks give the algorithms' parameters."""
+    return {
+        "SV_POINT": translate("messages", "the place where the photo was taken"),
+        "SV_IMAGE": translate("messages", "the photo"),
+        "TILE_EXTENT": translate("messages", "the tile"),
+        "EXTENT": translate("messages", "the area"),
+        "INPUT": translate("messages", "the RS layer"),
+        "RASTER": translate("messages", "the RS layer"),
+        "MODEL": translate("messages", "the model"),
+        "PIXEL_SIZE": translate("messages", "the pixel size"),
+        "REFERENCE_POINT": translate("messages", "the reference place"),
+        "REFERENCE_IMAGE": translate("messages", "the reference photo"),
+        "OUTPUT_RASTER": translate("messages", "the prediction raster"),
+        "OUTPUT": translate("messages", "the output file"),
+        "BANDS": translate("messages", "the band list"),
+        "HEAD": translate("messages", "the prediction"),
+    }
+
+
+def known_error_message(error: BaseException) -> Optional[str]:
+    """The dock's sentence for an error it recognises by type (None for any other)."""
+    if isinstance(error, PointOutsideRaster):
+        return translate("messages", "The place where the photo was taken is outside the RS layer. Click inside the layer on the map, "
+                   "or choose the RS layer that covers that place.")
+    if isinstance(error, NoPhotoPosition):
+        return translate("messages", "The photo does not say where it was taken. Press Pick on map and click where it was taken.")
+    if isinstance(error, OverLimit) and error.unit == "tiles":
+        return translate("messages", "This area needs {0} model tiles, more than the limit of {1}. Zoom in, or choose "
+                   "'One model tile around the point'.").format(error.needed, error.limit)
+    if isinstance(error, OverLimit):
+        return translate("messages", "This area at this pixel size needs {0} pixels, more than the limit of {1}. Choose a larger "
+                   "pixel size or a smaller area.").format(error.needed, error.limit)
+    if isinstance(error, BandLayout):
+        return translate("messages", "The RS layer has {0} band(s) and is not a Sentinel-2 stack GAIR can read: it needs the 10 bands "
+                   "B2, B3, B4, B5, B6, B7, B8, B8A, B11, B12 (or a 12-band L2A stack). Choose a Sentinel-2 "
+                   "layer.").format(error.band_count)
+    if isinstance(error, NoOverlap):
+        return translate("messages", "The area does not overlap the RS layer. Zoom to the layer and try again.")
+    if isinstance(error, NoHeads):
+        return translate("messages", "The chosen model has no prediction heads. Choose another model in the dock.")
+    if isinstance(error, UnreadablePhoto):
+        return translate("messages", "The photo cannot be read. Choose a JPEG, PNG or TIFF photo.")
+    return None
+
+
+def user_message(error: Union[BaseException, str, None]) -> str:
+    """`error` (the algorithm's error object, or only its text) as a dock user should read
+    it: one sentence or two."""
+    if isinstance(error, BaseException):
+        known = known_error_message(error)
+        if known is not None:
+            return known
+        error = str(error)
+    text = (error or "").strip().splitlines()[0] if (error or "").strip() else translate("messages", "The run failed.")
+    words = parameter_words()
+    for name in sorted(words, key=len, reverse=True):
+        text = re.sub(rf"\b{name}\b", words[name], text)
     text = text[0].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else text + "."
 
@@ -80,7 +102,7 @@ def push_with_details(bar: QgsMessageBar, title: str, text: str, level: Qgis.Mes
     short = headline(text)
     item = QgsMessageBar.createMessage(title, short, bar)
     if short != text.strip():
-        button = QPushButton(QCoreApplication.translate("messages", "Details"))
+        button = QPushButton(translate("messages", "Details"))
         button.setToolTip(text)
         button.clicked.connect(lambda: show_details(bar.window(), title, text))
         item.layout().addWidget(button)

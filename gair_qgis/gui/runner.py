@@ -38,17 +38,18 @@ _IN_FLIGHT: set = set()  # AlgorithmRun objects whose task has not finished
 
 
 class RecordingFeedback(QgsProcessingFeedback):
-    """Feedback that keeps the algorithm's messages (written from the worker thread,
-    read on the main thread after the task has finished)."""
+    """Feedback that keeps the algorithm's messages and its error object (written from the
+    worker thread, read on the main thread after the task has finished): the dock recognises
+    an error by its type (gui.messages), since only its text crosses QGIS's task."""
 
     def __init__(self) -> None:
         super().__init__()
         self.errors: list[str] = []
         self.messages: list[str] = []
-        self.error: Optional[BaseException] = None  # what the algorithm raised (processing.errors.record_error)
+        self.error: Optional[BaseException] = None
 
     def record_error(self, error: BaseException) -> None:
-        """Keep the algorithm's error object: its type tells a dock what went wrong (gui.messages)."""
+        """The error the algorithm failed with (processing.errors.record_error)."""
         self.error = error
 
     def reportError(self, error: str, fatalError: bool = False) -> None:  # noqa: N802,N803 (Qt API)
@@ -216,6 +217,7 @@ class RunPanel(QWidget):
         self.progress_bar.setValue(int(value))
 
     def _done(self, ok: bool, results: dict, message: str) -> None:
+        failure = self.run.feedback.error if self.run is not None else None
         self._release()
         self._set_running(False)
         if ok:
@@ -230,7 +232,7 @@ class RunPanel(QWidget):
             message = self.tr("Cancelled; nothing was added.")
         else:
             QgsMessageLog.logMessage(f"{self.algorithm_id}: {message}", "GAIR", Qgis.MessageLevel.Warning)
-            message = user_message(message)
+            message = user_message(failure or message)
         if not ok:
             self.progress_bar.setValue(0)
         self.show_message(message)
