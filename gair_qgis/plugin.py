@@ -5,8 +5,15 @@ Dock widgets (heatmap, location, predictions, model manager) belong in `_init_do
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Optional
+
 from qgis.core import QgsApplication
 from qgis.PyQt import sip
+
+if TYPE_CHECKING:
+    from .gui import GairGui
+    from .gui.dependencies import DependencyOffer
+    from .processing.provider import GairProvider
 
 
 class GairPlugin:
@@ -14,9 +21,9 @@ class GairPlugin:
 
     def __init__(self, iface) -> None:
         self.iface = iface
-        self.provider = None
-        self.gui = None  # gair_qgis.gui.GairGui, made in initGui
-        self.dependencies = None  # gair_qgis.gui.dependencies.DependencyOffer, made in initGui
+        self.provider: Optional[GairProvider] = None
+        self.gui: Optional[GairGui] = None  # made in initGui
+        self.dependencies: Optional[DependencyOffer] = None  # made in initGui
         from . import message_log
 
         message_log.install()  # the plugin's Python log in QGIS's Log Messages panel, tab GAIR
@@ -41,8 +48,9 @@ class GairPlugin:
         self._init_docks()
         from .gui.dependencies import DependencyOffer
 
-        self.dependencies = DependencyOffer(self.iface)
-        self.dependencies.offer_if_needed()
+        dependencies = DependencyOffer(self.iface)
+        dependencies.offer_if_needed()
+        self.dependencies = dependencies
 
     def unload(self) -> None:
         if self.dependencies is not None:
@@ -66,8 +74,9 @@ class GairPlugin:
         """Create the dock widgets and actions (gair_qgis.gui)."""
         from .gui import GairGui
 
-        self.gui = GairGui(self.iface)
-        self.gui.init_gui()
+        gui = GairGui(self.iface)
+        gui.init_gui()
+        self.gui = gui
 
     def _unload_docks(self) -> None:
         """Remove every dock widget and action created by `_init_docks`."""
