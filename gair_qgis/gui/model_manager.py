@@ -33,6 +33,7 @@ from ..cache import SESSIONS
 from ..plugin_files import icon
 from ..runtime.download import DEFAULT_NAME, DEFAULT_URL
 from ..runtime.errors import PackageError
+from ..translation import QT_TRANSLATE_NOOP, translate, translate_for
 from .base_dock import scrolling
 from .dependencies import DependencyPanel, DependencyStatus, dependency_status
 from .diagnostics import diagnostics, onnxruntime_status
@@ -145,7 +146,8 @@ class PackageList(QWidget):
     def _show_details(self) -> None:
         entry = self.current_entry()
         self.details.setText(entry.describe() if entry else "")
-        self.warning.setText(f"This model is {UNTRAINED_WARNING}." if entry and entry.untrained else "")
+        self.warning.setText(self.tr("This model is {}.").format(translate("ModelEntry", UNTRAINED_WARNING))
+                             if entry and entry.untrained else "")
         self.warning.setVisible(bool(entry and entry.untrained))
         self.remove_button.setEnabled(removable(entry))
         self.remove_button.setToolTip(
@@ -251,7 +253,13 @@ class PackageTaskPanel(QGroupBox):
     """A form that writes a model package in a background task: start and Cancel buttons,
     progress, a status line, and on success the package added to the catalog and made active.
     Subclasses build their fields (`form`) and start their task with `run`; the texts they pass
-    to __init__ are translated here (self.tr needs the initialised QObject)."""
+    to __init__ (marked with QT_TRANSLATE_NOOP under the subclass) are translated here (self.tr
+    needs the initialised QObject)."""
+
+    def tr(self, text: str) -> str:
+        """`text` in the user's language, from the contexts of this panel's classes (PyQt's tr()
+        looks only in the instance's own class, which misses this base class's strings)."""
+        return translate_for(type(self), text)
 
     def __init__(self, catalog: ModelCatalog, title: str, start_text: str, status_text: str,
                  parent: Optional[QWidget] = None, announce=None) -> None:
@@ -332,11 +340,13 @@ class ImportPanel(PackageTaskPanel):
     """Import a checkpoint.pth file in the background (progress, cancel)."""
 
     def __init__(self, catalog: ModelCatalog, parent: Optional[QWidget] = None, announce=None) -> None:
-        super().__init__(catalog, "Import a checkpoint file", "Import",
-                         "A checkpoint.pth in the released GAIR layout; torch is not needed.", parent, announce)
+        super().__init__(catalog, QT_TRANSLATE_NOOP("ImportPanel", "Import a checkpoint file"),
+                         QT_TRANSLATE_NOOP("ImportPanel", "Import"),
+                         QT_TRANSLATE_NOOP("ImportPanel", "A checkpoint.pth in the released GAIR layout; torch is not "
+                                                          "needed."), parent, announce)
         self.import_button = self.start_button
         self.checkpoint = QgsFileWidget()
-        self.checkpoint.setFilter("PyTorch checkpoints (*.pth *.pt *.ckpt);;All files (*)")
+        self.checkpoint.setFilter(self.tr("PyTorch checkpoints (*.pth *.pt *.ckpt);;All files (*)"))
         self.overwrite = QCheckBox(self.tr("Replace if it exists"))
         self.form.addRow(self.tr("Checkpoint"), self.checkpoint)
         self.form.addRow(self.tr("Write to"), self.out_folder)
@@ -364,9 +374,11 @@ class DownloadPanel(PackageTaskPanel):
     stack and import them: progress in MB, MB/s and time left, Cancel, resume on the next try."""
 
     def __init__(self, catalog: ModelCatalog, parent: Optional[QWidget] = None, announce=None) -> None:
-        super().__init__(catalog, "Download GAIR", "Download GAIR",
-                         "About 814 MB from Hugging Face (PingL/GAIR, Apache-2.0), through QGIS's network "
-                         "settings (proxy); an interrupted download resumes.", parent, announce)
+        super().__init__(catalog, QT_TRANSLATE_NOOP("DownloadPanel", "Download GAIR"),
+                         QT_TRANSLATE_NOOP("DownloadPanel", "Download GAIR"),
+                         QT_TRANSLATE_NOOP("DownloadPanel", "About 814 MB from Hugging Face (PingL/GAIR, Apache-2.0), "
+                                                            "through QGIS's network settings (proxy); an interrupted "
+                                                            "download resumes."), parent, announce)
         self.download_button = self.start_button
         self.url = QLineEdit(DEFAULT_URL)
         self.url.setCursorPosition(0)
@@ -474,7 +486,7 @@ class ProviderPanel(QGroupBox):
 class ModelManagerDock(QgsDockWidget):
     """Model packages, the released-checkpoint import and the execution provider."""
 
-    title = "GAIR models"
+    title = QT_TRANSLATE_NOOP("ModelManagerDock", "GAIR models")
 
     def __init__(self, iface: QgisInterface, catalog: ModelCatalog, parent: Optional[QWidget] = None) -> None:
         super().__init__(self.title, parent or iface.mainWindow())
