@@ -20,7 +20,7 @@ from qgis.PyQt.QtWidgets import QCheckBox, QComboBox, QLabel, QVBoxLayout, QWidg
 
 from .. import styling
 from ..runtime.photo_gps import photo_gps
-from ..translation import QT_TRANSLATE_NOOP
+from ..translation import QT_TRANSLATE_NOOP, translate
 from .base_dock import AlgorithmDock
 from .layers import load_raster, unique_output_path
 from .map_tool import WGS84, PointPickerRow, describe_point
@@ -204,12 +204,14 @@ def share_below(path: Optional[str], value: Optional[float]) -> Optional[float]:
 def heatmap_summary(results: dict, same_tile: bool = False, share: Optional[float] = None) -> str:
     """What the run did and what the click means, in a sentence or three."""
     tiles, encoded = int(results.get("TILES") or 0), int(results.get("ENCODED_TILES") or 0)
-    text = f"{tiles} tile(s), {encoded} encoded now." if encoded else f"{tiles} tile(s) from the cache."
+    text = translate("HeatmapDock", "{} tile(s), {} encoded now.").format(tiles, encoded) if encoded else \
+        translate("HeatmapDock", "{} tile(s) from the cache.").format(tiles)
     if same_tile:
-        text += (" Same tile as before, so the heatmap is unchanged: it compares the photo with every place of "
-                 "the tile. Your click moved the photo's point (blue cross).")
+        text += " " + translate("HeatmapDock", "Same tile as before, so the heatmap is unchanged: it compares the "
+                                "photo with every place of the tile. Your click moved the photo's point (blue cross).")
     similarity = results.get("POINT_SIMILARITY")
     if similarity is not None:
-        text += f" Similarity at the photo's point: {float(similarity):.3f}"
-        text += f", higher than {100 * share:.0f} % of the tile." if share is not None else "."
+        text += " " + (translate("HeatmapDock", "Similarity at the photo's point: {:.3f}, higher than {:.0f} % of "
+                                 "the tile.").format(float(similarity), 100 * share) if share is not None else
+                       translate("HeatmapDock", "Similarity at the photo's point: {:.3f}.").format(float(similarity)))
     return text

@@ -244,7 +244,8 @@ def install(catalog: ModelCatalog, folder: Path, done_message: str, announce) ->
     if entry.error:
         return entry.error
     catalog.set_active(entry.folder)
-    text = f"{entry.name} is now the active GAIR model (every GAIR dock and algorithm uses it)."
+    text = translate("PackageTaskPanel", "{} is now the active GAIR model (every GAIR dock and algorithm uses it)."
+                     ).format(entry.name)
     announce(text)
     return f"{done_message}; {text}"
 
