@@ -92,11 +92,12 @@ def test_the_plan_ignores_the_plugins_own_folder_and_refuses_an_old_or_missing_n
 
 
 def test_the_default_folder_is_in_the_profile_of_the_plugins_folder(tmp_path):
-    plugin = tmp_path / "profiles" / "default" / "python" / "plugins" / "gair_qgis" / "deps.py"
-    assert deps.default_root(str(plugin)) == tmp_path / "profiles" / "default" / "python" / "gair_deps"
-    assert deps.root_in_profile(tmp_path / "profiles" / "default") == deps.default_root(str(plugin))
+    plugin = tmp_path / "profiles" / "default" / "python" / "plugins" / "gair_qgis"
+    assert deps.default_root(plugin) == tmp_path / "profiles" / "default" / "python" / "gair_deps"
+    assert deps.root_in_profile(tmp_path / "profiles" / "default") == deps.default_root(plugin)
     with pytest.raises(deps.DepsError, match="--target"):
-        deps.default_root(str(tmp_path / "checkout" / "gair_qgis" / "deps.py"))
+        deps.default_root(tmp_path / "checkout" / "gair_qgis")
+    assert deps.default_root.__defaults__ == (ROOT / "gair_qgis",)  # the plugin folder, above the deps package
 
 
 def test_remove_deletes_only_what_the_installer_made(tmp_path):

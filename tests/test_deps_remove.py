@@ -104,7 +104,9 @@ def test_remove_refuses_a_manifest_that_names_anything_outside_its_folder(tmp_pa
 
 
 def test_no_url_with_credentials_in_the_installer():
-    for path in (ROOT / "gair_qgis" / "deps.py", ROOT / "gair_qgis" / "runtime" / "download.py"):
+    paths = [*sorted((ROOT / "gair_qgis" / "deps").glob("*.py")), ROOT / "gair_qgis" / "runtime" / "download.py"]
+    assert len(paths) > 5
+    for path in paths:
         found = [line for line in path.read_text().splitlines() if BASIC_AUTH.search(line)]
         assert not found, f"{path}: {found}"
     assert BASIC_AUTH.search("e.g. http://user:password@host:3128")  # the detector as used finds one

@@ -36,7 +36,7 @@ from qgis.PyQt.QtWidgets import (
 from .. import deps
 from .widgets import button_grid, wrapping_label
 
-PLUGINS_DIR = Path(deps.__file__).resolve().parent.parent  # where `-m gair_qgis.deps` is found
+PLUGINS_DIR = Path(deps.__file__).resolve().parents[2]  # where `-m gair_qgis.deps` is found (deps/__init__.py)
 KILL_AFTER_MS = 20_000  # a cancelled installer that has not stopped by then is killed
 # (program, arguments) of the installer process, given the dependency folder and the cancel file.
 CommandFactory = Callable[[Path, Path], tuple[str, list[str]]]
