@@ -1,13 +1,16 @@
 """Run inside the QGIS desktop by scripts/run_qgis.sh (`qgis --code`): zoom to the demo
 tile and show the GAIR heatmap dock filled from the demo project (RS layer, photo, where
-it was taken), its pick tool armed: one click on the map gives the heatmap.
+it was taken): Pick on map, then one click on the map gives the heatmap.
 
-With GAIR_SCREENSHOT=<folder> it also walks through every dock and result as a user would
-(clicks on the map are real X clicks through xdotool), saves a screenshot of the whole
-screen after each step into that folder (01_heatmap_dock.png, ...), and quits QGIS (exit
-status 0 when every step worked). QGIS executes this file as a script: no __file__ here.
+With GAIR_SCREENSHOT=<folder> it instead walks through every dock and result as a user
+would: first every dock as it opens (nothing filled in), then the demo inputs, a click on
+the photo's place and a second click inside the same tile (clicks on the map are real X
+clicks through xdotool); it saves a screenshot of the whole screen after each step into that
+folder (00_first_heatmap.png, ...) and quits QGIS (exit status 0 when every step worked).
+QGIS executes this file as a script: no __file__ here.
 """
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -22,7 +25,7 @@ from qgis.core import (
     QgsReferencedPointXY,
 )
 from qgis.PyQt.QtCore import QTimer
-from qgis.PyQt.QtWidgets import QApplication, QDockWidget
+from qgis.PyQt.QtWidgets import QApplication, QDockWidget, QScrollArea
 from qgis.utils import iface, plugins
 
 GAIR_SCOPE = "gair"
@@ -87,9 +90,8 @@ def gair_heatmap_dock():
         dock.location.set_point(point, "(demo)")
     dock.show()
     dock.raise_()
-    dock.location.arm()
-    dock.run_panel.show_message("Demo ready: click on the map where the photo was taken (the blue cross), "
-                                "or press Run.")
+    dock.run_panel.show_message("Demo ready: press Pick on map, then click on the map where the photo was taken "
+                                "(the blue cross), or press Run.")
     return dock
 
 
@@ -160,6 +162,37 @@ def gair_click_map(point):
     subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "1"], check=True)
 
 
+def gair_click_widget(widget):
+    """A real left click (xdotool) in the middle of a widget, scrolled into view first."""
+    parent = widget.parentWidget()
+    while parent is not None and not isinstance(parent, QScrollArea):
+        parent = parent.parentWidget()
+    if parent is not None:
+        parent.ensureWidgetVisible(widget)
+    QApplication.processEvents()
+    centre = widget.mapToGlobal(widget.rect().center())
+    subprocess.run(["xdotool", "mousemove", str(centre.x()), str(centre.y()), "click", "1"], check=True)
+
+
+def gair_arm_by_button(picker, done):
+    """Press the picker's *Pick on map* button as a user does (a real click), then call
+    done(None) once the pick tool is the canvas's map tool, done(error) if it is not."""
+    if picker.armed:
+        done(None)
+        return
+    gair_click_widget(picker.button)
+
+    def check(tries=20):
+        if picker.armed:
+            done(None)
+        elif tries:
+            QTimer.singleShot(100, lambda: check(tries - 1))
+        else:
+            done("the pick tool is not armed after a click on Pick on map")
+
+    check()
+
+
 def gair_after_run(dock, done, expect_ok=True):
     """Call done() once the dock's next run has finished (and its layers are drawn)."""
 
@@ -195,19 +228,61 @@ def gair_tour(folder):
         dock.raise_()
         return dock
 
+    def first_state(dock_class):
+        def step(done):
+            gair_zoom_to(layer)
+            show_dock(dock_class)
+            done()
+        return step
+
     def first_view(done):
-        gair_zoom_to(layer)
-        done(None if heatmap.location.armed else "the pick tool is not armed")
+        """The demo inputs filled in; Pick on map pressed (the dock shows the tool armed)."""
+        dock = gair_heatmap_dock()
+        if dock.location.armed:
+            done("the pick tool was armed before Pick on map was pressed")
+            return
+        gair_arm_by_button(dock.location, done)
 
     def click_photo_point(done):
-        gair_after_run(heatmap, done)
-        gair_click_map(to_canvas.transform(QgsPointXY(point)))
+        def click(error=None):
+            if error:
+                done(error)
+                return
+            gair_after_run(heatmap, done)
+            gair_click_map(to_canvas.transform(QgsPointXY(point)))
+
+        gair_arm_by_button(heatmap.location, click)  # still armed after step 01: a click picks again
 
     def click_same_tile(done):
-        gair_after_run(heatmap, done)
-        centre = canvas.extent().center()
-        target = QgsPointXY(centre.x() + canvas.extent().width() * 0.2, centre.y() - canvas.extent().height() * 0.15)
-        gair_click_map(target)
+        """A second click inside the tile just shown (its central part, an eighth of a tile from the
+        middle, away from the first click): it must reuse that tile's encodings (nothing encoded)."""
+        bounds = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", heatmap.shown_tile)]
+        if len(bounds) != 4:
+            done(f"no tile bounds on the first heatmap ({heatmap.shown_tile!r})")
+            return
+        left, bottom, right, top = bounds
+        to_map = QgsCoordinateTransform(layer.crs(), canvas.mapSettings().destinationCrs(), QgsProject.instance())
+        first = QgsCoordinateTransform(GAIR_WGS84, layer.crs(), QgsProject.instance()).transform(QgsPointXY(point))
+        centre_x, centre_y = (left + right) / 2, (bottom + top) / 2
+        step_x, step_y = (right - left) / 8, (top - bottom) / 8
+        target = QgsPointXY(centre_x + (step_x if first.x() <= centre_x else -step_x),
+                            centre_y + (step_y if first.y() <= centre_y else -step_y))
+
+        def check(error=None):
+            encoded = heatmap.last_results.get("ENCODED_TILES")
+            gair_log(f"same-tile click at {target.x():.6g}, {target.y():.6g} ({layer.crs().authid()}), "
+                     f"{abs(target.x() - first.x()):.3g} x {abs(target.y() - first.y()):.3g} map units from the "
+                     f"first: {encoded} tile(s) encoded; status: {heatmap.run_panel.status.text()}")
+            done(error or (None if encoded == 0 else f"the second click in the same tile encoded {encoded} tile(s)"))
+
+        def click(error=None):
+            if error:
+                done(error)
+                return
+            gair_after_run(heatmap, check)
+            gair_click_map(to_map.transform(target))
+
+        gair_arm_by_button(heatmap.location, click)
 
     def failed_run(done):
         gair_after_run(heatmap, done, expect_ok=False)
@@ -265,7 +340,10 @@ def gair_tour(folder):
         dialog.show()
         done()
 
-    for name, step in (("01_heatmap_dock", first_view), ("02_heatmap_after_click", click_photo_point),
+    for name, step in (("00_first_heatmap", first_state(HeatmapDock)), ("00_first_location", first_state(LocationDock)),
+                       ("00_first_predictions", first_state(PredictionsDock)),
+                       ("00_first_models", first_state(ModelManagerDock)),
+                       ("01_heatmap_dock", first_view), ("02_heatmap_after_click", click_photo_point),
                        ("03_heatmap_click_same_tile", click_same_tile), ("04_failed_run_message_bar", failed_run),
                        ("05_location_pca", location_pca), ("06_location_similarity_to_photo", location_similarity),
                        ("07_predictions_all_heads", predictions), ("08_models_dock", models),
@@ -278,7 +356,10 @@ def gair_tour(folder):
 def gair_startup():
     screenshots = os.environ.get("GAIR_SCREENSHOT")
     try:
-        gair_heatmap_dock()
+        if screenshots:
+            gair_gui()  # the tour shows the docks as they open first, then fills them
+        else:
+            gair_heatmap_dock()
     except Exception as error:  # noqa: BLE001 (report anything, then quit in screenshot mode)
         gair_log(f"cannot set up the heatmap dock: {error}")
         if screenshots:

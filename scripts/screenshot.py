@@ -16,7 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "build" / "screenshots"
 SIZES = ("1280x800", "1920x1080")
-STEPS = ("01_heatmap_dock", "02_heatmap_after_click", "03_heatmap_click_same_tile", "04_failed_run_message_bar",
+STEPS = ("00_first_heatmap", "00_first_location", "00_first_predictions", "00_first_models",
+         "01_heatmap_dock", "02_heatmap_after_click", "03_heatmap_click_same_tile", "04_failed_run_message_bar",
          "05_location_pca", "06_location_similarity_to_photo", "07_predictions_all_heads", "08_models_dock",
          "09_toolbox_heatmap_styled", "10_toolbox_dialog")
 TIMEOUT_S = 600
