@@ -47,6 +47,10 @@
         <source>Ticked: each run adds a new layer and keeps its file. Not ticked: a new result replaces this dock&apos;s previous one and its file.</source>
         <translation>Angehakt: Jeder Lauf fügt einen neuen Layer hinzu und behält seine Datei. Nicht angehakt: Ein neues Ergebnis ersetzt das vorige Ergebnis dieses Bedienfelds und dessen Datei.</translation>
     </message>
+    <message>
+        <source>[previous] </source>
+        <translation>[vorheriges] </translation>
+    </message>
 </context>
 <context>
     <name>DependenciesDialog</name>
@@ -210,6 +214,14 @@
     <message>
         <source>Connecting…</source>
         <translation>Verbinde …</translation>
+    </message>
+    <message>
+        <source>Download GAIR</source>
+        <translation>GAIR herunterladen</translation>
+    </message>
+    <message>
+        <source>About 814 MB from Hugging Face (PingL/GAIR, Apache-2.0), through QGIS&apos;s network settings (proxy); an interrupted download resumes.</source>
+        <translation>Etwa 814 MB von Hugging Face (PingL/GAIR, Apache-2.0), über die Netzwerkeinstellungen von QGIS (Proxy); ein unterbrochener Download wird fortgesetzt.</translation>
     </message>
 </context>
 <context>
@@ -418,6 +430,34 @@
         <source>Now press Pick on map and click where the photo was taken.</source>
         <translation>Drücken Sie jetzt „In der Karte wählen“ und klicken Sie dorthin, wo das Foto aufgenommen wurde.</translation>
     </message>
+    <message>
+        <source>GAIR heatmap</source>
+        <translation>GAIR-Heatmap</translation>
+    </message>
+    <message>
+        <source>Where in the satellite scene does this street-view photo fit? Choose the photo, then click on the map where it was taken: the heatmap colours each place by how well it matches the photo.</source>
+        <translation>Wo in der Satellitenszene passt dieses Straßenansichtsfoto hin? Wählen Sie das Foto und klicken Sie dann in der Karte auf seinen Aufnahmeort: Die Heatmap färbt jeden Ort danach ein, wie gut er zum Foto passt.</translation>
+    </message>
+    <message>
+        <source>{} tile(s), {} encoded now.</source>
+        <translation>{} Kachel(n), {} davon jetzt kodiert.</translation>
+    </message>
+    <message>
+        <source>{} tile(s) from the cache.</source>
+        <translation>{} Kachel(n) aus dem Cache.</translation>
+    </message>
+    <message>
+        <source>Same tile as before, so the heatmap is unchanged: it compares the photo with every place of the tile. Your click moved the photo&apos;s point (blue cross).</source>
+        <translation>Dieselbe Kachel wie zuvor, daher bleibt die Heatmap unverändert: Sie vergleicht das Foto mit jedem Ort der Kachel. Ihr Klick hat den Punkt des Fotos (blaues Kreuz) verschoben.</translation>
+    </message>
+    <message>
+        <source>Similarity at the photo&apos;s point: {:.3f}, higher than {:.0f} % of the tile.</source>
+        <translation>Ähnlichkeit am Punkt des Fotos: {:.3f}, höher als auf {:.0f} % der Kachel.</translation>
+    </message>
+    <message>
+        <source>Similarity at the photo&apos;s point: {:.3f}.</source>
+        <translation>Ähnlichkeit am Punkt des Fotos: {:.3f}.</translation>
+    </message>
 </context>
 <context>
     <name>ImportCheckpointTask</name>
@@ -467,6 +507,22 @@
     <message>
         <source>Importing…</source>
         <translation>Importiere …</translation>
+    </message>
+    <message>
+        <source>Import a checkpoint file</source>
+        <translation>Checkpoint-Datei importieren</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>Importieren</translation>
+    </message>
+    <message>
+        <source>A checkpoint.pth in the released GAIR layout; torch is not needed.</source>
+        <translation>Eine checkpoint.pth im Aufbau der veröffentlichten GAIR-Gewichte; torch wird nicht benötigt.</translation>
+    </message>
+    <message>
+        <source>PyTorch checkpoints (*.pth *.pt *.ckpt);;All files (*)</source>
+        <translation>PyTorch-Checkpoints (*.pth *.pt *.ckpt);;Alle Dateien (*)</translation>
     </message>
 </context>
 <context>
@@ -660,6 +716,14 @@ Die Anzahl der Pixel ist begrenzt (GAIR_MAX_PIXELS / QGIS-Einstellung gair/max_p
         <source>no pixel centre of EXTENT can be transformed to longitude/latitude; check the CRS</source>
         <translation>kein Pixelmittelpunkt von EXTENT lässt sich in Länge/Breite transformieren; prüfen Sie das KBS</translation>
     </message>
+    <message>
+        <source>Images</source>
+        <translation>Bilder</translation>
+    </message>
+    <message>
+        <source>Largest interpolation error on an output value (0: evaluate every pixel)</source>
+        <translation>Größter Interpolationsfehler eines Ausgabewerts (0: jedes Pixel auswerten)</translation>
+    </message>
 </context>
 <context>
     <name>ModelEntry</name>
@@ -721,6 +785,10 @@ Die Anzahl der Pixel ist begrenzt (GAIR_MAX_PIXELS / QGIS-Einstellung gair/max_p
     <message>
         <source>GAIR</source>
         <translation>GAIR</translation>
+    </message>
+    <message>
+        <source>GAIR models</source>
+        <translation>GAIR-Modelle</translation>
     </message>
 </context>
 <context>
@@ -821,12 +889,20 @@ Die Anzahl der Pixel ist begrenzt (GAIR_MAX_PIXELS / QGIS-Einstellung gair/max_p
         <source>Removed {} ({:.0f} MB freed).</source>
         <translation>{} entfernt ({:.0f} MB freigegeben).</translation>
     </message>
+    <message>
+        <source>This model is {}.</source>
+        <translation>Dieses Modell ist {}.</translation>
+    </message>
 </context>
 <context>
     <name>PackageTaskPanel</name>
     <message>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>{} is now the active GAIR model (every GAIR dock and algorithm uses it).</source>
+        <translation>{} ist jetzt das aktive GAIR-Modell (jedes GAIR-Bedienfeld und jeder GAIR-Algorithmus verwendet es).</translation>
     </message>
 </context>
 <context>
@@ -842,6 +918,10 @@ Die Anzahl der Pixel ist begrenzt (GAIR_MAX_PIXELS / QGIS-Einstellung gair/max_p
     <message>
         <source>Cannot read this photo</source>
         <translation>Dieses Foto kann nicht gelesen werden</translation>
+    </message>
+    <message>
+        <source>Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;All files (*)</source>
+        <translation>Fotos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;Alle Dateien (*)</translation>
     </message>
 </context>
 <context>
@@ -1286,6 +1366,14 @@ Beliebig viele Kacheln (eine ganze Sentinel-2-Szene) sind erlaubt, wenn der Date
     <message>
         <source>choose a smaller EXTENT or zoom in</source>
         <translation>wählen Sie eine kleinere Ausdehnung (EXTENT) oder zoomen Sie hinein</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>Bilder</translation>
+    </message>
+    <message>
+        <source>All files</source>
+        <translation>Alle Dateien</translation>
     </message>
 </context>
 <context>
