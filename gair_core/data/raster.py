@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Protocol
 
 import numpy as np
 
@@ -72,7 +72,16 @@ def window_size(grid: PixelGrid, pixel_m: tuple[float, float], ground_size_m: fl
     return min(grid.width, cols), min(grid.height, rows)
 
 
-def random_offset(position: float, size: int, extent: int, rng: np.random.Generator) -> int:
+class OffsetChooser(Protocol):
+    """What a window's placement needs of a random generator: `np.random.Generator`, or a
+    stand-in that always picks the same offset (a centred window)."""
+
+    def integers(self, low: int, high: int) -> int:
+        """An integer in [low, high)."""
+        ...
+
+
+def random_offset(position: float, size: int, extent: int, rng: OffsetChooser) -> int:
     """First index of a window of `size` cells inside [0, extent) that contains the fractional
     `position`, drawn uniformly among all such windows."""
     cell = min(int(math.floor(position)), extent - 1)
@@ -97,7 +106,7 @@ def read_window(
     lon: float,
     lat: float,
     ground_size_m: float,
-    rng: np.random.Generator,
+    rng: OffsetChooser,
     bands: Optional[list[int]] = None,
     working_crs: Optional[str] = None,
 ) -> Window:
@@ -121,7 +130,7 @@ def read_window(
                 dataset.close()
 
 
-def _read_from(dataset, path, lon: float, lat: float, ground_size_m: float, rng: np.random.Generator,
+def _read_from(dataset, path, lon: float, lat: float, ground_size_m: float, rng: OffsetChooser,
                bands: Optional[list[int]]) -> Window:
     """`read_window` on an open dataset (or WarpedVRT) in its own CRS."""
     from rasterio.windows import Window as RioWindow

@@ -67,6 +67,10 @@ class Scaling:
     y_mean: Optional[np.ndarray] = None
     y_std: Optional[np.ndarray] = None
 
+    def __post_init__(self) -> None:
+        if (self.y_mean is None) != (self.y_std is None):
+            raise ValueError("Scaling: y_mean and y_std are given together (regression) or not at all")
+
     @staticmethod
     def fit(task_kind: str, x: np.ndarray, y: np.ndarray, num_outputs: int) -> Scaling:
         x = np.asarray(x, np.float64)
@@ -94,7 +98,7 @@ class Scaling:
                   for m in module if isinstance(m, nn.Linear)]
         w0, b0 = layers[0]
         layers[0] = (w0 / self.x_std, b0 - (w0 / self.x_std) @ self.x_mean)
-        if self.y_mean is not None:
+        if self.y_mean is not None and self.y_std is not None:
             wl, bl = layers[-1]
             layers[-1] = (wl * self.y_std[:, None], bl * self.y_std + self.y_mean)
         return [(w.astype(np.float32), b.astype(np.float32)) for w, b in layers]

@@ -124,7 +124,8 @@ class InputDataset(Dataset):
 
 
 class _Centred:
-    """A stand-in Generator whose `integers(low, high)` picks the middle: a centred window."""
+    """An `OffsetChooser` (in place of a Generator) whose `integers(low, high)` picks the middle:
+    a centred window."""
 
     def integers(self, low: int, high: int) -> int:
         return (low + high - 1) // 2

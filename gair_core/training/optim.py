@@ -10,7 +10,8 @@ from torch import nn
 def param_groups(model: nn.Module, weight_decay: float) -> list[dict]:
     """Two groups: decayed weights, and biases / norm parameters / 1-d tensors without decay.
     Frozen parameters are left out."""
-    decay, no_decay = [], []
+    decay: list[nn.Parameter] = []
+    no_decay: list[nn.Parameter] = []
     for _name, parameter in model.named_parameters():
         if not parameter.requires_grad:
             continue

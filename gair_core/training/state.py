@@ -67,7 +67,11 @@ def rng_state() -> tuple[dict[str, torch.Tensor], dict]:
     if torch.cuda.is_available():
         for index, value in enumerate(torch.cuda.get_rng_state_all()):
             tensors[f"cuda.{index}"] = value
-    kind, keys, position, has_gauss, gauss = np.random.get_state()
+    numpy_state = np.random.get_state()
+    if not isinstance(numpy_state, tuple):  # a dict only when the global generator is not MT19937
+        raise ValueError(f"numpy's global random generator is {numpy_state.get('bit_generator')}, not MT19937; "
+                         "its state cannot be saved in a checkpoint")
+    kind, keys, position, has_gauss, gauss = numpy_state
     python = random.getstate()
     meta = {"numpy": [kind, keys.tolist(), position, has_gauss, gauss],
             "python": [python[0], list(python[1]), python[2]]}
@@ -144,12 +148,6 @@ def checkpoint_candidates(path: Path) -> list[Path]:
         if latest is not None or steps:
             return ([latest] if latest is not None else []) + [p for p in steps if p != latest]
     raise FileNotFoundError(f"no training checkpoint at {path} (expected state.json or a 'latest' file)")
-
-
-def resolve_checkpoint(path: Path) -> Path:
-    """A checkpoint folder from itself, from a checkpoints root (its `latest`), or from a run's
-    output folder (its `checkpoints/latest`)."""
-    return checkpoint_candidates(path)[0]
 
 
 BROKEN = (OSError, ValueError, KeyError, EOFError, SafetensorError)  # what a truncated or missing file raises
