@@ -34,6 +34,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from .. import deps
+from ..translation import translate
 from .widgets import button_grid, wrapping_label
 
 PLUGINS_DIR = Path(deps.__file__).resolve().parents[2]  # where `-m gair_qgis.deps` is found (deps/__init__.py)
@@ -311,8 +312,9 @@ def where_onnxruntime_is(root: Path) -> str:
     module = sys.modules["onnxruntime"]
     path = os.path.realpath(getattr(module, "__file__", "") or "")
     folder = os.path.realpath(deps.python_folder(root))
-    origin = "the plugin's folder" if path.startswith(folder + os.sep) else f"QGIS's Python ({Path(path).parent.parent})"
-    return f"onnxruntime {module.__version__} from {origin}"
+    origin = translate("DependencyPanel", "the plugin's folder") if path.startswith(folder + os.sep) else \
+        translate("DependencyPanel", "QGIS's Python ({})").format(Path(path).parent.parent)
+    return translate("DependencyPanel", "onnxruntime {} from {}").format(module.__version__, origin)
 
 
 class DependencyPanel(QGroupBox):
