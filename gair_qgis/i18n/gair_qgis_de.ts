@@ -180,6 +180,18 @@
         <source>Not removed: {}</source>
         <translation>Nicht entfernt: {}</translation>
     </message>
+    <message>
+        <source>the plugin&apos;s folder</source>
+        <translation>dem Ordner des Plugins</translation>
+    </message>
+    <message>
+        <source>QGIS&apos;s Python ({})</source>
+        <translation>dem Python von QGIS ({})</translation>
+    </message>
+    <message>
+        <source>onnxruntime {} from {}</source>
+        <translation>onnxruntime {} aus {}</translation>
+    </message>
 </context>
 <context>
     <name>DownloadPanel</name>
