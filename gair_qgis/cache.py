@@ -393,7 +393,7 @@ class TileWriter:
         try:
             self.close()
         except Exception:
-            pass  # the error already leaving the block says more
+            pass  # nosec B110  # the error already leaving the block says more
 
     def _raise_error(self) -> None:
         if self.error is not None:

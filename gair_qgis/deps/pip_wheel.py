@@ -19,7 +19,7 @@ PIP_MINIMUM = "20.3"  # older pips do not know the manylinux_2_27/2_28 tags of o
 # The private pip, when QGIS's Python has none and no ensurepip wheel: pinned, checked by hash.
 PIP_WHEEL_URL = ("https://files.pythonhosted.org/packages/de/f0/c81e05b613866b76d2d1066490adf1a3dbc4ee9d9c839961"
                  "c3fc8a6997af/pip-26.0.1-py3-none-any.whl")
-PIP_WHEEL_SHA256 = "bdb1b08f4274833d62c1aa29e20907365a2ceb950410df15fc9521bad440122b"
+PIP_WHEEL_SHA256 = "bdb1b08f4274833d62c1aa29e20907365a2ceb950410df15fc9521bad440122b"  # pragma: allowlist secret (a sha256 pin)
 
 PIP_PROBE = r"""
 import glob, json, os, sys
@@ -50,7 +50,7 @@ def pip_command(python: Path, root: Path, log: LogFn, proxy: Optional[str] = Non
                 allow_own_pip: bool = True) -> list[str]:
     """How to run pip with `python`: its own pip when recent enough, else pip from a wheel file
     (ensurepip's, else the pinned one downloaded into <root>/pip)."""
-    result = subprocess.run([str(python), "-c", PIP_PROBE], capture_output=True, text=True, timeout=120,
+    result = subprocess.run([str(python), "-c", PIP_PROBE], capture_output=True, text=True, timeout=120,  # nosec B603  # QGIS's Python, argv list
                             env=child_environment(), **no_window())
     info = json.loads(result.stdout.strip().splitlines()[-1]) if result.returncode == 0 else {"pip": None, "wheels": []}
     if allow_own_pip and info["pip"] and version_tuple(info["pip"]) >= version_tuple(PIP_MINIMUM):

@@ -38,7 +38,7 @@ def run_streaming(command: Sequence[str], log: LogFn, should_cancel: CancelFn, e
                   on_line: Optional[Callable[[str], None]] = None) -> int:
     """Run `command`, passing each output line to `log` as it comes; stop it when should_cancel()."""
     log("$ " + hide_password(" ".join(f'"{c}"' if " " in c else c for c in command)))
-    process = subprocess.Popen(list(command), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    process = subprocess.Popen(list(command), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,  # nosec B603  # pip of QGIS's Python, argv list, no shell
                                stdin=subprocess.DEVNULL, env=env, text=True, encoding="utf-8", errors="replace",
                                bufsize=1, **no_window())
     lines: queue.Queue = queue.Queue()

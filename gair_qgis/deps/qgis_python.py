@@ -34,7 +34,7 @@ def python_candidates() -> list[Path]:
 
 def _reports_our_version(python: Path) -> bool:
     try:
-        result = subprocess.run([str(python), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+        result = subprocess.run([str(python), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],  # nosec B603  # a fixed argv
                                 capture_output=True, text=True, timeout=60, **no_window())
     except (OSError, subprocess.SubprocessError):
         return False

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import pickle
+import pickle  # nosec B403  # only for pickle.UnpicklingError (user errors); nothing is unpickled here
 import sys
 import tempfile
 import traceback

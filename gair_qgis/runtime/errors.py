@@ -6,7 +6,7 @@ message in its message bar or the Processing log.
 """
 from __future__ import annotations
 
-import pickle
+import pickle  # nosec B403  # only to subclass pickle.UnpicklingError; nothing is unpickled here
 
 
 class InputError(ValueError):

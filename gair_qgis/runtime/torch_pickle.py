@@ -20,7 +20,7 @@ from __future__ import annotations
 import collections
 import io
 import math
-import pickle
+import pickle  # nosec B403  # a restricted Unpickler (an allowlist of torch types, no code objects)
 import zipfile
 import zlib
 from pathlib import Path

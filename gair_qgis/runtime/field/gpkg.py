@@ -66,7 +66,7 @@ def write_points(path: str | Path, layer: str, crs_wkt: str, epsg: Optional[int]
             db.execute(f'CREATE TABLE "{layer}" (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom POINT, {fields})')
             marks = ", ".join("?" for _ in columns)
             names = ", ".join(f'"{c}"' for c in columns)
-            db.executemany(f'INSERT INTO "{layer}" (geom, {names}) VALUES (?, {marks})',
+            db.executemany(f'INSERT INTO "{layer}" (geom, {names}) VALUES (?, {marks})',  # nosec B608  # quoted identifiers, values bound
                            [(point_blob(x, y, srs_id), *[row[c] for c in columns]) for row, (x, y) in zip(rows, xy)])
             xs, ys = [p[0] for p in xy] or [0.0], [p[1] for p in xy] or [0.0]
             db.execute("INSERT INTO gpkg_contents VALUES (?, 'features', ?, '', ?, ?, ?, ?, ?, ?)",
