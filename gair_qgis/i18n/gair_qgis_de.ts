@@ -92,11 +92,11 @@
     </message>
     <message>
         <source>Installing…</source>
-        <translation>Installiere …</translation>
+        <translation>Wird installiert …</translation>
     </message>
     <message>
         <source>Cancelling…</source>
-        <translation>Breche ab …</translation>
+        <translation>Wird abgebrochen …</translation>
     </message>
     <message>
         <source>Could not start QGIS&apos;s Python: {}</source>
@@ -225,7 +225,7 @@
     </message>
     <message>
         <source>Connecting…</source>
-        <translation>Verbinde …</translation>
+        <translation>Verbindung wird hergestellt …</translation>
     </message>
     <message>
         <source>Download GAIR</source>
@@ -388,7 +388,7 @@
     </message>
     <message>
         <source>Taken at</source>
-        <translation>Aufgenommen bei</translation>
+        <translation>Aufnahmeort</translation>
     </message>
     <message>
         <source>Area</source>
@@ -518,7 +518,7 @@
     </message>
     <message>
         <source>Importing…</source>
-        <translation>Importiere …</translation>
+        <translation>Wird importiert …</translation>
     </message>
     <message>
         <source>Import a checkpoint file</source>
@@ -875,7 +875,7 @@ Die Anzahl der Pixel ist begrenzt (GAIR_MAX_PIXELS / QGIS-Einstellung gair/max_p
     </message>
     <message>
         <source>Making an int8 copy of {}…</source>
-        <translation>Erstelle eine int8-Kopie von {} …</translation>
+        <translation>Eine int8-Kopie von {} wird erstellt …</translation>
     </message>
     <message>
         <source>No int8 copy: {}</source>
@@ -1198,7 +1198,7 @@ Beliebig viele Kacheln (eine ganze Sentinel-2-Szene) sind erlaubt, wenn der Date
     </message>
     <message>
         <source>Cancelling…</source>
-        <translation>Breche ab …</translation>
+        <translation>Wird abgebrochen …</translation>
     </message>
     <message>
         <source>Done in {:.1f} s.</source>
