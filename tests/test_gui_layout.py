@@ -10,6 +10,7 @@ from qgis.PyQt.QtCore import QPoint, Qt
 from qgis.PyQt.QtWidgets import QAbstractButton, QLabel, QLineEdit, QScrollArea, QWidget
 
 from gair_qgis.gui.controller import DOCK_WIDTH
+from gair_qgis.gui.heatmap_dock import HeatmapDock
 from gair_qgis.gui.location_dock import LocationDock
 from gair_qgis.gui.model_manager import ModelManagerDock
 from gair_qgis.gui.predictions_dock import PredictionsDock
@@ -82,7 +83,7 @@ def clipped(dock) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("dock_class", [ModelManagerDock, LocationDock, PredictionsDock])
+@pytest.mark.parametrize("dock_class", [HeatmapDock, ModelManagerDock, LocationDock, PredictionsDock])
 def test_nothing_is_cut_off_at_1280x800_with_the_default_dock_width(gui, main_window, dock_class):
     show_docks(main_window, gui)
     dock = gui.dock(dock_class)

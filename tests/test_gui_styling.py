@@ -20,11 +20,14 @@ from qgis.core import (
     QgsReferencedPointXY,
     QgsVectorLayer,
 )
+from qgis.gui import QgsMessageBar
+from qgis.PyQt.QtGui import QFontMetrics
 from qgis.PyQt.QtWidgets import QApplication, QMessageBox, QPushButton
 
 from gair_qgis import styling
 from gair_qgis.gui.heatmap_dock import HeatmapDock
-from gair_qgis.gui.messages import user_message
+from gair_qgis.gui.messages import BAR_CHROME, headline, one_line, user_message
+from gair_qgis.processing.errors import PointOutsideRaster
 from gair_qgis.runtime.package import load_package, write_package
 
 from conftest import L2A_12, UNTRAINED_TWIN, sentinel_like, write_geotiff
@@ -183,10 +186,13 @@ def test_a_failed_run_speaks_in_the_message_bar_and_marks_the_previous_result(pl
     assert dock.run_panel.start()
     wait_for_tasks()
     item = qgis_iface.messageBar().items()[-1]
-    assert "outside the RS layer" in item.text() and "SV_POINT" not in item.text()
     assert item.level() == Qgis.MessageLevel.Warning
     details = next(b for b in item.findChildren(QPushButton) if b.text() == "Details")  # the bar shows one line
+    assert "outside the RS layer" in details.toolTip() and "SV_POINT" not in details.toolTip()
     assert "[previous]" in details.toolTip()
+    line = item.text()  # the first sentence, cut at a word to the bar's one line
+    assert line.startswith("The place where") and line.endswith("…")
+    assert details.toolTip().startswith(line[:-1])
     details.click()
     shown = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible())
     assert shown.text() == dock.run_panel.status.text()
@@ -194,6 +200,22 @@ def test_a_failed_run_speaks_in_the_message_bar_and_marks_the_previous_result(pl
     assert first.name().startswith("[previous] GAIR heatmap")
     assert dock.run_panel.progress_bar.value() == 0
     assert "[previous]" in dock.run_panel.status.text()
+
+
+@pytest.mark.parametrize("width", [593, 1240])  # the bar above the map at 1280x800 and at 1920x1080
+def test_a_message_bar_line_is_cut_at_a_word_to_fit_its_one_line(qgis_app, width):
+    bar = QgsMessageBar()
+    bar.resize(width, 40)
+    text = user_message(PointOutsideRaster("SV_POINT lies outside the raster"))
+    button = QPushButton("Details")
+    line = one_line(headline(text), bar, "GAIR heatmap", button.sizeHint().width())
+    bold = bar.font()
+    bold.setBold(True)
+    used = QFontMetrics(bold).horizontalAdvance("GAIR heatmap: ") + bar.fontMetrics().horizontalAdvance(line)
+    assert used + button.sizeHint().width() + BAR_CHROME <= width
+    if line != headline(text):
+        assert line.endswith("…") and headline(text).startswith(line[:-1] + " ")
+    assert width < 1000 or line == headline(text)  # a wide bar shows the whole first sentence
 
 
 def test_only_the_pick_button_arms_the_pick_tool_and_shows_it(plugin, qgis_iface, photo):

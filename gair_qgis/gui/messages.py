@@ -13,6 +13,7 @@ from typing import Optional, Union
 from qgis.core import Qgis
 from qgis.gui import QgsMessageBar, QgsMessageBarItem
 from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtGui import QFontMetrics
 from qgis.PyQt.QtWidgets import QMessageBox, QPushButton, QWidget
 
 from ..processing.errors import (
@@ -89,6 +90,10 @@ def user_message(error: Union[BaseException, str, None]) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
+BAR_CHROME = 170  # px of a message bar line besides its text: level icon, pause and close buttons, margins
+MIN_LINE = 120  # px: a line is never cut shorter than this
+
+
 def headline(text: str) -> str:
     """The first sentence of `text` (what fits the message bar's one line)."""
     first = (text or "").strip().split("\n")[0].split(". ")[0].rstrip(".")
@@ -97,17 +102,40 @@ def headline(text: str) -> str:
 
 def push_with_details(bar: QgsMessageBar, title: str, text: str, level: Qgis.MessageLevel,
                       duration: int = 0) -> QgsMessageBarItem:
-    """A message-bar line with the first sentence of `text` and, when there is more, a
-    Details button that shows all of it (the bar itself cuts a message at its second line)."""
-    short = headline(text)
+    """A message-bar line with the first sentence of `text`, cut to the bar's one line, and,
+    when that is not all of it, a Details button that shows all of it (the bar itself cuts a
+    message at its second line)."""
+    button = QPushButton(translate("messages", "Details"))
+    short = one_line(headline(text), bar, title, button.sizeHint().width())
     item = QgsMessageBar.createMessage(title, short, bar)
+    item.setToolTip(text)
     if short != text.strip():
-        button = QPushButton(translate("messages", "Details"))
         button.setToolTip(text)
         button.clicked.connect(lambda: show_details(bar.window(), title, text))
         item.layout().addWidget(button)
+    else:
+        button.deleteLater()
     bar.pushWidget(item, level, duration)
     return item
+
+
+def one_line(text: str, bar: QWidget, title: str, button_width: int) -> str:
+    """`text` elided ("…") to what fits one line of `bar` beside the bold title, the Details
+    button and the bar's own icon, pause and close buttons (BAR_CHROME px); unchanged when the
+    bar has no width yet."""
+    metrics = bar.fontMetrics()
+    bold = bar.font()
+    bold.setBold(True)
+    title_width = QFontMetrics(bold).horizontalAdvance(title + ": ")
+    available = bar.width() - BAR_CHROME - button_width - title_width
+    if bar.width() <= 0 or available >= metrics.horizontalAdvance(text):
+        return text
+    words = text.split(" ")
+    for count in range(len(words) - 1, 0, -1):  # whole words while they fit
+        shorter = " ".join(words[:count]).rstrip(",;:") + "…"
+        if metrics.horizontalAdvance(shorter) <= available:
+            return shorter
+    return metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(available, MIN_LINE))
 
 
 def show_details(parent: QWidget, title: str, text: str) -> QMessageBox:
