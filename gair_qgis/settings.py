@@ -47,7 +47,7 @@ def set_model_folders(folders: list[str]) -> None:
 
 def active_model() -> str:
     """The folder the setting names ("" when none was chosen: the bundled package).
-    `installed_models.active_folder` resolves it to a package that exists."""
+    `model_store.active_folder` resolves it to a package that exists."""
     return str(_settings().value(ACTIVE_MODEL, "") or "")
 
 

@@ -207,7 +207,7 @@ def gair_after_run(dock, done, expect_ok=True):
 def gair_tour(folder):
     from gair_qgis.gui.heatmap_dock import HeatmapDock
     from gair_qgis.gui.location_dock import LocationDock
-    from gair_qgis.gui.model_manager import ModelManagerDock
+    from gair_qgis.gui.models_dock import ModelManagerDock
     from gair_qgis.gui.predictions_dock import PredictionsDock
 
     gui = gair_gui()

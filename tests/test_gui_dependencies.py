@@ -224,8 +224,8 @@ def test_the_dock_panel_shows_the_status_and_removes_only_its_folder(qgis_app, t
 
 
 def test_the_models_dock_has_the_dependency_panel(qgis_iface):
-    from gair_qgis.gui.model_manager import ModelManagerDock
-    from gair_qgis.gui.models import ModelCatalog
+    from gair_qgis.gui.model_catalog import ModelCatalog
+    from gair_qgis.gui.models_dock import ModelManagerDock
 
     dock = ModelManagerDock(qgis_iface, ModelCatalog())
     try:
@@ -246,7 +246,7 @@ def test_one_status_refreshes_every_panel_and_the_failed_run_after_an_install(qg
     from gair_qgis.cache import SESSIONS
     from gair_qgis.gui import GairGui
     from gair_qgis.gui.location_dock import LocationDock
-    from gair_qgis.gui.model_manager import ModelManagerDock
+    from gair_qgis.gui.models_dock import ModelManagerDock
 
     from gui_support import show_raster, wait_for_tasks
 

@@ -12,7 +12,7 @@ from qgis.PyQt.QtWidgets import QApplication
 from gair_qgis.gui import tasks as gui_tasks
 from gair_qgis.gui.heatmap_dock import HeatmapDock
 from gair_qgis.gui.location_dock import LocationDock
-from gair_qgis.gui.model_manager import ModelManagerDock
+from gair_qgis.gui.models_dock import ModelManagerDock
 from gair_qgis.gui.predictions_dock import PredictionsDock
 from gair_qgis.runtime.package import bundled_package_path
 
@@ -283,11 +283,11 @@ def test_remove_deletes_only_the_plugins_own_packages_after_asking(gui, tmp_path
     """An imported package in the plugin's models folder: Remove asks, then deletes it (No keeps
     it); one with a file GAIR did not write is left whole; the bundled package and a user's own
     folder are never deleted (the user's folder only leaves the list)."""
-    from gair_qgis import installed_models
-    from gair_qgis.gui import model_manager
+    from gair_qgis import model_store
+    from gair_qgis.gui import models_dock
 
     models = tmp_path / "profile-models"
-    monkeypatch.setattr(installed_models, "models_dir", lambda: models)
+    monkeypatch.setattr(model_store, "models_dir", lambda: models)
     own = Path(shutil.copytree(UNTRAINED_TWIN, models / "gair-imported"))
     users = Path(shutil.copytree(UNTRAINED_TWIN, tmp_path / "users-own"))
     manager = gui.dock(ModelManagerDock)
@@ -300,14 +300,14 @@ def test_remove_deletes_only_the_plugins_own_packages_after_asking(gui, tmp_path
 
     select(packages, own)
     assert packages.remove_button.isEnabled() and "asks first" in packages.remove_button.toolTip()
-    monkeypatch.setattr(model_manager.QMessageBox, "question", lambda *a: model_manager.QMessageBox.StandardButton.No)
+    monkeypatch.setattr(models_dock.QMessageBox, "question", lambda *a: models_dock.QMessageBox.StandardButton.No)
     packages.remove_button.click()
     assert (own / "model.json").is_file()
     (own / "my-notes.txt").write_text("mine")
     assert not packages.remove_package(packages.current_entry(), confirm=False)
     assert "my-notes.txt" in packages.message.text() and (own / "model.json").is_file()
     (own / "my-notes.txt").unlink()
-    monkeypatch.setattr(model_manager.QMessageBox, "question", lambda *a: model_manager.QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(models_dock.QMessageBox, "question", lambda *a: models_dock.QMessageBox.StandardButton.Yes)
     packages.remove_button.click()
     assert not own.exists() and models.is_dir()
     assert gui.catalog.entry(str(own)) is None and "Removed" in packages.message.text()

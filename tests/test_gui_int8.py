@@ -3,7 +3,7 @@ the dock adds it to the catalog."""
 from __future__ import annotations
 
 from gair_qgis.gui import quantize_task
-from gair_qgis.gui.model_manager import ModelManagerDock
+from gair_qgis.gui.models_dock import ModelManagerDock
 from gair_qgis.runtime.package import load_package
 
 from gui_support import wait_for_tasks

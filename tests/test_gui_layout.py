@@ -12,7 +12,7 @@ from qgis.PyQt.QtWidgets import QAbstractButton, QLabel, QLineEdit, QScrollArea,
 from gair_qgis.gui.controller import DOCK_WIDTH
 from gair_qgis.gui.heatmap_dock import HeatmapDock
 from gair_qgis.gui.location_dock import LocationDock
-from gair_qgis.gui.model_manager import ModelManagerDock
+from gair_qgis.gui.models_dock import ModelManagerDock
 from gair_qgis.gui.predictions_dock import PredictionsDock
 from gair_qgis.gui.widgets import ZERO_WIDTH_SPACE, ElidedLabel
 

@@ -13,7 +13,7 @@ from qgis.core import Qgis, QgsApplication, QgsVectorLayer
 
 from gair_qgis.gui.heatmap_dock import HeatmapDock
 from gair_qgis.gui.location_dock import LocationDock
-from gair_qgis.gui.model_manager import ModelManagerDock
+from gair_qgis.gui.models_dock import ModelManagerDock
 from gair_qgis.gui.network import qgis_transport
 from gair_qgis.gui.predictions_dock import PredictionsDock
 from gair_qgis.runtime import download

@@ -41,7 +41,7 @@ from .layers import (
     remove_layer,
 )
 from .messages import push_with_details
-from .models import SMALL_MODEL_NOTE, UNTRAINED_WARNING, WARNING_STYLE, ModelCatalog, ModelChooser
+from .model_catalog import SMALL_MODEL_NOTE, UNTRAINED_WARNING, WARNING_STYLE, ModelCatalog, ModelChooser
 from .runner import RunPanel
 from .widgets import wrapping_label
 

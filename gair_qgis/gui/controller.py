@@ -33,8 +33,8 @@ from ..plugin_files import icon
 from ..translation import QT_TRANSLATE_NOOP, translate, translate_for
 from .heatmap_dock import HeatmapDock
 from .location_dock import LocationDock
-from .model_manager import ModelManagerDock
-from .models import ModelCatalog
+from .model_catalog import ModelCatalog
+from .models_dock import ModelManagerDock
 from .predictions_dock import PredictionsDock
 
 MENU = "&GAIR"

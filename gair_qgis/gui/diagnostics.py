@@ -12,7 +12,7 @@ from .. import settings
 from ..plugin_files import PLUGIN_DIR
 from ..runtime.session import RuntimeUnavailable, choose_providers, import_onnxruntime
 from .layers import output_folder
-from .models import ModelCatalog
+from .model_catalog import ModelCatalog
 from .runner import PROVIDER_ID
 
 

@@ -24,7 +24,7 @@ from ..translation import QT_TRANSLATE_NOOP, translate
 from .base_dock import AlgorithmDock
 from .layers import load_raster, unique_output_path
 from .map_tool import WGS84, PointPickerRow, describe_point
-from .models import ModelCatalog
+from .model_catalog import ModelCatalog
 
 PHOTO_FILTER = QT_TRANSLATE_NOOP("PhotoPicker", "Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;All files (*)")
 THUMBNAIL_SIZE = (220, 110)

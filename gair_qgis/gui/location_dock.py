@@ -32,7 +32,7 @@ from .base_dock import AlgorithmDock
 from .heatmap_dock import PHOTO_FILTER
 from .layers import load_raster, unique_output_path
 from .map_tool import PointPickerRow, describe_point
-from .models import ModelCatalog
+from .model_catalog import ModelCatalog
 
 REFERENCE_POINT, REFERENCE_PHOTO = "point", "photo"
 # The pixel size to start from while the map shows nothing: about 10 m (in degrees, or in

@@ -13,7 +13,7 @@ from ..runtime.package import TILE_HEAD_INPUTS  # the heads gair:tilepredict app
 from ..translation import QT_TRANSLATE_NOOP
 from .base_dock import AlgorithmDock
 from .layers import load_raster, load_vector, unique_output_path
-from .models import ModelCatalog
+from .model_catalog import ModelCatalog
 
 ALL_HEADS = "*"
 

@@ -15,7 +15,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from .. import cache, installed_models
+from .. import cache, model_store
 from ..deps import missing_message
 from ..qgis_io import RasterSource, check_crs
 from ..runtime.errors import InputError, OutsideTileError, PackageError
@@ -147,16 +147,16 @@ class GairAlgorithm(QgsProcessingAlgorithm):
         or a package folder path; empty means the active package."""
         param = QgsProcessingParameterString(
             self.MODEL, self.tr("Model (an installed package, or a package folder; default: the active model)"),
-            defaultValue=installed_models.active_label(), optional=True)
-        param.setMetadata({"widget_wrapper": {"value_hints": list(installed_models.labels(
-            installed_models.installed_packages()))}})
+            defaultValue=model_store.active_label(), optional=True)
+        param.setMetadata({"widget_wrapper": {"value_hints": list(model_store.labels(
+            model_store.installed_packages()))}})
         self.addParameter(param)
 
     def add_head_parameter(self, name: str, inputs: tuple[str, ...], description: str) -> None:
         """An optional head name, offering the active package's heads that take `inputs`
         (`description` comes translated)."""
         param = QgsProcessingParameterString(name, description, optional=True)
-        param.setMetadata({"widget_wrapper": {"value_hints": installed_models.active_head_names(inputs)}})
+        param.setMetadata({"widget_wrapper": {"value_hints": model_store.active_head_names(inputs)}})
         self.addParameter(param)
 
     def add_bands_parameter(self, parent: str) -> None:
@@ -168,7 +168,7 @@ class GairAlgorithm(QgsProcessingAlgorithm):
     # --- model and bands -----------------------------------------------------------------
 
     def load_model(self, parameters, context, feedback) -> Model:
-        folder = installed_models.resolve_model(self.parameterAsString(parameters, self.MODEL, context))
+        folder = model_store.resolve_model(self.parameterAsString(parameters, self.MODEL, context))
         package = load_package(folder or None)
         runtime = cache.SESSIONS.runtime(package, force_cpu=force_cpu())
         feedback.pushInfo(self.tr("Model: {name} ({folder}); execution provider {provider}").format(

@@ -1,7 +1,7 @@
-"""The model packages the docks can use (`installed_models`: bundled, downloaded, imported,
+"""The model packages the docks can use (`model_store`: bundled, downloaded, imported,
 folders the user added) and the one active package.
 
-`ModelCatalog` is the one list every dock's `ModelChooser` shows; the model manager adds
+`ModelCatalog` is the one list every dock's `ModelChooser` shows; the models dock (models_dock.py) adds
 and removes folders through it. The active package is one setting: choosing a model in any
 dock or in the models dock sets it, and every chooser follows (`active_changed`)."""
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Optional
 from qgis.PyQt.QtCore import QObject, Qt, pyqtSignal
 from qgis.PyQt.QtWidgets import QComboBox, QWidget
 
-from .. import installed_models, settings
+from .. import model_store, settings
 from ..runtime.errors import PackageError
 from ..runtime.package import ModelPackage
 from ..translation import QT_TRANSLATE_NOOP, translate
@@ -93,7 +93,7 @@ class ModelCatalog(QObject):
 
     def reload(self) -> None:
         """Re-read and re-verify every package folder."""
-        installed = installed_models.installed_packages()
+        installed = model_store.installed_packages()
         entries = [load_entry(p.folder, bundled=p.kind == "bundled", kind=p.kind) for p in installed]
         if not any(e.bundled for e in entries):
             entries.insert(0, ModelEntry("", True, None, translate(

@@ -4,7 +4,8 @@ Installed: the bundled package, every package in the QGIS profile's `gair/models
 (where the models dock downloads and imports to), and the folders the user added. One QGIS
 setting, `gair/active_model` (gair_qgis/settings.py), names the active package's folder; every dock and every
 Processing algorithm uses it unless told otherwise. Needs qgis.core only (it runs in
-qgis_process too)."""
+qgis_process too). Its messages keep the translation context "installed_models" (the module's
+former name), which the German catalogue uses."""
 from __future__ import annotations
 
 import json

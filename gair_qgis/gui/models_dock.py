@@ -28,7 +28,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from .. import installed_models, settings
+from .. import model_store, settings
 from ..cache import SESSIONS
 from ..plugin_files import icon
 from ..runtime.download import DEFAULT_NAME, DEFAULT_URL
@@ -37,7 +37,7 @@ from ..translation import QT_TRANSLATE_NOOP, translate, translate_for
 from .base_dock import scrolling
 from .dependencies import DependencyPanel, DependencyStatus, dependency_status
 from .diagnostics import diagnostics, onnxruntime_status
-from .models import UNTRAINED_WARNING, WARNING_STYLE, ModelCatalog, ModelEntry
+from .model_catalog import UNTRAINED_WARNING, WARNING_STYLE, ModelCatalog, ModelEntry
 from .tasks import DownloadTask, ImportCheckpointTask, ProbeProviderTask
 from .widgets import ElidedLabel, button_grid, wrapping_label
 
@@ -47,10 +47,10 @@ LIST_HEIGHT = 110  # px
 def default_import_folder(name: str = DEFAULT_NAME) -> str:
     """Where downloaded and imported packages go unless the user chooses: the QGIS profile's
     gair/models folder (a free name: an existing package is never replaced by default)."""
-    folder = installed_models.models_dir() / name
+    folder = model_store.models_dir() / name
     number = 2
     while folder.exists():
-        folder = installed_models.models_dir() / f"{name}-{number}"
+        folder = model_store.models_dir() / f"{name}-{number}"
         number += 1
     return str(folder)
 
@@ -58,13 +58,13 @@ def default_import_folder(name: str = DEFAULT_NAME) -> str:
 def user_folder(entry: Optional[ModelEntry]) -> bool:
     """A folder the user added from elsewhere: Remove takes it off the list and deletes nothing."""
     return bool(entry and entry.folder in settings.model_folders()
-                and not installed_models.is_own_package(entry.folder))
+                and not model_store.is_own_package(entry.folder))
 
 
 def own_package(entry: Optional[ModelEntry]) -> bool:
     """A package the plugin downloaded, imported or quantized into its models folder: Remove
     deletes it (after asking). Never the bundled package or a user's folder."""
-    return bool(entry and not entry.bundled and installed_models.is_own_package(entry.folder))
+    return bool(entry and not entry.bundled and model_store.is_own_package(entry.folder))
 
 
 def removable(entry: Optional[ModelEntry]) -> bool:
@@ -228,7 +228,7 @@ class PackageList(QWidget):
             return False
         SESSIONS.clear()  # no onnxruntime session keeps the package's files open
         try:
-            installed_models.remove_own_package(entry.folder)
+            model_store.remove_own_package(entry.folder)
         except (PackageError, OSError) as error:
             self.message.setText(self.tr("Not removed: {}").format(error))
             return False
