@@ -2,8 +2,13 @@
 drops the connection, ignores Range, answers 404, or serves a truncated or a wrong file."""
 from __future__ import annotations
 
+import contextlib
+import shutil
 import subprocess
 import sys
+import time
+from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -161,3 +166,132 @@ def test_a_rerun_after_the_transfer_finished_imports_without_downloading_again(s
     download.fetch(server.url("ok"), other, settings)
     assert other.read_bytes() == checkpoint.read_bytes()
     assert any("starting again from zero" in note for note in settings.notes)
+
+
+# --- issue 23, item 4: a full disk, an unwritable or foreign destination, a trickling server, --sha256 ------
+
+
+class SlowServer(MisbehavingServer):
+    """MisbehavingServer plus three behaviours:
+    - /nolength/... the payload with no Content-Length (HTTP/1.0: the body ends when the connection closes);
+    - /trickle/...  a Content-Length, then one byte every 0.1 s (200 bytes at most);
+    - /silent/...   a Content-Length, then nothing for 30 s."""
+
+    def handle(self, request) -> None:
+        behaviour = request.path.split("/")[1]
+        if behaviour not in ("nolength", "trickle", "silent"):
+            super().handle(request)
+            return
+        self.requests.append((request.path, request.headers.get("Range", "")))
+        request.send_response(200)
+        if behaviour != "nolength":
+            request.send_header("Content-Length", str(len(self.payload)))
+        request.end_headers()
+        request.wfile.flush()
+        try:
+            if behaviour == "nolength":
+                for start in range(0, len(self.payload), 1 << 20):
+                    request.wfile.write(self.payload[start:start + (1 << 20)])
+            elif behaviour == "trickle":
+                for index in range(200):
+                    request.wfile.write(self.payload[index:index + 1])
+                    request.wfile.flush()
+                    time.sleep(0.1)
+            else:
+                time.sleep(30)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        request.close_connection = True
+
+
+@contextlib.contextmanager
+def tmpfs(folder: Path, options: str) -> Iterator[Path]:
+    """A real small or read-only file system (a tmpfs mount: permission bits do not stop root)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True).returncode:
+        pytest.skip("mounting a tmpfs is not permitted here (needs root)")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True, check=False)
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "gair_qgis.runtime.download", "--backoff", "0", *args],
+                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+
+
+def last_line_error(result: subprocess.CompletedProcess) -> str:
+    """The error line of a failed run, checked to be the only thing after the progress and no traceback."""
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    line = result.stderr.strip().splitlines()[-1]
+    assert line.startswith("error: "), result.stderr[-2000:]
+    return line
+
+
+def test_a_disk_that_fills_up_during_a_transfer_without_content_length_ends_in_one_line_and_is_freed(tmp_path):
+    payload = bytes(range(256)) * (96 << 12)  # 96 MiB; the disk holds 72 MiB (over the 64 MiB the check asks for)
+    with SlowServer(payload) as server, tmpfs(tmp_path / "small", "size=72m") as disk:
+        result = run_cli("--url", server.url("nolength"), "--out", str(disk / "pkg"))
+        line = last_line_error(result)
+        assert "is full after" in line and "the partial file was removed" in line, line
+        assert sorted(p.name for p in disk.iterdir()) == []  # nothing left: the disk is free again
+        assert shutil.disk_usage(disk).used < 1 << 20
+
+
+def test_an_unwritable_out_is_refused_in_one_line_before_the_transfer(server, tmp_path):
+    with tmpfs(tmp_path / "readonly", "ro,size=1m") as readonly:
+        line = last_line_error(run_cli("--url", server.url("ok"), "--out", str(readonly / "pkg")))
+    assert "not writable" in line and "choose" in line, line
+    (tmp_path / "a-file").write_text("x")
+    line = last_line_error(run_cli("--url", server.url("ok"), "--out", str(tmp_path / "a-file" / "pkg")))
+    assert "a-file is a file" in line, line
+    assert server.requests == []
+
+
+def test_overwrite_onto_a_folder_that_is_not_a_package_is_refused_before_the_transfer(server, tmp_path):
+    folder = tmp_path / "thesis"
+    folder.mkdir()
+    (folder / "chapter1.tex").write_text("keep")
+    line = last_line_error(run_cli("--url", server.url("ok"), "--out", str(folder), "--overwrite"))
+    assert "is not a GAIR model package" in line and "left untouched" in line, line
+    assert server.requests == [] and leftovers(tmp_path) == ["thesis"]
+    assert (folder / "chapter1.tex").read_text() == "keep"
+
+
+def test_a_trickling_server_shows_progress_writes_each_byte_and_gives_up_after_a_stall(tmp_path):
+    partial = tmp_path / "checkpoint.pth.part"
+    reports: list[tuple[int, int]] = []
+    settings = quick(stall_s=1.0, retries=2,
+                     progress=lambda report: reports.append((report.done, partial.stat().st_size)))
+    started = time.monotonic()
+    with SlowServer(b"x" * 100_000) as server, pytest.raises(download.NoNetworkError) as raised:
+        download.fetch(server.url("trickle"), partial, settings)
+    assert time.monotonic() - started < 15  # two attempts of about a second, not 200 bytes x 0.1 s each
+    assert "sent only" in str(raised.value) and str(raised.value).endswith("run again to resume")
+    assert len(server.requests) == 2 and len(reports) >= 10  # a report for every byte that came
+    assert all(on_disk == done for done, on_disk in reports)  # each byte on disk when it is reported
+    assert partial.stat().st_size == reports[-1][0] > 0  # kept for a rerun
+
+
+def test_a_silent_server_stalls_after_the_timeout_and_says_run_again(tmp_path):
+    with SlowServer(b"x" * 1000) as server:
+        line = last_line_error(run_cli("--url", server.url("silent"), "--out", str(tmp_path / "pkg"),
+                                       "--stall-timeout", "1", "--retries", "1"))
+    assert "sent nothing for 1 s" in line and line.endswith("run again to resume"), line
+
+
+def test_sha256_accepts_the_published_file_and_refuses_another_before_importing(server, checkpoint, reference,
+                                                                                tmp_path):
+    right = sha256_of(checkpoint)
+    package = download.download_package(server.url("ok"), tmp_path / "pkg", quick(), sha256=right.upper(),
+                                        name="gair-released")
+    assert_same_package(package, reference, server.url("ok"))
+    wrong = "0" * 64
+    line = last_line_error(run_cli("--url", server.url("ok"), "--out", str(tmp_path / "other"), "--sha256", wrong))
+    assert f"has sha256 {right}, not the expected {wrong}" in line, line
+    assert leftovers(tmp_path) == ["pkg"]  # neither a package nor the downloaded file
+    requests = len(server.requests)
+    line = last_line_error(run_cli("--url", server.url("ok"), "--out", str(tmp_path / "other"), "--sha256", "abc"))
+    assert "is not 64 hexadecimal digits" in line and len(server.requests) == requests  # refused before the transfer

@@ -5,9 +5,18 @@ One download core for the command line and the QGIS models dock:
 - the file streams into a partial file beside the package folder (`<DIR>.download/`); a dropped
   connection is retried with backoff and resumed with an HTTP Range request, and so is a rerun
   after a cancel or a crash; a server that ignores Range makes it start again from zero, said once;
-- free disk space is checked before the transfer (the file and the package it becomes);
-- `progress` gets bytes done, total, rate and time left; `cancelled` stops it (the partial file
-  is kept, so a rerun resumes);
+- before the transfer: the package folder (absent, or with `overwrite` one of our packages), a
+  writable place for it and the partial file, free disk space (the file and the package it
+  becomes), and the form of an expected sha256;
+- bytes go to disk as they arrive (unbuffered writes: a slow server's bytes are never held back),
+  each arrival reported to `progress` (bytes done, total, rate, time left); `cancelled` stops it
+  (the partial file is kept, so a rerun resumes);
+- a stall (less than STALL_BYTES in `stall_s` seconds, or nothing at all, however slowly it
+  trickles) ends the attempt; after `retries` attempts in a row without real progress the error
+  says "run again to resume";
+- a disk that fills up during the transfer (a server that sends no Content-Length, or another
+  program writing) ends in a DiskFullError and the partial file is removed, so the disk is freed;
+- with `sha256`, the complete file must have that hash (else it is removed, nothing is written);
 - then the strict torch-free import (`import_checkpoint`: every key and shape checked), with the
   file's sha256 and URL in the package's provenance, and the downloaded file is removed.
 A failed or cancelled run leaves no package folder behind.
@@ -19,6 +28,8 @@ authentication settings apply.
 from __future__ import annotations
 
 import argparse
+import errno
+import hashlib
 import pickle
 import re
 import shutil
@@ -29,7 +40,7 @@ import urllib.request
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional, Protocol, Sequence
+from typing import TYPE_CHECKING, BinaryIO, Callable, Iterable, Iterator, Optional, Protocol, Sequence
 
 from .errors import CheckpointError, PackageError, UnsafeCheckpointError
 
@@ -41,6 +52,9 @@ DEFAULT_NAME = "gair-base-released"
 CHUNK_BYTES = 1 << 20
 PACKAGE_MARGIN_BYTES = 64 << 20  # model.json, graphs and headroom beyond the weights
 USER_AGENT = "gair-qgis"
+STALL_SECONDS = 60.0  # an attempt that gets less than STALL_BYTES in this long has stalled
+STALL_BYTES = 1024
+SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class DownloadError(Exception):
@@ -69,6 +83,10 @@ class DownloadCancelled(DownloadError):
 
 class TransferError(Exception):
     """A transport's failure that a retry may cure (connection refused, reset, timed out)."""
+
+
+class StalledError(TransferError):
+    """The server sent (almost) nothing for a while; bytes that trickled in do not count as progress."""
 
 
 @dataclass
@@ -120,6 +138,11 @@ class Progress:
         return f"{size}, {rate}{left}"
 
 
+def size_text(size: int) -> str:
+    """"12 bytes", "0.3 MB", "812.4 MB"."""
+    return f"{size} bytes" if size < 100_000 else f"{size / 1e6:.1f} MB"
+
+
 def format_seconds(seconds: float) -> str:
     seconds = int(round(seconds))
     if seconds < 90:
@@ -132,8 +155,10 @@ def format_seconds(seconds: float) -> str:
 # --- the standard-library transport ------------------------------------------------------
 
 
-def urllib_transport(url: str, offset: int, timeout: float = 60.0) -> Reply:
-    """GET with urllib (follows redirects, keeps the Range header across them)."""
+def urllib_transport(url: str, offset: int, timeout: float = STALL_SECONDS) -> Reply:
+    """GET with urllib (follows redirects, keeps the Range header across them); the body comes in
+    chunks of what has arrived (a slow server's bytes are not held back until a chunk is full), and
+    `timeout` seconds without a byte end the attempt as a stall."""
     headers = {"User-Agent": USER_AGENT}
     if offset:
         headers["Range"] = f"bytes={offset}-"
@@ -151,11 +176,13 @@ def urllib_transport(url: str, offset: int, timeout: float = 60.0) -> Reply:
     def chunks() -> Iterator[bytes]:
         try:
             while True:
-                block = response.read(CHUNK_BYTES)
+                block = response.read1(CHUNK_BYTES)
                 if not block:
                     return
                 yield block
-        except (OSError, ValueError, urllib.error.URLError) as error:  # reset, timeout, IncompleteRead
+        except TimeoutError:
+            raise StalledError(f"the server sent nothing for {timeout:.0f} s") from None
+        except (OSError, ValueError, urllib.error.URLError) as error:  # reset, IncompleteRead
             raise TransferError(f"the connection dropped ({type(error).__name__}: {error})") from None
 
     return Reply(response.status, int(length) if length and length.isdigit() else None,
@@ -173,10 +200,11 @@ class Fetch:
     progress: Callable[[Progress], None] = lambda report: None
     cancelled: Callable[[], bool] = lambda: False
     say: Callable[[str], None] = lambda message: None
-    retries: int = 5  # attempts in a row without a byte of progress
+    retries: int = 5  # attempts in a row without progress (a stalled attempt never counts as progress)
     backoff_s: float = 1.0  # first wait; doubled per failed attempt
     free_bytes: Callable[[Path], int] = lambda folder: shutil.disk_usage(folder).free
     sleep: Callable[[float], None] = time.sleep
+    stall_s: float = STALL_SECONDS  # less than STALL_BYTES in this long ends an attempt (see StalledError)
 
 
 class _Attempt:
@@ -193,7 +221,11 @@ def fetch(url: str, partial: Path, settings: Fetch = Fetch()) -> Path:
     """Download `url` into `partial`, resuming what is already there; returns `partial`
     once complete. Raises a DownloadError subclass; on any error the partial file stays
     (a rerun resumes), except after NotFoundError when it was empty."""
-    partial.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        partial.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DownloadError(f"cannot write the download into {partial.parent}: {error.strerror or error}; "
+                            "choose another folder") from None
     state = _Attempt()
     failures = 0
     while True:
@@ -206,11 +238,15 @@ def fetch(url: str, partial: Path, settings: Fetch = Fetch()) -> Path:
             reason = "the connection closed before the whole file arrived"
         except TransferError as error:
             reason = str(error)
+            stalled = isinstance(error, StalledError)
+        else:
+            stalled = False
         after = partial.stat().st_size if partial.exists() else 0
-        failures = 0 if after > before else failures + 1
+        failures = 0 if after > before and not stalled else failures + 1
         if failures >= settings.retries:
+            kept = f"; the {size_text(after)} downloaded are kept" if after else ""
             raise NoNetworkError(f"cannot download {url}: {reason}. Check the network connection (in QGIS also "
-                                 "Settings > Options > Network: proxy); run again to resume") from None
+                                 f"Settings > Options > Network: proxy){kept}; run again to resume") from None
         wait = settings.backoff_s * 2 ** max(failures - 1, 0)
         settings.say(f"{reason}; retrying in {wait:.0f} s (resuming at {after / 1e6:.1f} MB)")
         settings.sleep(wait)
@@ -269,26 +305,50 @@ def check_free_space(folder: Path, remaining: int, package: int, free_bytes: Cal
 
 def _write_body(reply: Reply, partial: Path, offset: int, total: Optional[int], settings: Fetch,
                 state: _Attempt) -> int:
-    """Append the body to the partial file (truncated to `offset` first); returns its size."""
-    with open(partial, "r+b" if partial.exists() else "wb") as handle:
-        handle.truncate(offset)
-        handle.seek(offset)
-        done = offset
-        try:
-            for block in reply.chunks:
-                if settings.cancelled():
-                    raise DownloadCancelled("cancelled; run again to resume")
-                try:
-                    handle.write(block)
-                except OSError as error:
-                    raise DiskFullError(f"cannot write {partial}: {error.strerror or error}; free some space "
-                                        "or choose another folder") from None
-                done += len(block)
-                state.session_bytes += len(block)
-                settings.progress(_report(done, total, state))
-        finally:
-            handle.flush()
+    """Append the body to the partial file (truncated to `offset` first), each block written to
+    the file as it arrives (unbuffered); returns the file's size. StalledError when less than
+    STALL_BYTES arrive in `settings.stall_s`; a write that fails ends in a DownloadError."""
+    try:
+        with open(partial, "r+b" if partial.exists() else "wb", buffering=0) as handle:
+            handle.truncate(offset)
+            handle.seek(offset)
+            return _append(handle, reply, offset, total, settings, state)
+    except OSError as error:
+        raise _write_error(partial, error) from None
+
+
+def _append(handle: BinaryIO, reply: Reply, done: int, total: Optional[int], settings: Fetch,
+            state: _Attempt) -> int:
+    """Write the body's blocks at the handle's position as they come; returns the size reached."""
+    window_start, window_bytes = time.monotonic(), 0
+    for block in reply.chunks:
+        if settings.cancelled():
+            raise DownloadCancelled("cancelled; run again to resume")
+        view = memoryview(block)
+        while view:  # an unbuffered write may take part of the block
+            written = handle.write(view)
+            if not written:
+                raise OSError(errno.EIO, "the file took no bytes")
+            view = view[written:]
+        done += len(block)
+        state.session_bytes += len(block)
+        settings.progress(_report(done, total, state))
+        window_bytes += len(block)
+        if time.monotonic() - window_start >= settings.stall_s:
+            if window_bytes < STALL_BYTES:
+                raise StalledError(f"the server sent only {window_bytes} bytes in {settings.stall_s:.0f} s")
+            window_start, window_bytes = time.monotonic(), 0
     return done
+
+
+def _write_error(partial: Path, error: OSError) -> DownloadError:
+    """A failed write as the user's error: a full disk frees the partial file it filled."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        size = partial.stat().st_size if partial.exists() else 0
+        partial.unlink(missing_ok=True)
+        return DiskFullError(f"the disk holding {partial.parent} is full after {size_text(size)} of the download; "
+                             "the partial file was removed: free some space or choose another folder")
+    return DownloadError(f"cannot write {partial}: {error.strerror or error}; choose another folder")
 
 
 def _report(done: int, total: Optional[int], state: _Attempt) -> Progress:
@@ -316,21 +376,26 @@ def file_name(url: str) -> str:
 
 
 def download_package(url: str, out: Path, settings: Fetch = Fetch(), *, name: Optional[str] = None,
-                     overwrite: bool = False) -> ModelPackage:
+                     overwrite: bool = False, sha256: Optional[str] = None) -> ModelPackage:
     """Download `url` and import it into the package folder `out`; returns the ModelPackage.
+    With `sha256` (64 hex digits) the downloaded file must have that hash.
 
     Raises DownloadError (NotFoundError, NoNetworkError, DiskFullError, NotACheckpointError,
-    DownloadCancelled, PackageError's message for an existing `out`). Nothing is written
-    to `out` unless the import succeeds; the partial file is kept after a network error or
-    a cancel (a rerun resumes) and removed after success or a file that is not a checkpoint."""
+    DownloadCancelled, PackageError's message for an existing `out`). `out`, the place for the
+    download and `sha256` are checked before the transfer. Nothing is written to `out` unless
+    the import succeeds; the partial file is kept after a network error or a cancel (a rerun
+    resumes) and removed after success, a full disk, a wrong hash or a file that is not a checkpoint."""
     out = Path(out)
-    if out.exists() and not overwrite:
-        raise DownloadError(f"{out} already exists; choose another folder or allow replacing it")
+    expected = check_sha256(sha256)
+    check_destination(out, overwrite)
     folder = work_folder(out)
     created = not folder.exists()
     partial = partial_path(out, url)
     try:
         fetch(url, partial, settings)
+        if expected is not None:
+            settings.say("download complete; checking its sha256")
+            check_file_hash(partial, expected, url)
     except DownloadError:
         if created and (not partial.exists() or partial.stat().st_size == 0):
             shutil.rmtree(folder, ignore_errors=True)  # nothing worth resuming
@@ -345,6 +410,44 @@ def download_package(url: str, out: Path, settings: Fetch = Fetch(), *, name: Op
         raise DownloadError(str(error)) from None
     shutil.rmtree(folder, ignore_errors=True)
     return package
+
+
+def check_sha256(sha256: Optional[str]) -> Optional[str]:
+    """An expected sha256 in lower case; DownloadError where it is not 64 hexadecimal digits."""
+    if sha256 is None:
+        return None
+    text = sha256.strip().lower()
+    if not SHA256.fullmatch(text):
+        raise DownloadError(f"the expected sha256 {sha256!r} is not 64 hexadecimal digits; copy it whole from "
+                            "where the file is published")
+    return text
+
+
+def check_destination(out: Path, overwrite: bool) -> None:
+    """Before any transfer: `out` absent (or, with overwrite, one of our packages and nothing
+    else), and a writable place for it and for the partial file beside it."""
+    from .cli import check_output_folder
+    from .errors import InputError
+    from .package import check_replaceable
+
+    try:
+        check_replaceable(out, overwrite)
+        check_output_folder(work_folder(out), "the download folder")
+    except (PackageError, InputError) as error:
+        raise DownloadError(str(error)) from None
+
+
+def check_file_hash(path: Path, expected: str, url: str) -> None:
+    """DownloadError, and the file removed, when `path`'s sha256 is not `expected`."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(CHUNK_BYTES), b""):
+            digest.update(block)
+    if digest.hexdigest() != expected:
+        path.unlink()
+        raise DownloadError(f"the file downloaded from {url} has sha256 {digest.hexdigest()}, not the expected "
+                            f"{expected}: it is not the published file (or the server changed it); it was removed "
+                            "and nothing was written: check the address and the hash")
 
 
 def import_file(checkpoint: Path, out: Path, url: str, *, name: str, overwrite: bool,
@@ -387,7 +490,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--url", default=DEFAULT_URL, help=f"the checkpoint to download (default: {DEFAULT_URL})")
     parser.add_argument("--out", type=Path, required=True, help="the package folder to write")
     parser.add_argument("--name", help="package name (default: the folder's name)")
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing package folder")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace an existing model package folder (any other folder is refused)")
+    parser.add_argument("--sha256", help="the file's expected sha256 (64 hex digits): a file with another hash "
+                        "is refused and removed")
+    parser.add_argument("--stall-timeout", type=float, default=STALL_SECONDS, metavar="SECONDS",
+                        help=f"give up an attempt that gets less than {STALL_BYTES} bytes in this long "
+                        f"(default {STALL_SECONDS:.0f})")
     parser.add_argument("--retries", type=int, default=5, help="attempts in a row without progress (default 5)")
     parser.add_argument("--backoff", type=float, default=1.0, help="first wait between attempts in seconds")
     parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
@@ -396,9 +505,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     def say(message: str) -> None:
         print(f"\n{message}" if message else "", file=sys.stderr)
 
-    settings = Fetch(progress=_ConsoleProgress(), say=say, retries=args.retries, backoff_s=args.backoff)
+    if not args.stall_timeout > 0:
+        parser.error("--stall-timeout must be a number of seconds above 0")
+    stall = args.stall_timeout
+
+    def transport(url: str, offset: int) -> Reply:
+        return urllib_transport(url, offset, timeout=stall)
+
+    settings = Fetch(transport=transport, progress=_ConsoleProgress(), say=say, retries=args.retries,
+                     backoff_s=args.backoff, stall_s=stall)
     try:
-        package = download_package(args.url, args.out, settings, name=args.name, overwrite=args.overwrite)
+        package = download_package(args.url, args.out, settings, name=args.name, overwrite=args.overwrite,
+                                   sha256=args.sha256)
     except KeyboardInterrupt:
         print("\ninterrupted; run the same command again to resume", file=sys.stderr)
         return 130
