@@ -32,6 +32,7 @@ from qgis.core import (
 )
 
 from . import compat
+from .partial_files import OWNER, owner_tag, remove_stale
 from .runtime.errors import InputError, OutputExistsError
 from .runtime.geometry import PixelGrid, Window, ground_pixel_size_m, subgrid
 from .translation import translate
@@ -308,9 +309,15 @@ def writable_raster_extensions() -> list[str]:
     return ["tif"] + [e for e in extensions if e not in ("tif", "tiff")]
 
 
+# `.<name>.<8 hex>.<pid>@<host>.partial<.ext>` and GDAL's side files of it (.aux.xml, .hdr, ...)
+PARTIAL_OUTPUT = re.compile(rf"\..+\.[0-9a-f]{{8}}\.{OWNER.pattern}\.partial(\..+)?")
+
+
 def check_output_path(path: str | Path, overwrite: Optional[bool] = None) -> Path:
-    """A raster output path in a format GDAL writes, in an existing folder, that does not exist
-    yet unless `overwrite` (default: `overwrites_outputs()`)."""
+    """A raster output path in a format GDAL writes, in an existing folder this process can write
+    into (tried: permission bits do not stop root, a read-only disk does), that does not exist yet
+    unless `overwrite` (default: `overwrites_outputs()`). Call it before the work. Partial files a
+    killed run left in that folder (`remove_stale_partials`) go."""
     path = Path(path)
     raster_driver(path)
     if path.exists() and not (overwrites_outputs() if overwrite is None else overwrite):
@@ -319,7 +326,48 @@ def check_output_path(path: str | Path, overwrite: Optional[bool] = None) -> Pat
     if not path.parent.is_dir():
         raise InputError(translate("qgis_io", "the output folder {} does not exist; create it or choose another"
                                    ).format(path.parent))
+    probe = partial_name(path)
+    try:
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        os.unlink(probe)
+    except OSError as error:
+        raise InputError(translate("qgis_io", "the output folder {} is not writable ({}); choose a folder you can "
+                                   "write to").format(path.parent, error.strerror)) from None
+    remove_stale_partials(path.parent)
     return path
+
+
+def partial_name(path: Path) -> Path:
+    """The hidden file beside `path` that a write goes to before it is moved into place; it names
+    this process, so that a later run can tell it was left by a killed one."""
+    return path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.{owner_tag()}.partial{path.suffix}")
+
+
+def remove_stale_partials(folder: Path) -> list[Path]:
+    """Delete the partial outputs (and their GDAL side files) that processes of this machine which
+    no longer run (kill -9, a crash) left in `folder`; nothing else is touched."""
+    return remove_stale(folder, PARTIAL_OUTPUT)
+
+
+@contextmanager
+def input_sidecars_suppressed(sources: Sequence[object]) -> Iterator[None]:
+    """While raster files named by `sources` are opened in this block (this thread), GDAL writes
+    no `<raster>.aux.xml` beside them. QGIS computes a histogram when it loads a raster layer (its
+    default contrast stretch; qgis_process loads every input while checking the parameters), and
+    GDAL would keep it in a new `.aux.xml` beside the user's input. Where one of them already has
+    an .aux.xml, nothing changes: its contents (georeferencing, band names, nodata) must be read."""
+    from osgeo import gdal
+
+    files = [Path(str(s)) for s in sources if isinstance(s, (str, Path)) and str(s) and Path(str(s)).is_file()]
+    if not files or any(Path(f"{f}.aux.xml").exists() for f in files):
+        yield
+        return
+    previous = gdal.GetThreadLocalConfigOption("GDAL_PAM_ENABLED", None)
+    gdal.SetThreadLocalConfigOption("GDAL_PAM_ENABLED", "NO")
+    try:
+        yield
+    finally:
+        gdal.SetThreadLocalConfigOption("GDAL_PAM_ENABLED", previous)
 
 
 class GeoTiffWriter:
@@ -349,7 +397,7 @@ def atomic_geotiff(path: str | Path, grid: PixelGrid, band_count: int, crs: QgsC
     overwrite = overwrites_outputs() if overwrite is None else overwrite
     path = check_output_path(path, overwrite)
     driver = gdal.GetDriverByName(raster_driver(path))
-    partial = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.partial{path.suffix}")
+    partial = partial_name(path)
     options = ["COMPRESS=DEFLATE", "TILED=YES", "BIGTIFF=IF_SAFER"] if driver.ShortName == "GTiff" else []
     with _removed_on_sigterm(partial):
         dataset = driver.Create(str(partial), grid.width, grid.height, band_count, gdal.GDT_Float32, options)

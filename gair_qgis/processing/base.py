@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import threading
+import warnings
 from dataclasses import dataclass
 from typing import Callable, Optional
 
@@ -12,15 +14,16 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingFeedback,
     QgsProcessingParameterBand,
+    QgsProcessingParameterRasterLayer,
     QgsProcessingParameterString,
 )
 
 from .. import cache, model_store
 from ..deps import missing_message
-from ..qgis_io import RasterSource, check_crs
+from ..qgis_io import RasterSource, check_crs, input_sidecars_suppressed
 from ..runtime.errors import InputError, OutsideTileError, PackageError
 from ..runtime.package import ModelPackage, load_package
-from ..runtime.preprocess import band_indices, check_band_choice
+from ..runtime.preprocess import SmallPhotoWarning, band_indices, check_band_choice
 from ..settings import check_settings, force_cpu, limit_sources, setting_limit
 from ..translation import translate, translate_for
 from .errors import BandLayout, OverLimit, record_error
@@ -49,13 +52,41 @@ def check_limit(name: str, needed: int, what: str, fix: str) -> None:
                                   sources=limit_sources(name)), word, needed, limit)
 
 
+# The feedback of the algorithm that runs in this thread (the docks run several in worker threads).
+_RUNNING = threading.local()
+_showwarning_before: Optional[Callable] = None
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """warnings.showwarning while GAIR algorithms run: the runtime's warnings about the user's
+    input (SmallPhotoWarning) go to the log of the algorithm running in this thread; any other
+    warning is shown as before."""
+    feedback = getattr(_RUNNING, "feedback", None)
+    if feedback is not None and isinstance(category, type) and issubclass(category, SmallPhotoWarning):
+        feedback.pushWarning(str(message))
+    elif _showwarning_before is not None:
+        _showwarning_before(message, category, filename, lineno, file, line)
+
+
+def _forward_input_warnings() -> None:
+    """Install `_show_warning` (once) and show every SmallPhotoWarning, not only its first time."""
+    global _showwarning_before
+    if warnings.showwarning is not _show_warning:
+        _showwarning_before = warnings.showwarning
+        warnings.showwarning = _show_warning
+    warnings.filterwarnings("always", category=SmallPhotoWarning)
+
+
 def clear_errors(process: Callable) -> Callable:
     """Check the settings (a bad limit is an error before any work), then turn known errors into
     QgsProcessingException with their message (the error itself goes to a feedback that keeps
-    it: the docks say it in their words, processing.errors)."""
+    it: the docks say it in their words, processing.errors). Warnings about the input (a photo
+    far smaller than the model's input) go to the algorithm's log."""
 
     @functools.wraps(process)
     def wrapper(self, parameters, context, feedback):
+        _forward_input_warnings()
+        _RUNNING.feedback = feedback
         try:
             check_settings()
             return process(self, parameters, context, feedback)
@@ -68,6 +99,8 @@ def clear_errors(process: Callable) -> Callable:
         except OSError as error:  # a file the user named: missing, unreadable or unwritable (the text names it)
             raise QgsProcessingException(translate(
                 "GairAlgorithm", "{}; check the file and the folder's permissions").format(error)) from None
+        finally:
+            _RUNNING.feedback = None
 
     return wrapper
 
@@ -100,6 +133,27 @@ class Model:
 
     package: ModelPackage
     runtime: object  # GAIRRuntime
+
+
+class RasterInput(QgsProcessingParameterRasterLayer):
+    """A raster layer parameter whose check (qgis_process loads a file given by path there, before
+    the algorithm starts) leaves no .aux.xml beside the user's raster (`input_sidecars_suppressed`)."""
+
+    @staticmethod
+    def like(param: QgsProcessingParameterRasterLayer) -> RasterInput:
+        """The same parameter as this class (its flags, optional included, help and metadata)."""
+        copy = RasterInput(param.name(), param.description(), param.defaultValue())
+        copy.setFlags(param.flags())
+        copy.setHelp(param.help())
+        copy.setMetadata(param.metadata())
+        return copy
+
+    def checkValueIsAcceptable(self, value, context=None) -> bool:  # noqa: N802 (QGIS API)
+        with input_sidecars_suppressed([value]):
+            return super().checkValueIsAcceptable(value, context)
+
+    def clone(self) -> RasterInput:
+        return RasterInput.like(self)
 
 
 class GairAlgorithm(QgsProcessingAlgorithm):
@@ -213,12 +267,30 @@ class GairAlgorithm(QgsProcessingAlgorithm):
 
     # --- rasters: prepared on the main thread, checked in processAlgorithm ---------------------
 
+    def addParameter(self, param, createOutput=True) -> bool:  # noqa: N802, N803 (QGIS API)
+        """QGIS's addParameter; a raster layer parameter becomes a `RasterInput`."""
+        if isinstance(param, QgsProcessingParameterRasterLayer) and not isinstance(param, RasterInput):
+            param = RasterInput.like(param)
+        return super().addParameter(param, createOutput)
+
+    def checkParameterValues(self, parameters, context):  # noqa: N802 (QGIS API)
+        """QGIS's checks; the raster files it loads meanwhile get no .aux.xml beside them."""
+        with input_sidecars_suppressed(self.raster_files(parameters)):
+            return super().checkParameterValues(parameters, context)
+
+    def raster_files(self, parameters) -> list:
+        """The values of the raster layer parameters (paths where the user gave a file)."""
+        return [parameters.get(p.name()) for p in self.parameterDefinitions()
+                if isinstance(p, QgsProcessingParameterRasterLayer)]
+
     def prepare_raster(self, parameters, context, name: str = "INPUT") -> bool:
         """Clone the raster parameter's provider (main thread); errors surface in `raster()`,
-        where Processing shows their message."""
+        where Processing shows their message. A raster file loaded here gets no .aux.xml beside it."""
         self._raster_name = name
         try:
-            self._raster = RasterSource.from_layer(self.parameterAsRasterLayer(parameters, name, context))
+            with input_sidecars_suppressed(self.raster_files(parameters)):
+                layer = self.parameterAsRasterLayer(parameters, name, context)
+            self._raster = RasterSource.from_layer(layer)
             self._raster_error = None
         except InputError as error:
             self._raster, self._raster_error = None, error

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import json
+import os
 from pathlib import Path
 from typing import Any, Callable, Optional, Protocol, Sequence
 
@@ -20,8 +22,9 @@ from .location import check_lonlat
 from .preprocess import RSInputSpec, SVInputSpec, band_indices, preprocess_rs, preprocess_sv, read_photo
 from .raster_file import RasterInfo, check_has_data, read_raster
 
-OUTPUT_FILES = ("rs_embedding.npy", "sv_embedding.npy", "loc_embedding.npy", "localized_rs_embedding.npy")
-SUMMARY_FILE = "embed_summary.json"
+OUTPUT_FILES = ("rs_embedding.npy", "sv_embedding.npy", "sv_projected_embedding.npy", "loc_embedding.npy",
+                "localized_rs_embedding.npy")
+SUMMARY_FILE = "embed_summary.json"  # written last: it lists the set of outputs a run wrote
 
 
 class Backend(Protocol):
@@ -130,7 +133,10 @@ def compute(args: argparse.Namespace, backend: Backend) -> dict[str, NDArray[Any
 
 
 def write_outputs(args: argparse.Namespace, outputs: dict[str, NDArray[Any]], model: dict[str, Any]) -> Path:
-    """Write the arrays and a summary JSON; refuses to replace files unless --overwrite."""
+    """Write the arrays and a summary JSON; refuses to replace files unless --overwrite. With
+    --overwrite the earlier run's set (the outputs its summary lists) is replaced as a whole: those
+    this run does not write again are removed, nothing else in the folder is touched. Each file is
+    written beside its place and renamed into it, the summary last."""
     out_dir: Path = args.output_dir.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     targets = [out_dir / name for name in outputs] + [out_dir / SUMMARY_FILE]
@@ -138,8 +144,7 @@ def write_outputs(args: argparse.Namespace, outputs: dict[str, NDArray[Any]], mo
     if existing and not args.overwrite:
         raise InputError(f"outputs already exist ({', '.join(existing)}); "
                          "pass --overwrite or pick another --output-dir")
-    for name, array in outputs.items():
-        np.save(out_dir / name, array)
+    earlier = earlier_outputs(out_dir) if args.overwrite else []
     summary = {
         "inputs": {
             key: (str(value) if isinstance(value, Path) else value)
@@ -150,8 +155,38 @@ def write_outputs(args: argparse.Namespace, outputs: dict[str, NDArray[Any]], mo
         "outputs": {name: {"path": str(out_dir / name), "shape": list(a.shape), "dtype": "float32"}
                     for name, a in outputs.items()},
     }
-    (out_dir / SUMMARY_FILE).write_text(json.dumps(summary, indent=2))
+    for name, array in outputs.items():
+        _write_into_place(out_dir / name, functools.partial(_save_array, array=array))
+    for name in earlier:
+        if name not in outputs:
+            (out_dir / name).unlink(missing_ok=True)
+    _write_into_place(out_dir / SUMMARY_FILE, lambda handle: handle.write(json.dumps(summary, indent=2).encode()))
     return out_dir
+
+
+def earlier_outputs(out_dir: Path) -> list[str]:
+    """The output files an earlier run's summary in `out_dir` lists (only this command's file
+    names; an unreadable summary lists none)."""
+    try:
+        listed = json.loads((out_dir / SUMMARY_FILE).read_text()).get("outputs", {})
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [name for name in listed if name in OUTPUT_FILES] if isinstance(listed, dict) else []
+
+
+def _save_array(handle: Any, array: NDArray[Any]) -> None:
+    np.save(handle, array)
+
+
+def _write_into_place(path: Path, write: Callable[[Any], object]) -> None:
+    """`write(handle)` into a partial file beside `path`, then renamed to it (never half-written)."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        with open(partial, "wb") as handle:
+            write(handle)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def main(argv: Optional[Sequence[str]], parser: argparse.ArgumentParser,
