@@ -17,6 +17,11 @@ class RegionUnavailable(ImportError):
     """dask, distributed or zarr is not installed in this Python."""
 
 
+class ClusterLost(RuntimeError):
+    """The Dask scheduler went away (or a chunk kept killing workers) during a build; what was
+    complete stays in the field and a rerun resumes."""
+
+
 def need(module: str) -> ModuleType:
     """Import one of the optional region modules, or raise RegionUnavailable saying how to get it."""
     try:

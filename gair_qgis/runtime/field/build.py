@@ -25,8 +25,18 @@ from ..errors import InputError, PackageError
 from ..package import MODEL_JSON, ModelPackage, load_package, verified_sha256
 from ..preprocess import preprocess_rs
 from ..session import GAIRRuntime
-from . import need, store
-from .grid import DEFAULT_CHUNK, Bounds, FieldGrid, Scene, chunk_scenes, discover_scenes, field_bounds, plan_grid
+from . import ClusterLost, need, store
+from .grid import (
+    DEFAULT_CHUNK,
+    Bounds,
+    FieldGrid,
+    Scene,
+    check_scale,
+    chunk_scenes,
+    discover_scenes,
+    field_bounds,
+    plan_grid,
+)
 
 ENCODE_BATCH = 16  # fixed, so a chunk's bytes do not depend on where it runs
 MIN_COVERAGE = 50  # percent of a tile's pixels with data for the PCA sample and search rankings
@@ -108,6 +118,12 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+def open_options(path: str) -> dict[str, str]:
+    """GDAL open options: a JPEG2000 file's codestream tiles as GDAL blocks, so the block cache
+    keeps what is decoded (otherwise each strip of a single-tile file decodes the whole file)."""
+    return {"USE_TILE_AS_BLOCK": "YES"} if path.lower().endswith(".jp2") else {}
+
+
 class ChunkReader:
     """The pixels of a chunk's tiles, one row of tiles at a time, from every scene that meets
     it: each file warped into the field's reading grid (GDAL WarpedVRT, bilinear; nearest
@@ -133,7 +149,7 @@ class ChunkReader:
             same = scene.crs == grid.crs and np.allclose(scene.resolution, (pixels.pixel_width, pixels.pixel_height))
             parts = []
             for path in scene.files:
-                source = rasterio.open(path)
+                source = rasterio.open(path, **open_options(path))
                 self._open.append(source)
                 vrt = WarpedVRT(source, crs=grid.crs, transform=transform, width=pixels.width, height=pixels.height,
                                 resampling=Resampling.nearest if same else Resampling.bilinear, add_alpha=True)
@@ -226,14 +242,13 @@ def chunk_block(path: str, ci: int, cj: int) -> tuple[NDArray[Any], NDArray[Any]
     return group["embedding"][:, r0:r1, c0:c1], group["coverage"][r0:r1, c0:c1]
 
 
-def chunk_sample(path: str, ci: int, cj: int) -> NDArray[Any]:
-    """Up to PCA_SAMPLE_PER_CHUNK embeddings of well-covered tiles, evenly spaced (deterministic)."""
+def chunk_sample(path: str, ci: int, cj: int) -> tuple[int, int, NDArray[Any]]:
+    """(ci, cj, up to PCA_SAMPLE_PER_CHUNK embeddings of well-covered tiles, evenly spaced)."""
     embedding, coverage = chunk_block(path, ci, cj)
     flat = embedding.reshape(embedding.shape[0], -1).T
     good = np.flatnonzero(coverage.ravel() >= MIN_COVERAGE)
     picks = good[np.linspace(0, len(good) - 1, min(len(good), PCA_SAMPLE_PER_CHUNK)).astype(int)] if len(good) else good
-    sample: NDArray[Any] = flat[picks]
-    return sample
+    return ci, cj, flat[picks]
 
 
 def chunk_rgb(path: str, ci: int, cj: int, pca: dict[str, NDArray[Any]]) -> tuple[int, int, NDArray[Any]]:
@@ -264,6 +279,29 @@ def has_dashboard() -> bool:
     return importlib.util.find_spec("bokeh") is not None
 
 
+DASK_LOGGERS = ("distributed", "tornado", "asyncio")
+
+
+@contextmanager
+def quiet_dask_logs() -> Iterator[None]:
+    """Dask's and tornado's own log lines (a lost scheduler's reconnection tracebacks) kept off
+    stderr while a build runs, unless the project's loggers are at DEBUG (--debug): what went
+    wrong reaches the user as one error."""
+    if logging.getLogger("gair_qgis").isEnabledFor(logging.DEBUG):
+        yield
+        return
+    names = [name for name in list(logging.root.manager.loggerDict) if name.split(".")[0] in DASK_LOGGERS]
+    loggers = [logging.getLogger(name) for name in {*DASK_LOGGERS, *names}]  # dask's config sets child levels too
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
+
+
 @contextmanager
 def dask_runner(scheduler: str, workers: Optional[int], log: Callable[[str], None]) -> Iterator[tuple[Runner, int, str]]:
     """A Runner on Dask: a LocalCluster of single-threaded worker processes sized to the machine
@@ -283,18 +321,28 @@ def dask_runner(scheduler: str, workers: Optional[int], log: Callable[[str], Non
             raise InputError(f"cannot reach the Dask scheduler at {scheduler} ({error}); start one with "
                              "`dask scheduler` and workers with `dask worker ADDRESS`, or leave --scheduler out "
                              "for a local cluster") from None
+    address = client.scheduler.address
     dashboard = client.dashboard_link if has_dashboard() or cluster is None else ""
     count = len(client.scheduler_info().get("workers", {}))
-    log(f"Dask: {count} worker(s) at {client.scheduler.address}; dashboard: "
+    log(f"Dask: {count} worker(s) at {address}; dashboard: "
         f"{dashboard or 'not available (pip install bokeh for it)'}")
 
     def run(function: Callable[..., Any], calls: Sequence[tuple[Any, ...]]) -> Iterator[Any]:
-        futures = [client.submit(function, *args, pure=False) for args in calls]
+        futures: list[Any] = []
         try:
+            futures = [client.submit(function, *args, pure=False) for args in calls]
             for _, result in distributed.as_completed(futures, with_results=True):
+                if isinstance(result, BaseException):  # a future cancelled under us: the scheduler is gone
+                    raise ClusterLost(f"lost the Dask scheduler at {address} ({type(result).__name__})")
                 yield result
+        except (OSError, TimeoutError, distributed.comm.CommClosedError) as error:
+            raise ClusterLost(f"lost the Dask scheduler at {address} ({type(error).__name__}: {error})") from None
+        except distributed.KilledWorker as error:
+            raise ClusterLost(f"the task {error.task} killed worker after worker; check the workers' memory and "
+                              "logs") from None
         finally:
-            client.cancel(futures)
+            if client.status == "running":
+                client.cancel(futures)
 
     try:
         yield run, count, dashboard
@@ -333,6 +381,7 @@ def open_or_create(out: Path, package: ModelPackage, scenes: list[Scene], tokens
             raise InputError(f"{out} was built {'with' if info.tokens else 'without'} --tokens; give the same choice")
         bounds = [field_bounds(scene, grid.crs) for scene in scenes]
         for scene, box in zip(scenes, bounds):
+            check_scale(scene, box, grid.crs, package.rs_spec, (grid.tile_width, grid.tile_height))
             if not grid.chunks_over(box):
                 raise InputError(f"{scene.name} lies outside the grid of {out}; build a new field that covers it")
         return grid, bounds, False
@@ -377,6 +426,8 @@ def build_field(inputs: Sequence[str], out: str | Path, package: Optional[str | 
     """Build (or resume, or extend) the field at `out` from rasters or folders. `scheduler`:
     "local" (a LocalCluster), "none" (this process only) or a Dask scheduler address."""
     out = Path(out)
+    for module in ("zarr", "numcodecs", *(() if scheduler == "none" else ("distributed",))):
+        need(module)
     loaded = load_package(package)
     if "rs_encoder" not in loaded.meta.get("graphs", {}):
         raise PackageError(f"the package {loaded.root} has no RS graph (rs_encoder); give a GAIR package with one")
@@ -394,23 +445,33 @@ def build_field(inputs: Sequence[str], out: str | Path, package: Optional[str | 
         log(f"field {out}: {grid.cols} x {grid.rows} tiles of {grid.tile_width:g} x {grid.tile_height:g} map units, "
             f"{len(tasks)} chunk(s) of up to {grid.chunk} x {grid.chunk} tiles to check or encode ({total} tiles)")
         result = BuildResult(out)
-        with _runner(scheduler, workers, log) as (run, count, dashboard):
-            result.workers, result.dashboard = count, dashboard
-            started = time.monotonic()
-            done = 0
-            for stats in run(encode_chunk, [(job, task) for task in tasks]):
-                result.stats.append(stats)
-                result.chunks += 1
-                result.skipped += bool(stats.get("skipped"))
-                result.valid += int(stats.get("valid", 0))
-                result.worker_rss_mb = max(result.worker_rss_mb, float(stats.get("rss_mb", 0)))
-                done += _chunk_size(grid, ChunkTask(stats["chunk"][0], stats["chunk"][1], ()))
-                if progress is not None:
-                    progress(done, total, result.rate(time.monotonic() - started))
-            result.seconds = time.monotonic() - started
-            result.tiles = total
-            write_pca(out, grid, run, log)
+        try:
+            _build(out, grid, job, tasks, total, result, scheduler, workers, progress, log)
+        except ClusterLost as error:
+            raise ClusterLost(f"{error}; the {len(store.done_chunks(out))} complete chunk(s) stay in {out}: rerun the "
+                              "same command (with a running scheduler) to resume") from None
     return result
+
+
+def _build(out: Path, grid: FieldGrid, job: Job, tasks: list[ChunkTask], total: int, result: BuildResult,
+           scheduler: str, workers: Optional[int], progress: Optional[Progress], log: Callable[[str], None]) -> None:
+    """Encode the chunks of `tasks` on the runner of `scheduler`, then write the PCA view."""
+    with _runner(scheduler, workers, log) as (run, count, dashboard):
+        result.workers, result.dashboard = count, dashboard
+        started = time.monotonic()
+        done = 0
+        for stats in run(encode_chunk, [(job, task) for task in tasks]):
+            result.stats.append(stats)
+            result.chunks += 1
+            result.skipped += bool(stats.get("skipped"))
+            result.valid += int(stats.get("valid", 0))
+            result.worker_rss_mb = max(result.worker_rss_mb, float(stats.get("rss_mb", 0)))
+            done += _chunk_size(grid, ChunkTask(stats["chunk"][0], stats["chunk"][1], ()))
+            if progress is not None:
+                progress(done, total, result.rate(time.monotonic() - started))
+        result.seconds = time.monotonic() - started
+        result.tiles = total
+        write_pca(out, grid, run, log)
 
 
 def _chunk_size(grid: FieldGrid, task: ChunkTask) -> int:
@@ -423,7 +484,7 @@ def _runner(scheduler: str, workers: Optional[int], log: Callable[[str], None]) 
     if scheduler == "none":
         yield run_here, 1, ""
         return
-    with dask_runner(scheduler, workers, log) as runner:
+    with quiet_dask_logs(), dask_runner(scheduler, workers, log) as runner:
         yield runner
 
 
@@ -450,7 +511,8 @@ def write_pca(out: Path, grid: FieldGrid, run: Runner, log: Callable[[str], None
     from rasterio.windows import Window
 
     chunks = store.done_chunks(out)
-    samples = [s for s in run(chunk_sample, [(str(out), ci, cj) for ci, cj in chunks]) if len(s)]
+    found = sorted(run(chunk_sample, [(str(out), ci, cj) for ci, cj in chunks]), key=lambda s: (s[1], s[0]))
+    samples = [sample for _, _, sample in found if len(sample)]  # in chunk order, wherever they ran: same PCA
     if not samples:
         log("no tile with data: no PCA view written")
         return

@@ -17,7 +17,7 @@ import time
 from typing import Optional, Sequence
 
 from ..cli import command
-from . import RegionUnavailable
+from . import ClusterLost, RegionUnavailable
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -124,7 +124,7 @@ def run_heatmap(args: argparse.Namespace) -> int:
     return 0
 
 
-@command(errors=(RegionUnavailable,))
+@command(errors=(RegionUnavailable, ClusterLost))
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     runs = {"build": run_build, "info": run_info, "search": run_search, "heatmap": run_heatmap}

@@ -258,6 +258,47 @@ def tile_size_of(crs: str, spec: RSInputSpec, at: tuple[float, float]) -> tuple[
     return float(f"{ground / metres[0]:.6g}"), float(f"{ground / metres[1]:.6g}")
 
 
+MAX_SCALE_CHANGE = 2.0  # a tile may be at most this much larger or smaller on the ground than the model's
+
+
+AREA_MARGIN_DEG = 10.0  # how far outside its CRS's area of use a scene may lie (neighbouring UTM zones)
+
+
+def area_of_use(crs: str) -> Optional[Bounds]:
+    """(west, south, east, north) degrees where an EPSG CRS is meant to be used (pyproj, when
+    installed), else None."""
+    from rasterio.crs import CRS
+
+    try:
+        import pyproj
+
+        code = CRS.from_wkt(crs).to_epsg()
+        area = pyproj.CRS.from_epsg(code).area_of_use if code else None
+    except Exception:  # noqa: BLE001 (no pyproj, or a CRS it does not know: no check)
+        return None
+    return (area.west, area.south, area.east, area.north) if area else None
+
+
+def check_scale(scene: Scene, box: Bounds, crs: str, spec: RSInputSpec, tile: tuple[float, float]) -> None:
+    """InputError when the scene lies far outside the field CRS's area of use, or the CRS
+    distorts it so much that a tile of the grid is far from the model's ground size there."""
+    area = area_of_use(crs)
+    if area is not None:
+        lon, lat = to_lonlat_of(scene.crs)(np.array([(scene.bounds[0] + scene.bounds[2]) / 2]),
+                                           np.array([(scene.bounds[1] + scene.bounds[3]) / 2]))
+        m = AREA_MARGIN_DEG
+        if not (area[0] - m <= lon[0] <= area[2] + m and area[1] - m <= lat[0] <= area[3] + m):
+            raise InputError(f"{scene.name} ({lon[0]:.2f}, {lat[0]:.2f}) lies far outside the area where the field CRS "
+                             f"is meant to be used ({area[0]:g}..{area[2]:g} E, {area[1]:g}..{area[3]:g} N); give --crs "
+                             "EPSG:3857 or another CRS that covers every input, or build one field per region")
+    local = tile_size_of(crs, spec, ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2))
+    ratio = tile[0] / local[0]
+    if not 1 / MAX_SCALE_CHANGE <= ratio <= MAX_SCALE_CHANGE:
+        raise InputError(f"{scene.name}: a tile of the field's grid would be {ratio * spec.tile_ground_size_m:.0f} m on "
+                         f"the ground there, not {spec.tile_ground_size_m:.0f} m (the field CRS distorts it); give --crs "
+                         "EPSG:3857 or another CRS that covers every input, or build one field per region")
+
+
 def plan_grid(scenes: Sequence[Scene], spec: RSInputSpec, crs: Optional[str] = None,
               tile_size: Optional[float] = None, chunk: int = DEFAULT_CHUNK) -> tuple[FieldGrid, list[Bounds]]:
     """The grid over every scene, and each scene's bounds in the grid's CRS."""
@@ -278,6 +319,8 @@ def plan_grid(scenes: Sequence[Scene], spec: RSInputSpec, crs: Optional[str] = N
         tw = th = float(tile_size)
     else:
         tw, th = tile_size_of(field_crs, spec, ((first[0] + first[2]) / 2, (first[1] + first[3]) / 2))
+    for scene, box in zip(scenes, bounds):
+        check_scale(scene, box, field_crs, spec, (tw, th))
     left = math.floor(min(b[0] for b in bounds) / tw) * tw
     top = math.ceil(max(b[3] for b in bounds) / th) * th
     cols = max(1, math.ceil((max(b[2] for b in bounds) - left) / tw))
