@@ -203,10 +203,38 @@ def preprocess_rs(
 # --- SV -------------------------------------------------------------------------------
 
 
+# The smallest photo side the model is given: one patch of the street-view ViT (16 px). A
+# smaller photo holds less than one patch of detail, and its embedding would be that of a
+# blur stretched over the whole input (a 1 x 1 photo: one colour), with nothing to say so.
+MIN_PHOTO_SIDE = 16
+# Below a quarter of the model's input side (56 px of 224) a photo is upsampled more than 4x:
+# still embedded, with a SmallPhotoWarning.
+UPSAMPLING_WARNED = 4
+
+
+class SmallPhotoWarning(UserWarning):
+    """A photo far smaller than the model's input: embedded, but with little detail."""
+
+
+def check_photo_size(width: int, height: int, input_size: Optional[int], what: str) -> None:
+    """Refuse a photo with a side under MIN_PHOTO_SIDE (InputError naming `what`); warn
+    (SmallPhotoWarning) when the model's input side is more than UPSAMPLING_WARNED times its
+    shorter side."""
+    import warnings
+
+    if min(width, height) < MIN_PHOTO_SIDE:
+        raise InputError(f"{what} is {width} x {height} px: too small for the model, which needs at least "
+                         f"{MIN_PHOTO_SIDE} px a side (one patch); use the original, larger photo")
+    if input_size and input_size > UPSAMPLING_WARNED * min(width, height):
+        warnings.warn(f"{what} is {width} x {height} px, enlarged {input_size / min(width, height):.0f}x to the "
+                      f"model's {input_size} px: its embedding carries little detail", SmallPhotoWarning, stacklevel=3)
+
+
 def normalize_sv(rgb: NDArray[Any], spec: SVInputSpec) -> NDArray[Any]:
     """(H, W, 3) photo on 0..255 -> (3, H, W) float32 standardised per channel."""
     if rgb.ndim != 3 or rgb.shape[2] != 3:
         raise InputError(f"expected an RGB photo (rows, cols, 3), got shape {rgb.shape}")
+    check_photo_size(rgb.shape[1], rgb.shape[0], None, "the photo")
     mean = np.asarray(spec.mean, dtype=np.float32)
     std = np.asarray(spec.std, dtype=np.float32)
     standardised = (rgb.astype(np.float32) - mean) / std
@@ -255,6 +283,7 @@ def read_photo(path: str | Path, input_size: Optional[int] = None) -> NDArray[An
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # reduced below
             with Image.open(path) as image:
+                check_photo_size(image.size[0], image.size[1], input_size, f"the photo {path}")
                 if input_size is not None and image.format == "JPEG":
                     factors = reduction_factors(image.size, input_size)
                     image.draft("RGB", tuple(-(-side // f) for side, f in zip(image.size, factors)))
