@@ -121,3 +121,27 @@ def test_quantize_refuses_an_out_folder_inside_the_source_package(package, capsy
     assert quantize.main([str(package), "--out", str(package / "heads" / "int8")]) == 2
     assert "lies inside the package" in one_line_error(capsys)
     assert sorted(p.relative_to(package) for p in package.rglob("*")) == listing
+
+
+def test_finetune_package_out_from_a_crafted_package_writes_nothing_outside(tmp_path, capsys):
+    """Issue 23, item 2: a model.json 'files' entry that climbs out of the package would be
+    copied to --package-out/../../victim.txt; the package is refused before any training."""
+    import json
+
+    from gair_qgis.runtime.package import sha256_of
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("the user's own notes\n")
+    crafted = Path(shutil.copytree(UNTRAINED_TWIN, tmp_path / "a" / "b" / "tiny"))
+    meta = json.loads((crafted / MODEL_JSON).read_text())
+    meta["files"]["../../../victim.txt"] = sha256_of(victim)
+    (crafted / MODEL_JSON).write_text(json.dumps(meta))
+    out = tmp_path / "a" / "b" / "tiny-with-head"
+    args = ["--data", location_csv(tmp_path), "--task", "location", "--kind", "classification", "--target",
+            "land_cover", "--head-name", "new_head", "--mode", "linear-probe", "--epochs", 3, "--package", crafted,
+            "--package-out", out]
+    assert finetune.main([str(a) for a in args]) == 2
+    error = one_line_error(capsys)
+    assert "'../../../victim.txt'" in error and str(crafted / MODEL_JSON) in error
+    assert victim.read_text() == "the user's own notes\n"
+    assert not out.exists()
