@@ -32,9 +32,9 @@ from qgis.core import (
 )
 
 from . import compat
-from .partial_files import OWNER, owner_tag, remove_stale
 from .runtime.errors import InputError, OutputExistsError
 from .runtime.geometry import PixelGrid, Window, ground_pixel_size_m, subgrid
+from .runtime.partial_files import OWNER, owner_tag, remove_stale
 from .translation import translate
 
 WGS84 = "EPSG:4326"
@@ -321,8 +321,8 @@ def check_output_path(path: str | Path, overwrite: Optional[bool] = None) -> Pat
     path = Path(path)
     raster_driver(path)
     if path.exists() and not (overwrites_outputs() if overwrite is None else overwrite):
-        raise OutputExistsError(f"the output {path} already exists and is not overwritten; "
-                                "delete it or choose another file name")
+        raise OutputExistsError(translate("qgis_io", "the output {} already exists and is not overwritten; "
+                                          "delete it or choose another file name").format(path))
     if not path.parent.is_dir():
         raise InputError(translate("qgis_io", "the output folder {} does not exist; create it or choose another"
                                    ).format(path.parent))
@@ -434,7 +434,8 @@ def _move_into_place(driver, partial: Path, path: Path, overwrite: bool) -> None
         return
     if path.exists():  # other formats may have side files: GDAL renames them together
         if not overwrite:
-            raise OutputExistsError(f"the output {path} already exists and is not overwritten") from None
+            raise OutputExistsError(translate("qgis_io", "the output {} already exists and is not overwritten"
+                                              ).format(path)) from None
         driver.Delete(str(path))
     if driver.Rename(str(path), str(partial)) != 0:
         raise InputError(translate("qgis_io", "cannot move {} to {}: check the folder's permissions").format(
@@ -475,8 +476,10 @@ def _link_into_place(partial: Path, path: Path) -> None:
     try:
         os.link(partial, path)  # fails if path exists: no race with another writer
     except FileExistsError:
-        raise OutputExistsError(f"the output {path} appeared while writing; it was not overwritten") from None
+        raise OutputExistsError(translate("qgis_io", "the output {} appeared while writing; it was not overwritten"
+                                          ).format(path)) from None
     except OSError:  # a file system without hard links
         if path.exists():
-            raise OutputExistsError(f"the output {path} already exists and is not overwritten") from None
+            raise OutputExistsError(translate("qgis_io", "the output {} already exists and is not overwritten"
+                                              ).format(path)) from None
         os.replace(partial, path)
