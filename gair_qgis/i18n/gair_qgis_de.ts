@@ -1731,6 +1731,18 @@ OUTPUT: ein Polygonlayer mit einem Objekt pro Kachel: Kachelindex, Spalte und Ze
         <source>the output folder {} is not writable ({}); choose a folder you can write to</source>
         <translation>der Ausgabeordner {} ist nicht beschreibbar ({}); wählen Sie einen Ordner, in den Sie schreiben können</translation>
     </message>
+    <message>
+        <source>the output {} already exists and is not overwritten; delete it or choose another file name</source>
+        <translation>die Ausgabe {} existiert bereits und wird nicht überschrieben; löschen Sie sie oder wählen Sie einen anderen Dateinamen</translation>
+    </message>
+    <message>
+        <source>the output {} already exists and is not overwritten</source>
+        <translation>die Ausgabe {} existiert bereits und wird nicht überschrieben</translation>
+    </message>
+    <message>
+        <source>the output {} appeared while writing; it was not overwritten</source>
+        <translation>die Ausgabe {} ist während des Schreibens entstanden; sie wurde nicht überschrieben</translation>
+    </message>
 </context>
 <context>
     <name>settings</name>
