@@ -9,7 +9,7 @@ export QT_QPA_PLATFORM ?= offscreen
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml scripts/setup.sh gair_core/benchmark/data-requirements.txt
+$(STAMP): pyproject.toml scripts/setup.sh gair_core/tools/benchmark/data-requirements.txt
 	scripts/setup.sh
 	touch $(STAMP)
 
@@ -38,10 +38,10 @@ bench: $(STAMP)
 	$(PY) scripts/bench_train.py
 
 benchmark: $(STAMP)
-	$(PY) -m gair_core.benchmark --shared "$(SHARED)" --out build/benchmark
+	$(PY) -m gair_core.tools.benchmark --shared "$(SHARED)" --out build/benchmark
 
 benchmark-heads: $(STAMP)
-	$(PY) -m gair_core.benchmark.package_heads
+	$(PY) -m gair_core.tools.benchmark.package_heads
 
 # The bundled model package (docs/TRAINING.md, section 5). Measured on this 2-core machine, otherwise
 # idle: 38 min in all (training 1000 steps 33.9 min, export + EuroSAT evaluation + benchmark the rest).
@@ -49,14 +49,14 @@ BUNDLED_RUN := build/bundled
 BUNDLED_PKG := resources/models/gair-bundled
 bundled-model: $(STAMP)
 	rm -rf $(BUNDLED_RUN)
-	$(PY) -m gair_core.bundled manifest --shared "$(SHARED)" --out $(BUNDLED_RUN)
+	$(PY) -m gair_core.tools.bundled manifest --shared "$(SHARED)" --out $(BUNDLED_RUN)
 	$(PY) -m gair_core.train --config configs/bundled.json --manifest $(BUNDLED_RUN)/manifest.csv \
 	    --output-dir $(BUNDLED_RUN)/train --no-progress
-	$(PY) -m gair_core.bundled package --shared "$(SHARED)" --run $(BUNDLED_RUN) --out $(BUNDLED_PKG) --overwrite
-	$(PY) -m gair_core.benchmark --shared "$(SHARED)" --out $(BUNDLED_RUN)/benchmark --no-plots \
+	$(PY) -m gair_core.tools.bundled package --shared "$(SHARED)" --run $(BUNDLED_RUN) --out $(BUNDLED_PKG) --overwrite
+	$(PY) -m gair_core.tools.benchmark --shared "$(SHARED)" --out $(BUNDLED_RUN)/benchmark --no-plots \
 	    --tasks wealth population landcover climate --encoders lonlat geoclip bundled_twin bundled
-	$(PY) -m gair_core.benchmark.package_heads --package $(BUNDLED_PKG) --results $(BUNDLED_RUN)/benchmark/results.csv
-	$(PY) -m gair_core.bundled card --run $(BUNDLED_RUN) --package $(BUNDLED_PKG) \
+	$(PY) -m gair_core.tools.benchmark.package_heads --package $(BUNDLED_PKG) --results $(BUNDLED_RUN)/benchmark/results.csv
+	$(PY) -m gair_core.tools.bundled card --run $(BUNDLED_RUN) --package $(BUNDLED_PKG) \
 	    --comparison docs/benchmark/bundled_frozen_vs_distilled.json
 
 plugin: $(STAMP)

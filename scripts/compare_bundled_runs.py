@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from safetensors.numpy import load_file
 
-from gair_core.benchmark.package_heads import read_baselines
+from gair_core.tools.benchmark.package_heads import read_baselines
 
 
 def weight_difference(a: Path, b: Path) -> tuple[float, int]:

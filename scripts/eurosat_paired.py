@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from gair_core import bundled
 from gair_core.config import get_preset, rs_spec_of
+from gair_core.tools import bundled
 from gair_qgis.runtime.package import apply_layers, bundled_package_path
 
 ROOT = Path(__file__).resolve().parents[1]

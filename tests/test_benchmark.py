@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gair_core.benchmark import runner
-from gair_core.benchmark.common import SkipTask
-from gair_core.benchmark.metrics import macro_f1, r2_score, roc_auc, task_metrics
-from gair_core.benchmark.splits import block_ids, blocked_split
-from gair_core.benchmark.tasks import climate, perception, species, wealth
+from gair_core.tools.benchmark import runner
+from gair_core.tools.benchmark.common import SkipTask
+from gair_core.tools.benchmark.metrics import macro_f1, r2_score, roc_auc, task_metrics
+from gair_core.tools.benchmark.splits import block_ids, blocked_split
+from gair_core.tools.benchmark.tasks import climate, perception, species, wealth
 from gair_core.training.heads import HeadConfig, train_head
 from gair_qgis.runtime.package import apply_layers
 

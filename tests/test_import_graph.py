@@ -112,8 +112,11 @@ FRAMEWORKS = ("qgis", "PyQt5", "PyQt6", "torch", "timm")
 
 def crosses_a_layer(module: str, target: str) -> bool:
     """runtime -> the plugin, gair_core, QGIS, Qt or torch; gair_core -> the plugin outside its
-    runtime; processing -> gui; the plugin -> torch or gair_core."""
+    runtime; anything of the library -> gair_core.tools; processing -> gui; the plugin -> torch
+    or gair_core."""
     root = target.split(".")[0]
+    if target.startswith("gair_core.tools") and not module.startswith("gair_core.tools"):
+        return True  # release tooling, left out of `pip install .`: the library never needs it
     if module.startswith("gair_qgis.runtime"):
         return root in FRAMEWORKS + ("gair_core",) or (root == "gair_qgis" and not target.startswith("gair_qgis.runtime"))
     if module.startswith("gair_core"):
@@ -145,8 +148,25 @@ def test_the_layer_check_sees_a_forbidden_import(tmp_path):
     (tmp_path / "gair_core").mkdir()
     (tmp_path / "gair_core" / "x.py").write_text("from gair_qgis.processing import base\n")
     (tmp_path / "b.py").write_text("")
+    (tmp_path / "gair_core" / "y.py").write_text("def g():\n    from .tools.benchmark import runner\n")
+    (tmp_path / "runner.py").write_text("")
     modules = {"gair_qgis.runtime.bad": runtime / "bad.py", "gair_qgis.deps": tmp_path / "gair_qgis" / "deps.py",
-               "gair_core.x": tmp_path / "gair_core" / "x.py", "gair_qgis.processing.base": tmp_path / "b.py"}
+               "gair_core.x": tmp_path / "gair_core" / "x.py", "gair_qgis.processing.base": tmp_path / "b.py",
+               "gair_core.y": tmp_path / "gair_core" / "y.py", "gair_core.tools.benchmark.runner": tmp_path / "runner.py"}
     assert layer_violations(modules) == ["gair_core.x -> gair_qgis.processing.base",
+                                         "gair_core.y -> gair_core.tools.benchmark.runner",
                                          "gair_qgis.runtime.bad -> gair_qgis.deps",
                                          "gair_qgis.runtime.bad -> qgis.core"]
+
+
+def test_pip_install_leaves_out_the_release_tooling():
+    """`pip install .` installs the library: pyproject's package list has gair_core and gair_qgis
+    but not gair_core.tools (benchmarks, the bundled model build), which lives in the checkout."""
+    import tomllib
+    from setuptools import find_packages
+
+    found = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]
+    packages = find_packages(str(ROOT), include=found["include"], exclude=found.get("exclude", ()))
+    assert {"gair_core", "gair_core.training", "gair_qgis", "gair_qgis.runtime"} <= set(packages)
+    assert (ROOT / "gair_core" / "tools" / "benchmark" / "runner.py").is_file()
+    assert [p for p in packages if p.startswith("gair_core.tools")] == []

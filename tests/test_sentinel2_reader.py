@@ -152,7 +152,7 @@ def test_pair_rows_train_each_modality_against_locations_only(tmp_path, photo):
     import csv
 
     from gair_core import train
-    from gair_core.bundled import eurosat_patches
+    from gair_core.tools.bundled import eurosat_patches
 
     patches = eurosat_patches(SHARED)[::30][:4]
     manifest = tmp_path / "pairs.csv"
@@ -173,7 +173,7 @@ def test_pair_rows_train_each_modality_against_locations_only(tmp_path, photo):
 
 
 def test_spatial_folds_keep_each_block_in_one_fold_and_spread_the_classes():
-    from gair_core.bundled import spatial_stratified_folds
+    from gair_core.tools.bundled import spatial_stratified_folds
 
     rng = np.random.default_rng(0)
     lonlat = rng.uniform([-10, 35], [30, 65], (300, 2))

@@ -1,4 +1,4 @@
-"""`python -m gair_core.benchmark`: see `runner.main`."""
+"""`python -m gair_core.tools.benchmark`: see `runner.main`."""
 from .runner import main
 
 if __name__ == "__main__":

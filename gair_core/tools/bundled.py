@@ -1,9 +1,9 @@
-"""`python -m gair_core.bundled`: the steps of `make bundled-model` around the training command.
+"""`python -m gair_core.tools.bundled`: the steps of `make bundled-model` around the training command.
 
-    python -m gair_core.bundled manifest --shared ../shared --out build/bundled
+    python -m gair_core.tools.bundled manifest --shared ../shared --out build/bundled
     python -m gair_core.train --config configs/bundled.json --manifest build/bundled/manifest.csv \\
         --output-dir build/bundled/train
-    python -m gair_core.bundled package --run build/bundled --out resources/models/gair-bundled
+    python -m gair_core.tools.bundled package --run build/bundled --out resources/models/gair-bundled
 
 `manifest` writes the training manifest from the licence-clean data in ../shared/data:
 one RS<->location row per 640 m tile of every Sentinel-2 file or scene (EuroSAT,
@@ -13,7 +13,7 @@ covers any of these photos. Evaluation-only data never enters it.
 
 `package` exports the trained model (float16 weight storage, verified against torch), adds
 the heads (the EuroSAT land-use RS head here, the location heads through
-`gair_core.benchmark.package_heads`), measures the EuroSAT land-use quality against
+`gair_core.tools.benchmark.package_heads`), measures the EuroSAT land-use quality against
 baselines, and writes model.json provenance and the model card.
 """
 from __future__ import annotations
@@ -30,7 +30,7 @@ import numpy as np
 
 from gair_qgis.runtime.errors import InputError
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DATA = Path("data")
 EUROSAT = DATA / "eurosat-ms-geotorchai"
 BIGEARTHNET = DATA / "bigearthnet-s2-examples"
@@ -66,7 +66,7 @@ TRAINING_DATA = [
 def tile_rows(path: Path, ground_size_m: float) -> list[dict]:
     """One RS<->location row per non-overlapping tile of about `ground_size_m` in a Sentinel-2
     file or folder (at least the centre of the whole image)."""
-    from .data.sentinel2 import read_sentinel2, tile_centres
+    from ..data.sentinel2 import read_sentinel2, tile_centres
 
     image = read_sentinel2(path)
     tile_px = max(1, round(ground_size_m / max(image.grid.pixel_height * image.linear_unit_m, 1e-9)))
@@ -114,7 +114,7 @@ def eurosat_patches(shared: Path) -> list[tuple[Path, str, float, float]]:
 
 def build_manifest(shared: Path, out: Path, ground_size_m: float, photo_size: int) -> dict[str, int]:
     """Write out/manifest.csv; returns the number of rows per source."""
-    from .data.manifest import write_manifest
+    from ..data.manifest import write_manifest
 
     for required in (EUROSAT, BIGEARTHNET, BRANDENBURG, SEN1FLOODS, STREETSCAPES):
         if not (shared / required).exists():
@@ -155,7 +155,7 @@ class Eurosat:
 def load_eurosat(shared: Path, spec) -> Eurosat:
     from gair_qgis.runtime.preprocess import preprocess_rs
 
-    from .data.sentinel2 import read_sentinel2
+    from ..data.sentinel2 import read_sentinel2
 
     patches = eurosat_patches(shared)
     pixels = [read_sentinel2(path, spec.bands).pixels for path, _, _, _ in patches]
@@ -198,7 +198,7 @@ def spatial_stratified_folds(lonlat: np.ndarray, labels: np.ndarray, seed: int, 
 def fit_rs_head(features: np.ndarray, labels: np.ndarray, kind: str, seed: int):
     """The project's one head trainer (gair_core.training.heads.train_head): 'mlp' (the
     shipped RS head) or 'linear' (probe)."""
-    from .training.heads import HeadConfig, train_head
+    from ..training.heads import HeadConfig, train_head
 
     empty = np.zeros((0, features.shape[1]))
     return train_head("classification", features, labels, empty, np.zeros(0, np.int64), len(EUROSAT_CLASSES), seed,
@@ -230,8 +230,8 @@ def untrained_twin(seed: int = 0):
     """The bundled architecture with random weights (torch seed `seed`), as the baseline."""
     import torch
 
-    from .config import get_preset
-    from .models import GAIR
+    from ..config import get_preset
+    from ..models import GAIR
 
     torch.manual_seed(seed)
     return GAIR(get_preset("bundled")).eval()
@@ -315,7 +315,7 @@ def hardware() -> str:
 def provenance(run: Path, config_path: Path) -> dict:
     import torch
 
-    from .training.init import geoclip_weights_path
+    from ..training.init import geoclip_weights_path
 
     summary = json.loads((run / "train" / "summary.json").read_text())
     counts = json.loads((run / "manifest_counts.json").read_text())
@@ -335,7 +335,7 @@ def provenance(run: Path, config_path: Path) -> dict:
         "hardware": hardware(),
         "commit": git_commit(),
         "command": "make bundled-model",
-        "exported_by": "gair_core.export (python -m gair_core.bundled package)",
+        "exported_by": "gair_core.export (python -m gair_core.tools.bundled package)",
         "torch": torch.__version__,
     }
 
@@ -353,9 +353,9 @@ def package(shared: Path, run: Path, out: Path, config_path: Path, overwrite: bo
     """Export the trained model (fp16 storage), evaluate EuroSAT land use, add the RS head."""
     from gair_qgis.runtime.package import add_heads
 
-    from .checkpoint import load_model
-    from .config import rs_spec_of
-    from .export import export_package
+    from ..checkpoint import load_model
+    from ..config import rs_spec_of
+    from ..export import export_package
 
     model = load_model(run / "train" / "model.safetensors")
     meta = provenance(run, config_path)
@@ -400,7 +400,7 @@ def compare_location_towers(results: Path, steps: int) -> dict:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m gair_core.bundled", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m gair_core.tools.bundled", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     manifest = commands.add_parser("manifest", help="the training manifest from ../shared/data")
@@ -431,7 +431,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "manifest":
-            from .config import get_preset
+            from ..config import get_preset
 
             preset = get_preset("bundled")
             ground = args.ground_size_m or preset.rs.tile_ground_size_m

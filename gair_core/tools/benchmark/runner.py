@@ -1,7 +1,7 @@
-"""`python -m gair_core.benchmark`: run the tasks for every encoder, head and seed, and write
+"""`python -m gair_core.tools.benchmark`: run the tasks for every encoder, head and seed, and write
 build/benchmark/results.md, results.csv and PNG plots.
 
-Example: `python -m gair_core.benchmark --out build/benchmark` (all tasks, ~10 min on 2 cores);
+Example: `python -m gair_core.tools.benchmark --out build/benchmark` (all tasks, ~10 min on 2 cores);
 `--tasks population --seeds 0 --max-samples 500` for a quick check; `--checkpoint FILE` adds a
 GAIR checkpoint (released .pth or ours .safetensors) to the encoders.
 """
@@ -20,7 +20,7 @@ import numpy as np
 from gair_qgis.runtime.cli import command
 from gair_qgis.runtime.package import REGRESSION, apply_layers
 
-from ..training.heads import HeadConfig, train_head
+from ...training.heads import HeadConfig, train_head
 from .common import SkipTask, Task
 from .encoders import Encoder, cached, location_encoders
 from .metrics import task_metrics
@@ -28,7 +28,7 @@ from .outcomes import CONSTANT, Result, TaskOutcome, summarize
 from .splits import blocked_split
 from .tasks import MODULES
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 DEFAULT_SHARED = Path(os.environ.get("GAIR_SHARED", REPO.parent / "shared"))
 DEFAULT_TASKS = ("wealth", "population", "landcover", "climate", "species", "perception", "rs_landcover")
 DEFAULT_SEEDS = (0, 1, 2)
@@ -136,7 +136,7 @@ def run_task(name: str, max_samples: Optional[int], shared: Path, encoders: Sequ
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m gair_core.benchmark", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m gair_core.tools.benchmark", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=REPO / "build" / "benchmark", help="output folder")
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED,
@@ -169,7 +169,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     cache_dir = None if args.no_cache else args.out / "cache"
     outcomes = [run_task(name, args.max_samples, args.shared, encoders, heads, args.seeds, args.checkpoint,
                          cache_dir, args.encoders) for name in args.tasks]
-    command = "python -m gair_core.benchmark " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = "python -m gair_core.tools.benchmark " + " ".join(argv if argv is not None else sys.argv[1:])
     paths = write_report(outcomes, args.out, command.strip(), args.seeds, args.max_samples, time.time() - start,
                          plots=not args.no_plots)
     print("wrote " + ", ".join(str(p) for p in paths))

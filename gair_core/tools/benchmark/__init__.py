@@ -1,4 +1,4 @@
-"""Downstream benchmarks of frozen encoders: `python -m gair_core.benchmark`.
+"""Downstream benchmarks of frozen encoders: `python -m gair_core.tools.benchmark`.
 
 Protocol (the same for every encoder of a task):
 - a task gives inputs (locations, or photos with locations) and labels from real data

@@ -22,7 +22,7 @@ def git_commit() -> str:
     """The checkout's short commit (with '+changes' when the tree is dirty), or 'unknown'."""
     import subprocess
 
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
                                 timeout=10, check=True).stdout.strip()

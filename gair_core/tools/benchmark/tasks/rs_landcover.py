@@ -7,7 +7,7 @@ too few and too clustered for this benchmark's blocked train/val/test splits, an
 official GAIR example tiles (CC BY-NC 4.0) are evaluation-only and far too few.
 
 RS land use *is* measured, on EuroSAT, where the RS tower is built: `python -m
-gair_core.bundled package` cross-validates a linear probe and the shipped head on the RS
+gair_core.tools.bundled package` cross-validates a linear probe and the shipped head on the RS
 embeddings with whole 2 x 2 degree blocks per fold (scored on other places), against per-band
 statistics and the untrained twin, and writes the figures into the package's model card.
 """
@@ -27,4 +27,4 @@ def load(max_samples: Optional[int], shared: Path) -> Task:
     raise SkipTask(
         f"no world-wide licence-clean Sentinel-2 tile set for blocked splits ({len(tiles)} GAIR example tiles, "
         "evaluation only; 150 EuroSAT patches, Europe only): RS land use is cross-validated on EuroSAT by "
-        "`python -m gair_core.bundled package` (figures in the bundled model card)")
+        "`python -m gair_core.tools.bundled package` (figures in the bundled model card)")

@@ -146,7 +146,7 @@ def card_text(meta: dict, evaluation: dict, results: Optional[Path], comparison:
         "## Measured quality (same run)", "",
         "### EuroSAT land use (RS tower)", "",
         *eurosat_lines(evaluation),
-        "### Location benchmarks (`gair_core.benchmark`, DHS wealth and Place Pulse are evaluation-only)", "",
+        "### Location benchmarks (`gair_core.tools.benchmark`, DHS wealth and Place Pulse are evaluation-only)", "",
         *location_lines(results),
         "### Frozen vs distilled location tower", "",
         *comparison_lines(comparison),

@@ -61,15 +61,15 @@ def photo_encoders(checkpoint: Optional[Path] = None, only: Optional[Sequence[st
     def tiny() -> PhotoEncoder:
         import torch
 
-        from ..config import get_preset
-        from ..models import GAIR
+        from ...config import get_preset
+        from ...models import GAIR
 
         torch.manual_seed(UNTRAINED_SEED)
         return PhotoEncoder("gair_tiny_random_sv", "GAIR tiny SV encoder, random weights (seed 0)",
                             _torch_sv(GAIR(get_preset("tiny")).eval()), f"tiny-sv:{UNTRAINED_SEED}")
 
     def released() -> PhotoEncoder:
-        from ..checkpoint import load_any
+        from ...checkpoint import load_any
 
         model = load_any(Path(checkpoint)).eval()
         stat = Path(checkpoint).stat()

@@ -61,9 +61,9 @@ def geoclip_encoder() -> Encoder:
     projects with Equal Earth; our module takes (lon, lat) and computes the same projection."""
     import torch
 
-    from ..config import LocationEncoderConfig
-    from ..models.location_encoder import LocationEncoder
-    from ..training.init import geoclip_weights_path
+    from ...config import LocationEncoderConfig
+    from ...models.location_encoder import LocationEncoder
+    from ...training.init import geoclip_weights_path
 
     path = geoclip_weights_path()
     module = LocationEncoder(LocationEncoderConfig(), embed_dim=512)
@@ -76,8 +76,8 @@ def untrained_tiny_encoder() -> Encoder:
     """The tiny preset's location encoder with random weights (torch seed 0): the bundled size."""
     import torch
 
-    from ..config import get_preset
-    from ..models.location_encoder import LocationEncoder
+    from ...config import get_preset
+    from ...models.location_encoder import LocationEncoder
 
     config = get_preset("tiny")
     torch.manual_seed(UNTRAINED_SEED)
@@ -91,8 +91,8 @@ def bundled_twin_encoder() -> Encoder:
     what the bundled model's location tower would give without GeoCLIP and training."""
     import torch
 
-    from ..config import get_preset
-    from ..models.location_encoder import LocationEncoder
+    from ...config import get_preset
+    from ...models.location_encoder import LocationEncoder
 
     config = get_preset("bundled")
     torch.manual_seed(UNTRAINED_SEED)
@@ -118,7 +118,7 @@ def bundled_encoder(package_dir: Optional[Path] = None) -> Encoder:
 
 def released_encoder(checkpoint: Path) -> Encoder:
     """A GAIR checkpoint (released .pth or ours .safetensors) through gair_core."""
-    from ..checkpoint import load_any
+    from ...checkpoint import load_any
 
     model = load_any(checkpoint).eval()
     stat = Path(checkpoint).stat()

@@ -6,7 +6,7 @@ import numpy as np
 
 from gair_qgis.runtime.package import CLASSIFICATION, REGRESSION
 
-from ..training.metrics_eval import accuracy, macro_f1, r2_score, rmse
+from ...training.metrics_eval import accuracy, macro_f1, r2_score, rmse
 from .common import BINARY
 
 __all__ = ["accuracy", "macro_f1", "r2_score", "rmse", "roc_auc", "task_metrics"]
