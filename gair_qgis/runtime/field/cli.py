@@ -4,7 +4,7 @@
             [--scheduler tcp://host:8786 | local | none] [--workers N]
     info    region.zarr
     search  --field region.zarr --sv-image photo.jpg [--top 20] --out hits.gpkg [--raster sim.tif]
-    heatmap --field region.zarr --sv-image photo.jpg --extent XMIN,YMIN,XMAX,YMAX --out heat.tif
+    heatmap --field region.zarr --sv-image photo.jpg --extent=XMIN,YMIN,XMAX,YMAX --out heat.tif
 
 Bad input is one line `error: ...` and exit code 2 before any work (runtime/cli.py).
 """
@@ -56,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     heat = commands.add_parser("heatmap", help="fine NILI heatmap of part of a field built with --tokens")
     heat.add_argument("--field", required=True)
     heat.add_argument("--sv-image", required=True)
-    heat.add_argument("--extent", required=True, help="XMIN,YMIN,XMAX,YMAX in the field's CRS")
+    heat.add_argument("--extent", required=True, help="XMIN,YMIN,XMAX,YMAX in the field's CRS (write "
+                                                       "--extent=-9268000,... when XMIN is negative)")
     heat.add_argument("--pixel-size", type=float, help="output pixel size in map units (default: the model's pixel)")
     heat.add_argument("--out", required=True, help="heatmap GeoTIFF")
     heat.add_argument("--package", help="the field's package, if it moved (checked by sha256)")
