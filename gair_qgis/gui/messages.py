@@ -119,6 +119,13 @@ def push_with_details(bar: QgsMessageBar, title: str, text: str, level: Qgis.Mes
     return item
 
 
+def bar_width(bar: QWidget) -> int:
+    """The width `bar` has when it shows: a hidden bar keeps an old width, so then the width of
+    the widget it sits in (QGIS's bar spans the map's column)."""
+    parent = bar.parentWidget()
+    return bar.width() if bar.isVisible() or parent is None else parent.width()
+
+
 def one_line(text: str, bar: QWidget, title: str, button_width: int) -> str:
     """`text` elided ("…") to what fits one line of `bar` beside the bold title, the Details
     button and the bar's own icon, pause and close buttons (BAR_CHROME px); unchanged when the
@@ -127,8 +134,9 @@ def one_line(text: str, bar: QWidget, title: str, button_width: int) -> str:
     bold = bar.font()
     bold.setBold(True)
     title_width = QFontMetrics(bold).horizontalAdvance(title + ": ")
-    available = bar.width() - BAR_CHROME - button_width - title_width
-    if bar.width() <= 0 or available >= metrics.horizontalAdvance(text):
+    width = bar_width(bar)
+    available = width - BAR_CHROME - button_width - title_width
+    if width <= 0 or available >= metrics.horizontalAdvance(text):
         return text
     words = text.split(" ")
     for count in range(len(words) - 1, 0, -1):  # whole words while they fit
