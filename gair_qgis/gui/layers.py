@@ -58,7 +58,11 @@ def expand_legend(layer_id: str) -> None:
 def expand_legends_later(layers: Iterable[QgsMapLayer]) -> None:
     """Expand the legends once the layer tree view has set the new rows up."""
     ids = [layer.id() for layer in layers]
-    QTimer.singleShot(0, lambda: [expand_legend(layer_id) for layer_id in ids])
+    def expand() -> None:
+        for layer_id in ids:
+            expand_legend(layer_id)
+
+    QTimer.singleShot(0, expand)
 
 
 def load_raster(path: str, name: str = "") -> QgsRasterLayer:

@@ -20,7 +20,7 @@ from qgis.gui import (
     QgsFileWidget,
     QgsProjectionSelectionWidget,
 )
-from qgis.PyQt.QtWidgets import QComboBox, QLabel, QWidget
+from qgis.PyQt.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
 
 from .. import styling
 from ..processing.locationraster import DEFAULT_PIXELS_ACROSS
@@ -105,6 +105,8 @@ class LocationDock(AlgorithmDock):
         self.extent.setCurrentExtent(extent, self.crs.crs())
         self.extent.setOutputExtentFromCurrent()
         self.extent.blockSignals(False)
+        for edit in self.extent.findChildren(QLineEdit):  # the coordinates from their start, not their end
+            edit.setCursorPosition(0)
         self.pixel_size.setValue(max(extent.width(), extent.height()) / DEFAULT_PIXELS_ACROSS)
 
     def _area_edited(self) -> None:

@@ -57,7 +57,7 @@ class ModelEntry:
 
     def describe(self) -> str:
         """Several lines for the model manager."""
-        if self.error:
+        if self.error or self.package is None:
             return f"{self.folder}\n{self.error}"
         meta = self.package.meta
         lines = [f"{self.name} {meta.get('version', '')}".strip(), self.folder, meta.get("description", "")]

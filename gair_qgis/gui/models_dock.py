@@ -6,9 +6,9 @@ package becomes the active model, and the message bar says so."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
-from qgis.core import Qgis, QgsApplication
+from qgis.core import Qgis, QgsApplication, QgsTask
 from qgis.gui import QgisInterface, QgsAuthConfigSelect, QgsDockWidget, QgsFileWidget
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import (
@@ -96,7 +96,7 @@ class PackageList(QWidget):
         self.use_button.setToolTip(self.tr("Make it the active model: every dock and Processing algorithm uses it"))
         self.active = ElidedLabel()
         self.int8_button = QPushButton(self.tr("Make an int8 copy"))
-        self.int8_task = None
+        self.int8_task: Optional[QgsTask] = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.active)
@@ -129,8 +129,8 @@ class PackageList(QWidget):
         folders = [e.folder for e in self.catalog.entries()]
         wanted = shown.folder if shown and shown.folder in folders else active
         self.list.setCurrentRow(folders.index(wanted) if wanted in folders else 0)
-        entry = self.catalog.entry(active)
-        self.active.setText(self.tr("Active model: {}").format(entry.label if entry else self.tr("none")))
+        chosen = self.catalog.entry(active)
+        self.active.setText(self.tr("Active model: {}").format(chosen.label if chosen else self.tr("none")))
         self._show_details()
 
     def use_current(self) -> None:
@@ -212,6 +212,8 @@ class PackageList(QWidget):
 
     def _remove(self) -> None:
         entry = self.current_entry()
+        if entry is None:
+            return
         if own_package(entry):
             self.remove_package(entry, confirm=True)
         elif user_folder(entry):
@@ -268,7 +270,7 @@ class PackageTaskPanel(QGroupBox):
         self.setTitle(self.tr(title))
         self.catalog = catalog
         self.announce = announce or (lambda text: None)
-        self.task = None
+        self.task: Any = None  # the running QgsTask (with done, progressChanged, out), else None
         self.out_folder = QgsFileWidget()
         self.out_folder.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
         self.out_folder.setFilePath(default_import_folder())
