@@ -24,8 +24,8 @@ from qgis.core import (
     QgsProject,
     QgsReferencedPointXY,
 )
-from qgis.PyQt.QtCore import QTimer
-from qgis.PyQt.QtWidgets import QApplication, QDockWidget, QScrollArea
+from qgis.PyQt.QtCore import QPoint, QTimer
+from qgis.PyQt.QtWidgets import QApplication, QDockWidget, QScrollArea, QWidget
 from qgis.utils import iface, plugins
 
 GAIR_SCOPE = "gair"
@@ -193,6 +193,24 @@ def gair_arm_by_button(picker, done):
     check()
 
 
+def gair_clipped(dock):
+    """What of `dock` reaches past its scroll area's viewport or makes it scroll sideways, as
+    one line (None when nothing does)."""
+    scroll = dock.findChild(QScrollArea)
+    if scroll is None:
+        return None
+    viewport, problems = scroll.viewport(), []
+    if scroll.horizontalScrollBar().maximum() > 0:
+        problems.append(f"scrolls sideways by {scroll.horizontalScrollBar().maximum()} px")
+    for widget in scroll.widget().findChildren(QWidget):
+        if widget.isVisibleTo(scroll.widget()) and widget.width() > 0:
+            right = widget.mapTo(viewport, QPoint(widget.width(), 0)).x()
+            if right > viewport.width():
+                problems.append(f"{type(widget).__name__} ends at {right} px, past {viewport.width()} px")
+    gair_log(f"{dock.windowTitle()}: {viewport.width()} px wide, {'; '.join(problems) or 'nothing clipped'}")
+    return "; ".join(problems) or None
+
+
 def gair_after_run(dock, done, expect_ok=True):
     """Call done() once the dock's next run has finished (and its layers are drawn)."""
 
@@ -231,8 +249,8 @@ def gair_tour(folder):
     def first_state(dock_class):
         def step(done):
             gair_zoom_to(layer)
-            show_dock(dock_class)
-            done()
+            dock = show_dock(dock_class)
+            QTimer.singleShot(GAIR_SETTLE_MS, lambda: done(gair_clipped(dock)))
         return step
 
     def first_view(done):
@@ -311,8 +329,15 @@ def gair_tour(folder):
         dock.run_panel.start()
 
     def models(done):
-        show_dock(ModelManagerDock)
-        done()
+        dock = show_dock(ModelManagerDock)
+        QTimer.singleShot(GAIR_SETTLE_MS, lambda: done(gair_clipped(dock)))
+
+    def models_scrolled(done):
+        """The lower half of the models dock: execution provider and dependencies."""
+        dock = show_dock(ModelManagerDock)
+        scroll = dock.findChild(QScrollArea)
+        scroll.verticalScrollBar().setValue(scroll.verticalScrollBar().maximum())
+        QTimer.singleShot(GAIR_SETTLE_MS, lambda: done(gair_clipped(dock)))
 
     def toolbox_heatmap(done):
         import processing
@@ -347,6 +372,7 @@ def gair_tour(folder):
                        ("03_heatmap_click_same_tile", click_same_tile), ("04_failed_run_message_bar", failed_run),
                        ("05_location_pca", location_pca), ("06_location_similarity_to_photo", location_similarity),
                        ("07_predictions_all_heads", predictions), ("08_models_dock", models),
+                       ("08_models_dock_scrolled", models_scrolled),
                        ("09_toolbox_heatmap_styled", toolbox_heatmap), ("10_toolbox_dialog", toolbox_dialog)):
         tour.add(name, step)
     tour.start()

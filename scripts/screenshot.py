@@ -19,6 +19,7 @@ SIZES = ("1280x800", "1920x1080")
 STEPS = ("00_first_heatmap", "00_first_location", "00_first_predictions", "00_first_models",
          "01_heatmap_dock", "02_heatmap_after_click", "03_heatmap_click_same_tile", "04_failed_run_message_bar",
          "05_location_pca", "06_location_similarity_to_photo", "07_predictions_all_heads", "08_models_dock",
+         "08_models_dock_scrolled",
          "09_toolbox_heatmap_styled", "10_toolbox_dialog")
 TIMEOUT_S = 600
 
