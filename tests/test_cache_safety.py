@@ -17,7 +17,8 @@ import numpy as np
 import pytest
 from qgis.core import QgsProcessingException
 
-from gair_qgis import cache, partial_files
+from gair_qgis import cache
+from gair_qgis.runtime import partial_files, tile_cache
 
 from conftest import UNTRAINED_TWIN
 from processing_support import CASES, make_raster, read_output, run
@@ -41,7 +42,7 @@ def overwrite_values(entry: Path, names: tuple[str, ...]) -> None:
     header in place (so only a checksum can tell)."""
     data = bytearray(entry.read_bytes())
     starts = [i for i in range(len(data)) if data.startswith(b"\x93NUMPY", i)]
-    for name, start in zip(cache.ENTRY_ARRAYS, starts):
+    for name, start in zip(tile_cache.ENTRY_ARRAYS, starts):
         if name not in names:
             continue
         stream = io.BytesIO(bytes(data[start:]))
@@ -70,28 +71,28 @@ def test_a_partly_overwritten_entry_is_a_miss_and_the_result_stays_right(tmp_pat
     assert np.isfinite(second).all()
     np.testing.assert_array_equal(second, first)
     for entry in entries:  # replaced by good ones
-        assert cache.read_entry(entry) is not None
+        assert tile_cache.read_entry(entry) is not None
 
 
 def test_an_entry_with_other_shapes_is_a_miss_and_is_replaced(tmp_path):
     from test_nothing_lost import small_tile
 
-    tiles = cache.TileCache(directory=tmp_path)
+    tiles = tile_cache.TileCache(directory=tmp_path)
     key = "ab" * 32
     tiles.put(key, small_tile())
-    expect = cache.EntryShape(grid_size=2, embed_dim=4, window=(3, 3))
-    assert cache.TileCache(directory=tmp_path).get(key, expect) is not None
+    expect = tile_cache.EntryShape(grid_size=2, embed_dim=4, window=(3, 3))
+    assert tile_cache.TileCache(directory=tmp_path).get(key, expect) is not None
     wrong = small_tile()
     wrong.tile.cell_table = wrong.tile.cell_table[:3]  # 3 cells for a 2 x 2 grid
-    cache.write_entry(tmp_path / f"{key}.tile", wrong)  # with a good checksum: only the shapes are wrong
-    assert cache.TileCache(directory=tmp_path).get(key, expect) is None
+    tile_cache.write_entry(tmp_path / f"{key}.tile", wrong)  # with a good checksum: only the shapes are wrong
+    assert tile_cache.TileCache(directory=tmp_path).get(key, expect) is None
     other = small_tile()
     other.valid = np.ones((5, 5), bool)  # another window's tile
-    cache.write_entry(tmp_path / f"{key}.tile", other)
-    assert cache.TileCache(directory=tmp_path).get(key, expect) is None
+    tile_cache.write_entry(tmp_path / f"{key}.tile", other)
+    assert tile_cache.TileCache(directory=tmp_path).get(key, expect) is None
     assert not (tmp_path / f"{key}.tile").exists()
     tiles.put(key, small_tile())
-    assert cache.TileCache(directory=tmp_path).get(key, expect) is not None
+    assert tile_cache.TileCache(directory=tmp_path).get(key, expect) is not None
 
 
 def test_a_folder_named_like_an_entry_is_left_alone_by_a_run_over_budget(tmp_path, gair_provider, disk_cache,
@@ -153,7 +154,7 @@ def test_gair_cache_dir_at_home_keeps_entries_in_a_folder_of_its_own(tmp_path):
 KILLED_WRITER = """
 import sys, numpy as np
 from pathlib import Path
-from gair_qgis.cache import CachedTile, TileCache
+from gair_qgis.runtime.tile_cache import CachedTile, TileCache
 from gair_qgis.runtime.tile import EncodedTile
 n, d = 48, 1024  # about 19 MB a tile: writing takes most of the loop's time
 rng = np.random.default_rng(0)
@@ -182,7 +183,14 @@ def test_partial_entries_of_a_killed_process_are_removed_by_the_next_run(tmp_pat
     elsewhere = folder / f"{'0' * 64}.{writer.pid}@another-machine-1.partial"  # a shared folder's other user
     for path in (alive, elsewhere):
         path.write_bytes(b"in progress")
-    cache.TileCache(directory=folder).get("0" * 64)  # the next run's first look at the folder
+    tile_cache.TileCache(directory=folder).get("0" * 64)  # the next run's first look at the folder
     assert not left[0].exists()
     assert alive.exists() and elsewhere.exists()
-    assert all(cache.read_entry(p) for p in folder.glob("*.tile"))
+    assert all(tile_cache.read_entry(p) for p in folder.glob("*.tile"))
+
+
+def test_gair_cache_dir_at_the_root_keeps_entries_in_a_folder_of_its_own(monkeypatch):
+    monkeypatch.setenv("GAIR_CACHE_DIR", "/")
+    assert tile_cache.default_directory() == Path("/gair-tiles")
+    monkeypatch.delenv("GAIR_CACHE_DIR")
+    assert tile_cache.default_directory() is None  # no folder: the cache stays in memory

@@ -186,8 +186,8 @@ def test_a_points_csv_with_a_bad_row_is_refused_naming_the_row(tmp_path):
 
 
 def small_tile():
-    from gair_qgis.cache import CachedTile
     from gair_qgis.runtime.tile import EncodedTile
+    from gair_qgis.runtime.tile_cache import CachedTile
 
     rng = np.random.default_rng(0)
     tile = EncodedTile(grid=rng.standard_normal((2, 2, 4)).astype(np.float32),
@@ -198,7 +198,7 @@ def small_tile():
 
 
 def test_a_raster_rewritten_at_the_same_path_gets_a_new_cache_key(tmp_path):
-    from gair_qgis import cache
+    from gair_qgis.runtime import tile_cache
     from gair_qgis.runtime.geometry import PixelGrid, Window
     from gair_qgis.runtime.package import load_package
 
@@ -208,17 +208,17 @@ def test_a_raster_rewritten_at_the_same_path_gets_a_new_cache_key(tmp_path):
     raster = write_geotiff(tmp_path / "rs.tif", sentinel_like(20, 20, seed=1), bounds, "EPSG:4326")
     grid, window, package = PixelGrid.from_bounds(*bounds, 20, 20), Window(0, 0, 20, 20), load_package()
     source = f"gdal:{raster}"
-    first = cache.tile_key(source, grid, window, package, range(10))
-    assert cache.tile_key(source, grid, window, package, range(10)) == first
+    first = tile_cache.tile_key(source, grid, window, package, range(10))
+    assert tile_cache.tile_key(source, grid, window, package, range(10)) == first
     stat = raster.stat()
     write_geotiff(raster, sentinel_like(20, 20, seed=2), bounds, "EPSG:4326")  # same size, new pixels
     os.utime(raster, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # whatever the clock's resolution
-    assert cache.tile_key(source, grid, window, package, range(10)) != first
+    assert tile_cache.tile_key(source, grid, window, package, range(10)) != first
 
 
 @pytest.mark.parametrize("kept", [0, 100, -10])  # empty, inside the first header, the last array short
 def test_a_truncated_cache_entry_is_a_miss_and_is_replaced(tmp_path, kept):
-    from gair_qgis.cache import TileCache
+    from gair_qgis.runtime.tile_cache import TileCache
 
     TileCache(directory=tmp_path).put("k", small_tile())
     entry = tmp_path / "k.tile"
@@ -230,7 +230,7 @@ def test_a_truncated_cache_entry_is_a_miss_and_is_replaced(tmp_path, kept):
 
 
 def test_the_cache_deletes_no_npz_file_nor_anything_else_not_its_own(tmp_path):
-    from gair_qgis.cache import TileCache
+    from gair_qgis.runtime.tile_cache import TileCache
 
     theirs = [tmp_path / f"{'ab' * 32}.npz", tmp_path / "notes.npz", tmp_path / f"{'AB' * 32}.npz",
               tmp_path / "mine.txt"]
@@ -244,7 +244,7 @@ def test_the_cache_deletes_no_npz_file_nor_anything_else_not_its_own(tmp_path):
 def test_pruning_goes_by_last_use_and_spares_the_running_job(tmp_path):
     import os
 
-    from gair_qgis.cache import TileCache
+    from gair_qgis.runtime.tile_cache import TileCache
 
     tiles = TileCache(directory=tmp_path)
     keys = [f"{n:064x}" for n in range(4)]
@@ -259,8 +259,8 @@ def test_pruning_goes_by_last_use_and_spares_the_running_job(tmp_path):
 
 
 def test_a_cache_folder_that_is_a_file_is_refused_naming_the_setting(tmp_path):
-    from gair_qgis.cache import TileCache
     from gair_qgis.runtime.errors import InputError
+    from gair_qgis.runtime.tile_cache import TileCache
 
     a_file = tmp_path / "cache"
     a_file.write_text("mine")

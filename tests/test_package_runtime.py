@@ -130,7 +130,7 @@ def test_large_grids_are_evaluated_in_blocks_identically(tiny_runtime):
 
 def test_tile_cache_round_trip(tiny_runtime, tmp_path):
     tile = tiny_runtime.encode_rs(np.random.default_rng(6).random((1, 10, 96, 96), dtype=np.float32))[0]
-    from gair_qgis.cache import CachedTile, read_entry, write_entry
+    from gair_qgis.runtime.tile_cache import CachedTile, read_entry, write_entry
 
     write_entry(tmp_path / "entry.tile", CachedTile(tile, np.ones((96, 96), bool)))
     again = read_entry(tmp_path / "entry.tile").tile

@@ -64,8 +64,8 @@ def test_lattice_cells_and_tiles():
 
 
 def _cached(seed: int, n: int = 4, d: int = 8):
-    from gair_qgis.cache import CachedTile
     from gair_qgis.runtime.tile import EncodedTile
+    from gair_qgis.runtime.tile_cache import CachedTile
 
     rng = np.random.default_rng(seed)
     tile = EncodedTile(rng.normal(size=(n, n, d)).astype(np.float32), rng.normal(size=d).astype(np.float32),
@@ -83,7 +83,7 @@ def test_lattice_cell_grid_has_one_pixel_per_cell_centred_on_the_tiles():
 
 
 def test_the_tile_writer_writes_every_tile_put_before_a_cancel(tmp_path):
-    from gair_qgis.cache import TileCache
+    from gair_qgis.runtime.tile_cache import TileCache
 
     tiles = TileCache(directory=tmp_path / "tiles")
     with pytest.raises(InterruptedError), tiles.writer() as writer:
@@ -97,8 +97,8 @@ def test_the_tile_writer_writes_every_tile_put_before_a_cancel(tmp_path):
 
 
 def test_a_failed_tile_cache_write_is_one_line_naming_the_entry_and_the_setting(tmp_path):
-    from gair_qgis.cache import TileCache
     from gair_qgis.runtime.errors import InputError
+    from gair_qgis.runtime.tile_cache import TileCache
 
     blocker = tmp_path / "a-file"
     blocker.write_text("")
@@ -110,7 +110,7 @@ def test_a_failed_tile_cache_write_is_one_line_naming_the_entry_and_the_setting(
 
 
 def test_tile_cache_evicts_by_bytes_and_mirrors_to_a_folder(tmp_path):
-    from gair_qgis.cache import TileCache
+    from gair_qgis.runtime.tile_cache import TileCache
 
     first, second = _cached(0), _cached(1)
     memory = TileCache(max_bytes=first.nbytes + 10)

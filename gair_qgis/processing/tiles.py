@@ -28,6 +28,7 @@ from ..runtime.geometry import (
 )
 from ..runtime.package import ModelPackage
 from ..runtime.preprocess import preprocess_rs
+from ..runtime.tile_cache import CachedTile, EntryShape, tile_key
 from ..settings import limit_sources, max_cache_bytes, max_cache_gb
 from ..translation import translate
 from .base import Model, Progress, check_limit
@@ -73,7 +74,7 @@ class Block:
     pixel_rows: np.ndarray  # (R,) raster row of each output row, relative to the window
     pixel_cols: np.ndarray  # (C,) raster column of each output column, relative to the window
 
-    def valid(self, item: cache.CachedTile) -> np.ndarray:
+    def valid(self, item: CachedTile) -> np.ndarray:
         """(R, C) whether the raster pixel under each output pixel centre holds data."""
         return item.valid[self.pixel_rows[:, None], self.pixel_cols[None, :]]
 
@@ -214,7 +215,7 @@ def batch_size_for(model: Model, window: Window) -> int:
 
 def encode_windows(model: Model, source: RasterSource, bands: Sequence[int], windows: Sequence[Window],
                    progress: Progress, feedback,
-                   keep: Optional[Callable[[cache.CachedTile], object]] = lambda item: item) -> tuple[dict, int]:
+                   keep: Optional[Callable[[CachedTile], object]] = lambda item: item) -> tuple[dict, int]:
     """Encoded tiles for windows of the raster (cached ones reused); returns {window: keep(item)}
     (nothing kept when `keep` is None, so memory stays bounded for any number of tiles) and how
     many were encoded now. Each tile is in the tile cache (and on disk, when it has a folder)
@@ -222,16 +223,16 @@ def encode_windows(model: Model, source: RasterSource, bands: Sequence[int], win
 
     Reading and preprocessing run in threads (`read_ahead`), READ_AHEAD_BATCHES batches ahead
     of the model (GDAL, numpy and onnxruntime release the GIL), and disk writes in another
-    (cache.TileWriter);
+    (runtime.tile_cache.TileWriter);
     progress reports tiles/s and the time left."""
     found: dict[Window, object] = {}
     missing: list[tuple[Window, str]] = []
     keys: list[str] = []
     has_data = False
     for window in dict.fromkeys(windows):
-        key = cache.tile_key(source.source, source.grid, window, model.package, bands)
+        key = tile_key(source.source, source.grid, window, model.package, bands)
         keys.append(key)
-        item = cache.TILES.get(key, cache.EntryShape(model.package.grid_size, model.package.embed_dim,
+        item = cache.TILES.get(key, EntryShape(model.package.grid_size, model.package.embed_dim,
                                                      (window.height, window.width)))
         if item is None:
             missing.append((window, key))
@@ -253,7 +254,7 @@ def encode_windows(model: Model, source: RasterSource, bands: Sequence[int], win
             for chunk, inputs, masks in batches:
                 progress.step(rate.done, len(missing))
                 for (window, key), tile, valid in zip(chunk, model.runtime.encode_rs(inputs, threads=threads), masks):
-                    item = cache.CachedTile(tile, valid)
+                    item = CachedTile(tile, valid)
                     has_data = has_data or bool(valid.any())
                     writer.put(key, item, in_memory=keep is not None)  # streamed tiles live on disk only
                     if keep is not None:

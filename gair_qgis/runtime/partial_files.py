@@ -2,7 +2,7 @@
 so that a later run can remove those a killed process left behind, and only those: a partial
 file is stale when it was written on this machine by a process that no longer runs.
 
-Standard library only (used by the tile cache and the raster outputs)."""
+Standard library only (used by the tile cache, runtime.tile_cache, and the plugin's raster outputs)."""
 from __future__ import annotations
 
 import os
@@ -42,7 +42,7 @@ def _windows_process_alive(pid: int) -> bool:
     kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
     handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
     if not handle:
-        return kernel32.GetLastError() != 87  # ERROR_INVALID_PARAMETER: no such process
+        return bool(kernel32.GetLastError() != 87)  # ERROR_INVALID_PARAMETER: no such process
     try:
         code = ctypes.c_ulong()
         if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
@@ -62,7 +62,7 @@ def remove_stale(folder: Path, pattern: re.Pattern[str]) -> list[Path]:
     """Delete the regular files in `folder` whose name fully matches `pattern` (which has the
     groups `pid` and `host`) and that are stale; returns them. Errors are ignored (another run
     may remove the same file; a read-only folder keeps its files)."""
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(os.scandir(folder))
     except OSError:
