@@ -21,7 +21,7 @@ import pytest
 from fs_faults import read_only_folder
 from qgis.core import QgsPointXY, QgsProject, QgsReferencedPointXY
 
-from gair_qgis.partial_files import HOST
+from gair_qgis.runtime.partial_files import HOST
 
 from conftest import ROOT, UNTRAINED_TWIN, sentinel_like, write_geotiff
 from processing_support import read_output, run
