@@ -160,13 +160,11 @@ def metadata_findings(text: str, package: str, names: list[str]) -> list[Finding
              for key in REQUIRED_METADATA if not metadata.get(key)]
     if "/" in metadata.get("author", ""):
         found.append(Finding("validator", "author", where, "the author contains a slash", True))
-    for key, forbidden in URL_KEYS.items():
-        url = metadata.get(key)
-        if url is None:
-            continue
+    for key, forbidden in URL_KEYS.items():  # all three, homepage too: the site refuses a missing one
+        url = metadata.get(key, "")
         parsed = urlparse(url)
         if url == forbidden or not (parsed.scheme and parsed.netloc):
-            found.append(Finding("validator", "url", where, f"{key}={url} is not a valid URL", True))
+            found.append(Finding("validator", "url", where, f"{key}={url or '(missing)'} is not a valid URL", True))
     icon = metadata.get("icon", "").removeprefix("./")
     if icon and f"{package}/{icon}" not in names:
         found.append(Finding("validator", "icon", where, f"icon={icon} is not in the zip", False))
