@@ -96,7 +96,7 @@ class DistillationLoss(nn.Module):
                 location_teacher: Optional[torch.Tensor] = None) -> torch.Tensor:
         loss = -(self.sv_weight * mean_or_zero(F.cosine_similarity(sv, sv_teacher.detach(), dim=-1))
                  + self.rs_weight * mean_or_zero(F.cosine_similarity(rs, rs_teacher.detach(), dim=-1)))
-        if self.location_weight and location is not None:
+        if self.location_weight and location is not None and location_teacher is not None:
             loss = loss - self.location_weight * F.cosine_similarity(location, location_teacher.detach(), dim=-1).mean()
         return loss
 

@@ -20,7 +20,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 import torch
 from safetensors import SafetensorError
@@ -109,7 +109,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     """Flags over --config over defaults; `args.model` holds the architecture overrides."""
     parser = build_parser()
     first, _ = parser.parse_known_args(argv)
-    overrides = {}
+    overrides: dict[str, Any] = {}
     if first.config is not None:
         data = json.loads(first.config.read_text())
         overrides = data.pop("model", {}) or {}
@@ -231,8 +231,8 @@ def build_run(args: argparse.Namespace) -> Run:
                               args.rs_self_stats_weight).to(device) \
         if args.rs_self_weight > 0 else None
     model.to(device)
-    module = TrainingModule(model, teacher.to(device) if teacher is not None else None, heads)
-    training_module = module
+    training_module = TrainingModule(model, teacher.to(device) if teacher is not None else None, heads)
+    module: torch.nn.Module = training_module
     if world_size > 1:
         module = torch.nn.parallel.DistributedDataParallel(
             module, device_ids=[device.index] if device.type == "cuda" else None, broadcast_buffers=False)

@@ -16,6 +16,11 @@ QUERY_MODES = ("nili", "bilinear")
 
 
 class GAIR(nn.Module):
+    # buffers (register_buffer): the contrastive temperature's log-inverse and the location queue
+    logit_scale: torch.Tensor
+    queue_for_location: torch.Tensor
+    queue_ptr_location: torch.Tensor
+
     def __init__(self, config: GAIRConfig) -> None:
         super().__init__()
         self.config = config

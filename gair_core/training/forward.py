@@ -38,12 +38,14 @@ class TrainingModule(nn.Module):
         With `has_sv` / `has_rs` (bool, one per row) only the rows that have a photo / a
         raster are encoded: `sv` and `rs` features then have one row per such row."""
         model = self.model
+        if (has_sv is None) != (has_rs is None):
+            raise ValueError("internal error: TrainingModule takes has_sv and has_rs together or neither")
         if has_sv is not None and not bool(has_sv.all()):
             sv = sv[has_sv]
         if has_rs is not None and not bool(has_rs.all()):
             rs, coords = rs[has_rs], coords[has_rs]
             rs_view = rs_view[has_rs] if rs_view is not None else None
-        features = {"logit_scale": model.logit_scale}
+        features: dict[str, torch.Tensor] = {"logit_scale": model.logit_scale}
         features["rs"], features["rs_global"] = self._rs(rs, coords)
         if self.rs_self is not None and rs_view is not None and rs.shape[0]:
             features["rs_self"] = self.rs_self(features["rs_global"], model.encode_rs(rs_view)[1], rs, rs_view)
@@ -51,7 +53,7 @@ class TrainingModule(nn.Module):
         features["sv"] = model.project_sv(features["sv_pooled"])
         location = model.encode_location(torch.cat([lonlat, queue_lonlat]).double())
         features["location"], features["queue"] = location.split([lonlat.shape[0], queue_lonlat.shape[0]])
-        if has_sv is not None and not (bool(has_sv.all()) and bool(has_rs.all())):
+        if has_sv is not None and has_rs is not None and not (bool(has_sv.all()) and bool(has_rs.all())):
             features["has_sv"], features["has_rs"] = has_sv, has_rs
         if self.teacher is not None:
             with torch.no_grad():
@@ -72,8 +74,9 @@ class TrainingModule(nn.Module):
 
 def freeze(model: GAIR, parts: Sequence[str]) -> list[str]:
     """Freeze whole towers ('location', 'rs', 'sv'); returns what was frozen."""
-    towers = {"location": [model.location_encoder], "rs": [model.rs_encoder, model.nili],
-              "sv": [model.sv_encoder, model.optical_proj]}
+    towers: dict[str, list[nn.Module]] = {"location": [model.location_encoder],
+                                          "rs": [model.rs_encoder, model.nili],
+                                          "sv": [model.sv_encoder, model.optical_proj]}
     for part in parts:
         if part not in towers:
             raise ValueError(f"--freeze {part!r}: choose among {', '.join(towers)}")

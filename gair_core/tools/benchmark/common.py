@@ -39,7 +39,7 @@ class Task:
 
     @property
     def metrics(self) -> tuple[str, ...]:
-        names = METRICS[self.kind]
+        names: tuple[str, ...] = METRICS[self.kind]
         if self.kind == REGRESSION and self.y.ndim == 2 and self.y.shape[1] > 1:
             names = names + tuple(f"r2_{t}" for t in self.labels)
         return names

@@ -33,6 +33,12 @@ class TaskOutcome:
     predictions: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     encoders: dict[str, str] = field(default_factory=dict)  # name -> description
 
+    def ran(self) -> Task:
+        """The task of an outcome that ran (reports and plots read only those)."""
+        if self.task is None:
+            raise ValueError(f"internal error: task {self.name} was skipped ({self.skipped}), it has no results")
+        return self.task
+
 
 def summarize(results: Sequence[Result], metric: str) -> dict[tuple[str, str, str], tuple[float, float, int]]:
     """(task, encoder, head) -> (mean, std, seeds) of one metric."""

@@ -68,19 +68,20 @@ def photo_encoders(checkpoint: Optional[Path] = None, only: Optional[Sequence[st
         return PhotoEncoder("gair_tiny_random_sv", "GAIR tiny SV encoder, random weights (seed 0)",
                             _torch_sv(GAIR(get_preset("tiny")).eval()), f"tiny-sv:{UNTRAINED_SEED}")
 
-    def released() -> PhotoEncoder:
+    def released(path: Path) -> PhotoEncoder:
         from ...checkpoint import load_any
 
-        model = load_any(Path(checkpoint)).eval()
-        stat = Path(checkpoint).stat()
-        return PhotoEncoder("gair_checkpoint_sv", f"GAIR checkpoint {Path(checkpoint).name} SV encoder (pooled)",
-                            _torch_sv(model), f"ckpt-sv:{checkpoint}:{stat.st_size}:{stat.st_mtime}")
+        model = load_any(path).eval()
+        stat = path.stat()
+        return PhotoEncoder("gair_checkpoint_sv", f"GAIR checkpoint {path.name} SV encoder (pooled)",
+                            _torch_sv(model), f"ckpt-sv:{path}:{stat.st_size}:{stat.st_mtime}")
 
     makers = [("color_stats", lambda: PhotoEncoder("color_stats", "RGB mean, std, 8-bin histograms (30-d)",
                                                    lambda batch, raw: color_stats(raw), "color")),
               ("bundled_sv", bundled), ("gair_tiny_random_sv", tiny)]
     if checkpoint:
-        makers.append(("gair_checkpoint_sv", released))
+        path = Path(checkpoint)
+        makers.append(("gair_checkpoint_sv", lambda: released(path)))
     return make_available(makers, only, log)
 
 

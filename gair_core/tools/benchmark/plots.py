@@ -4,13 +4,13 @@ the bundled model."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
 from gair_qgis.runtime.package import CLASSIFICATION, REGRESSION
 
-from .common import BINARY
+from .common import BINARY, Task
 from .outcomes import CONSTANT, TaskOutcome, summarize
 
 
@@ -25,7 +25,7 @@ def _pyplot():
 
 def bar_chart(outcome: TaskOutcome, path: Path) -> Path:
     plt = _pyplot()
-    task = outcome.task
+    task = outcome.ran()
     stats = summarize(outcome.results, task.primary)
     encoders = list(outcome.encoders)
     heads = sorted({h for (_, _, h) in stats if h != "-"}, key=lambda h: h != "mlp")
@@ -48,7 +48,7 @@ def bar_chart(outcome: TaskOutcome, path: Path) -> Path:
     return path
 
 
-def _values(task, outputs: np.ndarray) -> np.ndarray:
+def _values(task: Task, outputs: np.ndarray) -> np.ndarray:
     if task.kind == REGRESSION:
         return outputs.reshape(len(outputs), -1)[:, 0]
     if task.kind == BINARY:
@@ -59,10 +59,11 @@ def _values(task, outputs: np.ndarray) -> np.ndarray:
 def prediction_map(outcome: TaskOutcome, encoders: Sequence[str], head: str, path: Path) -> Path:
     """Truth and each encoder's seed-0 test predictions as coloured points on lon/lat axes."""
     plt = _pyplot()
-    task = outcome.task
-    panels = [("truth", None)] + [(e, outcome.predictions[(e, head)]) for e in encoders
-                                  if (e, head) in outcome.predictions]
-    test = panels[1][1][0] if len(panels) > 1 else np.arange(len(task))
+    task = outcome.ran()
+    panels: list[tuple[str, Optional[tuple[np.ndarray, np.ndarray]]]] = [("truth", None)]
+    panels += [(e, outcome.predictions[(e, head)]) for e in encoders if (e, head) in outcome.predictions]
+    first = panels[1][1] if len(panels) > 1 else None
+    test = first[0] if first is not None else np.arange(len(task))
     lonlat = task.lonlat[test]
     truth = task.y[test].reshape(len(test), -1)[:, 0] if task.kind == REGRESSION else task.y[test]
     categorical = task.kind == CLASSIFICATION
@@ -102,10 +103,11 @@ def write_plots(outcomes: Sequence[TaskOutcome], out: Path) -> list[Path]:
     for outcome in outcomes:
         if outcome.task is None or not outcome.results:
             continue
+        task = outcome.task
         paths.append(bar_chart(outcome, out / f"{outcome.name}_bars.png"))
-        if outcome.task.modality != "location":
+        if task.modality != "location":
             continue
-        stats = summarize(outcome.results, outcome.task.primary)
+        stats = summarize(outcome.results, task.primary)
         candidates = [(v[0], e) for (t, e, h), v in stats.items() if h == "mlp" and e != CONSTANT]
         if not candidates:
             continue

@@ -49,19 +49,19 @@ def encoder_order(outcomes: Sequence[TaskOutcome]) -> list[str]:
 def summary_table(outcomes: Sequence[TaskOutcome], head: str) -> list[str]:
     """Encoders x tasks, the primary metric of each task, one head (constant row has head '-')."""
     ran = [o for o in outcomes if o.task is not None]
-    header = "| encoder | " + " | ".join(f"{o.name} ({o.task.primary})" for o in ran) + " |"
+    header = "| encoder | " + " | ".join(f"{o.name} ({o.ran().primary})" for o in ran) + " |"
     lines = [header, "|" + "---|" * (len(ran) + 1)]
     for encoder in encoder_order(ran):
         cells = []
         for o in ran:
-            stats = summarize(o.results, o.task.primary)
+            stats = summarize(o.results, o.ran().primary)
             cells.append(fmt(stats.get((o.name, encoder, "-" if encoder == CONSTANT else head))))
         lines.append(f"| {encoder} | " + " | ".join(cells) + " |")
     return lines
 
 
 def task_section(outcome: TaskOutcome) -> list[str]:
-    task = outcome.task
+    task = outcome.ran()
     sizes = sorted({r.sizes for r in outcome.results})
     lines = [f"### {task.name}", "", f"- data: {task.data}", f"- kind: {task.kind}; split blocks: {task.block_deg} deg; "
              f"train/val/test sizes per seed: {', '.join('/'.join(map(str, s)) for s in sizes)}", ""]

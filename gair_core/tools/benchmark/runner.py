@@ -44,9 +44,10 @@ def constant_outputs(task: Task, train: np.ndarray, count: int) -> np.ndarray:
     return np.repeat(frequencies[None], count, axis=0)
 
 
-def evaluate_features(task: Task, features: np.ndarray, encoder: str, heads: Sequence[HeadConfig],
+def evaluate_features(task: Task, features: Optional[np.ndarray], encoder: str, heads: Sequence[HeadConfig],
                       seeds: Sequence[int], outcome: TaskOutcome) -> None:
-    """Fit each head on each seed's split and record test metrics (and seed-0 predictions)."""
+    """Fit each head on each seed's split and record test metrics (and seed-0 predictions);
+    `features` None is the constant predictor (one run per seed, head '-')."""
     for seed in seeds:
         split = blocked_split(task.lonlat, task.block_deg, seed)
         sizes = (len(split.train), len(split.val), len(split.test))
@@ -87,8 +88,11 @@ def photo_features(task: Task, only: Optional[Sequence[str]], checkpoint: Option
 
     from .photos import encode_photos, photo_encoders
 
+    if task.photos is None:
+        raise ValueError(f"internal error: task {task.name} is a photo task without photos")
+    photos = task.photos
     encoders = photo_encoders(checkpoint, only, log)
-    key_base = "\n".join(str(p) for p in task.photos).encode()
+    key_base = "\n".join(str(p) for p in photos).encode()
     result, todo = {}, []
     for encoder in encoders:
         key = hashlib.sha1(key_base + encoder.cache_id.encode()).hexdigest()[:16]
@@ -99,8 +103,8 @@ def photo_features(task: Task, only: Optional[Sequence[str]], checkpoint: Option
             todo.append((encoder, path))
     if todo:
         start = time.time()
-        encoded = encode_photos(task.photos, [e for e, _ in todo], load_package().sv_spec)
-        log(f"  {task.name}: {len(task.photos)} photos through {', '.join(e.name for e, _ in todo)} "
+        encoded = encode_photos(photos, [e for e, _ in todo], load_package().sv_spec)
+        log(f"  {task.name}: {len(photos)} photos through {', '.join(e.name for e, _ in todo)} "
             f"in {time.time() - start:.1f}s")
         for encoder, path in todo:
             if path is not None:
@@ -129,8 +133,8 @@ def run_task(name: str, max_samples: Optional[int], shared: Path, encoders: Sequ
         start = time.time()
         evaluate_features(task, features, encoder, heads, seeds, outcome)
         outcome.encoders[encoder] = description
-        summary = summarize(outcome.results, task.primary).get((name, encoder, heads[0].kind))
-        log(f"  {name}: {encoder}: {task.primary} {summary[0]:.3f} +- {summary[1]:.3f} ({heads[0].kind}) "
+        mean, std, _ = summarize(outcome.results, task.primary)[(name, encoder, heads[0].kind)]
+        log(f"  {name}: {encoder}: {task.primary} {mean:.3f} +- {std:.3f} ({heads[0].kind}) "
             f"in {time.time() - start:.1f}s")
     return outcome
 
