@@ -153,9 +153,13 @@ class GairTour:
         gair_log(f"screenshot {'saved to' if saved else 'NOT saved to'} {path}")
 
 
+GAIR_CLICKED = []  # time.monotonic() of the latest click on the map
+
+
 def gair_click_map(point):
     """A real left click (xdotool) on the canvas at a map point (in the canvas CRS)."""
     canvas = iface.mapCanvas()
+    GAIR_CLICKED[:] = [time.monotonic()]
     pixel = canvas.getCoordinateTransform().transform(point)
     screen = canvas.mapToGlobal(canvas.rect().topLeft())
     x, y = screen.x() + round(pixel.x()), screen.y() + round(pixel.y())
@@ -217,6 +221,16 @@ def gair_after_run(dock, done, expect_ok=True):
     def finished(ok, message):
         dock.run_panel.finished.disconnect(finished)
         gair_log(f"{dock.title} run: {message}")
+        if GAIR_CLICKED and ok:
+            clicked = GAIR_CLICKED.pop()
+            gair_log(f"click to styled result on the map: {time.monotonic() - clicked:.2f} s")
+            canvas = iface.mapCanvas()
+
+            def drawn():
+                canvas.mapCanvasRefreshed.disconnect(drawn)
+                gair_log(f"click to result drawn on the canvas: {time.monotonic() - clicked:.2f} s")
+
+            canvas.mapCanvasRefreshed.connect(drawn)
         done(None if ok == expect_ok else message)
 
     dock.run_panel.finished.connect(finished)
