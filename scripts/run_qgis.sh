@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start the QGIS desktop with this checkout's GAIR plugin enabled and the demo project
 # open (a real Sentinel-2 tile; the heatmap dock filled with the example photo and where
-# it was taken, the pick tool armed: one click on the map gives the heatmap). Needs a
+# it was taken: Pick on map, then one click on the map gives the heatmap). Needs a
 # display.   (make qgis)
 #
 #   scripts/run_qgis.sh [--screenshot FOLDER] [extra qgis arguments]
