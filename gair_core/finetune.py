@@ -250,16 +250,18 @@ def finetune(args: argparse.Namespace) -> dict:
     y, labels = encode_targets(args.kind, rows.targets, train)
     outputs = len(labels) if labels else 1
     started = time.perf_counter()
-    model = None
+    model: Optional[GAIR] = None
     if frozen_package is not None:
         features = package_features(frozen_package, args.task, rows, args.batch_size)
+        preset = frozen_package.name
     else:
         model = (load_any(args.checkpoint, args.preset) if args.checkpoint else GAIR(get_preset(args.preset))).eval()
         features = torch_features(model, args.task, InputDataset(rows), args.batch_size, args.workers)
+        preset = model.config.name
     if args.mode == "full":
         scaling = Scaling.fit(args.kind, features[train], y[train], outputs)
-        layers, history = train_full(model, args, InputDataset(rows), y, outputs, scaling, train)
-        features = torch_features(model, args.task, InputDataset(rows), args.batch_size, args.workers)
+        layers, history = train_full(trained(model), args, InputDataset(rows), y, outputs, scaling, train)
+        features = torch_features(trained(model), args.task, InputDataset(rows), args.batch_size, args.workers)
     else:
         config = HeadConfig(kind="linear" if args.mode == "linear-probe" else "mlp", hidden=args.hidden,
                             steps=steps_for_epochs(args.epochs, len(train), args.batch_size), lr=args.lr,
@@ -272,7 +274,7 @@ def finetune(args: argparse.Namespace) -> dict:
         "task": args.task, "kind": args.kind, "mode": args.mode, "target": args.target,
         "embedding": HEAD_INPUTS[args.task],
         "model": str(args.package) if frozen_package is not None else (str(args.checkpoint) if args.checkpoint else None),
-        "preset": model.config.name if model is not None else frozen_package.name,
+        "preset": preset,
         "rows": {"train": int(len(train)), "test": int(len(test))},
         "metrics": score(args.kind, truth, predict(args.kind, layers, features[test]), outputs),
         "constant_baseline": score(args.kind, truth, constant_prediction(args.kind, y, train, len(test)), outputs),
@@ -280,6 +282,13 @@ def finetune(args: argparse.Namespace) -> dict:
     }
     write_outputs(args, model, layers, labels, result)
     return result
+
+
+def trained(model: Optional[GAIR]) -> GAIR:
+    """The torch model of --mode full (always loaded then: a package is exported, not read)."""
+    if model is None:
+        raise ValueError("internal error: --mode full without a torch model")
+    return model
 
 
 def package_head(args: argparse.Namespace, labels: list[str], result: dict) -> dict:
@@ -302,7 +311,7 @@ def write_outputs(args: argparse.Namespace, model: Optional[GAIR], layers: Layer
     spec = package_head(args, labels, result)
     if args.package is not None:
         if args.mode == "full":
-            export_with_head(model, args, spec, layers)
+            export_with_head(trained(model), args, spec, layers)
         else:
             existed = spec["name"] in {head.name for head in load_package(args.package).heads}
             add_heads(args.package, [(spec, layers)], args.package_out, replace=args.replace_head)
@@ -314,7 +323,7 @@ def write_outputs(args: argparse.Namespace, model: Optional[GAIR], layers: Layer
         args.output_dir.mkdir(parents=True, exist_ok=True)
         (args.output_dir / "metrics.json").write_text(json.dumps(result, indent=1))
         if args.mode == "full":
-            save_model(model, args.output_dir / "model.safetensors")
+            save_model(trained(model), args.output_dir / "model.safetensors")
 
 
 def export_with_head(model: GAIR, args: argparse.Namespace, spec: dict, layers: Layers) -> None:
