@@ -323,6 +323,15 @@ def check_output_path(path: str | Path, overwrite: Optional[bool] = None) -> Pat
     if path.exists() and not (overwrites_outputs() if overwrite is None else overwrite):
         raise OutputExistsError(translate("qgis_io", "the output {} already exists and is not overwritten; "
                                           "delete it or choose another file name").format(path))
+    check_output_folder(path)
+    remove_stale_partials(path.parent)
+    return path
+
+
+def check_output_folder(path: str | Path) -> None:
+    """The folder of output file `path` exists and this process can write into it: tried with a
+    probe file, removed at once (permission bits do not stop root, a read-only disk does)."""
+    path = Path(path)
     if not path.parent.is_dir():
         raise InputError(translate("qgis_io", "the output folder {} does not exist; create it or choose another"
                                    ).format(path.parent))
@@ -333,8 +342,6 @@ def check_output_path(path: str | Path, overwrite: Optional[bool] = None) -> Pat
     except OSError as error:
         raise InputError(translate("qgis_io", "the output folder {} is not writable ({}); choose a folder you can "
                                    "write to").format(path.parent, error.strerror)) from None
-    remove_stale_partials(path.parent)
-    return path
 
 
 def partial_name(path: Path) -> Path:

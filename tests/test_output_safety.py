@@ -86,6 +86,22 @@ def test_a_dock_run_into_an_unwritable_output_folder_stops_before_the_work(plugi
     assert len(QgsProject.instance().mapLayers()) == layers
 
 
+def test_a_vector_output_in_an_unwritable_folder_is_refused_before_the_tiles_are_encoded(tmp_path, gair_provider,
+                                                                                         l2a_tile):
+    """gair:tilepredict makes its tile grid (a GeoPackage) only after encoding every tile: its
+    folder, as every output's, is tried before the work."""
+    from qgis.core import QgsProcessingException
+
+    from processing_support import CancelAfterStart
+
+    feedback = CancelAfterStart()  # before the fix: the encoding started (and was cancelled)
+    with read_only_folder(tmp_path / "readonly") as folder:
+        with pytest.raises(QgsProcessingException, match=f"the output folder {folder} is not writable"):
+            run("tilepredict", {"INPUT": str(l2a_tile), "OUTPUT": str(folder / "tiles.gpkg")}, feedback)
+        assert list(folder.iterdir()) == []
+    assert not feedback.isCanceled() and feedback.progress() == 0
+
+
 def test_the_output_check_tries_the_folder_itself(tmp_path):
     """The check writes a probe into the folder (and leaves nothing behind): a folder that
     exists but cannot be written into is refused with the reason."""

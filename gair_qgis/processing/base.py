@@ -4,23 +4,27 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import re
 import threading
 import warnings
 from dataclasses import dataclass
 from typing import Callable, Optional
 
 from qgis.core import (
+    QgsProcessing,
     QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingFeedback,
+    QgsProcessingOutputLayerDefinition,
     QgsProcessingParameterBand,
     QgsProcessingParameterRasterLayer,
     QgsProcessingParameterString,
+    QgsProperty,
 )
 
 from .. import cache, model_store
 from ..deps import missing_message
-from ..qgis_io import RasterSource, check_crs, input_sidecars_suppressed
+from ..qgis_io import RasterSource, check_crs, check_output_folder, input_sidecars_suppressed
 from ..runtime.errors import InputError, OutsideTileError, PackageError
 from ..runtime.package import ModelPackage, load_package
 from ..runtime.preprocess import SmallPhotoWarning, band_indices, check_band_choice
@@ -77,6 +81,33 @@ def _forward_input_warnings() -> None:
     warnings.filterwarnings("always", category=SmallPhotoWarning)
 
 
+_URI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")  # memory:, ogr:, postgres:// (a drive letter is one letter)
+
+
+def output_file(value, context) -> Optional[str]:
+    """The file an output parameter's value names, or None (not given, a temporary output, a
+    memory layer or a database URI)."""
+    if isinstance(value, QgsProcessingOutputLayerDefinition):
+        value = value.sink
+    if isinstance(value, QgsProperty):
+        value = value.valueAsString(context.expressionContext())[0]
+    if not isinstance(value, str):
+        return None
+    path = value.split("|")[0].strip()
+    if not path or path == QgsProcessing.TEMPORARY_OUTPUT or _URI_SCHEME.match(path):
+        return None
+    return path
+
+
+def check_destinations(algorithm: QgsProcessingAlgorithm, parameters: dict, context) -> None:
+    """Every output file the parameters name lies in an existing folder this process can write
+    into: checked before the work (a vector output is otherwise made only after it)."""
+    for definition in algorithm.destinationParameterDefinitions():
+        path = output_file(parameters.get(definition.name()), context)
+        if path is not None:
+            check_output_folder(path)
+
+
 def clear_errors(process: Callable) -> Callable:
     """Check the settings (a bad limit is an error before any work), then turn known errors into
     QgsProcessingException with their message (the error itself goes to a feedback that keeps
@@ -89,6 +120,7 @@ def clear_errors(process: Callable) -> Callable:
         _RUNNING.feedback = feedback
         try:
             check_settings()
+            check_destinations(self, parameters, context)
             return process(self, parameters, context, feedback)
         except (Cancelled, InterruptedError):  # InterruptedError: the runtime's progress callback said stop
             raise QgsProcessingException(translate("GairAlgorithm", "cancelled by the user; no output was written")) \
