@@ -8,7 +8,7 @@ import re
 import threading
 import warnings
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from qgis.core import (
     QgsProcessing,
@@ -31,6 +31,9 @@ from ..runtime.preprocess import SmallPhotoWarning, band_indices, check_band_cho
 from ..settings import check_settings, force_cpu, limit_sources, setting_limit
 from ..translation import translate, translate_for
 from .errors import BandLayout, OverLimit, record_error
+
+if TYPE_CHECKING:
+    from ..runtime.session import GAIRRuntime
 
 
 def given(parameters: dict, name: str) -> bool:
@@ -164,7 +167,7 @@ class Model:
     """A loaded package and its runtime."""
 
     package: ModelPackage
-    runtime: object  # GAIRRuntime
+    runtime: GAIRRuntime
 
 
 class RasterInput(QgsProcessingParameterRasterLayer):
@@ -196,6 +199,10 @@ class GairAlgorithm(QgsProcessingAlgorithm):
 
     _group = ""
     _group_id = ""
+    # the raster of `prepare_raster` (main thread) for `raster` (the worker), or why it cannot be read
+    _raster: Optional[RasterSource] = None
+    _raster_error: Optional[InputError] = None
+    _raster_name = "INPUT"
 
     def createInstance(self):
         return type(self)()
@@ -332,5 +339,7 @@ class GairAlgorithm(QgsProcessingAlgorithm):
         """The prepared raster, with a usable CRS."""
         if self._raster_error is not None:
             raise self._raster_error
+        if self._raster is None:
+            raise ValueError("internal error: raster() before prepare_raster()")
         check_crs(self._raster.crs, self.tr("the raster {}").format(self._raster_name))
         return self._raster
