@@ -9,6 +9,7 @@ from typing import Optional
 import numpy as np
 from qgis.core import (
     QgsCoordinateReferenceSystem,
+    QgsFeature,
     QgsFeatureSink,
     QgsFields,
     QgsProcessingOutputNumber,
@@ -49,7 +50,7 @@ unreadable photos keep NULL values and are listed as warnings. Multi-points use 
 class PointInput:
     """One feature's inputs; `problem` says why it cannot be evaluated."""
 
-    feature: object
+    feature: QgsFeature
     photo: Optional[Path] = None
     x: float = float("nan")
     y: float = float("nan")
@@ -57,6 +58,12 @@ class PointInput:
     pooled: Optional[np.ndarray] = None
     projected: Optional[np.ndarray] = None
     problem: Optional[str] = None
+
+    def placed(self) -> tuple[Window, np.ndarray, np.ndarray]:
+        """The window, pooled and projected photo embeddings of an input without a problem."""
+        if self.problem is not None or self.window is None or self.pooled is None or self.projected is None:
+            raise ValueError(f"internal error: feature {self.feature.id()} was not evaluated ({self.problem})")
+        return self.window, self.pooled, self.projected
 
 
 class SvPointsAlgorithm(GairAlgorithm):
@@ -114,7 +121,7 @@ class SvPointsAlgorithm(GairAlgorithm):
         for item in inputs:
             if item.problem:
                 feedback.pushWarning(self.tr("feature {}: {}").format(item.feature.id(), item.problem))
-        windows = [item.window for item in inputs if item.problem is None]
+        windows = [item.placed()[0] for item in inputs if item.problem is None]
         check_tile_count(windows, self.tr("these points"), self.tr("split the layer or use fewer, closer points"))
         encoded, _ = encode_windows(model, source, bands, windows, Progress(feedback, 40, 90), feedback)
         fields = QgsFields(points.fields())
@@ -176,21 +183,22 @@ class SvPointsAlgorithm(GairAlgorithm):
         ok = [item for item in inputs if item.problem is None]
         head_inputs = {}
         if ok:
-            head_inputs[SV] = np.stack([item.pooled for item in ok])
-            head_inputs[RS_GLOBAL] = np.stack([encoded[item.window].tile.global_embedding for item in ok])
+            head_inputs[SV] = np.stack([item.placed()[1] for item in ok])
+            head_inputs[RS_GLOBAL] = np.stack([encoded[item.placed()[0]].tile.global_embedding for item in ok])
             if any(h.spec.input == LOCATION for h in heads):
                 lon, lat = transform_points(np.array([i.x for i in ok]), np.array([i.y for i in ok]), source.crs,
                                             QgsCoordinateReferenceSystem(WGS84), context.transformContext())
                 head_inputs[LOCATION] = model.runtime.encode_location(np.stack([lon, lat], axis=1))
-        predictions = [head.predict(head_inputs[head.spec.input]) if ok else None for head in heads]
+        predictions = [head.predict(head_inputs[head.spec.input]) for head in heads] if ok else []
         rows, k = [], 0
         for item in inputs:
             if item.problem is not None:
                 rows.append([None, None] + sum((head_attributes(h, None) for h in heads), []))
                 continue
-            u, v = subgrid(source.grid, item.window).uv(item.x, item.y)
-            similarity = encoded[item.window].tile.similarity(item.projected, np.array([2 * u - 1]), np.array([2 * v - 1]))
-            extra = [float(similarity[0]), ",".join(str(n) for n in item.window)]
+            window, _, projected = item.placed()
+            u, v = subgrid(source.grid, window).uv(item.x, item.y)
+            similarity = encoded[window].tile.similarity(projected, np.array([2 * u - 1]), np.array([2 * v - 1]))
+            extra = [float(similarity[0]), ",".join(str(n) for n in window)]
             for head, values in zip(heads, predictions):
                 extra += head_attributes(head, values[k])
             rows.append(extra)
