@@ -214,3 +214,32 @@ def test_embed_overwrite_with_fewer_inputs_replaces_the_whole_earlier_set(tmp_pa
     summary = json.loads((out / "embed_summary.json").read_text())
     assert set(summary["outputs"]) == {"sv_embedding.npy", "sv_projected_embedding.npy"}
     assert np.load(out / "sv_embedding.npy").shape[0] == 1
+
+
+KILLED_EMBED = """
+import os, signal, sys
+from gair_qgis.runtime import embed, embed_cli
+
+def save_then_die(handle, array):
+    handle.write(b"half an array")
+    handle.flush()
+    os.kill(os.getpid(), signal.SIGKILL)  # kill -9 in the middle of writing an output
+
+embed_cli._save_array = save_then_die
+embed.main(sys.argv[1:])
+"""
+
+
+def test_embed_removes_what_a_killed_run_left_half_written(tmp_path, photo):
+    out = tmp_path / "out"
+    args = ["--package", str(UNTRAINED_TWIN), "--sv-image", str(photo), "--output-dir", str(out)]
+    killed = subprocess.run([sys.executable, "-c", KILLED_EMBED, *args], capture_output=True, text=True, cwd=ROOT,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    left = [p.name for p in out.iterdir()]
+    assert len(left) == 1 and left[0].startswith(".sv_embedding.npy.") and left[0].endswith(".partial"), left
+    (out / f".sv_embedding.npy.{os.getppid()}@{HOST}.partial").write_bytes(b"a running process's")  # stays
+    assert embed("--sv-image", photo, "--output-dir", out) == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted([
+        f".sv_embedding.npy.{os.getppid()}@{HOST}.partial", "embed_summary.json", "sv_embedding.npy",
+        "sv_projected_embedding.npy"])

@@ -9,6 +9,7 @@ import csv
 import functools
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any, Callable, Optional, Protocol, Sequence
 
@@ -19,12 +20,16 @@ from .cli import check_output_folder
 from .errors import InputError
 from .geometry import bbox_grid, tile_queries
 from .location import check_lonlat
+from .partial_files import OWNER, owner_tag, remove_stale
 from .preprocess import RSInputSpec, SVInputSpec, band_indices, preprocess_rs, preprocess_sv, read_photo
 from .raster_file import RasterInfo, check_has_data, read_raster
 
 OUTPUT_FILES = ("rs_embedding.npy", "sv_embedding.npy", "sv_projected_embedding.npy", "loc_embedding.npy",
                 "localized_rs_embedding.npy")
 SUMMARY_FILE = "embed_summary.json"  # written last: it lists the set of outputs a run wrote
+# `.<output>.<pid>@<host>.partial`: an output being written (see `_write_into_place`)
+PARTIAL_OUTPUT = re.compile(rf"\.(?:{'|'.join(re.escape(n) for n in (*OUTPUT_FILES, SUMMARY_FILE))})"
+                            rf"\.{OWNER.pattern}\.partial")
 
 
 class Backend(Protocol):
@@ -145,6 +150,7 @@ def write_outputs(args: argparse.Namespace, outputs: dict[str, NDArray[Any]], mo
         raise InputError(f"outputs already exist ({', '.join(existing)}); "
                          "pass --overwrite or pick another --output-dir")
     earlier = earlier_outputs(out_dir) if args.overwrite else []
+    remove_stale(out_dir, PARTIAL_OUTPUT)  # what a killed run (kill -9) left half-written
     summary = {
         "inputs": {
             key: (str(value) if isinstance(value, Path) else value)
@@ -179,8 +185,9 @@ def _save_array(handle: Any, array: NDArray[Any]) -> None:
 
 
 def _write_into_place(path: Path, write: Callable[[Any], object]) -> None:
-    """`write(handle)` into a partial file beside `path`, then renamed to it (never half-written)."""
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    """`write(handle)` into a partial file beside `path`, then renamed to it (never half-written);
+    the partial file names this process, so that a later run removes it if this one is killed."""
+    partial = path.with_name(f".{path.name}.{owner_tag()}.partial")
     try:
         with open(partial, "wb") as handle:
             write(handle)
