@@ -28,6 +28,7 @@ from ..qgis_io import RasterSource, check_crs, check_output_folder, input_sideca
 from ..runtime.errors import InputError, OutsideTileError, PackageError
 from ..runtime.package import ModelPackage, load_package
 from ..runtime.preprocess import SmallPhotoWarning, band_indices, check_band_choice
+from ..runtime.session import RuntimeUnavailable
 from ..settings import check_settings, force_cpu, limit_sources, setting_limit
 from ..translation import translate, translate_for
 from .errors import BandLayout, OverLimit, record_error
@@ -128,6 +129,10 @@ def clear_errors(process: Callable) -> Callable:
         except (Cancelled, InterruptedError):  # InterruptedError: the runtime's progress callback said stop
             raise QgsProcessingException(translate("GairAlgorithm", "cancelled by the user; no output was written")) \
                 from None
+        except RuntimeUnavailable as error:  # the runtime knows no installer: the plugin offers its own
+            record_error(feedback, error)
+            raise QgsProcessingException(missing_message(translate(
+                "GairAlgorithm", "onnxruntime is not installed in QGIS's Python"))) from None
         except (InputError, PackageError, OutsideTileError, ImportError) as error:
             record_error(feedback, error)
             raise QgsProcessingException(str(error)) from None
