@@ -1,7 +1,7 @@
 """gair:locationraster: GAIR's location embedding painted over an extent."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Optional
 
 import numpy as np
 from qgis.core import (
@@ -111,9 +111,7 @@ class LocationRasterAlgorithm(GairAlgorithm):
         model = self.load_model(parameters, context, feedback)
         reference = self.reference(parameters, context, model, mode, feedback)
         encode = LocationEncoder(model, grid, crs, context)
-        pca = PCA.fit(encode.sample(PCA_SAMPLE)) if mode == PCA_VIEW else None
-        output_of = (lambda e: e) if mode == EMBEDDING else pca.transform if mode == PCA_VIEW else \
-            (lambda e: cosine(e, reference)[:, None])
+        output_of = output_function(mode, encode, reference)
         tolerance = self.parameterAsDouble(parameters, self.TOLERANCE, context) if given(parameters, self.TOLERANCE) \
             else DEFAULT_TOLERANCE
         field = BandLimitedRaster(grid.width, grid.height, encode.evaluator(output_of),
@@ -171,6 +169,20 @@ class LocationRasterAlgorithm(GairAlgorithm):
         lon, lat = transform_point(point, crs if crs.isValid() else wgs84, wgs84, context.transformContext())
         feedback.pushInfo(self.tr("Reference: the location ({:.6f}, {:.6f})").format(lon, lat))
         return model.runtime.encode_location(np.array([[lon, lat]]))[0]
+
+
+def output_function(mode: int, encode: LocationEncoder, reference: Optional[np.ndarray]
+                    ) -> Callable[[np.ndarray], np.ndarray]:
+    """What a pixel's location embedding becomes in the raster: itself (EMBEDDING), three PCA
+    colours fitted on a sample of the grid (PCA_VIEW), or its similarity to `reference`."""
+    if mode == EMBEDDING:
+        return lambda embeddings: embeddings
+    if mode == PCA_VIEW:
+        return PCA.fit(encode.sample(PCA_SAMPLE)).transform
+    if reference is None:
+        raise ValueError("internal error: a similarity raster without a reference embedding")
+    target = reference
+    return lambda embeddings: cosine(embeddings, target)[:, None]
 
 
 class LocationEncoder:

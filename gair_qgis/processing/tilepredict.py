@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from typing import Sequence
 
 import numpy as np
 from qgis.core import (
@@ -106,7 +107,7 @@ class TilePredictAlgorithm(GairAlgorithm):
         return {self.OUTPUT: dest, self.OUTPUT_RASTER: raster_out, "TILES": len(windows)}
 
     @staticmethod
-    def centre_embeddings(model, source: RasterSource, windows: list[Window], context) -> np.ndarray:
+    def centre_embeddings(model, source: RasterSource, windows: Sequence[Window], context) -> np.ndarray:
         """Location embeddings of the tiles' centres."""
         centres = [subgrid(source.grid, w).centre for w in windows]
         xs, ys = np.array([c[0] for c in centres]), np.array([c[1] for c in centres])
