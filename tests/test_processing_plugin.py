@@ -15,7 +15,8 @@ from qgis.core import QgsApplication
 from conftest import ROOT, UNTRAINED_TWIN
 from processing_support import MODEL_BANDS_IN_L2A, read_output, reference_similarity, window_of
 
-ALGORITHMS = {"gair:svheatmap", "gair:rsembed", "gair:locationraster", "gair:tilepredict", "gair:svpoints"}
+ALGORITHMS = {"gair:svheatmap", "gair:rsembed", "gair:locationraster", "gair:tilepredict", "gair:svpoints",
+              "gair:fieldbuild", "gair:fieldsearch", "gair:fieldheatmap"}
 
 
 def test_metadata_lets_qgis_find_the_plugin():

@@ -6,13 +6,15 @@ from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
 from ..qgis_io import writable_raster_extensions
+from .field import FieldBuildAlgorithm, FieldHeatmapAlgorithm, FieldSearchAlgorithm
 from .heatmap import SvHeatmapAlgorithm
 from .locationraster import LocationRasterAlgorithm
 from .rsembed import RsEmbedAlgorithm
 from .svpoints import SvPointsAlgorithm
 from .tilepredict import TilePredictAlgorithm
 
-ALGORITHMS = (SvHeatmapAlgorithm, RsEmbedAlgorithm, LocationRasterAlgorithm, TilePredictAlgorithm, SvPointsAlgorithm)
+ALGORITHMS = (SvHeatmapAlgorithm, RsEmbedAlgorithm, LocationRasterAlgorithm, TilePredictAlgorithm, SvPointsAlgorithm,
+              FieldBuildAlgorithm, FieldSearchAlgorithm, FieldHeatmapAlgorithm)
 
 
 class GairProvider(QgsProcessingProvider):
