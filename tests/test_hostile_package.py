@@ -160,3 +160,28 @@ def test_a_crafted_package_is_not_replaced_as_if_it_were_ours(package, victim):
     edit_meta(package, lambda m: m["files"].update({"../../victim.txt": sha256_of(victim)}))
     with pytest.raises(PackageError, match="left untouched"):
         check_replaceable(package, overwrite=True)
+
+
+def test_a_model_json_linked_from_outside_is_refused(package, tmp_path):
+    outside = tmp_path / "elsewhere.json"
+    shutil.copyfile(package / MODEL_JSON, outside)
+    (package / MODEL_JSON).unlink()
+    os.symlink(outside, package / MODEL_JSON)
+    refused(package, str(package / MODEL_JSON), "resolves outside")
+
+
+def test_a_model_card_linked_to_a_users_file_is_never_copied(package, victim, capsys):
+    """The model card (README.md) is not hashed, but add_heads and the int8 copy carry it into
+    the new package: a card that links to a file outside would copy that file into it."""
+    (package / "README.md").unlink(missing_ok=True)
+    os.symlink(victim, package / "README.md")
+    refused(package, str(package / "README.md"), "resolves outside")
+    out = package.parent / "with-head"
+    layers = [(np.zeros((1, 128), np.float32), np.zeros(1, np.float32))]
+    with pytest.raises(PackageError, match="resolves outside"):
+        add_heads(package, [({"name": "new", "task": "regression", "input": "location", "targets": ["t"]}, layers)],
+                  out)
+    assert quantize.main([str(package), "--out", str(package.parent / "tiny-int8")]) == 2
+    assert "README.md" in capsys.readouterr().err
+    assert not out.exists() and not (package.parent / "tiny-int8").exists()
+    assert victim.read_text() == "the user's own notes\n"

@@ -5,7 +5,7 @@ Every file it lists carries a sha256; a package whose format version or any hash
 not match is refused, naming the file. A package is hostile until checked (`validate_meta`,
 run by every load): every file it uses (graphs, weights, layouts, arrays, heads) is listed in
 `files`, every name is a relative, normalised path that resolves inside the package (symbolic
-links included), and the fields the runtime reads have their types; anything else is a
+links included; model.json and the model card too), and the fields the runtime reads have their types; anything else is a
 one-line PackageError naming the entry.
 
 Graph weights live beside each graph as ONNX external data (`<graph>.weights`), laid out
@@ -36,7 +36,7 @@ MODEL_JSON = "model.json"
 GRAPH_NAMES = ("rs_encoder", "sv_encoder", "location_encoder")
 NILI_ARRAYS = "nili.npz"  # offset_weight (D, 2) and bias (D,) of imnet
 TEMPLATE_JSON = "template.json"  # architecture and state shapes beside weightless graphs
-MODEL_CARD = "README.md"  # the human-readable model card; not hashed, kept by add_heads
+MODEL_CARD = "README.md"  # the human-readable model card; not hashed, kept by add_heads and quantize
 
 
 def sha256_of(path: Path) -> str:
@@ -161,6 +161,8 @@ class ModelPackage:
         meta_path = root / MODEL_JSON
         if not meta_path.is_file():
             raise PackageError(f"{root} is not a GAIR model package: {MODEL_JSON} is missing")
+        check_resolves_inside(root, MODEL_JSON, str(meta_path))
+        model_card(root)  # read nowhere else, but copied by add_heads and quantize
         try:
             meta = json.loads(meta_path.read_text())
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
@@ -195,12 +197,28 @@ def check_member_name(name: Any, entry: str, root: Optional[Path] = None) -> str
             or posixpath.normpath(name) != name or ".." in name.split("/") or name == MODEL_JSON):
         raise PackageError(f"{entry} names {name!r}: {fix}")
     if root is not None:
-        inside = root.resolve()
-        resolved = (root / name).resolve()
-        if resolved == inside or not resolved.is_relative_to(inside):
-            raise PackageError(f"{entry} names {name!r}, which resolves outside the package (to {resolved}, through "
-                               f"a symbolic link); {fix}")
+        check_resolves_inside(root, name, f"{entry} names {name!r}, which")
     return name
+
+
+def check_resolves_inside(root: Path, name: str, what: str) -> None:
+    """PackageError unless `root / name` resolves inside `root` (symbolic links followed);
+    `what` starts the message ("... resolves outside the package")."""
+    inside = root.resolve()
+    resolved = (root / name).resolve()
+    if resolved == inside or not resolved.is_relative_to(inside):
+        raise PackageError(f"{what} resolves outside the package (to {resolved}, through a symbolic link); a package "
+                           "file must be a relative path inside the package; the package is refused")
+
+
+def model_card(root: Path) -> Optional[bytes]:
+    """The package's model card (README.md: text, not hashed), or None when it has none; one
+    that resolves outside the package is refused (`ModelPackage.load` checks it first)."""
+    card = root / MODEL_CARD
+    if not (card.exists() or card.is_symlink()):
+        return None
+    check_resolves_inside(root, MODEL_CARD, f"{card}")
+    return card.read_bytes() if card.is_file() else None
 
 
 def _require(condition: bool, where: Path, what: str) -> None:
@@ -494,8 +512,7 @@ def add_heads(package_dir: str | Path,
     meta["heads"] = list(specs.values())
     if replaced:
         meta[REPLACED_HEADS] = list(replaced.values())
-    card = package.root / MODEL_CARD
-    card_text = card.read_bytes() if card.is_file() else None
+    card_text = model_card(package.root)
     out = Path(out_dir) if out_dir else package.root
     write_package(out, meta, files, overwrite=True)
     if card_text is not None:

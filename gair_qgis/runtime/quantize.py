@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 
 from .cli import command
 from .errors import InputError, PackageError
-from .package import MODEL_CARD, MODEL_JSON, ModelPackage, load_package, write_package
+from .package import MODEL_CARD, MODEL_JSON, ModelPackage, load_package, model_card, write_package
 
 QUANTIZED_GRAPHS = ("rs_encoder", "sv_encoder")
 QUANTIZED_OPS = ["MatMul"]  # Conv as ConvInteger is slower than float on CPU; MatMul carries the weights
@@ -210,9 +210,9 @@ def quantize_package(package_dir: str | Path, out_dir: str | Path, examples: Opt
         written = json.loads((final / MODEL_JSON).read_text())  # model.json itself is not hashed
         written["quantization"]["fidelity"] = measured
         (final / MODEL_JSON).write_text(json.dumps(written, indent=2))
-        card = package.root / MODEL_CARD
-        if card.is_file():
-            (final / MODEL_CARD).write_text(card.read_text() + "\n\nThis is an int8 copy: see quantization in model.json.\n")
+        card = model_card(package.root)
+        if card is not None:
+            (final / MODEL_CARD).write_bytes(card + b"\n\nThis is an int8 copy: see quantization in model.json.\n")
         if out_dir.exists():
             raise PackageError(f"{out_dir} appeared while quantizing; it was not replaced")
         os.replace(final, out_dir)
