@@ -135,9 +135,15 @@ def refresh_legend(node: QgsLayerTreeLayer) -> None:
 # --- similarity ------------------------------------------------------------------------------
 
 
+def band_statistics(layer: QgsRasterLayer, band: int) -> QgsRasterBandStats:
+    """The band's statistics over all its pixels. All of them (the default): on QGIS 3.40 PyQGIS
+    picks the deprecated overload for any explicit selection (Min | Max), which QGIS 4 drops."""
+    return layer.dataProvider().bandStatistics(band)
+
+
 def band_percentiles(layer: QgsRasterLayer, band: int = 1) -> tuple[float, float]:
     """(2 %, 98 %) of a band's valid pixels (QGIS's estimate); (0, 1) for an empty band."""
-    stats = layer.dataProvider().bandStatistics(band, QgsRasterBandStats.Stats.Min | QgsRasterBandStats.Stats.Max)
+    stats = band_statistics(layer, band)
     low, high = stats.minimumValue, stats.maximumValue
     if not (math.isfinite(low) and math.isfinite(high)) or high < low or abs(low) > 1e30:
         return 0.0, 1.0
@@ -162,7 +168,7 @@ def similarity_range(layer: QgsRasterLayer, untrained: bool,
 
 def band_range(layer: QgsRasterLayer, band: int = 1) -> Optional[tuple[float, float]]:
     """The smallest and largest valid value of a band (None for an empty band)."""
-    stats = layer.dataProvider().bandStatistics(band, QgsRasterBandStats.Stats.Min | QgsRasterBandStats.Stats.Max)
+    stats = band_statistics(layer, band)
     low, high = stats.minimumValue, stats.maximumValue
     return (low, high) if math.isfinite(low) and math.isfinite(high) and low <= high else None
 
