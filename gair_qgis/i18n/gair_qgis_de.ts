@@ -252,6 +252,170 @@
     </message>
 </context>
 <context>
+    <name>FieldAlgorithm</name>
+    <message>
+        <source>Region (embedding fields)</source>
+        <translation>Region (Einbettungsfelder)</translation>
+    </message>
+    <message>
+        <source>{} not installed in QGIS&apos;s Python; install the region extras: pip install &apos;dask[distributed]&apos; &apos;zarr&gt;=2.16,&lt;3&apos; numcodecs (or the GAIR dependency installer&apos;s region extras)</source>
+        <translation>{} ist in QGIS' Python nicht installiert; installieren Sie die Regions-Extras: pip install 'dask[distributed]' 'zarr&gt;=2.16,&lt;3' numcodecs (oder die Regions-Extras des GAIR-Abhängigkeits-Installationsprogramms)</translation>
+    </message>
+    <message>
+        <source>Embedding field (a .zarr folder)</source>
+        <translation>Einbettungsfeld (ein .zarr-Ordner)</translation>
+    </message>
+    <message>
+        <source>Street-view photo</source>
+        <translation>Straßenansichtsfoto</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>Bilder</translation>
+    </message>
+    <message>
+        <source>FIELD is empty; give a field built with gair:fieldbuild</source>
+        <translation>FIELD ist leer; geben Sie ein mit gair:fieldbuild erstelltes Feld an</translation>
+    </message>
+    <message>
+        <source>SV_IMAGE is empty; give a street-view photo</source>
+        <translation>SV_IMAGE ist leer; geben Sie ein Straßenansichtsfoto an</translation>
+    </message>
+</context>
+<context>
+    <name>FieldBuildAlgorithm</name>
+    <message>
+        <source>Encodes every tile of one fixed grid over the INPUTS (rasters in any CRS, and FOLDER: a folder of single-band files of one Sentinel-2 scene) with the model&apos;s RS encoder, once, into an embedding field: a Zarr store that GDAL, QGIS and xarray open, with the PCA view (three components as RGB) beside it, which is loaded as a layer.
+
+The work runs on Dask: by default a local cluster of one single-threaded worker process per core (WORKERS); SCHEDULER (default: the setting gair/dask_scheduler) sends it to a Dask cluster instead (tcp://host:8786; start one with `dask scheduler` and `dask worker ADDRESS`). An existing field is resumed (complete chunks are skipped, damaged ones redone) or extended with new rasters of the same grid.
+
+TOKENS also stores each tile&apos;s per-cell tables (float16), so fine heatmaps (gair:fieldheatmap) never re-encode.</source>
+        <translation>Kodiert jede Kachel eines festen Gitters über den INPUTS (Raster in beliebigem KBS, und FOLDER: ein Ordner mit Einzelbanddateien einer Sentinel-2-Szene) einmal mit dem RS-Encoder des Modells in ein Einbettungsfeld: einen Zarr-Speicher, den GDAL, QGIS und xarray öffnen, mit der PCA-Ansicht (drei Komponenten als RGB) daneben, die als Layer geladen wird.
+
+Die Arbeit läuft auf Dask: standardmäßig ein lokaler Cluster mit einem einfädigen Worker-Prozess je Kern (WORKERS); SCHEDULER (Standard: die Einstellung gair/dask_scheduler) schickt sie stattdessen an einen Dask-Cluster (tcp://host:8786; starten Sie einen mit `dask scheduler` und `dask worker ADRESSE`). Ein vorhandenes Feld wird fortgesetzt (vollständige Chunks werden übersprungen, beschädigte neu erstellt) oder um neue Raster desselben Gitters erweitert.
+
+TOKENS speichert zusätzlich die Tabellen je Zelle jeder Kachel (float16), damit feine Heatmaps (gair:fieldheatmap) nie neu kodieren.</translation>
+    </message>
+    <message>
+        <source>Build an embedding field (Dask)</source>
+        <translation>Einbettungsfeld erstellen (Dask)</translation>
+    </message>
+    <message>
+        <source>Rasters (any CRS)</source>
+        <translation>Raster (beliebiges KBS)</translation>
+    </message>
+    <message>
+        <source>Folder of one scene&apos;s band files (optional)</source>
+        <translation>Ordner mit den Banddateien einer Szene (optional)</translation>
+    </message>
+    <message>
+        <source>Field CRS (default: the first raster&apos;s)</source>
+        <translation>KBS des Feldes (Standard: das des ersten Rasters)</translation>
+    </message>
+    <message>
+        <source>Store per-cell tables for fine heatmaps</source>
+        <translation>Tabellen je Zelle für feine Heatmaps speichern</translation>
+    </message>
+    <message>
+        <source>Dask scheduler address (empty: a local cluster)</source>
+        <translation>Adresse des Dask-Schedulers (leer: ein lokaler Cluster)</translation>
+    </message>
+    <message>
+        <source>Workers of the local cluster (0: one per core)</source>
+        <translation>Worker des lokalen Clusters (0: einer je Kern)</translation>
+    </message>
+    <message>
+        <source>Tiles per chunk side (one Dask task each)</source>
+        <translation>Kacheln je Chunk-Seite (je eine Dask-Aufgabe)</translation>
+    </message>
+    <message>
+        <source>Embedding field (.zarr)</source>
+        <translation>Einbettungsfeld (.zarr)</translation>
+    </message>
+    <message>
+        <source>Zarr store</source>
+        <translation>Zarr-Speicher</translation>
+    </message>
+    <message>
+        <source>PCA view</source>
+        <translation>PCA-Ansicht</translation>
+    </message>
+    <message>
+        <source>Tiles encoded</source>
+        <translation>Kodierte Kacheln</translation>
+    </message>
+    <message>
+        <source>no input: give rasters (INPUTS) or a folder of band files (FOLDER)</source>
+        <translation>keine Eingabe: geben Sie Raster (INPUTS) oder einen Ordner mit Banddateien (FOLDER) an</translation>
+    </message>
+    <message>
+        <source>OUTPUT {} must end with .zarr</source>
+        <translation>OUTPUT {} muss auf .zarr enden</translation>
+    </message>
+    <message>
+        <source>{field}: {chunks} chunk(s), {skipped} already complete, {tiles} tiles encoded in {seconds:.1f} s ({rate:.1f} tiles/s) on {workers} worker(s)</source>
+        <translation>{field}: {chunks} Chunk(s), {skipped} bereits vollständig, {tiles} Kacheln in {seconds:.1f} s kodiert ({rate:.1f} Kacheln/s) auf {workers} Worker(n)</translation>
+    </message>
+    <message>
+        <source>PCA view of {}</source>
+        <translation>PCA-Ansicht von {}</translation>
+    </message>
+</context>
+<context>
+    <name>FieldHeatmapAlgorithm</name>
+    <message>
+        <source>The fine similarity heatmap of a photo over EXTENT of a FIELD built with per-cell tables (TOKENS): the NILI cosine at every output pixel from the stored tables; nothing is re-encoded. PIXEL_SIZE in the field&apos;s map units (default: the model&apos;s pixel).</source>
+        <translation>Die feine Ähnlichkeits-Heatmap eines Fotos über EXTENT eines mit Tabellen je Zelle (TOKENS) erstellten FIELD: der NILI-Kosinus an jedem Ausgabepixel aus den gespeicherten Tabellen; nichts wird neu kodiert. PIXEL_SIZE in den Karteneinheiten des Feldes (Standard: das Pixel des Modells).</translation>
+    </message>
+    <message>
+        <source>Fine heatmap from an embedding field</source>
+        <translation>Feine Heatmap aus einem Einbettungsfeld</translation>
+    </message>
+    <message>
+        <source>Extent</source>
+        <translation>Ausdehnung</translation>
+    </message>
+    <message>
+        <source>Pixel size in the field&apos;s map units (default: the model&apos;s pixel)</source>
+        <translation>Pixelgröße in den Karteneinheiten des Feldes (Standard: das Pixel des Modells)</translation>
+    </message>
+    <message>
+        <source>Heatmap</source>
+        <translation>Heatmap</translation>
+    </message>
+    <message>
+        <source>EXTENT is empty; give an area with a width and a height</source>
+        <translation>EXTENT ist leer; geben Sie ein Gebiet mit einer Breite und einer Höhe an</translation>
+    </message>
+</context>
+<context>
+    <name>FieldSearchAlgorithm</name>
+    <message>
+        <source>Where in the field was this photo taken? Compares the photo&apos;s projected street-view embedding with the embedding of every tile of FIELD (band 1, rs_cosine) and with the location embedding of every tile centre (band 2, location_cosine); band 3 is the sum of their z-scores. The TOP best tiles of each ranking (rs, location, combined; with per-cell tables also rs_refined: the best point inside each best tile) are written as points with rank, score and tile.</source>
+        <translation>Wo im Feld wurde dieses Foto aufgenommen? Vergleicht die projizierte Straßenansichts-Einbettung des Fotos mit der Einbettung jeder Kachel von FIELD (Band 1, rs_cosine) und mit der Orts-Einbettung jedes Kachelmittelpunkts (Band 2, location_cosine); Band 3 ist die Summe ihrer z-Werte. Die TOP besten Kacheln jeder Rangfolge (rs, location, combined; mit Tabellen je Zelle auch rs_refined: der beste Punkt in jeder besten Kachel) werden als Punkte mit Rang, Wert und Kachel geschrieben.</translation>
+    </message>
+    <message>
+        <source>Search an embedding field with a photo</source>
+        <translation>Ein Einbettungsfeld mit einem Foto durchsuchen</translation>
+    </message>
+    <message>
+        <source>Places per ranking</source>
+        <translation>Orte je Rangfolge</translation>
+    </message>
+    <message>
+        <source>Percent of a tile with data to rank it</source>
+        <translation>Prozent einer Kachel mit Daten, damit sie in die Rangfolge kommt</translation>
+    </message>
+    <message>
+        <source>Similarity raster</source>
+        <translation>Ähnlichkeitsraster</translation>
+    </message>
+    <message>
+        <source>Top places</source>
+        <translation>Beste Orte</translation>
+    </message>
+</context>
+<context>
     <name>GairAlgorithm</name>
     <message>
         <source>tiles</source>
