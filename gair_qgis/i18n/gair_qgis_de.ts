@@ -310,7 +310,7 @@ TOKENS speichert zusätzlich die Tabellen je Zelle jeder Kachel (float16), damit
     </message>
     <message>
         <source>Field CRS (default: the first raster&apos;s)</source>
-        <translation>KBS des Feldes (Standard: das des ersten Rasters)</translation>
+        <translation>KBS des Feldes (Vorgabe: das des ersten Rasters)</translation>
     </message>
     <message>
         <source>Store per-cell tables for fine heatmaps</source>
@@ -365,7 +365,7 @@ TOKENS speichert zusätzlich die Tabellen je Zelle jeder Kachel (float16), damit
     <name>FieldHeatmapAlgorithm</name>
     <message>
         <source>The fine similarity heatmap of a photo over EXTENT of a FIELD built with per-cell tables (TOKENS): the NILI cosine at every output pixel from the stored tables; nothing is re-encoded. PIXEL_SIZE in the field&apos;s map units (default: the model&apos;s pixel).</source>
-        <translation>Die feine Ähnlichkeits-Heatmap eines Fotos über EXTENT eines mit Tabellen je Zelle (TOKENS) erstellten FIELD: der NILI-Kosinus an jedem Ausgabepixel aus den gespeicherten Tabellen; nichts wird neu kodiert. PIXEL_SIZE in den Karteneinheiten des Feldes (Standard: das Pixel des Modells).</translation>
+        <translation>Die feine Ähnlichkeits-Heatmap eines Fotos über EXTENT eines mit Tabellen je Zelle (TOKENS) erstellten FIELD: der NILI-Kosinus an jedem Ausgabepixel aus den gespeicherten Tabellen; nichts wird neu kodiert. PIXEL_SIZE in den Karteneinheiten des Feldes (Vorgabe: das Pixel des Modells).</translation>
     </message>
     <message>
         <source>Fine heatmap from an embedding field</source>
@@ -377,7 +377,7 @@ TOKENS speichert zusätzlich die Tabellen je Zelle jeder Kachel (float16), damit
     </message>
     <message>
         <source>Pixel size in the field&apos;s map units (default: the model&apos;s pixel)</source>
-        <translation>Pixelgröße in den Karteneinheiten des Feldes (Standard: das Pixel des Modells)</translation>
+        <translation>Pixelgröße in den Karteneinheiten des Feldes (Vorgabe: das Pixel des Modells)</translation>
     </message>
     <message>
         <source>Heatmap</source>
