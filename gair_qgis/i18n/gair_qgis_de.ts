@@ -290,7 +290,7 @@
 The work runs on Dask: by default a local cluster of one single-threaded worker process per core (WORKERS); SCHEDULER (default: the setting gair/dask_scheduler) sends it to a Dask cluster instead (tcp://host:8786; start one with `dask scheduler` and `dask worker ADDRESS`). An existing field is resumed (complete chunks are skipped, damaged ones redone) or extended with new rasters of the same grid.
 
 TOKENS also stores each tile&apos;s per-cell tables (float16), so fine heatmaps (gair:fieldheatmap) never re-encode.</source>
-        <translation>Kodiert jede Kachel eines festen Gitters über den INPUTS (Raster in beliebigem KBS, und FOLDER: ein Ordner mit Einzelbanddateien einer Sentinel-2-Szene) einmal mit dem RS-Encoder des Modells in ein Einbettungsfeld: einen Zarr-Speicher, den GDAL, QGIS und xarray öffnen, mit der PCA-Ansicht (drei Komponenten als RGB) daneben, die als Layer geladen wird.
+        <translation>Kodiert jede Kachel eines festen Gitters über den INPUTS (Raster in beliebigem KBS, und FOLDER: ein Ordner mit Einzelbanddateien einer Sentinel-2-Szene) einmal mit dem Fernerkundungs-Encoder des Modells in ein Einbettungsfeld: einen Zarr-Speicher, den GDAL, QGIS und xarray öffnen, mit der PCA-Ansicht (drei Komponenten als RGB) daneben, die als Layer geladen wird.
 
 Die Arbeit läuft auf Dask: standardmäßig ein lokaler Cluster mit einem einfädigen Worker-Prozess je Kern (WORKERS); SCHEDULER (Standard: die Einstellung gair/dask_scheduler) schickt sie stattdessen an einen Dask-Cluster (tcp://host:8786; starten Sie einen mit `dask scheduler` und `dask worker ADRESSE`). Ein vorhandenes Feld wird fortgesetzt (vollständige Chunks werden übersprungen, beschädigte neu erstellt) oder um neue Raster desselben Gitters erweitert.
 
