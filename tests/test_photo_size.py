@@ -66,6 +66,16 @@ def test_the_embed_command_refuses_a_1x1_photo_in_one_line(tmp_path, capsys):
     assert not any(out.glob("*.npy"))
 
 
+def test_the_embed_command_warns_about_a_small_photo_in_one_line(tmp_path, capsys):
+    photo = write_photo(tmp_path / "small.png", 20, 24)  # 224 / 20: enlarged 11x
+    out = tmp_path / "out"
+    assert embed.main(["--package", str(UNTRAINED_TWIN), "--sv-image", str(photo), "--output-dir", str(out)]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"warning: the photo {photo} is 20 x 24 px, enlarged 11x to the model's 224 px: its embedding "
+                   "carries little detail"]
+    assert (out / "sv_embedding.npy").is_file()
+
+
 def test_the_heatmap_algorithm_logs_the_warning_and_refuses_a_1x1_photo(tmp_path, gair_provider, l2a_tile):
     """In QGIS the warning goes to the algorithm's log (Processing's log, a dock's run), once
     per run however often the same photo comes; a 1 x 1 photo is refused naming it."""

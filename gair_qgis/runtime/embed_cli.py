@@ -10,6 +10,8 @@ import functools
 import json
 import os
 import re
+import sys
+import warnings
 from pathlib import Path
 from typing import Any, Callable, Optional, Protocol, Sequence
 
@@ -21,7 +23,15 @@ from .errors import InputError
 from .geometry import bbox_grid, tile_queries
 from .location import check_lonlat
 from .partial_files import OWNER, owner_tag, remove_stale
-from .preprocess import RSInputSpec, SVInputSpec, band_indices, preprocess_rs, preprocess_sv, read_photo
+from .preprocess import (
+    RSInputSpec,
+    SmallPhotoWarning,
+    SVInputSpec,
+    band_indices,
+    preprocess_rs,
+    preprocess_sv,
+    read_photo,
+)
 from .raster_file import RasterInfo, check_has_data, read_raster
 
 OUTPUT_FILES = ("rs_embedding.npy", "sv_embedding.npy", "sv_projected_embedding.npy", "loc_embedding.npy",
@@ -203,7 +213,14 @@ def main(argv: Optional[Sequence[str]], parser: argparse.ArgumentParser,
         parser.error("nothing to embed: give --rs-image, --sv-image and/or --lon/--lat or --points")
     check_output_folder(args.output_dir, "--output-dir")
     backend = make_backend(args)
-    outputs = compute(args, backend)
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always", SmallPhotoWarning)
+        outputs = compute(args, backend)
+    for warning in said:  # about the input (a small photo): one line each; any other as Python shows it
+        if issubclass(warning.category, SmallPhotoWarning):
+            print(f"warning: {warning.message}", file=sys.stderr)
+        else:
+            warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
     out_dir = write_outputs(args, outputs, backend.describe())
     for name, array in outputs.items():
         print(f"{out_dir / name}  {list(array.shape)}")
