@@ -94,13 +94,15 @@ QGIS_TEST_MODULES = ("test_gui_", "test_processing_")
 # Fixtures that start or need a QGIS application (pytest-qgis's and ours)
 QGIS_FIXTURES = {"qgis_app", "qgis_iface", "qgis_canvas", "qgis_new_project", "qgis_processing", "qgis_bot",
                  "gair_provider", "gair_settings"}
+OUR_QGIS_FIXTURES = {"gair_provider", "gair_settings"}
 
 
 def needs_qgis(item: pytest.Item) -> bool:
     """A test needs QGIS when its module is a QGIS test module, it asks for a QGIS fixture, or
     its module runs QGIS's own programs (qgis_process, the desktop)."""
     asked = set(getattr(getattr(item, "_fixtureinfo", None), "argnames", ()))  # pytest-qgis's autouse ones left out
-    if item.path.name.startswith(QGIS_TEST_MODULES) or QGIS_FIXTURES & asked:
+    through = set(getattr(item, "fixturenames", ())) & OUR_QGIS_FIXTURES  # asked by another fixture (none autouse)
+    if item.path.name.startswith(QGIS_TEST_MODULES) or QGIS_FIXTURES & asked or through:
         return True
     return any(word in module_text(item.path) for word in ("qgis_process", "from qgis", "import qgis"))
 
