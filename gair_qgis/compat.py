@@ -6,7 +6,7 @@ the unscoped names (`QgsProcessing.TypeVectorPoint`), and QGIS 3.22 knows only t
 form (`QgsProcessing.SourceType.TypeVectorPoint`). Each value here is the `Qgis` member where the
 running QGIS has it, else the 3.22 class-scoped one, looked up by name so that no name the running
 QGIS lacks is touched. The rest of the plugin uses these values or scoped names that exist in every
-supported version; tests/test_qt6_enums.py finds any unscoped use outside this module.
+supported version; tests/test_qt6_compat.py finds any unscoped use outside this module.
 
 Field types: QGIS 3.38 and later (and QGIS 4, where QVariant.Type is gone) take `QMetaType.Type`,
 older versions `QVariant.Type`; `field()` builds a QgsField with the right one.
