@@ -1,0 +1,217 @@
+"""Embedding-field benchmarks (issue 26): build speed on Dask against a single-process build of
+the same scene in the same run, scaling from 1 to 2 workers, peak worker memory, and search
+speed against reading the field's embedding bytes.
+
+    .venv/bin/python scripts/bench_field.py [--size 10980] [--chunk 32] [--workers 1 2] [--search-tiles 1000000]
+
+Each build runs in its own process (a fresh LocalCluster each time), so each peak memory is its
+own. The scene is a synthetic Sentinel-2-like GeoTIFF (10 bands, uint16, 10 m, UTM 32N, tiled
+512 px, uncompressed) made once under build/bench/; the model is the bundled package. Figures
+are printed and written to build/bench_field.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this checkout's gair_qgis
+BUILD = ROOT / "build" / "bench"
+BANDS = ["B2", "B3", "B4", "B5", "B6", "B7", "B8", "B8A", "B11", "B12"]
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def synthetic_scene(size: int) -> Path:
+    """A size x size px, 10-band uint16 GeoTIFF (UTM 32N, 10 m; tiled 512 px, uncompressed), made once."""
+    import rasterio
+    from rasterio.transform import from_origin
+    from rasterio.windows import Window
+
+    path = BUILD / f"field-scene-{size}.tif"
+    if path.exists():
+        return path
+    BUILD.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial.tif")
+    profile = dict(driver="GTiff", width=size, height=size, count=len(BANDS), dtype="uint16", crs="EPSG:32632",
+                   transform=from_origin(499_980.0, 5_400_000.0, 10.0, 10.0), tiled=True, blockxsize=512,
+                   blockysize=512, BIGTIFF="YES")
+    rng = np.random.default_rng(0)
+    cols = np.arange(size)
+    with rasterio.open(partial, "w", **profile) as dataset:
+        for index, name in enumerate(BANDS, start=1):
+            dataset.set_band_description(index, name)
+        for row in range(0, size, 512):
+            rows = np.arange(row, min(row + 512, size))[:, None]
+            base = 1500 + 800 * np.sin(cols / 370.0) * np.cos(rows / 290.0)
+            block = np.stack([base * (0.6 + 0.1 * b) + rng.integers(0, 64, base.shape) for b in range(len(BANDS))])
+            dataset.write(block.astype(np.uint16), window=Window(0, row, size, len(rows)))
+    partial.rename(path)
+    return path
+
+
+# --- cases, each in its own process -------------------------------------------------------------
+
+
+def case_bare(seconds: float) -> dict:
+    """The bundled RS graph alone: random batches of 16 back to back, one thread (a worker's setting)."""
+    from gair_qgis.runtime.package import load_package
+    from gair_qgis.runtime.session import GAIRRuntime
+
+    package = load_package(None)
+    runtime = GAIRRuntime(package, batch_size=16)
+    spec = package.rs_spec
+    batch = np.random.default_rng(0).random((16, len(spec.bands), spec.input_size, spec.input_size), dtype=np.float32)
+    runtime.encode_rs(batch)
+    calls, start = 0, time.perf_counter()
+    while calls == 0 or time.perf_counter() - start < seconds:
+        runtime.encode_rs(batch)
+        calls += 1
+    return {"tiles_per_second": 16 * calls / (time.perf_counter() - start)}
+
+
+def case_build(scene: str, scheduler: str, workers: int, chunk: int) -> dict:
+    from gair_qgis.runtime.field.build import build_field
+
+    out = BUILD / f"field-{scheduler}-{workers}.zarr"
+    shutil.rmtree(out, ignore_errors=True)
+    try:
+        result = build_field([scene], out, chunk=chunk or None, scheduler=scheduler, workers=workers or None,
+                             log=lambda _: None)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    return {"tiles": result.encoded, "seconds": result.seconds, "tiles_per_second": result.tiles_per_second,
+            "workers": result.workers, "peak_worker_rss_mb": result.worker_rss_mb, "client_rss_mb": peak_rss_mb()}
+
+
+def synthetic_field(tiles: int) -> Path:
+    """A field of about `tiles` tiles (square, EPSG:3857 near Berlin) with random embeddings, every
+    tile with data, made once; written chunk by chunk with done records, as a build leaves it."""
+    import zarr
+
+    from gair_qgis.runtime.field import store
+    from gair_qgis.runtime.field.build import package_sha256, provenance
+    from gair_qgis.runtime.field.grid import FieldGrid
+    from gair_qgis.runtime.package import load_package
+
+    side = int(round(tiles**0.5))
+    path = BUILD / f"field-synthetic-{side}x{side}.zarr"
+    if (path / ".gair" / "complete").exists():
+        return path
+    shutil.rmtree(path, ignore_errors=True)
+    package = load_package(None)
+    grid = FieldGrid(crs=_wkt("EPSG:3857"), left=1_400_000.0, top=6_900_000.0, tile_width=1051.0, tile_height=1051.0,
+                     cols=side, rows=side, chunk=64, tile_pixels=package.rs_spec.input_size)
+    store.create(path, grid, provenance(package, grid, [], False), package.embed_dim, 0)
+    group = zarr.open_group(str(path), mode="r+")
+    rng = np.random.default_rng(0)
+    for cj in range((side + 63) // 64):
+        for ci in range((side + 63) // 64):
+            c0, r0, c1, r1 = grid.chunk_tiles(ci, cj)
+            shape = (package.embed_dim, r1 - r0, c1 - c0)
+            group["embedding"][:, r0:r1, c0:c1] = rng.standard_normal(shape, dtype=np.float32)
+            group["coverage"][r0:r1, c0:c1] = 100
+            store.write_record(path, ci, cj, [], False, {"valid": shape[1] * shape[2]})
+    assert package_sha256(package)
+    (path / ".gair" / "complete").write_text("")
+    return path
+
+
+def _wkt(crs: str) -> str:
+    from rasterio.crs import CRS
+
+    return str(CRS.from_user_input(crs).to_wkt())
+
+
+def case_search(field: str, location: bool) -> dict:
+    from gair_qgis.runtime.field.search import search_field
+
+    photo = ROOT / "resources" / "demo"
+    photos = sorted(photo.glob("*.jpg")) or sorted((ROOT.parent / "shared" / "data" / "gair-examples").glob("*.jpg"))
+    out = BUILD / f"search-{location}.gpkg"
+    start = time.perf_counter()
+    result = search_field(field, photos[0], out, top=20, location=location, overwrite=True)
+    seconds = time.perf_counter() - start
+    for path in (result.points, result.raster):
+        Path(path).unlink(missing_ok=True)
+    return {"seconds": seconds, "tiles": result.tiles, "peak_rss_mb": peak_rss_mb(), "location": location}
+
+
+def case_read(field: str) -> dict:
+    """Reading every embedding chunk file's bytes (warm page cache: the best a search could do)."""
+    files = sorted(Path(field, "embedding").glob("0.*"))
+    start = time.perf_counter()
+    size = sum(len(p.read_bytes()) for p in files)
+    return {"seconds": time.perf_counter() - start, "bytes": size}
+
+
+def run_case(*args: str) -> dict:
+    done = subprocess.run([sys.executable, __file__, "--case", *args], capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"case {args} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--case", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, default=10_980, help="scene side in pixels (default 10980: a S2 granule)")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="local-cluster sizes to measure")
+    parser.add_argument("--chunk", type=int, default=0, help="tiles per chunk side (default: the field's, 32)")
+    parser.add_argument("--search-tiles", type=int, default=1_000_000, help="tiles of the searched field (0: skip)")
+    parser.add_argument("--out", default=str(ROOT / "build" / "bench_field.json"))
+    args = parser.parse_args()
+    if args.case:
+        name, *rest = args.case
+        cases = {"bare": lambda: case_bare(float(rest[0])), "build": lambda: case_build(rest[0], rest[1], int(rest[2]), int(rest[3])),
+                 "search": lambda: case_search(rest[0], rest[1] == "1"), "read": lambda: case_read(rest[0])}
+        print(json.dumps(cases[name]()))
+        return 0
+
+    scene = str(synthetic_scene(args.size))
+    report: dict = {"scene": {"path": scene, "size": args.size}, "chunk": args.chunk or 32}
+    bare = [run_case("bare", "5")["tiles_per_second"]]
+    report["single_process"] = run_case("build", scene, "none", "0", str(args.chunk))
+    print(f"single process (no Dask): {report['single_process']['tiles']} tiles, "
+          f"{report['single_process']['tiles_per_second']:.1f} tiles/s, peak {report['single_process']['client_rss_mb']:.0f} MB")
+    for count in args.workers:
+        run = report[f"local_{count}"] = run_case("build", scene, "local", str(count), str(args.chunk))
+        print(f"LocalCluster, {count} worker(s): {run['tiles_per_second']:.1f} tiles/s "
+              f"({run['tiles_per_second'] / report['single_process']['tiles_per_second']:.2f}x the single process), "
+              f"peak worker memory {run['peak_worker_rss_mb']:.0f} MB")
+    bare.append(run_case("bare", "5")["tiles_per_second"])
+    report["bare_model_tiles_per_second"] = bare
+    print(f"bare RS graph, one thread: {bare[0]:.1f} / {bare[1]:.1f} tiles/s (before / after)")
+    if 1 in args.workers and 2 in args.workers:
+        report["scaling_2_vs_1"] = report["local_2"]["tiles_per_second"] / report["local_1"]["tiles_per_second"]
+        print(f"scaling: 2 workers / 1 worker = {report['scaling_2_vs_1']:.2f}x")
+    if 1 in args.workers:
+        report["dask_1_vs_single_process"] = (report["local_1"]["tiles_per_second"]
+                                              / report["single_process"]["tiles_per_second"])
+    if args.search_tiles:
+        field = str(synthetic_field(args.search_tiles))
+        read = report["read"] = run_case("read", field)
+        for location in (False, True):
+            found = report[f"search_location_{location}"] = run_case("search", field, "1" if location else "0")
+            print(f"search of {found['tiles']} tiles ({'RS + location tower' if location else 'RS only'}): "
+                  f"{found['seconds']:.1f} s = {found['seconds'] / read['seconds']:.1f}x reading the "
+                  f"{read['bytes'] / 2**20:.0f} MB of embedding chunks ({read['seconds']:.2f} s, warm cache); "
+                  f"peak {found['peak_rss_mb']:.0f} MB")
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(report, indent=2))
+    print(f"written: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
