@@ -198,3 +198,43 @@ def test_unloading_the_plugin_during_a_run_neither_crashes_nor_adds_a_layer(heat
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     wait_for_tasks()
     assert len(QgsProject.instance().mapLayers()) == layers
+
+
+def test_an_output_folder_that_cannot_be_made_is_one_line_in_the_dock(heatmap, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    heatmap.output_folder.setFilePath(str(blocker / "results"))  # its parent is a file: mkdir fails
+    heatmap.location.set_point(QgsReferencedPointXY(QgsPointXY(9.171, 48.7685), WGS84))
+    layers = len(QgsProject.instance().mapLayers())
+    assert heatmap.run_panel.start() is False  # no exception out of the Run button
+    status = heatmap.run_panel.status.text()
+    assert "\n" not in status and str(blocker) in status and "choose an output folder you can write to" in status
+    assert not heatmap.run_panel.busy and heatmap.run_panel.run_button.isEnabled()
+    assert len(QgsProject.instance().mapLayers()) == layers and blocker.read_text() == "not a folder"
+
+
+def test_a_small_photo_is_a_warning_in_the_status_and_the_message_bar(heatmap, qgis_iface, tmp_path):
+    from PIL import Image
+    from qgis.core import Qgis
+
+    small = tmp_path / "small.png"
+    Image.fromarray(np.random.default_rng(1).integers(0, 255, (30, 40, 3), dtype=np.uint8)).save(small)
+    heatmap.photo.file.setFilePath(str(small))  # 224 / 30: enlarged 7x
+    heatmap.location.set_point(QgsReferencedPointXY(QgsPointXY(9.171, 48.7685), WGS84))
+    assert heatmap.run_panel.start()
+    wait_for_tasks()
+    status = heatmap.run_panel.status.text()
+    assert heatmap.result_layer_id is not None, status  # the heatmap is made all the same
+    assert "Done" in status and "40 x 30 px, enlarged 7x" in status, status
+    said = qgis_iface.messageBar().get_messages(Qgis.MessageLevel.Warning)  # pytest-qgis records pushMessage
+    assert len(said) == 1 and "40 x 30 px, enlarged 7x" in said[0] and str(small) in said[0], said
+
+
+def test_an_ordinary_photo_brings_no_warning(heatmap, qgis_iface):
+    from qgis.core import Qgis
+
+    heatmap.location.set_point(QgsReferencedPointXY(QgsPointXY(9.171, 48.7685), WGS84))
+    assert heatmap.run_panel.start()
+    wait_for_tasks()
+    assert "Done" in heatmap.run_panel.status.text() and "Warning" not in heatmap.run_panel.status.text()
+    assert qgis_iface.messageBar().get_messages(Qgis.MessageLevel.Warning) == []

@@ -7,6 +7,7 @@ from typing import Optional
 
 import numpy as np
 from qgis.core import (
+    Qgis,
     QgsMapLayerProxyModel,
     QgsPointXY,
     QgsProject,
@@ -21,7 +22,7 @@ from qgis.PyQt.QtWidgets import QCheckBox, QComboBox, QLabel, QVBoxLayout, QWidg
 from .. import styling
 from ..runtime.photo_gps import photo_gps
 from ..translation import QT_TRANSLATE_NOOP, translate
-from .base_dock import AlgorithmDock
+from .base_dock import MESSAGE_SECONDS, AlgorithmDock
 from .layers import load_raster, unique_output_path
 from .map_tool import WGS84, PointPickerRow, describe_point
 from .model_catalog import ModelCatalog
@@ -80,6 +81,7 @@ class HeatmapDock(AlgorithmDock):
         self.last_results: dict = {}
         self.shown_tile = ""  # GAIR_TILE_BOUNDS of the heatmap on the map
         super().__init__(iface, catalog, parent)
+        self.run_panel.warned.connect(self.show_input_warning)
 
     @property
     def result_layer_id(self) -> Optional[str]:
@@ -132,6 +134,11 @@ class HeatmapDock(AlgorithmDock):
         elif self.run_panel.start():
             self.run_panel.show_message(self.tr("Your click set where the photo was taken: {}. Computing the heatmap "
                                                 "of the tile around it…").format(where))
+
+    def show_input_warning(self, text: str) -> None:
+        """A run's warning about its input (a photo enlarged more than 4x) on the message bar, as a
+        warning: the heatmap was made, but from a photo with little detail."""
+        self.iface.messageBar().pushMessage(self.tr(self.title), text, Qgis.MessageLevel.Warning, MESSAGE_SECONDS)
 
     def ready(self) -> bool:
         return (self.layer_combo.currentLayer() is not None and bool(self.photo.path())

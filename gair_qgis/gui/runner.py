@@ -47,10 +47,18 @@ class RecordingFeedback(QgsProcessingFeedback):
         self.errors: list[str] = []
         self.messages: list[str] = []
         self.error: Optional[BaseException] = None
+        self.input_warnings: list[str] = []
 
     def record_error(self, error: BaseException) -> None:
         """The error the algorithm failed with (processing.errors.record_error)."""
         self.error = error
+
+    def record_warning(self, warning: Warning) -> None:
+        """A warning about the user's input, e.g. a photo enlarged more than 4x
+        (processing.errors.record_warning); the dock shows it after the run."""
+        text = str(warning)
+        if text not in self.input_warnings:
+            self.input_warnings.append(text)
 
     def reportError(self, error: str, fatalError: bool = False) -> None:  # noqa: N802,N803 (Qt API)
         self.errors.append(error)
@@ -138,12 +146,15 @@ class RunPanel(QWidget):
     instead of running) and `on_result(results)` (returns an optional summary line);
     `finished(ok, message)` follows every run with the message as shown (an algorithm's
     error in the dock user's words, gui.messages); `refused(message)` every Run that
-    could not start.
+    could not start (also an output folder that cannot be made); `warned(message)` each
+    warning about the input of a run that succeeded (a photo enlarged more than 4x), which
+    the status line shows too.
     A failed or cancelled run resets the progress bar.
     """
 
     finished = pyqtSignal(bool, str)
     refused = pyqtSignal(str)  # Run could not start: the message says what to set
+    warned = pyqtSignal(str)  # a successful run's warning about its input
 
     def __init__(self, algorithm_id: str, parameters: Callable[[], dict], on_result: Callable[[dict], Optional[str]],
                  parent: Optional[QWidget] = None) -> None:
@@ -199,14 +210,20 @@ class RunPanel(QWidget):
             run.done.connect(self._done)
             run.start()
         except (ValueError, LookupError) as error:
-            self.show_message(str(error))
-            self.refused.emit(str(error))
-            return False
+            return self._refuse(str(error))
+        except OSError as error:  # the output folder cannot be made (a file in its path, no permission)
+            return self._refuse(self.tr("{}; choose an output folder you can write to").format(error))
         self.run = run
         self._started = time.monotonic()
         self._set_running(True)
         self.show_message(self.tr("Running…"))
         return True
+
+    def _refuse(self, message: str) -> bool:
+        """Show why Run could not start (one line) and say so with `refused`; False."""
+        self.show_message(message)
+        self.refused.emit(message)
+        return False
 
     def cancel(self) -> None:
         if self.run is not None:
@@ -218,6 +235,8 @@ class RunPanel(QWidget):
 
     def _done(self, ok: bool, results: dict, message: str) -> None:
         failure = self.run.feedback.error if self.run is not None else None
+        warnings = list(self.run.feedback.input_warnings) if self.run is not None else []
+        warned: list[str] = []  # the input warnings of a run that succeeded, as shown
         self._release()
         self._set_running(False)
         if ok:
@@ -226,8 +245,10 @@ class RunPanel(QWidget):
                 summary = self._on_result(results)
                 message = self.tr("Done in {:.1f} s.").format(time.monotonic() - self._started)
                 message = f"{message} {summary}" if summary else message
+                warned = [self.tr("Warning: {}.").format(text) for text in warnings]
+                message = " ".join([message, *warned])
             except (ValueError, OSError) as error:  # e.g. an output that cannot be loaded
-                ok, message = False, str(error)
+                ok, message, warned = False, str(error), []
         elif message == "cancelled":
             message = self.tr("Cancelled; nothing was added.")
         else:
@@ -237,6 +258,9 @@ class RunPanel(QWidget):
             self.progress_bar.setValue(0)
         self.show_message(message)
         self.finished.emit(ok, message)
+        if ok:
+            for text in warned:
+                self.warned.emit(text)
 
     def _release(self) -> None:
         """Stop listening to the current run."""

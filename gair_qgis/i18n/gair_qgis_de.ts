@@ -1384,6 +1384,14 @@ Beliebig viele Kacheln (eine ganze Sentinel-2-Szene) sind erlaubt, wenn der Date
         <source>{} failed</source>
         <translation>{} fehlgeschlagen</translation>
     </message>
+    <message>
+        <source>{}; choose an output folder you can write to</source>
+        <translation>{}; wählen Sie einen Ausgabeordner, in den Sie schreiben können</translation>
+    </message>
+    <message>
+        <source>Warning: {}.</source>
+        <translation>Warnung: {}.</translation>
+    </message>
 </context>
 <context>
     <name>SvHeatmapAlgorithm</name>

@@ -31,7 +31,7 @@ from ..runtime.preprocess import SmallPhotoWarning, band_indices, check_band_cho
 from ..runtime.session import RuntimeUnavailable
 from ..settings import check_settings, force_cpu, limit_sources, setting_limit
 from ..translation import translate, translate_for
-from .errors import BandLayout, OverLimit, record_error
+from .errors import BandLayout, OverLimit, record_error, record_warning
 
 if TYPE_CHECKING:
     from ..runtime.session import GAIRRuntime
@@ -72,6 +72,7 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     feedback = getattr(_RUNNING, "feedback", None)
     if feedback is not None and isinstance(category, type) and issubclass(category, SmallPhotoWarning):
         feedback.pushWarning(str(message))
+        record_warning(feedback, message if isinstance(message, Warning) else category(str(message)))
     elif _showwarning_before is not None:
         _showwarning_before(message, category, filename, lineno, file, line)
 

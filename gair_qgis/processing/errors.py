@@ -50,3 +50,11 @@ def record_error(feedback: object, error: BaseException) -> None:
     record = getattr(feedback, "record_error", None)
     if callable(record):
         record(error)
+
+
+def record_warning(feedback: object, warning: Warning) -> None:
+    """Give a warning about the user's input (a SmallPhotoWarning) to a feedback that keeps it
+    (gui.runner.RecordingFeedback), so that a dock can show it, not only log it."""
+    record = getattr(feedback, "record_warning", None)
+    if callable(record):
+        record(warning)
