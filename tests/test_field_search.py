@@ -151,3 +151,33 @@ def test_the_field_and_the_search_open_in_qgis_as_one_layer_each(field, searches
     assert component.isValid() and component.width() == pca.width() and component.height() == pca.height()
     corners = [(e.xMinimum(), e.yMinimum(), e.xMaximum(), e.yMaximum()) for e in (component.extent(), pca.extent())]
     assert corners[0] == pytest.approx(corners[1], abs=1e-3)  # GDAL derives the Zarr's from its x/y coordinates
+
+
+def test_the_location_answer_comes_from_the_stored_embeddings_of_the_tile_centres(field, searches):
+    """The build stores each tile centre's location embedding (float16); the search's band 2 is
+    the photo's cosine with it, as the location tower gives it for that lon/lat now."""
+    import rasterio
+    import zarr
+
+    from gair_qgis.runtime.field import store
+    from gair_qgis.runtime.field.grid import to_lonlat_of
+    from gair_qgis.runtime.field.heatmap import field_runtime, photo_vector
+
+    info = store.read_info(field)
+    group = zarr.open_group(str(field), mode="r")
+    rows, cols = np.nonzero(group["coverage"][:] >= 50)
+    picks = np.linspace(0, len(rows) - 1, 12).astype(int)
+    rows, cols = rows[picks], cols[picks]
+    assert np.isnan(group["location"][:, 0, 0]).all() or group["coverage"][0, 0] > 0
+    runtime = field_runtime(info)
+    x, y = info.grid.tiles.centres_of(cols, rows)
+    lon, lat = to_lonlat_of(info.grid.crs)(np.asarray(x), np.asarray(y))
+    fresh = runtime.encode_location(np.stack([lon, lat], axis=1))
+    stored = np.stack([group["location"][:, r, c] for r, c in zip(rows, cols)]).astype(np.float32)
+    assert np.abs(stored - fresh).max() <= 2e-3 * np.abs(fresh).max()
+    sv = photo_vector(runtime, GAIR_EXAMPLES / "tokyo_sv.jpg")
+    unit = sv / np.linalg.norm(sv)
+    expected = fresh @ unit / np.linalg.norm(fresh, axis=1)
+    with rasterio.open(searches["tokyo"][0]) as dataset:
+        band = dataset.read(2)
+    assert band[rows, cols] == pytest.approx(expected, abs=2e-3)

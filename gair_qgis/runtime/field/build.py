@@ -216,19 +216,35 @@ def encode_chunk(job: Job, task: ChunkTask) -> dict[str, Any]:
                         cells[row, col] = tile.cell_table
     finally:
         reader.close()
-    write_chunk(path, reader, embedding, coverage, cells)
+    location = tile_locations(job.grid, runtime, reader, coverage) if (path / "location").is_dir() else None
+    write_chunk(path, reader, embedding, coverage, cells, location)
     stats = {"tiles": rows * cols, "valid": int((coverage > 0).sum()), "seconds": round(time.monotonic() - started, 3)}
     store.write_record(path, task.ci, task.cj, keys, job.tokens, stats)
     return {"chunk": [task.ci, task.cj], "skipped": False, **stats, "rss_mb": peak_rss_mb(),
             "worker": f"{socket.gethostname()}:{os.getpid()}"}
 
 
+def tile_locations(grid: FieldGrid, runtime: GAIRRuntime, reader: ChunkReader, coverage: NDArray[Any]) -> NDArray[Any]:
+    """(D, rows, cols) float16 location embeddings of the chunk's tile centres with data (NaN elsewhere)."""
+    from .grid import to_lonlat_of
+
+    good = coverage > 0
+    location = np.full((runtime.package.embed_dim, *coverage.shape), np.nan, np.float16)
+    if good.any():
+        x, y = grid.tile_centres(reader.c0, reader.r0, reader.c1, reader.r1)
+        lon, lat = to_lonlat_of(grid.crs)(x[good], y[good])
+        location[:, good] = runtime.encode_location(np.stack([lon, lat], axis=1)).T.astype(np.float16)
+    return location
+
+
 def write_chunk(path: Path, reader: ChunkReader, embedding: NDArray[Any], coverage: NDArray[Any],
-                cells: Optional[NDArray[Any]]) -> None:
+                cells: Optional[NDArray[Any]], location: Optional[NDArray[Any]] = None) -> None:
     zarr = need("zarr")
     rows, cols = slice(reader.r0, reader.r1), slice(reader.c0, reader.c1)
     zarr.open_array(str(path / "embedding"), mode="r+")[:, rows, cols] = embedding
     zarr.open_array(str(path / "coverage"), mode="r+")[rows, cols] = coverage
+    if location is not None:
+        zarr.open_array(str(path / "location"), mode="r+")[:, rows, cols] = location
     if cells is not None:
         zarr.open_array(str(path / "cells"), mode="r+")[rows, cols] = cells
 

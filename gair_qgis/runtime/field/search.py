@@ -2,7 +2,8 @@
 
 Two independent answers, as GAIR gives them: the photo's projected SV vector against each
 tile's RS embedding (cosine), and against the location embedding of each tile's centre
-(the location tower, lon/lat from the field's CRS); their combination is the sum of their
+(the location tower, lon/lat from the field's CRS; stored by the build, computed here only
+for fields made before it was); their combination is the sum of their
 z-scores over the field. The field is streamed chunk by chunk (a few chunks in flight in
 threads: zarr's zlib and onnxruntime release the GIL), so memory stays flat however large
 it is: pass 1 writes the two cosines into the similarity raster and keeps running sums and
@@ -117,7 +118,10 @@ def chunk_scores(path: Path, grid: FieldGrid, ci: int, cj: int, sv: NDArray[Any]
     rs = np.full(coverage.shape, np.nan, np.float32)
     rs[good] = (np.einsum("d,dij->ij", unit, embedding)[good] / np.maximum(norms[good], 1e-12)).astype(np.float32)
     location = np.full(coverage.shape, np.nan, np.float32)
-    if runtime is not None and good.any():
+    if runtime is not None and good.any() and "location" in group:  # stored by the build
+        stored = group["location"][:, r0:r1, c0:c1][:, good].astype(np.float32)
+        location[good] = unit @ stored / np.maximum(np.linalg.norm(stored, axis=0), 1e-12)
+    elif runtime is not None and good.any():
         x, y = grid.tile_centres(c0, r0, c1, r1)
         lon, lat = to_lonlat_of(grid.crs)(x[good], y[good])
         places = runtime.encode_location(np.stack([lon, lat], axis=1))

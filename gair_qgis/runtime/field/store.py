@@ -4,6 +4,8 @@
       .zattrs            gair_field: format, package (name, sha256), grid, inputs, tokens
       embedding/         (D, rows, cols) float32, chunks (D, c, c), zlib; NaN where no data
       coverage/          (rows, cols) uint8: percent of each tile's pixels with data
+      location/          (D, rows, cols) float16 location embedding of each tile centre with data
+                         (the location tower's answer in a search, never recomputed)
       cells/             (rows, cols, n*n, D) float16 per-cell NILI tables (only with --tokens)
       x/, y/             tile-centre coordinates; `_ARRAY_DIMENSIONS` and `_CRS` as GDAL reads them
       pca_rgb.tif        three PCA components as RGB (GeoTIFF: QGIS opens it as one layer)
@@ -33,7 +35,7 @@ FORMAT = 1
 ATTR = "gair_field"
 META_DIR = ".gair"
 PCA_FILE = "pca_rgb.tif"
-ARRAYS = ("embedding", "coverage", "cells")
+ARRAYS = ("embedding", "coverage", "location", "cells")
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,10 @@ def create(path: Path, grid: FieldGrid, attrs: dict[str, Any], embed_dim: int, c
                                     fill_value=0, compressor=compressor(), write_empty_chunks=True)
     coverage.attrs.update({"_ARRAY_DIMENSIONS": ["y", "x"], "_CRS": crs_attr, "units": "percent",
                            "long_name": "share of each tile's pixels with data; 0: no data"})
+    location = group.create_dataset("location", shape=(embed_dim, grid.rows, grid.cols), chunks=(embed_dim, c, c),
+                                    dtype="f2", fill_value=float("nan"), compressor=compressor(), write_empty_chunks=True)
+    location.attrs.update({"_ARRAY_DIMENSIONS": ["band", "y", "x"], "_CRS": crs_attr,
+                           "long_name": "location embedding of each tile centre"})
     if cells:
         table = group.create_dataset("cells", shape=(grid.rows, grid.cols, cells, embed_dim),
                                      chunks=(c, c, cells, embed_dim), dtype="f2", fill_value=0,
@@ -140,6 +146,8 @@ def update_attrs(path: Path, attrs: dict[str, Any]) -> None:
 def chunk_files(path: Path, ci: int, cj: int, tokens: bool) -> list[str]:
     """The store keys (relative paths) of chunk (ci, cj) of every array a build writes."""
     keys = [f"embedding/0.{cj}.{ci}", f"coverage/{cj}.{ci}"]
+    if (path / "location").is_dir():  # fields made before it was stored have none
+        keys.append(f"location/0.{cj}.{ci}")
     return keys + ([f"cells/{cj}.{ci}.0.0"] if tokens else [])
 
 
