@@ -24,7 +24,9 @@ def test_metadata_lets_qgis_find_the_plugin():
     metadata.read(ROOT / "gair_qgis" / "metadata.txt")
     general = metadata["general"]
     assert general["hasProcessingProvider"] == "yes" and general["qgisMinimumVersion"] == "3.22"
-    assert general["license"] == "Apache-2.0"
+    # one licence key, the plugin code's (LICENSE); QGIS 4 and plugins.qgis.org read the version range
+    assert general["license"] == "GPL-2.0-or-later" and "licence" not in general
+    assert general["qgisMaximumVersion"] == "4.99" and general["supportsQt6"] == "True"
     for key in ("name", "about", "version", "author", "icon", "description"):
         assert general[key].strip(), key
     assert (ROOT / "resources" / "icons" / Path(general["icon"]).name).is_file()
