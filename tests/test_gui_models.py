@@ -1,10 +1,12 @@
 """In a real headless QGIS: the models dock downloads the released-layout checkpoint from a
-local server through QGIS's network stack (resume after a dropped connection, 404), a new
-package becomes the active model, and switching the active model reaches every dock and the
-Processing algorithms (their MODEL default, its list of installed packages, and a run without
-MODEL)."""
+local server through QGIS's network stack (resume after a dropped connection, 404), an
+expected SHA-256 is checked (a malformed one refused before any transfer, a file with another
+hash removed and nothing installed), a new package becomes the active model, and switching the
+active model reaches every dock and the Processing algorithms (their MODEL default, its list of
+installed packages, and a run without MODEL)."""
 from __future__ import annotations
 
+import hashlib
 import shutil
 
 import numpy as np
@@ -85,6 +87,63 @@ def test_a_download_that_is_not_found_says_so_and_installs_nothing(plugin, serve
     wait_for_tasks()
     assert downloader.status.text().startswith("not found: ") and downloader.download_button.isEnabled()
     assert list(tmp_path.iterdir()) == [] and plugin.gui.catalog.active_folder() == before
+
+
+@pytest.fixture
+def hash_field(plugin):
+    """The download panel's Expected SHA-256 field, emptied again after the test."""
+    downloader = plugin.gui.dock(ModelManagerDock).downloader
+    yield downloader.sha256
+    downloader.sha256.clear()
+
+
+def test_a_download_with_another_sha256_is_removed_and_installs_nothing(plugin, server, checkpoint, hash_field,
+                                                                      tmp_path):
+    downloader = plugin.gui.dock(ModelManagerDock).downloader
+    downloader.url.setText(server.url("ok"))
+    downloader.out_folder.setFilePath(str(tmp_path / "gair-released"))
+    actual = hashlib.sha256(checkpoint.read_bytes()).hexdigest()
+    hash_field.setText("0" * 64)
+    before = (plugin.gui.catalog.active_folder(), [e.folder for e in plugin.gui.catalog.entries()])
+    assert downloader.start()
+    wait_for_tasks()
+    text = downloader.status.text()
+    assert f"has sha256 {actual}, not the expected {'0' * 64}" in text, text
+    assert "it was removed and nothing was written: check the address and the hash" in text
+    assert server.ranges("ok") == [""]  # the whole file was transferred, then refused
+    assert list(tmp_path.iterdir()) == []  # no package, no partial file, no download folder
+    assert (plugin.gui.catalog.active_folder(), [e.folder for e in plugin.gui.catalog.entries()]) == before
+    assert downloader.download_button.isEnabled() and downloader.progress.value() == 0
+
+
+@pytest.mark.parametrize("typed", ["abc123", "0" * 63, "g" * 64, "0" * 64 + "0"])
+def test_a_malformed_sha256_is_refused_before_any_transfer(plugin, server, hash_field, tmp_path, typed):
+    downloader = plugin.gui.dock(ModelManagerDock).downloader
+    downloader.url.setText(server.url("ok"))
+    downloader.out_folder.setFilePath(str(tmp_path / "gair-released"))
+    hash_field.setText(typed)
+    assert not downloader.start()
+    wait_for_tasks()
+    assert downloader.task is None and QgsApplication.taskManager().countActiveTasks() == 0
+    text = downloader.status.text()
+    assert text.startswith("Not started: the expected SHA-256 must be 64 hexadecimal digits"), text
+    assert f"this one has {len(typed)} characters, {typed.count('g')} of them not hexadecimal" in text
+    assert server.requests == [] and list(tmp_path.iterdir()) == []
+    assert downloader.download_button.isEnabled()
+
+
+def test_the_published_sha256_pasted_in_capitals_with_spaces_is_accepted(plugin, server, checkpoint, hash_field,
+                                                                         tmp_path):
+    downloader = plugin.gui.dock(ModelManagerDock).downloader
+    downloader.url.setText(server.url("ok"))
+    out = tmp_path / "gair-checked"
+    downloader.out_folder.setFilePath(str(out))
+    hash_field.setText(f"  {hashlib.sha256(checkpoint.read_bytes()).hexdigest().upper()} ")
+    assert downloader.start()
+    wait_for_tasks(300)
+    assert "is now the active GAIR model" in downloader.status.text(), downloader.status.text()
+    assert ModelPackage.load(out).meta["provenance"]["source_sha256"] == hashlib.sha256(
+        checkpoint.read_bytes()).hexdigest()
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from qgis.PyQt.QtWidgets import (
 from .. import model_store, settings
 from ..cache import SESSIONS
 from ..plugin_files import icon
-from ..runtime.download import DEFAULT_NAME, DEFAULT_URL
+from ..runtime.download import DEFAULT_NAME, DEFAULT_URL, SHA256
 from ..runtime.errors import PackageError
 from ..translation import QT_TRANSLATE_NOOP, translate, translate_for
 from .base_dock import scrolling
@@ -374,7 +374,9 @@ class ImportPanel(PackageTaskPanel):
 
 class DownloadPanel(PackageTaskPanel):
     """Download the released GAIR weights (Hugging Face PingL/GAIR) through QGIS's network
-    stack and import them: progress in MB, MB/s and time left, Cancel, resume on the next try."""
+    stack and import them: progress in MB, MB/s and time left, Cancel, resume on the next try;
+    an optional expected SHA-256 of the file (a file with another hash is removed, nothing is
+    installed)."""
 
     def __init__(self, catalog: ModelCatalog, parent: Optional[QWidget] = None, announce=None) -> None:
         super().__init__(catalog, QT_TRANSLATE_NOOP("DownloadPanel", "Download GAIR"),
@@ -386,12 +388,33 @@ class DownloadPanel(PackageTaskPanel):
         self.url = QLineEdit(DEFAULT_URL)
         self.url.setCursorPosition(0)
         self.url.setToolTip(self.tr("checkpoint.pth of Hugging Face PingL/GAIR (about 814 MB, Apache-2.0)"))
+        self.sha256 = QLineEdit()
+        self.sha256.setPlaceholderText(self.tr("Optional: 64 hex digits, to check the file"))
+        self.sha256.setToolTip(self.tr(
+            "The SHA-256 published with the file (64 hexadecimal digits). When given, a downloaded file "
+            "with another hash is removed and nothing is installed. Leave it empty to skip the check."))
         self.auth = QgsAuthConfigSelect()
         self.auth.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.form.addRow(self.tr("From"), self.url)
+        self.form.addRow(self.tr("Expected SHA-256"), self.sha256)
         self.form.addRow(self.tr("Write to"), self.out_folder)
         self.form.addRow(self.tr("Authentication"), self.auth)
         self.finish_form()
+
+    def expected_sha256(self) -> tuple[bool, Optional[str]]:
+        """(valid, hash): the field's hash in lower case, None when it is empty; not valid
+        (and the status line says why) when it is not 64 hexadecimal digits."""
+        text = self.sha256.text().strip().lower()
+        if not text:
+            return True, None
+        if not SHA256.fullmatch(text):
+            other = sum(c not in "0123456789abcdef" for c in text)
+            self.status.setText(self.tr(
+                "Not started: the expected SHA-256 must be 64 hexadecimal digits (0-9, a-f); this one has {} "
+                "characters, {} of them not hexadecimal. Copy it whole from where the file is published, or "
+                "leave the field empty.").format(len(text), other))
+            return False, None
+        return True, text
 
     def start(self) -> bool:
         url, out = self.url.text().strip(), self.out_folder.filePath().strip()
@@ -404,7 +427,11 @@ class DownloadPanel(PackageTaskPanel):
         if Path(out).exists():
             self.status.setText(self.tr("{} already exists; choose another folder.").format(out))
             return False
-        return self.run(DownloadTask(url, Path(out), authcfg=self.auth.configId()), self.tr("Connecting…"))
+        valid, sha256 = self.expected_sha256()
+        if not valid:
+            return False
+        return self.run(DownloadTask(url, Path(out), authcfg=self.auth.configId(), sha256=sha256),
+                        self.tr("Connecting…"))
 
     def _connections(self) -> list:
         return super()._connections() + [(self.task.status, self.status.setText)]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import time
 from pathlib import Path
+from typing import Optional
 
 from qgis.core import QgsTask
 from qgis.PyQt.QtCore import pyqtSignal
@@ -65,17 +66,20 @@ class ImportCheckpointTask(QgsTask):
 
 class DownloadTask(QgsTask):
     """Download a checkpoint through QGIS's network stack and import it (runtime.download):
-    partial file, resume, retries, free-space check; `status(str)` reports MB, MB/s and the
-    time left a few times a second, `done(ok, message)` comes on the main thread."""
+    partial file, resume, retries, free-space check, and with `sha256` the file's expected hash
+    (a file with another one is removed and nothing is installed); `status(str)` reports MB, MB/s
+    and the time left a few times a second, `done(ok, message)` comes on the main thread."""
 
     done = pyqtSignal(bool, str)
     status = pyqtSignal(str)
     REPORT_EVERY_S = 0.25
 
-    def __init__(self, url: str, out: Path, overwrite: bool = False, authcfg: str = "") -> None:
+    def __init__(self, url: str, out: Path, overwrite: bool = False, authcfg: str = "",
+                 sha256: Optional[str] = None) -> None:
         super().__init__(translate("DownloadTask", "GAIR: download {}").format(download.file_name(url)),
                          QgsTask.Flag.CanCancel)
         self.url, self.out, self.overwrite, self.authcfg = url, Path(out), overwrite, authcfg
+        self.sha256 = sha256
         self.message = ""
         self.notes: list[str] = []
         self._last_report = 0.0
@@ -105,7 +109,8 @@ class DownloadTask(QgsTask):
         settings = download.Fetch(transport=transport, progress=self._progress, cancelled=self.isCanceled,
                                   say=self._say, sleep=self._sleep)
         try:
-            package = download.download_package(self.url, self.out, settings, overwrite=self.overwrite)
+            package = download.download_package(self.url, self.out, settings, overwrite=self.overwrite,
+                                                  sha256=self.sha256)
         except download.DownloadError as error:
             self.message = str(error)
             return False
