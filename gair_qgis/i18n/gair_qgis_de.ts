@@ -235,6 +235,22 @@
         <source>About 814 MB from Hugging Face (PingL/GAIR, Apache-2.0), through QGIS&apos;s network settings (proxy); an interrupted download resumes.</source>
         <translation>Etwa 814 MB von Hugging Face (PingL/GAIR, Apache-2.0), über die Netzwerkeinstellungen von QGIS (Proxy); ein unterbrochener Download wird fortgesetzt.</translation>
     </message>
+    <message>
+        <source>Optional: 64 hex digits, to check the file</source>
+        <translation>Optional: 64 Hex-Ziffern, zur Prüfung der Datei</translation>
+    </message>
+    <message>
+        <source>The SHA-256 published with the file (64 hexadecimal digits). When given, a downloaded file with another hash is removed and nothing is installed. Leave it empty to skip the check.</source>
+        <translation>Die mit der Datei veröffentlichte SHA-256-Prüfsumme (64 Hexadezimalziffern). Ist sie angegeben, wird eine heruntergeladene Datei mit einer anderen Prüfsumme entfernt und nichts installiert. Leer lassen, um die Prüfung auszulassen.</translation>
+    </message>
+    <message>
+        <source>Expected SHA-256</source>
+        <translation>Erwartete SHA-256</translation>
+    </message>
+    <message>
+        <source>Not started: the expected SHA-256 must be 64 hexadecimal digits (0-9, a-f); this one has {} characters, {} of them not hexadecimal. Copy it whole from where the file is published, or leave the field empty.</source>
+        <translation>Nicht gestartet: Die erwartete SHA-256 muss aus 64 Hexadezimalziffern (0-9, a-f) bestehen; diese hat {} Zeichen, davon {} nicht hexadezimal. Kopieren Sie sie vollständig von dort, wo die Datei veröffentlicht ist, oder lassen Sie das Feld leer.</translation>
+    </message>
 </context>
 <context>
     <name>DownloadTask</name>
