@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from qgis.gui import QgsExtentWidget, QgsFileWidget, QgsProjectionSelectionWidget
 from qgis.PyQt.QtCore import QPoint, Qt
 from qgis.PyQt.QtWidgets import QAbstractButton, QLabel, QLineEdit, QScrollArea, QWidget
 
@@ -52,6 +53,20 @@ def words(text: str) -> list[str]:
     return [w for w in re.split(rf"[\s{ZERO_WIDTH_SPACE}]+", text) if w]
 
 
+# QGIS's own composite widgets: QGIS sizes their parts (QgsExtentWidget's "…" button is 36 px on
+# QGIS 3.40, where the heuristic below asks 39 px for the glyph), so their buttons are not judged here
+QGIS_COMPOSITES = (QgsExtentWidget, QgsFileWidget, QgsProjectionSelectionWidget)
+
+
+def inside_qgis_composite(widget: QWidget, top: QWidget) -> bool:
+    parent = widget.parentWidget()
+    while parent is not None and parent is not top:
+        if isinstance(parent, QGIS_COMPOSITES):
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
 def clipped(dock) -> list[str]:
     """What is cut off in `dock` (one line each)."""
     scroll, viewport = viewport_of(dock)
@@ -73,7 +88,7 @@ def clipped(dock) -> list[str]:
             wide = [r for r in runs if metrics.horizontalAdvance(r) > widget.contentsRect().width()]
             if wide:
                 problems.append(f"{name}: {wide[0][:40]!r} is wider than the label ({widget.width()} px)")
-        if isinstance(widget, QAbstractButton) and widget.text():
+        if isinstance(widget, QAbstractButton) and widget.text() and not inside_qgis_composite(widget, scroll.widget()):
             needed = metrics.horizontalAdvance(widget.text().replace("&", "")) + TEXT_PADDING
             needed += widget.iconSize().width() if not widget.icon().isNull() else 0
             if needed > widget.width():
