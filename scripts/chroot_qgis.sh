@@ -125,20 +125,27 @@ write_sources() {
     } > "$CHROOT/etc/apt/sources.list.d/debian.sources"
 }
 
-install_qgis() {
-    [ -f "$CHROOT/etc/gair-qgis-installed" ] && return 0
+# What scripts/setup.sh installs on the host (QGIS, Xvfb and xdotool for the desktop tests, Qt's
+# translation tools for the zip), and what the venv needs.
+DEBIAN_PACKAGES=(qgis python3-qgis qgis-providers xvfb xauth xdotool zip unzip pyqt5-dev-tools qttools5-dev-tools
+                 python3-venv python3-pip)
+
+install_qgis() {  # the stamp holds the package list: a changed list is installed on the next setup
+    local stamp="$CHROOT/etc/gair-qgis-installed"
+    [ -f "$stamp" ] && [ "$(cat "$stamp")" = "${DEBIAN_PACKAGES[*]}" ] && return 0
     local -a target=()
     [ -n "$BACKPORTS" ] && target=(-t "$BACKPORTS")
+    check_mirror
     log "installing QGIS ${target[*]} (apt)"
     in_chroot apt-get update -qq
     in_chroot env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${target[@]}" \
-        qgis python3-qgis qgis-providers python3-venv python3-pip zip unzip >/dev/null
+        "${DEBIAN_PACKAGES[@]}" >/dev/null
     in_chroot update-ca-certificates >/dev/null 2>&1 || true
     cp /etc/ssl/certs/ca-certificates.crt "$CHROOT/etc/ssl/certs/ca-certificates.crt"
-    touch "$CHROOT/etc/gair-qgis-installed"
+    echo "${DEBIAN_PACKAGES[*]}" > "$stamp"
 }
 
-project_requirements() {  # the dependencies of pyproject.toml's project and its core and dev extras
+project_requirements() {  # the dependencies of pyproject.toml's project and its core, dev and region extras
     python3 - "$ROOT/pyproject.toml" <<'EOF'
 import sys
 try:
@@ -148,17 +155,19 @@ except ImportError:  # Python < 3.11
 with open(sys.argv[1], "rb") as handle:
     project = tomllib.load(handle)["project"]
 extras = project.get("optional-dependencies", {})
-for requirement in project["dependencies"] + extras.get("core", []) + extras.get("dev", []):
+for requirement in project["dependencies"] + [r for extra in ("core", "dev", "region") for r in extras.get(extra, [])]:
     print(requirement)
 EOF
 }
 
-install_venv() {
-    local stamp="$CHROOT$VENV/.gair-installed"
-    [ -f "$stamp" ] && [ "$stamp" -nt "$ROOT/pyproject.toml" ] && return 0
+install_venv() {  # again when pyproject.toml is newer than the stamp or the requirements changed
+    local stamp="$CHROOT$VENV/.gair-installed" wanted
+    wanted="$(project_requirements)"
+    [ -f "$stamp" ] && [ "$stamp" -nt "$ROOT/pyproject.toml" ] \
+        && [ "$wanted" = "$(cat "$CHROOT$VENV/requirements.txt" 2>/dev/null)" ] && return 0
     log "creating $VENV and installing the project's dependencies (pip)"
     [ -x "$CHROOT$VENV/bin/python" ] || in_chroot /usr/bin/python3 -m venv --system-site-packages "$VENV"
-    project_requirements > "$CHROOT$VENV/requirements.txt"
+    echo "$wanted" > "$CHROOT$VENV/requirements.txt"
     in_chroot "$VENV/bin/python" -m pip install -q --upgrade "pip>=23.1"
     in_chroot "$VENV/bin/python" -m pip install -q -r "$VENV/requirements.txt"
     local site
@@ -178,9 +187,7 @@ check_mirror() {
 
 setup() {
     local started=$SECONDS
-    if [ ! -f "$CHROOT/etc/gair-qgis-installed" ] || [ ! -f "$CHROOT$VENV/.gair-installed" ]; then
-        check_mirror
-    fi
+    [ -x "$CHROOT/usr/bin/apt-get" ] || check_mirror
     if [ ! -x "$CHROOT/usr/bin/apt-get" ]; then
         command -v debootstrap >/dev/null || {
             log "installing debootstrap (apt)"
