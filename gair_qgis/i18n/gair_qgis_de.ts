@@ -509,6 +509,22 @@ TOKENS speichert zusätzlich die Tabellen je Zelle jeder Kachel (float16), damit
         <source>the output {} already exists and is not overwritten; delete it or choose another file name</source>
         <translation>die Ausgabe {} existiert bereits und wird nicht überschrieben; löschen Sie sie oder wählen Sie einen anderen Dateinamen</translation>
     </message>
+    <message>
+        <source>&lt;b&gt;Command line&lt;/b&gt; (qgis_process, processing.run): the parameter IDs are {}.</source>
+        <translation>&lt;b&gt;Befehlszeile&lt;/b&gt; (qgis_process, processing.run): Die Parameter-IDs sind {}.</translation>
+    </message>
+    <message>
+        <source>Sentinel-2 L2A raster (any CRS)</source>
+        <translation>Sentinel-2-L2A-Raster (beliebiges KBS)</translation>
+    </message>
+    <message>
+        <source>Tiles</source>
+        <translation>Kacheln</translation>
+    </message>
+    <message>
+        <source>Tiles encoded by this run (others came from the cache)</source>
+        <translation>In diesem Lauf kodierte Kacheln (die übrigen kamen aus dem Cache)</translation>
+    </message>
 </context>
 <context>
     <name>GairGui</name>
@@ -1264,10 +1280,6 @@ Aktiv: {}</translation>
         <translation>Rasterkacheln kodieren (Fernerkundungs-Einbettungen)</translation>
     </message>
     <message>
-        <source>Sentinel-2 L2A raster (any CRS)</source>
-        <translation>Sentinel-2-L2A-Raster (beliebiges KBS)</translation>
-    </message>
-    <message>
         <source>Area to encode (default: the whole raster)</source>
         <translation>Zu kodierendes Gebiet (Vorgabe: das ganze Raster)</translation>
     </message>
@@ -1290,14 +1302,6 @@ Aktiv: {}</translation>
     <message>
         <source>Embedding raster</source>
         <translation>Einbettungsraster</translation>
-    </message>
-    <message>
-        <source>Tiles</source>
-        <translation>Kacheln</translation>
-    </message>
-    <message>
-        <source>Tiles encoded by this run (others came from the cache)</source>
-        <translation>In diesem Lauf kodierte Kacheln (die übrigen kamen aus dem Cache)</translation>
     </message>
     <message>
         <source>Encodes a raster tile by tile with GAIR&apos;s RS encoder and keeps the encodings in the tile cache, so that later heatmaps and predictions on the same tiles return at once.
@@ -1416,10 +1420,6 @@ Beliebig viele Kacheln (eine ganze Sentinel-2-Szene) sind erlaubt, wenn der Date
         <translation>Ähnlichkeits-Heatmap eines Straßenansichtsfotos</translation>
     </message>
     <message>
-        <source>Sentinel-2 L2A raster (any CRS)</source>
-        <translation>Sentinel-2-L2A-Raster (beliebiges KBS)</translation>
-    </message>
-    <message>
         <source>Street-view photo</source>
         <translation>Straßenansichtsfoto</translation>
     </message>
@@ -1442,14 +1442,6 @@ Beliebig viele Kacheln (eine ganze Sentinel-2-Szene) sind erlaubt, wenn der Date
     <message>
         <source>Similarity heatmap</source>
         <translation>Ähnlichkeits-Heatmap</translation>
-    </message>
-    <message>
-        <source>Tiles used</source>
-        <translation>Verwendete Kacheln</translation>
-    </message>
-    <message>
-        <source>Tiles encoded by this run (others came from the cache)</source>
-        <translation>In diesem Lauf kodierte Kacheln (die übrigen kamen aus dem Cache)</translation>
     </message>
     <message>
         <source>Similarity at the photo&apos;s point</source>
@@ -1595,10 +1587,6 @@ Beliebig viele Kacheln (eine ganze Sentinel-2-Szene) sind erlaubt, wenn der Date
         <translation>Ordner für relative Fotopfade (Vorgabe: der des Layers)</translation>
     </message>
     <message>
-        <source>Sentinel-2 L2A raster (any CRS)</source>
-        <translation>Sentinel-2-L2A-Raster (beliebiges KBS)</translation>
-    </message>
-    <message>
         <source>Head name (default: every head of the model)</source>
         <translation>Name des Kopfes (Vorgabe: jeder Kopf des Modells)</translation>
     </message>
@@ -1654,10 +1642,6 @@ Ausgabe: die Eingabeobjekte mit `gair_sim` (Kosinus-Ähnlichkeit), `gair_tile` (
         <translation>Vorhersage pro Kachel (Modellköpfe)</translation>
     </message>
     <message>
-        <source>Sentinel-2 L2A raster (any CRS)</source>
-        <translation>Sentinel-2-L2A-Raster (beliebiges KBS)</translation>
-    </message>
-    <message>
         <source>Head name (default: all tile heads)</source>
         <translation>Name des Kopfes (Vorgabe: alle Kachelköpfe)</translation>
     </message>
@@ -1672,10 +1656,6 @@ Ausgabe: die Eingabeobjekte mit `gair_sim` (Kosinus-Ähnlichkeit), `gair_tile` (
     <message>
         <source>Prediction raster</source>
         <translation>Vorhersageraster</translation>
-    </message>
-    <message>
-        <source>Tiles</source>
-        <translation>Kacheln</translation>
     </message>
     <message>
         <source>the model package {} has no prediction head for tiles (input &apos;rs_global&apos; or &apos;location&apos;); choose a package with heads (MODEL)</source>

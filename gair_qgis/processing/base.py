@@ -8,6 +8,7 @@ import re
 import threading
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
 
 from qgis.core import (
@@ -16,15 +17,17 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingFeedback,
     QgsProcessingOutputLayerDefinition,
+    QgsProcessingOutputNumber,
     QgsProcessingParameterBand,
     QgsProcessingParameterRasterLayer,
     QgsProcessingParameterString,
     QgsProperty,
+    QgsRectangle,
 )
 
 from .. import cache, model_store
 from ..deps import missing_message
-from ..qgis_io import RasterSource, check_crs, check_output_folder, input_sidecars_suppressed
+from ..qgis_io import RasterSource, check_crs, check_output_folder, check_output_path, input_sidecars_suppressed
 from ..runtime.errors import InputError, OutsideTileError, PackageError
 from ..runtime.package import ModelPackage, load_package
 from ..runtime.preprocess import SmallPhotoWarning, band_indices, check_band_choice
@@ -198,10 +201,24 @@ class RasterInput(QgsProcessingParameterRasterLayer):
 
 
 class GairAlgorithm(QgsProcessingAlgorithm):
-    """Base of the GAIR algorithms."""
+    """Base of the GAIR algorithms: the skeleton every one shares, so that each is thin glue over
+    its engine (as QGIS's own algorithms are). A subclass sets `algorithm_name`, `display_name`
+    and `help_text` (marked with QT_TRANSLATE_NOOP in its own context), `raster_parameter` when
+    it reads a raster layer, declares its parameters in `initAlgorithm` with the helpers below
+    (`add_raster_input`, `add_model_parameter`, `add_with_help`, `add_tile_outputs`) and does its
+    work in `process`. The base prepares the raster on the main thread, checks the settings and
+    output folders, turns known errors into one-line Processing errors (recorded for the docks,
+    `clear_errors`), forwards warnings about the input, and styles the layers QGIS loads."""
 
     MODEL = "MODEL"
     BANDS = "BANDS"
+    INPUT = "INPUT"
+    OUTPUT = "OUTPUT"
+
+    algorithm_name = ""  # the id after "gair:"
+    display_name = ""  # QT_TRANSLATE_NOOP(<the class's name>, ...)
+    help_text = ""  # QT_TRANSLATE_NOOP(<the class's name>, ...); {placeholders} filled by `help_values`
+    raster_parameter: Optional[str] = None  # the raster layer parameter read by `raster()`, if any
 
     _group = ""
     _group_id = ""
@@ -216,6 +233,41 @@ class GairAlgorithm(QgsProcessingAlgorithm):
     def tr(self, text: str) -> str:
         """`text` in the user's language (contexts: this algorithm's classes, gair_qgis.translation)."""
         return translate_for(type(self), text)
+
+    def name(self) -> str:
+        return self.algorithm_name
+
+    def displayName(self) -> str:  # noqa: N802 (QGIS API)
+        return self.tr(self.display_name)
+
+    def shortHelpString(self) -> str:  # noqa: N802 (QGIS API)
+        """The help in the user's language, speaking of the parameters by their labels, then a
+        short note with the IDs that qgis_process and scripts use."""
+        return self.tr(self.help_text).format(**self.help_values()) + "\n\n" + self.command_line_note()
+
+    def help_values(self) -> dict:
+        """Values of the help text's placeholders (filled after translation)."""
+        return {}
+
+    def command_line_note(self) -> str:
+        """Which parameter ID each label is, for qgis_process and Python scripts."""
+        ids = "; ".join(f"{p.name()} ({p.description()})" for p in self.parameterDefinitions())
+        return self.tr("<b>Command line</b> (qgis_process, processing.run): the parameter IDs are {}.").format(ids)
+
+    def prepareAlgorithm(self, parameters, context, feedback) -> bool:  # noqa: N802 (QGIS API)
+        """On the main thread: the raster layer (`raster_parameter`) read by the worker."""
+        if self.raster_parameter is not None:
+            self.prepare_raster(parameters, context, self.raster_parameter)
+        return True
+
+    @clear_errors
+    def processAlgorithm(self, parameters, context, feedback) -> dict:  # noqa: N802 (QGIS API)
+        """`process` with the checks and the error handling every GAIR algorithm shares."""
+        return self.process(parameters, context, feedback)
+
+    def process(self, parameters, context, feedback) -> dict:
+        """The algorithm's work: its outputs by name."""
+        raise NotImplementedError(f"{type(self).__name__}.process")
 
     def group(self) -> str:
         names = {"streetview": self.tr("Street view"), "location": self.tr("Location"),
@@ -241,6 +293,25 @@ class GairAlgorithm(QgsProcessingAlgorithm):
 
     # --- parameters ----------------------------------------------------------------------
 
+    def add_with_help(self, parameter, text: str = ""):
+        """Add `parameter`, with its tooltip `text` (translated) when given; the parameter."""
+        if text:
+            parameter.setHelp(text)
+        self.addParameter(parameter)
+        return parameter
+
+    def add_raster_input(self, name: str = "INPUT") -> None:
+        """The Sentinel-2 raster layer `name` and the optional band order (BANDS) read from it."""
+        self.addParameter(QgsProcessingParameterRasterLayer(name, self.tr("Sentinel-2 L2A raster (any CRS)")))
+        self.add_bands_parameter(name)
+
+    def add_tile_outputs(self, encoded: bool = True) -> None:
+        """The numbers of tiles used (TILES) and, with `encoded`, of tiles this run encoded."""
+        self.addOutput(QgsProcessingOutputNumber("TILES", self.tr("Tiles")))
+        if encoded:
+            self.addOutput(QgsProcessingOutputNumber("ENCODED_TILES",
+                                                     self.tr("Tiles encoded by this run (others came from the cache)")))
+
     def add_model_parameter(self) -> None:
         """MODEL: an installed package by name (offered in a list, the active one preselected)
         or a package folder path; empty means the active package."""
@@ -264,7 +335,28 @@ class GairAlgorithm(QgsProcessingAlgorithm):
         param.setHelp(self.tr("B2, B3, B4, B5, B6, B7, B8, B8A, B11, B12 in this order; default: found from the band names"))
         self.addParameter(param)
 
+    # --- values --------------------------------------------------------------------------
+
+    def raster_output(self, parameters, context, name: str = "OUTPUT") -> Path:
+        """The raster output file `name`, checked before the work (`check_output_path`)."""
+        return check_output_path(self.parameterAsOutputLayer(parameters, name, context))
+
+    def optional_double(self, parameters, context, name: str, default: float = 0.0) -> float:
+        """A number parameter's value, `default` when not given."""
+        return self.parameterAsDouble(parameters, name, context) if given(parameters, name) else default
+
+    def optional_extent(self, parameters, context, name: str, crs) -> Optional[QgsRectangle]:
+        """An extent parameter in `crs`, None when not given."""
+        return self.parameterAsExtent(parameters, name, context, crs) if given(parameters, name) else None
+
     # --- model and bands -----------------------------------------------------------------
+
+    def raster_model_bands(self, parameters, context, feedback) -> tuple[RasterSource, Model, list[int]]:
+        """The prepared raster, the loaded model and the raster's bands in model order, in that
+        order (the first that fails says why)."""
+        source = self.raster()
+        model = self.load_model(parameters, context, feedback)
+        return source, model, self.band_mapping(parameters, context, source, model.package)
 
     def load_model(self, parameters, context, feedback) -> Model:
         folder = model_store.resolve_model(self.parameterAsString(parameters, self.MODEL, context))

@@ -34,7 +34,7 @@ from qgis.core import (
 from .. import compat, model_store
 from ..runtime.errors import InputError
 from ..translation import QT_TRANSLATE_NOOP
-from .base import GairAlgorithm, clear_errors, given
+from .base import GairAlgorithm, given
 
 SCHEDULER_SETTING = "gair/dask_scheduler"  # a Dask scheduler address (tcp://host:8786); empty: a local cluster
 RASTER_TYPE = compat.scoped_value("ProcessingSourceType.Raster", "QgsProcessing.SourceType.TypeRaster")
@@ -134,17 +134,11 @@ class FieldBuildAlgorithm(FieldAlgorithm):
     CHUNK = "CHUNK"
     SCHEDULER = "SCHEDULER"
     WORKERS = "WORKERS"
-    OUTPUT = "OUTPUT"
     PCA = "PCA"
 
-    def name(self) -> str:
-        return "fieldbuild"
-
-    def displayName(self) -> str:
-        return self.tr("Build an embedding field (Dask)")
-
-    def shortHelpString(self) -> str:
-        return self.tr(BUILD_HELP)
+    algorithm_name = "fieldbuild"
+    display_name = QT_TRANSLATE_NOOP("FieldBuildAlgorithm", "Build an embedding field (Dask)")
+    help_text = BUILD_HELP
 
     def initAlgorithm(self, config=None) -> None:
         self.addParameter(QgsProcessingParameterMultipleLayers(self.INPUTS, self.tr("Rasters (any CRS)"), RASTER_TYPE,
@@ -182,8 +176,7 @@ class FieldBuildAlgorithm(FieldAlgorithm):
             raise InputError(self.tr("no input: give rasters (INPUTS) or a folder of band files (FOLDER)"))
         return paths
 
-    @clear_errors
-    def processAlgorithm(self, parameters, context, feedback) -> dict:
+    def process(self, parameters, context, feedback) -> dict:
         from ..runtime.field.build import build_field
 
         inputs = self.inputs(parameters, context)
@@ -228,17 +221,11 @@ class FieldBuildAlgorithm(FieldAlgorithm):
 class FieldSearchAlgorithm(FieldAlgorithm):
     TOP = "TOP"
     MIN_COVERAGE = "MIN_COVERAGE"
-    OUTPUT = "OUTPUT"
     OUTPUT_RASTER = "OUTPUT_RASTER"
 
-    def name(self) -> str:
-        return "fieldsearch"
-
-    def displayName(self) -> str:
-        return self.tr("Search an embedding field with a photo")
-
-    def shortHelpString(self) -> str:
-        return self.tr(SEARCH_HELP)
+    algorithm_name = "fieldsearch"
+    display_name = QT_TRANSLATE_NOOP("FieldSearchAlgorithm", "Search an embedding field with a photo")
+    help_text = SEARCH_HELP
 
     def initAlgorithm(self, config=None) -> None:
         self.add_field_parameter()
@@ -253,8 +240,7 @@ class FieldSearchAlgorithm(FieldAlgorithm):
         self.addParameter(QgsProcessingParameterVectorDestination(self.OUTPUT, self.tr("Top places"),
                                                                   compat.SOURCE_VECTOR_POINT))
 
-    @clear_errors
-    def processAlgorithm(self, parameters, context, feedback) -> dict:
+    def process(self, parameters, context, feedback) -> dict:
         from ..runtime.field.search import search_field
 
         points = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
@@ -275,16 +261,10 @@ class FieldSearchAlgorithm(FieldAlgorithm):
 class FieldHeatmapAlgorithm(FieldAlgorithm):
     EXTENT = "EXTENT"
     PIXEL_SIZE = "PIXEL_SIZE"
-    OUTPUT = "OUTPUT"
 
-    def name(self) -> str:
-        return "fieldheatmap"
-
-    def displayName(self) -> str:
-        return self.tr("Fine heatmap from an embedding field")
-
-    def shortHelpString(self) -> str:
-        return self.tr(HEATMAP_HELP)
+    algorithm_name = "fieldheatmap"
+    display_name = QT_TRANSLATE_NOOP("FieldHeatmapAlgorithm", "Fine heatmap from an embedding field")
+    help_text = HEATMAP_HELP
 
     def initAlgorithm(self, config=None) -> None:
         self.add_field_parameter()
@@ -295,8 +275,7 @@ class FieldHeatmapAlgorithm(FieldAlgorithm):
             type=compat.NUMBER_DOUBLE, optional=True, minValue=0.0))
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, self.tr("Heatmap")))
 
-    @clear_errors
-    def processAlgorithm(self, parameters, context, feedback) -> dict:
+    def process(self, parameters, context, feedback) -> dict:
         from ..runtime.field import store
         from ..runtime.field.heatmap import field_heatmap
 
@@ -305,7 +284,7 @@ class FieldHeatmapAlgorithm(FieldAlgorithm):
         box = self.parameterAsExtent(parameters, self.EXTENT, context, crs)
         if box.isEmpty():
             raise InputError(self.tr("EXTENT is empty; give an area with a width and a height"))
-        pixel = self.parameterAsDouble(parameters, self.PIXEL_SIZE, context) if given(parameters, self.PIXEL_SIZE) else None
+        pixel = self.optional_double(parameters, context, self.PIXEL_SIZE)
         out = field_heatmap(field, self.photo_path(parameters, context),
                             (box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum()),
                             self.parameterAsOutputLayer(parameters, self.OUTPUT, context), pixel or None, overwrite=True)

@@ -14,11 +14,10 @@ from qgis.core import (
     QgsProcessingParameterNumber,
     QgsProcessingParameterPoint,
     QgsProcessingParameterRasterDestination,
-    QgsProcessingParameterRasterLayer,
 )
 
 from .. import compat
-from ..qgis_io import OUTPUT_NODATA, WGS84, RasterSource, atomic_geotiff, check_output_path, transform_point
+from ..qgis_io import OUTPUT_NODATA, WGS84, RasterSource, atomic_geotiff, transform_point
 from ..runtime.errors import InputError
 from ..runtime.geometry import (
     PixelGrid,
@@ -30,7 +29,7 @@ from ..runtime.geometry import (
 )
 from ..runtime.photo_gps import photo_gps
 from ..translation import QT_TRANSLATE_NOOP, translate
-from .base import GairAlgorithm, Model, Progress, clear_errors, given
+from .base import GairAlgorithm, Model, Progress, given
 from .errors import NoOverlap, NoPhotoPosition, PointOutsideRaster, UnreadablePhoto
 from .tiles import (
     blended_blocks,
@@ -76,28 +75,20 @@ class HeatmapResult:
 
 
 class SvHeatmapAlgorithm(GairAlgorithm):
-    INPUT = "INPUT"
     SV_IMAGE = "SV_IMAGE"
     SV_POINT = "SV_POINT"
     TILE_EXTENT = "TILE_EXTENT"
     EXTENT = "EXTENT"
     PIXEL_SIZE = "PIXEL_SIZE"
-    OUTPUT = "OUTPUT"
 
+    algorithm_name = "svheatmap"
+    display_name = QT_TRANSLATE_NOOP("SvHeatmapAlgorithm", "Street-view similarity heatmap")
+    help_text = HELP
+    raster_parameter = GairAlgorithm.INPUT
     _group, _group_id = "Street view", "streetview"
 
-    def name(self) -> str:
-        return "svheatmap"
-
-    def displayName(self) -> str:
-        return self.tr("Street-view similarity heatmap")
-
-    def shortHelpString(self) -> str:
-        return self.tr(HELP)
-
     def initAlgorithm(self, config=None) -> None:
-        self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, self.tr("Sentinel-2 L2A raster (any CRS)")))
-        self.add_bands_parameter(self.INPUT)
+        self.add_raster_input(self.INPUT)
         self.addParameter(QgsProcessingParameterFile(
             self.SV_IMAGE, self.tr("Street-view photo"), behavior=compat.FILE_BEHAVIOR_FILE,
             fileFilter=self.tr("Images") + " (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;" + self.tr("All files")
@@ -115,24 +106,12 @@ class SvHeatmapAlgorithm(GairAlgorithm):
             self.PIXEL_SIZE, self.tr("Output pixel size"), type=compat.NUMBER_DOUBLE, optional=True,
             minValue=0.0), self.tr("In the raster's CRS units. Default: the raster's own pixel size."))
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, self.tr("Similarity heatmap")))
-        self.addOutput(QgsProcessingOutputNumber("TILES", self.tr("Tiles used")))
-        self.addOutput(QgsProcessingOutputNumber("ENCODED_TILES", self.tr("Tiles encoded by this run (others came from the cache)")))
+        self.add_tile_outputs()
         self.addOutput(QgsProcessingOutputNumber("POINT_SIMILARITY", self.tr("Similarity at the photo's point")))
 
-    def add_with_help(self, parameter, text: str) -> None:
-        """Add `parameter` with its tooltip `text` (translated)."""
-        parameter.setHelp(text)
-        self.addParameter(parameter)
-
-    def prepareAlgorithm(self, parameters, context, feedback) -> bool:
-        return self.prepare_raster(parameters, context, self.INPUT)
-
-    @clear_errors
-    def processAlgorithm(self, parameters, context, feedback) -> dict:
-        output = check_output_path(self.parameterAsOutputLayer(parameters, self.OUTPUT, context))
-        source = self.raster()
-        model = self.load_model(parameters, context, feedback)
-        bands = self.band_mapping(parameters, context, source, model.package)
+    def process(self, parameters, context, feedback) -> dict:
+        output = self.raster_output(parameters, context)
+        source, model, bands = self.raster_model_bands(parameters, context, feedback)
         photo = self.parameterAsFile(parameters, self.SV_IMAGE, context)
         if not photo:
             raise InputError(self.tr("SV_IMAGE is not set; choose the street-view photo"))
@@ -141,7 +120,7 @@ class SvHeatmapAlgorithm(GairAlgorithm):
         except InputError as error:  # the runtime's message names the file and why it cannot be read
             raise UnreadablePhoto(str(error)) from None
         point = self.photo_point(parameters, context, source, photo, feedback)
-        pixel_size = self.parameterAsDouble(parameters, self.PIXEL_SIZE, context) if given(parameters, self.PIXEL_SIZE) else 0.0
+        pixel_size = self.optional_double(parameters, context, self.PIXEL_SIZE)
         if given(parameters, self.TILE_EXTENT):
             tile = self.tile_window(parameters, context, source, feedback)
             area = self.area(parameters, context, source, tile)

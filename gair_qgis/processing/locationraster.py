@@ -22,7 +22,6 @@ from ..qgis_io import (
     WGS84,
     atomic_geotiff,
     check_crs,
-    check_output_path,
     transform_point,
     transform_points,
 )
@@ -30,7 +29,7 @@ from ..runtime.errors import InputError
 from ..runtime.geometry import PixelGrid
 from ..runtime.location import BandLimitedRaster, equal_earth, highest_frequency
 from ..translation import QT_TRANSLATE_NOOP, translate
-from .base import GairAlgorithm, Model, Progress, clear_errors, given
+from .base import GairAlgorithm, Model, Progress, given
 from .tiles import output_grid
 
 HELP = QT_TRANSLATE_NOOP("LocationRasterAlgorithm", """Evaluates GAIR's location encoder e(lon, lat) at every pixel centre of a grid over \
@@ -68,18 +67,11 @@ class LocationRasterAlgorithm(GairAlgorithm):
     REFERENCE_POINT = "REFERENCE_POINT"
     REFERENCE_IMAGE = "REFERENCE_IMAGE"
     TOLERANCE = "TOLERANCE"
-    OUTPUT = "OUTPUT"
 
+    algorithm_name = "locationraster"
+    display_name = QT_TRANSLATE_NOOP("LocationRasterAlgorithm", "Location embedding raster")
+    help_text = HELP
     _group, _group_id = "Location", "location"
-
-    def name(self) -> str:
-        return "locationraster"
-
-    def displayName(self) -> str:
-        return self.tr("Location embedding raster")
-
-    def shortHelpString(self) -> str:
-        return self.tr(HELP)
 
     def initAlgorithm(self, config=None) -> None:
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, self.tr("Extent")))
@@ -102,9 +94,8 @@ class LocationRasterAlgorithm(GairAlgorithm):
         self.add_model_parameter()
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, self.tr("Location raster")))
 
-    @clear_errors
-    def processAlgorithm(self, parameters, context, feedback) -> dict:
-        output = check_output_path(self.parameterAsOutputLayer(parameters, self.OUTPUT, context))
+    def process(self, parameters, context, feedback) -> dict:
+        output = self.raster_output(parameters, context)
         crs = self.output_crs(parameters, context)
         grid = self.grid(parameters, context, crs)
         mode = self.parameterAsEnum(parameters, self.OUTPUT_TYPE, context)
@@ -112,8 +103,7 @@ class LocationRasterAlgorithm(GairAlgorithm):
         reference = self.reference(parameters, context, model, mode, feedback)
         encode = LocationEncoder(model, grid, crs, context)
         output_of = output_function(mode, encode, reference)
-        tolerance = self.parameterAsDouble(parameters, self.TOLERANCE, context) if given(parameters, self.TOLERANCE) \
-            else DEFAULT_TOLERANCE
+        tolerance = self.optional_double(parameters, context, self.TOLERANCE, DEFAULT_TOLERANCE)
         field = BandLimitedRaster(grid.width, grid.height, encode.evaluator(output_of),
                                   highest_frequency(model.package), encode.equal_earth_at, tolerance)
         feedback.pushInfo(self.tr("Location encoder evaluated on a lattice every {step:.1f} px ({points} points; cell "
@@ -149,7 +139,7 @@ class LocationRasterAlgorithm(GairAlgorithm):
         if extent.isEmpty():
             raise InputError(self.tr("EXTENT is empty; give an area with a width and a height"))
         area = PixelGrid.from_bounds(extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum(), 1, 1)
-        size = self.parameterAsDouble(parameters, self.PIXEL_SIZE, context) if given(parameters, self.PIXEL_SIZE) else 0.0
+        size = self.optional_double(parameters, context, self.PIXEL_SIZE)
         return output_grid(area, size or max(extent.width(), extent.height()) / DEFAULT_PIXELS_ACROSS)
 
     def reference(self, parameters, context, model: Model, mode: int, feedback) -> Optional[np.ndarray]:

@@ -7,12 +7,10 @@ from pathlib import Path
 import numpy as np
 from qgis.core import (
     QgsApplication,
-    QgsProcessingOutputNumber,
     QgsProcessingParameterEnum,
     QgsProcessingParameterExtent,
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterDestination,
-    QgsProcessingParameterRasterLayer,
 )
 
 from .. import cache, compat
@@ -22,7 +20,7 @@ from ..runtime.errors import InputError
 from ..runtime.geometry import PixelGrid, TileLattice, subgrid
 from ..settings import LIMIT_DEFAULTS, limit_is_set, limit_sources, max_cache_gb
 from ..translation import QT_TRANSLATE_NOOP, translate
-from .base import GairAlgorithm, Model, Progress, clear_errors, given
+from .base import GairAlgorithm, Model, Progress
 from .tiles import (
     Block,
     area_window,
@@ -67,28 +65,23 @@ LOCALIZE_CHUNK = 8192
 
 
 class RsEmbedAlgorithm(GairAlgorithm):
-    INPUT = "INPUT"
     EXTENT = "EXTENT"
     STRIDE = "STRIDE"
     BATCH_SIZE = "BATCH_SIZE"
     OUTPUT_TYPE = "OUTPUT_TYPE"
     PIXEL_SIZE = "PIXEL_SIZE"
-    OUTPUT = "OUTPUT"
 
+    algorithm_name = "rsembed"
+    display_name = QT_TRANSLATE_NOOP("RsEmbedAlgorithm", "Encode raster tiles (RS embeddings)")
+    help_text = HELP
+    raster_parameter = GairAlgorithm.INPUT
     _group, _group_id = "Remote sensing", "remotesensing"
 
-    def name(self) -> str:
-        return "rsembed"
-
-    def displayName(self) -> str:
-        return self.tr("Encode raster tiles (RS embeddings)")
-
-    def shortHelpString(self) -> str:
-        return self.tr(HELP).format(**LIMIT_DEFAULTS)
+    def help_values(self) -> dict:
+        return dict(LIMIT_DEFAULTS)
 
     def initAlgorithm(self, config=None) -> None:
-        self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, self.tr("Sentinel-2 L2A raster (any CRS)")))
-        self.add_bands_parameter(self.INPUT)
+        self.add_raster_input(self.INPUT)
         self.add_model_parameter()
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, self.tr("Area to encode (default: the whole raster)"),
                                                        optional=True))
@@ -104,26 +97,18 @@ class RsEmbedAlgorithm(GairAlgorithm):
             type=compat.NUMBER_DOUBLE, optional=True, minValue=0.0))
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, self.tr("Embedding raster"), optional=True,
                                                                   createByDefault=False))
-        self.addOutput(QgsProcessingOutputNumber("TILES", self.tr("Tiles")))
-        self.addOutput(QgsProcessingOutputNumber("ENCODED_TILES", self.tr("Tiles encoded by this run (others came from the cache)")))
+        self.add_tile_outputs()
 
-    def prepareAlgorithm(self, parameters, context, feedback) -> bool:
-        return self.prepare_raster(parameters, context, self.INPUT)
-
-    @clear_errors
-    def processAlgorithm(self, parameters, context, feedback) -> dict:
+    def process(self, parameters, context, feedback) -> dict:
         kind = self.parameterAsEnum(parameters, self.OUTPUT_TYPE, context)
         output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context) if kind else None
         if kind and not output:
             raise InputError(self.tr("OUTPUT_TYPE {} writes a raster: set OUTPUT, or choose OUTPUT_TYPE 0").format(kind))
         if output:
             output = check_output_path(output)
-        source = self.raster()
-        model = self.load_model(parameters, context, feedback)
-        bands = self.band_mapping(parameters, context, source, model.package)
+        source, model, bands = self.raster_model_bands(parameters, context, feedback)
         model.runtime.batch_size = self.parameterAsInt(parameters, self.BATCH_SIZE, context)
-        extent = self.parameterAsExtent(parameters, self.EXTENT, context, source.crs) if given(parameters, self.EXTENT) else None
-        area = area_window(source, extent)
+        area = area_window(source, self.optional_extent(parameters, context, self.EXTENT, source.crs))
         lattice, cells = tile_lattice(source, model.package, area, self.parameterAsDouble(parameters, self.STRIDE, context))
         windows = [window for _, window in lattice_windows(source, lattice, cells)]
         if kind == 2 or limit_is_set("max_tiles"):  # the PCA view keeps every tile in memory
@@ -137,8 +122,7 @@ class RsEmbedAlgorithm(GairAlgorithm):
         if kind == 1:
             self.write_global(output, source, model, lattice, cells, encoded, feedback)
         elif kind == 2:
-            pixel_size = self.parameterAsDouble(parameters, self.PIXEL_SIZE, context) if given(parameters, self.PIXEL_SIZE) else 0.0
-            grid = output_grid(subgrid(source.grid, area), pixel_size)
+            grid = output_grid(subgrid(source.grid, area), self.optional_double(parameters, context, self.PIXEL_SIZE))
             self.write_pca(output, source, model, lattice_blocks(source.grid, lattice, grid, cells), grid, encoded,
                            feedback)
         return results

@@ -17,7 +17,6 @@ from qgis.core import (
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
     QgsProcessingParameterFile,
-    QgsProcessingParameterRasterLayer,
 )
 
 from .. import compat
@@ -27,7 +26,7 @@ from ..runtime.errors import InputError
 from ..runtime.geometry import Window, centred_window, subgrid
 from ..runtime.package import LOCATION, RS_GLOBAL, SV
 from ..translation import QT_TRANSLATE_NOOP, translate
-from .base import GairAlgorithm, Model, Progress, clear_errors
+from .base import GairAlgorithm, Model, Progress
 from .predictions import check_vector_destination, head_attributes, head_fields
 from .tiles import check_tile_count, encode_windows, tile_size_pixels
 
@@ -67,23 +66,16 @@ class PointInput:
 
 
 class SvPointsAlgorithm(GairAlgorithm):
-    INPUT = "INPUT"
     PHOTO_FIELD = "PHOTO_FIELD"
     PHOTO_FOLDER = "PHOTO_FOLDER"
     RASTER = "RASTER"
     HEAD = "HEAD"
-    OUTPUT = "OUTPUT"
 
+    algorithm_name = "svpoints"
+    display_name = QT_TRANSLATE_NOOP("SvPointsAlgorithm", "Street-view photo points: similarity and predictions")
+    help_text = HELP
+    raster_parameter = RASTER
     _group, _group_id = "Street view", "streetview"
-
-    def name(self) -> str:
-        return "svpoints"
-
-    def displayName(self) -> str:
-        return self.tr("Street-view photo points: similarity and predictions")
-
-    def shortHelpString(self) -> str:
-        return self.tr(HELP)
 
     def initAlgorithm(self, config=None) -> None:
         self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, self.tr("Photo points"), [compat.SOURCE_VECTOR_POINT]))
@@ -91,31 +83,28 @@ class SvPointsAlgorithm(GairAlgorithm):
                                                       type=compat.FIELD_TYPE_STRING))
         self.addParameter(QgsProcessingParameterFile(self.PHOTO_FOLDER, self.tr("Folder for relative photo paths (default: the layer's)"),
                                                      behavior=compat.FILE_BEHAVIOR_FOLDER, optional=True))
-        self.addParameter(QgsProcessingParameterRasterLayer(self.RASTER, self.tr("Sentinel-2 L2A raster (any CRS)")))
-        self.add_bands_parameter(self.RASTER)
+        self.add_raster_input(self.RASTER)
         self.add_model_parameter()
         self.add_head_parameter(self.HEAD, POINT_HEAD_INPUTS, self.tr("Head name (default: every head of the model)"))
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, self.tr("Points with similarity"),
                                                             compat.SOURCE_VECTOR_POINT))
         self.addOutput(QgsProcessingOutputNumber("EVALUATED", self.tr("Points evaluated")))
 
-    def prepareAlgorithm(self, parameters, context, feedback) -> bool:
-        self.prepare_raster(parameters, context, self.RASTER)
+    def prepareAlgorithm(self, parameters, context, feedback) -> bool:  # noqa: N802 (QGIS API)
+        """The raster (GairAlgorithm) and the point layer's folder, on the main thread."""
+        super().prepareAlgorithm(parameters, context, feedback)
         layer = self.parameterAsVectorLayer(parameters, self.INPUT, context)
         self._layer_folder = Path(layer.source().split("|")[0]).parent if layer is not None else Path.cwd()
         return True
 
-    @clear_errors
-    def processAlgorithm(self, parameters, context, feedback) -> dict:
+    def process(self, parameters, context, feedback) -> dict:
         check_vector_destination(self.parameterAsOutputLayer(parameters, self.OUTPUT, context))
         points = self.parameterAsSource(parameters, self.INPUT, context)
         if points is None:
             raise InputError(self.tr("INPUT is not a readable point layer"))
         field = self.parameterAsString(parameters, self.PHOTO_FIELD, context)
         folder = Path(self.parameterAsFile(parameters, self.PHOTO_FOLDER, context) or self._layer_folder)
-        source = self.raster()
-        model = self.load_model(parameters, context, feedback)
-        bands = self.band_mapping(parameters, context, source, model.package)
+        source, model, bands = self.raster_model_bands(parameters, context, feedback)
         heads = load_heads(model.package, POINT_HEAD_INPUTS, self.parameterAsString(parameters, self.HEAD, context))
         inputs = self.collect(points, field, folder, source, model, context, Progress(feedback, 0, 40))
         for item in inputs:

@@ -11,11 +11,9 @@ from qgis.core import (
     QgsFeatureSink,
     QgsFields,
     QgsGeometry,
-    QgsProcessingOutputNumber,
     QgsProcessingParameterExtent,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterRasterDestination,
-    QgsProcessingParameterRasterLayer,
     QgsRectangle,
 )
 
@@ -25,7 +23,7 @@ from ..qgis_io import WGS84, RasterSource, atomic_geotiff, check_output_path, tr
 from ..runtime.geometry import PixelGrid, TileLattice, Window, subgrid
 from ..runtime.package import LOCATION, RS_GLOBAL, TILE_HEAD_INPUTS
 from ..translation import QT_TRANSLATE_NOOP
-from .base import GairAlgorithm, Progress, clear_errors, given
+from .base import GairAlgorithm, Progress, given
 from .errors import NoHeads
 from .predictions import check_vector_destination, head_attributes, head_band_values, head_bands, head_fields
 from .tiles import area_window, check_tile_count, encode_windows, lattice_windows, tile_lattice
@@ -47,39 +45,27 @@ MAX_PIXELS_PER_TILE = 8  # across, in the prediction raster where tiles do not f
 
 
 class TilePredictAlgorithm(GairAlgorithm):
-    INPUT = "INPUT"
     HEAD = "HEAD"
     EXTENT = "EXTENT"
-    OUTPUT = "OUTPUT"
     OUTPUT_RASTER = "OUTPUT_RASTER"
 
+    algorithm_name = "tilepredict"
+    display_name = QT_TRANSLATE_NOOP("TilePredictAlgorithm", "Predict per tile (model heads)")
+    help_text = HELP
+    raster_parameter = GairAlgorithm.INPUT
     _group, _group_id = "Remote sensing", "remotesensing"
 
-    def name(self) -> str:
-        return "tilepredict"
-
-    def displayName(self) -> str:
-        return self.tr("Predict per tile (model heads)")
-
-    def shortHelpString(self) -> str:
-        return self.tr(HELP)
-
     def initAlgorithm(self, config=None) -> None:
-        self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, self.tr("Sentinel-2 L2A raster (any CRS)")))
-        self.add_bands_parameter(self.INPUT)
+        self.add_raster_input(self.INPUT)
         self.add_model_parameter()
         self.add_head_parameter(self.HEAD, TILE_HEAD_INPUTS, self.tr("Head name (default: all tile heads)"))
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, self.tr("Area (default: the whole raster)"), optional=True))
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, self.tr("Tile predictions"), compat.SOURCE_VECTOR_POLYGON))
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT_RASTER, self.tr("Prediction raster"), optional=True,
                                                                   createByDefault=False))
-        self.addOutput(QgsProcessingOutputNumber("TILES", self.tr("Tiles")))
+        self.add_tile_outputs(encoded=False)
 
-    def prepareAlgorithm(self, parameters, context, feedback) -> bool:
-        return self.prepare_raster(parameters, context, self.INPUT)
-
-    @clear_errors
-    def processAlgorithm(self, parameters, context, feedback) -> dict:
+    def process(self, parameters, context, feedback) -> dict:
         check_vector_destination(self.parameterAsOutputLayer(parameters, self.OUTPUT, context))
         raster_out = self.parameterAsOutputLayer(parameters, self.OUTPUT_RASTER, context) if given(parameters, self.OUTPUT_RASTER) else None
         if raster_out:
@@ -87,12 +73,11 @@ class TilePredictAlgorithm(GairAlgorithm):
         source = self.raster()
         model = self.load_model(parameters, context, feedback)
         heads = load_heads(model.package, TILE_HEAD_INPUTS, self.parameterAsString(parameters, self.HEAD, context))
-        if not heads:
+        if not heads:  # said before the bands are matched: a package without heads cannot run here at all
             raise NoHeads(self.tr("the model package {} has no prediction head for tiles (input 'rs_global' or "
                                   "'location'); choose a package with heads (MODEL)").format(model.package.name))
         bands = self.band_mapping(parameters, context, source, model.package)
-        extent = self.parameterAsExtent(parameters, self.EXTENT, context, source.crs) if given(parameters, self.EXTENT) else None
-        area = area_window(source, extent)
+        area = area_window(source, self.optional_extent(parameters, context, self.EXTENT, source.crs))
         lattice, cells = tile_lattice(source, model.package, area)
         indices, windows = zip(*lattice_windows(source, lattice, cells))
         check_tile_count(windows, self.tr("this EXTENT"), self.tr("choose a smaller EXTENT"))
