@@ -117,7 +117,7 @@ def test_streetscapes_import_pairs_photos_with_covering_rasters(tmp_path):
     assert data_main(["import-streetscapes", "--root", str(STREETSCAPES), "--rasters", str(tiles),
                       "--output", str(out), "--val-fraction", "0.3"]) == 0
     rows = read_manifest(out)
-    metadata = list(csv.DictReader(open(STREETSCAPES / "images_metadata.csv")))
+    metadata = list(csv.DictReader((STREETSCAPES / "images_metadata.csv").read_text().splitlines()))
     assert 0 < len(rows) < len(metadata)  # the Singapore photos have no raster
     assert {Path(r.rs_path).name for r in rows} == {"west.tif", "east.tif"}
     assert all(Path(r.sv_path).is_file() for r in rows)
@@ -142,7 +142,7 @@ def test_streetscapes_import_pairs_photos_with_covering_rasters(tmp_path):
 def test_dataset_on_real_tiles_matches_the_inference_preprocessing(tmp_path):
     """The example tiles are smaller than a model tile, so the window is the whole tile: the
     sample must equal the embed command's inputs, and (u, v) its tile coordinates."""
-    examples = list(csv.DictReader(open(GAIR_EXAMPLES / "examples.csv")))
+    examples = list(csv.DictReader((GAIR_EXAMPLES / "examples.csv").read_text().splitlines()))
     rows = [{"sv_path": str(GAIR_EXAMPLES / e["sv_image"]), "lon": e["lon"], "lat": e["lat"],
              "rs_path": str(GAIR_EXAMPLES / e["rs_image"])} for e in examples]
     dataset = PairDataset(read_manifest(write_manifest_rows(tmp_path / "m.csv", rows)), augment=None)

@@ -65,7 +65,7 @@ def install_from_zip(archive: Path, profile: Path) -> Path:
 
 
 def svheatmap(env: dict, output: Path, cwd: Path) -> subprocess.CompletedProcess:
-    example = next(r for r in csv.DictReader(open(GAIR_EXAMPLES / "examples.csv")) if r["id"] == "detroit")
+    example = next(r for r in csv.DictReader((GAIR_EXAMPLES / "examples.csv").read_text().splitlines()) if r["id"] == "detroit")
     return subprocess.run(
         [str(QGIS_PROCESS), "run", "gair:svheatmap", "--", f"INPUT={GAIR_EXAMPLES / example['rs_image']}",
          f"SV_IMAGE={GAIR_EXAMPLES / example['sv_image']}", f"SV_POINT={example['lon']},{example['lat']} [EPSG:4326]",

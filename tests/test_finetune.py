@@ -94,7 +94,7 @@ def held_out_accuracy(package: ModelPackage, head_name: str, data: Path) -> floa
     head = next(h for h in package.heads if h.name == head_name)
     layers = package.head_layers(head)
     runtime = GAIRRuntime(package, force_cpu=True)
-    rows = [r for r in csv.DictReader(open(data)) if r["split"] == "test"]
+    rows = [r for r in csv.DictReader(data.read_text().splitlines()) if r["split"] == "test"]
     hits = 0
     for row in rows:
         with rasterio.open(data.parent / row["rs_path"]) as source:

@@ -91,7 +91,7 @@ def test_tilepredict_applies_the_finetuned_head_as_trained(gair_provider, finetu
     head = next(h for h in package.heads if h.name == HEAD)
     layers = package.head_layers(head)
     runtime = GAIRRuntime(package, force_cpu=True)
-    held_out = [r for r in csv.DictReader(open(eurosat)) if r["split"] == "test"]
+    held_out = [r for r in csv.DictReader(eurosat.read_text().splitlines()) if r["split"] == "test"]
     hits = 0
     for n, row in enumerate(held_out):
         patch = eurosat.parent / row["rs_path"]
@@ -111,7 +111,7 @@ def test_tilepredict_applies_the_finetuned_head_as_trained(gair_provider, finetu
 
 def test_qgis_process_runs_the_finetuned_head(qgis_app, finetuned, eurosat, tmp_path):
     package, _ = finetuned
-    patch = eurosat.parent / next(r for r in csv.DictReader(open(eurosat)) if r["split"] == "test")["rs_path"]
+    patch = eurosat.parent / next(r for r in csv.DictReader(eurosat.read_text().splitlines()) if r["split"] == "test")["rs_path"]
     output = tmp_path / "predictions.gpkg"
     result = subprocess.run([str(ROOT / "scripts" / "qgis_process"), "run", "gair:tilepredict", "--",
                              f"INPUT={patch}", f"MODEL={package.root}", f"HEAD={HEAD}", f"OUTPUT={output}"],

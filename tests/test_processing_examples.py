@@ -16,7 +16,7 @@ from processing_support import read_output, run, runtime
 def test_detroit_heatmap_equals_the_runtime_cosine_at_every_pixel_centre(tmp_path, gair_provider):
     import rasterio
 
-    example = next(r for r in csv.DictReader(open(GAIR_EXAMPLES / "examples.csv")) if r["id"] == "detroit")
+    example = next(r for r in csv.DictReader((GAIR_EXAMPLES / "examples.csv").read_text().splitlines()) if r["id"] == "detroit")
     raster, photo = GAIR_EXAMPLES / example["rs_image"], GAIR_EXAMPLES / example["sv_image"]
     with rasterio.open(raster) as dataset:
         left, bottom, right, top = dataset.bounds

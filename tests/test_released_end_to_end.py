@@ -48,7 +48,7 @@ def test_qgis_process_heatmap_from_an_imported_released_checkpoint_equals_torch(
     torch.save({"model": random_released_state_dict(seed=21)}, checkpoint)
     package = import_released(checkpoint, tmp_path / "package")
 
-    example = next(r for r in csv.DictReader(open(GAIR_EXAMPLES / "examples.csv")) if r["id"] == "sacramento")
+    example = next(r for r in csv.DictReader((GAIR_EXAMPLES / "examples.csv").read_text().splitlines()) if r["id"] == "sacramento")
     raster, photo = GAIR_EXAMPLES / example["rs_image"], GAIR_EXAMPLES / example["sv_image"]
     lon_min, lat_max = float(example["rs_bbox_lon_min"]), float(example["rs_bbox_lat_max"])
     lon_max, lat_min = float(example["rs_bbox_lon_max"]), float(example["rs_bbox_lat_min"])

@@ -166,7 +166,7 @@ def test_pair_rows_train_each_modality_against_locations_only(tmp_path, photo):
     out = tmp_path / "run"
     assert train.main(["--manifest", str(manifest), "--preset", "tiny", "--max-steps", "2", "--batch-size", "6",
                        "--output-dir", str(out), "--no-progress", "--no-tensorboard", "--freeze", "location"]) == 0
-    rows = list(csv.DictReader(open(out / "metrics.csv")))
+    rows = list(csv.DictReader((out / "metrics.csv").read_text().splitlines()))
     assert len(rows) == 2
     for row in rows:
         assert float(row["incl"]) == 0.0 and float(row["rs_loc"]) > 0 and float(row["sv_loc"]) > 0

@@ -27,7 +27,7 @@ def examples_manifest(tmp_path: Path) -> Path:
     with open(path, "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["sv_path", "lon", "lat", "rs_path"])
-        for e in csv.DictReader(open(GAIR_EXAMPLES / "examples.csv")):
+        for e in csv.DictReader((GAIR_EXAMPLES / "examples.csv").read_text().splitlines()):
             writer.writerow([GAIR_EXAMPLES / e["sv_image"], e["lon"], e["lat"], GAIR_EXAMPLES / e["rs_image"]])
     return path
 
@@ -45,7 +45,7 @@ def synthetic_manifest(tmp_path, l2a_tile, photo) -> Path:
 
 
 def metrics(out: Path) -> list[dict]:
-    return list(csv.DictReader(open(out / "metrics.csv")))
+    return list(csv.DictReader((out / "metrics.csv").read_text().splitlines()))
 
 
 def run(*args) -> int:
