@@ -1,7 +1,7 @@
 """GAIR for QGIS. Importing this package does not import QGIS; QGIS calls `classFactory`."""
 
 
-def classFactory(iface):  # noqa: N802 (QGIS plugin entry point)
+def classFactory(iface):
     from .plugin import GairPlugin
 
     return GairPlugin(iface)

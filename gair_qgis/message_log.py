@@ -28,7 +28,7 @@ class MessageLogHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             QgsMessageLog.logMessage(self.format(record), TAB, qgis_level(record.levelno), notifyUser=False)
-        except Exception:  # noqa: BLE001 (logging must never raise into the caller)
+        except Exception:  # logging must never raise into the caller
             self.handleError(record)
 
 

@@ -33,7 +33,7 @@ class GairPlugin:
         # onnxruntime installed by the plugin's installer goes on sys.path before anything imports it
         deps.activate(deps.root_in_profile(QgsApplication.qgisSettingsDirPath()))
 
-    def initProcessing(self) -> None:  # noqa: N802 (QGIS API)
+    def initProcessing(self) -> None:
         """Register the GAIR Processing provider (also called by qgis_process)."""
         if self.provider is None:
             from .processing.provider import GairProvider
@@ -43,7 +43,7 @@ class GairPlugin:
             # a test's provider): keep no reference to a deleted one
             self.provider = provider if QgsApplication.processingRegistry().addProvider(provider) else None
 
-    def initGui(self) -> None:  # noqa: N802 (QGIS API)
+    def initGui(self) -> None:
         self.initProcessing()
         self._init_docks()
         from .gui.dependencies import DependencyOffer

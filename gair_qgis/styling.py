@@ -539,7 +539,7 @@ class ResultPostProcessor(QgsProcessingLayerPostProcessorInterface):
         cls._KEEP.append(instance)
         return instance
 
-    def postProcessLayer(self, layer, context, feedback) -> None:  # noqa: N802 (QGIS API)
+    def postProcessLayer(self, layer, context, feedback) -> None:
         project = context.project() or QgsProject.instance()
         if isinstance(layer, QgsRasterLayer):
             style_result_raster(layer)

@@ -25,7 +25,7 @@ def translate(context: str, text: str) -> str:
     return QCoreApplication.translate(context, text)
 
 
-def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 (the name pylupdate5 looks for)
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
     """Mark a literal kept in a constant (a help text, a list of options) for extraction under
     `context`; it is translated where it is shown (`self.tr(CONSTANT)` in a class of `context`)."""
     return text

@@ -17,7 +17,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from demo import example_inputs  # noqa: E402 (scripts/demo.py: one reader of the examples table)
+from demo import example_inputs  # scripts/demo.py: one reader of the examples table
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT_NAME = "gair_demo.qgz"

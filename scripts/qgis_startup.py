@@ -129,7 +129,7 @@ class GairTour:
         self.timer.start(GAIR_STEP_TIMEOUT_MS)
         try:
             action(lambda error=None: self.done(name, error))
-        except Exception as error:  # noqa: BLE001 (report any failure of a step and go on)
+        except Exception as error:  # report any failure of a step and go on
             self.done(name, f"{type(error).__name__}: {error}")
 
     def done(self, name, error=None):
@@ -400,7 +400,7 @@ def gair_startup():
             gair_gui()  # the tour shows the docks as they open first, then fills them
         else:
             gair_heatmap_dock()
-    except Exception as error:  # noqa: BLE001 (report anything, then quit in screenshot mode)
+    except Exception as error:  # report anything, then quit in screenshot mode
         gair_log(f"cannot set up the heatmap dock: {error}")
         if screenshots:
             gair_quit(1)

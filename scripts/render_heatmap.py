@@ -9,7 +9,7 @@ import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from qgis.core import (  # noqa: E402
+from qgis.core import (
     QgsApplication,
     QgsColorRampShader,
     QgsContrastEnhancement,
@@ -28,10 +28,10 @@ from qgis.core import (  # noqa: E402
     QgsStyle,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import QSize  # noqa: E402
-from qgis.PyQt.QtGui import QColor  # noqa: E402
+from qgis.PyQt.QtCore import QSize
+from qgis.PyQt.QtGui import QColor
 
-from gair_qgis.runtime.preprocess import canonical_band_name  # noqa: E402
+from gair_qgis.runtime.preprocess import canonical_band_name
 
 
 def true_colour(layer: QgsRasterLayer) -> None:

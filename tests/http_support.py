@@ -26,7 +26,7 @@ class MisbehavingServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server API)
+            def do_GET(self) -> None:
                 server.handle(self)
 
             def log_message(self, *args) -> None:

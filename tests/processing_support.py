@@ -174,7 +174,7 @@ def default_tile_size(case: RasterCase, lat: float, cols: int, rows: int) -> tup
 class CancelAfterStart(QgsProcessingFeedback):
     """Cancels as soon as the algorithm reports progress."""
 
-    def setProgress(self, progress: float) -> None:  # noqa: N802 (Qt API)
+    def setProgress(self, progress: float) -> None:
         super().setProgress(progress)
         if progress > 0:
             self.cancel()

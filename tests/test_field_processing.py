@@ -17,8 +17,8 @@ from conftest import GAIR_EXAMPLES, ROOT, SHARED, requires_examples
 pytest.importorskip("distributed", reason="the region extras are not installed (pip install -e '.[region]')")
 pytest.importorskip("zarr", reason="the region extras are not installed (pip install -e '.[region]')")
 
-from gair_qgis.runtime.field import store  # noqa: E402
-from gair_qgis.runtime.field.build import build_field, same_chunks  # noqa: E402
+from gair_qgis.runtime.field import store
+from gair_qgis.runtime.field.build import build_field, same_chunks
 
 # distributed's scheduler leaves its HTTP server's listening socket to the garbage collector
 pytestmark = pytest.mark.filterwarnings("ignore:Exception ignored in. <socket.socket:pytest.PytestUnraisableExceptionWarning")
@@ -75,7 +75,7 @@ def test_cancel_reaches_the_dask_work_and_the_field_resumes(gair_provider, tmp_p
     import processing
 
     class CancelAfterFirstChunk(QgsProcessingFeedback):
-        def setProgress(self, progress: float) -> None:  # noqa: N802 (QGIS API)
+        def setProgress(self, progress: float) -> None:
             super().setProgress(progress)
             if 0 < progress < 100:
                 self.cancel()

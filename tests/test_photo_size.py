@@ -88,7 +88,7 @@ def test_the_heatmap_algorithm_logs_the_warning_and_refuses_a_1x1_photo(tmp_path
             super().__init__()
             self.warnings: list[str] = []
 
-        def pushWarning(self, warning: str) -> None:  # noqa: N802 (Qt API)
+        def pushWarning(self, warning: str) -> None:
             self.warnings.append(warning)
             super().pushWarning(warning)
 

@@ -171,7 +171,7 @@ class AlgorithmDock(QgsDockWidget):
         """The model note (shows the UNTRAINED warning when the chosen model is untrained)."""
         return self.model_note
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def showEvent(self, event) -> None:
         """Show the output folder as currently set (another dock or the project may have changed it)."""
         self.show_output_folder()
         super().showEvent(event)

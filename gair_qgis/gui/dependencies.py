@@ -295,7 +295,7 @@ class DependenciesDialog(QDialog):
             process.kill()
             process.waitForFinished(5000)
 
-    def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def closeEvent(self, event) -> None:
         if self.process is not None:
             self.cancel()
             self.close_when_done = True

@@ -117,7 +117,7 @@ class LocationDock(AlgorithmDock):
         if not self.area_set_by_user:
             self.use_map_view()
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def showEvent(self, event) -> None:
         """Follow the map view until the user sets an area (the dock is made before any project)."""
         super().showEvent(event)
         if not self.area_set_by_user or self.extent.outputExtent().isEmpty():

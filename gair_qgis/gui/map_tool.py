@@ -66,13 +66,13 @@ class PointPickerTool(QgsMapToolEmitPoint):
         super().__init__(canvas)
         self.setCursor(QgsApplication.getThemeCursor(QgsApplication.Cursor.CapturePoint))
 
-    def canvasReleaseEvent(self, event: QgsMapMouseEvent) -> None:  # noqa: N802 (Qt API)
+    def canvasReleaseEvent(self, event: QgsMapMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             return
         crs = self.canvas().mapSettings().destinationCrs()
         self.picked.emit(QgsReferencedPointXY(event.mapPoint(), crs))
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt API)
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape:
             event.accept()
             self.escaped.emit()
@@ -206,7 +206,7 @@ class PointPickerRow(QWidget):
             else:
                 self.canvas.unsetMapTool(self.tool)
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def showEvent(self, event) -> None:
         """Follow the dock the row is in: a tab of docks moves the others off screen (no hide event)."""
         super().showEvent(event)
         parent = self.parentWidget()
@@ -220,7 +220,7 @@ class PointPickerRow(QWidget):
         if not visible:
             self.release()
 
-    def hideEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def hideEvent(self, event) -> None:
         """Hidden (its dock closed): stop picking."""
         super().hideEvent(event)
         self.release()

@@ -60,13 +60,13 @@ class RecordingFeedback(QgsProcessingFeedback):
         if text not in self.input_warnings:
             self.input_warnings.append(text)
 
-    def reportError(self, error: str, fatalError: bool = False) -> None:  # noqa: N802,N803 (Qt API)
+    def reportError(self, error: str, fatalError: bool = False) -> None:
         self.errors.append(error)
 
-    def pushWarning(self, warning: str) -> None:  # noqa: N802
+    def pushWarning(self, warning: str) -> None:
         self.messages.append(warning)
 
-    def pushInfo(self, info: str) -> None:  # noqa: N802
+    def pushInfo(self, info: str) -> None:
         self.messages.append(info)
 
 

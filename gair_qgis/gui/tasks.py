@@ -140,7 +140,7 @@ class ProbeProviderTask(QgsTask):
             runtime = GAIRRuntime(self.package_folder or None, force_cpu=self.force_cpu)
             self.message = runtime.provider
             runtime.close()
-        except Exception as error:  # noqa: BLE001 (onnxruntime's own errors: show any in the UI)
+        except Exception as error:  # onnxruntime's own errors: show any in the UI
             self.message = f"{type(error).__name__}: {error}"
             return False
         return True

@@ -40,7 +40,7 @@ class WrappingLabel(QLabel):
         self.setMinimumWidth(1)
         self.setText(text)
 
-    def setText(self, text: str) -> None:  # noqa: N802 (Qt API)
+    def setText(self, text: str) -> None:
         super().setText(breakable(text or ""))
 
     def text(self) -> str:
@@ -63,7 +63,7 @@ class ElidedLabel(QLabel):
         self.setMinimumWidth(1)
         self.setText(text)
 
-    def setText(self, text: str) -> None:  # noqa: N802 (Qt API)
+    def setText(self, text: str) -> None:
         self._full = text or ""
         self.setToolTip(self._full)
         self._elide()
@@ -75,7 +75,7 @@ class ElidedLabel(QLabel):
         """The text as drawn (elided to the label's width)."""
         return super().text()
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._elide()
 

@@ -42,7 +42,7 @@ class StderrHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             sys.stderr.write(self.format(record) + "\n")
-        except Exception:  # noqa: BLE001 (logging must never raise into the caller)
+        except Exception:  # logging must never raise into the caller
             self.handleError(record)
 
 
@@ -124,7 +124,7 @@ def command(main: Optional[Main] = None, *,
                     traceback.print_exc()
                 print(f"error: {describe(error)}", file=sys.stderr)
                 return EXIT_INPUT
-            except Exception as error:  # noqa: BLE001 (a defect: one line, the traceback on request)
+            except Exception as error:  # a defect: one line, the traceback on request
                 if debug:
                     traceback.print_exc()
                 print(f"error: internal error ({type(error).__name__}: {error}); run again with {DEBUG_FLAG} "

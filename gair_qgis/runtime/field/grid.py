@@ -236,7 +236,7 @@ def field_bounds(scene: Scene, crs: str) -> Bounds:
         mapped = transform_bounds(scene.crs, crs, left, bottom, right, top, densify_pts=21)
         xs, ys = transform(scene.crs, crs, [left, right, left, right], [bottom, bottom, top, top])
         back_x, back_y = transform(crs, scene.crs, xs, ys)
-    except Exception as error:  # noqa: BLE001 (PROJ's errors have no common type)
+    except Exception as error:  # PROJ's errors have no common type
         raise InputError(f"{scene.name} cannot be mapped into the field CRS ({error}); give --crs EPSG:3857 or a CRS "
                          "that covers every input") from None
     size = max(right - left, top - bottom)
@@ -274,7 +274,7 @@ def area_of_use(crs: str) -> Optional[Bounds]:
 
         code = CRS.from_wkt(crs).to_epsg()
         area = pyproj.CRS.from_epsg(code).area_of_use if code else None
-    except Exception:  # noqa: BLE001 (no pyproj, or a CRS it does not know: no check)
+    except Exception:  # no pyproj, or a CRS it does not know: no check
         return None
     return (area.west, area.south, area.east, area.north) if area else None
 
