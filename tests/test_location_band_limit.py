@@ -51,7 +51,7 @@ def test_highest_frequency_is_read_from_the_package(runtime):
 def test_lagrange_matrix_reproduces_cubics_exactly():
     nodes = 0.5 + 7.0 * np.arange(9)
     positions = np.linspace(0.5, 56.5, 113)
-    cubic = lambda x: 0.3 * x**3 - 2 * x**2 + x - 4
+    cubic = lambda x: 0.3 * x**3 - 2 * x**2 + x - 4  # noqa: E731
     assert np.allclose(lagrange_matrix(positions, 0.5, 7.0, 9) @ cubic(nodes), cubic(positions), atol=1e-8)
 
 

@@ -36,7 +36,7 @@ class MetricsLogger:
         elif self.path.exists():
             self.path.unlink()
         new = not self.path.exists()
-        self._handle = open(self.path, "a", newline="")  # a logger: closed by close()
+        self._handle = open(self.path, "a", newline="")  # noqa: SIM115 (a logger: closed by close())
         self._writer = csv.DictWriter(self._handle, fieldnames=self.columns, extrasaction="ignore")
         if new:
             self._writer.writeheader()
