@@ -1,7 +1,7 @@
 """In a real headless QGIS: the models dock downloads the released-layout checkpoint from a
 local server through QGIS's network stack (resume after a dropped connection, 404), an
 expected SHA-256 is checked (a malformed one refused before any transfer, a file with another
-hash removed and nothing installed), a new package becomes the active model, and switching the
+hash removed, nothing installed, and the message with both hashes wraps inside the dock), a new package becomes the active model, and switching the
 active model reaches every dock and the Processing algorithms (their MODEL default, its list of
 installed packages, and a run without MODEL)."""
 from __future__ import annotations
@@ -12,17 +12,19 @@ import shutil
 import numpy as np
 import pytest
 from qgis.core import Qgis, QgsApplication, QgsVectorLayer
+from test_gui_layout import clipped, main_window, show_docks  # noqa: F401 (main_window: the fixture)
 
 from gair_qgis.gui.heatmap_dock import HeatmapDock
 from gair_qgis.gui.location_dock import LocationDock
 from gair_qgis.gui.models_dock import ModelManagerDock
 from gair_qgis.gui.network import qgis_transport
 from gair_qgis.gui.predictions_dock import PredictionsDock
+from gair_qgis.gui.widgets import ZERO_WIDTH_SPACE
 from gair_qgis.runtime import download
 from gair_qgis.runtime.import_checkpoint import import_released
 from gair_qgis.runtime.package import ModelPackage, add_heads, bundled_package_path
 
-from gui_support import wait_for_tasks
+from gui_support import wait_for_tasks, wait_until
 from http_support import MisbehavingServer
 from released_reference import save_compact_released_checkpoint
 
@@ -97,9 +99,13 @@ def hash_field(plugin):
     downloader.sha256.clear()
 
 
-def test_a_download_with_another_sha256_is_removed_and_installs_nothing(plugin, server, checkpoint, hash_field,
-                                                                      tmp_path):
-    downloader = plugin.gui.dock(ModelManagerDock).downloader
+@pytest.mark.usefixtures("main_window")  # QGIS's main window shown at 1280x800
+def test_a_download_with_another_sha256_is_removed_and_installs_nothing(plugin, qgis_iface, server, checkpoint,
+                                                                      hash_field, tmp_path):
+    show_docks(qgis_iface.mainWindow(), plugin.gui)  # the docks at their default width
+    dock = plugin.gui.dock(ModelManagerDock)
+    dock.raise_()
+    downloader = dock.downloader
     downloader.url.setText(server.url("ok"))
     downloader.out_folder.setFilePath(str(tmp_path / "gair-released"))
     actual = hashlib.sha256(checkpoint.read_bytes()).hexdigest()
@@ -114,6 +120,8 @@ def test_a_download_with_another_sha256_is_removed_and_installs_nothing(plugin, 
     assert list(tmp_path.iterdir()) == []  # no package, no partial file, no download folder
     assert (plugin.gui.catalog.active_folder(), [e.folder for e in plugin.gui.catalog.entries()]) == before
     assert downloader.download_button.isEnabled() and downloader.progress.value() == 0
+    wait_until(lambda: True, 1)  # the message is laid out
+    assert clipped(dock) == []  # both 64-digit hashes wrap inside the dock
 
 
 @pytest.mark.parametrize("typed", ["abc123", "0" * 63, "g" * 64, "0" * 64 + "0"])
@@ -138,7 +146,9 @@ def test_the_published_sha256_pasted_in_capitals_with_spaces_is_accepted(plugin,
     downloader.url.setText(server.url("ok"))
     out = tmp_path / "gair-checked"
     downloader.out_folder.setFilePath(str(out))
-    hash_field.setText(f"  {hashlib.sha256(checkpoint.read_bytes()).hexdigest().upper()} ")
+    published = hashlib.sha256(checkpoint.read_bytes()).hexdigest().upper()
+    # in groups, with a break opportunity as a copy from a GAIR status line carries one
+    hash_field.setText(f"  {published[:32]} {published[32:48]}{ZERO_WIDTH_SPACE}{published[48:]} ")
     assert downloader.start()
     wait_for_tasks(300)
     assert "is now the active GAIR model" in downloader.status.text(), downloader.status.text()

@@ -5,6 +5,7 @@ execution provider, force-CPU, and a copy-diagnostics action. A downloaded or im
 package becomes the active model, and the message bar says so."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Optional
 
@@ -39,9 +40,11 @@ from .dependencies import DependencyPanel, DependencyStatus, dependency_status
 from .diagnostics import diagnostics, onnxruntime_status
 from .model_catalog import UNTRAINED_WARNING, WARNING_STYLE, ModelCatalog, ModelEntry
 from .tasks import DownloadTask, ImportCheckpointTask, ProbeProviderTask
-from .widgets import ElidedLabel, button_grid, wrapping_label
+from .widgets import ZERO_WIDTH_SPACE, ElidedLabel, WrappingLabel, button_grid, wrapping_label
 
 LIST_HEIGHT = 110  # px
+LONG_RUN = re.compile(r"[0-9A-Za-z]{17,}")  # a hash or token no word-wrap can break
+RUN_PIECE = 16  # characters between the break opportunities put into such a run
 
 
 def default_import_folder(name: str = DEFAULT_NAME) -> str:
@@ -239,6 +242,15 @@ class PackageList(QWidget):
         return True
 
 
+class StatusLabel(WrappingLabel):
+    """A panel's status line: wraps like every label of the docks, and also inside long runs of
+    letters and digits (a SHA-256 is 64), which would otherwise run past the dock's edge."""
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt API)
+        super().setText(LONG_RUN.sub(lambda run: ZERO_WIDTH_SPACE.join(
+            run.group(0)[i:i + RUN_PIECE] for i in range(0, len(run.group(0)), RUN_PIECE)), text or ""))
+
+
 def install(catalog: ModelCatalog, folder: Path, done_message: str, announce) -> str:
     """Add a new package to the catalog and make it the active model; returns the status
     line (the error when it cannot be used). `announce(text)` goes to the message bar."""
@@ -277,7 +289,7 @@ class PackageTaskPanel(QGroupBox):
         self.start_button = QPushButton(self.tr(start_text))
         self.cancel_button = QPushButton(self.tr("Cancel"))
         self.progress = QProgressBar()
-        self.status = wrapping_label(self.tr(status_text))
+        self.status = StatusLabel(self.tr(status_text))
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.form = QFormLayout(self)
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # labels above: fields get the width
@@ -403,8 +415,9 @@ class DownloadPanel(PackageTaskPanel):
 
     def expected_sha256(self) -> tuple[bool, Optional[str]]:
         """(valid, hash): the field's hash in lower case, None when it is empty; not valid
-        (and the status line says why) when it is not 64 hexadecimal digits."""
-        text = self.sha256.text().strip().lower()
+        (and the status line says why) when it is not 64 hexadecimal digits. Spaces and the
+        invisible break opportunities of a copied GAIR label are not part of it."""
+        text = "".join(self.sha256.text().replace(ZERO_WIDTH_SPACE, " ").split()).lower()
         if not text:
             return True, None
         if not SHA256.fullmatch(text):
