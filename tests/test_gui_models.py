@@ -1,9 +1,10 @@
 """In a real headless QGIS: the models dock downloads the released-layout checkpoint from a
 local server through QGIS's network stack (resume after a dropped connection, 404), an
-expected SHA-256 is checked (a malformed one refused before any transfer, a file with another
-hash removed, nothing installed, and the message with both hashes wraps inside the dock), a new package becomes the active model, and switching the
-active model reaches every dock and the Processing algorithms (their MODEL default, its list of
-installed packages, and a run without MODEL)."""
+expected SHA-256 is checked (a malformed one refused before any transfer; a file with another
+hash removed, nothing installed, and the message with both hashes wraps inside the dock), a
+new package becomes the active model, and switching the active model reaches every dock and
+the Processing algorithms (their MODEL default, its list of installed packages, and a run
+without MODEL)."""
 from __future__ import annotations
 
 import hashlib
