@@ -166,11 +166,6 @@ class AlgorithmDock(QgsDockWidget):
         self.model_note.setToolTip(self.model_note.text())
         self.model_chooser.setToolTip(self.model_chooser.currentText())
 
-    @property
-    def untrained_warning(self) -> QLabel:
-        """The model note (shows the UNTRAINED warning when the chosen model is untrained)."""
-        return self.model_note
-
     def showEvent(self, event) -> None:
         """Show the output folder as currently set (another dock or the project may have changed it)."""
         self.show_output_folder()
@@ -295,10 +290,6 @@ class AlgorithmDock(QgsDockWidget):
         if not folder:
             raise ValueError(self.tr("No usable model package; open the GAIR model manager."))
         return folder
-
-    def run_layer(self) -> Optional[QgsMapLayer]:
-        """The latest run's input layer, if it is still in the project."""
-        return QgsProject.instance().mapLayer(self.run_layer_id) if self.run_layer_id else None
 
     def cleanup(self) -> None:
         """Cancel a running task and free canvas items (plugin unload)."""
