@@ -301,48 +301,12 @@
 <context>
     <name>FieldBuildAlgorithm</name>
     <message>
-        <source>Encodes every tile of one fixed grid over the INPUTS (rasters in any CRS, and FOLDER: a folder of single-band files of one Sentinel-2 scene) with the model&apos;s RS encoder, once, into an embedding field: a Zarr store that GDAL, QGIS and xarray open, with the PCA view (three components as RGB) beside it, which is loaded as a layer.
-
-The work runs on Dask: by default a local cluster of one single-threaded worker process per core (WORKERS); SCHEDULER (default: the setting gair/dask_scheduler) sends it to a Dask cluster instead (tcp://host:8786; start one with `dask scheduler` and `dask worker ADDRESS`). An existing field is resumed (complete chunks are skipped, damaged ones redone) or extended with new rasters of the same grid.
-
-TOKENS also stores each tile&apos;s per-cell tables (float16), so fine heatmaps (gair:fieldheatmap) never re-encode.</source>
-        <translation>Kodiert jede Kachel eines festen Gitters über den INPUTS (Raster in beliebigem KBS, und FOLDER: ein Ordner mit Einzelbanddateien einer Sentinel-2-Szene) einmal mit dem Fernerkundungs-Encoder des Modells in ein Einbettungsfeld: einen Zarr-Speicher, den GDAL, QGIS und xarray öffnen, mit der PCA-Ansicht (drei Komponenten als RGB) daneben, die als Layer geladen wird.
-
-Die Arbeit läuft auf Dask: standardmäßig ein lokaler Cluster mit einem einfädigen Worker-Prozess je Kern (WORKERS); SCHEDULER (Standard: die Einstellung gair/dask_scheduler) schickt sie stattdessen an einen Dask-Cluster (tcp://host:8786; starten Sie einen mit `dask scheduler` und `dask worker ADRESSE`). Ein vorhandenes Feld wird fortgesetzt (vollständige Chunks werden übersprungen, beschädigte neu erstellt) oder um neue Raster desselben Gitters erweitert.
-
-TOKENS speichert zusätzlich die Tabellen je Zelle jeder Kachel (float16), damit feine Heatmaps (gair:fieldheatmap) nie neu kodieren.</translation>
-    </message>
-    <message>
         <source>Build an embedding field (Dask)</source>
         <translation>Einbettungsfeld erstellen (Dask)</translation>
     </message>
     <message>
         <source>Rasters (any CRS)</source>
         <translation>Raster (beliebiges KBS)</translation>
-    </message>
-    <message>
-        <source>Folder of one scene&apos;s band files (optional)</source>
-        <translation>Ordner mit den Banddateien einer Szene (optional)</translation>
-    </message>
-    <message>
-        <source>Field CRS (default: the first raster&apos;s)</source>
-        <translation>KBS des Feldes (Vorgabe: das des ersten Rasters)</translation>
-    </message>
-    <message>
-        <source>Store per-cell tables for fine heatmaps</source>
-        <translation>Tabellen je Zelle für feine Heatmaps speichern</translation>
-    </message>
-    <message>
-        <source>Dask scheduler address (empty: a local cluster)</source>
-        <translation>Adresse des Dask-Schedulers (leer: ein lokaler Cluster)</translation>
-    </message>
-    <message>
-        <source>Workers of the local cluster (0: one per core)</source>
-        <translation>Worker des lokalen Clusters (0: einer je Kern)</translation>
-    </message>
-    <message>
-        <source>Tiles per chunk side (one Dask task each)</source>
-        <translation>Kacheln je Chunk-Seite (je eine Dask-Aufgabe)</translation>
     </message>
     <message>
         <source>Embedding field (.zarr)</source>
@@ -376,13 +340,69 @@ TOKENS speichert zusätzlich die Tabellen je Zelle jeder Kachel (float16), damit
         <source>PCA view of {}</source>
         <translation>PCA-Ansicht von {}</translation>
     </message>
+    <message>
+        <source>Encodes every tile of one fixed grid over the &lt;b&gt;{INPUTS}&lt;/b&gt; and the &lt;b&gt;{FOLDER}&lt;/b&gt; (single-band files of one Sentinel-2 scene) with the model&apos;s RS encoder, once, into an embedding field: a Zarr store that GDAL, QGIS and xarray open, with the PCA view (three components as RGB) beside it, which is loaded as a layer.
+
+The work runs on Dask: by default a local cluster of one single-threaded worker process per core (&lt;b&gt;{WORKERS}&lt;/b&gt;); the &lt;b&gt;{SCHEDULER}&lt;/b&gt; (default: the setting gair/dask_scheduler) sends it to a Dask cluster instead (tcp://host:8786; start one with `dask scheduler` and `dask worker ADDRESS`). An existing field is resumed (complete chunks are skipped, damaged ones redone) or extended with new rasters of the same grid.
+
+With &lt;b&gt;{TOKENS}&lt;/b&gt;, each tile&apos;s per-cell tables (float16) are stored too, so fine heatmaps (gair:fieldheatmap) never re-encode.</source>
+        <translation>Kodiert jede Kachel eines festen Gitters über den Eingaben &lt;b&gt;{INPUTS}&lt;/b&gt; und &lt;b&gt;{FOLDER}&lt;/b&gt; (Einzelbanddateien einer Sentinel-2-Szene) einmal mit dem Fernerkundungs-Encoder des Modells in ein Einbettungsfeld: einen Zarr-Speicher, den GDAL, QGIS und xarray öffnen, mit der PCA-Ansicht (drei Komponenten als RGB) daneben, die als Layer geladen wird.
+
+Die Arbeit läuft auf Dask: standardmäßig ein lokaler Cluster mit einem einfädigen Worker-Prozess je Kern (&lt;b&gt;{WORKERS}&lt;/b&gt;); der &lt;b&gt;{SCHEDULER}&lt;/b&gt; (Vorgabe: die Einstellung gair/dask_scheduler) schickt sie stattdessen an einen Dask-Cluster (tcp://host:8786; starten Sie einen mit `dask scheduler` und `dask worker ADRESSE`). Ein vorhandenes Feld wird fortgesetzt (vollständige Chunks werden übersprungen, beschädigte neu erstellt) oder um neue Raster desselben Gitters erweitert.
+
+Mit &lt;b&gt;{TOKENS}&lt;/b&gt; werden zusätzlich die Tabellen je Zelle jeder Kachel (float16) gespeichert, damit feine Heatmaps (gair:fieldheatmap) nie neu kodieren.</translation>
+    </message>
+    <message>
+        <source>Band files folder</source>
+        <translation>Ordner mit Banddateien</translation>
+    </message>
+    <message>
+        <source>Optional: a folder of one Sentinel-2 scene&apos;s single-band files.</source>
+        <translation>Optional: ein Ordner mit den Einzelbanddateien einer Sentinel-2-Szene.</translation>
+    </message>
+    <message>
+        <source>Field CRS</source>
+        <translation>KBS des Feldes</translation>
+    </message>
+    <message>
+        <source>Default: the first raster&apos;s CRS.</source>
+        <translation>Vorgabe: das KBS des ersten Rasters.</translation>
+    </message>
+    <message>
+        <source>Store per-cell tables</source>
+        <translation>Tabellen je Zelle speichern</translation>
+    </message>
+    <message>
+        <source>Needed for fine heatmaps (gair:fieldheatmap); the field gets larger.</source>
+        <translation>Nötig für feine Heatmaps (gair:fieldheatmap); das Feld wird größer.</translation>
+    </message>
+    <message>
+        <source>Dask scheduler</source>
+        <translation>Dask-Scheduler</translation>
+    </message>
+    <message>
+        <source>An address such as tcp://host:8786. Empty: a local cluster.</source>
+        <translation>Eine Adresse wie tcp://host:8786. Leer: ein lokaler Cluster.</translation>
+    </message>
+    <message>
+        <source>Local workers</source>
+        <translation>Lokale Worker</translation>
+    </message>
+    <message>
+        <source>Worker processes of the local cluster; 0: one per core.</source>
+        <translation>Worker-Prozesse des lokalen Clusters; 0: einer je Kern.</translation>
+    </message>
+    <message>
+        <source>Chunk size (tiles)</source>
+        <translation>Chunk-Größe (Kacheln)</translation>
+    </message>
+    <message>
+        <source>Tiles per chunk side, one Dask task each; 0: the default.</source>
+        <translation>Kacheln je Chunk-Seite, je eine Dask-Aufgabe; 0: die Vorgabe.</translation>
+    </message>
 </context>
 <context>
     <name>FieldHeatmapAlgorithm</name>
-    <message>
-        <source>The fine similarity heatmap of a photo over EXTENT of a FIELD built with per-cell tables (TOKENS): the NILI cosine at every output pixel from the stored tables; nothing is re-encoded. PIXEL_SIZE in the field&apos;s map units (default: the model&apos;s pixel).</source>
-        <translation>Die feine Ähnlichkeits-Heatmap eines Fotos über EXTENT eines mit Tabellen je Zelle (TOKENS) erstellten FIELD: der NILI-Kosinus an jedem Ausgabepixel aus den gespeicherten Tabellen; nichts wird neu kodiert. PIXEL_SIZE in den Karteneinheiten des Feldes (Vorgabe: das Pixel des Modells).</translation>
-    </message>
     <message>
         <source>Fine heatmap from an embedding field</source>
         <translation>Feine Heatmap aus einem Einbettungsfeld</translation>
@@ -392,10 +412,6 @@ TOKENS speichert zusätzlich die Tabellen je Zelle jeder Kachel (float16), damit
         <translation>Ausdehnung</translation>
     </message>
     <message>
-        <source>Pixel size in the field&apos;s map units (default: the model&apos;s pixel)</source>
-        <translation>Pixelgröße in den Karteneinheiten des Feldes (Vorgabe: das Pixel des Modells)</translation>
-    </message>
-    <message>
         <source>Heatmap</source>
         <translation>Heatmap</translation>
     </message>
@@ -403,13 +419,21 @@ TOKENS speichert zusätzlich die Tabellen je Zelle jeder Kachel (float16), damit
         <source>EXTENT is empty; give an area with a width and a height</source>
         <translation>EXTENT ist leer; geben Sie ein Gebiet mit einer Breite und einer Höhe an</translation>
     </message>
+    <message>
+        <source>The fine similarity heatmap of a photo over the &lt;b&gt;{EXTENT}&lt;/b&gt; of an embedding field built with per-cell tables (gair:fieldbuild&apos;s per-cell tables option): the NILI cosine at every output pixel from the stored tables; nothing is re-encoded. &lt;b&gt;{PIXEL_SIZE}&lt;/b&gt; in the field&apos;s map units (default: the model&apos;s pixel).</source>
+        <translation>Die feine Ähnlichkeits-Heatmap eines Fotos über der &lt;b&gt;{EXTENT}&lt;/b&gt; eines Einbettungsfeldes, das mit Tabellen je Zelle erstellt wurde (Option „Tabellen je Zelle“ von gair:fieldbuild): der NILI-Kosinus an jedem Ausgabepixel aus den gespeicherten Tabellen; nichts wird neu kodiert. &lt;b&gt;{PIXEL_SIZE}&lt;/b&gt; in den Karteneinheiten des Feldes (Vorgabe: das Pixel des Modells).</translation>
+    </message>
+    <message>
+        <source>Pixel size</source>
+        <translation>Pixelgröße</translation>
+    </message>
+    <message>
+        <source>In the field&apos;s map units. Default: the model&apos;s pixel.</source>
+        <translation>In den Karteneinheiten des Feldes. Vorgabe: das Pixel des Modells.</translation>
+    </message>
 </context>
 <context>
     <name>FieldSearchAlgorithm</name>
-    <message>
-        <source>Where in the field was this photo taken? Compares the photo&apos;s projected street-view embedding with the embedding of every tile of FIELD (band 1, rs_cosine) and with the location embedding of every tile centre (band 2, location_cosine); band 3 is the sum of their z-scores. The TOP best tiles of each ranking (rs, location, combined; with per-cell tables also rs_refined: the best point inside each best tile) are written as points with rank, score and tile.</source>
-        <translation>Wo im Feld wurde dieses Foto aufgenommen? Vergleicht die projizierte Straßenansichts-Einbettung des Fotos mit der Einbettung jeder Kachel von FIELD (Band 1, rs_cosine) und mit der Orts-Einbettung jedes Kachelmittelpunkts (Band 2, location_cosine); Band 3 ist die Summe ihrer z-Werte. Die TOP besten Kacheln jeder Rangfolge (rs, location, combined; mit Tabellen je Zelle auch rs_refined: der beste Punkt in jeder besten Kachel) werden als Punkte mit Rang, Wert und Kachel geschrieben.</translation>
-    </message>
     <message>
         <source>Search an embedding field with a photo</source>
         <translation>Ein Einbettungsfeld mit einem Foto durchsuchen</translation>
@@ -419,16 +443,24 @@ TOKENS speichert zusätzlich die Tabellen je Zelle jeder Kachel (float16), damit
         <translation>Orte je Rangfolge</translation>
     </message>
     <message>
-        <source>Percent of a tile with data to rank it</source>
-        <translation>Prozent einer Kachel mit Daten, damit sie in die Rangfolge kommt</translation>
-    </message>
-    <message>
         <source>Similarity raster</source>
         <translation>Ähnlichkeitsraster</translation>
     </message>
     <message>
         <source>Top places</source>
         <translation>Beste Orte</translation>
+    </message>
+    <message>
+        <source>Where in the field was this photo taken? Compares the photo&apos;s projected street-view embedding with the embedding of every tile of the &lt;b&gt;{FIELD}&lt;/b&gt; (band 1, rs_cosine) and with the location embedding of every tile centre (band 2, location_cosine); band 3 is the sum of their z-scores. The best tiles of each ranking (&lt;b&gt;{TOP}&lt;/b&gt;; rankings rs, location, combined; with per-cell tables also rs_refined: the best point inside each best tile) are written as points with rank, score and tile.</source>
+        <translation>Wo im Feld wurde dieses Foto aufgenommen? Vergleicht die projizierte Straßenansichts-Einbettung des Fotos mit der Einbettung jeder Kachel von &lt;b&gt;{FIELD}&lt;/b&gt; (Band 1, rs_cosine) und mit der Orts-Einbettung jedes Kachelmittelpunkts (Band 2, location_cosine); Band 3 ist die Summe ihrer z-Werte. Die besten Kacheln jeder Rangfolge (&lt;b&gt;{TOP}&lt;/b&gt;; Rangfolgen rs, location, combined; mit Tabellen je Zelle auch rs_refined: der beste Punkt in jeder besten Kachel) werden als Punkte mit Rang, Wert und Kachel geschrieben.</translation>
+    </message>
+    <message>
+        <source>Minimum coverage (%)</source>
+        <translation>Mindestabdeckung (%)</translation>
+    </message>
+    <message>
+        <source>The percent of a tile with data that it needs to be ranked.</source>
+        <translation>Der Anteil einer Kachel mit Daten in Prozent, den sie braucht, um in die Rangfolge zu kommen.</translation>
     </message>
 </context>
 <context>
@@ -468,10 +500,6 @@ TOKENS speichert zusätzlich die Tabellen je Zelle jeder Kachel (float16), damit
     <message>
         <source>onnxruntime is not installed in QGIS&apos;s Python</source>
         <translation>onnxruntime ist in QGIS' Python nicht installiert</translation>
-    </message>
-    <message>
-        <source>Model (an installed package, or a package folder; default: the active model)</source>
-        <translation>Modell (ein installiertes Paket oder ein Paketordner; Vorgabe: das aktive Modell)</translation>
     </message>
     <message>
         <source>Bands in model order</source>
@@ -524,6 +552,18 @@ TOKENS speichert zusätzlich die Tabellen je Zelle jeder Kachel (float16), damit
     <message>
         <source>Tiles encoded by this run (others came from the cache)</source>
         <translation>In diesem Lauf kodierte Kacheln (die übrigen kamen aus dem Cache)</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <source>An installed model package (offered in the list) or a package folder. Default: the active model.</source>
+        <translation>Ein installiertes Modellpaket (in der Liste angeboten) oder ein Paketordner. Vorgabe: das aktive Modell.</translation>
+    </message>
+    <message>
+        <source>Head</source>
+        <translation>Kopf</translation>
     </message>
 </context>
 <context>
@@ -835,50 +875,12 @@ TOKENS speichert zusätzlich die Tabellen je Zelle jeder Kachel (float16), damit
         <translation>Ausdehnung</translation>
     </message>
     <message>
-        <source>Output CRS (default: the extent&apos;s)</source>
-        <translation>Ausgabe-KBS (Vorgabe: das der Ausdehnung)</translation>
-    </message>
-    <message>
-        <source>Pixel size in the output CRS&apos;s units (default: 256 pixels across)</source>
-        <translation>Pixelgröße in den Einheiten des Ausgabe-KBS (Vorgabe: 256 Pixel Breite)</translation>
-    </message>
-    <message>
         <source>Output</source>
         <translation>Ausgabe</translation>
     </message>
     <message>
-        <source>Reference location (similarity output)</source>
-        <translation>Referenzort (Ähnlichkeitsausgabe)</translation>
-    </message>
-    <message>
-        <source>Reference photo (similarity output)</source>
-        <translation>Referenzfoto (Ähnlichkeitsausgabe)</translation>
-    </message>
-    <message>
         <source>Location raster</source>
         <translation>Ortsraster</translation>
-    </message>
-    <message>
-        <source>Evaluates GAIR&apos;s location encoder e(lon, lat) at every pixel centre of a grid over EXTENT in CRS (default: the extent&apos;s CRS) with PIXEL_SIZE in that CRS&apos;s units (default: 256 pixels across the longer side). Pixel centres are transformed to EPSG:4326 with the project&apos;s transform context; pixels that cannot be transformed are nodata (-9999).
-
-OUTPUT_TYPE:
-- 0 a 3-band PCA (RGB) view (components from a sample of the pixels);
-- 1 the full embedding (D float32 bands);
-- 2 cosine similarity to a reference: REFERENCE_IMAGE&apos;s projected street-view embedding (the pairing GAIR is trained on) when given, else the location embedding of REFERENCE_POINT.
-
-Where the pixels are finer than the encoder&apos;s highest spatial frequency needs, the encoder is evaluated on a coarser lattice and interpolated, certified at every lattice cell centre to stay within TOLERANCE (default 0.001) of the exact output; TOLERANCE 0 evaluates every pixel.
-
-The number of pixels is limited (GAIR_MAX_PIXELS / QGIS setting gair/max_pixels).</source>
-        <translation>Wertet GAIRs Orts-Encoder e(lon, lat) an jedem Pixelmittelpunkt eines Gitters über EXTENT in CRS aus (Vorgabe: das KBS der Ausdehnung), mit PIXEL_SIZE in den Einheiten dieses KBS (Vorgabe: 256 Pixel entlang der längeren Seite). Die Pixelmittelpunkte werden mit dem Transformationskontext des Projekts nach EPSG:4326 transformiert; Pixel, die sich nicht transformieren lassen, sind NoData (-9999).
-
-OUTPUT_TYPE:
-- 0 eine 3-Band-PCA-Ansicht (RGB) (Komponenten aus einer Stichprobe der Pixel);
-- 1 die vollständige Einbettung (D float32-Bänder);
-- 2 Kosinus-Ähnlichkeit zu einer Referenz: die projizierte Straßenansichts-Einbettung von REFERENCE_IMAGE (die Paarung, auf die GAIR trainiert ist), falls angegeben, sonst die Orts-Einbettung von REFERENCE_POINT.
-
-Wo die Pixel feiner sind, als es die höchste räumliche Frequenz des Encoders erfordert, wird der Encoder auf einem gröberen Gitter ausgewertet und interpoliert; an jedem Gitterzellenmittelpunkt ist zugesichert, dass das Ergebnis höchstens TOLERANCE (Vorgabe 0.001) von der exakten Ausgabe abweicht; TOLERANCE 0 wertet jedes Pixel aus.
-
-Die Anzahl der Pixel ist begrenzt (GAIR_MAX_PIXELS / QGIS-Einstellung gair/max_pixels).</translation>
     </message>
     <message>
         <source>PCA view (3 bands)</source>
@@ -929,8 +931,66 @@ Die Anzahl der Pixel ist begrenzt (GAIR_MAX_PIXELS / QGIS-Einstellung gair/max_p
         <translation>Bilder</translation>
     </message>
     <message>
-        <source>Largest interpolation error on an output value (0: evaluate every pixel)</source>
-        <translation>Größter Interpolationsfehler eines Ausgabewerts (0: jedes Pixel auswerten)</translation>
+        <source>Evaluates GAIR&apos;s location encoder e(lon, lat) at every pixel centre of a grid over the &lt;b&gt;{EXTENT}&lt;/b&gt; in the &lt;b&gt;{CRS}&lt;/b&gt; (default: the extent&apos;s CRS) with the &lt;b&gt;{PIXEL_SIZE}&lt;/b&gt; in that CRS&apos;s units (default: 256 pixels across the longer side). Pixel centres are transformed to EPSG:4326 with the project&apos;s transform context; pixels that cannot be transformed are nodata (-9999).
+
+&lt;b&gt;{OUTPUT_TYPE}&lt;/b&gt;:
+- PCA view: 3 bands (RGB), components from a sample of the pixels;
+- Embedding: the full embedding (D float32 bands);
+- Similarity: cosine similarity to a reference: the &lt;b&gt;{REFERENCE_IMAGE}&lt;/b&gt;&apos;s projected street-view embedding (the pairing GAIR is trained on) when given, else the location embedding of the &lt;b&gt;{REFERENCE_POINT}&lt;/b&gt;.
+
+Where the pixels are finer than the encoder&apos;s highest spatial frequency needs, the encoder is evaluated on a coarser lattice and interpolated, certified at every lattice cell centre to stay within the &lt;b&gt;{TOLERANCE}&lt;/b&gt; (default 0.001) of the exact output; 0 evaluates every pixel.
+
+The number of pixels is limited (GAIR_MAX_PIXELS / QGIS setting gair/max_pixels).</source>
+        <translation>Wertet GAIRs Orts-Encoder e(lon, lat) an jedem Pixelmittelpunkt eines Gitters über der &lt;b&gt;{EXTENT}&lt;/b&gt; im &lt;b&gt;{CRS}&lt;/b&gt; aus (Vorgabe: das KBS der Ausdehnung), mit der &lt;b&gt;{PIXEL_SIZE}&lt;/b&gt; in den Einheiten dieses KBS (Vorgabe: 256 Pixel entlang der längeren Seite). Die Pixelmittelpunkte werden mit dem Transformationskontext des Projekts nach EPSG:4326 transformiert; Pixel, die sich nicht transformieren lassen, sind NoData (-9999).
+
+&lt;b&gt;{OUTPUT_TYPE}&lt;/b&gt;:
+- PCA-Ansicht: 3 Bänder (RGB), Komponenten aus einer Stichprobe der Pixel;
+- Einbettung: die vollständige Einbettung (D float32-Bänder);
+- Ähnlichkeit: Kosinus-Ähnlichkeit zu einer Referenz: die projizierte Straßenansichts-Einbettung von &lt;b&gt;{REFERENCE_IMAGE}&lt;/b&gt; (die Paarung, auf die GAIR trainiert ist), falls angegeben, sonst die Orts-Einbettung von &lt;b&gt;{REFERENCE_POINT}&lt;/b&gt;.
+
+Wo die Pixel feiner sind, als es die höchste räumliche Frequenz des Encoders erfordert, wird der Encoder auf einem gröberen Gitter ausgewertet und interpoliert; an jedem Gitterzellenmittelpunkt ist zugesichert, dass das Ergebnis höchstens um die &lt;b&gt;{TOLERANCE}&lt;/b&gt; (Vorgabe 0.001) von der exakten Ausgabe abweicht; 0 wertet jedes Pixel aus.
+
+Die Anzahl der Pixel ist begrenzt (GAIR_MAX_PIXELS / QGIS-Einstellung gair/max_pixels).</translation>
+    </message>
+    <message>
+        <source>Output CRS</source>
+        <translation>Ausgabe-KBS</translation>
+    </message>
+    <message>
+        <source>Default: the extent&apos;s CRS.</source>
+        <translation>Vorgabe: das KBS der Ausdehnung.</translation>
+    </message>
+    <message>
+        <source>Pixel size</source>
+        <translation>Pixelgröße</translation>
+    </message>
+    <message>
+        <source>In the output CRS&apos;s units. Default: 256 pixels across the longer side.</source>
+        <translation>In den Einheiten des Ausgabe-KBS. Vorgabe: 256 Pixel entlang der längeren Seite.</translation>
+    </message>
+    <message>
+        <source>Reference location</source>
+        <translation>Referenzort</translation>
+    </message>
+    <message>
+        <source>For the similarity output: the place whose location embedding each pixel is compared with.</source>
+        <translation>Für die Ähnlichkeitsausgabe: der Ort, mit dessen Orts-Einbettung jedes Pixel verglichen wird.</translation>
+    </message>
+    <message>
+        <source>Reference photo</source>
+        <translation>Referenzfoto</translation>
+    </message>
+    <message>
+        <source>For the similarity output: a street-view photo, used instead of the reference location.</source>
+        <translation>Für die Ähnlichkeitsausgabe: ein Straßenansichtsfoto, das statt des Referenzorts verwendet wird.</translation>
+    </message>
+    <message>
+        <source>Interpolation tolerance</source>
+        <translation>Interpolationstoleranz</translation>
+    </message>
+    <message>
+        <source>The largest interpolation error on an output value; 0 evaluates every pixel.</source>
+        <translation>Der größte Interpolationsfehler eines Ausgabewerts; 0 wertet jedes Pixel aus.</translation>
     </message>
 </context>
 <context>
@@ -1280,14 +1340,6 @@ Aktiv: {}</translation>
         <translation>Rasterkacheln kodieren (Fernerkundungs-Einbettungen)</translation>
     </message>
     <message>
-        <source>Area to encode (default: the whole raster)</source>
-        <translation>Zu kodierendes Gebiet (Vorgabe: das ganze Raster)</translation>
-    </message>
-    <message>
-        <source>Stride as a fraction of the tile size</source>
-        <translation>Schrittweite als Anteil der Kachelgröße</translation>
-    </message>
-    <message>
         <source>Tiles per batch</source>
         <translation>Kacheln pro Stapel</translation>
     </message>
@@ -1296,38 +1348,8 @@ Aktiv: {}</translation>
         <translation>Zu schreibendes Raster</translation>
     </message>
     <message>
-        <source>PCA output pixel size in the raster&apos;s CRS units (default: the raster&apos;s)</source>
-        <translation>Pixelgröße der PCA-Ausgabe in den KBS-Einheiten des Rasters (Vorgabe: die des Rasters)</translation>
-    </message>
-    <message>
         <source>Embedding raster</source>
         <translation>Einbettungsraster</translation>
-    </message>
-    <message>
-        <source>Encodes a raster tile by tile with GAIR&apos;s RS encoder and keeps the encodings in the tile cache, so that later heatmaps and predictions on the same tiles return at once.
-
-Tiles have the model&apos;s tile ground size (2 km for GAIR) in the raster&apos;s pixels, start at the top-left corner of EXTENT (default: the whole raster) and repeat every STRIDE x tile size (1 = side by side, 0.5 = half overlap); tiles at the raster&apos;s edge are shifted inside it.
-
-OUTPUT_TYPE:
-- 0 none: fill the cache only.
-- 1 one pixel per tile with the tile&apos;s global embedding (D bands), pixels of the stride&apos;s size centred on each tile.
-- 2 a 3-band PCA view of the NILI-localized embeddings at every output pixel (PIXEL_SIZE, default the raster&apos;s); each pixel is evaluated in the tile whose central part contains it. PCA components come from a sample of the pixels; their scale has no absolute meaning.
-
-BATCH_SIZE: tiles per onnxruntime call (fewer when a batch would exceed 256 MB). Reading runs ahead of the model in a thread; the log reports tiles/s and the time left.
-
-Any number of tiles (a whole Sentinel-2 scene) is allowed when the tile cache&apos;s disk can hold them: tiles stream through memory, and from 64 tiles on they are kept on disk (GAIR_CACHE_DIR, else the QGIS profile&apos;s gair/tile-cache), so a cancelled or killed run resumes where it stopped. Setting GAIR_MAX_TILES / the QGIS setting gair/max_tiles imposes a limit; the PCA view keeps every tile in memory and always uses it (default {max_tiles}). The disk cache keeps {max_cache_gb} GB at most (GAIR_MAX_CACHE_GB / gair/max_cache_gb): after a run, the least recently used tiles of other runs go first.</source>
-        <translation>Kodiert ein Raster Kachel für Kachel mit GAIRs Fernerkundungs-Encoder und legt die Kodierungen im Kachel-Cache ab, sodass spätere Heatmaps und Vorhersagen auf denselben Kacheln sofort fertig sind.
-
-Kacheln haben die Bodengröße der Modellkachel (2 km bei GAIR) in Pixeln des Rasters, beginnen an der oberen linken Ecke von EXTENT (Vorgabe: das ganze Raster) und wiederholen sich alle STRIDE x Kachelgröße (1 = nebeneinander, 0.5 = halb überlappend); Kacheln am Rand des Rasters werden ins Raster hinein verschoben.
-
-OUTPUT_TYPE:
-- 0 keine: nur den Cache füllen.
-- 1 ein Pixel pro Kachel mit der globalen Einbettung der Kachel (D Bänder), Pixel in der Größe der Schrittweite, auf jede Kachel zentriert.
-- 2 eine 3-Band-PCA-Ansicht der NILI-lokalisierten Einbettungen an jedem Ausgabepixel (PIXEL_SIZE, Vorgabe: die des Rasters); jedes Pixel wird in der Kachel ausgewertet, deren zentraler Teil es enthält. Die PCA-Komponenten stammen aus einer Stichprobe der Pixel; ihr Maßstab hat keine absolute Bedeutung.
-
-BATCH_SIZE: Kacheln pro onnxruntime-Aufruf (weniger, wenn ein Stapel 256 MB überschreiten würde). Das Lesen läuft dem Modell in einem Thread voraus; das Protokoll meldet Kacheln/s und die verbleibende Zeit.
-
-Beliebig viele Kacheln (eine ganze Sentinel-2-Szene) sind erlaubt, wenn der Datenträger des Kachel-Caches sie fassen kann: Kacheln fließen durch den Speicher, und ab 64 Kacheln werden sie auf dem Datenträger gehalten (GAIR_CACHE_DIR, sonst gair/tile-cache im QGIS-Profil), sodass ein abgebrochener oder beendeter Lauf dort fortsetzt, wo er aufgehört hat. GAIR_MAX_TILES bzw. die QGIS-Einstellung gair/max_tiles setzt eine Grenze; die PCA-Ansicht hält jede Kachel im Speicher und verwendet die Grenze immer (Vorgabe {max_tiles}). Der Datenträger-Cache hält höchstens {max_cache_gb} GB (GAIR_MAX_CACHE_GB / gair/max_cache_gb): Nach einem Lauf werden zuerst die am längsten nicht verwendeten Kacheln anderer Läufe gelöscht.</translation>
     </message>
     <message>
         <source>None (fill the tile cache only)</source>
@@ -1360,6 +1382,56 @@ Beliebig viele Kacheln (eine ganze Sentinel-2-Szene) sind erlaubt, wenn der Date
     <message>
         <source>{count} tiles; their encodings go to the tile cache {folder} (about {needed:.2f} GB), so a cancelled or interrupted run resumes where it stopped. Memory stays bounded: tiles stream through. Set GAIR_MAX_TILES (or the QGIS setting gair/max_tiles) to impose a tile limit. The cache keeps {budget} GB at most, least recently used tiles deleted first ({sources}).</source>
         <translation>{count} Kacheln; ihre Kodierungen kommen in den Kachel-Cache {folder} (etwa {needed:.2f} GB), sodass ein abgebrochener oder unterbrochener Lauf dort fortsetzt, wo er aufgehört hat. Der Speicherbedarf bleibt begrenzt: Die Kacheln fließen hindurch. Setzen Sie GAIR_MAX_TILES (oder die QGIS-Einstellung gair/max_tiles), um eine Kachelgrenze festzulegen. Der Cache hält höchstens {budget} GB, die am längsten nicht verwendeten Kacheln werden zuerst gelöscht ({sources}).</translation>
+    </message>
+    <message>
+        <source>Encodes a raster tile by tile with GAIR&apos;s RS encoder and keeps the encodings in the tile cache, so that later heatmaps and predictions on the same tiles return at once.
+
+Tiles have the model&apos;s tile ground size (2 km for GAIR) in the raster&apos;s pixels, start at the top-left corner of the &lt;b&gt;{EXTENT}&lt;/b&gt; (default: the whole raster) and repeat every &lt;b&gt;{STRIDE}&lt;/b&gt; x tile size (1 = side by side, 0.5 = half overlap); tiles at the raster&apos;s edge are shifted inside it.
+
+&lt;b&gt;{OUTPUT_TYPE}&lt;/b&gt;:
+- None: fill the cache only.
+- Global embedding per tile: one pixel per tile (D bands), pixels of the stride&apos;s size centred on each tile.
+- PCA: a 3-band view of the NILI-localized embeddings at every output pixel (&lt;b&gt;{PIXEL_SIZE}&lt;/b&gt;, default the raster&apos;s); each pixel is evaluated in the tile whose central part contains it. PCA components come from a sample of the pixels; their scale has no absolute meaning.
+
+&lt;b&gt;{BATCH_SIZE}&lt;/b&gt;: tiles per onnxruntime call (fewer when a batch would exceed 256 MB). Reading runs ahead of the model in a thread; the log reports tiles/s and the time left.
+
+Any number of tiles (a whole Sentinel-2 scene) is allowed when the tile cache&apos;s disk can hold them: tiles stream through memory, and from 64 tiles on they are kept on disk (GAIR_CACHE_DIR, else the QGIS profile&apos;s gair/tile-cache), so a cancelled or killed run resumes where it stopped. Setting GAIR_MAX_TILES / the QGIS setting gair/max_tiles imposes a limit; the PCA view keeps every tile in memory and always uses it (default {max_tiles}). The disk cache keeps {max_cache_gb} GB at most (GAIR_MAX_CACHE_GB / gair/max_cache_gb): after a run, the least recently used tiles of other runs go first.</source>
+        <translation>Kodiert ein Raster Kachel für Kachel mit GAIRs Fernerkundungs-Encoder und legt die Kodierungen im Kachel-Cache ab, sodass spätere Heatmaps und Vorhersagen auf denselben Kacheln sofort fertig sind.
+
+Kacheln haben die Bodengröße der Modellkachel (2 km bei GAIR) in Pixeln des Rasters, beginnen an der oberen linken Ecke von &lt;b&gt;{EXTENT}&lt;/b&gt; (Vorgabe: das ganze Raster) und wiederholen sich alle &lt;b&gt;{STRIDE}&lt;/b&gt; x Kachelgröße (1 = nebeneinander, 0.5 = halb überlappend); Kacheln am Rand des Rasters werden ins Raster hinein verschoben.
+
+&lt;b&gt;{OUTPUT_TYPE}&lt;/b&gt;:
+- Keine: nur den Cache füllen.
+- Globale Einbettung je Kachel: ein Pixel pro Kachel (D Bänder), Pixel in der Größe der Schrittweite, auf jede Kachel zentriert.
+- PCA: eine 3-Band-Ansicht der NILI-lokalisierten Einbettungen an jedem Ausgabepixel (&lt;b&gt;{PIXEL_SIZE}&lt;/b&gt;, Vorgabe: die des Rasters); jedes Pixel wird in der Kachel ausgewertet, deren zentraler Teil es enthält. Die PCA-Komponenten stammen aus einer Stichprobe der Pixel; ihr Maßstab hat keine absolute Bedeutung.
+
+&lt;b&gt;{BATCH_SIZE}&lt;/b&gt;: Kacheln pro onnxruntime-Aufruf (weniger, wenn ein Stapel 256 MB überschreiten würde). Das Lesen läuft dem Modell in einem Thread voraus; das Protokoll meldet Kacheln/s und die verbleibende Zeit.
+
+Beliebig viele Kacheln (eine ganze Sentinel-2-Szene) sind erlaubt, wenn der Datenträger des Kachel-Caches sie fassen kann: Kacheln fließen durch den Speicher, und ab 64 Kacheln werden sie auf dem Datenträger gehalten (GAIR_CACHE_DIR, sonst gair/tile-cache im QGIS-Profil), sodass ein abgebrochener oder beendeter Lauf dort fortsetzt, wo er aufgehört hat. GAIR_MAX_TILES bzw. die QGIS-Einstellung gair/max_tiles setzt eine Grenze; die PCA-Ansicht hält jede Kachel im Speicher und verwendet die Grenze immer (Vorgabe {max_tiles}). Der Datenträger-Cache hält höchstens {max_cache_gb} GB (GAIR_MAX_CACHE_GB / gair/max_cache_gb): Nach einem Lauf werden zuerst die am längsten nicht verwendeten Kacheln anderer Läufe gelöscht.</translation>
+    </message>
+    <message>
+        <source>Area to encode</source>
+        <translation>Zu kodierendes Gebiet</translation>
+    </message>
+    <message>
+        <source>Default: the whole raster.</source>
+        <translation>Vorgabe: das ganze Raster.</translation>
+    </message>
+    <message>
+        <source>Stride</source>
+        <translation>Schrittweite</translation>
+    </message>
+    <message>
+        <source>As a fraction of the tile size: 1 = side by side, 0.5 = half overlap.</source>
+        <translation>Als Anteil der Kachelgröße: 1 = nebeneinander, 0.5 = halb überlappend.</translation>
+    </message>
+    <message>
+        <source>PCA pixel size</source>
+        <translation>PCA-Pixelgröße</translation>
+    </message>
+    <message>
+        <source>For the PCA view, in the raster&apos;s CRS units. Default: the raster&apos;s own pixel size.</source>
+        <translation>Für die PCA-Ansicht, in den KBS-Einheiten des Rasters. Vorgabe: die eigene Pixelgröße des Rasters.</translation>
     </message>
 </context>
 <context>
@@ -1446,34 +1518,6 @@ Beliebig viele Kacheln (eine ganze Sentinel-2-Szene) sind erlaubt, wenn der Date
     <message>
         <source>Similarity at the photo&apos;s point</source>
         <translation>Ähnlichkeit am Punkt des Fotos</translation>
-    </message>
-    <message>
-        <source>Cosine similarity between a street-view photo&apos;s projected embedding and the RS embedding localized by GAIR&apos;s implicit interpolator (NILI) at every output pixel centre.
-
-&lt;b&gt;Tiles&lt;/b&gt;: one grid fixed to the raster: tiles of the model&apos;s ground size (2 km for GAIR), every half tile from the raster&apos;s top-left corner (the last ones shifted inside it), read at native resolution and resized to the model input as the model was trained. Each place lies in two tiles along each axis; their heatmaps are blended with a weight that falls to 0 at each tile&apos;s edge, so a place gets the same value whatever the point or the area, and no tile edge shows.
-
-&lt;b&gt;SV_POINT&lt;/b&gt;: where the photo was taken, in any CRS (transformed to the raster&apos;s CRS with the project&apos;s transform context). Default: the photo&apos;s EXIF GPS position when it has one.
-
-&lt;b&gt;EXTENT&lt;/b&gt;: the area to map. Default: the grid&apos;s tile whose centre is nearest to SV_POINT.
-
-&lt;b&gt;TILE_EXTENT&lt;/b&gt;: instead of the fixed grid, this window alone encoded as one model tile (snapped to the raster&apos;s pixels), and tiles of its size side by side over a larger EXTENT, each pixel evaluated in the tile that contains it (no blending).
-
-&lt;b&gt;PIXEL_SIZE&lt;/b&gt;: output pixel size in the raster&apos;s CRS units (default: the raster&apos;s own pixels).
-
-&lt;b&gt;Output&lt;/b&gt;: float32 GeoTIFF in the raster&apos;s CRS (full WKT), nodata -9999 outside the raster and where all model bands are nodata. Encoded tiles are cached: another point or photo on tiles already encoded returns at once. The number of tiles is limited (GAIR_MAX_TILES / QGIS setting gair/max_tiles).</source>
-        <translation>Kosinus-Ähnlichkeit zwischen der projizierten Einbettung eines Straßenansichtsfotos und der Fernerkundungs-Einbettung, die GAIRs impliziter Interpolator (NILI) an jedem Mittelpunkt eines Ausgabepixels lokalisiert.
-
-&lt;b&gt;Kacheln&lt;/b&gt;: ein fest am Raster ausgerichtetes Gitter: Kacheln in der Bodengröße des Modells (2 km bei GAIR), alle halbe Kachel ab der oberen linken Ecke des Rasters (die letzten ins Raster hinein verschoben), in nativer Auflösung gelesen und auf die Modelleingabe skaliert, wie das Modell trainiert wurde. Jeder Ort liegt entlang jeder Achse in zwei Kacheln; deren Heatmaps werden mit einem Gewicht gemischt, das zum Rand jeder Kachel auf 0 fällt, sodass ein Ort unabhängig von Punkt und Gebiet denselben Wert erhält und keine Kachelkante sichtbar ist.
-
-&lt;b&gt;SV_POINT&lt;/b&gt;: der Aufnahmeort des Fotos, in beliebigem KBS (mit dem Transformationskontext des Projekts ins KBS des Rasters transformiert). Vorgabe: die EXIF-GPS-Position des Fotos, sofern vorhanden.
-
-&lt;b&gt;EXTENT&lt;/b&gt;: das zu kartierende Gebiet. Vorgabe: die Kachel des Gitters, deren Mittelpunkt SV_POINT am nächsten liegt.
-
-&lt;b&gt;TILE_EXTENT&lt;/b&gt;: statt des festen Gitters allein dieses Fenster als eine Modellkachel kodiert (an den Pixeln des Rasters ausgerichtet), und Kacheln seiner Größe nebeneinander über eine größere EXTENT, wobei jedes Pixel in der Kachel ausgewertet wird, die es enthält (ohne Mischung).
-
-&lt;b&gt;PIXEL_SIZE&lt;/b&gt;: Ausgabe-Pixelgröße in den KBS-Einheiten des Rasters (Vorgabe: die Pixel des Rasters).
-
-&lt;b&gt;Ausgabe&lt;/b&gt;: float32-GeoTIFF im KBS des Rasters (vollständiges WKT), NoData -9999 außerhalb des Rasters und wo alle Modellbänder NoData sind. Kodierte Kacheln werden zwischengespeichert: Ein weiterer Punkt oder ein weiteres Foto auf bereits kodierten Kacheln ist sofort fertig. Die Anzahl der Kacheln ist begrenzt (GAIR_MAX_TILES / QGIS-Einstellung gair/max_tiles).</translation>
     </message>
     <message>
         <source>Default: the photo&apos;s EXIF GPS position.</source>
@@ -1567,6 +1611,34 @@ Beliebig viele Kacheln (eine ganze Sentinel-2-Szene) sind erlaubt, wenn der Date
         <source>All files</source>
         <translation>Alle Dateien</translation>
     </message>
+    <message>
+        <source>Cosine similarity between a street-view photo&apos;s projected embedding and the RS embedding localized by GAIR&apos;s implicit interpolator (NILI) at every output pixel centre.
+
+&lt;b&gt;Tiles&lt;/b&gt;: one grid fixed to the raster: tiles of the model&apos;s ground size (2 km for GAIR), every half tile from the raster&apos;s top-left corner (the last ones shifted inside it), read at native resolution and resized to the model input as the model was trained. Each place lies in two tiles along each axis; their heatmaps are blended with a weight that falls to 0 at each tile&apos;s edge, so a place gets the same value whatever the point or the area, and no tile edge shows.
+
+&lt;b&gt;{SV_POINT}&lt;/b&gt;: in any CRS (transformed to the raster&apos;s CRS with the project&apos;s transform context). Default: the photo&apos;s EXIF GPS position when it has one.
+
+&lt;b&gt;{EXTENT}&lt;/b&gt;: default: the grid&apos;s tile whose centre is nearest to where the photo was taken.
+
+&lt;b&gt;{TILE_EXTENT}&lt;/b&gt;: instead of the fixed grid, this window alone encoded as one model tile (snapped to the raster&apos;s pixels), and tiles of its size side by side over a larger area to map, each pixel evaluated in the tile that contains it (no blending).
+
+&lt;b&gt;{PIXEL_SIZE}&lt;/b&gt;: in the raster&apos;s CRS units (default: the raster&apos;s own pixels).
+
+&lt;b&gt;{OUTPUT}&lt;/b&gt;: float32 GeoTIFF in the raster&apos;s CRS (full WKT), nodata -9999 outside the raster and where all model bands are nodata. Encoded tiles are cached: another point or photo on tiles already encoded returns at once. The number of tiles is limited (GAIR_MAX_TILES / QGIS setting gair/max_tiles).</source>
+        <translation>Kosinus-Ähnlichkeit zwischen der projizierten Einbettung eines Straßenansichtsfotos und der Fernerkundungs-Einbettung, die GAIRs impliziter Interpolator (NILI) an jedem Mittelpunkt eines Ausgabepixels lokalisiert.
+
+&lt;b&gt;Kacheln&lt;/b&gt;: ein fest am Raster ausgerichtetes Gitter: Kacheln in der Bodengröße des Modells (2 km bei GAIR), alle halbe Kachel ab der oberen linken Ecke des Rasters (die letzten ins Raster hinein verschoben), in nativer Auflösung gelesen und auf die Modelleingabe skaliert, wie das Modell trainiert wurde. Jeder Ort liegt entlang jeder Achse in zwei Kacheln; deren Heatmaps werden mit einem Gewicht gemischt, das zum Rand jeder Kachel auf 0 fällt, sodass ein Ort unabhängig von Punkt und Gebiet denselben Wert erhält und keine Kachelkante sichtbar ist.
+
+&lt;b&gt;{SV_POINT}&lt;/b&gt;: in beliebigem KBS (mit dem Transformationskontext des Projekts ins KBS des Rasters transformiert). Vorgabe: die EXIF-GPS-Position des Fotos, sofern vorhanden.
+
+&lt;b&gt;{EXTENT}&lt;/b&gt;: Vorgabe: die Kachel des Gitters, deren Mittelpunkt dem Aufnahmeort des Fotos am nächsten liegt.
+
+&lt;b&gt;{TILE_EXTENT}&lt;/b&gt;: statt des festen Gitters allein dieses Fenster als eine Modellkachel kodiert (an den Pixeln des Rasters ausgerichtet), und Kacheln seiner Größe nebeneinander über ein größeres zu kartierendes Gebiet, wobei jedes Pixel in der Kachel ausgewertet wird, die es enthält (ohne Mischung).
+
+&lt;b&gt;{PIXEL_SIZE}&lt;/b&gt;: in den KBS-Einheiten des Rasters (Vorgabe: die Pixel des Rasters).
+
+&lt;b&gt;{OUTPUT}&lt;/b&gt;: float32-GeoTIFF im KBS des Rasters (vollständiges WKT), NoData -9999 außerhalb des Rasters und wo alle Modellbänder NoData sind. Kodierte Kacheln werden zwischengespeichert: Ein weiterer Punkt oder ein weiteres Foto auf bereits kodierten Kacheln ist sofort fertig. Die Anzahl der Kacheln ist begrenzt (GAIR_MAX_TILES / QGIS-Einstellung gair/max_tiles).</translation>
+    </message>
 </context>
 <context>
     <name>SvPointsAlgorithm</name>
@@ -1583,28 +1655,12 @@ Beliebig viele Kacheln (eine ganze Sentinel-2-Szene) sind erlaubt, wenn der Date
         <translation>Feld mit dem Fotopfad</translation>
     </message>
     <message>
-        <source>Folder for relative photo paths (default: the layer&apos;s)</source>
-        <translation>Ordner für relative Fotopfade (Vorgabe: der des Layers)</translation>
-    </message>
-    <message>
-        <source>Head name (default: every head of the model)</source>
-        <translation>Name des Kopfes (Vorgabe: jeder Kopf des Modells)</translation>
-    </message>
-    <message>
         <source>Points with similarity</source>
         <translation>Punkte mit Ähnlichkeit</translation>
     </message>
     <message>
         <source>Points evaluated</source>
         <translation>Ausgewertete Punkte</translation>
-    </message>
-    <message>
-        <source>For each point of INPUT, reads the photo named in PHOTO_FIELD (relative paths are resolved against PHOTO_FOLDER, default the layer&apos;s folder), encodes it, and compares its projected street-view embedding with the RS embedding of RASTER localized at the point: the tile is a window of the model&apos;s tile ground size around the point (shifted inside the raster), as in gair:svheatmap; tiles are cached and shared by nearby points.
-
-Output: the input features with `gair_sim` (cosine similarity), `gair_tile` (the tile&apos;s column, row, width, height in the raster) and, where the model package has heads, their predictions: &apos;sv&apos; heads on the photo&apos;s embedding, &apos;location&apos; heads on the point&apos;s location embedding, &apos;rs_global&apos; heads on the tile&apos;s global embedding (HEAD: only the head of that name). Points outside the raster or with unreadable photos keep NULL values and are listed as warnings. Multi-points use their centroid.</source>
-        <translation>Liest für jeden Punkt von INPUT das in PHOTO_FIELD genannte Foto (relative Pfade beziehen sich auf PHOTO_FOLDER, Vorgabe: der Ordner des Layers), kodiert es und vergleicht seine projizierte Straßenansichts-Einbettung mit der am Punkt lokalisierten Fernerkundungs-Einbettung von RASTER: Die Kachel ist ein Fenster in der Bodengröße der Modellkachel um den Punkt (ins Raster hinein verschoben), wie bei gair:svheatmap; Kacheln werden zwischengespeichert und von nahe gelegenen Punkten gemeinsam genutzt.
-
-Ausgabe: die Eingabeobjekte mit `gair_sim` (Kosinus-Ähnlichkeit), `gair_tile` (Spalte, Zeile, Breite, Höhe der Kachel im Raster) und, wenn das Modellpaket Köpfe hat, deren Vorhersagen: 'sv'-Köpfe auf der Einbettung des Fotos, 'location'-Köpfe auf der Orts-Einbettung des Punktes, 'rs_global'-Köpfe auf der globalen Einbettung der Kachel (HEAD: nur der Kopf dieses Namens). Punkte außerhalb des Rasters oder mit unlesbaren Fotos behalten NULL-Werte und werden als Warnungen aufgeführt. Multipunkte verwenden ihren Schwerpunkt.</translation>
     </message>
     <message>
         <source>INPUT is not a readable point layer</source>
@@ -1634,20 +1690,32 @@ Ausgabe: die Eingabeobjekte mit `gair_sim` (Kosinus-Ähnlichkeit), `gair_tile` (
         <source>the point lies outside the raster RASTER (or cannot be transformed to its CRS); move it inside</source>
         <translation>der Punkt liegt außerhalb des Rasters RASTER (oder lässt sich nicht in dessen KBS transformieren); verschieben Sie ihn hinein</translation>
     </message>
+    <message>
+        <source>For each point of the &lt;b&gt;{INPUT}&lt;/b&gt;, reads the photo named in the &lt;b&gt;{PHOTO_FIELD}&lt;/b&gt; (relative paths are resolved against the &lt;b&gt;{PHOTO_FOLDER}&lt;/b&gt;, default the layer&apos;s folder), encodes it, and compares its projected street-view embedding with the RS embedding of the raster localized at the point: the tile is a window of the model&apos;s tile ground size around the point (shifted inside the raster), as in gair:svheatmap; tiles are cached and shared by nearby points.
+
+&lt;b&gt;{OUTPUT}&lt;/b&gt;: the input features with `gair_sim` (cosine similarity), `gair_tile` (the tile&apos;s column, row, width, height in the raster) and, where the model package has heads, their predictions: &apos;sv&apos; heads on the photo&apos;s embedding, &apos;location&apos; heads on the point&apos;s location embedding, &apos;rs_global&apos; heads on the tile&apos;s global embedding (&lt;b&gt;{HEAD}&lt;/b&gt;: only the head of that name). Points outside the raster or with unreadable photos keep NULL values and are listed as warnings. Multi-points use their centroid.</source>
+        <translation>Liest für jeden Punkt der &lt;b&gt;{INPUT}&lt;/b&gt; das im &lt;b&gt;{PHOTO_FIELD}&lt;/b&gt; genannte Foto (relative Pfade beziehen sich auf den &lt;b&gt;{PHOTO_FOLDER}&lt;/b&gt;, Vorgabe: der Ordner des Layers), kodiert es und vergleicht seine projizierte Straßenansichts-Einbettung mit der am Punkt lokalisierten Fernerkundungs-Einbettung des Rasters: Die Kachel ist ein Fenster in der Bodengröße der Modellkachel um den Punkt (ins Raster hinein verschoben), wie bei gair:svheatmap; Kacheln werden zwischengespeichert und von nahe gelegenen Punkten gemeinsam genutzt.
+
+&lt;b&gt;{OUTPUT}&lt;/b&gt;: die Eingabeobjekte mit `gair_sim` (Kosinus-Ähnlichkeit), `gair_tile` (Spalte, Zeile, Breite, Höhe der Kachel im Raster) und, wenn das Modellpaket Köpfe hat, deren Vorhersagen: 'sv'-Köpfe auf der Einbettung des Fotos, 'location'-Köpfe auf der Orts-Einbettung des Punktes, 'rs_global'-Köpfe auf der globalen Einbettung der Kachel (&lt;b&gt;{HEAD}&lt;/b&gt;: nur der Kopf dieses Namens). Punkte außerhalb des Rasters oder mit unlesbaren Fotos behalten NULL-Werte und werden als Warnungen aufgeführt. Multipunkte verwenden ihren Schwerpunkt.</translation>
+    </message>
+    <message>
+        <source>Photo folder</source>
+        <translation>Fotoordner</translation>
+    </message>
+    <message>
+        <source>Relative photo paths start here. Default: the layer&apos;s folder.</source>
+        <translation>Relative Fotopfade beginnen hier. Vorgabe: der Ordner des Layers.</translation>
+    </message>
+    <message>
+        <source>A head&apos;s name. Default: every head of the model.</source>
+        <translation>Der Name eines Kopfes. Vorgabe: jeder Kopf des Modells.</translation>
+    </message>
 </context>
 <context>
     <name>TilePredictAlgorithm</name>
     <message>
         <source>Predict per tile (model heads)</source>
         <translation>Vorhersage pro Kachel (Modellköpfe)</translation>
-    </message>
-    <message>
-        <source>Head name (default: all tile heads)</source>
-        <translation>Name des Kopfes (Vorgabe: alle Kachelköpfe)</translation>
-    </message>
-    <message>
-        <source>Area (default: the whole raster)</source>
-        <translation>Gebiet (Vorgabe: das ganze Raster)</translation>
     </message>
     <message>
         <source>Tile predictions</source>
@@ -1670,16 +1738,28 @@ Ausgabe: die Eingabeobjekte mit `gair_sim` (Kosinus-Ähnlichkeit), `gair_tile` (
         <translation>wählen Sie eine kleinere Ausdehnung (EXTENT)</translation>
     </message>
     <message>
-        <source>Applies the model package&apos;s prediction heads to every tile of a raster (tiles of the model&apos;s ground size, side by side from the top-left corner of EXTENT, default the whole raster; tiles at the edge are shifted inside it).
+        <source>Applies the model package&apos;s prediction heads to every tile of a raster (tiles of the model&apos;s ground size, side by side from the top-left corner of the &lt;b&gt;{EXTENT}&lt;/b&gt;, default the whole raster; tiles at the edge are shifted inside it).
 
-Heads that take the tile&apos;s global RS embedding (&apos;rs_global&apos;) get it; heads that take a location embedding (&apos;location&apos;) get that of the tile&apos;s centre. HEAD picks one head by name (default: all such heads).
+Heads that take the tile&apos;s global RS embedding (&apos;rs_global&apos;) get it; heads that take a location embedding (&apos;location&apos;) get that of the tile&apos;s centre. &lt;b&gt;{HEAD}&lt;/b&gt; picks one head by name (default: all such heads).
 
-OUTPUT: a polygon layer with one feature per tile: tile index, column and row, then per classification head the class label and one probability per class, per regression head one value per target. OUTPUT_RASTER (optional): the same values as a raster over the area, never past the raster&apos;s edge: one pixel per tile where the area is a whole number of tiles, else a few pixels per tile (a class-index band first for classifiers).</source>
-        <translation>Wendet die Vorhersageköpfe des Modellpakets auf jede Kachel eines Rasters an (Kacheln in der Bodengröße des Modells, nebeneinander ab der oberen linken Ecke von EXTENT, Vorgabe: das ganze Raster; Kacheln am Rand werden ins Raster hinein verschoben).
+&lt;b&gt;{OUTPUT}&lt;/b&gt;: a polygon layer with one feature per tile: tile index, column and row, then per classification head the class label and one probability per class, per regression head one value per target. &lt;b&gt;{OUTPUT_RASTER}&lt;/b&gt; (optional): the same values as a raster over the area, never past the raster&apos;s edge: one pixel per tile where the area is a whole number of tiles, else a few pixels per tile (a class-index band first for classifiers).</source>
+        <translation>Wendet die Vorhersageköpfe des Modellpakets auf jede Kachel eines Rasters an (Kacheln in der Bodengröße des Modells, nebeneinander ab der oberen linken Ecke von &lt;b&gt;{EXTENT}&lt;/b&gt;, Vorgabe: das ganze Raster; Kacheln am Rand werden ins Raster hinein verschoben).
 
-Köpfe, die die globale Fernerkundungs-Einbettung der Kachel nehmen ('rs_global'), erhalten diese; Köpfe, die eine Orts-Einbettung nehmen ('location'), erhalten die des Kachelmittelpunkts. HEAD wählt einen Kopf nach Namen (Vorgabe: alle solchen Köpfe).
+Köpfe, die die globale Fernerkundungs-Einbettung der Kachel nehmen ('rs_global'), erhalten diese; Köpfe, die eine Orts-Einbettung nehmen ('location'), erhalten die des Kachelmittelpunkts. &lt;b&gt;{HEAD}&lt;/b&gt; wählt einen Kopf nach Namen (Vorgabe: alle solchen Köpfe).
 
-OUTPUT: ein Polygonlayer mit einem Objekt pro Kachel: Kachelindex, Spalte und Zeile, dann pro Klassifikationskopf die Klassenbezeichnung und eine Wahrscheinlichkeit pro Klasse, pro Regressionskopf ein Wert pro Zielgröße. OUTPUT_RASTER (optional): dieselben Werte als Raster über das Gebiet, nie über den Rand des Rasters hinaus: ein Pixel pro Kachel, wo das Gebiet eine ganze Zahl von Kacheln umfasst, sonst einige Pixel pro Kachel (bei Klassifikatoren zuerst ein Band mit dem Klassenindex).</translation>
+&lt;b&gt;{OUTPUT}&lt;/b&gt;: ein Polygonlayer mit einem Objekt pro Kachel: Kachelindex, Spalte und Zeile, dann pro Klassifikationskopf die Klassenbezeichnung und eine Wahrscheinlichkeit pro Klasse, pro Regressionskopf ein Wert pro Zielgröße. &lt;b&gt;{OUTPUT_RASTER}&lt;/b&gt; (optional): dieselben Werte als Raster über das Gebiet, nie über den Rand des Rasters hinaus: ein Pixel pro Kachel, wo das Gebiet eine ganze Zahl von Kacheln umfasst, sonst einige Pixel pro Kachel (bei Klassifikatoren zuerst ein Band mit dem Klassenindex).</translation>
+    </message>
+    <message>
+        <source>A head&apos;s name. Default: all tile heads.</source>
+        <translation>Der Name eines Kopfes. Vorgabe: alle Kachelköpfe.</translation>
+    </message>
+    <message>
+        <source>Area</source>
+        <translation>Gebiet</translation>
+    </message>
+    <message>
+        <source>Default: the whole raster.</source>
+        <translation>Vorgabe: das ganze Raster.</translation>
     </message>
 </context>
 <context>

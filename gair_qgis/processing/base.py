@@ -200,6 +200,13 @@ class RasterInput(QgsProcessingParameterRasterLayer):
         return RasterInput.like(self)
 
 
+class _Placeholders(dict):
+    """Help text values; a placeholder without one stays as written ({NAME})."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
 class GairAlgorithm(QgsProcessingAlgorithm):
     """Base of the GAIR algorithms: the skeleton every one shares, so that each is thin glue over
     its engine (as QGIS's own algorithms are). A subclass sets `algorithm_name`, `display_name`
@@ -243,15 +250,18 @@ class GairAlgorithm(QgsProcessingAlgorithm):
     def shortHelpString(self) -> str:  # noqa: N802 (QGIS API)
         """The help in the user's language, speaking of the parameters by their labels, then a
         short note with the IDs that qgis_process and scripts use."""
-        return self.tr(self.help_text).format(**self.help_values()) + "\n\n" + self.command_line_note()
+        labels = {p.name(): p.description() for p in self.parameterDefinitions()}
+        text = self.tr(self.help_text).format_map(_Placeholders(labels, **self.help_values()))
+        return text + "\n\n" + self.command_line_note()
 
     def help_values(self) -> dict:
-        """Values of the help text's placeholders (filled after translation)."""
+        """Values of the help text's placeholders other than the parameters' labels ({EXTENT} is
+        the label of EXTENT in the user's language), filled after translation."""
         return {}
 
     def command_line_note(self) -> str:
         """Which parameter ID each label is, for qgis_process and Python scripts."""
-        ids = "; ".join(f"{p.name()} ({p.description()})" for p in self.parameterDefinitions())
+        ids = "; ".join(f"{p.name()} = {p.description()}" for p in self.parameterDefinitions())
         return self.tr("<b>Command line</b> (qgis_process, processing.run): the parameter IDs are {}.").format(ids)
 
     def prepareAlgorithm(self, parameters, context, feedback) -> bool:  # noqa: N802 (QGIS API)
@@ -314,20 +324,21 @@ class GairAlgorithm(QgsProcessingAlgorithm):
 
     def add_model_parameter(self) -> None:
         """MODEL: an installed package by name (offered in a list, the active one preselected)
-        or a package folder path; empty means the active package."""
-        param = QgsProcessingParameterString(
-            self.MODEL, self.tr("Model (an installed package, or a package folder; default: the active model)"),
-            defaultValue=model_store.active_label(), optional=True)
+        or a package folder path; empty means the active package. A short label (the dialog's
+        width), the rest in its tooltip."""
+        param = QgsProcessingParameterString(self.MODEL, self.tr("Model"), defaultValue=model_store.active_label(),
+                                             optional=True)
         param.setMetadata({"widget_wrapper": {"value_hints": list(model_store.labels(
             model_store.installed_packages()))}})
-        self.addParameter(param)
+        self.add_with_help(param, self.tr("An installed model package (offered in the list) or a package folder. "
+                                          "Default: the active model."))
 
-    def add_head_parameter(self, name: str, inputs: tuple[str, ...], description: str) -> None:
+    def add_head_parameter(self, name: str, inputs: tuple[str, ...], help_text: str) -> None:
         """An optional head name, offering the active package's heads that take `inputs`
-        (`description` comes translated)."""
-        param = QgsProcessingParameterString(name, description, optional=True)
+        (`help_text`, its tooltip, comes translated)."""
+        param = QgsProcessingParameterString(name, self.tr("Head"), optional=True)
         param.setMetadata({"widget_wrapper": {"value_hints": model_store.active_head_names(inputs)}})
-        self.addParameter(param)
+        self.add_with_help(param, help_text)
 
     def add_bands_parameter(self, parent: str) -> None:
         param = QgsProcessingParameterBand(self.BANDS, self.tr("Bands in model order"), parentLayerParameterName=parent,

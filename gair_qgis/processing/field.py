@@ -40,27 +40,29 @@ SCHEDULER_SETTING = "gair/dask_scheduler"  # a Dask scheduler address (tcp://hos
 RASTER_TYPE = compat.scoped_value("ProcessingSourceType.Raster", "QgsProcessing.SourceType.TypeRaster")
 REGION_PACKAGES = ("dask", "distributed", "zarr", "numcodecs")
 
-BUILD_HELP = QT_TRANSLATE_NOOP("FieldBuildAlgorithm", """Encodes every tile of one fixed grid over the INPUTS \
-(rasters in any CRS, and FOLDER: a folder of single-band files of one Sentinel-2 scene) with the model's RS \
+BUILD_HELP = QT_TRANSLATE_NOOP("FieldBuildAlgorithm", """Encodes every tile of one fixed grid over the <b>{INPUTS}</b> \
+and the <b>{FOLDER}</b> (single-band files of one Sentinel-2 scene) with the model's RS \
 encoder, once, into an embedding field: a Zarr store that GDAL, QGIS and xarray open, with the PCA view \
 (three components as RGB) beside it, which is loaded as a layer.
 
 The work runs on Dask: by default a local cluster of one single-threaded worker process per core \
-(WORKERS); SCHEDULER (default: the setting gair/dask_scheduler) sends it to a Dask cluster instead \
-(tcp://host:8786; start one with `dask scheduler` and `dask worker ADDRESS`). An existing field is \
-resumed (complete chunks are skipped, damaged ones redone) or extended with new rasters of the same grid.
+(<b>{WORKERS}</b>); the <b>{SCHEDULER}</b> (default: the setting gair/dask_scheduler) sends it to a Dask \
+cluster instead (tcp://host:8786; start one with `dask scheduler` and `dask worker ADDRESS`). An existing \
+field is resumed (complete chunks are skipped, damaged ones redone) or extended with new rasters of the same grid.
 
-TOKENS also stores each tile's per-cell tables (float16), so fine heatmaps (gair:fieldheatmap) never re-encode.""")
+With <b>{TOKENS}</b>, each tile's per-cell tables (float16) are stored too, so fine heatmaps \
+(gair:fieldheatmap) never re-encode.""")
 
 SEARCH_HELP = QT_TRANSLATE_NOOP("FieldSearchAlgorithm", """Where in the field was this photo taken? Compares the \
-photo's projected street-view embedding with the embedding of every tile of FIELD (band 1, rs_cosine) and with the \
-location embedding of every tile centre (band 2, location_cosine); band 3 is the sum of their z-scores. \
-The TOP best tiles of each ranking (rs, location, combined; with per-cell tables also rs_refined: the best point \
-inside each best tile) are written as points with rank, score and tile.""")
+photo's projected street-view embedding with the embedding of every tile of the <b>{FIELD}</b> (band 1, rs_cosine) \
+and with the location embedding of every tile centre (band 2, location_cosine); band 3 is the sum of their \
+z-scores. The best tiles of each ranking (<b>{TOP}</b>; rankings rs, location, combined; with per-cell tables \
+also rs_refined: the best point inside each best tile) are written as points with rank, score and tile.""")
 
-HEATMAP_HELP = QT_TRANSLATE_NOOP("FieldHeatmapAlgorithm", """The fine similarity heatmap of a photo over EXTENT \
-of a FIELD built with per-cell tables (TOKENS): the NILI cosine at every output pixel from the stored tables; \
-nothing is re-encoded. PIXEL_SIZE in the field's map units (default: the model's pixel).""")
+HEATMAP_HELP = QT_TRANSLATE_NOOP("FieldHeatmapAlgorithm", """The fine similarity heatmap of a photo over the \
+<b>{EXTENT}</b> of an embedding field built with per-cell tables (gair:fieldbuild's per-cell tables option): the \
+NILI cosine at every output pixel from the stored tables; nothing is re-encoded. <b>{PIXEL_SIZE}</b> in the \
+field's map units (default: the model's pixel).""")
 
 
 def region_missing() -> list[str]:
@@ -143,20 +145,23 @@ class FieldBuildAlgorithm(FieldAlgorithm):
     def initAlgorithm(self, config=None) -> None:
         self.addParameter(QgsProcessingParameterMultipleLayers(self.INPUTS, self.tr("Rasters (any CRS)"), RASTER_TYPE,
                                                                optional=True))
-        self.addParameter(QgsProcessingParameterFile(self.FOLDER, self.tr("Folder of one scene's band files (optional)"),
-                                                     behavior=compat.FILE_BEHAVIOR_FOLDER, optional=True))
-        self.addParameter(QgsProcessingParameterCrs(self.CRS, self.tr("Field CRS (default: the first raster's)"),
-                                                    optional=True))
-        self.addParameter(QgsProcessingParameterBoolean(self.TOKENS, self.tr("Store per-cell tables for fine heatmaps"),
-                                                        defaultValue=False))
-        scheduler = QgsProcessingParameterString(
-            self.SCHEDULER, self.tr("Dask scheduler address (empty: a local cluster)"),
-            defaultValue=scheduler_default(), optional=True)
-        self.addParameter(scheduler)
-        workers = QgsProcessingParameterNumber(self.WORKERS, self.tr("Workers of the local cluster (0: one per core)"),
-                                               defaultValue=0, minValue=0, optional=True)
-        chunk = QgsProcessingParameterNumber(self.CHUNK, self.tr("Tiles per chunk side (one Dask task each)"),
-                                             defaultValue=0, minValue=0, optional=True)
+        self.add_with_help(QgsProcessingParameterFile(self.FOLDER, self.tr("Band files folder"),
+                                                      behavior=compat.FILE_BEHAVIOR_FOLDER, optional=True),
+                           self.tr("Optional: a folder of one Sentinel-2 scene's single-band files."))
+        self.add_with_help(QgsProcessingParameterCrs(self.CRS, self.tr("Field CRS"), optional=True),
+                           self.tr("Default: the first raster's CRS."))
+        self.add_with_help(QgsProcessingParameterBoolean(self.TOKENS, self.tr("Store per-cell tables"),
+                                                         defaultValue=False),
+                           self.tr("Needed for fine heatmaps (gair:fieldheatmap); the field gets larger."))
+        self.add_with_help(QgsProcessingParameterString(self.SCHEDULER, self.tr("Dask scheduler"),
+                                                        defaultValue=scheduler_default(), optional=True),
+                           self.tr("An address such as tcp://host:8786. Empty: a local cluster."))
+        workers = QgsProcessingParameterNumber(self.WORKERS, self.tr("Local workers"), defaultValue=0, minValue=0,
+                                               optional=True)
+        workers.setHelp(self.tr("Worker processes of the local cluster; 0: one per core."))
+        chunk = QgsProcessingParameterNumber(self.CHUNK, self.tr("Chunk size (tiles)"), defaultValue=0, minValue=0,
+                                             optional=True)
+        chunk.setHelp(self.tr("Tiles per chunk side, one Dask task each; 0: the default."))
         for param in (workers, chunk):
             param.setFlags(param.flags() | compat.PARAMETER_FLAG_ADVANCED)
             self.addParameter(param)
@@ -232,10 +237,10 @@ class FieldSearchAlgorithm(FieldAlgorithm):
         self.add_photo_parameter()
         self.addParameter(QgsProcessingParameterNumber(self.TOP, self.tr("Places per ranking"), defaultValue=20,
                                                        minValue=1))
-        coverage = QgsProcessingParameterNumber(self.MIN_COVERAGE, self.tr("Percent of a tile with data to rank it"),
+        coverage = QgsProcessingParameterNumber(self.MIN_COVERAGE, self.tr("Minimum coverage (%)"),
                                                 defaultValue=50, minValue=0, maxValue=100)
         coverage.setFlags(coverage.flags() | compat.PARAMETER_FLAG_ADVANCED)
-        self.addParameter(coverage)
+        self.add_with_help(coverage, self.tr("The percent of a tile with data that it needs to be ranked."))
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT_RASTER, self.tr("Similarity raster")))
         self.addParameter(QgsProcessingParameterVectorDestination(self.OUTPUT, self.tr("Top places"),
                                                                   compat.SOURCE_VECTOR_POINT))
@@ -270,9 +275,9 @@ class FieldHeatmapAlgorithm(FieldAlgorithm):
         self.add_field_parameter()
         self.add_photo_parameter()
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, self.tr("Extent")))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.PIXEL_SIZE, self.tr("Pixel size in the field's map units (default: the model's pixel)"),
-            type=compat.NUMBER_DOUBLE, optional=True, minValue=0.0))
+        self.add_with_help(QgsProcessingParameterNumber(self.PIXEL_SIZE, self.tr("Pixel size"), type=compat.NUMBER_DOUBLE,
+                                                        optional=True, minValue=0.0),
+                           self.tr("In the field's map units. Default: the model's pixel."))
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, self.tr("Heatmap")))
 
     def process(self, parameters, context, feedback) -> dict:

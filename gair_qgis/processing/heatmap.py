@@ -51,18 +51,18 @@ resolution and resized to the model input as the model was trained. Each place l
 along each axis; their heatmaps are blended with a weight that falls to 0 at each tile's edge, so \
 a place gets the same value whatever the point or the area, and no tile edge shows.
 
-<b>SV_POINT</b>: where the photo was taken, in any CRS (transformed to the raster's CRS with the \
-project's transform context). Default: the photo's EXIF GPS position when it has one.
+<b>{SV_POINT}</b>: in any CRS (transformed to the raster's CRS with the project's transform context). \
+Default: the photo's EXIF GPS position when it has one.
 
-<b>EXTENT</b>: the area to map. Default: the grid's tile whose centre is nearest to SV_POINT.
+<b>{EXTENT}</b>: default: the grid's tile whose centre is nearest to where the photo was taken.
 
-<b>TILE_EXTENT</b>: instead of the fixed grid, this window alone encoded as one model tile \
-(snapped to the raster's pixels), and tiles of its size side by side over a larger EXTENT, each \
+<b>{TILE_EXTENT}</b>: instead of the fixed grid, this window alone encoded as one model tile \
+(snapped to the raster's pixels), and tiles of its size side by side over a larger area to map, each \
 pixel evaluated in the tile that contains it (no blending).
 
-<b>PIXEL_SIZE</b>: output pixel size in the raster's CRS units (default: the raster's own pixels).
+<b>{PIXEL_SIZE}</b>: in the raster's CRS units (default: the raster's own pixels).
 
-<b>Output</b>: float32 GeoTIFF in the raster's CRS (full WKT), nodata -9999 outside the raster and \
+<b>{OUTPUT}</b>: float32 GeoTIFF in the raster's CRS (full WKT), nodata -9999 outside the raster and \
 where all model bands are nodata. Encoded tiles are cached: another point or photo on tiles already \
 encoded returns at once. The number of tiles is limited (GAIR_MAX_TILES / QGIS setting gair/max_tiles).""")
 

@@ -32,20 +32,21 @@ from ..translation import QT_TRANSLATE_NOOP, translate
 from .base import GairAlgorithm, Model, Progress, given
 from .tiles import output_grid
 
-HELP = QT_TRANSLATE_NOOP("LocationRasterAlgorithm", """Evaluates GAIR's location encoder e(lon, lat) at every pixel centre of a grid over \
-EXTENT in CRS (default: the extent's CRS) with PIXEL_SIZE in that CRS's units (default: 256 \
-pixels across the longer side). Pixel centres are transformed to EPSG:4326 with the project's \
-transform context; pixels that cannot be transformed are nodata (-9999).
+HELP = QT_TRANSLATE_NOOP("LocationRasterAlgorithm", """Evaluates GAIR's location encoder e(lon, lat) at every pixel centre of a grid over the \
+<b>{EXTENT}</b> in the <b>{CRS}</b> (default: the extent's CRS) with the <b>{PIXEL_SIZE}</b> in that CRS's units \
+(default: 256 pixels across the longer side). Pixel centres are transformed to EPSG:4326 with the \
+project's transform context; pixels that cannot be transformed are nodata (-9999).
 
-OUTPUT_TYPE:
-- 0 a 3-band PCA (RGB) view (components from a sample of the pixels);
-- 1 the full embedding (D float32 bands);
-- 2 cosine similarity to a reference: REFERENCE_IMAGE's projected street-view embedding (the \
-pairing GAIR is trained on) when given, else the location embedding of REFERENCE_POINT.
+<b>{OUTPUT_TYPE}</b>:
+- PCA view: 3 bands (RGB), components from a sample of the pixels;
+- Embedding: the full embedding (D float32 bands);
+- Similarity: cosine similarity to a reference: the <b>{REFERENCE_IMAGE}</b>'s projected street-view \
+embedding (the pairing GAIR is trained on) when given, else the location embedding of the \
+<b>{REFERENCE_POINT}</b>.
 
 Where the pixels are finer than the encoder's highest spatial frequency needs, the encoder is \
 evaluated on a coarser lattice and interpolated, certified at every lattice cell centre to stay \
-within TOLERANCE (default 0.001) of the exact output; TOLERANCE 0 evaluates every pixel.
+within the <b>{TOLERANCE}</b> (default 0.001) of the exact output; 0 evaluates every pixel.
 
 The number of pixels is limited (GAIR_MAX_PIXELS / QGIS setting gair/max_pixels).""")
 
@@ -75,22 +76,26 @@ class LocationRasterAlgorithm(GairAlgorithm):
 
     def initAlgorithm(self, config=None) -> None:
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, self.tr("Extent")))
-        self.addParameter(QgsProcessingParameterCrs(self.CRS, self.tr("Output CRS (default: the extent's)"), optional=True))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.PIXEL_SIZE, self.tr("Pixel size in the output CRS's units (default: 256 pixels across)"),
-            type=compat.NUMBER_DOUBLE, optional=True, minValue=0.0))
+        self.add_with_help(QgsProcessingParameterCrs(self.CRS, self.tr("Output CRS"), optional=True),
+                           self.tr("Default: the extent's CRS."))
+        self.add_with_help(QgsProcessingParameterNumber(self.PIXEL_SIZE, self.tr("Pixel size"), type=compat.NUMBER_DOUBLE,
+                                                        optional=True, minValue=0.0),
+                           self.tr("In the output CRS's units. Default: 256 pixels across the longer side."))
         self.addParameter(QgsProcessingParameterEnum(self.OUTPUT_TYPE, self.tr("Output"), options=[self.tr(option) for option in OUTPUT_TYPES],
                                                      defaultValue=PCA_VIEW))
-        self.addParameter(QgsProcessingParameterPoint(self.REFERENCE_POINT, self.tr("Reference location (similarity output)"),
-                                                      optional=True))
-        self.addParameter(QgsProcessingParameterFile(self.REFERENCE_IMAGE, self.tr("Reference photo (similarity output)"),
-                                                     optional=True,
-                                                     fileFilter=self.tr("Images") + " (*.jpg *.jpeg *.png *.tif *.tiff *.webp)"))
+        self.add_with_help(QgsProcessingParameterPoint(self.REFERENCE_POINT, self.tr("Reference location"), optional=True),
+                           self.tr("For the similarity output: the place whose location embedding each pixel is "
+                                   "compared with."))
+        self.add_with_help(QgsProcessingParameterFile(
+            self.REFERENCE_IMAGE, self.tr("Reference photo"), optional=True,
+            fileFilter=self.tr("Images") + " (*.jpg *.jpeg *.png *.tif *.tiff *.webp)"),
+            self.tr("For the similarity output: a street-view photo, used instead of the reference location."))
         tolerance = QgsProcessingParameterNumber(
-            self.TOLERANCE, self.tr("Largest interpolation error on an output value (0: evaluate every pixel)"),
-            type=compat.NUMBER_DOUBLE, defaultValue=DEFAULT_TOLERANCE, minValue=0.0, optional=True)
+            self.TOLERANCE, self.tr("Interpolation tolerance"), type=compat.NUMBER_DOUBLE,
+            defaultValue=DEFAULT_TOLERANCE, minValue=0.0, optional=True)
         tolerance.setFlags(tolerance.flags() | compat.PARAMETER_FLAG_ADVANCED)
-        self.addParameter(tolerance)
+        self.add_with_help(tolerance, self.tr("The largest interpolation error on an output value; 0 evaluates "
+                                              "every pixel."))
         self.add_model_parameter()
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, self.tr("Location raster")))
 

@@ -36,18 +36,18 @@ HELP = QT_TRANSLATE_NOOP("RsEmbedAlgorithm", """Encodes a raster tile by tile wi
 cache, so that later heatmaps and predictions on the same tiles return at once.
 
 Tiles have the model's tile ground size (2 km for GAIR) in the raster's pixels, start at the \
-top-left corner of EXTENT (default: the whole raster) and repeat every STRIDE x tile size \
-(1 = side by side, 0.5 = half overlap); tiles at the raster's edge are shifted inside it.
+top-left corner of the <b>{EXTENT}</b> (default: the whole raster) and repeat every <b>{STRIDE}</b> x tile \
+size (1 = side by side, 0.5 = half overlap); tiles at the raster's edge are shifted inside it.
 
-OUTPUT_TYPE:
-- 0 none: fill the cache only.
-- 1 one pixel per tile with the tile's global embedding (D bands), pixels of the stride's size \
-centred on each tile.
-- 2 a 3-band PCA view of the NILI-localized embeddings at every output pixel (PIXEL_SIZE, \
+<b>{OUTPUT_TYPE}</b>:
+- None: fill the cache only.
+- Global embedding per tile: one pixel per tile (D bands), pixels of the stride's size centred on \
+each tile.
+- PCA: a 3-band view of the NILI-localized embeddings at every output pixel (<b>{PIXEL_SIZE}</b>, \
 default the raster's); each pixel is evaluated in the tile whose central part contains it. \
 PCA components come from a sample of the pixels; their scale has no absolute meaning.
 
-BATCH_SIZE: tiles per onnxruntime call (fewer when a batch would exceed 256 MB). Reading runs \
+<b>{BATCH_SIZE}</b>: tiles per onnxruntime call (fewer when a batch would exceed 256 MB). Reading runs \
 ahead of the model in a thread; the log reports tiles/s and the time left.
 
 Any number of tiles (a whole Sentinel-2 scene) is allowed when the tile cache's disk can hold \
@@ -83,18 +83,18 @@ class RsEmbedAlgorithm(GairAlgorithm):
     def initAlgorithm(self, config=None) -> None:
         self.add_raster_input(self.INPUT)
         self.add_model_parameter()
-        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, self.tr("Area to encode (default: the whole raster)"),
-                                                       optional=True))
-        self.addParameter(QgsProcessingParameterNumber(self.STRIDE, self.tr("Stride as a fraction of the tile size"),
-                                                       type=compat.NUMBER_DOUBLE, defaultValue=1.0,
-                                                       minValue=0.1, maxValue=1.0))
+        self.add_with_help(QgsProcessingParameterExtent(self.EXTENT, self.tr("Area to encode"), optional=True),
+                           self.tr("Default: the whole raster."))
+        self.add_with_help(QgsProcessingParameterNumber(self.STRIDE, self.tr("Stride"), type=compat.NUMBER_DOUBLE,
+                                                        defaultValue=1.0, minValue=0.1, maxValue=1.0),
+                           self.tr("As a fraction of the tile size: 1 = side by side, 0.5 = half overlap."))
         self.addParameter(QgsProcessingParameterNumber(self.BATCH_SIZE, self.tr("Tiles per batch"), defaultValue=8, minValue=1,
                                                        maxValue=256))
         self.addParameter(QgsProcessingParameterEnum(self.OUTPUT_TYPE, self.tr("Raster to write"), options=[self.tr(option) for option in OUTPUT_TYPES],
                                                      defaultValue=0))
-        self.addParameter(QgsProcessingParameterNumber(
-            self.PIXEL_SIZE, self.tr("PCA output pixel size in the raster's CRS units (default: the raster's)"),
-            type=compat.NUMBER_DOUBLE, optional=True, minValue=0.0))
+        self.add_with_help(QgsProcessingParameterNumber(
+            self.PIXEL_SIZE, self.tr("PCA pixel size"), type=compat.NUMBER_DOUBLE, optional=True, minValue=0.0),
+            self.tr("For the PCA view, in the raster's CRS units. Default: the raster's own pixel size."))
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, self.tr("Embedding raster"), optional=True,
                                                                   createByDefault=False))
         self.add_tile_outputs()

@@ -32,17 +32,18 @@ from .tiles import check_tile_count, encode_windows, tile_size_pixels
 
 POINT_HEAD_INPUTS = (SV, LOCATION, RS_GLOBAL)
 
-HELP = QT_TRANSLATE_NOOP("SvPointsAlgorithm", """For each point of INPUT, reads the photo named in PHOTO_FIELD (relative paths are \
-resolved against PHOTO_FOLDER, default the layer's folder), encodes it, and compares its \
-projected street-view embedding with the RS embedding of RASTER localized at the point: the \
-tile is a window of the model's tile ground size around the point (shifted inside the raster), \
-as in gair:svheatmap; tiles are cached and shared by nearby points.
+HELP = QT_TRANSLATE_NOOP("SvPointsAlgorithm", """For each point of the <b>{INPUT}</b>, reads the photo named in the <b>{PHOTO_FIELD}</b> \
+(relative paths are resolved against the <b>{PHOTO_FOLDER}</b>, default the layer's folder), encodes it, \
+and compares its projected street-view embedding with the RS embedding of the raster localized at \
+the point: the tile is a window of the model's tile ground size around the point (shifted inside the \
+raster), as in gair:svheatmap; tiles are cached and shared by nearby points.
 
-Output: the input features with `gair_sim` (cosine similarity), `gair_tile` (the tile's \
+<b>{OUTPUT}</b>: the input features with `gair_sim` (cosine similarity), `gair_tile` (the tile's \
 column, row, width, height in the raster) and, where the model package has heads, their \
 predictions: 'sv' heads on the photo's embedding, 'location' heads on the point's location \
-embedding, 'rs_global' heads on the tile's global embedding (HEAD: only the head of that name). Points outside the raster or with \
-unreadable photos keep NULL values and are listed as warnings. Multi-points use their centroid.""")
+embedding, 'rs_global' heads on the tile's global embedding (<b>{HEAD}</b>: only the head of that name). \
+Points outside the raster or with unreadable photos keep NULL values and are listed as warnings. \
+Multi-points use their centroid.""")
 
 
 @dataclass
@@ -81,11 +82,12 @@ class SvPointsAlgorithm(GairAlgorithm):
         self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, self.tr("Photo points"), [compat.SOURCE_VECTOR_POINT]))
         self.addParameter(QgsProcessingParameterField(self.PHOTO_FIELD, self.tr("Photo path field"), parentLayerParameterName=self.INPUT,
                                                       type=compat.FIELD_TYPE_STRING))
-        self.addParameter(QgsProcessingParameterFile(self.PHOTO_FOLDER, self.tr("Folder for relative photo paths (default: the layer's)"),
-                                                     behavior=compat.FILE_BEHAVIOR_FOLDER, optional=True))
+        self.add_with_help(QgsProcessingParameterFile(self.PHOTO_FOLDER, self.tr("Photo folder"),
+                                                      behavior=compat.FILE_BEHAVIOR_FOLDER, optional=True),
+                           self.tr("Relative photo paths start here. Default: the layer's folder."))
         self.add_raster_input(self.RASTER)
         self.add_model_parameter()
-        self.add_head_parameter(self.HEAD, POINT_HEAD_INPUTS, self.tr("Head name (default: every head of the model)"))
+        self.add_head_parameter(self.HEAD, POINT_HEAD_INPUTS, self.tr("A head's name. Default: every head of the model."))
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, self.tr("Points with similarity"),
                                                             compat.SOURCE_VECTOR_POINT))
         self.addOutput(QgsProcessingOutputNumber("EVALUATED", self.tr("Points evaluated")))

@@ -29,16 +29,16 @@ from .predictions import check_vector_destination, head_attributes, head_band_va
 from .tiles import area_window, check_tile_count, encode_windows, lattice_windows, tile_lattice
 
 HELP = QT_TRANSLATE_NOOP("TilePredictAlgorithm", """Applies the model package's prediction heads to every tile of a raster (tiles of the \
-model's ground size, side by side from the top-left corner of EXTENT, default the whole raster; \
-tiles at the edge are shifted inside it).
+model's ground size, side by side from the top-left corner of the <b>{EXTENT}</b>, default the whole \
+raster; tiles at the edge are shifted inside it).
 
 Heads that take the tile's global RS embedding ('rs_global') get it; heads that take a location \
-embedding ('location') get that of the tile's centre. HEAD picks one head by name (default: all \
-such heads).
+embedding ('location') get that of the tile's centre. <b>{HEAD}</b> picks one head by name (default: \
+all such heads).
 
-OUTPUT: a polygon layer with one feature per tile: tile index, column and row, then per \
+<b>{OUTPUT}</b>: a polygon layer with one feature per tile: tile index, column and row, then per \
 classification head the class label and one probability per class, per regression head one \
-value per target. OUTPUT_RASTER (optional): the same values as a raster over the area, never past \
+value per target. <b>{OUTPUT_RASTER}</b> (optional): the same values as a raster over the area, never past \
 the raster's edge: one pixel per tile where the area is a whole number of tiles, else a few \
 pixels per tile (a class-index band first for classifiers).""")
 MAX_PIXELS_PER_TILE = 8  # across, in the prediction raster where tiles do not fit the area exactly
@@ -58,8 +58,9 @@ class TilePredictAlgorithm(GairAlgorithm):
     def initAlgorithm(self, config=None) -> None:
         self.add_raster_input(self.INPUT)
         self.add_model_parameter()
-        self.add_head_parameter(self.HEAD, TILE_HEAD_INPUTS, self.tr("Head name (default: all tile heads)"))
-        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, self.tr("Area (default: the whole raster)"), optional=True))
+        self.add_head_parameter(self.HEAD, TILE_HEAD_INPUTS, self.tr("A head's name. Default: all tile heads."))
+        self.add_with_help(QgsProcessingParameterExtent(self.EXTENT, self.tr("Area"), optional=True),
+                           self.tr("Default: the whole raster."))
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, self.tr("Tile predictions"), compat.SOURCE_VECTOR_POLYGON))
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT_RASTER, self.tr("Prediction raster"), optional=True,
                                                                   createByDefault=False))
