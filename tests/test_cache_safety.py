@@ -75,7 +75,7 @@ def test_a_partly_overwritten_entry_is_a_miss_and_the_result_stays_right(tmp_pat
 
 
 def test_an_entry_with_other_shapes_is_a_miss_and_is_replaced(tmp_path):
-    from test_nothing_lost import small_tile
+    from test_tile_cache_entries import small_tile
 
     tiles = tile_cache.TileCache(directory=tmp_path)
     key = "ab" * 32

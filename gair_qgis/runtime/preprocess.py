@@ -273,7 +273,7 @@ def read_photo(path: str | Path, input_size: Optional[int] = None) -> NDArray[An
     non-antialiased bicubic kernel, where the reduced photo's pixels are local averages: on two 6144 x 3072 mosaics of real street views, the standardised
     input moved by 0.049 on average (max 1.39) and the bundled model's pooled embedding kept
     a cosine >= 0.9999
-    (tests/test_nothing_lost.py::test_reducing_a_large_photo_changes_its_embedding_little).
+    (tests/test_large_photos.py::test_reducing_a_large_photo_changes_its_embedding_little).
     """
     import warnings
 
