@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.gair-installed
 SHARED ?= $(abspath ../shared)
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: setup demo test test-fast lint bench benchmark benchmark-heads bundled-model plugin qgis screenshots clean
+.PHONY: setup demo test test-fast lint format-check bench benchmark benchmark-heads bundled-model plugin qgis screenshots clean
 
 setup: $(STAMP)
 
@@ -29,6 +29,10 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+
+# the formatting check: joins lint once `ruff format .` has been applied to the tree in one commit
+format-check: $(STAMP)
+	$(VENV)/bin/ruff format --check .
 
 bench: $(STAMP)
 	$(PY) scripts/bench.py
