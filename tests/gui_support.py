@@ -42,11 +42,14 @@ def click(canvas: QgsMapCanvas, tool: QgsMapTool, pixel: QPoint) -> None:
 
 @pytest.fixture
 def gair_settings(tmp_path: Path):
-    """The plugin's QgsSettings (gair/...) restored after the test; outputs go to tmp_path."""
+    """The plugin's QgsSettings (gair/...) empty at the start of the test (what an earlier run or
+    test left in the shared test profile must not decide it) and restored after; outputs go to
+    tmp_path."""
     settings = QgsSettings()
     settings.beginGroup("gair")
     saved = {key: settings.value(key) for key in settings.allKeys()}
     settings.endGroup()
+    settings.remove("gair")
     settings.setValue("gair/output_folder", str(tmp_path / "outputs"))
     yield settings
     settings.remove("gair")
