@@ -32,6 +32,7 @@ from qgis.PyQt.QtWidgets import (
 
 from .. import settings, styling
 from ..plugin_files import icon, user_guide_url
+from ..runtime.errors import InputError
 from ..translation import QT_TRANSLATE_NOOP, translate, translate_for
 from .dependencies import DependencyOffer, dependency_status
 from .layers import (
@@ -288,7 +289,7 @@ class AlgorithmDock(QgsDockWidget):
         """The MODEL value: the chosen package folder; ValueError when none is usable."""
         folder = self.model_chooser.current_folder()
         if not folder:
-            raise ValueError(self.tr("No usable model package; open the GAIR model manager."))
+            raise InputError(self.tr("No usable model package; open the GAIR model manager."))
         return folder
 
     def cleanup(self) -> None:

@@ -20,6 +20,7 @@ from qgis.PyQt.QtGui import QPixmap
 from qgis.PyQt.QtWidgets import QCheckBox, QComboBox, QLabel, QVBoxLayout, QWidget
 
 from .. import styling
+from ..runtime.errors import InputError
 from ..runtime.photo_gps import photo_gps
 from ..translation import QT_TRANSLATE_NOOP, translate
 from .base_dock import MESSAGE_SECONDS, AlgorithmDock
@@ -149,12 +150,12 @@ class HeatmapDock(AlgorithmDock):
     def parameters(self) -> dict:
         layer = self.layer_combo.currentLayer()
         if layer is None:
-            raise ValueError(self.tr("Choose an RS raster layer."))
+            raise InputError(self.tr("Choose an RS raster layer."))
         photo = self.photo.path()
         if not photo:
-            raise ValueError(self.tr("Choose a street-view photo."))
+            raise InputError(self.tr("Choose a street-view photo."))
         if self.location.point is None:
-            raise ValueError(self.tr("Click on the map where the photo was taken."))
+            raise InputError(self.tr("Click on the map where the photo was taken."))
         parameters = {
             "INPUT": layer.id(),
             "SV_IMAGE": photo,

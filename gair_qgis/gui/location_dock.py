@@ -27,6 +27,7 @@ from ..processing.locationraster import DEFAULT_PIXELS_ACROSS
 from ..processing.locationraster import EMBEDDING as MODE_EMBEDDING
 from ..processing.locationraster import PCA_VIEW as MODE_PCA
 from ..processing.locationraster import SIMILARITY as MODE_SIMILARITY
+from ..runtime.errors import InputError
 from ..translation import QT_TRANSLATE_NOOP, translate
 from .base_dock import AlgorithmDock
 from .heatmap_dock import PHOTO_FILTER
@@ -148,9 +149,9 @@ class LocationDock(AlgorithmDock):
             self.use_map_view()
         crs = self.crs.crs()
         if not crs.isValid():
-            raise ValueError(self.tr("Choose the output CRS."))
+            raise InputError(self.tr("Choose the output CRS."))
         if not self.extent.isValid() or self.extent.outputExtent().isEmpty():
-            raise ValueError(self.tr("Choose the area to map (or show something on the map first)."))
+            raise InputError(self.tr("Choose the area to map (or show something on the map first)."))
         data = self.mode.currentData()
         mode, reference = data if isinstance(data, tuple) else (data, None)
         parameters = {
@@ -163,11 +164,11 @@ class LocationDock(AlgorithmDock):
         }
         if reference == REFERENCE_POINT:
             if self.reference_point.point is None:
-                raise ValueError(self.tr("Click on the map to choose the reference place."))
+                raise InputError(self.tr("Click on the map to choose the reference place."))
             parameters["REFERENCE_POINT"] = self.reference_point.point
         elif reference == REFERENCE_PHOTO:
             if not self.reference_photo.filePath().strip():
-                raise ValueError(self.tr("Choose the reference photo."))
+                raise InputError(self.tr("Choose the reference photo."))
             parameters["REFERENCE_IMAGE"] = self.reference_photo.filePath().strip()
         return parameters
 

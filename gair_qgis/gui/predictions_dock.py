@@ -9,6 +9,7 @@ from qgis.gui import QgisInterface, QgsMapLayerComboBox
 from qgis.PyQt.QtWidgets import QCheckBox, QComboBox, QWidget
 
 from .. import styling
+from ..runtime.errors import InputError
 from ..runtime.package import TILE_HEAD_INPUTS  # the heads gair:tilepredict applies
 from ..translation import QT_TRANSLATE_NOOP
 from .base_dock import AlgorithmDock
@@ -74,10 +75,10 @@ class PredictionsDock(AlgorithmDock):
     def parameters(self) -> dict:
         layer = self.layer_combo.currentLayer()
         if layer is None:
-            raise ValueError(self.tr("Choose an RS raster layer."))
+            raise InputError(self.tr("Choose an RS raster layer."))
         head = self.head.currentData()
         if not head:
-            raise ValueError(self.tr("The chosen model package has no prediction heads; choose another one."))
+            raise InputError(self.tr("The chosen model package has no prediction heads; choose another one."))
         folder = self.output_dir()
         stem = "predictions" if head == ALL_HEADS else f"predictions_{head}"
         parameters = {

@@ -30,6 +30,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
+from ..runtime.errors import InputError, PackageError
 from ..translation import translate
 from .messages import user_message
 
@@ -209,7 +210,7 @@ class RunPanel(QWidget):
             run.progress.connect(self._progress)
             run.done.connect(self._done)
             run.start()
-        except (ValueError, LookupError) as error:
+        except (InputError, PackageError, LookupError) as error:  # the user's to fix; any other error is a defect
             return self._refuse(str(error))
         except OSError as error:  # the output folder cannot be made (a file in its path, no permission)
             return self._refuse(self.tr("{}; choose an output folder you can write to").format(error))
