@@ -246,7 +246,7 @@ class StatusLabel(WrappingLabel):
     """A panel's status line: wraps like every label of the docks, and also inside long runs of
     letters and digits (a SHA-256 is 64), which would otherwise run past the dock's edge."""
 
-    def setText(self, text: str) -> None:  # noqa: N802 (Qt API)
+    def setText(self, text: str) -> None:
         super().setText(LONG_RUN.sub(lambda run: ZERO_WIDTH_SPACE.join(
             run.group(0)[i:i + RUN_PIECE] for i in range(0, len(run.group(0)), RUN_PIECE)), text or ""))
 
