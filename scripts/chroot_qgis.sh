@@ -126,9 +126,11 @@ write_sources() {
 }
 
 # What scripts/setup.sh installs on the host (QGIS, Xvfb and xdotool for the desktop tests, Qt's
-# translation tools for the zip), and what the venv needs.
+# translation tools for the zip), and what the venv needs; proj-bin as on the host (installed there
+# with QGIS's recommends): Debian's pyproj finds PROJ's data through the `proj` program when it runs
+# in a venv, else every pyproj transformation fails.
 DEBIAN_PACKAGES=(qgis python3-qgis qgis-providers xvfb xauth xdotool zip unzip pyqt5-dev-tools qttools5-dev-tools
-                 python3-venv python3-pip)
+                 proj-bin python3-venv python3-pip)
 
 install_qgis() {  # the stamp holds the package list: a changed list is installed on the next setup
     local stamp="$CHROOT/etc/gair-qgis-installed"
