@@ -286,16 +286,8 @@
         <translation>Straßenansichtsfoto</translation>
     </message>
     <message>
-        <source>Images</source>
-        <translation>Bilder</translation>
-    </message>
-    <message>
         <source>FIELD is empty; give a field built with gair:fieldbuild</source>
         <translation>FIELD ist leer; geben Sie ein mit gair:fieldbuild erstelltes Feld an</translation>
-    </message>
-    <message>
-        <source>SV_IMAGE is empty; give a street-view photo</source>
-        <translation>SV_IMAGE ist leer; geben Sie ein Straßenansichtsfoto an</translation>
     </message>
 </context>
 <context>
@@ -564,6 +556,18 @@ Mit &lt;b&gt;{TOKENS}&lt;/b&gt; werden zusätzlich die Tabellen je Zelle jeder K
     <message>
         <source>Head</source>
         <translation>Kopf</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>Bilder</translation>
+    </message>
+    <message>
+        <source>All files</source>
+        <translation>Alle Dateien</translation>
+    </message>
+    <message>
+        <source>{} is not set; choose the street-view photo</source>
+        <translation>{} ist nicht gesetzt; wählen Sie das Straßenansichtsfoto</translation>
     </message>
 </context>
 <context>
@@ -925,10 +929,6 @@ Mit &lt;b&gt;{TOKENS}&lt;/b&gt; werden zusätzlich die Tabellen je Zelle jeder K
     <message>
         <source>no pixel centre of EXTENT can be transformed to longitude/latitude; check the CRS</source>
         <translation>kein Pixelmittelpunkt von EXTENT lässt sich in Länge/Breite transformieren; prüfen Sie das KBS</translation>
-    </message>
-    <message>
-        <source>Images</source>
-        <translation>Bilder</translation>
     </message>
     <message>
         <source>Evaluates GAIR&apos;s location encoder e(lon, lat) at every pixel centre of a grid over the &lt;b&gt;{EXTENT}&lt;/b&gt; in the &lt;b&gt;{CRS}&lt;/b&gt; (default: the extent&apos;s CRS) with the &lt;b&gt;{PIXEL_SIZE}&lt;/b&gt; in that CRS&apos;s units (default: 256 pixels across the longer side). Pixel centres are transformed to EPSG:4326 with the project&apos;s transform context; pixels that cannot be transformed are nodata (-9999).
@@ -1536,10 +1536,6 @@ Beliebig viele Kacheln (eine ganze Sentinel-2-Szene) sind erlaubt, wenn der Date
         <translation>In den KBS-Einheiten des Rasters. Vorgabe: die eigene Pixelgröße des Rasters.</translation>
     </message>
     <message>
-        <source>SV_IMAGE is not set; choose the street-view photo</source>
-        <translation>SV_IMAGE ist nicht gesetzt; wählen Sie das Straßenansichtsfoto</translation>
-    </message>
-    <message>
         <source>one tile, columns {}..{}, rows {}..{}</source>
         <translation>eine Kachel, Spalten {}..{}, Zeilen {}..{}</translation>
     </message>
@@ -1602,14 +1598,6 @@ Beliebig viele Kacheln (eine ganze Sentinel-2-Szene) sind erlaubt, wenn der Date
     <message>
         <source>choose a smaller EXTENT or zoom in</source>
         <translation>wählen Sie eine kleinere Ausdehnung (EXTENT) oder zoomen Sie hinein</translation>
-    </message>
-    <message>
-        <source>Images</source>
-        <translation>Bilder</translation>
-    </message>
-    <message>
-        <source>All files</source>
-        <translation>Alle Dateien</translation>
     </message>
     <message>
         <source>Cosine similarity between a street-view photo&apos;s projected embedding and the RS embedding localized by GAIR&apos;s implicit interpolator (NILI) at every output pixel centre.

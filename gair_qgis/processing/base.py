@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
 
 from qgis.core import (
+    QgsFeatureSink,
     QgsProcessing,
     QgsProcessingAlgorithm,
     QgsProcessingException,
@@ -19,16 +20,25 @@ from qgis.core import (
     QgsProcessingOutputLayerDefinition,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBand,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFile,
     QgsProcessingParameterRasterLayer,
     QgsProcessingParameterString,
     QgsProperty,
     QgsRectangle,
 )
 
-from .. import cache, model_store
+from .. import cache, compat, model_store
 from ..deps import missing_message
-from ..qgis_io import RasterSource, check_crs, check_output_folder, check_output_path, input_sidecars_suppressed
-from ..runtime.errors import InputError, OutsideTileError, PackageError
+from ..qgis_io import (
+    RasterSource,
+    check_crs,
+    check_output_folder,
+    check_output_path,
+    input_sidecars_suppressed,
+    overwrites_outputs,
+)
+from ..runtime.errors import InputError, OutputExistsError, OutsideTileError, PackageError
 from ..runtime.package import ModelPackage, load_package
 from ..runtime.preprocess import SmallPhotoWarning, band_indices, check_band_choice
 from ..runtime.session import RuntimeUnavailable
@@ -114,6 +124,17 @@ def check_destinations(algorithm: QgsProcessingAlgorithm, parameters: dict, cont
         path = output_file(parameters.get(definition.name()), context)
         if path is not None:
             check_output_folder(path)
+
+
+def check_vector_destination(destination: str) -> None:
+    """Refuse an existing vector output file (QGIS's writers would replace it), except in the
+    QGIS desktop, whose dialog asks before an existing file is chosen (`overwrites_outputs`)."""
+    path = destination.split("|")[0]
+    if destination.startswith(("memory:", "ogr:", "postgres:", "spatialite:")) or not path:
+        return
+    if Path(path).exists() and not overwrites_outputs():
+        raise OutputExistsError(translate("GairAlgorithm", "the output {} already exists and is not overwritten; delete "
+                                                           "it or choose another file name").format(path))
 
 
 def clear_errors(process: Callable) -> Callable:
@@ -272,7 +293,11 @@ class GairAlgorithm(QgsProcessingAlgorithm):
 
     @clear_errors
     def processAlgorithm(self, parameters, context, feedback) -> dict:  # noqa: N802 (QGIS API)
-        """`process` with the checks and the error handling every GAIR algorithm shares."""
+        """`process` with the checks and the error handling every GAIR algorithm shares: an
+        existing vector output file is refused before the work, as raster ones are."""
+        for definition in self.parameterDefinitions():
+            if isinstance(definition, QgsProcessingParameterFeatureSink):
+                check_vector_destination(self.parameterAsOutputLayer(parameters, definition.name(), context))
         return self.process(parameters, context, feedback)
 
     def process(self, parameters, context, feedback) -> dict:
@@ -309,6 +334,13 @@ class GairAlgorithm(QgsProcessingAlgorithm):
             parameter.setHelp(text)
         self.addParameter(parameter)
         return parameter
+
+    def add_photo_parameter(self, name: str, description: str, optional: bool = False, help_text: str = "") -> None:
+        """A street-view photo file (`description` and `help_text` come translated)."""
+        self.add_with_help(QgsProcessingParameterFile(
+            name, description, behavior=compat.FILE_BEHAVIOR_FILE, optional=optional,
+            fileFilter=self.tr("Images") + " (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;" + self.tr("All files")
+            + " (*.*)"), help_text)
 
     def add_raster_input(self, name: str = "INPUT") -> None:
         """The Sentinel-2 raster layer `name` and the optional band order (BANDS) read from it."""
@@ -359,6 +391,23 @@ class GairAlgorithm(QgsProcessingAlgorithm):
     def optional_extent(self, parameters, context, name: str, crs) -> Optional[QgsRectangle]:
         """An extent parameter in `crs`, None when not given."""
         return self.parameterAsExtent(parameters, name, context, crs) if given(parameters, name) else None
+
+    def photo_path(self, parameters, context, name: str = "SV_IMAGE") -> str:
+        """The photo file parameter `name`; InputError when it is not set."""
+        path = self.parameterAsFile(parameters, name, context)
+        if not path:
+            raise InputError(self.tr("{} is not set; choose the street-view photo").format(name))
+        return path
+
+    def write_features(self, parameters, context, name: str, fields, geometry_type, crs, features) -> str:
+        """Write `features` (all computed: nothing half-written) to the feature sink `name`; its
+        destination."""
+        sink, destination = self.parameterAsSink(parameters, name, context, fields, geometry_type, crs)
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, name))
+        for feature in features:
+            sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert)
+        return destination
 
     # --- model and bands -----------------------------------------------------------------
 

@@ -110,10 +110,8 @@ class FieldAlgorithm(GairAlgorithm):
         self.addParameter(QgsProcessingParameterFile(self.FIELD, self.tr("Embedding field (a .zarr folder)"),
                                                      behavior=compat.FILE_BEHAVIOR_FOLDER))
 
-    def add_photo_parameter(self) -> None:
-        self.addParameter(QgsProcessingParameterFile(
-            self.SV_IMAGE, self.tr("Street-view photo"),
-            fileFilter=self.tr("Images") + " (*.jpg *.jpeg *.png *.tif *.tiff *.webp)"))
+    def add_sv_image(self) -> None:
+        self.add_photo_parameter(self.SV_IMAGE, self.tr("Street-view photo"))
 
     def field_path(self, parameters, context) -> str:
         path = self.parameterAsFile(parameters, self.FIELD, context)
@@ -121,11 +119,6 @@ class FieldAlgorithm(GairAlgorithm):
             raise InputError(self.tr("FIELD is empty; give a field built with gair:fieldbuild"))
         return path
 
-    def photo_path(self, parameters, context) -> str:
-        path = self.parameterAsFile(parameters, self.SV_IMAGE, context)
-        if not path:
-            raise InputError(self.tr("SV_IMAGE is empty; give a street-view photo"))
-        return path
 
 
 class FieldBuildAlgorithm(FieldAlgorithm):
@@ -234,7 +227,7 @@ class FieldSearchAlgorithm(FieldAlgorithm):
 
     def initAlgorithm(self, config=None) -> None:
         self.add_field_parameter()
-        self.add_photo_parameter()
+        self.add_sv_image()
         self.addParameter(QgsProcessingParameterNumber(self.TOP, self.tr("Places per ranking"), defaultValue=20,
                                                        minValue=1))
         coverage = QgsProcessingParameterNumber(self.MIN_COVERAGE, self.tr("Minimum coverage (%)"),
@@ -252,7 +245,7 @@ class FieldSearchAlgorithm(FieldAlgorithm):
         raster = self.parameterAsOutputLayer(parameters, self.OUTPUT_RASTER, context)
         if context.willLoadLayerOnCompletion(raster):
             context.layerToLoadOnCompletionDetails(raster).setPostProcessor(CombinedScore.create())
-        result = search_field(self.field_path(parameters, context), self.photo_path(parameters, context),
+        result = search_field(self.field_path(parameters, context), self.photo_path(parameters, context, self.SV_IMAGE),
                               points.split("|")[0], raster, self.parameterAsInt(parameters, self.TOP, context),
                               min_coverage=self.parameterAsInt(parameters, self.MIN_COVERAGE, context), overwrite=True)
         for line in result.summary().splitlines():
@@ -273,7 +266,7 @@ class FieldHeatmapAlgorithm(FieldAlgorithm):
 
     def initAlgorithm(self, config=None) -> None:
         self.add_field_parameter()
-        self.add_photo_parameter()
+        self.add_sv_image()
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, self.tr("Extent")))
         self.add_with_help(QgsProcessingParameterNumber(self.PIXEL_SIZE, self.tr("Pixel size"), type=compat.NUMBER_DOUBLE,
                                                         optional=True, minValue=0.0),
@@ -290,7 +283,7 @@ class FieldHeatmapAlgorithm(FieldAlgorithm):
         if box.isEmpty():
             raise InputError(self.tr("EXTENT is empty; give an area with a width and a height"))
         pixel = self.optional_double(parameters, context, self.PIXEL_SIZE)
-        out = field_heatmap(field, self.photo_path(parameters, context),
+        out = field_heatmap(field, self.photo_path(parameters, context, self.SV_IMAGE),
                             (box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum()),
                             self.parameterAsOutputLayer(parameters, self.OUTPUT, context), pixel or None, overwrite=True)
         return {self.OUTPUT: str(out)}

@@ -10,7 +10,6 @@ from qgis.core import (
     QgsPointXY,
     QgsProcessingOutputNumber,
     QgsProcessingParameterExtent,
-    QgsProcessingParameterFile,
     QgsProcessingParameterNumber,
     QgsProcessingParameterPoint,
     QgsProcessingParameterRasterDestination,
@@ -89,10 +88,7 @@ class SvHeatmapAlgorithm(GairAlgorithm):
 
     def initAlgorithm(self, config=None) -> None:
         self.add_raster_input(self.INPUT)
-        self.addParameter(QgsProcessingParameterFile(
-            self.SV_IMAGE, self.tr("Street-view photo"), behavior=compat.FILE_BEHAVIOR_FILE,
-            fileFilter=self.tr("Images") + " (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;" + self.tr("All files")
-            + " (*.*)"))
+        self.add_photo_parameter(self.SV_IMAGE, self.tr("Street-view photo"))
         # Short labels (the Processing dialog's default width); the details are in each tooltip and the help.
         self.add_with_help(QgsProcessingParameterPoint(self.SV_POINT, self.tr("Where the photo was taken"), optional=True),
                            self.tr("Default: the photo's EXIF GPS position."))
@@ -112,9 +108,7 @@ class SvHeatmapAlgorithm(GairAlgorithm):
     def process(self, parameters, context, feedback) -> dict:
         output = self.raster_output(parameters, context)
         source, model, bands = self.raster_model_bands(parameters, context, feedback)
-        photo = self.parameterAsFile(parameters, self.SV_IMAGE, context)
-        if not photo:
-            raise InputError(self.tr("SV_IMAGE is not set; choose the street-view photo"))
+        photo = self.photo_path(parameters, context, self.SV_IMAGE)
         try:
             _, sv_vector = model.runtime.encode_photo(photo)
         except InputError as error:  # the runtime's message names the file and why it cannot be read

@@ -9,7 +9,6 @@ from qgis.core import (
     QgsProcessingParameterCrs,
     QgsProcessingParameterEnum,
     QgsProcessingParameterExtent,
-    QgsProcessingParameterFile,
     QgsProcessingParameterNumber,
     QgsProcessingParameterPoint,
     QgsProcessingParameterRasterDestination,
@@ -86,10 +85,8 @@ class LocationRasterAlgorithm(GairAlgorithm):
         self.add_with_help(QgsProcessingParameterPoint(self.REFERENCE_POINT, self.tr("Reference location"), optional=True),
                            self.tr("For the similarity output: the place whose location embedding each pixel is "
                                    "compared with."))
-        self.add_with_help(QgsProcessingParameterFile(
-            self.REFERENCE_IMAGE, self.tr("Reference photo"), optional=True,
-            fileFilter=self.tr("Images") + " (*.jpg *.jpeg *.png *.tif *.tiff *.webp)"),
-            self.tr("For the similarity output: a street-view photo, used instead of the reference location."))
+        self.add_photo_parameter(self.REFERENCE_IMAGE, self.tr("Reference photo"), optional=True, help_text=self.tr(
+            "For the similarity output: a street-view photo, used instead of the reference location."))
         tolerance = QgsProcessingParameterNumber(
             self.TOLERANCE, self.tr("Interpolation tolerance"), type=compat.NUMBER_DOUBLE,
             defaultValue=DEFAULT_TOLERANCE, minValue=0.0, optional=True)

@@ -1,7 +1,6 @@
 """Head predictions as vector-layer fields and raster bands (shared by tilepredict and svpoints)."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Optional
 
 import numpy as np
@@ -9,10 +8,7 @@ from qgis.core import QgsFields
 
 from .. import compat
 from ..analysis import Head
-from ..qgis_io import overwrites_outputs
-from ..runtime.errors import OutputExistsError
 from ..styling import field_safe
-from ..translation import translate
 
 _field_name = field_safe  # one rule for field names: the styling finds the classes by it
 
@@ -56,14 +52,3 @@ def head_band_values(head: Head, values: np.ndarray) -> np.ndarray:
     if head.is_classifier:
         return np.concatenate([values.argmax(axis=1)[:, None].astype(np.float64), values], axis=1)
     return values
-
-
-def check_vector_destination(destination: str) -> None:
-    """Refuse an existing vector output file (QGIS's writers would replace it), except in the
-    QGIS desktop, whose dialog asks before an existing file is chosen (`overwrites_outputs`)."""
-    path = destination.split("|")[0]
-    if destination.startswith(("memory:", "ogr:", "postgres:", "spatialite:")) or not path:
-        return
-    if Path(path).exists() and not overwrites_outputs():
-        raise OutputExistsError(translate("GairAlgorithm", "the output {} already exists and is not overwritten; delete "
-                                                           "it or choose another file name").format(path))

@@ -10,7 +10,6 @@ import numpy as np
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsFeature,
-    QgsFeatureSink,
     QgsFields,
     QgsProcessingOutputNumber,
     QgsProcessingParameterFeatureSink,
@@ -27,7 +26,7 @@ from ..runtime.geometry import Window, centred_window, subgrid
 from ..runtime.package import LOCATION, RS_GLOBAL, SV
 from ..translation import QT_TRANSLATE_NOOP, translate
 from .base import GairAlgorithm, Model, Progress
-from .predictions import check_vector_destination, head_attributes, head_fields
+from .predictions import head_attributes, head_fields
 from .tiles import check_tile_count, encode_windows, tile_size_pixels
 
 POINT_HEAD_INPUTS = (SV, LOCATION, RS_GLOBAL)
@@ -100,7 +99,6 @@ class SvPointsAlgorithm(GairAlgorithm):
         return True
 
     def process(self, parameters, context, feedback) -> dict:
-        check_vector_destination(self.parameterAsOutputLayer(parameters, self.OUTPUT, context))
         points = self.parameterAsSource(parameters, self.INPUT, context)
         if points is None:
             raise InputError(self.tr("INPUT is not a readable point layer"))
@@ -121,12 +119,13 @@ class SvPointsAlgorithm(GairAlgorithm):
         for field_ in head_fields(heads):
             fields.append(field_)
         rows = self.evaluate(inputs, encoded, heads, model, source, context)
-        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, points.wkbType(), points.sourceCrs())
+        features = []
         for item, extra in zip(inputs, rows):
             feature = item.feature
             feature.setFields(fields, False)
             feature.setAttributes(list(item.feature.attributes()) + extra)
-            sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert)
+            features.append(feature)
+        dest = self.write_features(parameters, context, self.OUTPUT, fields, points.wkbType(), points.sourceCrs(), features)
         evaluated = sum(1 for item in inputs if item.problem is None)
         feedback.pushInfo(self.tr("{} of {} point(s) evaluated").format(evaluated, len(inputs)))
         return {self.OUTPUT: dest, "EVALUATED": evaluated}

@@ -8,7 +8,6 @@ import numpy as np
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsFeature,
-    QgsFeatureSink,
     QgsFields,
     QgsGeometry,
     QgsProcessingParameterExtent,
@@ -25,7 +24,7 @@ from ..runtime.package import LOCATION, RS_GLOBAL, TILE_HEAD_INPUTS
 from ..translation import QT_TRANSLATE_NOOP
 from .base import GairAlgorithm, Progress, given
 from .errors import NoHeads
-from .predictions import check_vector_destination, head_attributes, head_band_values, head_bands, head_fields
+from .predictions import head_attributes, head_band_values, head_bands, head_fields
 from .tiles import area_window, check_tile_count, encode_windows, lattice_windows, tile_lattice
 
 HELP = QT_TRANSLATE_NOOP("TilePredictAlgorithm", """Applies the model package's prediction heads to every tile of a raster (tiles of the \
@@ -67,7 +66,6 @@ class TilePredictAlgorithm(GairAlgorithm):
         self.add_tile_outputs(encoded=False)
 
     def process(self, parameters, context, feedback) -> dict:
-        check_vector_destination(self.parameterAsOutputLayer(parameters, self.OUTPUT, context))
         raster_out = self.parameterAsOutputLayer(parameters, self.OUTPUT_RASTER, context) if given(parameters, self.OUTPUT_RASTER) else None
         if raster_out:
             check_output_path(raster_out)
@@ -107,7 +105,7 @@ class TilePredictAlgorithm(GairAlgorithm):
             fields.append(compat.field(name, "int"))
         for field in head_fields(heads):
             fields.append(field)
-        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, compat.WKB_POLYGON, source.crs)
+        features = []
         for n, ((i, j), window) in enumerate(zip(indices, windows)):
             left, bottom, right, top = subgrid(source.grid, window).bounds
             feature = QgsFeature(fields)
@@ -116,8 +114,8 @@ class TilePredictAlgorithm(GairAlgorithm):
             for head, values in zip(heads, predictions):
                 attributes += head_attributes(head, values[n])
             feature.setAttributes(attributes)
-            sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert)
-        return dest
+            features.append(feature)
+        return self.write_features(parameters, context, self.OUTPUT, fields, compat.WKB_POLYGON, source.crs, features)
 
     @staticmethod
     def write_raster(path, source, model, heads, predictions, lattice: TileLattice, cells, area: Window) -> None:
