@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from gair_qgis.runtime.errors import InputError
+
 
 @dataclass(frozen=True)
 class RSEncoderConfig:
@@ -64,7 +66,7 @@ class GAIRConfig:
 
     def __post_init__(self) -> None:
         if not (self.rs.width == self.sv.width == self.embed_dim):
-            raise ValueError("rs.width, sv.width and embed_dim must be equal (one shared space)")
+            raise InputError("rs.width, sv.width and embed_dim must be equal (one shared space)")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -138,4 +140,4 @@ def get_preset(name: str) -> GAIRConfig:
     try:
         return PRESETS[name]
     except KeyError:
-        raise ValueError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}") from None
+        raise InputError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}") from None

@@ -25,6 +25,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from gair_qgis.runtime.errors import InputError
+
 
 def distributed() -> tuple[int, int]:
     """(rank, world size) of the default process group, (0, 1) without one."""
@@ -210,7 +212,7 @@ class GAIRLoss(nn.Module):
         triples, each SECL over the rows that have its modality; a term with no rows is 0."""
         _, world_size = distributed()
         if world_size > 1:
-            raise ValueError("manifests with pair rows (an empty sv_path or rs_path) train in one process")
+            raise InputError("manifests with pair rows (an empty sv_path or rs_path) train in one process")
         both = has_sv & has_rs
         zero = location.new_zeros(())
         incl = self.incl(sv[both[has_sv]], rs[both[has_rs]], scale) if int(both.sum()) else zero

@@ -3,9 +3,12 @@ and the fix, exit code 2, a traceback only with --debug, refused before the long
 before anything is written."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+
+from gair_qgis.runtime.errors import InputError, PackageError
 
 from cli_support import assert_one_line_refusal, run_cli
 
@@ -96,3 +99,28 @@ def test_an_output_dir_that_is_a_file_is_refused_naming_it(tmp_path):
     result = run_cli("gair_core.train", "--manifest", data, "--output-dir", a_file)
     assert_one_line_refusal(result, f"--output-dir {a_file} is a file")
     assert a_file.read_text() == "mine"
+
+
+@pytest.mark.parametrize("error, code, words", [
+    (InputError("points.csv row 3: no latitude; fix the row"), 2, "error: points.csv row 3"),
+    (PackageError("model.json: no files list; re-export it"), 2, "error: model.json"),
+    (json.JSONDecodeError("Expecting value", "x", 0), 2, "error: Expecting value"),
+    (ValueError("operands could not be broadcast together"), 1, "error: internal error (ValueError: operands"),
+    (KeyError("rs_encoder"), 1, "error: internal error (KeyError: 'rs_encoder')"),
+], ids=["InputError", "PackageError", "JSONDecodeError", "ValueError", "KeyError"])
+def test_a_users_error_exits_2_and_a_defect_exits_1_as_an_internal_error(capsys, error, code, words):
+    """Errors by type: the project's error types (and a file that cannot be read) are the user's to
+    fix; any other exception, a plain ValueError included, is a defect to report, whose
+    traceback --debug prints."""
+    from gair_qgis.runtime.cli import command
+
+    @command
+    def main(argv=None) -> int:
+        raise error
+
+    assert main([]) == code
+    stderr = capsys.readouterr().err
+    assert stderr.splitlines() == [stderr.strip()] and stderr.startswith(words), stderr
+    assert ("--debug for the traceback" in stderr) == (code == 1)
+    assert main(["--debug"]) == code
+    assert "Traceback" in capsys.readouterr().err

@@ -7,6 +7,8 @@ from typing import Optional, Sequence
 import torch
 from torch import nn
 
+from gair_qgis.runtime.errors import InputError
+
 from ..losses import RSSelfSupervision
 from ..models import GAIR
 
@@ -79,7 +81,7 @@ def freeze(model: GAIR, parts: Sequence[str]) -> list[str]:
                                           "sv": [model.sv_encoder, model.optical_proj]}
     for part in parts:
         if part not in towers:
-            raise ValueError(f"--freeze {part!r}: choose among {', '.join(towers)}")
+            raise InputError(f"--freeze {part!r}: choose among {', '.join(towers)}")
         for module in towers[part]:
             module.requires_grad_(False)
     return list(parts)

@@ -23,6 +23,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from gair_qgis.runtime.errors import InputError
 from gair_qgis.runtime.package import CLASSIFICATION, REGRESSION  # every other kind ("binary") is a classifier
 
 Layers = list[tuple[np.ndarray, np.ndarray]]
@@ -48,7 +49,7 @@ def build_head(kind: str, inputs: int, outputs: int, hidden: int) -> nn.Sequenti
         return nn.Sequential(nn.Linear(inputs, outputs))
     if kind == "mlp":
         return nn.Sequential(nn.Linear(inputs, hidden), nn.ReLU(), nn.Linear(hidden, outputs))
-    raise ValueError(f"unknown head {kind!r}; choose linear or mlp")
+    raise InputError(f"unknown head {kind!r}; choose linear or mlp")
 
 
 def head_loss(task_kind: str, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:

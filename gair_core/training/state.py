@@ -25,6 +25,8 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from torch import nn
 
+from gair_qgis.runtime.errors import InputError
+
 from ..checkpoint import load_model, save_model
 from ..models import GAIR
 
@@ -165,11 +167,11 @@ def load_heads(folder: Path, heads: Optional[nn.Module]) -> None:
     and the checkpoint disagree on the objective."""
     stored = folder / TRAINING_HEADS
     if heads is None and stored.is_file():
-        raise ValueError(f"{folder} was trained with the RS self-supervision (--rs-self-weight); resume with the same "
+        raise InputError(f"{folder} was trained with the RS self-supervision (--rs-self-weight); resume with the same "
                          "setting, or start a new run")
     if heads is not None:
         if not stored.is_file():
-            raise ValueError(f"{folder} was trained without the RS self-supervision; resume without "
+            raise InputError(f"{folder} was trained without the RS self-supervision; resume without "
                              "--rs-self-weight, or start a new run")
         heads.load_state_dict(load_file(str(stored)), strict=True)
 
@@ -189,10 +191,10 @@ def load_training_state(path: Path, model: GAIR, optimizer: torch.optim.Optimize
         break
     else:
         reasons = "; ".join(f"{folder}: {reason}" for folder, reason in skipped)
-        raise ValueError(f"no intact training checkpoint under {path} ({reasons}); start a new run in a new "
+        raise InputError(f"no intact training checkpoint under {path} ({reasons}); start a new run in a new "
                          "--output-dir or with --restart")
     if saved.config != model.config:
-        raise ValueError(f"{folder} holds a {saved.config.name!r} model with another architecture than this run's")
+        raise InputError(f"{folder} holds a {saved.config.name!r} model with another architecture than this run's")
     model.load_state_dict(saved.state_dict(), strict=True)
     load_heads(folder, heads)
     optimizer_from_files(optimizer, optimizer_tensors, meta["optimizer"])

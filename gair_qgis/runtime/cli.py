@@ -13,6 +13,7 @@ own parser sees it. Torch-free: the torch side passes its own error types in `er
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 import pickle  # nosec B403  # only for pickle.UnpicklingError (user errors); nothing is unpickled here
@@ -23,17 +24,20 @@ import zipfile
 from pathlib import Path
 from typing import Callable, Optional, Protocol, Sequence, overload
 
-from .errors import InputError
+from .errors import CheckpointError, InputError, OutsideTileError, PackageError
 
 DEBUG_FLAG = "--debug"
 EXIT_INPUT = 2  # the user's input or environment: fix it and run again
 EXIT_INTERNAL = 1  # a defect of the program: report it with the --debug traceback
 EXIT_INTERRUPTED = 130
 
-# What users cause: ValueError covers InputError, PackageError, CheckpointError; OSError
-# covers missing, unreadable and unwritable files.
-USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, OSError, EOFError, pickle.UnpicklingError,
-                                               zipfile.BadZipFile)
+# What users cause: the project's error types (runtime/errors.py; pickle.UnpicklingError covers
+# UnsafeCheckpointError), OSError for missing, unreadable and unwritable files, and the errors of
+# reading a file the user gave (a damaged zip or pickle, text that is not JSON or not UTF-8). Any
+# other exception, a plain ValueError included, is a defect: "internal error", exit code 1.
+USER_ERRORS: tuple[type[BaseException], ...] = (InputError, PackageError, CheckpointError, OutsideTileError, OSError,
+                                               EOFError, pickle.UnpicklingError, zipfile.BadZipFile,
+                                               json.JSONDecodeError, UnicodeDecodeError)
 
 
 class StderrHandler(logging.Handler):

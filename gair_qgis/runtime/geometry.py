@@ -13,7 +13,7 @@ from typing import Any, Callable, NamedTuple, Optional, Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .errors import OutsideTileError
+from .errors import InputError, OutsideTileError
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def bbox_grid(bbox: Sequence[float]) -> PixelGrid:
     """A released-style box [lon_min, lat_max, lon_max, lat_min] as a 1x1 grid."""
     lon_min, lat_max, lon_max, lat_min = (float(v) for v in bbox)
     if not (lon_max > lon_min and lat_max > lat_min):
-        raise ValueError(f"bad box {list(bbox)}: expected LON_MIN LAT_MAX LON_MAX LAT_MIN")
+        raise InputError(f"bad box {list(bbox)}: expected LON_MIN LAT_MAX LON_MAX LAT_MIN")
     return PixelGrid.from_bounds(lon_min, lat_min, lon_max, lat_max, 1, 1)
 
 
@@ -182,7 +182,7 @@ def ground_pixel_size_m(grid: PixelGrid, to_lonlat: ToLonLat, x: float, y: float
                          np.array([y, y, y - half_y, y + half_y], dtype=np.float64))
     lon, lat = np.asarray(lon, np.float64), np.asarray(lat, np.float64)
     if not (np.isfinite(lon).all() and np.isfinite(lat).all()):
-        raise ValueError(f"the point ({x}, {y}) cannot be mapped to longitude and latitude; is it inside the CRS's area?")
+        raise InputError(f"the point ({x}, {y}) cannot be mapped to longitude and latitude; is it inside the CRS's area?")
     east, north = metres_per_degree(float(lat.mean()))
 
     def distance(i: int, j: int) -> float:

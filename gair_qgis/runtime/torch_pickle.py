@@ -29,10 +29,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .errors import UnsafeCheckpointError
+from .errors import CheckpointError, UnsafeCheckpointError
 
 
-class DamagedCheckpointError(ValueError):
+class DamagedCheckpointError(CheckpointError):
     """The checkpoint file is missing, truncated or corrupt."""
 
 
@@ -271,5 +271,5 @@ def state_dict_from_checkpoint(obj: Any) -> dict[str, NDArray[Any]]:
                 obj = obj[key]
                 break
     if not isinstance(obj, dict) or not all(isinstance(v, np.ndarray) for v in obj.values()):
-        raise ValueError("the checkpoint holds no state dict of tensors (expected a 'model' entry)")
+        raise CheckpointError("the checkpoint holds no state dict of tensors (expected a 'model' entry)")
     return dict(obj)
