@@ -9,7 +9,7 @@ import sys
 from conftest import ROOT
 
 
-def run_cli(module: str, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+def run_cli(module: str, *args: object, env: dict | None = None) -> subprocess.CompletedProcess:
     """`python -m module args` from the checkout, as a user runs it."""
     return subprocess.run([sys.executable, "-m", module, *map(str, args)], capture_output=True, text=True, cwd=ROOT,
                           env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}, timeout=600)
