@@ -50,7 +50,9 @@ def test_a_truncated_cache_entry_is_a_miss_and_is_replaced(tmp_path, kept):
     fresh = TileCache(directory=tmp_path)
     assert fresh.get("k") is None and not entry.exists()
     fresh.put("k", small_tile())
-    np.testing.assert_array_equal(TileCache(directory=tmp_path).get("k").tile.grid, small_tile().tile.grid)
+    replaced = TileCache(directory=tmp_path).get("k")
+    assert replaced is not None
+    np.testing.assert_array_equal(replaced.tile.grid, small_tile().tile.grid)
 
 
 def test_the_cache_deletes_no_npz_file_nor_anything_else_not_its_own(tmp_path):
