@@ -41,7 +41,8 @@ DASK = str(Path(sys.executable).with_name("dask"))
 DASK_HTTP_SOCKET = "ignore:Exception ignored in. <socket.socket:pytest.PytestUnraisableExceptionWarning"
 pytestmark = [pytest.mark.skipif(not (BRANDENBURG.is_dir() and DETROIT.is_file()),
                                  reason=f"{BRANDENBURG} or {DETROIT} not found (../shared/data is not in this checkout)"),
-              pytest.mark.filterwarnings(DASK_HTTP_SOCKET)]
+              pytest.mark.filterwarnings(DASK_HTTP_SOCKET),
+              pytest.mark.slow]  # dask clusters and fields over real rasters: 12-36 s a test, 220 s in all
 
 
 def field_cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
