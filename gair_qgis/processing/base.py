@@ -213,7 +213,7 @@ class RasterInput(QgsProcessingParameterRasterLayer):
         copy.setMetadata(param.metadata())
         return copy
 
-    def checkValueIsAcceptable(self, value, context=None) -> bool:  # noqa: N802 (QGIS API)
+    def checkValueIsAcceptable(self, value, context=None) -> bool:
         with input_sidecars_suppressed([value]):
             return super().checkValueIsAcceptable(value, context)
 
@@ -265,10 +265,10 @@ class GairAlgorithm(QgsProcessingAlgorithm):
     def name(self) -> str:
         return self.algorithm_name
 
-    def displayName(self) -> str:  # noqa: N802 (QGIS API)
+    def displayName(self) -> str:
         return self.tr(self.display_name)
 
-    def shortHelpString(self) -> str:  # noqa: N802 (QGIS API)
+    def shortHelpString(self) -> str:
         """The help in the user's language, speaking of the parameters by their labels, then a
         short note with the IDs that qgis_process and scripts use."""
         labels = {p.name(): p.description() for p in self.parameterDefinitions()}
@@ -285,14 +285,14 @@ class GairAlgorithm(QgsProcessingAlgorithm):
         ids = "; ".join(f"{p.name()} = {p.description()}" for p in self.parameterDefinitions())
         return self.tr("<b>Command line</b> (qgis_process, processing.run): the parameter IDs are {}.").format(ids)
 
-    def prepareAlgorithm(self, parameters, context, feedback) -> bool:  # noqa: N802 (QGIS API)
+    def prepareAlgorithm(self, parameters, context, feedback) -> bool:
         """On the main thread: the raster layer (`raster_parameter`) read by the worker."""
         if self.raster_parameter is not None:
             self.prepare_raster(parameters, context, self.raster_parameter)
         return True
 
     @clear_errors
-    def processAlgorithm(self, parameters, context, feedback) -> dict:  # noqa: N802 (QGIS API)
+    def processAlgorithm(self, parameters, context, feedback) -> dict:
         """`process` with the checks and the error handling every GAIR algorithm shares: an
         existing vector output file is refused before the work, as raster ones are."""
         for definition in self.parameterDefinitions():
@@ -317,7 +317,7 @@ class GairAlgorithm(QgsProcessingAlgorithm):
             return False, missing_message(self.tr("onnxruntime is not installed in QGIS's Python"))
         return True, ""
 
-    def postProcessAlgorithm(self, context, feedback) -> dict:  # noqa: N802 (QGIS API)
+    def postProcessAlgorithm(self, context, feedback) -> dict:
         """Outputs that QGIS loads (toolbox, modeler) are styled, named and put on top of the
         layer tree as the docks do (gair_qgis.styling)."""
         from ..styling import attach_post_processors
@@ -464,13 +464,13 @@ class GairAlgorithm(QgsProcessingAlgorithm):
 
     # --- rasters: prepared on the main thread, checked in processAlgorithm ---------------------
 
-    def addParameter(self, param, createOutput=True) -> bool:  # noqa: N802, N803 (QGIS API)
+    def addParameter(self, param, createOutput=True) -> bool:
         """QGIS's addParameter; a raster layer parameter becomes a `RasterInput`."""
         if isinstance(param, QgsProcessingParameterRasterLayer) and not isinstance(param, RasterInput):
             param = RasterInput.like(param)
         return super().addParameter(param, createOutput)
 
-    def checkParameterValues(self, parameters, context):  # noqa: N802 (QGIS API)
+    def checkParameterValues(self, parameters, context):
         """QGIS's checks; the raster files it loads meanwhile get no .aux.xml beside them."""
         with input_sidecars_suppressed(self.raster_files(parameters)):
             return super().checkParameterValues(parameters, context)

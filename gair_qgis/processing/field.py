@@ -98,7 +98,7 @@ class FieldAlgorithm(GairAlgorithm):
     def group(self) -> str:
         return self.tr("Region (embedding fields)")
 
-    def canExecute(self):  # noqa: N802 (QGIS API)
+    def canExecute(self):
         missing = region_missing()
         if missing:
             return False, self.tr("{} not installed in QGIS's Python; install the region extras: pip install "
@@ -202,7 +202,7 @@ class FieldBuildAlgorithm(FieldAlgorithm):
             context.addLayerToLoadOnCompletion(str(pca), details)
         return {self.OUTPUT: out, self.PCA: str(pca) if pca.exists() else None, "ENCODED_TILES": result.encoded}
 
-    def postProcessAlgorithm(self, context, feedback) -> dict:  # noqa: N802 (QGIS API)
+    def postProcessAlgorithm(self, context, feedback) -> dict:
         return {}  # the PCA view keeps its own post-processor (RgbAsIs)
 
     @staticmethod
@@ -252,7 +252,7 @@ class FieldSearchAlgorithm(FieldAlgorithm):
             feedback.pushInfo(line)
         return {self.OUTPUT: str(result.points), self.OUTPUT_RASTER: str(result.raster)}
 
-    def postProcessAlgorithm(self, context, feedback) -> dict:  # noqa: N802 (QGIS API)
+    def postProcessAlgorithm(self, context, feedback) -> dict:
         return {}  # the raster keeps its own post-processor (CombinedScore)
 
 
@@ -307,7 +307,7 @@ class KeptPostProcessor(QgsProcessingLayerPostProcessorInterface):
 class RgbAsIs(KeptPostProcessor):
     """The PCA view as RGB with its stored values (already scaled 1..255; 0 is no data)."""
 
-    def postProcessLayer(self, layer, context, feedback) -> None:  # noqa: N802 (QGIS API)
+    def postProcessLayer(self, layer, context, feedback) -> None:
         from qgis.core import QgsMultiBandColorRenderer
 
         if isinstance(layer, QgsRasterLayer):
@@ -318,7 +318,7 @@ class RgbAsIs(KeptPostProcessor):
 class CombinedScore(KeptPostProcessor):
     """The search raster coloured by its combined score (band 3) with GAIR's similarity ramp."""
 
-    def postProcessLayer(self, layer, context, feedback) -> None:  # noqa: N802 (QGIS API)
+    def postProcessLayer(self, layer, context, feedback) -> None:
         from qgis.core import QgsRasterShader, QgsSingleBandPseudoColorRenderer
 
         from ..styling import similarity_shader

@@ -91,7 +91,7 @@ class SvPointsAlgorithm(GairAlgorithm):
                                                             compat.SOURCE_VECTOR_POINT))
         self.addOutput(QgsProcessingOutputNumber("EVALUATED", self.tr("Points evaluated")))
 
-    def prepareAlgorithm(self, parameters, context, feedback) -> bool:  # noqa: N802 (QGIS API)
+    def prepareAlgorithm(self, parameters, context, feedback) -> bool:
         """The raster (GairAlgorithm) and the point layer's folder, on the main thread."""
         super().prepareAlgorithm(parameters, context, feedback)
         layer = self.parameterAsVectorLayer(parameters, self.INPUT, context)
