@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -91,6 +92,7 @@ def case_build(scene: str, scheduler: str, workers: int, chunk: int) -> dict:
     finally:
         shutil.rmtree(out, ignore_errors=True)
     return {"tiles": result.encoded, "seconds": result.seconds, "tiles_per_second": result.tiles_per_second,
+            "cpu_ms_per_tile": 1000 * result.cpu_seconds / max(result.encoded, 1),
             "workers": result.workers, "peak_worker_rss_mb": result.worker_rss_mb, "client_rss_mb": peak_rss_mb()}
 
 
@@ -156,8 +158,13 @@ def case_read(field: str) -> dict:
     return {"seconds": time.perf_counter() - start, "bytes": size}
 
 
+ONE_CORE = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}  # as Dask sets for workers
+
+
 def run_case(*args: str) -> dict:
-    done = subprocess.run([sys.executable, __file__, "--case", *args], capture_output=True, text=True)
+    """A case in its own process, on one core's worth of threads (numpy's BLAS included), as a worker runs."""
+    done = subprocess.run([sys.executable, __file__, "--case", *args], capture_output=True, text=True,
+                          env={**os.environ, **ONE_CORE})
     if done.returncode:
         raise SystemExit(f"case {args} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -180,16 +187,21 @@ def main() -> int:
         return 0
 
     scene = str(synthetic_scene(args.size))
-    report: dict = {"scene": {"path": scene, "size": args.size}, "chunk": args.chunk or 32}
+    report: dict = {"scene": {"path": scene, "size": args.size}, "chunk": args.chunk or 32,
+                     "load_average_at_start": os.getloadavg(), "cpus": os.cpu_count()}
     bare = [run_case("bare", "5")["tiles_per_second"]]
     report["single_process"] = run_case("build", scene, "none", "0", str(args.chunk))
-    print(f"single process (no Dask): {report['single_process']['tiles']} tiles, "
-          f"{report['single_process']['tiles_per_second']:.1f} tiles/s, peak {report['single_process']['client_rss_mb']:.0f} MB")
+    print(f"single process (no Dask, one thread): {report['single_process']['tiles']} tiles, "
+          f"{report['single_process']['tiles_per_second']:.1f} tiles/s, "
+          f"{report['single_process']['cpu_ms_per_tile']:.1f} ms CPU per tile, "
+          f"peak {report['single_process']['client_rss_mb']:.0f} MB")
     for count in args.workers:
         run = report[f"local_{count}"] = run_case("build", scene, "local", str(count), str(args.chunk))
         print(f"LocalCluster, {count} worker(s): {run['tiles_per_second']:.1f} tiles/s "
               f"({run['tiles_per_second'] / report['single_process']['tiles_per_second']:.2f}x the single process), "
-              f"peak worker memory {run['peak_worker_rss_mb']:.0f} MB")
+              f"{run['cpu_ms_per_tile']:.1f} ms CPU per tile "
+              f"({report['single_process']['cpu_ms_per_tile'] / run['cpu_ms_per_tile']:.2f}x the single process's "
+              f"efficiency), peak worker memory {run['peak_worker_rss_mb']:.0f} MB")
     bare.append(run_case("bare", "5")["tiles_per_second"])
     report["bare_model_tiles_per_second"] = bare
     print(f"bare RS graph, one thread: {bare[0]:.1f} / {bare[1]:.1f} tiles/s (before / after)")
@@ -210,6 +222,9 @@ def main() -> int:
                   f"peak {found['peak_rss_mb']:.0f} MB")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2))
+    report["load_average_at_end"] = os.getloadavg()
+    print(f"load average (1, 5, 15 min) at start {report['load_average_at_start']}, at end {report['load_average_at_end']} "
+          f"on {os.cpu_count()} CPUs: other processes' load lowers every rate; CPU ms per tile does not depend on it")
     print(f"written: {args.out}")
     return 0
 

@@ -82,6 +82,11 @@ class BuildResult:
         return sum(int(s["valid"]) for s in self.stats if not s.get("skipped"))
 
     @property
+    def cpu_seconds(self) -> float:
+        """CPU time of the worker processes on the chunks this run encoded (a machine's load aside)."""
+        return sum(float(s.get("cpu_seconds", 0.0)) for s in self.stats if not s.get("skipped"))
+
+    @property
     def tiles_per_second(self) -> float:
         return self.rate(self.seconds)
 
@@ -192,7 +197,7 @@ def encode_chunk(job: Job, task: ChunkTask) -> dict[str, Any]:
     keys = [job.scenes[i].key() for i in task.scenes]
     if store.is_complete(path, task.ci, task.cj, keys, job.tokens):
         return {"chunk": [task.ci, task.cj], "skipped": True, "tiles": 0, "valid": 0, "rss_mb": peak_rss_mb()}
-    started = time.monotonic()
+    started, cpu_started = time.monotonic(), time.process_time()
     runtime = runtime_for(job)
     spec, dim = runtime.package.rs_spec, runtime.package.embed_dim
     reader = ChunkReader(job, task)
@@ -218,7 +223,8 @@ def encode_chunk(job: Job, task: ChunkTask) -> dict[str, Any]:
         reader.close()
     location = tile_locations(job.grid, runtime, reader, coverage) if (path / "location").is_dir() else None
     write_chunk(path, reader, embedding, coverage, cells, location)
-    stats = {"tiles": rows * cols, "valid": int((coverage > 0).sum()), "seconds": round(time.monotonic() - started, 3)}
+    stats = {"tiles": rows * cols, "valid": int((coverage > 0).sum()), "seconds": round(time.monotonic() - started, 3),
+             "cpu_seconds": round(time.process_time() - cpu_started, 3)}  # the worker process's, all its threads
     store.write_record(path, task.ci, task.cj, keys, job.tokens, stats)
     return {"chunk": [task.ci, task.cj], "skipped": False, **stats, "rss_mb": peak_rss_mb(),
             "worker": f"{socket.gethostname()}:{os.getpid()}"}
