@@ -51,6 +51,34 @@ def test_plugin_load_and_unload_leave_no_provider(qgis_iface, qgis_processing):
     assert not any(a.startswith("gair:") for a in (alg.id() for alg in registry.algorithms()))
 
 
+LABEL_WIDTH = 40  # characters: a longer parameter label made the toolbox dialog scroll sideways (issue 25, item 7)
+
+
+def test_the_toolbox_dialogs_show_short_labels_and_help_that_speaks_of_them(gair_provider):
+    """What a toolbox user reads: short labels (details in each tooltip), and a help that names
+    the parameters by those labels; the IDs only in the closing command-line note."""
+    import re
+
+    for algorithm in gair_provider.algorithms():
+        definitions = algorithm.parameterDefinitions()
+        long = [(d.name(), d.description()) for d in definitions if len(d.description()) > LABEL_WIDTH]
+        assert long == [], algorithm.id()
+        text = algorithm.shortHelpString()
+        body, note = text.rsplit("\n\n", 1)
+        assert note.startswith("<b>Command line</b>"), algorithm.id()
+        for definition in definitions:
+            assert f"{definition.name()} = {definition.description()}" in note, (algorithm.id(), definition.name())
+            if definition.name() == "CRS":  # also a word of the text ("in any CRS")
+                continue
+            # an ID in the body as a word of its own (INPUT, EXTENT, SV_POINT), not inside a word or a setting name
+            assert not re.search(rf"(?<![\w/.-]){definition.name()}(?![\w/.-])", body), (algorithm.id(), definition.name())
+        assert "{" not in body, algorithm.id()  # every placeholder filled
+    heatmap = gair_provider.algorithm("svheatmap")
+    assert "<b>Where the photo was taken</b>" in heatmap.shortHelpString()
+    model = heatmap.parameterDefinition("MODEL")
+    assert model.description() == "Model" and "package folder" in model.help()
+
+
 def test_qgis_process_runs_svheatmap_from_the_command_line(tmp_path, l2a_tile, photo):
     out = tmp_path / "heat.tif"
     env = {k: v for k, v in os.environ.items() if k != "QGIS_CUSTOM_CONFIG_PATH"}
