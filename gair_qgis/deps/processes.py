@@ -48,7 +48,8 @@ def run_streaming(command: Sequence[str], log: LogFn, should_cancel: CancelFn, e
             lines.put(line.rstrip("\r\n"))
         lines.put(None)
 
-    threading.Thread(target=read, daemon=True).start()
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
     try:
         while True:
             if should_cancel():
@@ -66,8 +67,19 @@ def run_streaming(command: Sequence[str], log: LogFn, should_cancel: CancelFn, e
                     on_line(line)
     except BaseException:
         _stop(process)
+        _close_output(process, reader)
         raise
-    return process.wait()
+    code = process.wait()
+    _close_output(process, reader)
+    return code
+
+
+def _close_output(process: subprocess.Popen, reader: threading.Thread) -> None:
+    """Close the program's output pipe once its reader has seen the end (a grandchild that still
+    holds the pipe open keeps it open, rather than closing it under the reader)."""
+    reader.join(timeout=5)
+    if not reader.is_alive() and process.stdout is not None:
+        process.stdout.close()
 
 
 def _stop(process: subprocess.Popen) -> None:
