@@ -213,7 +213,7 @@ def secrets_findings(root: Path) -> list[Finding]:
         raise RuntimeError(f"detect-secrets failed: {result.stderr[-500:]}")
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 
-    plugin_of = {kind: plugin.__name__ for kind, plugin in get_mapping_from_secret_type_to_class().items()}
+    plugin_of: dict[str, str] = {kind: plugin.__name__ for kind, plugin in get_mapping_from_secret_type_to_class().items()}
     found = []
     for path, secrets in json.loads(result.stdout)["results"].items():
         for secret in secrets:
@@ -322,7 +322,7 @@ def load_site(site: Path) -> tuple[types.ModuleType, types.ModuleType, SiteRules
         if not (app / "plugins" / name).is_file():
             raise ValueError(f"{site} is not a checkout of qgis/QGIS-Plugins-Website: qgis-app/plugins/{name} is missing")
     try:
-        from django.conf import settings
+        from django.conf import settings  # type: ignore[import-untyped]
     except ImportError as error:
         raise RuntimeError("the site's code needs Django: install the dev extra (pip install -e '.[dev]')") from error
     if not settings.configured:
@@ -338,7 +338,7 @@ def load_site(site: Path) -> tuple[types.ModuleType, types.ModuleType, SiteRules
 
 def site_validator_findings(validator: Any, archive: Path) -> list[Finding]:
     """The site's validator(); its ValidationError refuses the upload. The URLs are not fetched."""
-    from django.forms import ValidationError
+    from django.forms import ValidationError  # type: ignore[import-untyped]
 
     real_requests = validator.requests
     reachable = types.SimpleNamespace(status_code=200)
@@ -369,7 +369,7 @@ def site_scanner_findings(scanner_module: Any, rules: SiteRules, archive: Path) 
     report = scanner_module.PluginSecurityScanner(str(archive), enabled_rules=enabled).scan()
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 
-    plugin_of = {kind: plugin.__name__ for kind, plugin in get_mapping_from_secret_type_to_class().items()}
+    plugin_of: dict[str, str] = {kind: plugin.__name__ for kind, plugin in get_mapping_from_secret_type_to_class().items()}
     mandatory = {rule.check_code for rule in enabled if not rule.can_be_skipped}
     found = []
     for check in report["checks"]:

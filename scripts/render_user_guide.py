@@ -12,7 +12,7 @@ import html
 import sys
 from pathlib import Path
 
-import markdown
+import markdown  # type: ignore[import-untyped]
 
 ROOT = Path(__file__).resolve().parents[1]
 
