@@ -525,6 +525,40 @@ def fit_pca(sample: NDArray[Any]) -> dict[str, NDArray[Any]]:
             "high": np.percentile(projected, 98, axis=0)}
 
 
+class RgbStatistics:
+    """Exact statistics of the PCA view's pixels with data (integer sums: the same in any chunk
+    order), written as GDAL's STATISTICS_* band metadata: QGIS reads them instead of sampling,
+    which finds no data in a sparse field (scenes far apart)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.sums = [0, 0, 0]
+        self.squares = [0, 0, 0]
+        self.low, self.high = [255, 255, 255], [0, 0, 0]
+
+    def add(self, rgb: NDArray[Any]) -> None:
+        valid = rgb[0] > 0
+        self.count += int(valid.sum())
+        for band in range(3):
+            values = rgb[band][valid].astype(np.int64)
+            if values.size:
+                self.sums[band] += int(values.sum())
+                self.squares[band] += int((values**2).sum())
+                self.low[band], self.high[band] = min(self.low[band], int(values.min())), max(self.high[band], int(values.max()))
+
+    def tags(self, pixels: int) -> list[dict[str, str]]:
+        if not self.count:
+            return [{}, {}, {}]
+        result = []
+        for band in range(3):
+            mean = self.sums[band] / self.count
+            std = max(self.squares[band] / self.count - mean**2, 0.0) ** 0.5
+            result.append({"STATISTICS_MINIMUM": str(self.low[band]), "STATISTICS_MAXIMUM": str(self.high[band]),
+                           "STATISTICS_MEAN": f"{mean:.6f}", "STATISTICS_STDDEV": f"{std:.6f}",
+                           "STATISTICS_VALID_PERCENT": f"{100.0 * self.count / max(pixels, 1):.6g}"})
+        return result
+
+
 def write_pca(out: Path, grid: FieldGrid, run: Runner, log: Callable[[str], None]) -> None:
     """pca_rgb.tif in the field: three PCA components of every tile's embedding as RGB (one
     pixel per tile), from a sample of every chunk; written aside and moved into place."""
@@ -550,9 +584,13 @@ def write_pca(out: Path, grid: FieldGrid, run: Runner, log: Callable[[str], None
     try:
         with rasterio.open(partial, "w", **profile) as dataset:
             dataset.update_tags(GAIR_FIELD_PCA="three principal components of the tile embeddings as RGB")
+            stats = RgbStatistics()
             for ci, cj, rgb in run(chunk_rgb, [(str(out), ci, cj, pca) for ci, cj in chunks]):
                 c0, r0, c1, r1 = grid.chunk_tiles(ci, cj)
                 dataset.write(rgb, window=Window(c0, r0, c1 - c0, r1 - r0))
+                stats.add(rgb)
+            for band, tags in enumerate(stats.tags(grid.cols * grid.rows), start=1):
+                dataset.update_tags(band, **tags)
         os.replace(partial, final)
     finally:
         partial.unlink(missing_ok=True)

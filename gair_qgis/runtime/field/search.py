@@ -95,7 +95,7 @@ class SearchResult:
         lines = [f"similarity raster: {self.raster} (bands {', '.join(BANDS)})",
                  f"top places: {self.points} ({self.tiles} tiles searched in {self.seconds:.1f} s)"]
         for ranking, places in self.places.items():
-            if places:
+            if places and ranking != "rs_refined":  # its points inside the tiles are in the point layer
                 score, row, col = places[0]
                 x, y = self.grid.tiles.centres_of(col, row)
                 lines.append(f"  best by {ranking}: tile (row {row}, col {col}) at ({float(x):.8g}, {float(y):.8g}), "
