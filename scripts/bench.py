@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any, Callable
 
 import numpy as np
 
@@ -107,7 +108,9 @@ def case_encoder(encoder: str, backend: str, preset: str, batch: int) -> dict:
 
         model = _model(preset)
         tensor = torch.from_numpy(inputs)
-        call = {"rs": model.encode_rs, "sv": model.encode_sv, "location": model.encode_location}[encoder]
+        methods: dict[str, Callable[..., Any]] = {"rs": model.encode_rs, "sv": model.encode_sv,
+                                                  "location": model.encode_location}
+        call = methods[encoder]
 
         def run():
             with torch.inference_mode():
@@ -116,7 +119,8 @@ def case_encoder(encoder: str, backend: str, preset: str, batch: int) -> dict:
         from gair_qgis.runtime.session import GAIRRuntime
 
         runtime = GAIRRuntime(_package(preset), force_cpu=True, batch_size=batch)
-        call = {"rs": runtime.encode_rs, "sv": runtime.encode_sv, "location": runtime.encode_location}[encoder]
+        methods = {"rs": runtime.encode_rs, "sv": runtime.encode_sv, "location": runtime.encode_location}
+        call = methods[encoder]
 
         def run():
             call(inputs)

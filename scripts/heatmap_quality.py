@@ -84,7 +84,8 @@ def tile_edges(size: int, length: int, point: float) -> list[int]:
     layout svheatmap has used: the fixed grid (every half tile from 0, the last tile shifted
     inside; gair_qgis.processing.tiles.raster_tiles) and, before it, tiles side by side from
     the tile centred on the photo's point (at fractional pixel `point`), shifted inside."""
-    edges, start, stride = set(), 0, max(1, round(size / 2))
+    edges: set[int] = set()
+    start, stride = 0, max(1, round(size / 2))
     while True:
         start = min(start, max(0, length - size))
         edges.update((start, start + size))
@@ -220,7 +221,8 @@ def measure(inputs: dict, work: Path, model: str) -> dict:
     report["model_tile_pixels"] = model_tile_pixels(inputs["rs"], model)
     from gair_qgis.runtime.geometry import fractional_pixel
 
-    point = tuple(float(v) for v in fractional_pixel(raster_grid(inputs["rs"]), lon, inputs["lat"]))
+    u, v = fractional_pixel(raster_grid(inputs["rs"]), lon, inputs["lat"])
+    point = (float(u), float(v))
     report["seams_whole_raster"] = seam_ratio(Heatmap.read(work / "whole.tif").values, report["model_tile_pixels"], point)
     for name, path in (("click", work / "a.tif"), ("whole_raster", work / "whole.tif")):
         low, high, legend = styled_scale(path)
@@ -267,6 +269,8 @@ def main() -> int:
     app, _ = start_qgis()
     try:
         sacramento = example(args.shared, "sacramento")
+        if sacramento is None:
+            raise SystemExit(f"the GAIR examples lack sacramento in {args.shared}/data/gair-examples")
         with tempfile.TemporaryDirectory() as folder:
             work = Path(folder)
             if args.keep:

@@ -153,7 +153,7 @@ class GairTour:
         gair_log(f"screenshot {'saved to' if saved else 'NOT saved to'} {path}")
 
 
-GAIR_CLICKED = []  # time.monotonic() of the latest click on the map
+GAIR_CLICKED: list[float] = []  # time.monotonic() of the latest click on the map
 
 
 def gair_click_map(point):
@@ -367,7 +367,7 @@ def gair_tour(folder):
         done(None if results.get("OUTPUT") and loaded.renderer().type() == "singlebandpseudocolor"
              else "the toolbox heatmap is not styled")
 
-    dialogs = []
+    dialogs: list = []
 
     def toolbox_dialog(done):
         import processing
@@ -414,4 +414,5 @@ def gair_startup():
         GAIR_TOUR = gair_tour(screenshots)
 
 
+GAIR_TOUR = None  # the screenshot tour, kept alive while QGIS runs
 gair_startup()
