@@ -302,6 +302,7 @@ def has_dashboard() -> bool:
 
 
 DASK_LOGGERS = ("distributed", "tornado", "asyncio")
+LOCAL_TRIM_BYTES = 256 << 20  # glibc returns freed memory above this to the kernel (a worker peaks at ~300 MB)
 
 
 @contextmanager
@@ -332,9 +333,12 @@ def dask_runner(scheduler: str, workers: Optional[int], log: Callable[[str], Non
     cluster = None
     if scheduler == "local":
         count = workers or os.cpu_count() or 1
-        cluster = distributed.LocalCluster(n_workers=count, threads_per_worker=1, processes=True,
-                                           dashboard_address=":0" if has_dashboard() else None,
-                                           silence_logs=logging.ERROR)
+        # Dask starts its workers with MALLOC_TRIM_THRESHOLD_=65536, so every strip's arrays go back
+        # to the kernel and fault in again: measured 7.0 vs 6.4 ms of CPU per tile here
+        with need("dask").config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": LOCAL_TRIM_BYTES}):
+            cluster = distributed.LocalCluster(n_workers=count, threads_per_worker=1, processes=True,
+                                               dashboard_address=":0" if has_dashboard() else None,
+                                               silence_logs=logging.ERROR)
         client = distributed.Client(cluster)
     else:
         try:
