@@ -24,7 +24,7 @@ from qgis.core import (
     QgsProject,
     QgsReferencedPointXY,
 )
-from qgis.PyQt.QtCore import QPoint, QTimer
+from qgis.PyQt.QtCore import QPoint, QPointF, QTimer
 from qgis.PyQt.QtWidgets import QApplication, QDockWidget, QScrollArea, QWidget
 from qgis.utils import iface, plugins
 
@@ -156,13 +156,21 @@ class GairTour:
 GAIR_CLICKED: list[float] = []  # time.monotonic() of the latest click on the map
 
 
+def gair_device_pixels(widget, point):
+    """`point` (global, in Qt's device-independent pixels) as the X screen's pixels, which xdotool
+    clicks: QGIS 3.40 scales its UI by the screen's DPI (Xvfb's 100 dpi: 100/96), QGIS 3.22 does not.
+    One screen at the origin, as under Xvfb."""
+    ratio = widget.devicePixelRatioF()
+    return round(point.x() * ratio), round(point.y() * ratio)
+
+
 def gair_click_map(point):
     """A real left click (xdotool) on the canvas at a map point (in the canvas CRS)."""
     canvas = iface.mapCanvas()
     GAIR_CLICKED[:] = [time.monotonic()]
     pixel = canvas.getCoordinateTransform().transform(point)
-    screen = canvas.mapToGlobal(canvas.rect().topLeft())
-    x, y = screen.x() + round(pixel.x()), screen.y() + round(pixel.y())
+    origin = canvas.mapToGlobal(canvas.rect().topLeft())
+    x, y = gair_device_pixels(canvas, QPointF(origin.x() + pixel.x(), origin.y() + pixel.y()))
     subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "1"], check=True)
 
 
@@ -174,8 +182,8 @@ def gair_click_widget(widget):
     if parent is not None:
         parent.ensureWidgetVisible(widget)
     QApplication.processEvents()
-    centre = widget.mapToGlobal(widget.rect().center())
-    subprocess.run(["xdotool", "mousemove", str(centre.x()), str(centre.y()), "click", "1"], check=True)
+    x, y = gair_device_pixels(widget, widget.mapToGlobal(widget.rect().center()))
+    subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "1"], check=True)
 
 
 def gair_arm_by_button(picker, done):
@@ -192,7 +200,10 @@ def gair_arm_by_button(picker, done):
         elif tries:
             QTimer.singleShot(100, lambda: check(tries - 1))
         else:
-            done("the pick tool is not armed after a click on Pick on map")
+            centre = picker.button.mapToGlobal(picker.button.rect().center())
+            x, y = gair_device_pixels(picker.button, centre)
+            done(f"the pick tool is not armed after a click on Pick on map (clicked at {x}, {y} device pixels; "
+                 f"button checked: {picker.button.isChecked()})")
 
     check()
 
@@ -245,6 +256,7 @@ def gair_tour(folder):
     gui = gair_gui()
     window = iface.mainWindow()
     window.setGeometry(QApplication.primaryScreen().availableGeometry())
+    gair_log(f"device pixel ratio {window.devicePixelRatioF():.4g} (the clicks convert Qt's pixels to the screen's)")
     browser = window.findChild(QDockWidget, "Browser")
     if browser is not None:
         browser.hide()
