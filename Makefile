@@ -68,6 +68,7 @@ format-check: $(STAMP)
 bench: $(STAMP)
 	$(PY) scripts/bench.py
 	$(PY) scripts/bench_train.py
+	$(PY) scripts/bench_field.py --size 1098 --chunk 8 --search-tiles 10000 --out build/bench_field_quick.json
 
 benchmark: $(STAMP)
 	$(PY) -m gair_core.tools.benchmark --shared "$(SHARED)" --out build/benchmark
