@@ -203,6 +203,14 @@ def bandit_findings(root: Path) -> list[Finding]:
             for issue in report.get("results", [])]
 
 
+
+def secret_plugin_names() -> dict[str, str]:
+    """detect-secrets' plugin class name for each secret type it reports."""
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+
+    mapping: dict[Any, Any] = dict(get_mapping_from_secret_type_to_class())
+    return {str(kind): str(plugin_class.__name__) for kind, plugin_class in mapping.items()}
+
 def secrets_findings(root: Path) -> list[Finding]:
     command = ["detect-secrets", "scan", "--all-files", "--exclude-files", r"metadata\.txt",
                "--exclude-files", r"\.secrets\.baseline"]
@@ -211,9 +219,7 @@ def secrets_findings(root: Path) -> list[Finding]:
     result = run_tool([*command, "."], root)
     if result.returncode != 0:
         raise RuntimeError(f"detect-secrets failed: {result.stderr[-500:]}")
-    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
-
-    plugin_of: dict[str, str] = {kind: plugin.__name__ for kind, plugin in get_mapping_from_secret_type_to_class().items()}
+    plugin_of = secret_plugin_names()
     found = []
     for path, secrets in json.loads(result.stdout)["results"].items():
         for secret in secrets:
@@ -367,9 +373,7 @@ def site_scanner_findings(scanner_module: Any, rules: SiteRules, archive: Path) 
             raise FileNotFoundError(f"{tool} not found: install the dev extra (pip install -e '.[dev]')")
     enabled = [rule for rule in rules if rule.enabled]
     report = scanner_module.PluginSecurityScanner(str(archive), enabled_rules=enabled).scan()
-    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
-
-    plugin_of: dict[str, str] = {kind: plugin.__name__ for kind, plugin in get_mapping_from_secret_type_to_class().items()}
+    plugin_of = secret_plugin_names()
     mandatory = {rule.check_code for rule in enabled if not rule.can_be_skipped}
     found = []
     for check in report["checks"]:
