@@ -1,9 +1,12 @@
 """The QGIS desktop under Xvfb with the plugin: scripts/screenshot.py walks through every
 dock and result with real clicks (xdotool) and saves build/screenshots/<size>/*.png for
-review; here at 1280x800, the smallest screen the docks must fit."""
+review; here at 1280x800, the smallest screen the docks must fit. GAIR_SCREENSHOTS=<folder>
+puts them under another folder than build/screenshots (the Makefile's runs on other QGIS
+versions: the host's screenshots stay those of its QGIS)."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 from pathlib import Path
 
@@ -11,7 +14,7 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "build" / "screenshots" / "1280x800"
+OUT = (ROOT / os.environ.get("GAIR_SCREENSHOTS", "build/screenshots") / "1280x800").resolve()
 
 pytestmark = pytest.mark.skipif(any(shutil.which(t) is None for t in ("xvfb-run", "qgis", "xdotool")),
                                 reason="needs the QGIS desktop, xvfb-run and xdotool (make setup installs them)")
