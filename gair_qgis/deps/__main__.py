@@ -18,7 +18,7 @@ from .pins import make_plan
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python3 -m gair_qgis.deps",
-        description="Install onnxruntime for the GAIR plugin with QGIS's Python, into a folder the plugin owns. "
+        description="Install onnxruntime (with --regions also Dask and Zarr) for the GAIR plugin with QGIS's Python, into a folder the plugin owns. "
                     "Run it with QGIS's Python from the QGIS plugins folder.")
     parser.add_argument("command", choices=("install", "repair", "status", "remove", "plan"))
     parser.add_argument("--target", type=Path, help="the plugin's dependency folder "
@@ -28,6 +28,10 @@ def _parser() -> argparse.ArgumentParser:
                         "takes it (default: $HTTPS_PROXY)")
     parser.add_argument("--private-pip", action="store_true",
                         help="run pip from a wheel even where QGIS's Python has its own pip")
+    parser.add_argument("--regions", action=argparse.BooleanOptionalAction, default=None,
+                        help="install (or with --no-regions leave out) the region extras too: dask[distributed], "
+                        "zarr 2 and numcodecs, which the embedding-field algorithms (gair:fieldbuild, fieldsearch, "
+                        "fieldheatmap) need (default: as the install there has them)")
     parser.add_argument("--cancel-file", type=Path, help="stop (and change nothing) when this file appears")
     parser.add_argument("--progress", action="store_true", help=f"print '{PROGRESS_PREFIX}PERCENT TEXT' lines")
     parser.add_argument("--json", action="store_true", help="status as JSON")
@@ -51,10 +55,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         root = args.target.absolute() if args.target else default_root()
         if args.command in ("install", "repair"):
             install(root, proxy=args.proxy, log=log, progress=progress, allow_own_pip=not args.private_pip,
+                    regions=args.regions,
                     should_cancel=lambda: bool(cancel_file and cancel_file.exists()))
             return 0
         if args.command == "plan":
-            for line in make_plan(root).describe():
+            for line in make_plan(root, regions=bool(args.regions)).describe():
                 print(line)
             return 0
         if args.command == "remove":
@@ -89,6 +94,10 @@ def _print_status(report: dict) -> None:
     if report.get("works"):
         check = report["check"]
         print(f"works: onnxruntime {check['onnxruntime']} with QGIS's numpy {check['numpy']}")
+        if report.get("regions_check"):
+            regions = report["regions_check"]
+            print("region extras work: " + ", ".join(f"{name} {regions[name]}"
+                                                     for name in ("dask", "distributed", "zarr", "numcodecs")))
     else:
         print(f"BROKEN: {report.get('problem')} (repair with: python3 -m gair_qgis.deps install)")
 

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Optional
 
 from .activation import remove_from_sys_path
-from .check import verify
+from .check import verify, verify_regions
 from .common import CancelFn, Cancelled, DepsError, LogFn, ProgressFn
 from .folders import MANIFEST, MARKER, check_ours, folder_size, python_folder, read_manifest, read_marker, record_made
-from .pins import make_plan
+from .pins import REGION_MODULES, Plan, make_plan
 from .pip_wheel import pip_command, pip_install_arguments
 from .processes import child_environment, run_streaming
 from .qgis_python import find_qgis_python
@@ -21,15 +21,18 @@ from .qgis_python import find_qgis_python
 
 def install(root: Path, *, python: Optional[Path] = None, proxy: Optional[str] = None, log: LogFn = print,
             progress: ProgressFn = lambda _p, _t: None, should_cancel: CancelFn = lambda: False,
-            allow_own_pip: bool = True) -> dict:
-    """Install (or repair: reinstall) the plugin's dependencies into python_folder(root).
-    Returns the marker record. The installed folder is replaced only after the new one passed
-    `verify`; a failed or cancelled run leaves it as it was."""
+            allow_own_pip: bool = True, regions: Optional[bool] = None) -> dict:
+    """Install (or repair: reinstall) the plugin's dependencies into python_folder(root); with
+    `regions` the region extras too (None: as the install there has them). Returns the marker
+    record. The installed folder is replaced only after the new one passed `verify` (and
+    `verify_regions`); a failed or cancelled run leaves it as it was."""
     root = Path(root)
     folder = python_folder(root)
     check_ours(folder)
     progress(2, "checking QGIS's Python")
-    plan = make_plan(root)
+    if regions is None:
+        regions = bool((read_marker(folder) or {}).get("regions"))
+    plan = make_plan(root, regions=regions)
     for line in plan.describe():
         log(line)
     python = python or find_qgis_python()
@@ -62,7 +65,9 @@ def install(root: Path, *, python: Optional[Path] = None, proxy: Optional[str] =
         seconds = time.monotonic() - started
         progress(85, "checking the installed packages in a separate process")
         report = verify(python, staging, log)
+        region_report = _verify_regions(python, staging, plan, log) if plan.regions else None
         record = {"python": plan.python, "numpy": report["numpy"], "onnxruntime": report["onnxruntime"],
+                  "regions": region_report,
                   "packages": {r.name: r.version for r in plan.install}, "uses_qgis": plan.present,
                   "pip": pip, "seconds": round(seconds, 1), "bytes": folder_size(staging),
                   "installed": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
@@ -76,6 +81,13 @@ def install(root: Path, *, python: Optional[Path] = None, proxy: Optional[str] =
     log(f"installed into {folder}: {record['bytes'] / 1e6:.0f} MB, download and install took "
         f"{record['seconds']:.0f} s")
     return record
+
+
+def _verify_regions(python: Path, staging: Path, plan: Plan, log: LogFn) -> dict:
+    """The region extras' check; their versions (those used from QGIS's Python included)."""
+    ours = [name for name in REGION_MODULES if any(r.name == name for r in plan.install)]
+    report = verify_regions(python, staging, ours, log)
+    return {name: report[name] for name in REGION_MODULES}
 
 
 def _swap(staging: Path, folder: Path) -> None:
@@ -128,7 +140,11 @@ def status(root: Path, python: Optional[Path] = None, check: bool = True) -> dic
     result = {"folder": str(folder), "installed": record is not None, "record": record}
     if record is not None and check:
         try:
-            result["check"] = verify(python or find_qgis_python(), folder)
+            python = python or find_qgis_python()
+            result["check"] = verify(python, folder)
+            if record.get("regions"):
+                ours = [name for name in REGION_MODULES if name in record.get("packages", {})]
+                result["regions_check"] = verify_regions(python, folder, ours)
             result["works"] = True
         except DepsError as error:
             result["works"], result["problem"] = False, str(error)

@@ -21,6 +21,7 @@ from qgis.core import Qgis, QgsApplication, QgsSettings
 from qgis.gui import QgisInterface
 from qgis.PyQt.QtCore import QCoreApplication, QObject, QProcess, QProcessEnvironment, Qt, QTimer, pyqtSignal
 from qgis.PyQt.QtWidgets import (
+    QCheckBox,
     QDialog,
     QGroupBox,
     QHBoxLayout,
@@ -146,6 +147,10 @@ class DependenciesDialog(QDialog):
         self.log.setMinimumSize(560, 220)
         self.progress = QProgressBar()
         self.status = wrapping_label()
+        self.regions_box = QCheckBox(self.tr("Also install the region extras (Dask, Zarr) for the embedding-field "
+                                             "algorithms"))
+        self.regions_box.setToolTip(self.tr("dask[distributed], zarr 2 and numcodecs, which gair:fieldbuild, "
+                                            "fieldsearch and fieldheatmap need; about 85 MB more"))
         self.install_button = QPushButton(self.tr("Install"))
         self.cancel_button = QPushButton(self.tr("Cancel"))
         self.close_button = QPushButton(self.tr("Close"))
@@ -155,6 +160,7 @@ class DependenciesDialog(QDialog):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.plan_label)
+        layout.addWidget(self.regions_box)
         layout.addWidget(self.progress)
         layout.addWidget(self.log)
         layout.addWidget(self.status)
@@ -162,13 +168,15 @@ class DependenciesDialog(QDialog):
         self.install_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel)
         self.close_button.clicked.connect(self.close)
+        self.regions_box.setChecked(bool((deps.read_marker(deps.python_folder(self.root)) or {}).get("regions")))
+        self.regions_box.toggled.connect(lambda _checked: self._show_plan())
         self._show_plan()
         self._set_running(False)
 
     def _show_plan(self) -> None:
         folder = deps.python_folder(self.root)
         try:
-            lines = deps.make_plan(self.root).describe()
+            lines = deps.make_plan(self.root, regions=self.regions_box.isChecked()).describe()
         except deps.DepsError as error:
             self.plan_label.setText(self.tr("Cannot install: {}").format(error))
             self.install_button.setEnabled(False)
@@ -183,6 +191,7 @@ class DependenciesDialog(QDialog):
 
     def _set_running(self, running: bool) -> None:
         self.install_button.setEnabled(not running and not self.plan_label.text().startswith(self.tr("Cannot")))
+        self.regions_box.setEnabled(not running)
         self.cancel_button.setEnabled(running)
         self.close_button.setEnabled(not running)
 
@@ -196,6 +205,7 @@ class DependenciesDialog(QDialog):
         self.cancel_file = Path(tempfile.mkdtemp(prefix="gair-deps-")) / "cancel"
         try:
             program, arguments = self.command(self.root, self.cancel_file)
+            arguments = [*arguments, "--regions" if self.regions_box.isChecked() else "--no-regions"]
         except deps.DepsError as error:
             self.status.setText(str(error))
             return False

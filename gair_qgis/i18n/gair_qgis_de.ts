@@ -114,6 +114,14 @@
         <source>see the log</source>
         <translation>siehe Protokoll</translation>
     </message>
+    <message>
+        <source>Also install the region extras (Dask, Zarr) for the embedding-field algorithms</source>
+        <translation>Auch die Regions-Extras (Dask, Zarr) für die Einbettungsfeld-Algorithmen installieren</translation>
+    </message>
+    <message>
+        <source>dask[distributed], zarr 2 and numcodecs, which gair:fieldbuild, fieldsearch and fieldheatmap need; about 85 MB more</source>
+        <translation>dask[distributed], zarr 2 und numcodecs, die gair:fieldbuild, fieldsearch und fieldheatmap benötigen; etwa 85 MB mehr</translation>
+    </message>
 </context>
 <context>
     <name>DependencyOffer</name>
@@ -274,10 +282,6 @@
         <translation>Region (Einbettungsfelder)</translation>
     </message>
     <message>
-        <source>{} not installed in QGIS&apos;s Python; install the region extras: pip install &apos;dask[distributed]&apos; &apos;zarr&gt;=2.16,&lt;3&apos; numcodecs (or the GAIR dependency installer&apos;s region extras)</source>
-        <translation>{} ist in QGIS' Python nicht installiert; installieren Sie die Regions-Extras: pip install 'dask[distributed]' 'zarr&gt;=2.16,&lt;3' numcodecs (oder die Regions-Extras des GAIR-Abhängigkeits-Installationsprogramms)</translation>
-    </message>
-    <message>
         <source>Embedding field (a .zarr folder)</source>
         <translation>Einbettungsfeld (ein .zarr-Ordner)</translation>
     </message>
@@ -288,6 +292,10 @@
     <message>
         <source>FIELD is empty; give a field built with gair:fieldbuild</source>
         <translation>FIELD ist leer; geben Sie ein mit gair:fieldbuild erstelltes Feld an</translation>
+    </message>
+    <message>
+        <source>{} not installed in QGIS&apos;s Python; install the region extras: GAIR models dock &gt; Dependencies &gt; Install with the region extras ticked, or with QGIS&apos;s Python from the QGIS plugins folder: python3 -m gair_qgis.deps install --regions (outside QGIS: pip install &apos;dask[distributed]&apos; &apos;zarr&gt;=2.16,&lt;3&apos; numcodecs)</source>
+        <translation>{} ist in QGIS' Python nicht installiert; installieren Sie die Regions-Extras: GAIR-Modelle-Dock &gt; Abhängigkeiten &gt; Installieren mit angehakten Regions-Extras, oder mit QGIS' Python aus dem QGIS-Plugin-Ordner: python3 -m gair_qgis.deps install --regions (außerhalb von QGIS: pip install 'dask[distributed]' 'zarr&gt;=2.16,&lt;3' numcodecs)</translation>
     </message>
 </context>
 <context>

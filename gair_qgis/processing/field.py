@@ -101,9 +101,11 @@ class FieldAlgorithm(GairAlgorithm):
     def canExecute(self):
         missing = region_missing()
         if missing:
-            return False, self.tr("{} not installed in QGIS's Python; install the region extras: pip install "
-                                  "'dask[distributed]' 'zarr>=2.16,<3' numcodecs (or the GAIR dependency installer's "
-                                  "region extras)").format(", ".join(missing))
+            return False, self.tr("{} not installed in QGIS's Python; install the region extras: GAIR models dock > "
+                                  "Dependencies > Install with the region extras ticked, or with QGIS's Python from "
+                                  "the QGIS plugins folder: python3 -m gair_qgis.deps install --regions (outside "
+                                  "QGIS: pip install 'dask[distributed]' 'zarr>=2.16,<3' numcodecs)"
+                                  ).format(", ".join(missing))
         return super().canExecute()
 
     def add_field_parameter(self) -> None:

@@ -10,7 +10,10 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-INSTALL_HINT = "install the region extras: pip install 'dask[distributed]>=2023.1' 'zarr>=2.16,<3' numcodecs"
+INSTALL_HINT = ("install the region extras: for QGIS, with QGIS's Python from the QGIS plugins folder "
+                "`python3 -m gair_qgis.deps install --regions` (or GAIR models dock > Dependencies > Install, "
+                "with the region extras ticked); elsewhere pip install 'dask[distributed]>=2023.1' "
+                "'zarr>=2.16,<3' numcodecs")
 
 
 class RegionUnavailable(ImportError):
