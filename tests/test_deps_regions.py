@@ -115,3 +115,36 @@ def test_install_with_regions_into_a_folder_imports_them_from_it_and_remove_dele
     print(f"region install: {record['bytes'] / 1e6:.0f} MB in all, pip took {record['seconds']} s")
     assert deps.python_tag() in deps.read_manifest(root)["made"]
     assert deps.remove(root, log=logged.append) is True and not folder.exists()
+
+
+PRINTS_ARGUMENTS = """
+import sys
+print('arguments:', ' '.join(sys.argv[3:]), flush=True)
+"""
+
+
+def test_the_dialogs_region_box_adds_them_to_the_plan_and_the_command_and_stays_ticked_for_a_repair(
+        qgis_app, tmp_path):
+    from gair_qgis.gui.dependencies import DependenciesDialog
+
+    from gui_support import wait_until
+
+    def command(root: Path, cancel_file: Path) -> tuple[str, list[str]]:
+        return sys.executable, ["-c", PRINTS_ARGUMENTS, str(root), str(cancel_file)]
+
+    root = tmp_path / "gair_deps"
+    dialog = DependenciesDialog(root, command=command)
+    assert not dialog.regions_box.isChecked() and "install dask==" not in dialog.plan_label.text()
+    dialog.regions_box.setChecked(True)
+    assert f"install dask=={pinned(tuple(sys.version_info[:3]))['dask']}" in dialog.plan_label.text()
+    results: list[bool] = []
+    dialog.installed.connect(lambda ok, _message: results.append(ok))
+    assert dialog.start() and not dialog.regions_box.isEnabled()
+    wait_until(lambda: bool(results), 60, "the fake installer")
+    assert "arguments: --regions" in dialog.log.toPlainText() and dialog.regions_box.isEnabled()
+    folder = deps.python_folder(root)
+    folder.mkdir(parents=True)
+    (folder / deps.MARKER).write_text(json.dumps({"packages": {}, "regions": {"dask": "2026.8.0"}}))
+    assert DependenciesDialog(root, command=command).regions_box.isChecked()  # a repair keeps them
+    (folder / deps.MARKER).write_text(json.dumps({"packages": {}, "regions": None}))
+    assert not DependenciesDialog(root, command=command).regions_box.isChecked()
