@@ -1,10 +1,11 @@
 """The plugin's dependency installer: onnxruntime (and whichever of its small dependencies QGIS's
-Python lacks) installed with QGIS's own Python into a folder the plugin owns. Standard library only:
+Python lacks), optionally Dask and Zarr for the embedding fields, installed with QGIS's own Python into a folder the plugin owns. Standard library only:
 no QGIS, no numpy, so it runs anywhere QGIS's Python runs, also on the command line:
 
     cd <QGIS profile>/python/plugins          # e.g. ~/.local/share/QGIS/QGIS3/profiles/default/python/plugins
     python3 -m gair_qgis.deps status          # what QGIS's Python has, what is installed, does it import
     python3 -m gair_qgis.deps install         # install, or repair (reinstall) what is there
+    python3 -m gair_qgis.deps install --regions   # also Dask, Zarr 2, numcodecs (the embedding fields)
     python3 -m gair_qgis.deps remove
     (--target DIR: the folder; default: <profile>/python/gair_deps, next to the plugins folder)
 `remove` deletes only what installs recorded making (gair_deps-made.json in that folder), and the
@@ -31,6 +32,11 @@ How it works (and why):
 - Proxy: `proxy` (the GUI passes QGIS's proxy settings; the CLI takes --proxy or $HTTPS_PROXY) goes
   to pip as HTTP(S)_PROXY in its environment (not as an argument, which process lists show), and to
   the pip-wheel download.
+- The region extras (`--regions`, kept by a repair unless `--no-regions`): dask[distributed], zarr 2
+  and numcodecs with every dependency pinned per Python (REGION_PINS; --no-deps as above), checked
+  in the same way (`verify_regions`: they import from the folder, numpy does not, a Zarr array
+  reads back through Dask), recorded in the marker ("regions"), in the same python3.X folder, so
+  `remove` deletes them with the rest. Dask's worker processes inherit the folder on sys.path.
 - The running plugin puts the folder first on sys.path (`activate`), so onnxruntime (and any
   dependency that was missing or too old) comes from there; it holds nothing else.
 
