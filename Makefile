@@ -59,9 +59,10 @@ test-fast: $(STAMP)
 # torch-free runtime under the flags of --strict (pyproject.toml [tool.mypy]).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-# the formatting check: joins lint once `ruff format .` has been applied to the tree in one commit
+# the formatting check alone (make lint runs it too); `ruff format .` applies it
 format-check: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 

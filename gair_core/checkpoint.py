@@ -3,6 +3,7 @@
 Nothing here unpickles a user's file: torch zip checkpoints go through the allow-list
 reader of `gair_qgis.runtime.torch_pickle`, our own files are safetensors.
 """
+
 from __future__ import annotations
 
 import json
@@ -68,8 +69,9 @@ def load_model(path: str | Path) -> GAIR:
     )
     if not report.ok:
         raise CheckpointError(f"{path} does not match its own config:\n{report.describe()}")
-    check_finite({k: v.numpy() for k, v in tensors.items() if v.is_floating_point() and v.dtype != torch.bfloat16},
-                 str(path))
+    check_finite(
+        {k: v.numpy() for k, v in tensors.items() if v.is_floating_point() and v.dtype != torch.bfloat16}, str(path)
+    )
     model.load_state_dict(tensors, strict=True)
     return model.eval()
 

@@ -5,6 +5,7 @@ design with small widths and depths, for tests and for the bundled model.
 Preprocessing constants are not here: they belong to the model package's metadata
 (`gair_qgis/runtime/released_inputs.json`, read by `gair_qgis.runtime.preprocess`).
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -123,8 +124,13 @@ def package_inputs(config: GAIRConfig) -> dict:
 
     inputs = released_inputs()
     rs = config.rs
-    inputs["rs"] = dict(inputs["rs"], input_size=rs.image_size, patch_size=rs.patch_size, token_grid=rs.grid_size,
-                        tile_ground_size_m=rs.tile_ground_size_m)
+    inputs["rs"] = dict(
+        inputs["rs"],
+        input_size=rs.image_size,
+        patch_size=rs.patch_size,
+        token_grid=rs.grid_size,
+        tile_ground_size_m=rs.tile_ground_size_m,
+    )
     return inputs
 
 

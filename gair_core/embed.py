@@ -4,6 +4,7 @@ Example:
     python -m gair_core.embed --checkpoint checkpoint.pth --rs-image tile.tif \
         --sv-image photo.jpg --lon -83.04 --lat 42.33 --output-dir out/
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,8 +34,12 @@ class TorchBackend:
         self.sv_spec = released_sv_spec()
 
     def describe(self) -> dict:
-        return {"backend": "torch", "checkpoint": str(self.checkpoint), "preset": self.model.config.name,
-                "embed_dim": self.model.config.embed_dim}
+        return {
+            "backend": "torch",
+            "checkpoint": str(self.checkpoint),
+            "preset": self.model.config.name,
+            "embed_dim": self.model.config.embed_dim,
+        }
 
     @torch.inference_mode()
     def encode_rs(self, image: np.ndarray) -> tuple[torch.Tensor, np.ndarray]:
@@ -57,11 +62,16 @@ class TorchBackend:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = embed_cli.build_parser(
-        "python -m gair_core.embed", "--checkpoint",
+        "python -m gair_core.embed",
+        "--checkpoint",
         "released GAIR checkpoint.pth (any file in the released layout) or one of ours (.safetensors)",
     )
-    parser.add_argument("--preset", choices=sorted(PRESETS), default="base",
-                        help="architecture for a released-layout .pth file (default: base)")
+    parser.add_argument(
+        "--preset",
+        choices=sorted(PRESETS),
+        default="base",
+        help="architecture for a released-layout .pth file (default: base)",
+    )
     return parser
 
 

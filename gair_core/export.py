@@ -9,6 +9,7 @@ difference above 1e-4 is an error.
     python -m gair_core.export --checkpoint checkpoint.pth --preset base --out packages/gair-base
     python -m gair_core.export --templates-only --preset base --out gair_qgis/runtime/graphs/base
 """
+
 from __future__ import annotations
 
 import argparse
@@ -158,8 +159,9 @@ def _store_fp16(onnx_model, init) -> None:
     name = init.name
     init.name = f"{name}.fp16"
     init.data_type = TensorProto.FLOAT16
-    onnx_model.graph.node.insert(0, helper.make_node("Cast", [init.name], [name], to=TensorProto.FLOAT,
-                                                     name=f"cast_{name}"))
+    onnx_model.graph.node.insert(
+        0, helper.make_node("Cast", [init.name], [name], to=TensorProto.FLOAT, name=f"cast_{name}")
+    )
 
 
 def _externalize(onnx_model, weights_name: str, keys: set[str], half: frozenset[str] = frozenset()) -> list[dict]:
@@ -170,7 +172,7 @@ def _externalize(onnx_model, weights_name: str, keys: set[str], half: frozenset[
 
     layout, offset = [], 0
     for init in onnx_model.graph.initializer:
-        key = init.name[len(PARAM_PREFIX):] if init.name.startswith(PARAM_PREFIX) else None
+        key = init.name[len(PARAM_PREFIX) :] if init.name.startswith(PARAM_PREFIX) else None
         if key not in keys:
             continue
         array = numpy_helper.to_array(init)
@@ -178,8 +180,16 @@ def _externalize(onnx_model, weights_name: str, keys: set[str], half: frozenset[
             array = array.astype(np.float16)
             _store_fp16(onnx_model, init)
         offset = -(-offset // WEIGHT_ALIGNMENT) * WEIGHT_ALIGNMENT
-        layout.append({"name": init.name, "key": key, "offset": offset, "length": int(array.nbytes),
-                       "shape": list(array.shape), "dtype": str(array.dtype)})
+        layout.append(
+            {
+                "name": init.name,
+                "key": key,
+                "offset": offset,
+                "length": int(array.nbytes),
+                "shape": list(array.shape),
+                "dtype": str(array.dtype),
+            }
+        )
         for field in ("raw_data", "float_data", "double_data", "int64_data", "int32_data"):
             init.ClearField(field)
         init.data_location = onnx.TensorProto.EXTERNAL
@@ -206,14 +216,21 @@ def export_templates(model: GAIR, out_dir: Path, fp16: bool = False) -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             torch.onnx.export(
-                module, (example,), str(onnx_path), dynamo=False, do_constant_folding=False, opset_version=OPSET,
-                input_names=[input_name], output_names=outputs,
+                module,
+                (example,),
+                str(onnx_path),
+                dynamo=False,
+                do_constant_folding=False,
+                opset_version=OPSET,
+                input_names=[input_name],
+                output_names=outputs,
                 dynamic_axes={input_name: {0: "batch"}, **{o: {0: "batch"} for o in outputs}},
             )
         onnx_model = onnx.load(str(onnx_path))
         _merge_duplicate_constants(onnx_model)
-        layout = _externalize(onnx_model, f"{graph}.weights", keys,
-                              frozenset(fp16_keys(template_model)) if fp16 else frozenset())
+        layout = _externalize(
+            onnx_model, f"{graph}.weights", keys, frozenset(fp16_keys(template_model)) if fp16 else frozenset()
+        )
         onnx.save(onnx_model, str(onnx_path))
         (out_dir / f"{graph}.layout.json").write_text(json.dumps(layout, indent=1))
     template = {
@@ -231,7 +248,9 @@ def _relative_error(actual: np.ndarray, expected: np.ndarray) -> float:
     return float(np.abs(actual - expected).max() / max(np.abs(expected).max(), 1e-12))
 
 
-def verification_inputs(model: GAIR, sample_rs: Optional[Path], sample_sv: Optional[Path]) -> dict[str, list[np.ndarray]]:
+def verification_inputs(
+    model: GAIR, sample_rs: Optional[Path], sample_sv: Optional[Path]
+) -> dict[str, list[np.ndarray]]:
     """Random inputs, plus real ones when sample files are given."""
     rng = np.random.default_rng(0)
     rs, sv = model.config.rs, model.config.sv
@@ -252,7 +271,9 @@ def verification_inputs(model: GAIR, sample_rs: Optional[Path], sample_sv: Optio
             names = list(info.band_names)
         inputs["rs"].append(preprocess_rs(pixels, spec, names)[None])
     if sample_sv is not None:
-        inputs["sv"].append(preprocess_sv(read_photo(sample_sv, released_sv_spec().input_size), released_sv_spec())[None])
+        inputs["sv"].append(
+            preprocess_sv(read_photo(sample_sv, released_sv_spec().input_size), released_sv_spec())[None]
+        )
     return inputs
 
 
@@ -273,7 +294,9 @@ def verify_package(model: GAIR, package: pkg.ModelPackage, inputs: dict[str, lis
         record("rs cell_table", np.stack([t.cell_table for t in tiles]), model.nili.cell_predictions(grid))
         coords = np.random.default_rng(1).uniform(-1, 1, (1, 50, 2))
         localized = np.stack([t.localize(coords[0]) for t in tiles])
-        record("rs localized (nili)", localized, model.localize(grid, torch.from_numpy(coords).expand(len(images), -1, -1)))
+        record(
+            "rs localized (nili)", localized, model.localize(grid, torch.from_numpy(coords).expand(len(images), -1, -1))
+        )
     for images in inputs["sv"]:
         pooled, projected = runtime.encode_sv(images)
         expected_pooled = model.encode_sv(torch.from_numpy(images))
@@ -288,11 +311,24 @@ def verify_package(model: GAIR, package: pkg.ModelPackage, inputs: dict[str, lis
 # --- command line ------------------------------------------------------------------------------
 
 
-def export_package(model: GAIR, out: Path, *, provenance: dict, name: str, version: str, licence: str,
-                   description: str, untrained: bool, sample_rs: Optional[Path] = None,
-                   sample_sv: Optional[Path] = None, overwrite: bool = False, heads: Sequence[dict] = (),
-                   head_files: Optional[dict[str, Path]] = None, fp16: bool = False,
-                   sensor: Optional[str] = None) -> dict[str, float]:
+def export_package(
+    model: GAIR,
+    out: Path,
+    *,
+    provenance: dict,
+    name: str,
+    version: str,
+    licence: str,
+    description: str,
+    untrained: bool,
+    sample_rs: Optional[Path] = None,
+    sample_sv: Optional[Path] = None,
+    overwrite: bool = False,
+    heads: Sequence[dict] = (),
+    head_files: Optional[dict[str, Path]] = None,
+    fp16: bool = False,
+    sensor: Optional[str] = None,
+) -> dict[str, float]:
     """Export, verify and write a package; returns the measured relative errors. With `fp16`
     the weight matrices are stored as float16 (the verification compares with the torch model
     holding the same rounded weights; computation stays float32). `sensor` describes the RS
@@ -305,17 +341,25 @@ def export_package(model: GAIR, out: Path, *, provenance: dict, name: str, versi
         arrays = {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
         files = pkg.fill_graphs(work_dir, arrays, work_dir)
         _check_onnx(work_dir)
-        storage = ("float16 weight matrices, float32 biases/norms/buffers; float32 computation" if fp16
-                   else "float32")
+        storage = "float16 weight matrices, float32 biases/norms/buffers; float32 computation" if fp16 else "float32"
         inputs = package_inputs(model.config)
         if sensor:
             inputs["rs"]["sensor"] = sensor
         meta = pkg.build_meta(
-            name=name, version=version, licence=licence, description=description, untrained=untrained,
-            architecture=model.config.to_dict(), embed_dim=model.config.embed_dim,
-            inputs=inputs, provenance=dict(provenance, weight_storage=storage), heads=heads,
+            name=name,
+            version=version,
+            licence=licence,
+            description=description,
+            untrained=untrained,
+            architecture=model.config.to_dict(),
+            embed_dim=model.config.embed_dim,
+            inputs=inputs,
+            provenance=dict(provenance, weight_storage=storage),
+            heads=heads,
         )
-        errors = verify_package(model, pkg.ModelPackage(work_dir, meta), verification_inputs(model, sample_rs, sample_sv))
+        errors = verify_package(
+            model, pkg.ModelPackage(work_dir, meta), verification_inputs(model, sample_rs, sample_sv)
+        )
         worst = max(errors.values())
         if worst > MAX_RELATIVE_ERROR:
             details = ", ".join(f"{k}: {v:.2e}" for k, v in errors.items())
@@ -338,8 +382,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--checkpoint", type=Path, help="released checkpoint.pth or one of ours (.safetensors)")
     parser.add_argument("--preset", choices=sorted(PRESETS), default="base", help="architecture of a .pth file")
     parser.add_argument("--out", type=Path, required=True, help="package folder to write")
-    parser.add_argument("--templates-only", action="store_true",
-                        help="write the weightless graph templates used by the torch-free import")
+    parser.add_argument(
+        "--templates-only",
+        action="store_true",
+        help="write the weightless graph templates used by the torch-free import",
+    )
     parser.add_argument("--name", help="package name (default from the checkpoint)")
     parser.add_argument("--version", default="1.0.0")
     parser.add_argument("--licence", default="Apache-2.0")
@@ -349,8 +396,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--training-steps", type=int, default=None)
     parser.add_argument("--sample-rs-image", type=Path, help="a real RS tile to verify the export on")
     parser.add_argument("--sample-sv-image", type=Path, help="a real photo to verify the export on")
-    parser.add_argument("--fp16", action="store_true", help="store weight matrices as float16 (half the size; "
-                        "computation stays float32)")
+    parser.add_argument(
+        "--fp16",
+        action="store_true",
+        help="store weight matrices as float16 (half the size; computation stays float32)",
+    )
     parser.add_argument("--overwrite", action="store_true")
     return parser
 
@@ -378,9 +428,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "torch": torch.__version__,
     }
     errors = export_package(
-        model, args.out, provenance=provenance, name=args.name or f"gair-{model.config.name}",
-        version=args.version, licence=args.licence, description=args.description, untrained=args.untrained,
-        sample_rs=args.sample_rs_image, sample_sv=args.sample_sv_image, overwrite=args.overwrite,
+        model,
+        args.out,
+        provenance=provenance,
+        name=args.name or f"gair-{model.config.name}",
+        version=args.version,
+        licence=args.licence,
+        description=args.description,
+        untrained=args.untrained,
+        sample_rs=args.sample_rs_image,
+        sample_sv=args.sample_sv_image,
+        overwrite=args.overwrite,
         fp16=args.fp16,
     )
     for output, error in errors.items():

@@ -24,6 +24,7 @@ Example:
     python -m gair_core.finetune --data eurosat.csv --task rs --kind classification \\
         --target label --mode head --package ~/gair-models/gair-base-released
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,22 +67,38 @@ HEAD_INPUTS = {"sv": SV, "rs": RS_GLOBAL, "location": LOCATION}  # task -> the r
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m gair_core.finetune", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m gair_core.finetune", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--data", type=Path, required=True, help="CSV with the task's inputs and the target column")
     p.add_argument("--task", choices=sorted(HEAD_INPUTS), required=True)
     p.add_argument("--kind", choices=[REGRESSION, CLASSIFICATION], required=True)
     p.add_argument("--target", required=True, help="target column")
     p.add_argument("--mode", choices=MODES, default="head")
-    p.add_argument("--package", type=Path, help="frozen modes: the model package to train on and add the head "
-                   "to; --mode full: the new package to export the fine-tuned model and its head to")
-    p.add_argument("--package-out", type=Path, help="frozen modes: write the package with the new head here "
-                   "instead of replacing --package")
+    p.add_argument(
+        "--package",
+        type=Path,
+        help="frozen modes: the model package to train on and add the head "
+        "to; --mode full: the new package to export the fine-tuned model and its head to",
+    )
+    p.add_argument(
+        "--package-out",
+        type=Path,
+        help="frozen modes: write the package with the new head here instead of replacing --package",
+    )
     p.add_argument("--head-name", help="the head's name in the package (default: the target column)")
-    p.add_argument("--replace-head", action="store_true", help="replace a head of that name the package already "
-                   "has (the old one is kept in the package as heads/replaced/<name>.npz)")
-    p.add_argument("--checkpoint", type=Path, help="ours (.safetensors) or released (.pth), for torch embeddings "
-                   "(without --package) or --mode full; default: an untrained model of --preset (a baseline)")
+    p.add_argument(
+        "--replace-head",
+        action="store_true",
+        help="replace a head of that name the package already "
+        "has (the old one is kept in the package as heads/replaced/<name>.npz)",
+    )
+    p.add_argument(
+        "--checkpoint",
+        type=Path,
+        help="ours (.safetensors) or released (.pth), for torch embeddings "
+        "(without --package) or --mode full; default: an untrained model of --preset (a baseline)",
+    )
     p.add_argument("--preset", choices=sorted(PRESETS), default="tiny")
     p.add_argument("--output-dir", type=Path, help="metrics.json (and model.safetensors for --mode full)")
     p.add_argument("--epochs", type=int, default=30)
@@ -103,13 +120,17 @@ def check_arguments(args: argparse.Namespace) -> None:
         raise InputError("give --package (where the head goes) and/or --output-dir (metrics)")
     if args.mode == "full":
         if args.package is not None and args.package.exists():
-            raise InputError(f"--package {args.package} already exists; --mode full exports the fine-tuned model "
-                             "to a new package folder: choose another one")
+            raise InputError(
+                f"--package {args.package} already exists; --mode full exports the fine-tuned model "
+                "to a new package folder: choose another one"
+            )
         if args.package_out is not None:
             raise InputError("--package-out is for the frozen modes; with --mode full, --package is the new package")
     elif args.package is not None and args.checkpoint is not None:
-        raise InputError("give --package or --checkpoint, not both: with --package the head is trained on the "
-                         "package's own embeddings")
+        raise InputError(
+            "give --package or --checkpoint, not both: with --package the head is trained on the "
+            "package's own embeddings"
+        )
     if args.package_out is not None and args.package_out.exists():
         raise InputError(f"--package-out {args.package_out} already exists; choose a new folder")
 
@@ -117,9 +138,11 @@ def check_arguments(args: argparse.Namespace) -> None:
 def check_head_is_new(package: ModelPackage, name: str, replace: bool) -> None:
     """Refuse, before any training, to replace a head the package ships unless asked to."""
     if name in {head.name for head in package.heads} and not replace:
-        raise InputError(f"--package {package.root} already has a head {name}; give another --head-name, or "
-                         f"--replace-head to replace it (the old one is then kept in the package as "
-                         f"{replaced_head_file(name)})")
+        raise InputError(
+            f"--package {package.root} already has a head {name}; give another --head-name, or "
+            f"--replace-head to replace it (the old one is then kept in the package as "
+            f"{replaced_head_file(name)})"
+        )
 
 
 def embed(model: GAIR, task: str, inputs: torch.Tensor) -> torch.Tensor:
@@ -185,8 +208,15 @@ def encode_targets(kind: str, raw: list[str], train: np.ndarray) -> tuple[np.nda
         raise InputError(f"a regression target must be a number: {error}") from None
 
 
-def train_full(model: GAIR, args: argparse.Namespace, dataset: InputDataset, y: np.ndarray, outputs: int,
-               scaling: Scaling, train: np.ndarray) -> tuple[Layers, list[float]]:
+def train_full(
+    model: GAIR,
+    args: argparse.Namespace,
+    dataset: InputDataset,
+    y: np.ndarray,
+    outputs: int,
+    scaling: Scaling,
+    train: np.ndarray,
+) -> tuple[Layers, list[float]]:
     """The task's encoder and an MLP head trained together (AdamW, two learning rates); the
     head comes back as layers on the fine-tuned encoder's raw embeddings."""
     torch.manual_seed(args.seed)
@@ -194,11 +224,18 @@ def train_full(model: GAIR, args: argparse.Namespace, dataset: InputDataset, y: 
     x_mean, x_std = (torch.from_numpy(a.astype(np.float32)) for a in (scaling.x_mean, scaling.x_std))
     targets = scaling.targets(y)
     encoder = encoder_of(model, args.task).train()
-    optimizer = torch.optim.AdamW([{"params": encoder.parameters(), "lr": args.encoder_lr},
-                                   {"params": head.parameters(), "lr": args.lr}], weight_decay=args.weight_decay)
+    optimizer = torch.optim.AdamW(
+        [{"params": encoder.parameters(), "lr": args.encoder_lr}, {"params": head.parameters(), "lr": args.lr}],
+        weight_decay=args.weight_decay,
+    )
     generator = torch.Generator().manual_seed(args.seed)
-    loader = DataLoader(Subset(IndexedDataset(dataset), train.tolist()), batch_size=args.batch_size, shuffle=True,
-                        generator=generator, num_workers=args.workers)
+    loader = DataLoader(
+        Subset(IndexedDataset(dataset), train.tolist()),
+        batch_size=args.batch_size,
+        shuffle=True,
+        generator=generator,
+        num_workers=args.workers,
+    )
     history = []
     for _ in range(args.epochs):
         total = 0.0
@@ -263,22 +300,33 @@ def finetune(args: argparse.Namespace) -> dict:
         layers, history = train_full(trained(model), args, InputDataset(rows), y, outputs, scaling, train)
         features = torch_features(trained(model), args.task, InputDataset(rows), args.batch_size, args.workers)
     else:
-        config = HeadConfig(kind="linear" if args.mode == "linear-probe" else "mlp", hidden=args.hidden,
-                            steps=steps_for_epochs(args.epochs, len(train), args.batch_size), lr=args.lr,
-                            weight_decay=args.weight_decay, batch_size=args.batch_size,
-                            eval_every=steps_for_epochs(1, len(train), args.batch_size))
+        config = HeadConfig(
+            kind="linear" if args.mode == "linear-probe" else "mlp",
+            hidden=args.hidden,
+            steps=steps_for_epochs(args.epochs, len(train), args.batch_size),
+            lr=args.lr,
+            weight_decay=args.weight_decay,
+            batch_size=args.batch_size,
+            eval_every=steps_for_epochs(1, len(train), args.batch_size),
+        )
         layers = train_head(args.kind, features[train], y[train], features[:0], y[:0], outputs, args.seed, config)
         history = []
     truth = y[test]
     result = {
-        "task": args.task, "kind": args.kind, "mode": args.mode, "target": args.target,
+        "task": args.task,
+        "kind": args.kind,
+        "mode": args.mode,
+        "target": args.target,
         "embedding": HEAD_INPUTS[args.task],
-        "model": str(args.package) if frozen_package is not None else (str(args.checkpoint) if args.checkpoint else None),
+        "model": str(args.package)
+        if frozen_package is not None
+        else (str(args.checkpoint) if args.checkpoint else None),
         "preset": preset,
         "rows": {"train": int(len(train)), "test": int(len(test))},
         "metrics": score(args.kind, truth, predict(args.kind, layers, features[test]), outputs),
         "constant_baseline": score(args.kind, truth, constant_prediction(args.kind, y, train, len(test)), outputs),
-        "train_loss": history, "wall_s": time.perf_counter() - started,
+        "train_loss": history,
+        "wall_s": time.perf_counter() - started,
     }
     write_outputs(args, model, layers, labels, result)
     return result
@@ -295,19 +343,26 @@ def package_head(args: argparse.Namespace, labels: list[str], result: dict) -> d
     """The head's model.json entry: its inputs, outputs and the measured metric."""
     primary = "accuracy" if args.kind == CLASSIFICATION else "r2"
     metric = {
-        "name": primary, "value": round(result["metrics"][primary], 4),
+        "name": primary,
+        "value": round(result["metrics"][primary], 4),
         "constant_baseline": round(result["constant_baseline"][primary], 4),
         "data": args.data.name,
         "split": f"{result['rows']['test']} held-out rows (the CSV's split column, else a seeded random "
-                 f"{args.test_fraction:g}), {result['rows']['train']} training rows, seed {args.seed}",
+        f"{args.test_fraction:g}), {result['rows']['train']} training rows, seed {args.seed}",
         "trained_by": f"gair_core.finetune --mode {args.mode}",
     }
-    return head_spec(args.head_name or args.target, REGRESSION if args.kind == REGRESSION else CLASSIFICATION,
-                     HEAD_INPUTS[args.task], labels or [args.target], metric)
+    return head_spec(
+        args.head_name or args.target,
+        REGRESSION if args.kind == REGRESSION else CLASSIFICATION,
+        HEAD_INPUTS[args.task],
+        labels or [args.target],
+        metric,
+    )
 
 
-def write_outputs(args: argparse.Namespace, model: Optional[GAIR], layers: Layers, labels: list[str],
-                  result: dict) -> None:
+def write_outputs(
+    args: argparse.Namespace, model: Optional[GAIR], layers: Layers, labels: list[str], result: dict
+) -> None:
     spec = package_head(args, labels, result)
     if args.package is not None:
         if args.mode == "full":
@@ -330,15 +385,23 @@ def export_with_head(model: GAIR, args: argparse.Namespace, spec: dict, layers: 
     """The fine-tuned model as a new package (verified against torch), then its head."""
     from .export import export_package
 
-    provenance = {"source_checkpoint": str(args.checkpoint) if args.checkpoint else None,
-                  "fine_tuned": f"gair_core.finetune --mode full, task {args.task}, target {args.target}, "
-                                f"data {args.data.name}, {args.epochs} epochs",
-                  "exported_by": "gair_core.finetune"}
+    provenance = {
+        "source_checkpoint": str(args.checkpoint) if args.checkpoint else None,
+        "fine_tuned": f"gair_core.finetune --mode full, task {args.task}, target {args.target}, "
+        f"data {args.data.name}, {args.epochs} epochs",
+        "exported_by": "gair_core.finetune",
+    }
     name = args.package.name
-    export_package(model, args.package, provenance=provenance, name=name, version="1.0.0",
-                   licence="see the source checkpoint's licence",
-                   description=f"GAIR fine-tuned on {args.data.name} ({args.task} {args.kind}, {args.target})",
-                   untrained=args.checkpoint is None)
+    export_package(
+        model,
+        args.package,
+        provenance=provenance,
+        name=name,
+        version="1.0.0",
+        licence="see the source checkpoint's licence",
+        description=f"GAIR fine-tuned on {args.data.name} ({args.task} {args.kind}, {args.target})",
+        untrained=args.checkpoint is None,
+    )
     add_heads(args.package, [(spec, layers)])
 
 
@@ -348,14 +411,22 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     result = finetune(args)
     metrics = ", ".join(f"{k} {v:.4f}" for k, v in result["metrics"].items())
     baseline = ", ".join(f"{k} {v:.4f}" for k, v in result["constant_baseline"].items())
-    print(f"finetune: {args.task} {args.kind} ({args.mode}) on {result['rows']['test']} held-out rows: {metrics}; "
-          f"constant predictor: {baseline}", file=sys.stderr)
+    print(
+        f"finetune: {args.task} {args.kind} ({args.mode}) on {result['rows']['test']} held-out rows: {metrics}; "
+        f"constant predictor: {baseline}",
+        file=sys.stderr,
+    )
     if "package" in result:
-        print(f"head {result['head']} (input {HEAD_INPUTS[args.task]}) written to the package {result['package']}",
-              file=sys.stderr)
+        print(
+            f"head {result['head']} (input {HEAD_INPUTS[args.task]}) written to the package {result['package']}",
+            file=sys.stderr,
+        )
     if "replaced_head_kept_as" in result:
-        print(f"the head it replaced is kept in that package as {result['replaced_head_kept_as']} (model.json "
-              "'replaced_heads')", file=sys.stderr)
+        print(
+            f"the head it replaced is kept in that package as {result['replaced_head_kept_as']} (model.json "
+            "'replaced_heads')",
+            file=sys.stderr,
+        )
     return 0
 
 

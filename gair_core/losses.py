@@ -17,6 +17,7 @@
   training-only: they are not part of the model and are never exported.
 - `GAIRLoss`: 0.5 (INCL + SECL_sv + SECL_rs) [+ distillation] [+ w RS self-supervision].
 """
+
 from __future__ import annotations
 
 from typing import Optional
@@ -71,8 +72,9 @@ class SeclLoss(nn.Module):
     """-log exp(a.l / tau) / (exp(a.l / tau) + sum_k exp(a.l_k / tau)) for each row a, its
     location l and the queued locations l_k (all L2-normalised). Per-row: no gathering needed."""
 
-    def forward(self, anchor: torch.Tensor, location: torch.Tensor, queued: torch.Tensor,
-                logit_scale: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self, anchor: torch.Tensor, location: torch.Tensor, queued: torch.Tensor, logit_scale: torch.Tensor
+    ) -> torch.Tensor:
         scale = logit_scale.exp()
         positive = scale * (anchor * location).sum(dim=-1, keepdim=True)
         negatives = scale * anchor @ queued.T
@@ -93,11 +95,19 @@ class DistillationLoss(nn.Module):
         super().__init__()
         self.sv_weight, self.rs_weight, self.location_weight = sv_weight, rs_weight, location_weight
 
-    def forward(self, sv: torch.Tensor, sv_teacher: torch.Tensor, rs: torch.Tensor,
-                rs_teacher: torch.Tensor, location: Optional[torch.Tensor] = None,
-                location_teacher: Optional[torch.Tensor] = None) -> torch.Tensor:
-        loss = -(self.sv_weight * mean_or_zero(F.cosine_similarity(sv, sv_teacher.detach(), dim=-1))
-                 + self.rs_weight * mean_or_zero(F.cosine_similarity(rs, rs_teacher.detach(), dim=-1)))
+    def forward(
+        self,
+        sv: torch.Tensor,
+        sv_teacher: torch.Tensor,
+        rs: torch.Tensor,
+        rs_teacher: torch.Tensor,
+        location: Optional[torch.Tensor] = None,
+        location_teacher: Optional[torch.Tensor] = None,
+    ) -> torch.Tensor:
+        loss = -(
+            self.sv_weight * mean_or_zero(F.cosine_similarity(sv, sv_teacher.detach(), dim=-1))
+            + self.rs_weight * mean_or_zero(F.cosine_similarity(rs, rs_teacher.detach(), dim=-1))
+        )
         if self.location_weight and location is not None and location_teacher is not None:
             loss = loss - self.location_weight * F.cosine_similarity(location, location_teacher.detach(), dim=-1).mean()
         return loss
@@ -107,8 +117,9 @@ def tile_statistics(images: torch.Tensor) -> torch.Tensor:
     """(B, bands, S, S) -> (B, 3 bands): per-band mean, std and local contrast (mean absolute
     difference of neighbouring pixels, across plus along): the classic spectral and textural
     descriptors of a land-cover patch, unchanged by the views' quarter turns and mirrors."""
-    contrast = ((images[..., :, 1:] - images[..., :, :-1]).abs().mean(dim=(2, 3))
-                + (images[..., 1:, :] - images[..., :-1, :]).abs().mean(dim=(2, 3)))
+    contrast = (images[..., :, 1:] - images[..., :, :-1]).abs().mean(dim=(2, 3)) + (
+        images[..., 1:, :] - images[..., :-1, :]
+    ).abs().mean(dim=(2, 3))
     return torch.cat([images.mean(dim=(2, 3)), images.std(dim=(2, 3)), contrast], dim=1)
 
 
@@ -123,15 +134,17 @@ class RSSelfSupervision(nn.Module):
       texture that tell land covers apart stay linearly readable from the embedding.
     Returns {"rs_views": ..., "rs_stats": ...} (the latter times `stats_weight`)."""
 
-    def __init__(self, embed_dim: int, bands: int, temperature: float = 0.2, stats_weight: float = 1.0,
-                 hidden: int = 256) -> None:
+    def __init__(
+        self, embed_dim: int, bands: int, temperature: float = 0.2, stats_weight: float = 1.0, hidden: int = 256
+    ) -> None:
         super().__init__()
         self.temperature, self.stats_weight = temperature, stats_weight
         self.projector = nn.Sequential(nn.Linear(embed_dim, hidden), nn.GELU(), nn.Linear(hidden, 128))
         self.decoder = nn.Linear(embed_dim, 3 * bands)
 
-    def forward(self, global_a: torch.Tensor, global_b: torch.Tensor, images_a: torch.Tensor,
-                images_b: torch.Tensor) -> dict[str, torch.Tensor]:
+    def forward(
+        self, global_a: torch.Tensor, global_b: torch.Tensor, images_a: torch.Tensor, images_b: torch.Tensor
+    ) -> dict[str, torch.Tensor]:
         if global_a.shape[0] < 2:  # no negatives: nothing to contrast
             zero = global_a.sum() * 0
             return {"rs_views": zero, "rs_stats": zero}
@@ -197,17 +210,30 @@ class GAIRLoss(nn.Module):
             }
         loss = 0.5 * (parts["incl"] + parts["sv_loc"] + parts["rs_loc"])
         if self.distillation is not None:
-            parts["distill"] = self.distillation(features["sv_pooled"].float(), features["sv_teacher"].float(),
-                                                 features["rs_global"].float(), features["rs_teacher"].float(),
-                                                 features["location"].float(), features["location_teacher"].float())
+            parts["distill"] = self.distillation(
+                features["sv_pooled"].float(),
+                features["sv_teacher"].float(),
+                features["rs_global"].float(),
+                features["rs_teacher"].float(),
+                features["location"].float(),
+                features["location_teacher"].float(),
+            )
             loss = loss + parts["distill"]
         if self.rs_self_weight and "rs_self" in features:
             parts.update(features["rs_self"])
             loss = loss + self.rs_self_weight * (parts["rs_views"] + parts["rs_stats"])
         return {"loss": loss, **parts}
 
-    def partial_rows(self, sv: torch.Tensor, rs: torch.Tensor, location: torch.Tensor, queued: torch.Tensor,
-                     scale: torch.Tensor, has_sv: torch.Tensor, has_rs: torch.Tensor) -> dict[str, torch.Tensor]:
+    def partial_rows(
+        self,
+        sv: torch.Tensor,
+        rs: torch.Tensor,
+        location: torch.Tensor,
+        queued: torch.Tensor,
+        scale: torch.Tensor,
+        has_sv: torch.Tensor,
+        has_rs: torch.Tensor,
+    ) -> dict[str, torch.Tensor]:
         """The objective over a batch mixing triples and pairs (one process): INCL over the
         triples, each SECL over the rows that have its modality; a term with no rows is 0."""
         _, world_size = distributed()

@@ -1,4 +1,5 @@
 """Pure numpy helpers on embeddings: cosine, a 3-component PCA view, prediction heads."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -78,18 +79,27 @@ def load_heads(package: ModelPackage, inputs: Sequence[str], name: Optional[str]
     if name:
         matches = [h for h in specs if h.name == name]
         if not matches:
-            raise PackageError(translate("analysis", "model package {} has no head named {}; its heads are: {}").format(
-                package.name, repr(name), ", ".join(h.name for h in specs) or translate("analysis", "none")))
+            raise PackageError(
+                translate("analysis", "model package {} has no head named {}; its heads are: {}").format(
+                    package.name, repr(name), ", ".join(h.name for h in specs) or translate("analysis", "none")
+                )
+            )
         if matches[0].input not in inputs:
-            raise PackageError(translate("analysis", "head {} takes {} embeddings; this algorithm applies heads on {}"
-                                         ).format(repr(name), repr(matches[0].input), ", ".join(inputs)))
+            raise PackageError(
+                translate("analysis", "head {} takes {} embeddings; this algorithm applies heads on {}").format(
+                    repr(name), repr(matches[0].input), ", ".join(inputs)
+                )
+            )
         specs = matches
     heads = []
     for spec in specs:
         if spec.input not in inputs:
             continue
         if spec.task not in HEAD_TASKS:
-            raise PackageError(translate("analysis", "head {} has unknown task {}; expected classification or "
-                                                     "regression").format(repr(spec.name), repr(spec.task)))
+            raise PackageError(
+                translate("analysis", "head {} has unknown task {}; expected classification or regression").format(
+                    repr(spec.name), repr(spec.task)
+                )
+            )
         heads.append(Head(spec, package.head_layers(spec)))
     return heads

@@ -5,6 +5,7 @@ calls it on unload).
 
 The tile cache itself (entries, checksums, pruning, what it may delete) lives in the QGIS-free
 runtime: gair_qgis/runtime/tile_cache.py."""
+
 from __future__ import annotations
 
 import threading
@@ -26,17 +27,25 @@ class PluginTileCache(TileCache):
         """The cache folder cannot be made because `existing` is a file."""
         from .translation import translate  # QGIS only where a message is made: the cache itself needs none
 
-        return InputError(translate("cache", "the tile cache folder {}={} cannot be made: {} is a file; point {} at a "
-                                             "folder (it is created if missing) or unset it").format(
-            CACHE_DIR_ENV, self.directory, existing, CACHE_DIR_ENV))
+        return InputError(
+            translate(
+                "cache",
+                "the tile cache folder {}={} cannot be made: {} is a file; point {} at a "
+                "folder (it is created if missing) or unset it",
+            ).format(CACHE_DIR_ENV, self.directory, existing, CACHE_DIR_ENV)
+        )
 
     def write_failed(self, path: Optional[Path], reason: str) -> InputError:
         """An entry could not be written (a full or read-only disk)."""
         from .translation import translate
 
-        return InputError(translate("cache", "cannot write the tile cache entry {}: {}; free space on that "
-                                             "disk or set {} to a writable folder with room").format(
-            path, reason, CACHE_DIR_ENV))
+        return InputError(
+            translate(
+                "cache",
+                "cannot write the tile cache entry {}: {}; free space on that "
+                "disk or set {} to a writable folder with room",
+            ).format(path, reason, CACHE_DIR_ENV)
+        )
 
 
 class Sessions:

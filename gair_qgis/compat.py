@@ -11,6 +11,7 @@ supported version; tests/test_qt6_compat.py finds any unscoped use outside this 
 Field types: QGIS 3.38 and later (and QGIS 4, where QVariant.Type is gone) take `QMetaType.Type`,
 older versions `QVariant.Type`; `field()` builds a QgsField with the right one.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -40,14 +41,22 @@ SOURCE_VECTOR_POINT = scoped_value("ProcessingSourceType.VectorPoint", "QgsProce
 SOURCE_VECTOR_POLYGON = scoped_value("ProcessingSourceType.VectorPolygon", "QgsProcessing.SourceType.TypeVectorPolygon")
 NUMBER_DOUBLE = scoped_value("ProcessingNumberParameterType.Double", "QgsProcessingParameterNumber.Type.Double")
 FILE_BEHAVIOR_FILE = scoped_value("ProcessingFileParameterBehavior.File", "QgsProcessingParameterFile.Behavior.File")
-FILE_BEHAVIOR_FOLDER = scoped_value("ProcessingFileParameterBehavior.Folder", "QgsProcessingParameterFile.Behavior.Folder")
-FIELD_TYPE_STRING = scoped_value("ProcessingFieldParameterDataType.String", "QgsProcessingParameterField.DataType.String")
-PARAMETER_FLAG_ADVANCED = scoped_value("ProcessingParameterFlag.Advanced", "QgsProcessingParameterDefinition.Flag.FlagAdvanced")
+FILE_BEHAVIOR_FOLDER = scoped_value(
+    "ProcessingFileParameterBehavior.Folder", "QgsProcessingParameterFile.Behavior.Folder"
+)
+FIELD_TYPE_STRING = scoped_value(
+    "ProcessingFieldParameterDataType.String", "QgsProcessingParameterField.DataType.String"
+)
+PARAMETER_FLAG_ADVANCED = scoped_value(
+    "ProcessingParameterFlag.Advanced", "QgsProcessingParameterDefinition.Flag.FlagAdvanced"
+)
 WKB_POLYGON = scoped_value("WkbType.Polygon", "QgsWkbTypes.Type.Polygon")
 LAYER_TYPE_RASTER = scoped_value("LayerType.Raster", "QgsMapLayerType.RasterLayer")
 BAND_STATISTIC_MIN = scoped_value("RasterBandStatistic.Min", "QgsRasterBandStats.Stats.Min")
 BAND_STATISTIC_MAX = scoped_value("RasterBandStatistic.Max", "QgsRasterBandStats.Stats.Max")
-CRS_WKT_PREFERRED_GDAL = scoped_value("CrsWktVariant.PreferredGdal", "QgsCoordinateReferenceSystem.WktVariant.WKT_PREFERRED_GDAL")
+CRS_WKT_PREFERRED_GDAL = scoped_value(
+    "CrsWktVariant.PreferredGdal", "QgsCoordinateReferenceSystem.WktVariant.WKT_PREFERRED_GDAL"
+)
 
 # field() kinds: the QMetaType.Type name (QGIS >= 3.38) and the QVariant.Type name (older)
 _FIELD_TYPES = {"int": ("Int", "Int"), "double": ("Double", "Double"), "string": ("QString", "String")}

@@ -3,6 +3,7 @@ QGIS's Log Messages panel, tab "GAIR", where QGIS users look; installed when the
 
 Command lines log to stderr instead (gair_qgis.runtime.cli).
 """
+
 from __future__ import annotations
 
 import logging

@@ -6,6 +6,7 @@ setting, `gair/active_model` (gair_qgis/settings.py), names the active package's
 Processing algorithm uses it unless told otherwise. Needs qgis.core only (it runs in
 qgis_process too). Its messages keep the translation context "installed_models" (the module's
 former name), which the German catalogue uses."""
+
 from __future__ import annotations
 
 import json
@@ -119,9 +120,11 @@ def resolve_model(value: str) -> str:
     if named and not Path(value).exists():
         return named[0]
     if not Path(value).exists():
-        raise PackageError(translate("installed_models", "MODEL {} is neither a package folder nor an installed "
-                                                         "package; installed: {}").format(
-            repr(value), ", ".join(by_label) or translate("installed_models", "none")))
+        raise PackageError(
+            translate(
+                "installed_models", "MODEL {} is neither a package folder nor an installed package; installed: {}"
+            ).format(repr(value), ", ".join(by_label) or translate("installed_models", "none"))
+        )
     return value
 
 
@@ -151,20 +154,30 @@ def remove_own_package(folder: str | Path) -> None:
 
     folder = Path(folder)
     if not is_own_package(folder):
-        raise PackageError(translate("installed_models", "{} is not a package GAIR downloaded or imported into {}; it "
-                                                         "was left untouched").format(folder, models_dir()))
+        raise PackageError(
+            translate(
+                "installed_models", "{} is not a package GAIR downloaded or imported into {}; it was left untouched"
+            ).format(folder, models_dir())
+        )
     root = folder.resolve()
     meta = _read_meta(folder) or {}
     ours = {str(name) for name in (meta.get("files") or {})} | {MODEL_JSON, MODEL_CARD}
     paths = {(root / name).resolve() for name in ours}
     if any(root not in path.parents for path in paths):
-        raise PackageError(translate("installed_models", "{} names files outside its folder; it was left untouched"
-                                     ).format(folder / MODEL_JSON))
+        raise PackageError(
+            translate("installed_models", "{} names files outside its folder; it was left untouched").format(
+                folder / MODEL_JSON
+            )
+        )
     foreign = sorted(str(p.relative_to(root)) for p in root.rglob("*") if not p.is_dir() and p not in paths)
     if foreign:
-        raise PackageError(translate("installed_models", "{} also holds files GAIR did not write ({}); it was left "
-                                                         "untouched: move them out, then remove it again").format(
-            folder, ", ".join(foreign[:3])))
+        raise PackageError(
+            translate(
+                "installed_models",
+                "{} also holds files GAIR did not write ({}); it was left "
+                "untouched: move them out, then remove it again",
+            ).format(folder, ", ".join(foreign[:3]))
+        )
     for path in paths:
         path.unlink(missing_ok=True)
     for sub in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):

@@ -3,6 +3,7 @@
 Dock widgets (heatmap, location, predictions, model manager) belong in `_init_docks` and
 `_unload_docks`; they run the same Processing algorithms in the background.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional

@@ -4,6 +4,7 @@ In a checkout `resources/` lies beside the `gair_qgis` package; in the plugin zi
 inside the plugin folder. Both layouts are searched, plugin folder first, the same way
 `runtime.package.bundled_package_path` finds the bundled model.
 """
+
 from __future__ import annotations
 
 from functools import cache

@@ -3,6 +3,7 @@ atomically with GDAL, point transforms, CRS units and a photo's EXIF GPS positio
 
 Everything that maps arrays to map coordinates goes through `runtime.geometry.PixelGrid`.
 """
+
 from __future__ import annotations
 
 import math
@@ -73,20 +74,31 @@ class RasterSource:
     @staticmethod
     def from_layer(layer: QgsRasterLayer) -> RasterSource:
         if layer is None or not layer.isValid():
-            raise InputError(translate("qgis_io", "the raster layer is not valid; check that its file or service can "
-                                                  "be opened"))
+            raise InputError(
+                translate("qgis_io", "the raster layer is not valid; check that its file or service can be opened")
+            )
         provider = layer.dataProvider().clone()
         extent = provider.extent()
-        grid = PixelGrid.from_bounds(extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum(),
-                                     provider.xSize(), provider.ySize())
+        grid = PixelGrid.from_bounds(
+            extent.xMinimum(),
+            extent.yMinimum(),
+            extent.xMaximum(),
+            extent.yMaximum(),
+            provider.xSize(),
+            provider.ySize(),
+        )
         bands = range(1, provider.bandCount() + 1)
         return RasterSource(
             provider=provider,
             grid=grid,
             crs=layer.crs(),
             band_names=[band_description(layer.bandName(b)) for b in bands],
-            nodata=[provider.sourceNoDataValue(b) if provider.sourceHasNoDataValue(b)
-                    and provider.useSourceNoDataValue(b) else None for b in bands],
+            nodata=[
+                provider.sourceNoDataValue(b)
+                if provider.sourceHasNoDataValue(b) and provider.useSourceNoDataValue(b)
+                else None
+                for b in bands
+            ],
             source=f"{provider.name()}:{layer.source()}",
             gdal_path=gdal_file(provider, layer.source(), grid),
         )
@@ -100,17 +112,28 @@ class RasterSource:
 
         `bands` are 0-based. The extent is the window's own grid, so the provider reads
         the raster's pixels one to one (no resampling)."""
-        if window.col < 0 or window.row < 0 or window.col + window.width > self.grid.width \
-                or window.row + window.height > self.grid.height:
-            raise InputError(translate("qgis_io", "window {} reaches outside the raster ({} x {} px)").format(
-                tuple(window), self.grid.width, self.grid.height))
+        if (
+            window.col < 0
+            or window.row < 0
+            or window.col + window.width > self.grid.width
+            or window.row + window.height > self.grid.height
+        ):
+            raise InputError(
+                translate("qgis_io", "window {} reaches outside the raster ({} x {} px)").format(
+                    tuple(window), self.grid.width, self.grid.height
+                )
+            )
         dataset = self._gdal_dataset()
         if dataset is not None:  # one call for every band of the window
-            pixels = dataset.ReadAsArray(window.col, window.row, window.width, window.height,
-                                         band_list=[b + 1 for b in bands])
+            pixels = dataset.ReadAsArray(
+                window.col, window.row, window.width, window.height, band_list=[b + 1 for b in bands]
+            )
             if pixels is None:
-                raise InputError(translate("qgis_io", "cannot read window {} of {}; check the file").format(
-                    tuple(window), self.source))
+                raise InputError(
+                    translate("qgis_io", "cannot read window {} of {}; check the file").format(
+                        tuple(window), self.source
+                    )
+                )
             return pixels.reshape(len(bands), window.height, window.width)
         left, bottom, right, top = subgrid(self.grid, window).bounds
         extent = QgsRectangle(left, bottom, right, top)
@@ -118,12 +141,18 @@ class RasterSource:
         for band in bands:
             block = self.provider.block(band + 1, extent, window.width, window.height)
             if not block.isValid():
-                raise InputError(translate("qgis_io", "cannot read band {} of {}: {}").format(
-                    band + 1, self.source, self.provider.error().summary()))
+                raise InputError(
+                    translate("qgis_io", "cannot read band {} of {}: {}").format(
+                        band + 1, self.source, self.provider.error().summary()
+                    )
+                )
             dtype = _NUMPY_DTYPES.get(block.dataType())
             if dtype is None:
-                raise InputError(translate("qgis_io", "band {} has an unsupported data type ({}); convert the raster to "
-                                                      "integers or floats").format(band + 1, block.dataType()))
+                raise InputError(
+                    translate(
+                        "qgis_io", "band {} has an unsupported data type ({}); convert the raster to integers or floats"
+                    ).format(band + 1, block.dataType())
+                )
             out.append(np.frombuffer(bytes(block.data()), dtype=dtype).reshape(window.height, window.width))
         return np.stack(out)
 
@@ -205,8 +234,12 @@ def check_crs(crs: QgsCoordinateReferenceSystem, what: str) -> str:
     """A short description of a usable CRS; InputError when it is missing or invalid.
     A CRS without an authority id (a custom WKT) is fine: outputs carry its full WKT."""
     if not crs.isValid():
-        raise InputError(translate("qgis_io", "{} has no valid CRS; assign one (Layer Properties > Source, or "
-                                              "gdal_edit.py -a_srs) and run again").format(what))
+        raise InputError(
+            translate(
+                "qgis_io",
+                "{} has no valid CRS; assign one (Layer Properties > Source, or gdal_edit.py -a_srs) and run again",
+            ).format(what)
+        )
     return crs.authid() or f"custom CRS '{crs.description() or 'unnamed'}' (no authority id; written as WKT)"
 
 
@@ -221,10 +254,14 @@ def ground_pixel_m(grid: PixelGrid, crs: QgsCoordinateReferenceSystem, x: float,
     try:
         return ground_pixel_size_m(grid, to_lonlat, x, y)
     except ValueError:
-        raise InputError(translate("qgis_io", "the point ({}, {}) of the raster cannot be transformed from {} to "
-                                              "longitude and latitude, so its ground size is unknown; check the "
-                                              "raster's CRS or reproject it").format(
-            x, y, crs.authid() or crs.description())) from None
+        raise InputError(
+            translate(
+                "qgis_io",
+                "the point ({}, {}) of the raster cannot be transformed from {} to "
+                "longitude and latitude, so its ground size is unknown; check the "
+                "raster's CRS or reproject it",
+            ).format(x, y, crs.authid() or crs.description())
+        ) from None
 
 
 def wkt(crs: QgsCoordinateReferenceSystem) -> str:
@@ -235,9 +272,13 @@ def wkt(crs: QgsCoordinateReferenceSystem) -> str:
 # --- points ------------------------------------------------------------------------------
 
 
-def transform_points(xs: np.ndarray, ys: np.ndarray, source: QgsCoordinateReferenceSystem,
-                     target: QgsCoordinateReferenceSystem,
-                     context: QgsCoordinateTransformContext) -> tuple[np.ndarray, np.ndarray]:
+def transform_points(
+    xs: np.ndarray,
+    ys: np.ndarray,
+    source: QgsCoordinateReferenceSystem,
+    target: QgsCoordinateReferenceSystem,
+    context: QgsCoordinateTransformContext,
+) -> tuple[np.ndarray, np.ndarray]:
     """Transform points between CRSs with the project's transform context; NaN where a point
     cannot be transformed (outside the target projection's domain)."""
     xs = np.atleast_1d(np.asarray(xs, dtype=np.float64))
@@ -256,15 +297,23 @@ def transform_points(xs: np.ndarray, ys: np.ndarray, source: QgsCoordinateRefere
     return out_x, out_y
 
 
-def transform_point(point: QgsPointXY, source: QgsCoordinateReferenceSystem, target: QgsCoordinateReferenceSystem,
-                    context: QgsCoordinateTransformContext) -> tuple[float, float]:
+def transform_point(
+    point: QgsPointXY,
+    source: QgsCoordinateReferenceSystem,
+    target: QgsCoordinateReferenceSystem,
+    context: QgsCoordinateTransformContext,
+) -> tuple[float, float]:
     """One point into `target`; InputError naming both CRSs when it cannot be transformed."""
     x, y = transform_points(point.x(), point.y(), source, target, context)
     if not (math.isfinite(x[0]) and math.isfinite(y[0])):
-        raise InputError(translate("qgis_io", "the point ({}, {}) in {} cannot be transformed to {}; check the "
-                                              "point's CRS").format(
-            point.x(), point.y(), source.authid() or translate("qgis_io", "its CRS"),
-            target.authid() or translate("qgis_io", "the raster CRS")))
+        raise InputError(
+            translate("qgis_io", "the point ({}, {}) in {} cannot be transformed to {}; check the point's CRS").format(
+                point.x(),
+                point.y(),
+                source.authid() or translate("qgis_io", "its CRS"),
+                target.authid() or translate("qgis_io", "the raster CRS"),
+            )
+        )
     return float(x[0]), float(y[0])
 
 
@@ -290,9 +339,13 @@ def raster_driver(path: str | Path) -> str:
     name = QgsRasterFileWriter.driverForExtension(suffix) if suffix else ""
     driver = gdal.GetDriverByName(name) if name else None
     if driver is None or name in NOT_WRITABLE or driver.GetMetadataItem("DCAP_CREATE") != "YES":
-        raise InputError(translate("qgis_io", "the output {} has an extension ('{}') GDAL cannot write a raster to; "
-                                              "choose .tif (GeoTIFF) or another writable format such as .img or .nc"
-                                   ).format(path, suffix))
+        raise InputError(
+            translate(
+                "qgis_io",
+                "the output {} has an extension ('{}') GDAL cannot write a raster to; "
+                "choose .tif (GeoTIFF) or another writable format such as .img or .nc",
+            ).format(path, suffix)
+        )
     return name
 
 
@@ -321,8 +374,11 @@ def check_output_path(path: str | Path, overwrite: Optional[bool] = None) -> Pat
     path = Path(path)
     raster_driver(path)
     if path.exists() and not (overwrites_outputs() if overwrite is None else overwrite):
-        raise OutputExistsError(translate("qgis_io", "the output {} already exists and is not overwritten; "
-                                          "delete it or choose another file name").format(path))
+        raise OutputExistsError(
+            translate(
+                "qgis_io", "the output {} already exists and is not overwritten; delete it or choose another file name"
+            ).format(path)
+        )
     check_output_folder(path)
     remove_stale_partials(path.parent)
     return path
@@ -333,15 +389,19 @@ def check_output_folder(path: str | Path) -> None:
     probe file, removed at once (permission bits do not stop root, a read-only disk does)."""
     path = Path(path)
     if not path.parent.is_dir():
-        raise InputError(translate("qgis_io", "the output folder {} does not exist; create it or choose another"
-                                   ).format(path.parent))
+        raise InputError(
+            translate("qgis_io", "the output folder {} does not exist; create it or choose another").format(path.parent)
+        )
     probe = partial_name(path)
     try:
         os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         os.unlink(probe)
     except OSError as error:
-        raise InputError(translate("qgis_io", "the output folder {} is not writable ({}); choose a folder you can "
-                                   "write to").format(path.parent, error.strerror)) from None
+        raise InputError(
+            translate("qgis_io", "the output folder {} is not writable ({}); choose a folder you can write to").format(
+                path.parent, error.strerror
+            )
+        ) from None
 
 
 def partial_name(path: Path) -> Path:
@@ -392,9 +452,16 @@ class GeoTiffWriter:
 
 
 @contextmanager
-def atomic_geotiff(path: str | Path, grid: PixelGrid, band_count: int, crs: QgsCoordinateReferenceSystem,
-                   band_names: Sequence[str] = (), metadata: Optional[dict] = None,
-                   nodata: float = OUTPUT_NODATA, overwrite: Optional[bool] = None) -> Iterator[GeoTiffWriter]:
+def atomic_geotiff(
+    path: str | Path,
+    grid: PixelGrid,
+    band_count: int,
+    crs: QgsCoordinateReferenceSystem,
+    band_names: Sequence[str] = (),
+    metadata: Optional[dict] = None,
+    nodata: float = OUTPUT_NODATA,
+    overwrite: Optional[bool] = None,
+) -> Iterator[GeoTiffWriter]:
     """Write a float32 raster (GeoTIFF, or the GDAL format of the path's extension) with an
     explicit geotransform and the full WKT CRS into a temporary file beside `path`, then move
     it into place only when the block succeeds. An existing `path` is replaced only where
@@ -441,12 +508,14 @@ def _move_into_place(driver, partial: Path, path: Path, overwrite: bool) -> None
         return
     if path.exists():  # other formats may have side files: GDAL renames them together
         if not overwrite:
-            raise OutputExistsError(translate("qgis_io", "the output {} already exists and is not overwritten"
-                                              ).format(path)) from None
+            raise OutputExistsError(
+                translate("qgis_io", "the output {} already exists and is not overwritten").format(path)
+            ) from None
         driver.Delete(str(path))
     if driver.Rename(str(path), str(partial)) != 0:
-        raise InputError(translate("qgis_io", "cannot move {} to {}: check the folder's permissions").format(
-            partial, path))
+        raise InputError(
+            translate("qgis_io", "cannot move {} to {}: check the folder's permissions").format(partial, path)
+        )
 
 
 _PARTIAL_FILES: set[Path] = set()  # files being written, removed if SIGTERM arrives meanwhile
@@ -483,10 +552,12 @@ def _link_into_place(partial: Path, path: Path) -> None:
     try:
         os.link(partial, path)  # fails if path exists: no race with another writer
     except FileExistsError:
-        raise OutputExistsError(translate("qgis_io", "the output {} appeared while writing; it was not overwritten"
-                                          ).format(path)) from None
+        raise OutputExistsError(
+            translate("qgis_io", "the output {} appeared while writing; it was not overwritten").format(path)
+        ) from None
     except OSError:  # a file system without hard links
         if path.exists():
-            raise OutputExistsError(translate("qgis_io", "the output {} already exists and is not overwritten"
-                                              ).format(path)) from None
+            raise OutputExistsError(
+                translate("qgis_io", "the output {} already exists and is not overwritten").format(path)
+            ) from None
         os.replace(partial, path)

@@ -5,6 +5,7 @@ settings here; nothing else touches a `gair/` key. Needs qgis.core only (it runs
 qgis_process too). Environment variables (GAIR_FORCE_CPU, GAIR_MAX_TILES,
 GAIR_MAX_PIXELS, GAIR_MAX_CACHE_GB) override the stored value for one process.
 """
+
 from __future__ import annotations
 
 import math
@@ -73,8 +74,9 @@ def set_force_cpu(value: bool) -> None:
 
 def limit_sources(name: str) -> str:
     """Where a limit is set, for messages: 'environment variable GAIR_MAX_TILES or QGIS setting gair/max_tiles'."""
-    return translate("settings", "environment variable {} or QGIS setting {}").format(f"GAIR_{name.upper()}",
-                                                                                    PREFIX + name)
+    return translate("settings", "environment variable {} or QGIS setting {}").format(
+        f"GAIR_{name.upper()}", PREFIX + name
+    )
 
 
 def limit_is_set(name: str) -> bool:
@@ -89,8 +91,11 @@ def setting_limit(name: str) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise InputError(translate("settings", "the {} is {}; set a whole number (default {})").format(
-            limit_sources(name), repr(value), LIMIT_DEFAULTS[name])) from None
+        raise InputError(
+            translate("settings", "the {} is {}; set a whole number (default {})").format(
+                limit_sources(name), repr(value), LIMIT_DEFAULTS[name]
+            )
+        ) from None
 
 
 def max_cache_gb() -> float:
@@ -103,9 +108,11 @@ def max_cache_gb() -> float:
     except ValueError:
         gb = math.nan
     if not math.isfinite(gb) or gb < 0:
-        raise InputError(translate("settings", "the {} is {}; set a number of GB of 0 or more, such as 0.5 or 20 "
-                                               "(default {})").format(limit_sources(name), repr(value),
-                                                                      LIMIT_DEFAULTS[name]))
+        raise InputError(
+            translate(
+                "settings", "the {} is {}; set a number of GB of 0 or more, such as 0.5 or 20 (default {})"
+            ).format(limit_sources(name), repr(value), LIMIT_DEFAULTS[name])
+        )
     return gb
 
 

@@ -17,6 +17,7 @@ all of it to toolbox outputs.
 
 Colours are never baked into the data: every style is a renderer over the raw values.
 """
+
 from __future__ import annotations
 
 import math
@@ -60,11 +61,28 @@ from .translation import QT_TRANSLATE_NOOP, translate
 SIMILARITY_SCALE = (0.0, 0.5)  # cosine similarity shown from transparent (0) to the top colour (0.5 and above)
 SIMILARITY_LEGEND = QT_TRANSLATE_NOOP("styling", "cosine similarity, higher = more alike")  # shown translated
 # (position on the scale, colour, opacity): pale and transparent at the low end, dark red on top
-SIMILARITY_STOPS = ((0.0, "#ffffb2", 0), (0.25, "#fecc5c", 70), (0.5, "#fd8d3c", 140), (0.75, "#f03b20", 200),
-                    (1.0, "#99000d", 235))  # never fully opaque: the map stays visible
+SIMILARITY_STOPS = (
+    (0.0, "#ffffb2", 0),
+    (0.25, "#fecc5c", 70),
+    (0.5, "#fd8d3c", 140),
+    (0.75, "#f03b20", 200),
+    (1.0, "#99000d", 235),
+)  # never fully opaque: the map stays visible
 PREDICTION_OPACITY = 0.65
-CLASS_COLOURS = ("#1f78b4", "#33a02c", "#e31a1c", "#ff7f00", "#6a3d9a", "#b15928", "#a6cee3", "#b2df8a",
-                 "#fb9a99", "#fdbf6f", "#cab2d6", "#ffff99")  # ColorBrewer Paired: distinct classes
+CLASS_COLOURS = (
+    "#1f78b4",
+    "#33a02c",
+    "#e31a1c",
+    "#ff7f00",
+    "#6a3d9a",
+    "#b15928",
+    "#a6cee3",
+    "#b2df8a",
+    "#fb9a99",
+    "#fdbf6f",
+    "#cab2d6",
+    "#ffff99",
+)  # ColorBrewer Paired: distinct classes
 HIDDEN = "gair/start_hidden"  # a layer added unchecked (further heads: one head shown at a time)
 VALUE_RAMP = "Viridis"
 MAX_HEAD_LAYERS = 8  # at most this many layers (one per head) from one predictions output
@@ -75,7 +93,7 @@ UNTRAINED_TAG = QT_TRANSLATE_NOOP("styling", "UNTRAINED")  # shown translated
 
 
 def layer_name(what: str, subject: str = "", model: str = "", untrained: bool = False) -> str:
-    """"GAIR heatmap: photo.jpg · gair-base (UNTRAINED)": what the layer shows, for which
+    """ "GAIR heatmap: photo.jpg · gair-base (UNTRAINED)": what the layer shows, for which
     photo or task, and which model made it."""
     name = f"GAIR {what}"  # `what` comes translated
     if subject:
@@ -153,8 +171,9 @@ def band_percentiles(layer: QgsRasterLayer, band: int = 1) -> tuple[float, float
     return (low - 0.5, high + 0.5) if high == low else (low, high)
 
 
-def similarity_range(layer: QgsRasterLayer, untrained: bool,
-                     model_scale: Optional[tuple[float, float]] = None) -> tuple[float, float, bool]:
+def similarity_range(
+    layer: QgsRasterLayer, untrained: bool, model_scale: Optional[tuple[float, float]] = None
+) -> tuple[float, float, bool]:
     """The colour scale (low, high, stretched): the model's own fixed scale (model.json
     "similarity_scale", tag GAIR_SIMILARITY_SCALE, else SIMILARITY_SCALE) when the layer's
     2-98 % range fits inside it, else that range (always for an untrained model), so the
@@ -230,8 +249,12 @@ def similarity_shader(low: float, high: float, stretched: bool) -> QgsColorRampS
 SIMILARITY_LEGEND_PROPERTY = "gair/similarity_legend"  # the legend title style_similarity chose
 
 
-def style_similarity(layer: QgsRasterLayer, untrained: bool = False,
-                     model_scale: Optional[tuple[float, float]] = None, point: Optional[float] = None) -> tuple[float, float]:
+def style_similarity(
+    layer: QgsRasterLayer,
+    untrained: bool = False,
+    model_scale: Optional[tuple[float, float]] = None,
+    point: Optional[float] = None,
+) -> tuple[float, float]:
     """Colour band 1 as cosine similarity (see the module docstring); returns the scale used.
     `point`: the value at the photo's point, named in the legend."""
     low, high, stretched = similarity_range(layer, untrained, model_scale)
@@ -246,8 +269,11 @@ def style_similarity(layer: QgsRasterLayer, untrained: bool = False,
     legend = similarity_legend(layer, point)
     layer.setCustomProperty(SIMILARITY_LEGEND_PROPERTY, legend)
     metadata = layer.metadata()
-    abstract = translate("styling", "{}; colour scale {:.3g} (transparent) to {:.3g} (the values' 2-98 % range).") \
-        if stretched else translate("styling", "{}; colour scale {:.3g} (transparent) to {:.3g}.")
+    abstract = (
+        translate("styling", "{}; colour scale {:.3g} (transparent) to {:.3g} (the values' 2-98 % range).")
+        if stretched
+        else translate("styling", "{}; colour scale {:.3g} (transparent) to {:.3g}.")
+    )
     metadata.setAbstract(abstract.format(legend, low, high))
     layer.setMetadata(metadata)
     layer.triggerRepaint()
@@ -261,8 +287,10 @@ def style_rgb(layer: QgsRasterLayer, bands: Sequence[int] = (1, 2, 3)) -> QgsMul
     """An RGB composite of three bands, each stretched to its 2-98 % range."""
     renderer = QgsMultiBandColorRenderer(layer.dataProvider(), *bands)
     layer.setRenderer(renderer)
-    layer.setContrastEnhancement(QgsContrastEnhancement.ContrastEnhancementAlgorithm.StretchToMinimumMaximum,
-                                 QgsRasterMinMaxOrigin.Limits.CumulativeCut)
+    layer.setContrastEnhancement(
+        QgsContrastEnhancement.ContrastEnhancementAlgorithm.StretchToMinimumMaximum,
+        QgsRasterMinMaxOrigin.Limits.CumulativeCut,
+    )
     layer.setOpacity(1.0)
     layer.triggerRepaint()
     return layer.renderer()
@@ -305,8 +333,11 @@ def style_true_colour(layer: QgsRasterLayer) -> bool:
 def shows_default_style(layer: QgsRasterLayer) -> bool:
     """Whether a raster still has the style QGIS gives a new multi-band layer (bands 1, 2, 3)."""
     renderer = layer.renderer()
-    return (isinstance(renderer, QgsMultiBandColorRenderer)
-            and (renderer.redBand(), renderer.greenBand(), renderer.blueBand()) == (1, 2, 3))
+    return isinstance(renderer, QgsMultiBandColorRenderer) and (
+        renderer.redBand(),
+        renderer.greenBand(),
+        renderer.blueBand(),
+    ) == (1, 2, 3)
 
 
 # --- predictions -------------------------------------------------------------------------------
@@ -346,13 +377,15 @@ def style_classes(layer: QgsVectorLayer, field: str) -> None:
     index = layer.fields().indexOf(field)
     present = sorted(str(v) for v in layer.uniqueValues(index) if v is not None and str(v) != "NULL")
     order = [name for name in layer.fields().names() if name.startswith(f"{field}_p_")]
-    position = {label: order.index(field_safe(field, "p", label)) for label in present
-                if field_safe(field, "p", label) in order}
+    position = {
+        label: order.index(field_safe(field, "p", label)) for label in present if field_safe(field, "p", label) in order
+    }
     unnamed = [label for label in present if label not in position]  # not a GAIR layer's class
     position.update({label: len(order) + k for k, label in enumerate(unnamed)})
     labels = sorted(present, key=position.__getitem__)
-    categories = [QgsRendererCategory(label, _fill_symbol(layer, class_colour(position[label])), label)
-                  for label in labels]
+    categories = [
+        QgsRendererCategory(label, _fill_symbol(layer, class_colour(position[label])), label) for label in labels
+    ]
     layer.setRenderer(QgsCategorizedSymbolRenderer(field, categories))
     label_features(layer, field)
 
@@ -384,8 +417,9 @@ def label_features(layer: QgsVectorLayer, field: str) -> None:
 def style_values(layer: QgsVectorLayer, field: str, classes: int = 5) -> None:
     """Graduated colours (equal-count classes) of a numeric `field`."""
     index = layer.fields().indexOf(field)
-    values = sorted(float(v) for v in (f.attribute(index) for f in layer.getFeatures())
-                    if v is not None and str(v) != "NULL")
+    values = sorted(
+        float(v) for v in (f.attribute(index) for f in layer.getFeatures()) if v is not None and str(v) != "NULL"
+    )
     ramp = QgsStyle.defaultStyle().colorRamp(VALUE_RAMP)
     ranges = []
     if values:
@@ -471,7 +505,7 @@ def band_names(layer: QgsRasterLayer) -> list[str]:
 
 
 def raster_kind(layer: QgsRasterLayer) -> str:
-    """"similarity", "pca", "prediction" or "other", from the band names."""
+    """ "similarity", "pca", "prediction" or "other", from the band names."""
     names = band_names(layer)
     if names == ["similarity"]:
         return "similarity"
@@ -482,9 +516,12 @@ def raster_kind(layer: QgsRasterLayer) -> str:
     return "other"
 
 
-RASTER_TITLES = {"similarity": QT_TRANSLATE_NOOP("styling", "similarity"), "pca": QT_TRANSLATE_NOOP("styling", "PCA view"),
-                 "prediction": QT_TRANSLATE_NOOP("styling", "predictions (raster)"),
-                 "other": QT_TRANSLATE_NOOP("styling", "embedding")}  # shown translated
+RASTER_TITLES = {
+    "similarity": QT_TRANSLATE_NOOP("styling", "similarity"),
+    "pca": QT_TRANSLATE_NOOP("styling", "PCA view"),
+    "prediction": QT_TRANSLATE_NOOP("styling", "predictions (raster)"),
+    "other": QT_TRANSLATE_NOOP("styling", "embedding"),
+}  # shown translated
 
 
 def style_result_raster(layer: QgsRasterLayer, subject: str = "", what: str = "") -> str:
@@ -499,8 +536,9 @@ def style_result_raster(layer: QgsRasterLayer, subject: str = "", what: str = ""
         style_rgb(layer)
     elif kind == "prediction":
         style_prediction_raster(layer)
-    title = what or (translate("styling", "heatmap") if photo and kind == "similarity"
-                     else translate("styling", RASTER_TITLES[kind]))
+    title = what or (
+        translate("styling", "heatmap") if photo and kind == "similarity" else translate("styling", RASTER_TITLES[kind])
+    )
     layer.setName(layer_name(title, subject or photo, tags.get("GAIR_MODEL", ""), untrained))
     return kind
 
@@ -514,8 +552,11 @@ def finish_on_top(layers: Iterable[QgsMapLayer], project: Optional[QgsProject] =
         if layer.customProperty(HIDDEN, False) and node is not None:
             node.setItemVisibilityChecked(False)
         if isinstance(layer, QgsRasterLayer) and raster_kind(layer) == "similarity":
-            label_legend(layer, layer.customProperty(SIMILARITY_LEGEND_PROPERTY, translate("styling", SIMILARITY_LEGEND)),
-                         project)
+            label_legend(
+                layer,
+                layer.customProperty(SIMILARITY_LEGEND_PROPERTY, translate("styling", SIMILARITY_LEGEND)),
+                project,
+            )
 
 
 # --- Processing ----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ Strings are extracted by `scripts/i18n.sh update` (pylupdate5): `self.tr("...")`
 the class whose body holds the call, `translate("context", "...")` under its context. Both take
 a literal; values are formatted in after translation: `self.tr("{} tiles").format(n)`.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

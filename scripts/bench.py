@@ -6,6 +6,7 @@ Each measurement runs in a fresh subprocess so that its peak memory (max RSS) is
 Weights are random (speed does not depend on them); base-size packages are made by
 filling the shipped weightless base graphs, as the torch-free import does.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -88,9 +89,17 @@ def _package(preset: str) -> Path:
         export_templates(model, work)
         template_dir = work
     files = pkg.fill_graphs(template_dir, arrays, work)
-    meta = pkg.build_meta(name=f"bench-{preset}", version="0", licence="-", description="benchmark", untrained=True,
-                          architecture=model.config.to_dict(), embed_dim=model.config.embed_dim,
-                          inputs=released_inputs(), provenance={})
+    meta = pkg.build_meta(
+        name=f"bench-{preset}",
+        version="0",
+        licence="-",
+        description="benchmark",
+        untrained=True,
+        architecture=model.config.to_dict(),
+        embed_dim=model.config.embed_dim,
+        inputs=released_inputs(),
+        provenance={},
+    )
     pkg.write_package(out, meta, files, overwrite=True)
     return out
 
@@ -108,8 +117,11 @@ def case_encoder(encoder: str, backend: str, preset: str, batch: int) -> dict:
 
         model = _model(preset)
         tensor = torch.from_numpy(inputs)
-        methods: dict[str, Callable[..., Any]] = {"rs": model.encode_rs, "sv": model.encode_sv,
-                                                  "location": model.encode_location}
+        methods: dict[str, Callable[..., Any]] = {
+            "rs": model.encode_rs,
+            "sv": model.encode_sv,
+            "location": model.encode_location,
+        }
         call = methods[encoder]
 
         def run():
@@ -124,6 +136,7 @@ def case_encoder(encoder: str, backend: str, preset: str, batch: int) -> dict:
 
         def run():
             call(inputs)
+
     seconds = timed(run)
     return {"per_second": batch / seconds, "seconds_per_batch": seconds, "peak_rss_mb": peak_rss_mb()}
 
@@ -167,11 +180,16 @@ def case_heatmap() -> dict:
     direct_seconds = timed(direct, min_seconds=1.0, min_runs=2)
     max_diff = float(np.abs(direct() - heatmap[rows, cols]).max())
     direct_per_million = direct_seconds / DIRECT_POINTS * HEATMAP_POINTS
-    return {"points": side * side, "fast_seconds": fast_seconds,
-            "direct_seconds_measured": direct_seconds, "direct_points_measured": DIRECT_POINTS,
-            "direct_seconds_for_1M_extrapolated": direct_per_million,
-            "speedup": direct_per_million / fast_seconds, "max_abs_difference": max_diff,
-            "peak_rss_mb": peak_rss_mb()}
+    return {
+        "points": side * side,
+        "fast_seconds": fast_seconds,
+        "direct_seconds_measured": direct_seconds,
+        "direct_points_measured": DIRECT_POINTS,
+        "direct_seconds_for_1M_extrapolated": direct_per_million,
+        "speedup": direct_per_million / fast_seconds,
+        "max_abs_difference": max_diff,
+        "peak_rss_mb": peak_rss_mb(),
+    }
 
 
 def case_location(preset: str, size: int, pixel_m: float, direct_rows: int) -> dict:
@@ -203,8 +221,9 @@ def case_location(preset: str, size: int, pixel_m: float, direct_rows: int) -> d
         return np.concatenate(parts), np.ones(len(cols), bool)
 
     start = time.perf_counter()
-    raster = BandLimitedRaster(size, size, evaluate, highest_frequency(runtime.package),
-                               lambda c, r: equal_earth(lonlat(c, r)), 1e-3)
+    raster = BandLimitedRaster(
+        size, size, evaluate, highest_frequency(runtime.package), lambda c, r: equal_earth(lonlat(c, r)), 1e-3
+    )
     fast, _ = raster.rows(0, size)
     fast_seconds = time.perf_counter() - start
     picked = np.unique(np.linspace(0, size - 1, min(direct_rows, size)).round().astype(int))
@@ -212,10 +231,18 @@ def case_location(preset: str, size: int, pixel_m: float, direct_rows: int) -> d
     cols, rows = np.meshgrid(np.arange(size) + 0.5, picked + 0.5)
     exact, _ = evaluate(cols.ravel(), rows.ravel())
     direct_seconds = (time.perf_counter() - start) * size / len(picked)
-    return {"pixels": size * size, "pixel_m": pixel_m, "step_px": raster.step, "evaluations": raster.evaluations,
-            "fast_seconds": fast_seconds, "direct_seconds": direct_seconds, "direct_rows_measured": len(picked),
-            "speedup": direct_seconds / fast_seconds, "peak_rss_mb": peak_rss_mb(),
-            "max_abs_error": float(np.abs(fast[picked].reshape(-1) - exact[:, 0]).max())}
+    return {
+        "pixels": size * size,
+        "pixel_m": pixel_m,
+        "step_px": raster.step,
+        "evaluations": raster.evaluations,
+        "fast_seconds": fast_seconds,
+        "direct_seconds": direct_seconds,
+        "direct_rows_measured": len(picked),
+        "speedup": direct_seconds / fast_seconds,
+        "peak_rss_mb": peak_rss_mb(),
+        "max_abs_error": float(np.abs(fast[picked].reshape(-1) - exact[:, 0]).max()),
+    }
 
 
 INT8_ROUNDS = 3
@@ -234,9 +261,19 @@ def synthetic_scene() -> Path:
     if path.exists():
         return path
     partial = path.with_suffix(".partial.tif")
-    profile = dict(driver="GTiff", width=SCENE_SIZE, height=SCENE_SIZE, count=len(SCENE_BANDS), dtype="uint16",
-                   crs="EPSG:32632", transform=from_origin(499_980.0, 5_400_000.0, 10.0, 10.0), tiled=True,
-                   blockxsize=512, blockysize=512, BIGTIFF="YES")
+    profile = dict(
+        driver="GTiff",
+        width=SCENE_SIZE,
+        height=SCENE_SIZE,
+        count=len(SCENE_BANDS),
+        dtype="uint16",
+        crs="EPSG:32632",
+        transform=from_origin(499_980.0, 5_400_000.0, 10.0, 10.0),
+        tiled=True,
+        blockxsize=512,
+        blockysize=512,
+        BIGTIFF="YES",
+    )
     rng = np.random.default_rng(0)
     cols = np.arange(SCENE_SIZE)
     with rasterio.open(partial, "w", **profile) as dataset:
@@ -245,7 +282,9 @@ def synthetic_scene() -> Path:
         for row in range(0, SCENE_SIZE, 512):
             rows = np.arange(row, min(row + 512, SCENE_SIZE))[:, None]
             base = 1500 + 800 * np.sin(cols / 370.0) * np.cos(rows / 290.0)
-            block = np.stack([base * (0.6 + 0.1 * b) + rng.integers(0, 64, base.shape) for b in range(len(SCENE_BANDS))])
+            block = np.stack(
+                [base * (0.6 + 0.1 * b) + rng.integers(0, 64, base.shape) for b in range(len(SCENE_BANDS))]
+            )
             dataset.write(block.astype(np.uint16), window=Window(0, row, SCENE_SIZE, len(rows)))
     partial.rename(path)
     return path
@@ -305,10 +344,16 @@ def case_scene(preset: str, tiles_across: int) -> dict:
     bare_after = bare_rate()
     bare = (bare_before + bare_after) / 2  # this machine's speed drifts: the model rate around the run
     tiles = int(result["ENCODED_TILES"])
-    return {"tiles": tiles, "seconds": seconds, "tiles_per_second": tiles / seconds, "bare_model_tiles_per_second": bare,
-            "bare_model_tiles_per_second_before_after": [bare_before, bare_after],
-            "ratio_to_bare_model": tiles / seconds / bare, "cpu_ms_per_tile": 1000 * cpu_seconds / tiles,
-            "peak_rss_mb": peak_rss}
+    return {
+        "tiles": tiles,
+        "seconds": seconds,
+        "tiles_per_second": tiles / seconds,
+        "bare_model_tiles_per_second": bare,
+        "bare_model_tiles_per_second_before_after": [bare_before, bare_after],
+        "ratio_to_bare_model": tiles / seconds / bare,
+        "cpu_ms_per_tile": 1000 * cpu_seconds / tiles,
+        "peak_rss_mb": peak_rss,
+    }
 
 
 def case_int8(preset: str) -> dict:
@@ -324,19 +369,28 @@ def case_int8(preset: str) -> dict:
     int8_dir = BUILD / f"package-{preset}-{weights}"
     if not (int8_dir / "model.json").exists():
         examples = ROOT.parent / "shared" / "data" / "gair-examples"
-        quantize_package(float_package, int8_dir, examples if (examples / "examples.csv").exists() else None,
-                         weights=weights)
+        quantize_package(
+            float_package, int8_dir, examples if (examples / "examples.csv").exists() else None, weights=weights
+        )
     batch = np.random.default_rng(0).random((8, 10, 96, 96), dtype=np.float32)
-    runtimes = {name: GAIRRuntime(package, force_cpu=True, batch_size=8)
-                for name, package in (("float", float_package), ("int8", int8_dir))}
+    runtimes = {
+        name: GAIRRuntime(package, force_cpu=True, batch_size=8)
+        for name, package in (("float", float_package), ("int8", int8_dir))
+    }
     seconds = {name: float("inf") for name in runtimes}
     for _ in range(INT8_ROUNDS):
         for name, runtime in runtimes.items():
             seconds[name] = min(seconds[name], timed(lambda runtime=runtime: runtime.encode_rs(batch), min_seconds=1.0))
     rates = {name: 8 / s for name, s in seconds.items()}
     fidelity = load_package(int8_dir).meta["quantization"]["fidelity"]
-    return {"float_tiles_per_second": rates["float"], "int8_tiles_per_second": rates["int8"], "weights": weights,
-            "speedup": rates["int8"] / rates["float"], "fidelity": fidelity, "peak_rss_mb": peak_rss_mb()}
+    return {
+        "float_tiles_per_second": rates["float"],
+        "int8_tiles_per_second": rates["int8"],
+        "weights": weights,
+        "speedup": rates["int8"] / rates["float"],
+        "fidelity": fidelity,
+        "peak_rss_mb": peak_rss_mb(),
+    }
 
 
 # --- driver ---------------------------------------------------------------------------------
@@ -353,8 +407,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--case", nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--quick", action="store_true", help="tiny preset only, batch 1")
-    parser.add_argument("--direct-rows", type=int, default=1000,
-                        help="rows of the 1000 px location raster evaluated directly (default all)")
+    parser.add_argument(
+        "--direct-rows",
+        type=int,
+        default=1000,
+        help="rows of the 1000 px location raster evaluated directly (default all)",
+    )
     parser.add_argument("--skip-encoders", action="store_true", help="leave out the onnxruntime vs torch table")
     args = parser.parse_args()
     if args.case:
@@ -379,8 +437,10 @@ def main() -> int:
     report["heatmap"] = heat
     print(f"heatmap over one cached base tile, {heat['points']:,} points")
     print(f"  fast path            {heat['fast_seconds']:.4f} s   (peak RSS {heat['peak_rss_mb']:.0f} MB)")
-    print(f"  direct evaluation    {heat['direct_seconds_for_1M_extrapolated']:.1f} s   "
-          f"(measured {heat['direct_seconds_measured']:.2f} s on {heat['direct_points_measured']:,} points)")
+    print(
+        f"  direct evaluation    {heat['direct_seconds_for_1M_extrapolated']:.1f} s   "
+        f"(measured {heat['direct_seconds_measured']:.2f} s on {heat['direct_points_measured']:,} points)"
+    )
     print(f"  speed-up             {heat['speedup']:.0f}x   max |cos difference| {heat['max_abs_difference']:.2e}")
 
     presets = ["tiny"] if args.quick else ["tiny", "base"]
@@ -390,26 +450,38 @@ def main() -> int:
 
     loc = report["location_raster"] = run_case("location", big, "1000", "20", str(args.direct_rows))
     print(f"\nlocation raster, {big} package, 1000 x 1000 px similarity at 20 m")
-    print(f"  band-limited lattice {loc['fast_seconds']:.2f} s   (step {loc['step_px']} px, "
-          f"{loc['evaluations']:,} encoder points)")
-    rows_note = "" if loc["direct_rows_measured"] == 1000 else f" (measured on every pixel of {loc['direct_rows_measured']} rows)"
+    print(
+        f"  band-limited lattice {loc['fast_seconds']:.2f} s   (step {loc['step_px']} px, "
+        f"{loc['evaluations']:,} encoder points)"
+    )
+    rows_note = (
+        ""
+        if loc["direct_rows_measured"] == 1000
+        else f" (measured on every pixel of {loc['direct_rows_measured']} rows)"
+    )
     print(f"  every pixel          {loc['direct_seconds']:.1f} s{rows_note}")
     print(f"  speed-up             {loc['speedup']:.0f}x   max |difference| {loc['max_abs_error']:.1e}")
 
     report["scene"] = []
-    for preset, across in ([("tiny", 55)] if args.quick else [("tiny", 55), ("base", 6)]):
+    for preset, across in [("tiny", 55)] if args.quick else [("tiny", 55), ("base", 6)]:
         scene = run_case("scene", preset, str(across))
         report["scene"].append(dict(scene, preset=preset))
         print(f"\nscene encoding (gair:rsembed), {preset} package, {scene['tiles']} tiles of a 10980 x 10980 GeoTIFF")
-        print(f"  {scene['tiles_per_second']:.1f} tiles/s vs the bare model's {scene['bare_model_tiles_per_second']:.1f}: "
-              f"{scene['ratio_to_bare_model']:.2f} of the model rate; {scene['seconds']:.1f} s; "
-              f"peak RSS {scene['peak_rss_mb']:.0f} MB")
+        print(
+            f"  {scene['tiles_per_second']:.1f} tiles/s vs the bare model's {scene['bare_model_tiles_per_second']:.1f}: "
+            f"{scene['ratio_to_bare_model']:.2f} of the model rate; {scene['seconds']:.1f} s; "
+            f"peak RSS {scene['peak_rss_mb']:.0f} MB"
+        )
 
     q = report["int8"] = run_case("int8", big)
-    print(f"\nint8 copy of the {big} package ({q['weights']} weights): RS {q['int8_tiles_per_second']:.1f} vs float "
-          f"{q['float_tiles_per_second']:.1f} tiles/s (batch 8): {q['speedup']:.2f}x")
-    print(f"  min cosine to float on {q['fidelity']['data']}: " +
-          ", ".join(f"{k} {v:.4f}" for k, v in q["fidelity"]["min_cosine_to_float"].items()))
+    print(
+        f"\nint8 copy of the {big} package ({q['weights']} weights): RS {q['int8_tiles_per_second']:.1f} vs float "
+        f"{q['float_tiles_per_second']:.1f} tiles/s (batch 8): {q['speedup']:.2f}x"
+    )
+    print(
+        f"  min cosine to float on {q['fidelity']['data']}: "
+        + ", ".join(f"{k} {v:.4f}" for k, v in q["fidelity"]["min_cosine_to_float"].items())
+    )
     batches = [1] if args.quick else [1, 8]
     rows = []
     for encoder, batch_sizes in () if args.skip_encoders else (("rs", batches), ("sv", batches), ("location", [1024])):
@@ -417,15 +489,27 @@ def main() -> int:
             for batch in batch_sizes:
                 ort = run_case(encoder, "onnxruntime", preset, str(batch))
                 torch_ = run_case(encoder, "torch", preset, str(batch))
-                rows.append({"encoder": encoder, "preset": preset, "batch": batch, "onnxruntime": ort, "torch": torch_,
-                             "ratio_ort_over_torch": ort["per_second"] / torch_["per_second"]})
+                rows.append(
+                    {
+                        "encoder": encoder,
+                        "preset": preset,
+                        "batch": batch,
+                        "onnxruntime": ort,
+                        "torch": torch_,
+                        "ratio_ort_over_torch": ort["per_second"] / torch_["per_second"],
+                    }
+                )
     report["encoders"] = rows
-    print(f"\n{'encoder':9} {'preset':6} {'batch':>5} {'ort /s':>10} {'torch /s':>10} {'ratio':>6} "
-          f"{'ort MB':>7} {'torch MB':>8}")
+    print(
+        f"\n{'encoder':9} {'preset':6} {'batch':>5} {'ort /s':>10} {'torch /s':>10} {'ratio':>6} "
+        f"{'ort MB':>7} {'torch MB':>8}"
+    )
     for row in rows:
-        print(f"{row['encoder']:9} {row['preset']:6} {row['batch']:>5} {row['onnxruntime']['per_second']:>10.1f} "
-              f"{row['torch']['per_second']:>10.1f} {row['ratio_ort_over_torch']:>6.2f} "
-              f"{row['onnxruntime']['peak_rss_mb']:>7.0f} {row['torch']['peak_rss_mb']:>8.0f}")
+        print(
+            f"{row['encoder']:9} {row['preset']:6} {row['batch']:>5} {row['onnxruntime']['per_second']:>10.1f} "
+            f"{row['torch']['per_second']:>10.1f} {row['ratio_ort_over_torch']:>6.2f} "
+            f"{row['onnxruntime']['peak_rss_mb']:>7.0f} {row['torch']['peak_rss_mb']:>8.0f}"
+        )
     out = ROOT / "build" / "bench.json"
     out.write_text(json.dumps(report, indent=2))
     print(f"\nwritten to {out}")

@@ -9,6 +9,7 @@ own. The scene is a synthetic Sentinel-2-like GeoTIFF (10 bands, uint16, 10 m, U
 512 px, uncompressed) made once under build/bench/; the model is the bundled package. Figures
 are printed and written to build/bench_field.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,9 +45,19 @@ def synthetic_scene(size: int) -> Path:
         return path
     BUILD.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial.tif")
-    profile = dict(driver="GTiff", width=size, height=size, count=len(BANDS), dtype="uint16", crs="EPSG:32632",
-                   transform=from_origin(499_980.0, 5_400_000.0, 10.0, 10.0), tiled=True, blockxsize=512,
-                   blockysize=512, BIGTIFF="YES")
+    profile = dict(
+        driver="GTiff",
+        width=size,
+        height=size,
+        count=len(BANDS),
+        dtype="uint16",
+        crs="EPSG:32632",
+        transform=from_origin(499_980.0, 5_400_000.0, 10.0, 10.0),
+        tiled=True,
+        blockxsize=512,
+        blockysize=512,
+        BIGTIFF="YES",
+    )
     rng = np.random.default_rng(0)
     cols = np.arange(size)
     with rasterio.open(partial, "w", **profile) as dataset:
@@ -87,13 +98,20 @@ def case_build(scene: str, scheduler: str, workers: int, chunk: int) -> dict:
     out = BUILD / f"field-{scheduler}-{workers}.zarr"
     shutil.rmtree(out, ignore_errors=True)
     try:
-        result = build_field([scene], out, chunk=chunk or None, scheduler=scheduler, workers=workers or None,
-                             log=lambda _: None)
+        result = build_field(
+            [scene], out, chunk=chunk or None, scheduler=scheduler, workers=workers or None, log=lambda _: None
+        )
     finally:
         shutil.rmtree(out, ignore_errors=True)
-    return {"tiles": result.encoded, "seconds": result.seconds, "tiles_per_second": result.tiles_per_second,
-            "cpu_ms_per_tile": 1000 * result.cpu_seconds / max(result.encoded, 1),
-            "workers": result.workers, "peak_worker_rss_mb": result.worker_rss_mb, "client_rss_mb": peak_rss_mb()}
+    return {
+        "tiles": result.encoded,
+        "seconds": result.seconds,
+        "tiles_per_second": result.tiles_per_second,
+        "cpu_ms_per_tile": 1000 * result.cpu_seconds / max(result.encoded, 1),
+        "workers": result.workers,
+        "peak_worker_rss_mb": result.worker_rss_mb,
+        "client_rss_mb": peak_rss_mb(),
+    }
 
 
 def synthetic_field(tiles: int) -> Path:
@@ -112,8 +130,17 @@ def synthetic_field(tiles: int) -> Path:
         return path
     shutil.rmtree(path, ignore_errors=True)
     package = load_package(None)
-    grid = FieldGrid(crs=_wkt("EPSG:3857"), left=1_400_000.0, top=6_900_000.0, tile_width=1051.0, tile_height=1051.0,
-                     cols=side, rows=side, chunk=64, tile_pixels=package.rs_spec.input_size)
+    grid = FieldGrid(
+        crs=_wkt("EPSG:3857"),
+        left=1_400_000.0,
+        top=6_900_000.0,
+        tile_width=1051.0,
+        tile_height=1051.0,
+        cols=side,
+        rows=side,
+        chunk=64,
+        tile_pixels=package.rs_spec.input_size,
+    )
     store.create(path, grid, provenance(package, grid, [], False), package.embed_dim, 0)
     group = zarr.open_group(str(path), mode="r+")
     rng = np.random.default_rng(0)
@@ -163,8 +190,9 @@ ONE_CORE = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREAD
 
 def run_case(*args: str) -> dict:
     """A case in its own process, on one core's worth of threads (numpy's BLAS included), as a worker runs."""
-    done = subprocess.run([sys.executable, __file__, "--case", *args], capture_output=True, text=True,
-                          env={**os.environ, **ONE_CORE})
+    done = subprocess.run(
+        [sys.executable, __file__, "--case", *args], capture_output=True, text=True, env={**os.environ, **ONE_CORE}
+    )
     if done.returncode:
         raise SystemExit(f"case {args} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -181,27 +209,39 @@ def main() -> int:
     args = parser.parse_args()
     if args.case:
         name, *rest = args.case
-        cases = {"bare": lambda: case_bare(float(rest[0])), "build": lambda: case_build(rest[0], rest[1], int(rest[2]), int(rest[3])),
-                 "search": lambda: case_search(rest[0], rest[1] == "1"), "read": lambda: case_read(rest[0])}
+        cases = {
+            "bare": lambda: case_bare(float(rest[0])),
+            "build": lambda: case_build(rest[0], rest[1], int(rest[2]), int(rest[3])),
+            "search": lambda: case_search(rest[0], rest[1] == "1"),
+            "read": lambda: case_read(rest[0]),
+        }
         print(json.dumps(cases[name]()))
         return 0
 
     scene = str(synthetic_scene(args.size))
-    report: dict = {"scene": {"path": scene, "size": args.size}, "chunk": args.chunk or 32,
-                     "load_average_at_start": os.getloadavg(), "cpus": os.cpu_count()}
+    report: dict = {
+        "scene": {"path": scene, "size": args.size},
+        "chunk": args.chunk or 32,
+        "load_average_at_start": os.getloadavg(),
+        "cpus": os.cpu_count(),
+    }
     bare = [run_case("bare", "5")["tiles_per_second"]]
     report["single_process"] = run_case("build", scene, "none", "0", str(args.chunk))
-    print(f"single process (no Dask, one thread): {report['single_process']['tiles']} tiles, "
-          f"{report['single_process']['tiles_per_second']:.1f} tiles/s, "
-          f"{report['single_process']['cpu_ms_per_tile']:.1f} ms CPU per tile, "
-          f"peak {report['single_process']['client_rss_mb']:.0f} MB")
+    print(
+        f"single process (no Dask, one thread): {report['single_process']['tiles']} tiles, "
+        f"{report['single_process']['tiles_per_second']:.1f} tiles/s, "
+        f"{report['single_process']['cpu_ms_per_tile']:.1f} ms CPU per tile, "
+        f"peak {report['single_process']['client_rss_mb']:.0f} MB"
+    )
     for count in args.workers:
         run = report[f"local_{count}"] = run_case("build", scene, "local", str(count), str(args.chunk))
-        print(f"LocalCluster, {count} worker(s): {run['tiles_per_second']:.1f} tiles/s "
-              f"({run['tiles_per_second'] / report['single_process']['tiles_per_second']:.2f}x the single process), "
-              f"{run['cpu_ms_per_tile']:.1f} ms CPU per tile "
-              f"({report['single_process']['cpu_ms_per_tile'] / run['cpu_ms_per_tile']:.2f}x the single process's "
-              f"efficiency), peak worker memory {run['peak_worker_rss_mb']:.0f} MB")
+        print(
+            f"LocalCluster, {count} worker(s): {run['tiles_per_second']:.1f} tiles/s "
+            f"({run['tiles_per_second'] / report['single_process']['tiles_per_second']:.2f}x the single process), "
+            f"{run['cpu_ms_per_tile']:.1f} ms CPU per tile "
+            f"({report['single_process']['cpu_ms_per_tile'] / run['cpu_ms_per_tile']:.2f}x the single process's "
+            f"efficiency), peak worker memory {run['peak_worker_rss_mb']:.0f} MB"
+        )
     bare.append(run_case("bare", "5")["tiles_per_second"])
     report["bare_model_tiles_per_second"] = bare
     print(f"bare RS graph, one thread: {bare[0]:.1f} / {bare[1]:.1f} tiles/s (before / after)")
@@ -209,22 +249,27 @@ def main() -> int:
         report["scaling_2_vs_1"] = report["local_2"]["tiles_per_second"] / report["local_1"]["tiles_per_second"]
         print(f"scaling: 2 workers / 1 worker = {report['scaling_2_vs_1']:.2f}x")
     if 1 in args.workers:
-        report["dask_1_vs_single_process"] = (report["local_1"]["tiles_per_second"]
-                                              / report["single_process"]["tiles_per_second"])
+        report["dask_1_vs_single_process"] = (
+            report["local_1"]["tiles_per_second"] / report["single_process"]["tiles_per_second"]
+        )
     if args.search_tiles:
         field = str(synthetic_field(args.search_tiles))
         read = report["read"] = run_case("read", field)
         for location in (False, True):
             found = report[f"search_location_{location}"] = run_case("search", field, "1" if location else "0")
-            print(f"search of {found['tiles']} tiles ({'RS + location tower' if location else 'RS only'}): "
-                  f"{found['seconds']:.1f} s = {found['seconds'] / read['seconds']:.1f}x reading the "
-                  f"{read['bytes'] / 2**20:.0f} MB of embedding and location chunks ({read['seconds']:.2f} s, warm cache); "
-                  f"peak {found['peak_rss_mb']:.0f} MB")
+            print(
+                f"search of {found['tiles']} tiles ({'RS + location tower' if location else 'RS only'}): "
+                f"{found['seconds']:.1f} s = {found['seconds'] / read['seconds']:.1f}x reading the "
+                f"{read['bytes'] / 2**20:.0f} MB of embedding and location chunks ({read['seconds']:.2f} s, warm cache); "
+                f"peak {found['peak_rss_mb']:.0f} MB"
+            )
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2))
     report["load_average_at_end"] = os.getloadavg()
-    print(f"load average (1, 5, 15 min) at start {report['load_average_at_start']}, at end {report['load_average_at_end']} "
-          f"on {os.cpu_count()} CPUs: other processes' load lowers every rate; CPU ms per tile does not depend on it")
+    print(
+        f"load average (1, 5, 15 min) at start {report['load_average_at_start']}, at end {report['load_average_at_end']} "
+        f"on {os.cpu_count()} CPUs: other processes' load lowers every rate; CPU ms per tile does not depend on it"
+    )
     print(f"written: {args.out}")
     return 0
 

@@ -6,6 +6,7 @@ next to the seed spread of run A (a difference within that spread is within nois
 
     .venv/bin/python scripts/compare_bundled_runs.py RUN_A RUN_B   (folders like build/bundled)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +39,11 @@ HEADLINE_METRICS = {"wealth": "r2", "population": "r2", "landcover": "accuracy",
 def benchmark(run: Path, encoder: str = "bundled") -> dict[tuple[str, str, str], tuple[float, float]]:
     """(task, head, metric) -> mean and std over seeds of the encoder's headline metric."""
     results = run / "benchmark" / "results.csv"
-    return {(task, head, metric): read_baselines(results, task, metric, head)[encoder][:2]
-            for task, metric in HEADLINE_METRICS.items() for head in ("mlp", "linear")}
+    return {
+        (task, head, metric): read_baselines(results, task, metric, head)[encoder][:2]
+        for task, metric in HEADLINE_METRICS.items()
+        for head in ("mlp", "linear")
+    }
 
 
 def print_rows(title: str, a: dict, b: dict) -> None:
@@ -47,8 +51,10 @@ def print_rows(title: str, a: dict, b: dict) -> None:
     for key in a:
         (mean_a, std_a), (mean_b, std_b) = a[key], b[key]
         name = " / ".join(key)
-        print(f"{name:34s} {mean_a:7.3f} ± {std_a:.3f} {mean_b:7.3f} ± {std_b:.3f} {mean_b - mean_a:+8.3f}  "
-              f"{'yes' if abs(mean_b - mean_a) <= max(std_a, 1e-12) else 'no'}")
+        print(
+            f"{name:34s} {mean_a:7.3f} ± {std_a:.3f} {mean_b:7.3f} ± {std_b:.3f} {mean_b - mean_a:+8.3f}  "
+            f"{'yes' if abs(mean_b - mean_a) <= max(std_a, 1e-12) else 'no'}"
+        )
 
 
 def main() -> None:
@@ -59,8 +65,9 @@ def main() -> None:
     largest, differing = weight_difference(args.run_a, args.run_b)
     print(f"trained weights: largest |difference| {largest:.3g}, {differing} tensor(s) differ")
     print_rows("EuroSAT land use, accuracy (features / head)", eurosat(args.run_a), eurosat(args.run_b))
-    print_rows("location benchmark, bundled encoder (task / head / metric)", benchmark(args.run_a),
-               benchmark(args.run_b))
+    print_rows(
+        "location benchmark, bundled encoder (task / head / metric)", benchmark(args.run_a), benchmark(args.run_b)
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ Inputs: the official GAIR example triple from ../shared/data/gair-examples when 
 from Debian's r-cran-stars package and the committed photo in resources/demo/ (see its
 README for what that pairing is and is not).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -70,8 +71,18 @@ def landsat_as_sentinel2(landsat: Path, out: Path) -> tuple[float, float]:
         profile = src.profile
         centre = ((src.bounds.left + src.bounds.right) / 2, (src.bounds.bottom + src.bounds.top) / 2)
         lons, lats = transform(src.crs, "EPSG:4326", [centre[0]], [centre[1]])
-    sources = [blue, green, red, red * 0.75 + nir * 0.25, red * 0.5 + nir * 0.5, red * 0.25 + nir * 0.75,
-               nir, nir, swir1, swir2]
+    sources = [
+        blue,
+        green,
+        red,
+        red * 0.75 + nir * 0.25,
+        red * 0.5 + nir * 0.5,
+        red * 0.25 + nir * 0.75,
+        nir,
+        nir,
+        swir1,
+        swir2,
+    ]
     bands = [(b - b.mean()) / max(b.std(), 1e-6) * std + mean for b, mean, std in zip(sources, spec.mean, spec.std)]
     profile.update(count=len(bands), dtype="uint16")
     with rasterio.open(out, "w", **profile) as dst:
@@ -82,9 +93,22 @@ def landsat_as_sentinel2(landsat: Path, out: Path) -> tuple[float, float]:
 
 
 def run_embed(inputs: dict, out: Path) -> None:
-    command = [sys.executable, "-m", "gair_qgis.runtime.embed", "--rs-image", str(inputs["rs"]),
-               "--sv-image", str(inputs["sv"]), "--lon", inputs["lon"], "--lat", inputs["lat"],
-               "--output-dir", str(out), "--overwrite"]
+    command = [
+        sys.executable,
+        "-m",
+        "gair_qgis.runtime.embed",
+        "--rs-image",
+        str(inputs["rs"]),
+        "--sv-image",
+        str(inputs["sv"]),
+        "--lon",
+        inputs["lon"],
+        "--lat",
+        inputs["lat"],
+        "--output-dir",
+        str(out),
+        "--overwrite",
+    ]
     if inputs["bbox"]:
         command += ["--rs-bbox", *inputs["bbox"]]
     subprocess.run(command, check=True, cwd=ROOT)
@@ -96,11 +120,26 @@ def run_heatmap(inputs: dict, out: Path) -> list[Path]:
     render = ROOT / "scripts" / "render_heatmap.py"
     tif = out / "heatmap.tif"
     tif.unlink(missing_ok=True)
-    subprocess.run([str(script), "run", "gair:svheatmap", "--", f"INPUT={inputs['rs']}", f"SV_IMAGE={inputs['sv']}",
-                    f"SV_POINT={inputs['lon']},{inputs['lat']} [EPSG:4326]", f"OUTPUT={tif}"], check=True, cwd=ROOT)
+    subprocess.run(
+        [
+            str(script),
+            "run",
+            "gair:svheatmap",
+            "--",
+            f"INPUT={inputs['rs']}",
+            f"SV_IMAGE={inputs['sv']}",
+            f"SV_POINT={inputs['lon']},{inputs['lat']} [EPSG:4326]",
+            f"OUTPUT={tif}",
+        ],
+        check=True,
+        cwd=ROOT,
+    )
     png = out / "heatmap.png"
-    subprocess.run([sys.executable, str(render), str(inputs["rs"]), str(tif), inputs["lon"], inputs["lat"], str(png)],
-                   check=True, cwd=ROOT)
+    subprocess.run(
+        [sys.executable, str(render), str(inputs["rs"]), str(tif), inputs["lon"], inputs["lat"], str(png)],
+        check=True,
+        cwd=ROOT,
+    )
     return [tif, png]
 
 
@@ -119,11 +158,15 @@ def main() -> int:
     package = load_package()
     print(f"demo: model package {package.root.name}")
     if package.untrained:
-        print("demo: NOTE: the bundled model is UNTRAINED (random weights): outputs show the pipeline works, "
-              "their values mean nothing. Import the released GAIR checkpoint for real results.")
+        print(
+            "demo: NOTE: the bundled model is UNTRAINED (random weights): outputs show the pipeline works, "
+            "their values mean nothing. Import the released GAIR checkpoint for real results."
+        )
     else:
-        print("demo: NOTE: the bundled model is small (trained on little open data, no photo/satellite pairs): the "
-              "street-view heatmap is weak. Import the released GAIR checkpoint for real results.")
+        print(
+            "demo: NOTE: the bundled model is small (trained on little open data, no photo/satellite pairs): the "
+            "street-view heatmap is weak. Import the released GAIR checkpoint for real results."
+        )
     run_embed(inputs, out / "embeddings")
     outputs = run_heatmap(inputs, out)
     print("\ndemo outputs:")

@@ -4,6 +4,7 @@ per fold seed, so the differences are not blurred by the folds' own spread.
 
     .venv/bin/python scripts/eurosat_paired.py [--shared ../shared] [--seeds 6]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,8 +43,10 @@ def main() -> None:
         print(f"{name:16s} {values.mean():.3f}  per seed {np.round(values, 3).tolist()}")
     for other in ("band_mean_std", "untrained_twin"):
         difference = scores["bundled"] - scores[other]
-        print(f"bundled - {other}: {difference.mean():+.3f} (better on {(difference > 0).sum()}, equal on "
-              f"{(difference == 0).sum()}, worse on {(difference < 0).sum()} of {args.seeds} seeds)")
+        print(
+            f"bundled - {other}: {difference.mean():+.3f} (better on {(difference > 0).sum()}, equal on "
+            f"{(difference == 0).sum()}, worse on {(difference < 0).sum()} of {args.seeds} seeds)"
+        )
 
 
 if __name__ == "__main__":

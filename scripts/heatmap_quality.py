@@ -13,6 +13,7 @@ process (tests/test_heatmap_fixed_grid.py checks the same figures):
 
     .venv/bin/python scripts/heatmap_quality.py [--shared ../shared] [--json out.json]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -107,10 +108,14 @@ def seam_ratio(values: np.ndarray, tile: tuple[int, int], point: tuple[float, fl
         edges = tile_edges(size, values.shape[axis], at)
         at_edges = {edge: float(jumps[edge - 1]) for edge in edges}
         worst_edge = max(at_edges, key=lambda edge: at_edges[edge])
-        result[name] = {"tile_edges": edges, "worst_tile_edge": worst_edge,
-                        "worst_tile_edge_over_median": at_edges[worst_edge] / median,
-                        "worst_anywhere_over_median": float(np.nanmax(jumps)) / median,
-                        "worst_anywhere_after_index": int(np.nanargmax(jumps)), "median_jump": median}
+        result[name] = {
+            "tile_edges": edges,
+            "worst_tile_edge": worst_edge,
+            "worst_tile_edge_over_median": at_edges[worst_edge] / median,
+            "worst_anywhere_over_median": float(np.nanmax(jumps)) / median,
+            "worst_anywhere_after_index": int(np.nanargmax(jumps)),
+            "median_jump": median,
+        }
     return result
 
 
@@ -134,8 +139,9 @@ def model_tile_pixels(raster: Path, model: str) -> tuple[int, int]:
 
     grid = raster_grid(raster)
     x, y = grid.centre
-    return pixels_for_ground_size(ground_pixel_size_m(grid, lonlat_identity, x, y),
-                                  load_package(model).rs_spec.tile_ground_size_m)
+    return pixels_for_ground_size(
+        ground_pixel_size_m(grid, lonlat_identity, x, y), load_package(model).rs_spec.tile_ground_size_m
+    )
 
 
 def scale_ends_share(values: np.ndarray, low: float, high: float) -> float:
@@ -151,8 +157,12 @@ def example(shared: Path, name: str = "detroit") -> Optional[dict]:
     with table.open() as handle:
         row = next(r for r in csv.DictReader(handle) if r["id"] == name)
     folder = table.parent
-    return {"rs": folder / row["rs_image"], "sv": folder / row["sv_image"], "lon": float(row["lon"]),
-            "lat": float(row["lat"])}
+    return {
+        "rs": folder / row["rs_image"],
+        "sv": folder / row["sv_image"],
+        "lon": float(row["lon"]),
+        "lat": float(row["lat"]),
+    }
 
 
 def east_of(lon: float, lat: float, metres: float) -> float:
@@ -177,8 +187,14 @@ def svheatmap(inputs: dict, out: Path, lon: float, model: str, **extra) -> tuple
     import processing
     from qgis.core import QgsProcessingFeedback
 
-    parameters = {"INPUT": str(inputs["rs"]), "SV_IMAGE": str(inputs["sv"]), "MODEL": model,
-                  "SV_POINT": f"{lon},{inputs['lat']} [EPSG:4326]", "OUTPUT": str(out), **extra}
+    parameters = {
+        "INPUT": str(inputs["rs"]),
+        "SV_IMAGE": str(inputs["sv"]),
+        "MODEL": model,
+        "SV_POINT": f"{lon},{inputs['lat']} [EPSG:4326]",
+        "OUTPUT": str(out),
+        **extra,
+    }
     start = time.perf_counter()
     results = processing.run("gair:svheatmap", parameters, feedback=QgsProcessingFeedback())
     return results, time.perf_counter() - start
@@ -194,8 +210,11 @@ def styled_scale(path: Path) -> tuple[float, float, str]:
     styling.style_result_raster(layer)
     renderer = layer.renderer()
     legend = renderer.shader().rasterShaderFunction().legendSettings()
-    return (renderer.classificationMin(), renderer.classificationMax(),
-            f"{legend.minimumLabel()} .. {legend.maximumLabel()}")
+    return (
+        renderer.classificationMin(),
+        renderer.classificationMax(),
+        f"{legend.minimumLabel()} .. {legend.maximumLabel()}",
+    )
 
 
 def measure(inputs: dict, work: Path, model: str) -> dict:
@@ -212,24 +231,36 @@ def measure(inputs: dict, work: Path, model: str) -> dict:
     for metres in DISTANCES_M:
         moved, seconds = svheatmap(inputs, work / f"b{metres:.0f}.tif", east_of(lon, inputs["lat"], -metres), model)
         difference, pixels = overlap_difference(a, Heatmap.read(work / f"b{metres:.0f}.tif"))
-        report[f"moved_{metres:.0f}m"] = {"max_abs_difference": difference, "pixels_both_cover": pixels,
-                                          "seconds": seconds, "tiles_encoded": int(moved["ENCODED_TILES"])}
+        report[f"moved_{metres:.0f}m"] = {
+            "max_abs_difference": difference,
+            "pixels_both_cover": pixels,
+            "seconds": seconds,
+            "tiles_encoded": int(moved["ENCODED_TILES"]),
+        }
     cache.TILES.clear()
-    whole, report["seconds_whole_raster_cold"] = svheatmap(inputs, work / "whole.tif", lon, model,
-                                                           EXTENT=raster_extent(inputs["rs"]))
+    whole, report["seconds_whole_raster_cold"] = svheatmap(
+        inputs, work / "whole.tif", lon, model, EXTENT=raster_extent(inputs["rs"])
+    )
     report["tiles_whole_raster"] = int(whole["TILES"])
     report["model_tile_pixels"] = model_tile_pixels(inputs["rs"], model)
     from gair_qgis.runtime.geometry import fractional_pixel
 
     u, v = fractional_pixel(raster_grid(inputs["rs"]), lon, inputs["lat"])
     point = (float(u), float(v))
-    report["seams_whole_raster"] = seam_ratio(Heatmap.read(work / "whole.tif").values, report["model_tile_pixels"], point)
+    report["seams_whole_raster"] = seam_ratio(
+        Heatmap.read(work / "whole.tif").values, report["model_tile_pixels"], point
+    )
     for name, path in (("click", work / "a.tif"), ("whole_raster", work / "whole.tif")):
         low, high, legend = styled_scale(path)
         values = Heatmap.read(path).values
-        report[f"scale_{name}"] = {"low": low, "high": high, "legend": legend,
-                                   "data_min": float(np.nanmin(values)), "data_max": float(np.nanmax(values)),
-                                   "share_at_scale_ends": scale_ends_share(values, low, high)}
+        report[f"scale_{name}"] = {
+            "low": low,
+            "high": high,
+            "legend": legend,
+            "data_min": float(np.nanmin(values)),
+            "data_max": float(np.nanmax(values)),
+            "share_at_scale_ends": scale_ends_share(values, low, high),
+        }
     return report
 
 

@@ -27,10 +27,19 @@ case "$command" in
 update)   # TS...: other .ts files to update (tests/test_i18n.py: a copy), default every one in $I18N
     need "$PYLUPDATE" pyqt5-dev-tools
     mapfile -t files < <(sources)
+    # pylupdate5 drops a call whose last argument, a string, is followed by a trailing comma on its
+    # own line (`QT_TRANSLATE_NOOP(\n "Ctx",\n "text",\n)`, as ruff format writes it): it reads a copy
+    # of the sources without those commas.
+    readable="$(mktemp -d)"
+    trap 'rm -rf "$readable"' EXIT
+    for file in "${files[@]}"; do
+        mkdir -p "$readable/$(dirname "$file")"
+        perl -0777 -pe "s/([\"']),(\s*\n\s*\))/\$1\$2/g" "$ROOT/$file" > "$readable/$file"
+    done
     [ $# -gt 0 ] || set -- "$I18N"/gair_qgis_*.ts
     for ts in "$@"; do
         ts="$(realpath "$ts")"
-        (cd "$ROOT" && "$PYLUPDATE" -noobsolete "${files[@]}" -ts "$ts" 2> >(grep -v DeprecationWarning | grep -v 'encoding = locale' >&2))
+        (cd "$readable" && "$PYLUPDATE" -noobsolete "${files[@]}" -ts "$ts" 2> >(grep -v DeprecationWarning | grep -v 'encoding = locale' >&2))
         # Line numbers change with every edit of the code: the .ts keeps no locations.
         sed -i '/^ *<location .*\/>$/d' "$ts"
         echo "i18n: $ts: $(grep -c '<source>' "$ts") strings, $(grep -c 'type="unfinished"' "$ts") unfinished"

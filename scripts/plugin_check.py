@@ -33,6 +33,7 @@ check (pyqt5_to_pyqt6.py run in QGIS's pyqgis4-checker container; see the README
 QGIS 4 readiness is checked here).
 Exit status: 0 no finding, 1 findings, 2 bad input (no zip, a tool missing).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,32 +56,151 @@ from typing import Any, Optional
 from urllib.parse import urlparse
 
 MAX_SIZE = 25_000_000  # validator.py PLUGIN_MAX_UPLOAD_SIZE
-REQUIRED_METADATA = ("name", "description", "version", "qgisMinimumVersion", "author", "email", "about",
-                     "tracker", "repository")
+REQUIRED_METADATA = (
+    "name",
+    "description",
+    "version",
+    "qgisMinimumVersion",
+    "author",
+    "email",
+    "about",
+    "tracker",
+    "repository",
+)
 FORBIDDEN_DIRS = ("__MACOSX", ".git", "__pycache__")
 URL_KEYS = {"tracker": "http://bugs", "repository": "http://repo", "homepage": "http://homepage"}
 PLACEHOLDER_HOSTS = re.compile(r"(^|\.)(example\.(org|com|net)|invalid|localhost)$", re.IGNORECASE)
 
 # The site's rules (data/*_rules.json at the commit above): critical = blocks, warning = skippable.
 # Rules the site ships disabled (info) are left out, as the site leaves them out.
-BANDIT_CRITICAL = {"B102", "B103", "B105", "B106", "B107", "B111", "B201", "B202", "B301", "B302", "B304", "B305",
-                   "B306", "B307", "B312", "B321", "B323", "B401", "B402", "B412", "B413", "B501", "B502", "B503",
-                   "B505", "B506", "B507", "B601", "B602", "B604", "B605", "B609", "B610", "B611", "B612", "B613",
-                   "B615", "B701"}
-BANDIT_WARNING = {"B101", "B104", "B108", "B110", "B112", "B113", "B303", "B308", "B310", "B311", "B313", "B314",
-                  "B315", "B316", "B317", "B318", "B319", "B320", "B324", "B403", "B405", "B406", "B407", "B408",
-                  "B409", "B504", "B508", "B509", "B603", "B606", "B607", "B608", "B614", "B702", "B703", "B704"}
-SECRETS_CRITICAL = {"ArtifactoryDetector", "AWSKeyDetector", "AzureStorageKeyDetector", "BasicAuthDetector",
-                    "CloudantDetector", "DiscordBotTokenDetector", "GitHubTokenDetector", "GitLabTokenDetector",
-                    "IbmCloudIamDetector", "IbmCosHmacDetector", "JwtTokenDetector", "MailchimpDetector",
-                    "NpmDetector", "OpenAIDetector", "PrivateKeyDetector", "PypiTokenDetector", "SendGridDetector",
-                    "SlackDetector", "SoftlayerDetector", "SquareOAuthDetector", "StripeDetector",
-                    "TelegramBotTokenDetector", "TwilioKeyDetector"}
+BANDIT_CRITICAL = {
+    "B102",
+    "B103",
+    "B105",
+    "B106",
+    "B107",
+    "B111",
+    "B201",
+    "B202",
+    "B301",
+    "B302",
+    "B304",
+    "B305",
+    "B306",
+    "B307",
+    "B312",
+    "B321",
+    "B323",
+    "B401",
+    "B402",
+    "B412",
+    "B413",
+    "B501",
+    "B502",
+    "B503",
+    "B505",
+    "B506",
+    "B507",
+    "B601",
+    "B602",
+    "B604",
+    "B605",
+    "B609",
+    "B610",
+    "B611",
+    "B612",
+    "B613",
+    "B615",
+    "B701",
+}
+BANDIT_WARNING = {
+    "B101",
+    "B104",
+    "B108",
+    "B110",
+    "B112",
+    "B113",
+    "B303",
+    "B308",
+    "B310",
+    "B311",
+    "B313",
+    "B314",
+    "B315",
+    "B316",
+    "B317",
+    "B318",
+    "B319",
+    "B320",
+    "B324",
+    "B403",
+    "B405",
+    "B406",
+    "B407",
+    "B408",
+    "B409",
+    "B504",
+    "B508",
+    "B509",
+    "B603",
+    "B606",
+    "B607",
+    "B608",
+    "B614",
+    "B702",
+    "B703",
+    "B704",
+}
+SECRETS_CRITICAL = {
+    "ArtifactoryDetector",
+    "AWSKeyDetector",
+    "AzureStorageKeyDetector",
+    "BasicAuthDetector",
+    "CloudantDetector",
+    "DiscordBotTokenDetector",
+    "GitHubTokenDetector",
+    "GitLabTokenDetector",
+    "IbmCloudIamDetector",
+    "IbmCosHmacDetector",
+    "JwtTokenDetector",
+    "MailchimpDetector",
+    "NpmDetector",
+    "OpenAIDetector",
+    "PrivateKeyDetector",
+    "PypiTokenDetector",
+    "SendGridDetector",
+    "SlackDetector",
+    "SoftlayerDetector",
+    "SquareOAuthDetector",
+    "StripeDetector",
+    "TelegramBotTokenDetector",
+    "TwilioKeyDetector",
+}
 SECRETS_WARNING = {"Base64HighEntropyString", "HexHighEntropyString", "KeywordDetector"}
 SECRETS_DISABLED = {"IPPublicDetector"}
 FLAKE8_CRITICAL = {"E901", "E902", "E999", "F821", "F823", "F831"}
-FLAKE8_WARNING = {"E101", "E711", "E712", "E713", "E714", "E721", "E722", "E731", "E741", "E742", "E743", "W605",
-                  "F402", "F403", "F404", "F405", "F811", "F822", "F901", "C901"}
+FLAKE8_WARNING = {
+    "E101",
+    "E711",
+    "E712",
+    "E713",
+    "E714",
+    "E721",
+    "E722",
+    "E731",
+    "E741",
+    "E742",
+    "E743",
+    "W605",
+    "F402",
+    "F403",
+    "F404",
+    "F405",
+    "F811",
+    "F822",
+    "F901",
+    "C901",
+}
 SUSPICIOUS_EXTENSIONS = (".exe", ".dll", ".so", ".dylib", ".bat", ".sh", ".ps1", ".cmd")  # FILE_SUSPICIOUS
 TOOL_CONFIG_FILES = {".bandit", ".secrets.baseline", ".flake8", ".gitignore", ".gitattributes"}
 
@@ -108,6 +228,7 @@ def read_metadata(text: str) -> dict[str, str]:
 
 def validator_findings(archive: Path, is_new: bool = True) -> list[Finding]:
     """validator.py's checks, in its order; each of its ValidationErrors is a blocking finding."""
+
     def refuse(rule: str, message: str, where: str = archive.name) -> Finding:
         return Finding("validator", rule, where, message, True)
 
@@ -156,8 +277,11 @@ def metadata_findings(text: str, package: str, names: list[str]) -> list[Finding
         metadata = read_metadata(text)
     except (configparser.Error, ValueError) as error:
         return [Finding("validator", "metadata", where, f"cannot be parsed: {error}", True)]
-    found = [Finding("validator", "metadata", where, f"{key}= is missing", True)
-             for key in REQUIRED_METADATA if not metadata.get(key)]
+    found = [
+        Finding("validator", "metadata", where, f"{key}= is missing", True)
+        for key in REQUIRED_METADATA
+        if not metadata.get(key)
+    ]
     if "/" in metadata.get("author", ""):
         found.append(Finding("validator", "author", where, "the author contains a slash", True))
     for key, forbidden in URL_KEYS.items():  # all three, homepage too: the site refuses a missing one
@@ -178,10 +302,16 @@ def release_findings(metadata: dict[str, str], where: str) -> list[Finding]:
         value = metadata.get(key, "")
         host = value.rsplit("@", 1)[-1] if key == "email" else (urlparse(value).hostname or "")
         if not value or PLACEHOLDER_HOSTS.search(host):
-            found.append(Finding("release", "placeholder", where,
-                                 f"{key}={value or '(empty)'} is a placeholder: set the real contact and URLs "
-                                 "(email, repository, tracker, homepage) in metadata.txt, the one place they live",
-                                 True))
+            found.append(
+                Finding(
+                    "release",
+                    "placeholder",
+                    where,
+                    f"{key}={value or '(empty)'} is a placeholder: set the real contact and URLs "
+                    "(email, repository, tracker, homepage) in metadata.txt, the one place they live",
+                    True,
+                )
+            )
     return found
 
 
@@ -193,15 +323,22 @@ def run_tool(command: list[str], cwd: Path) -> subprocess.CompletedProcess:
 
 
 def bandit_findings(root: Path) -> list[Finding]:
-    result = run_tool(["bandit", "-r", ".", "-f", "json", "--quiet", "-t",
-                       ",".join(sorted(BANDIT_CRITICAL | BANDIT_WARNING))], root)
+    result = run_tool(
+        ["bandit", "-r", ".", "-f", "json", "--quiet", "-t", ",".join(sorted(BANDIT_CRITICAL | BANDIT_WARNING))], root
+    )
     report = json.loads(result.stdout or "{}")
     if result.returncode not in (0, 1) or report.get("errors"):
         raise RuntimeError(f"bandit failed: {result.stderr[-500:]} {report.get('errors')}")
-    return [Finding("bandit", issue["test_id"], f"{Path(issue['filename']).as_posix().lstrip('./')}:{issue['line_number']}",
-                    f"{issue['issue_text']} ({issue['issue_severity']})", issue["test_id"] in BANDIT_CRITICAL)
-            for issue in report.get("results", [])]
-
+    return [
+        Finding(
+            "bandit",
+            issue["test_id"],
+            f"{Path(issue['filename']).as_posix().lstrip('./')}:{issue['line_number']}",
+            f"{issue['issue_text']} ({issue['issue_severity']})",
+            issue["test_id"] in BANDIT_CRITICAL,
+        )
+        for issue in report.get("results", [])
+    ]
 
 
 def secret_plugin_names() -> dict[str, str]:
@@ -211,9 +348,17 @@ def secret_plugin_names() -> dict[str, str]:
     mapping: dict[Any, Any] = dict(get_mapping_from_secret_type_to_class())
     return {str(kind): str(plugin_class.__name__) for kind, plugin_class in mapping.items()}
 
+
 def secrets_findings(root: Path) -> list[Finding]:
-    command = ["detect-secrets", "scan", "--all-files", "--exclude-files", r"metadata\.txt",
-               "--exclude-files", r"\.secrets\.baseline"]
+    command = [
+        "detect-secrets",
+        "scan",
+        "--all-files",
+        "--exclude-files",
+        r"metadata\.txt",
+        "--exclude-files",
+        r"\.secrets\.baseline",
+    ]
     for plugin in sorted(SECRETS_DISABLED):
         command += ["--disable-plugin", plugin]
     result = run_tool([*command, "."], root)
@@ -224,15 +369,31 @@ def secrets_findings(root: Path) -> list[Finding]:
     for path, secrets in json.loads(result.stdout)["results"].items():
         for secret in secrets:
             rule = plugin_of.get(secret["type"], secret["type"])
-            found.append(Finding("detect-secrets", rule, f"{path}:{secret['line_number']}", secret["type"],
-                                 rule not in SECRETS_WARNING))
+            found.append(
+                Finding(
+                    "detect-secrets",
+                    rule,
+                    f"{path}:{secret['line_number']}",
+                    secret["type"],
+                    rule not in SECRETS_WARNING,
+                )
+            )
     return found
 
 
 def flake8_findings(root: Path) -> list[Finding]:
     files = sorted(str(path.relative_to(root)) for path in root.rglob("*.py"))
-    result = run_tool(["flake8", "--isolated", "--max-line-length=120",
-                       "--select", ",".join(sorted(FLAKE8_CRITICAL | FLAKE8_WARNING)), *files], root)
+    result = run_tool(
+        [
+            "flake8",
+            "--isolated",
+            "--max-line-length=120",
+            "--select",
+            ",".join(sorted(FLAKE8_CRITICAL | FLAKE8_WARNING)),
+            *files,
+        ],
+        root,
+    )
     found = []
     for line in result.stdout.splitlines():
         match = re.match(r"^(.*?):(\d+):(\d+): (\S+) (.*)$", line)
@@ -285,9 +446,11 @@ def acknowledged_digest(root: Path, finding: Finding) -> Optional[str]:
 
 # --- the site's own code (a checkout of qgis/QGIS-Plugins-Website), run in place --------------
 
+
 @dataclass(frozen=True)
 class SiteRule:
     """One row of the site's SecurityRule table, as data/*_rules.json fills it."""
+
     id: int
     check_category: str
     check_code: str
@@ -313,10 +476,20 @@ def site_rules(app: Path) -> SiteRules:
     """The rules as the site's populate_security_rules command loads them (category from the file name)."""
     rules = SiteRules()
     for category in ("bandit", "secrets", "flake8", "file_analysis"):
-        data = json.loads((app / "plugins/management/commands/data" / f"{category}_rules.json").read_text(encoding="utf-8"))
+        data = json.loads(
+            (app / "plugins/management/commands/data" / f"{category}_rules.json").read_text(encoding="utf-8")
+        )
         for row in data["rules"]:
-            rules.append(SiteRule(len(rules) + 1, category, row["check_code"], row["severity"], bool(row["enabled"]),
-                                  bool(row["can_be_skipped"])))
+            rules.append(
+                SiteRule(
+                    len(rules) + 1,
+                    category,
+                    row["check_code"],
+                    row["severity"],
+                    bool(row["enabled"]),
+                    bool(row["can_be_skipped"]),
+                )
+            )
     return rules
 
 
@@ -326,7 +499,9 @@ def load_site(site: Path) -> tuple[types.ModuleType, types.ModuleType, SiteRules
     app = site / "qgis-app"
     for name in ("validator.py", "security_scanner.py"):
         if not (app / "plugins" / name).is_file():
-            raise ValueError(f"{site} is not a checkout of qgis/QGIS-Plugins-Website: qgis-app/plugins/{name} is missing")
+            raise ValueError(
+                f"{site} is not a checkout of qgis/QGIS-Plugins-Website: qgis-app/plugins/{name} is missing"
+            )
     try:
         from django.conf import settings  # type: ignore[import-untyped]
     except ImportError as error:
@@ -348,7 +523,9 @@ def site_validator_findings(validator: Any, archive: Path) -> list[Finding]:
 
     real_requests = validator.requests
     reachable = types.SimpleNamespace(status_code=200)
-    validator.requests = types.SimpleNamespace(head=lambda *args, **kwargs: reachable, exceptions=real_requests.exceptions)
+    validator.requests = types.SimpleNamespace(
+        head=lambda *args, **kwargs: reachable, exceptions=real_requests.exceptions
+    )
     upload = io.BytesIO(archive.read_bytes())
     upload.size = len(upload.getvalue())  # type: ignore[attr-defined]  # what Django's UploadedFile has
     try:
@@ -359,8 +536,11 @@ def site_validator_findings(validator: Any, archive: Path) -> list[Finding]:
         validator.requests = real_requests
     found = []
     if "multiple_parent_folders" in metadata:
-        found.append(Finding("site validator.py", "multiple_parent_folders", archive.name,
-                             metadata["multiple_parent_folders"], False))
+        found.append(
+            Finding(
+                "site validator.py", "multiple_parent_folders", archive.name, metadata["multiple_parent_folders"], False
+            )
+        )
     return found
 
 
@@ -385,7 +565,9 @@ def site_scanner_findings(scanner_module: Any, rules: SiteRules, archive: Path) 
                 continue
             code = plugin_of.get(code, code)
             where = f"{str(detail.get('file', '')).lstrip('/')}" + (f":{detail['line']}" if detail.get("line") else "")
-            found.append(Finding(f"site {check['name']}", code, where, str(detail.get("message", "")), code in mandatory))
+            found.append(
+                Finding(f"site {check['name']}", code, where, str(detail.get("message", "")), code in mandatory)
+            )
     return found
 
 
@@ -409,7 +591,9 @@ def check(archive: Path, release: bool, site: Optional[Path] = None) -> tuple[li
         package = names[0].split("/")[0]
         metadata_path = root / package / "metadata.txt"
         if release and metadata_path.is_file():
-            found += release_findings(read_metadata(metadata_path.read_text(encoding="utf-8")), f"{package}/metadata.txt")
+            found += release_findings(
+                read_metadata(metadata_path.read_text(encoding="utf-8")), f"{package}/metadata.txt"
+            )
         acknowledged = [(finding, reason) for finding in found if (reason := acknowledged_digest(root, finding))]
     kept = [finding for finding in found if all(finding is not done for done, _ in acknowledged)]
     return kept, acknowledged
@@ -419,10 +603,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("zip", type=Path, nargs="?", help="the plugin zip (build/gair_qgis.zip)")
     parser.add_argument("--release", action="store_true", help="also refuse placeholder contact and URLs")
-    parser.add_argument("--release-metadata", type=Path, metavar="METADATA",
-                        help="check only a metadata.txt for release placeholders (before building)")
-    parser.add_argument("--site", type=Path, metavar="DIR",
-                        help="a checkout of qgis/QGIS-Plugins-Website: also run its validator.py and security_scanner.py")
+    parser.add_argument(
+        "--release-metadata",
+        type=Path,
+        metavar="METADATA",
+        help="check only a metadata.txt for release placeholders (before building)",
+    )
+    parser.add_argument(
+        "--site",
+        type=Path,
+        metavar="DIR",
+        help="a checkout of qgis/QGIS-Plugins-Website: also run its validator.py and security_scanner.py",
+    )
     args = parser.parse_args(argv)
     acknowledged: list[tuple[Finding, str]] = []
     try:
@@ -441,12 +633,18 @@ def main(argv: list[str] | None = None) -> int:
     for finding in found:
         print(finding, file=sys.stderr)
     if args.zip and not args.release_metadata:
-        print(f"plugin-check: the site's own validator.py and security_scanner.py: "
-              f"{'run from ' + str(args.site) if args.site else 'not run (no --site checkout)'}", file=sys.stderr)
+        print(
+            f"plugin-check: the site's own validator.py and security_scanner.py: "
+            f"{'run from ' + str(args.site) if args.site else 'not run (no --site checkout)'}",
+            file=sys.stderr,
+        )
     blocking = sum(finding.blocking for finding in found)
     what = args.release_metadata or args.zip
-    print(f"plugin-check: {what}: {blocking} blocking finding(s), {len(found) - blocking} warning(s)"
-          + (" (each must be fixed or suppressed inline with its reason)" if found else ""), file=sys.stderr)
+    print(
+        f"plugin-check: {what}: {blocking} blocking finding(s), {len(found) - blocking} warning(s)"
+        + (" (each must be fixed or suppressed inline with its reason)" if found else ""),
+        file=sys.stderr,
+    )
     return 1 if found else 0
 
 

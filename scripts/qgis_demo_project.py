@@ -8,6 +8,7 @@ output folder, marked as such.
 
 Usage: .venv/bin/python scripts/qgis_demo_project.py [--shared ../shared] [--out build/qgis-demo]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,8 +32,13 @@ def example(shared: Path) -> dict | None:
     found = example_inputs(shared)
     if found is None:
         return None
-    return {"rs": found["rs"], "photo": found["sv"], "lon": float(found["lon"]), "lat": float(found["lat"]),
-            "source": "GAIR examples (CC BY-NC 4.0; Copernicus Sentinel-2 data)"}
+    return {
+        "rs": found["rs"],
+        "photo": found["sv"],
+        "lon": float(found["lon"]),
+        "lat": float(found["lat"]),
+        "source": "GAIR examples (CC BY-NC 4.0; Copernicus Sentinel-2 data)",
+    }
 
 
 def synthetic(out: Path) -> dict:
@@ -55,8 +61,13 @@ def synthetic(out: Path) -> dict:
         band.SetDescription(name)
     dataset = None
     Image.fromarray(rng.integers(0, 255, size=(360, 640, 3), dtype=np.uint8)).save(photo)
-    return {"rs": rs, "photo": photo, "lon": 9.16 + cols * pixel / 2, "lat": 48.78 - rows * pixel / 2,
-            "source": "synthetic random data"}
+    return {
+        "rs": rs,
+        "photo": photo,
+        "lon": 9.16 + cols * pixel / 2,
+        "lat": 48.78 - rows * pixel / 2,
+        "source": "synthetic random data",
+    }
 
 
 def write_project(inputs: dict, path: Path) -> Path:
@@ -78,8 +89,10 @@ def write_project(inputs: dict, path: Path) -> Path:
     if not layer.isValid():
         raise SystemExit(f"cannot read {inputs['rs']}")
     layer.setRenderer(QgsMultiBandColorRenderer(layer.dataProvider(), *TRUE_COLOUR))
-    layer.setContrastEnhancement(QgsContrastEnhancement.ContrastEnhancementAlgorithm.StretchToMinimumMaximum,
-                                 QgsRasterMinMaxOrigin.Limits.CumulativeCut)
+    layer.setContrastEnhancement(
+        QgsContrastEnhancement.ContrastEnhancementAlgorithm.StretchToMinimumMaximum,
+        QgsRasterMinMaxOrigin.Limits.CumulativeCut,
+    )
     project.addMapLayer(layer)
     project.setCrs(layer.crs())
     view = QgsRectangle(layer.extent())

@@ -9,6 +9,7 @@ clicks through xdotool); it saves a screenshot of the whole screen after each st
 folder (00_first_heatmap.png, ...) and quits QGIS (exit status 0 when every step worked).
 QGIS executes this file as a script: no __file__ here.
 """
+
 import os
 import re
 import shutil
@@ -90,8 +91,9 @@ def gair_heatmap_dock():
         dock.location.set_point(point, "(demo)")
     dock.show()
     dock.raise_()
-    dock.run_panel.show_message("Demo ready: press Pick on map, then click on the map where the photo was taken "
-                                "(the blue cross), or press Run.")
+    dock.run_panel.show_message(
+        "Demo ready: press Pick on map, then click on the map where the photo was taken (the blue cross), or press Run."
+    )
     return dock
 
 
@@ -202,8 +204,10 @@ def gair_arm_by_button(picker, done):
         else:
             centre = picker.button.mapToGlobal(picker.button.rect().center())
             x, y = gair_device_pixels(picker.button, centre)
-            done(f"the pick tool is not armed after a click on Pick on map (clicked at {x}, {y} device pixels; "
-                 f"button checked: {picker.button.isChecked()})")
+            done(
+                f"the pick tool is not armed after a click on Pick on map (clicked at {x}, {y} device pixels; "
+                f"button checked: {picker.button.isChecked()})"
+            )
 
     check()
 
@@ -277,6 +281,7 @@ def gair_tour(folder):
             gair_zoom_to(layer)
             dock = show_dock(dock_class)
             QTimer.singleShot(GAIR_SETTLE_MS, lambda: done(gair_clipped(dock)))
+
         return step
 
     def first_view(done):
@@ -309,14 +314,18 @@ def gair_tour(folder):
         first = QgsCoordinateTransform(GAIR_WGS84, layer.crs(), QgsProject.instance()).transform(QgsPointXY(point))
         centre_x, centre_y = (left + right) / 2, (bottom + top) / 2
         step_x, step_y = (right - left) / 8, (top - bottom) / 8
-        target = QgsPointXY(centre_x + (step_x if first.x() <= centre_x else -step_x),
-                            centre_y + (step_y if first.y() <= centre_y else -step_y))
+        target = QgsPointXY(
+            centre_x + (step_x if first.x() <= centre_x else -step_x),
+            centre_y + (step_y if first.y() <= centre_y else -step_y),
+        )
 
         def check(error=None):
             encoded = heatmap.last_results.get("ENCODED_TILES")
-            gair_log(f"same-tile click at {target.x():.6g}, {target.y():.6g} ({layer.crs().authid()}), "
-                     f"{abs(target.x() - first.x()):.3g} x {abs(target.y() - first.y()):.3g} map units from the "
-                     f"first: {encoded} tile(s) encoded; status: {heatmap.run_panel.status.text()}")
+            gair_log(
+                f"same-tile click at {target.x():.6g}, {target.y():.6g} ({layer.crs().authid()}), "
+                f"{abs(target.x() - first.x()):.3g} x {abs(target.y() - first.y()):.3g} map units from the "
+                f"first: {encoded} tile(s) encoded; status: {heatmap.run_panel.status.text()}"
+            )
             done(error or (None if encoded == 0 else f"the second click in the same tile encoded {encoded} tile(s)"))
 
         def click(error=None):
@@ -372,12 +381,16 @@ def gair_tour(folder):
             if QgsProject.instance().mapLayer(layer_id).name().startswith("GAIR predictions"):
                 QgsProject.instance().layerTreeRoot().findLayer(layer_id).setItemVisibilityChecked(False)
         show_dock(HeatmapDock)
-        results = processing.runAndLoadResults("gair:svheatmap", {
-            "INPUT": layer.id(), "SV_IMAGE": photo, "SV_POINT": point, "OUTPUT": "TEMPORARY_OUTPUT"})
+        results = processing.runAndLoadResults(
+            "gair:svheatmap", {"INPUT": layer.id(), "SV_IMAGE": photo, "SV_POINT": point, "OUTPUT": "TEMPORARY_OUTPUT"}
+        )
         loaded = QgsProject.instance().layerTreeRoot().layerOrder()[0]
         gair_log(f"toolbox heatmap loaded as '{loaded.name()}' ({loaded.renderer().type()})")
-        done(None if results.get("OUTPUT") and loaded.renderer().type() == "singlebandpseudocolor"
-             else "the toolbox heatmap is not styled")
+        done(
+            None
+            if results.get("OUTPUT") and loaded.renderer().type() == "singlebandpseudocolor"
+            else "the toolbox heatmap is not styled"
+        )
 
     dialogs: list = []
 
@@ -391,15 +404,23 @@ def gair_tour(folder):
         dialog.show()
         done()
 
-    for name, step in (("00_first_heatmap", first_state(HeatmapDock)), ("00_first_location", first_state(LocationDock)),
-                       ("00_first_predictions", first_state(PredictionsDock)),
-                       ("00_first_models", first_state(ModelManagerDock)),
-                       ("01_heatmap_dock", first_view), ("02_heatmap_after_click", click_photo_point),
-                       ("03_heatmap_click_same_tile", click_same_tile), ("04_failed_run_message_bar", failed_run),
-                       ("05_location_pca", location_pca), ("06_location_similarity_to_photo", location_similarity),
-                       ("07_predictions_all_heads", predictions), ("08_models_dock", models),
-                       ("08_models_dock_scrolled", models_scrolled),
-                       ("09_toolbox_heatmap_styled", toolbox_heatmap), ("10_toolbox_dialog", toolbox_dialog)):
+    for name, step in (
+        ("00_first_heatmap", first_state(HeatmapDock)),
+        ("00_first_location", first_state(LocationDock)),
+        ("00_first_predictions", first_state(PredictionsDock)),
+        ("00_first_models", first_state(ModelManagerDock)),
+        ("01_heatmap_dock", first_view),
+        ("02_heatmap_after_click", click_photo_point),
+        ("03_heatmap_click_same_tile", click_same_tile),
+        ("04_failed_run_message_bar", failed_run),
+        ("05_location_pca", location_pca),
+        ("06_location_similarity_to_photo", location_similarity),
+        ("07_predictions_all_heads", predictions),
+        ("08_models_dock", models),
+        ("08_models_dock_scrolled", models_scrolled),
+        ("09_toolbox_heatmap_styled", toolbox_heatmap),
+        ("10_toolbox_dialog", toolbox_dialog),
+    ):
         tour.add(name, step)
     tour.start()
     return tour

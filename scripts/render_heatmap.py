@@ -1,7 +1,8 @@
 """Render a heatmap over its RS raster with the photo's point marked, as a PNG, with QGIS.
 
-    python scripts/render_heatmap.py RS.tif HEATMAP.tif LON LAT OUT.png
+python scripts/render_heatmap.py RS.tif HEATMAP.tif LON LAT OUT.png
 """
+
 from __future__ import annotations
 
 import os
@@ -36,13 +37,17 @@ from gair_qgis.runtime.preprocess import canonical_band_name
 
 def true_colour(layer: QgsRasterLayer) -> None:
     """B4, B3, B2 as RGB (by band description; 12-band L2A order otherwise), stretched."""
-    names = [canonical_band_name(layer.dataProvider().generateBandName(i)) or
-             canonical_band_name(layer.bandName(i)) for i in range(1, layer.bandCount() + 1)]
+    names = [
+        canonical_band_name(layer.dataProvider().generateBandName(i)) or canonical_band_name(layer.bandName(i))
+        for i in range(1, layer.bandCount() + 1)
+    ]
     l2a = {"B4": 4, "B3": 3, "B2": 2}
     bands = [names.index(b) + 1 if b in names else l2a[b] for b in ("B4", "B3", "B2")]
     renderer = QgsMultiBandColorRenderer(layer.dataProvider(), *bands)
-    for setter, band in zip((renderer.setRedContrastEnhancement, renderer.setGreenContrastEnhancement,
-                             renderer.setBlueContrastEnhancement), bands):
+    for setter, band in zip(
+        (renderer.setRedContrastEnhancement, renderer.setGreenContrastEnhancement, renderer.setBlueContrastEnhancement),
+        bands,
+    ):
         stats = layer.dataProvider().bandStatistics(band, QgsRasterBandStats.Min | QgsRasterBandStats.Max)
         enhancement = QgsContrastEnhancement(layer.dataProvider().dataType(band))
         enhancement.setContrastEnhancementAlgorithm(QgsContrastEnhancement.StretchToMinimumMaximum)
@@ -69,8 +74,9 @@ def point_layer(lon: float, lat: float) -> QgsVectorLayer:
     feature = QgsFeature()
     feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(lon, lat)))
     layer.dataProvider().addFeatures([feature])
-    layer.renderer().setSymbol(QgsMarkerSymbol.createSimple(
-        {"name": "star", "color": "white", "outline_color": "black", "size": "6"}))
+    layer.renderer().setSymbol(
+        QgsMarkerSymbol.createSimple({"name": "star", "color": "white", "outline_color": "black", "size": "6"})
+    )
     return layer
 
 

@@ -5,6 +5,7 @@ which the ? button of each GAIR dock opens offline (gair_qgis.plugin_files.user_
 
 Headings get ids (the markdown `toc` extension), so a dock can open a section with #anchor.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,8 +27,10 @@ def render(guide: Path) -> str:
     text = guide.read_text(encoding="utf-8")
     body = markdown.markdown(text, extensions=["toc", "tables", "fenced_code"], output_format="html")
     title = next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("# ")), "GAIR user guide")
-    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n'
-            f"<style>\n{STYLE}\n</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n'
+        f"<style>\n{STYLE}\n</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

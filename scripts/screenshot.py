@@ -4,6 +4,7 @@ on the map with xdotool, and saves one PNG per step into build/screenshots/<W>x<
 
 Usage: .venv/bin/python scripts/screenshot.py [--sizes 1280x800 1920x1080] [--out build/screenshots]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,11 +17,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "build" / "screenshots"
 SIZES = ("1280x800", "1920x1080")
-STEPS = ("00_first_heatmap", "00_first_location", "00_first_predictions", "00_first_models",
-         "01_heatmap_dock", "02_heatmap_after_click", "03_heatmap_click_same_tile", "04_failed_run_message_bar",
-         "05_location_pca", "06_location_similarity_to_photo", "07_predictions_all_heads", "08_models_dock",
-         "08_models_dock_scrolled",
-         "09_toolbox_heatmap_styled", "10_toolbox_dialog")
+STEPS = (
+    "00_first_heatmap",
+    "00_first_location",
+    "00_first_predictions",
+    "00_first_models",
+    "01_heatmap_dock",
+    "02_heatmap_after_click",
+    "03_heatmap_click_same_tile",
+    "04_failed_run_message_bar",
+    "05_location_pca",
+    "06_location_similarity_to_photo",
+    "07_predictions_all_heads",
+    "08_models_dock",
+    "08_models_dock_scrolled",
+    "09_toolbox_heatmap_styled",
+    "10_toolbox_dialog",
+)
 TIMEOUT_S = 600
 
 
@@ -35,8 +48,15 @@ def take_screenshots(folder: Path, size: str, timeout: float = TIMEOUT_S) -> sub
         raise SystemExit(f"missing: {', '.join(missing_tools())} (apt install xvfb xdotool qgis)")
     shutil.rmtree(folder, ignore_errors=True)
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "QT_QPA_PLATFORM")}
-    command = ["xvfb-run", "-a", "-s", f"-screen 0 {size}x24", str(ROOT / "scripts" / "run_qgis.sh"),
-               "--screenshot", str(folder)]
+    command = [
+        "xvfb-run",
+        "-a",
+        "-s",
+        f"-screen 0 {size}x24",
+        str(ROOT / "scripts" / "run_qgis.sh"),
+        "--screenshot",
+        str(folder),
+    ]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
 
 
@@ -52,8 +72,10 @@ def main(argv: list[str] | None = None) -> int:
         missing = [step for step in STEPS if not (folder / f"{step}.png").is_file()]
         if result.returncode != 0 or missing:
             sys.stderr.write(result.stdout[-4000:] + result.stderr[-6000:])
-            print(f"{size}: QGIS exit status {result.returncode}; missing: {', '.join(missing) or 'none'}",
-                  file=sys.stderr)
+            print(
+                f"{size}: QGIS exit status {result.returncode}; missing: {', '.join(missing) or 'none'}",
+                file=sys.stderr,
+            )
             status = 1
         print(folder)
     return status

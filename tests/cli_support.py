@@ -1,5 +1,6 @@
 """Running the project's command lines as a user does, and what a refusal must look like
 (docs: one line naming the input and the fix, exit code 2, no traceback unless --debug)."""
+
 from __future__ import annotations
 
 import os
@@ -11,8 +12,14 @@ from conftest import ROOT
 
 def run_cli(module: str, *args: object, env: dict | None = None) -> subprocess.CompletedProcess:
     """`python -m module args` from the checkout, as a user runs it."""
-    return subprocess.run([sys.executable, "-m", module, *map(str, args)], capture_output=True, text=True, cwd=ROOT,
-                          env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", module, *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+        timeout=600,
+    )
 
 
 def assert_one_line_refusal(result: subprocess.CompletedProcess, *fragments: str) -> None:

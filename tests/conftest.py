@@ -5,6 +5,7 @@ The QGIS fixtures live beside their helpers and reach every test as plugins
 (processing_support.py). Markers (pyproject.toml): `qgis` is set here on every test that
 needs a QGIS application (by module); `slow` and `ddp` are set on the tests themselves.
 """
+
 from __future__ import annotations
 
 import functools
@@ -35,15 +36,26 @@ requires_examples = pytest.mark.skipif(
 L2A_12 = ["B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B8A", "B9", "B11", "B12"]
 
 
-def write_geotiff(path: Path, pixels: np.ndarray, bounds: tuple[float, float, float, float], crs: str | None,
-                  descriptions: list[str] | None = None) -> Path:
+def write_geotiff(
+    path: Path,
+    pixels: np.ndarray,
+    bounds: tuple[float, float, float, float],
+    crs: str | None,
+    descriptions: list[str] | None = None,
+) -> Path:
     """Write (bands, rows, cols) pixels over bounds (left, bottom, right, top)."""
     import rasterio
     from rasterio.transform import from_bounds
 
     bands, rows, cols = pixels.shape
-    profile = dict(driver="GTiff", width=cols, height=rows, count=bands, dtype=pixels.dtype,
-                   transform=from_bounds(*bounds, cols, rows))
+    profile = dict(
+        driver="GTiff",
+        width=cols,
+        height=rows,
+        count=bands,
+        dtype=pixels.dtype,
+        transform=from_bounds(*bounds, cols, rows),
+    )
     if crs:
         profile["crs"] = crs
     with rasterio.open(path, "w", **profile) as dataset:
@@ -92,8 +104,16 @@ def tiny_checkpoint(tmp_path_factory) -> Path:
 
 QGIS_TEST_MODULES = ("test_gui_", "test_processing_")
 # Fixtures that start or need a QGIS application (pytest-qgis's and ours)
-QGIS_FIXTURES = {"qgis_app", "qgis_iface", "qgis_canvas", "qgis_new_project", "qgis_processing", "qgis_bot",
-                 "gair_provider", "gair_settings"}
+QGIS_FIXTURES = {
+    "qgis_app",
+    "qgis_iface",
+    "qgis_canvas",
+    "qgis_new_project",
+    "qgis_processing",
+    "qgis_bot",
+    "gair_provider",
+    "gair_settings",
+}
 OUR_QGIS_FIXTURES = {"gair_provider", "gair_settings"}
 
 

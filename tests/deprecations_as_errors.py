@@ -9,6 +9,7 @@ module, as pytest's filterwarnings mark takes it) catches calls made by gair_qgi
 scripts and the tests, and leaves the deprecations inside QGIS's own Python or third-party
 packages alone. Warnings raised in other processes (qgis_process, torchrun) are not seen here.
 """
+
 from __future__ import annotations
 
 import re

@@ -4,6 +4,7 @@ Tests run as root, for whom permission bits stop nothing: both are tmpfs mounts 
 tmpfs -o ro` / `-o size=...`), unmounted afterwards. Where mounting is not permitted and the
 tests do not run as root, the read-only folder is a chmod 555 folder instead; a small disk then
 has no stand-in and the test is skipped with that reason."""
+
 from __future__ import annotations
 
 import contextlib

@@ -1,5 +1,6 @@
 """Helpers of the GUI tests (tests/test_gui_*.py): waiting for QGIS tasks, isolating the
 plugin's settings, registering the GAIR Processing provider, clicking on the canvas."""
+
 from __future__ import annotations
 
 import time
@@ -35,8 +36,9 @@ def wait_for_tasks(timeout: float = TASK_TIMEOUT_S) -> None:
 def click(canvas: QgsMapCanvas, tool: QgsMapTool, pixel: QPoint) -> None:
     """A left click (press and release) of `tool` at a canvas pixel."""
     for kind in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease):
-        event = QgsMapMouseEvent(canvas, kind, pixel, Qt.MouseButton.LeftButton, Qt.MouseButton.LeftButton,
-                                 Qt.KeyboardModifier.NoModifier)
+        event = QgsMapMouseEvent(
+            canvas, kind, pixel, Qt.MouseButton.LeftButton, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+        )
         (tool.canvasPressEvent if kind == QEvent.Type.MouseButtonPress else tool.canvasReleaseEvent)(event)
 
 

@@ -10,6 +10,7 @@ tests: paths name the behaviour, e.g. /drop/checkpoint.pth.
 - /flaky/...     every transfer closes before the first byte of the body.
 Every request's path and Range header are recorded in `requests`.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,6 +1,7 @@
 """Helpers of the Processing tests (tests/test_processing_*.py): the GAIR provider in the
 registry, rasters in several CRSs, and reference values computed independently of the
 algorithms (rasterio reads + the runtime's own encoders)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,15 +32,20 @@ class RasterCase:
     def pixel_m(self, lat: float) -> tuple[float, float]:
         """Ground size (x, y) of a pixel in metres: geodesic lengths (pyproj.Geod, WGS84) between
         the midpoints of its opposite edges, at latitude `lat` (EPSG:4326) or at the case's place."""
-        return geodesic_pixel_m(self.crs, self.pixel, *(to_crs(self.lonlat[0], lat, self.crs)
-                                                        if self.crs == "EPSG:4326" else to_crs(*self.lonlat, self.crs)))
+        return geodesic_pixel_m(
+            self.crs,
+            self.pixel,
+            *(to_crs(self.lonlat[0], lat, self.crs) if self.crs == "EPSG:4326" else to_crs(*self.lonlat, self.crs)),
+        )
 
 
 def geodesic_pixel_m(crs: str, pixel: float, x: float, y: float) -> tuple[float, float]:
     """Geodesic ground size (x, y) of a `pixel`-sized pixel centred on map point (x, y) of `crs`."""
     from pyproj import Geod
 
-    lon, lat = to_lonlat(np.array([x - pixel / 2, x + pixel / 2, x, x]), np.array([y, y, y - pixel / 2, y + pixel / 2]), crs)
+    lon, lat = to_lonlat(
+        np.array([x - pixel / 2, x + pixel / 2, x, x]), np.array([y, y, y - pixel / 2, y + pixel / 2]), crs
+    )
     geod = Geod(ellps="WGS84")
     return geod.inv(lon[0], lat[0], lon[1], lat[1])[2], geod.inv(lon[2], lat[2], lon[3], lat[3])[2]
 
@@ -51,8 +57,16 @@ CASES = {
 }
 
 
-def make_raster(path: Path, case: RasterCase, cols: int, rows: int, pixels: Optional[np.ndarray] = None,
-                descriptions: Optional[list[str]] = L2A_12, crs: Optional[str] = "", seed: int = 0) -> Path:
+def make_raster(
+    path: Path,
+    case: RasterCase,
+    cols: int,
+    rows: int,
+    pixels: Optional[np.ndarray] = None,
+    descriptions: Optional[list[str]] = L2A_12,
+    crs: Optional[str] = "",
+    seed: int = 0,
+) -> Path:
     """A GeoTIFF of `pixels` (default: random 12-band L2A-like) on the case's grid."""
     pixels = sentinel_like(rows, cols, seed=seed) if pixels is None else pixels
     bounds = (case.left, case.top - rows * case.pixel, case.left + cols * case.pixel, case.top)
@@ -122,8 +136,13 @@ def read_output(path: str | Path) -> Output:
     import rasterio
 
     with rasterio.open(path) as dataset:
-        return Output(dataset.read(), tuple(dataset.transform.to_gdal()), dataset.crs.to_wkt() if dataset.crs else None,
-                      dataset.nodata, dataset.descriptions)
+        return Output(
+            dataset.read(),
+            tuple(dataset.transform.to_gdal()),
+            dataset.crs.to_wkt() if dataset.crs else None,
+            dataset.nodata,
+            dataset.descriptions,
+        )
 
 
 def window_of(raster: Path, geotransform: Sequence[float], cols: int, rows: int) -> tuple[int, int, int, int]:
@@ -138,8 +157,12 @@ def window_of(raster: Path, geotransform: Sequence[float], cols: int, rows: int)
     return round(col), round(row), cols, rows
 
 
-def encode_window(raster: Path, window: tuple[int, int, int, int], bands: Optional[Sequence[int]] = None,
-                  package: Optional[str] = None):
+def encode_window(
+    raster: Path,
+    window: tuple[int, int, int, int],
+    bands: Optional[Sequence[int]] = None,
+    package: Optional[str] = None,
+):
     """The runtime's EncodedTile of a raster window (rasterio read; `bands` 0-based, in model
     order; default: from the band descriptions) and the window's bounds."""
     import rasterio
@@ -155,8 +178,9 @@ def encode_window(raster: Path, window: tuple[int, int, int, int], bands: Option
     return runtime(package).encode_rs_window(pixels, names), bounds
 
 
-def reference_similarity(raster: Path, window, photo: Path, x: np.ndarray, y: np.ndarray,
-                         bands: Optional[Sequence[int]] = None) -> np.ndarray:
+def reference_similarity(
+    raster: Path, window, photo: Path, x: np.ndarray, y: np.ndarray, bands: Optional[Sequence[int]] = None
+) -> np.ndarray:
     """Cosine of the photo's projected SV embedding with the localized RS embedding at map
     points (x, y), the window encoded as one tile: the runtime's point path."""
     tile, (left, bottom, right, top) = encode_window(raster, window, bands)

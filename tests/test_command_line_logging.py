@@ -1,4 +1,5 @@
 """Command lines log to stderr; the plugin prints nothing (its log goes to QGIS's message log)."""
+
 from __future__ import annotations
 
 import ast
@@ -21,7 +22,10 @@ def test_a_command_logs_to_stderr_and_debug_lines_only_with_debug(capsys):
     out, err = capsys.readouterr()
     assert out == "" and err == "gair_qgis.runtime.download: resuming at byte 1024\n"
     assert main(["--debug"]) == 0
-    assert capsys.readouterr().err == "gair_qgis.runtime.download: resuming at byte 1024\ngair_core.train: step 3 details\n"
+    assert (
+        capsys.readouterr().err
+        == "gair_qgis.runtime.download: resuming at byte 1024\ngair_core.train: step 3 details\n"
+    )
 
 
 def bare_prints(path: Path) -> list[str]:
@@ -29,10 +33,14 @@ def bare_prints(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     if any(isinstance(node, ast.FunctionDef) and node.name == "main" for node in tree.body):
         return []
-    return [f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name}:{node.lineno}"
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print"
-            and not any(k.arg == "file" and ast.unparse(k.value) == "sys.stderr" for k in node.keywords)]
+    return [
+        f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name}:{node.lineno}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "print"
+        and not any(k.arg == "file" and ast.unparse(k.value) == "sys.stderr" for k in node.keywords)
+    ]
 
 
 def test_no_bare_print_in_the_plugin():

@@ -1,6 +1,7 @@
 """Damaged or malformed inputs are named for what they are: a damaged or truncated checkpoint
 (never "legacy"), a raster without georeference, a package without its files list, NaN
 weights, a missing key under its released name too, duplicate manifest rows."""
+
 from __future__ import annotations
 
 import json
@@ -40,8 +41,10 @@ def test_an_ungeoreferenced_raster_is_named_as_such(tmp_path):
     from rasterio.errors import NotGeoreferencedWarning
 
     path = tmp_path / "plain.tif"
-    with pytest.warns(NotGeoreferencedWarning), rasterio.open(path, "w", driver="GTiff", width=30, height=20,
-                                                                count=10, dtype="uint16") as dataset:
+    with (
+        pytest.warns(NotGeoreferencedWarning),
+        rasterio.open(path, "w", driver="GTiff", width=30, height=20, count=10, dtype="uint16") as dataset,
+    ):
         dataset.write(np.ones((10, 20, 30), np.uint16))
     result = run_cli("gair_qgis.runtime.embed", "--rs-image", path, "--output-dir", tmp_path / "out")
     assert_one_line_refusal(result, str(path), "no georeference")
@@ -74,8 +77,13 @@ def test_nan_weights_in_a_checkpoint_are_refused_naming_the_key():
 def test_missing_key_errors_name_the_released_key_too():
     from gair_qgis.runtime.released_layout import ImportReport
 
-    report = ImportReport(missing=["rs_encoder.transformer.layers.0.0.weight", "sv_encoder.vit.blocks.3.mlp.fc1.bias",
-                                   "nili.imnet.layers.0.weight"])
+    report = ImportReport(
+        missing=[
+            "rs_encoder.transformer.layers.0.0.weight",
+            "sv_encoder.vit.blocks.3.mlp.fc1.bias",
+            "nili.imnet.layers.0.weight",
+        ]
+    )
     text = report.describe()
     assert "(released name: rs_encoder.s2_encoder.transformer.layers.0.0.weight)" in text
     assert "(released name: sv_encoder.encoder.layer.3.intermediate.dense.bias)" in text
@@ -86,7 +94,9 @@ def test_duplicate_manifest_rows_are_flagged(tmp_path, l2a_tile, photo):
     from gair_core.data.manifest import validate_manifest
 
     manifest = tmp_path / "m.csv"
-    manifest.write_text(f"sv_path,lon,lat,rs_path\n{photo},9.1605,48.7605,{l2a_tile}\n{photo},9.1655,48.7645,{l2a_tile}\n"
-                        f"{photo},9.1605,48.7605,{l2a_tile}\n")
+    manifest.write_text(
+        f"sv_path,lon,lat,rs_path\n{photo},9.1605,48.7605,{l2a_tile}\n{photo},9.1655,48.7645,{l2a_tile}\n"
+        f"{photo},9.1605,48.7605,{l2a_tile}\n"
+    )
     count, problems = validate_manifest(manifest)
     assert count == 3 and [(p.row, "duplicate of row 1" in p.message) for p in problems] == [(3, True)]

@@ -1,4 +1,5 @@
 """Training data: manifest validation, the Global Streetscapes importer, windowed dataset reads."""
+
 import csv
 from pathlib import Path
 
@@ -18,7 +19,8 @@ from conftest import GAIR_EXAMPLES, L2A_12, SHARED, requires_examples, sentinel_
 STREETSCAPES = SHARED / "data" / "global-streetscapes-sample"
 requires_streetscapes = pytest.mark.skipif(
     not (STREETSCAPES / "images_metadata.csv").exists(),
-    reason=f"../shared/data/global-streetscapes-sample not found at {STREETSCAPES}")
+    reason=f"../shared/data/global-streetscapes-sample not found at {STREETSCAPES}",
+)
 
 STUTTGART = (9.160, 48.760, 9.160 + 245 * 8.983e-5, 48.760 + 190 * 8.983e-5)
 
@@ -58,23 +60,32 @@ def test_validator_reports_every_kind_of_bad_row(tmp_path, l2a_tile, photo):
     no_crs = write_geotiff(tmp_path / "nocrs.tif", sentinel_like(50, 50), STUTTGART, None, L2A_12)
     good = {"sv_path": photo.name, "lon": 9.17, "lat": 48.765, "rs_path": l2a_tile.name}
     rows = [
-        good,                                                   # 1 good (relative paths)
-        {**good, "sv_path": "missing.jpg"},                     # 2 photo missing
-        {**good, "sv_path": str(broken_photo)},                 # 3 photo unreadable
-        {**good, "rs_path": "missing.tif"},                     # 4 raster missing
-        {**good, "rs_path": str(broken_raster)},                # 5 raster unreadable
-        {**good, "lon": 9.30},                                  # 6 outside the footprint
-        {**good, "rs_path": str(four_bands)},                   # 7 unusable band count
-        {**good, "lat": "north"},                               # 8 not a number
-        {**good, "rs_path": str(no_crs)},                       # 9 no CRS
-        {**good, "lat": 95},                                    # 10 latitude out of range
+        good,  # 1 good (relative paths)
+        {**good, "sv_path": "missing.jpg"},  # 2 photo missing
+        {**good, "sv_path": str(broken_photo)},  # 3 photo unreadable
+        {**good, "rs_path": "missing.tif"},  # 4 raster missing
+        {**good, "rs_path": str(broken_raster)},  # 5 raster unreadable
+        {**good, "lon": 9.30},  # 6 outside the footprint
+        {**good, "rs_path": str(four_bands)},  # 7 unusable band count
+        {**good, "lat": "north"},  # 8 not a number
+        {**good, "rs_path": str(no_crs)},  # 9 no CRS
+        {**good, "lat": 95},  # 10 latitude out of range
     ]
     manifest = write_manifest_rows(tmp_path / "manifest.csv", rows)
     count, problems = validate_manifest(manifest)
     assert count == 10
     found = {(p.row, p.column) for p in problems}
-    assert found == {(2, "sv_path"), (3, "sv_path"), (4, "rs_path"), (5, "rs_path"), (6, "lon/lat"),
-                     (7, "rs_path"), (8, "lat"), (9, "rs_path"), (10, "lat")}
+    assert found == {
+        (2, "sv_path"),
+        (3, "sv_path"),
+        (4, "rs_path"),
+        (5, "rs_path"),
+        (6, "lon/lat"),
+        (7, "rs_path"),
+        (8, "lat"),
+        (9, "rs_path"),
+        (10, "lat"),
+    }
     by_row = {p.row: p.message for p in problems}
     assert "not found" in by_row[2] and "unreadable" in by_row[3] and "not found" in by_row[4]
     assert "outside the footprint" in by_row[6] and "4 band" in by_row[7] and "no CRS" in by_row[9]
@@ -82,7 +93,9 @@ def test_validator_reports_every_kind_of_bad_row(tmp_path, l2a_tile, photo):
 
 
 def test_validator_passes_a_good_manifest_and_the_cli_exits_zero(tmp_path, l2a_tile, photo, capsys):
-    rows = [{"sv_path": str(photo), "lon": 9.161 + 0.002 * i, "lat": 48.765, "rs_path": str(l2a_tile)} for i in range(3)]
+    rows = [
+        {"sv_path": str(photo), "lon": 9.161 + 0.002 * i, "lat": 48.765, "rs_path": str(l2a_tile)} for i in range(3)
+    ]
     manifest = write_manifest_rows(tmp_path / "m.csv", rows)
     assert validate_manifest(manifest) == (3, [])
     assert data_main(["validate", str(manifest)]) == 0
@@ -93,10 +106,13 @@ def test_validator_accepts_a_projected_raster(tmp_path, photo):
     from rasterio.warp import transform
 
     (x,), (y,) = transform("EPSG:4326", "EPSG:32632", [9.17], [48.765])
-    raster = write_geotiff(tmp_path / "utm.tif", sentinel_like(100, 100), (x - 500, y - 500, x + 500, y + 500),
-                           "EPSG:32632", L2A_12)
-    rows = [{"sv_path": str(photo), "lon": 9.17, "lat": 48.765, "rs_path": str(raster)},
-            {"sv_path": str(photo), "lon": 9.19, "lat": 48.765, "rs_path": str(raster)}]
+    raster = write_geotiff(
+        tmp_path / "utm.tif", sentinel_like(100, 100), (x - 500, y - 500, x + 500, y + 500), "EPSG:32632", L2A_12
+    )
+    rows = [
+        {"sv_path": str(photo), "lon": 9.17, "lat": 48.765, "rs_path": str(raster)},
+        {"sv_path": str(photo), "lon": 9.19, "lat": 48.765, "rs_path": str(raster)},
+    ]
     _, problems = validate_manifest(write_manifest_rows(tmp_path / "m.csv", rows))
     assert [(p.row, p.column) for p in problems] == [(2, "lon/lat")]
 
@@ -110,12 +126,28 @@ def test_streetscapes_import_pairs_photos_with_covering_rasters(tmp_path):
 
     tiles = tmp_path / "tiles"
     tiles.mkdir()
-    west = write_geotiff(tiles / "west.tif", sentinel_like(160, 110), (9.160, 48.760, 9.170, 48.775), "EPSG:4326", L2A_12)
+    west = write_geotiff(
+        tiles / "west.tif", sentinel_like(160, 110), (9.160, 48.760, 9.170, 48.775), "EPSG:4326", L2A_12
+    )
     (x0, x1), (y0, y1) = transform("EPSG:4326", "EPSG:32632", [9.166, 9.178], [48.768, 48.780])
     east = write_geotiff(tiles / "east.tif", sentinel_like(130, 90), (x0, y0, x1, y1), "EPSG:32632", L2A_12)
     out = tmp_path / "manifest.csv"
-    assert data_main(["import-streetscapes", "--root", str(STREETSCAPES), "--rasters", str(tiles),
-                      "--output", str(out), "--val-fraction", "0.3"]) == 0
+    assert (
+        data_main(
+            [
+                "import-streetscapes",
+                "--root",
+                str(STREETSCAPES),
+                "--rasters",
+                str(tiles),
+                "--output",
+                str(out),
+                "--val-fraction",
+                "0.3",
+            ]
+        )
+        == 0
+    )
     rows = read_manifest(out)
     metadata = list(csv.DictReader((STREETSCAPES / "images_metadata.csv").read_text().splitlines()))
     assert 0 < len(rows) < len(metadata)  # the Singapore photos have no raster
@@ -132,7 +164,9 @@ def test_streetscapes_import_pairs_photos_with_covering_rasters(tmp_path):
 
     for row in both:
         chosen, other = (west, east) if Path(row.rs_path).name == "west.tif" else (east, west)
-        assert edge_distance(raster_info(chosen), row.lon, row.lat) >= edge_distance(raster_info(other), row.lon, row.lat)
+        assert edge_distance(raster_info(chosen), row.lon, row.lat) >= edge_distance(
+            raster_info(other), row.lon, row.lat
+        )
 
 
 # --- dataset --------------------------------------------------------------------------------
@@ -143,8 +177,15 @@ def test_dataset_on_real_tiles_matches_the_inference_preprocessing(tmp_path):
     """The example tiles are smaller than a model tile, so the window is the whole tile: the
     sample must equal the embed command's inputs, and (u, v) its tile coordinates."""
     examples = list(csv.DictReader((GAIR_EXAMPLES / "examples.csv").read_text().splitlines()))
-    rows = [{"sv_path": str(GAIR_EXAMPLES / e["sv_image"]), "lon": e["lon"], "lat": e["lat"],
-             "rs_path": str(GAIR_EXAMPLES / e["rs_image"])} for e in examples]
+    rows = [
+        {
+            "sv_path": str(GAIR_EXAMPLES / e["sv_image"]),
+            "lon": e["lon"],
+            "lat": e["lat"],
+            "rs_path": str(GAIR_EXAMPLES / e["rs_image"]),
+        }
+        for e in examples
+    ]
     dataset = PairDataset(read_manifest(write_manifest_rows(tmp_path / "m.csv", rows)), augment=None)
     for index, example in enumerate(examples):
         sample = dataset[(0, index)]
@@ -216,7 +257,9 @@ def test_nodata_is_filled_with_a_neutral_value_and_reported(tmp_path, photo):
 
 
 def test_samples_depend_only_on_seed_epoch_and_index(tmp_path, l2a_tile, photo):
-    rows = [{"sv_path": str(photo), "lon": 9.161 + 0.004 * i, "lat": 48.765, "rs_path": str(l2a_tile)} for i in range(4)]
+    rows = [
+        {"sv_path": str(photo), "lon": 9.161 + 0.004 * i, "lat": 48.765, "rs_path": str(l2a_tile)} for i in range(4)
+    ]
     dataset = PairDataset(read_manifest(write_manifest_rows(tmp_path / "m.csv", rows)), seed=5)
     a, b, c = dataset[(2, 1)], dataset[(2, 1)], dataset[(3, 1)]
     assert all(np.array_equal(a[k], b[k]) for k in ("sv", "rs", "coords"))

@@ -1,6 +1,7 @@
 """gair_qgis.deps, the dependency installer's core: the plan (never numpy, only what QGIS's Python
 lacks), folders it owns and refuses to touch otherwise, the check in a separate process, cancel,
 pip from a wheel where QGIS's Python has no pip, and the command line's one-line errors."""
+
 from __future__ import annotations
 
 import os
@@ -126,8 +127,13 @@ def test_the_command_line_refuses_a_foreign_folder_in_one_line_with_exit_code_2(
     folder.mkdir(parents=True)
     (folder / "data.bin").write_bytes(b"x")
     for command in ("remove", "install"):
-        result = subprocess.run([sys.executable, "-m", "gair_qgis.deps", command, "--target", str(tmp_path)],
-                                capture_output=True, text=True, cwd=ROOT, timeout=120)
+        result = subprocess.run(
+            [sys.executable, "-m", "gair_qgis.deps", command, "--target", str(tmp_path)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+        )
         assert result.returncode == 2, result.stderr
         assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
         assert f"gair_qgis.deps {command}: {folder} exists and was not made by this installer" in result.stderr
@@ -174,8 +180,9 @@ def test_logged_commands_hide_the_proxy_password():
 
 def test_the_qgis_python_is_found_and_reports_this_pythons_version():
     python = deps.find_qgis_python()
-    result = subprocess.run([str(python), "-c", "import sys; print(sys.version_info[:2])"], capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [str(python), "-c", "import sys; print(sys.version_info[:2])"], capture_output=True, text=True, timeout=60
+    )
     assert result.stdout.strip() == str(sys.version_info[:2])
 
 
@@ -232,8 +239,13 @@ def test_after_installing_a_running_python_uses_it_or_says_to_restart(tmp_path, 
     fake.mkdir(parents=True)
     (fake / "__init__.py").write_text("__version__ = '0.0.test'\n")
     (deps.python_folder(root) / deps.MARKER).write_text("{}")
-    result = subprocess.run([sys.executable, "-c", LOAD_AFTER_INSTALL, str(root), before], capture_output=True,
-                            text=True, cwd=ROOT, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", LOAD_AFTER_INSTALL, str(root), before],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     if before == "not loaded":
         assert result.stdout.startswith("True 0.0.test onnxruntime 0.0.test installed into")

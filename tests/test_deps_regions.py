@@ -1,6 +1,7 @@
 """The installer's region extras (`python -m gair_qgis.deps install --regions`): dask[distributed],
 zarr 2 and numcodecs pinned per Python version, never numpy, checked in a separate process, removed
 with the rest; and the field algorithms' error names the command."""
+
 from __future__ import annotations
 
 import json
@@ -27,7 +28,11 @@ def pinned(version_info: tuple[int, ...]) -> dict[str, str]:
 def test_python_311_and_newer_get_dask_2026_8_and_zarr_2_18(python):
     pins = pinned(python)
     assert (pins["dask"], pins["distributed"], pins["zarr"], pins["numcodecs"]) == (
-        "2026.8.0", "2026.8.0", "2.18.7", "0.15.2")
+        "2026.8.0",
+        "2026.8.0",
+        "2.18.7",
+        "0.15.2",
+    )
 
 
 @pytest.mark.parametrize("python", [(3, 9, 18), (3, 10, 12)])
@@ -44,7 +49,8 @@ def test_no_region_set_holds_numpy_or_a_name_twice_and_the_four_are_always_ours(
         assert "numpy" not in names and len(names) == len(set(names))
         assert all(r.version and deps.version_tuple(r.version) for r in requirements)
         assert {r.name: r.good_enough for r in requirements if r.name in REGION_MODULES} == dict.fromkeys(
-            REGION_MODULES, "")
+            REGION_MODULES, ""
+        )
     with pytest.raises(deps.DepsError, match="Python 3.8 is too old for the region extras"):
         region_requirements_for((3, 8, 10))
 
@@ -66,8 +72,13 @@ def test_the_plan_with_regions_replaces_a_zarr_3_and_uses_qgis_good_enough_packa
 
 
 def test_the_command_lines_plan_with_regions_lists_them_and_keeps_numpy(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "gair_qgis.deps", "plan", "--regions", "--target",
-                             str(tmp_path / "gair_deps")], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "gair_qgis.deps", "plan", "--regions", "--target", str(tmp_path / "gair_deps")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert "(kept as it is)" in result.stdout and "install numpy" not in result.stdout
     for name in REGION_MODULES:
@@ -105,8 +116,14 @@ def test_install_with_regions_into_a_folder_imports_them_from_it_and_remove_dele
     assert deps.read_marker(folder) == record and "numpy" not in record["packages"]
     assert any(line.startswith("checked: dask ") for line in logged)
     environment = dict(os.environ, PYTHONPATH=str(folder))
-    result = subprocess.run([sys.executable, "-c", IMPORTS_FROM_TARGET], capture_output=True, text=True,
-                            env=environment, cwd=tmp_path, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORTS_FROM_TARGET],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=tmp_path,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout)
     for name in REGION_MODULES:
@@ -123,8 +140,7 @@ print('arguments:', ' '.join(sys.argv[3:]), flush=True)
 """
 
 
-def test_the_dialogs_region_box_adds_them_to_the_plan_and_the_command_and_stays_ticked_for_a_repair(
-        qgis_app, tmp_path):
+def test_the_dialogs_region_box_adds_them_to_the_plan_and_the_command_and_stays_ticked_for_a_repair(qgis_app, tmp_path):
     from gair_qgis.gui.dependencies import DependenciesDialog
 
     from gui_support import wait_until

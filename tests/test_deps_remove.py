@@ -1,6 +1,7 @@
 """`python -m gair_qgis.deps remove` deletes only what installs recorded making (the manifest
 gair_deps-made.json), never a folder or file it did not make; a hostile manifest is refused;
 no URL with credentials appears in the installer's source (plugins.qgis.org's detect-secrets)."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,9 @@ BASIC_AUTH = re.compile(rf"://[^{_EXCLUDED}\s]+:([^{_EXCLUDED}\s]+)@")
 
 
 def run_deps(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "gair_qgis.deps", *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=300, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "gair_qgis.deps", *args], capture_output=True, text=True, cwd=ROOT, timeout=300, env=env
+    )
 
 
 def users_folder(tmp_path: Path) -> Path:
@@ -55,9 +57,14 @@ def test_remove_of_an_empty_folder_the_user_made_keeps_it(tmp_path):
 def test_a_failed_install_records_what_it_made_and_remove_deletes_exactly_that(tmp_path):
     """A real install (this Python's pip, an index that refuses connections) into a folder it creates,
     and one into the user's folder: remove takes the first away entirely, the second's files stay."""
-    env = {**__import__("os").environ, "GAIR_PYTHON": str(PYTHON if PYTHON.exists() else sys.executable),
-           "PIP_INDEX_URL": "http://127.0.0.1:9/simple", "PIP_NO_CACHE_DIR": "1", "PIP_RETRIES": "0",
-           "PIP_TIMEOUT": "2"}
+    env = {
+        **__import__("os").environ,
+        "GAIR_PYTHON": str(PYTHON if PYTHON.exists() else sys.executable),
+        "PIP_INDEX_URL": "http://127.0.0.1:9/simple",
+        "PIP_NO_CACHE_DIR": "1",
+        "PIP_RETRIES": "0",
+        "PIP_TIMEOUT": "2",
+    }
     fresh = tmp_path / "profile" / "gair_deps"
     mine = users_folder(tmp_path)
     for target in (fresh, mine):
@@ -71,7 +78,11 @@ def test_a_failed_install_records_what_it_made_and_remove_deletes_exactly_that(t
     assert not fresh.exists() and fresh.parent.is_dir()
     assert run_deps("remove", "--target", str(mine)).returncode == 0
     assert sorted(p.relative_to(mine).as_posix() for p in mine.rglob("*") if p.is_file()) == [
-        ".old-thesis/chapter1.tex", ".staging-photos/a.jpg", "keep.txt", "pip/notes.txt"]
+        ".old-thesis/chapter1.tex",
+        ".staging-photos/a.jpg",
+        "keep.txt",
+        "pip/notes.txt",
+    ]
 
 
 def test_the_first_thing_recorded_creates_the_folder_and_records_that_it_did(tmp_path):

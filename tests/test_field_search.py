@@ -4,6 +4,7 @@ GeoTIFFs in EPSG:4326 at Detroit, Sacramento and Tokyo) in one EPSG:3857 grid wi
 tables; the outputs open in QGIS as one layer each. Whether each photo's own raster is ranked
 first is printed (and written in the README), not asserted: the bundled model's street-view
 side is close to meaningless (its model card)."""
+
 from __future__ import annotations
 
 import csv
@@ -42,8 +43,17 @@ def nearest_example(lon: float, lat: float) -> str:
 @pytest.fixture(scope="module")
 def field(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("examples") / "examples.zarr"
-    run = field_cli("build", "--out", str(out), "--crs", "EPSG:3857", "--tokens", "--scheduler", "none",
-                    *(str(GAIR_EXAMPLES / f"{name}_rs.tif") for name in EXAMPLES))
+    run = field_cli(
+        "build",
+        "--out",
+        str(out),
+        "--crs",
+        "EPSG:3857",
+        "--tokens",
+        "--scheduler",
+        "none",
+        *(str(GAIR_EXAMPLES / f"{name}_rs.tif") for name in EXAMPLES),
+    )
     assert run.returncode == 0, run.stderr
     assert "tiles with data" in run.stdout and "PCA view" in run.stdout
     return out
@@ -56,8 +66,9 @@ def test_field_info_says_what_the_field_holds(field):
     assert "detroit_rs.tif, sacramento_rs.tif, tokyo_rs.tif" in run.stdout
     provenance = json.loads(field_cli("info", str(field), "--json").stdout)
     assert provenance["tokens"] and len(provenance["package"]["sha256"]) == 64
-    assert [entry["files"][0]["size"] for entry in provenance["inputs"]] == \
-        [(GAIR_EXAMPLES / f"{name}_rs.tif").stat().st_size for name in EXAMPLES]
+    assert [entry["files"][0]["size"] for entry in provenance["inputs"]] == [
+        (GAIR_EXAMPLES / f"{name}_rs.tif").stat().st_size for name in EXAMPLES
+    ]
     missing = field_cli("info", str(field.parent / "absent.zarr"))
     assert missing.returncode == 2 and missing.stderr.startswith("error: ") and "not a GAIR field" in missing.stderr
 
@@ -75,8 +86,17 @@ def searches(field, tmp_path_factory) -> dict[str, tuple[Path, Path, str]]:
     found = {}
     for name in EXAMPLES:
         out = folder / f"{name}.gpkg"
-        run = field_cli("search", "--field", str(field), "--sv-image", str(GAIR_EXAMPLES / f"{name}_sv.jpg"),
-                        "--top", "5", "--out", str(out))
+        run = field_cli(
+            "search",
+            "--field",
+            str(field),
+            "--sv-image",
+            str(GAIR_EXAMPLES / f"{name}_sv.jpg"),
+            "--top",
+            "5",
+            "--out",
+            str(out),
+        )
         assert run.returncode == 0, run.stderr
         found[name] = (out.with_suffix(".tif"), out, run.stdout)
     return found
@@ -104,8 +124,12 @@ def test_each_photo_is_searched_in_every_tile_and_its_rankings_written(field, se
         assert best["rs"]["score"] == pytest.approx(float(np.nanmax(values[0])), abs=1e-6)
         assert best["combined"]["score"] == pytest.approx(float(np.nanmax(values[2])), abs=1e-5)
         assert best["rs_refined"]["tile"] == best["rs"]["tile"]  # the best point inside the best tile
-        report.append(f"{name}: " + ", ".join(f"{ranking} -> {nearest_example(row['lon'], row['lat'])}"
-                                              for ranking, row in sorted(best.items())))
+        report.append(
+            f"{name}: "
+            + ", ".join(
+                f"{ranking} -> {nearest_example(row['lon'], row['lat'])}" for ranking, row in sorted(best.items())
+            )
+        )
         assert "best by combined" in summary
     print("\nfirst-ranked raster per photo (bundled model):\n  " + "\n  ".join(report))
 
@@ -121,19 +145,46 @@ def test_the_heatmap_of_part_of_the_field_comes_from_the_stored_tables(field, tm
     x, y = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True).transform(lon, lat)
     extent = f"{x - 800},{y - 800},{x + 800},{y + 800}"
     out = tmp_path / "heat.tif"
-    run = field_cli("heatmap", "--field", str(field), "--sv-image", str(GAIR_EXAMPLES / "detroit_sv.jpg"),
-                    f"--extent={extent}", "--pixel-size", "20", "--out", str(out))
+    run = field_cli(
+        "heatmap",
+        "--field",
+        str(field),
+        "--sv-image",
+        str(GAIR_EXAMPLES / "detroit_sv.jpg"),
+        f"--extent={extent}",
+        "--pixel-size",
+        "20",
+        "--out",
+        str(out),
+    )
     assert run.returncode == 0, run.stderr
     with rasterio.open(out) as dataset:
         values = dataset.read(1)
         assert dataset.crs.to_epsg() == 3857 and dataset.transform.a == 20.0 and values.shape == (80, 80)
     assert np.isfinite(values).mean() > 0.9 and np.nanmax(np.abs(values)) <= 1 + 1e-5
     assert np.nanstd(values) > 0  # a heatmap, not one value per tile
-    again = field_cli("heatmap", "--field", str(field), "--sv-image", str(GAIR_EXAMPLES / "detroit_sv.jpg"),
-                      f"--extent={extent}", "--out", str(out))
+    again = field_cli(
+        "heatmap",
+        "--field",
+        str(field),
+        "--sv-image",
+        str(GAIR_EXAMPLES / "detroit_sv.jpg"),
+        f"--extent={extent}",
+        "--out",
+        str(out),
+    )
     assert again.returncode == 2 and "--overwrite" in again.stderr and again.stderr.count("\n") == 1
-    outside = field_cli("heatmap", "--field", str(field), "--sv-image", str(GAIR_EXAMPLES / "detroit_sv.jpg"),
-                        "--extent", "0,0,1000,1000", "--out", str(tmp_path / "none.tif"))
+    outside = field_cli(
+        "heatmap",
+        "--field",
+        str(field),
+        "--sv-image",
+        str(GAIR_EXAMPLES / "detroit_sv.jpg"),
+        "--extent",
+        "0,0,1000,1000",
+        "--out",
+        str(tmp_path / "none.tif"),
+    )
     assert outside.returncode == 2 and "holds no tile with data" in outside.stderr
 
 

@@ -1,6 +1,7 @@
 """`python -m gair_core.finetune`: heads on a real task beat a constant predictor; every task and mode
 runs; heads are written into model packages (the one head format) and the plugin's runtime
 reproduces their held-out scores."""
+
 import csv
 import json
 from pathlib import Path
@@ -36,8 +37,27 @@ def test_metrics_match_hand_computed_values():
 @requires_dhs
 def test_location_head_on_dhs_wealth_beats_the_constant_predictor(tmp_path):
     out = tmp_path / "head"
-    assert run("--data", DHS, "--task", "location", "--kind", "regression", "--target", "wealthpooled",
-               "--mode", "head", "--max-rows", 2000, "--epochs", 20, "--output-dir", out) == 0
+    assert (
+        run(
+            "--data",
+            DHS,
+            "--task",
+            "location",
+            "--kind",
+            "regression",
+            "--target",
+            "wealthpooled",
+            "--mode",
+            "head",
+            "--max-rows",
+            2000,
+            "--epochs",
+            20,
+            "--output-dir",
+            out,
+        )
+        == 0
+    )
     result = json.loads((out / "metrics.json").read_text())
     assert result["rows"] == {"train": 1600, "test": 400}
     assert result["metrics"]["r2"] > 0.1 and result["constant_baseline"]["r2"] <= 0.01
@@ -49,8 +69,27 @@ def test_location_head_on_dhs_wealth_beats_the_constant_predictor(tmp_path):
 @requires_dhs
 def test_full_fine_tuning_of_the_location_tower_trains_the_encoder(tmp_path):
     out = tmp_path / "full"
-    assert run("--data", DHS, "--task", "location", "--kind", "regression", "--target", "wealthpooled",
-               "--mode", "full", "--max-rows", 800, "--epochs", 4, "--output-dir", out) == 0
+    assert (
+        run(
+            "--data",
+            DHS,
+            "--task",
+            "location",
+            "--kind",
+            "regression",
+            "--target",
+            "wealthpooled",
+            "--mode",
+            "full",
+            "--max-rows",
+            800,
+            "--epochs",
+            4,
+            "--output-dir",
+            out,
+        )
+        == 0
+    )
     result = json.loads((out / "metrics.json").read_text())
     assert result["metrics"]["rmse"] < result["constant_baseline"]["rmse"]
     tuned = load_file(str(out / "model.safetensors"))
@@ -79,8 +118,9 @@ def bright_dark_tiles(tmp_path: Path) -> Path:
         label = "bright" if i % 2 else "dark"
         pixels = sentinel_like(48, 48, seed=i) // 4 + (3500 if label == "bright" else 0)
         left = 9.0 + 0.01 * i
-        write_geotiff(tmp_path / f"t{i}.tif", pixels.astype(np.uint16), (left, 48.0, left + 0.004, 48.004),
-                      "EPSG:4326", L2A_12)
+        write_geotiff(
+            tmp_path / f"t{i}.tif", pixels.astype(np.uint16), (left, 48.0, left + 0.004, 48.004), "EPSG:4326", L2A_12
+        )
         rows.append([f"t{i}.tif", label, "test" if i >= 16 else "train"])
     return write_csv(tmp_path / "rs.csv", ["rs_path", "label", "split"], rows)
 
@@ -107,17 +147,45 @@ def held_out_accuracy(package: ModelPackage, head_name: str, data: Path) -> floa
 def test_rs_linear_probe_on_a_package_writes_its_head_into_the_package(tmp_path):
     data = bright_dark_tiles(tmp_path)
     out = tmp_path / "with-head"
-    assert run("--data", data, "--task", "rs", "--kind", "classification", "--target", "label",
-               "--mode", "linear-probe", "--epochs", 60, "--batch-size", 8, "--package", bundled_package_path(),
-               "--package-out", out, "--head-name", "brightness", "--output-dir", tmp_path / "metrics") == 0
+    assert (
+        run(
+            "--data",
+            data,
+            "--task",
+            "rs",
+            "--kind",
+            "classification",
+            "--target",
+            "label",
+            "--mode",
+            "linear-probe",
+            "--epochs",
+            60,
+            "--batch-size",
+            8,
+            "--package",
+            bundled_package_path(),
+            "--package-out",
+            out,
+            "--head-name",
+            "brightness",
+            "--output-dir",
+            tmp_path / "metrics",
+        )
+        == 0
+    )
     result = json.loads((tmp_path / "metrics" / "metrics.json").read_text())
     assert result["rows"] == {"train": 16, "test": 8}
     assert result["metrics"]["accuracy"] > result["constant_baseline"]["accuracy"]
     assert result["metrics"]["macro_f1"] > 0.8
     package = ModelPackage.load(out)
     head = next(h for h in package.heads if h.name == "brightness")
-    assert (head.task, head.input, head.labels, head.file) == ("classification", "rs_global", ("bright", "dark"),
-                                                              "heads/brightness.npz")
+    assert (head.task, head.input, head.labels, head.file) == (
+        "classification",
+        "rs_global",
+        ("bright", "dark"),
+        "heads/brightness.npz",
+    )
     assert [w.shape for w, _ in package.head_layers(head)] == [(2, 128)]
     assert head.metric["value"] == pytest.approx(result["metrics"]["accuracy"], abs=1e-4)
     # the plugin's runtime, applying the stored head, scores the held-out tiles as finetune measured
@@ -128,18 +196,69 @@ def test_rs_linear_probe_on_a_package_writes_its_head_into_the_package(tmp_path)
 def test_full_fine_tuning_exports_a_new_package_with_its_head(tmp_path):
     data = bright_dark_tiles(tmp_path)
     out = tmp_path / "fine-tuned"
-    assert run("--data", data, "--task", "rs", "--kind", "classification", "--target", "label", "--mode", "full",
-               "--epochs", 2, "--batch-size", 8, "--package", out, "--output-dir", tmp_path / "metrics") == 0
+    assert (
+        run(
+            "--data",
+            data,
+            "--task",
+            "rs",
+            "--kind",
+            "classification",
+            "--target",
+            "label",
+            "--mode",
+            "full",
+            "--epochs",
+            2,
+            "--batch-size",
+            8,
+            "--package",
+            out,
+            "--output-dir",
+            tmp_path / "metrics",
+        )
+        == 0
+    )
     result = json.loads((tmp_path / "metrics" / "metrics.json").read_text())
     package = ModelPackage.load(out)
     assert [h.name for h in package.heads] == ["label"] and package.heads[0].input == "rs_global"
     assert "finetune" in package.meta["provenance"]["exported_by"]
     assert held_out_accuracy(package, "label", data) == pytest.approx(result["metrics"]["accuracy"])
     # refused: an existing package folder, and --checkpoint with --package in a frozen mode
-    assert run("--data", data, "--task", "rs", "--kind", "classification", "--target", "label", "--mode", "full",
-               "--package", out) == 2
-    assert run("--data", data, "--task", "rs", "--kind", "classification", "--target", "label",
-               "--package", out, "--checkpoint", tmp_path / "x.safetensors") == 2
+    assert (
+        run(
+            "--data",
+            data,
+            "--task",
+            "rs",
+            "--kind",
+            "classification",
+            "--target",
+            "label",
+            "--mode",
+            "full",
+            "--package",
+            out,
+        )
+        == 2
+    )
+    assert (
+        run(
+            "--data",
+            data,
+            "--task",
+            "rs",
+            "--kind",
+            "classification",
+            "--target",
+            "label",
+            "--package",
+            out,
+            "--checkpoint",
+            tmp_path / "x.safetensors",
+        )
+        == 2
+    )
 
 
 def test_sv_classification_head_runs_on_photos(tmp_path):
@@ -155,9 +274,31 @@ def test_sv_classification_head_runs_on_photos(tmp_path):
         rows.append([f"p{i}.png", label])
     data = write_csv(tmp_path / "sv.csv", ["sv_path", "colour"], rows)
     out = tmp_path / "sv"
-    assert run("--data", data, "--task", "sv", "--kind", "classification", "--target", "colour",
-               "--mode", "head", "--epochs", 40, "--batch-size", 4, "--test-fraction", 0.25, "--output-dir", out) == 0
+    assert (
+        run(
+            "--data",
+            data,
+            "--task",
+            "sv",
+            "--kind",
+            "classification",
+            "--target",
+            "colour",
+            "--mode",
+            "head",
+            "--epochs",
+            40,
+            "--batch-size",
+            4,
+            "--test-fraction",
+            0.25,
+            "--output-dir",
+            out,
+        )
+        == 0
+    )
     result = json.loads((out / "metrics.json").read_text())
     assert result["metrics"]["accuracy"] > result["constant_baseline"]["accuracy"]
-    assert run("--data", data, "--task", "sv", "--kind", "classification", "--target", "missing",
-               "--output-dir", out) == 2
+    assert (
+        run("--data", data, "--task", "sv", "--kind", "classification", "--target", "missing", "--output-dir", out) == 2
+    )

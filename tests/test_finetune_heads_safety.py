@@ -1,5 +1,6 @@
 """Published heads are replaced only on request and stay recoverable; the int8 command checks
 its inputs before the work (issue 23, item 7)."""
+
 from __future__ import annotations
 
 import csv
@@ -74,8 +75,22 @@ def location_csv(tmp_path: Path) -> Path:
 def test_finetune_refuses_to_replace_a_published_head_before_training(package, tmp_path, capsys):
     data = location_csv(tmp_path)
     before = (package / MODEL_JSON).read_bytes()
-    args = ["--data", data, "--task", "location", "--kind", "classification", "--target", "land_cover",
-            "--mode", "linear-probe", "--epochs", 3, "--package", package]
+    args = [
+        "--data",
+        data,
+        "--task",
+        "location",
+        "--kind",
+        "classification",
+        "--target",
+        "land_cover",
+        "--mode",
+        "linear-probe",
+        "--epochs",
+        3,
+        "--package",
+        package,
+    ]
     assert finetune.main([str(a) for a in args]) == 2
     error = one_line_error(capsys)
     assert "already has a head land_cover" in error and "--replace-head" in error
@@ -89,8 +104,20 @@ def test_finetune_refuses_to_replace_a_published_head_before_training(package, t
 
 
 def test_finetune_refuses_a_head_name_that_is_a_path(package, tmp_path, capsys):
-    args = ["--data", location_csv(tmp_path), "--task", "location", "--kind", "classification",
-            "--target", "land_cover", "--package", package, "--head-name", "../../outside"]
+    args = [
+        "--data",
+        location_csv(tmp_path),
+        "--task",
+        "location",
+        "--kind",
+        "classification",
+        "--target",
+        "land_cover",
+        "--package",
+        package,
+        "--head-name",
+        "../../outside",
+    ]
     assert finetune.main([str(a) for a in args]) == 2
     assert "cannot name a head" in one_line_error(capsys)
 
@@ -137,9 +164,26 @@ def test_finetune_package_out_from_a_crafted_package_writes_nothing_outside(tmp_
     meta["files"]["../../../victim.txt"] = sha256_of(victim)
     (crafted / MODEL_JSON).write_text(json.dumps(meta))
     out = tmp_path / "a" / "b" / "tiny-with-head"
-    args = ["--data", location_csv(tmp_path), "--task", "location", "--kind", "classification", "--target",
-            "land_cover", "--head-name", "new_head", "--mode", "linear-probe", "--epochs", 3, "--package", crafted,
-            "--package-out", out]
+    args = [
+        "--data",
+        location_csv(tmp_path),
+        "--task",
+        "location",
+        "--kind",
+        "classification",
+        "--target",
+        "land_cover",
+        "--head-name",
+        "new_head",
+        "--mode",
+        "linear-probe",
+        "--epochs",
+        3,
+        "--package",
+        crafted,
+        "--package-out",
+        out,
+    ]
     assert finetune.main([str(a) for a in args]) == 2
     error = one_line_error(capsys)
     assert "'../../../victim.txt'" in error and str(crafted / MODEL_JSON) in error

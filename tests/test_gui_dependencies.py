@@ -2,6 +2,7 @@
 in a headless QGIS (pytest-qgis). The installer process is a real subprocess standing in for
 `python -m gair_qgis.deps install`: one that fails, one that succeeds, one that is cancelled and
 one that ignores the cancel (and is killed)."""
+
 from __future__ import annotations
 
 import sys
@@ -168,8 +169,14 @@ print('proxy:', os.environ.get('HTTPS_PROXY'), flush=True)
 
 def test_qgis_proxy_settings_reach_the_installer_by_environment(qgis_app, tmp_path):
     settings = QgsSettings()
-    keys = {"proxy/proxyEnabled": True, "proxy/proxyType": "HttpProxy", "proxy/proxyHost": "proxy.example",
-            "proxy/proxyPort": "3128", "proxy/proxyUser": "me", "proxy/proxyPassword": "s@cret"}
+    keys = {
+        "proxy/proxyEnabled": True,
+        "proxy/proxyType": "HttpProxy",
+        "proxy/proxyHost": "proxy.example",
+        "proxy/proxyPort": "3128",
+        "proxy/proxyUser": "me",
+        "proxy/proxyPassword": "s@cret",
+    }
     saved = {key: settings.value(key) for key in keys}
     try:
         for key, value in keys.items():
@@ -189,8 +196,7 @@ def test_qgis_proxy_settings_reach_the_installer_by_environment(qgis_app, tmp_pa
                 settings.setValue(key, value)
 
 
-def test_the_message_bar_offers_the_installer_when_onnxruntime_cannot_be_imported(qgis_iface, tmp_path,
-                                                                                   monkeypatch):
+def test_the_message_bar_offers_the_installer_when_onnxruntime_cannot_be_imported(qgis_iface, tmp_path, monkeypatch):
     offer = DependencyOffer(qgis_iface, tmp_path / "gair_deps")
     pytest.importorskip("onnxruntime")
     assert offer.offer_if_needed() is False  # it imports: nothing to offer
@@ -237,9 +243,9 @@ def test_the_models_dock_has_the_dependency_panel(qgis_iface):
         dock.deleteLater()
 
 
-def test_one_status_refreshes_every_panel_and_the_failed_run_after_an_install(qgis_iface, qgis_new_project,
-                                                                             gair_settings, tmp_path, monkeypatch,
-                                                                             restore_sys_path, l2a_tile, gair_provider):
+def test_one_status_refreshes_every_panel_and_the_failed_run_after_an_install(
+    qgis_iface, qgis_new_project, gair_settings, tmp_path, monkeypatch, restore_sys_path, l2a_tile, gair_provider
+):
     """onnxruntime missing: the location dock's run fails and the message bar offers Install;
     the installer (a stand-in pip) finishes: both models-dock panels and the failed dock say so
     at once, and the offer leaves the bar, with no restart and no refresh by hand."""

@@ -1,4 +1,5 @@
 """The docks in a real headless QGIS: creation, the map tool, EXIF prefill, the model manager."""
+
 from __future__ import annotations
 
 import shutil

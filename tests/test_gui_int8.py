@@ -1,5 +1,6 @@
 """The models dock's "Make an int8 copy" in a real headless QGIS: a QgsTask writes the copy and
 the dock adds it to the catalog."""
+
 from __future__ import annotations
 
 from gair_qgis.gui import quantize_task

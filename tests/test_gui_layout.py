@@ -1,6 +1,7 @@
 """Nothing in a GAIR dock is cut off: in a 1280x800 QGIS main window with the docks at their
 default width, no widget reaches past the dock's viewport, no text runs past its widget, and
 the dock never scrolls sideways (real headless QGIS, the plugin's own docks)."""
+
 from __future__ import annotations
 
 import re
@@ -144,7 +145,10 @@ def test_choosing_a_photo_moves_nothing_below_it(gui, main_window, tmp_path):
     Image.new("RGB", (160, 120), (90, 120, 200)).save(photo)
     before = dock.location.mapTo(dock, QPoint(0, 0)).y()
     dock.photo.file.setFilePath(str(photo))
-    wait_until(lambda: dock.photo.thumbnail.pixmap() is not None and not dock.photo.thumbnail.pixmap().isNull(), 5,
-               "the thumbnail")
+    wait_until(
+        lambda: dock.photo.thumbnail.pixmap() is not None and not dock.photo.thumbnail.pixmap().isNull(),
+        5,
+        "the thumbnail",
+    )
     wait_until(lambda: True, 0.2)  # the layout settles
     assert dock.location.mapTo(dock, QPoint(0, 0)).y() == before

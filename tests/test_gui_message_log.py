@@ -1,4 +1,5 @@
 """The plugin's Python log reaches QGIS's Log Messages panel (tab GAIR) once the plugin is loaded."""
+
 from __future__ import annotations
 
 import logging
@@ -54,8 +55,9 @@ def test_installing_twice_logs_once(received):
     assert [message for message, _, _ in received] == ["gair_qgis: once"]
 
 
-def test_the_plugin_installs_the_handler_at_load_and_removes_it_at_unload(qgis_iface, qgis_new_project, gair_settings,
-                                                                           received):
+def test_the_plugin_installs_the_handler_at_load_and_removes_it_at_unload(
+    qgis_iface, qgis_new_project, gair_settings, received
+):
     def handlers():
         return [h for h in logging.getLogger("gair_qgis").handlers if isinstance(h, message_log.MessageLogHandler)]
 

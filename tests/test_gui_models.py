@@ -5,6 +5,7 @@ hash removed, nothing installed, and the message with both hashes wraps inside t
 new package becomes the active model, and switching the active model reaches every dock and
 the Processing algorithms (their MODEL default, its list of installed packages, and a run
 without MODEL)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -44,22 +45,26 @@ def server(checkpoint):
 
 
 def every_chooser(plugin) -> list:
-    return [dock.model_chooser for dock in (plugin.gui.dock(HeatmapDock), plugin.gui.dock(LocationDock),
-                                            plugin.gui.dock(PredictionsDock))]
+    return [
+        dock.model_chooser
+        for dock in (plugin.gui.dock(HeatmapDock), plugin.gui.dock(LocationDock), plugin.gui.dock(PredictionsDock))
+    ]
 
 
 def test_the_qgis_transport_restarts_once_when_the_server_ignores_range(qgis_app, server, checkpoint, tmp_path):
     notes: list[str] = []
     partial = tmp_path / "checkpoint.pth.part"
-    download.fetch(server.url("norange"), partial, download.Fetch(transport=qgis_transport, say=notes.append,
-                                                                  backoff_s=0))
+    download.fetch(
+        server.url("norange"), partial, download.Fetch(transport=qgis_transport, say=notes.append, backoff_s=0)
+    )
     assert partial.read_bytes() == checkpoint.read_bytes()
     assert len(server.ranges("norange")) == 2 and server.ranges("norange")[1].startswith("bytes=")
     assert sum("starting again from zero" in n for n in notes) == 1
 
 
-def test_download_gair_in_the_models_dock_resumes_and_makes_the_package_active(plugin, qgis_iface, server,
-                                                                              checkpoint, tmp_path):
+def test_download_gair_in_the_models_dock_resumes_and_makes_the_package_active(
+    plugin, qgis_iface, server, checkpoint, tmp_path
+):
     downloader = plugin.gui.dock(ModelManagerDock).downloader
     downloader.url.setText(server.url("drop"))
     out = tmp_path / "models" / "gair-released"
@@ -78,7 +83,9 @@ def test_download_gair_in_the_models_dock_resumes_and_makes_the_package_active(p
     folder = str(out.resolve())
     assert plugin.gui.catalog.active_folder() == folder
     assert all(chooser.current_folder() == folder for chooser in every_chooser(plugin))
-    assert any("gair-released is now the active" in m for m in qgis_iface.messageBar().get_messages(Qgis.MessageLevel.Success))
+    assert any(
+        "gair-released is now the active" in m for m in qgis_iface.messageBar().get_messages(Qgis.MessageLevel.Success)
+    )
 
 
 def test_a_download_that_is_not_found_says_so_and_installs_nothing(plugin, server, tmp_path):
@@ -101,8 +108,9 @@ def hash_field(plugin):
 
 
 @pytest.mark.usefixtures("main_window")  # QGIS's main window shown at 1280x800
-def test_a_download_with_another_sha256_is_removed_and_installs_nothing(plugin, qgis_iface, server, checkpoint,
-                                                                      hash_field, tmp_path):
+def test_a_download_with_another_sha256_is_removed_and_installs_nothing(
+    plugin, qgis_iface, server, checkpoint, hash_field, tmp_path
+):
     show_docks(qgis_iface.mainWindow(), plugin.gui)  # the docks at their default width
     dock = plugin.gui.dock(ModelManagerDock)
     dock.raise_()
@@ -141,8 +149,9 @@ def test_a_malformed_sha256_is_refused_before_any_transfer(plugin, server, hash_
     assert downloader.download_button.isEnabled()
 
 
-def test_the_published_sha256_pasted_in_capitals_with_spaces_is_accepted(plugin, server, checkpoint, hash_field,
-                                                                         tmp_path):
+def test_the_published_sha256_pasted_in_capitals_with_spaces_is_accepted(
+    plugin, server, checkpoint, hash_field, tmp_path
+):
     downloader = plugin.gui.dock(ModelManagerDock).downloader
     downloader.url.setText(server.url("ok"))
     out = tmp_path / "gair-checked"
@@ -153,8 +162,10 @@ def test_the_published_sha256_pasted_in_capitals_with_spaces_is_accepted(plugin,
     assert downloader.start()
     wait_for_tasks(300)
     assert "is now the active GAIR model" in downloader.status.text(), downloader.status.text()
-    assert ModelPackage.load(out).meta["provenance"]["source_sha256"] == hashlib.sha256(
-        checkpoint.read_bytes()).hexdigest()
+    assert (
+        ModelPackage.load(out).meta["provenance"]["source_sha256"]
+        == hashlib.sha256(checkpoint.read_bytes()).hexdigest()
+    )
 
 
 @pytest.fixture
@@ -200,7 +211,8 @@ def test_switching_the_active_model_reaches_every_dock_and_processing(plugin, se
     photo_item = next(i for i in range(predictions.head.count()) if "greenery" in predictions.head.itemText(i))
     assert not predictions.head.model().item(photo_item).isEnabled()  # listed, but it needs a photo
     assert set(processing_model_parameter("tilepredict", "HEAD")[1]) == (
-        {h.name for h in bundled_package.heads if h.input != "sv"} | {"brightness"})
+        {h.name for h in bundled_package.heads if h.input != "sv"} | {"brightness"}
+    )
     assert "greenery" in processing_model_parameter("svpoints", "HEAD")[1]
     for name in ALGORITHMS:
         default, offered = processing_model_parameter(name)
@@ -221,9 +233,11 @@ def test_switching_the_active_model_reaches_every_dock_and_processing(plugin, se
     fields = QgsVectorLayer(result["OUTPUT"], "b").fields().names()
     assert "brightness" not in fields and "land_cover" in fields
     # MODEL still takes an installed package's name or a folder path
-    by_name = processing.run("gair:tilepredict", {"INPUT": str(l2a_tile), "MODEL": "other-model",
-                                                  "OUTPUT": str(tmp_path / "c.gpkg")})
-    by_path = processing.run("gair:tilepredict", {"INPUT": str(l2a_tile), "MODEL": other,
-                                                  "OUTPUT": str(tmp_path / "d.gpkg")})
+    by_name = processing.run(
+        "gair:tilepredict", {"INPUT": str(l2a_tile), "MODEL": "other-model", "OUTPUT": str(tmp_path / "c.gpkg")}
+    )
+    by_path = processing.run(
+        "gair:tilepredict", {"INPUT": str(l2a_tile), "MODEL": other, "OUTPUT": str(tmp_path / "d.gpkg")}
+    )
     for result in (by_name, by_path):
         assert "brightness" in QgsVectorLayer(result["OUTPUT"], "x").fields().names()

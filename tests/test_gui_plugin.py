@@ -1,4 +1,5 @@
 """Loading and unloading the plugin as QGIS does leaves no provider, dock, toolbar or map tool."""
+
 from __future__ import annotations
 
 from qgis.core import QgsApplication
@@ -47,8 +48,9 @@ def test_the_plugin_can_be_loaded_again_after_unload(qgis_iface, qgis_new_projec
     assert QgsApplication.processingRegistry().providerById("gair") is None
 
 
-def test_a_plugin_loaded_while_a_gair_provider_is_registered_unloads_cleanly(qgis_iface, qgis_new_project,
-                                                                             gair_settings):
+def test_a_plugin_loaded_while_a_gair_provider_is_registered_unloads_cleanly(
+    qgis_iface, qgis_new_project, gair_settings
+):
     """QGIS deletes a provider whose id is taken ("Duplicate provider gair registered"): the
     plugin keeps no reference to it, its unload leaves the provider it found in place."""
     from gair_qgis.processing.provider import GairProvider

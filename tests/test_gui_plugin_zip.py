@@ -1,5 +1,6 @@
 """`make plugin`: the pb_tool zip installs as a self-contained plugin folder gair_qgis/ that
 finds its bundled model package and icons inside itself."""
+
 from __future__ import annotations
 
 import os
@@ -13,8 +14,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-pytestmark = pytest.mark.skipif(shutil.which("zip") is None and shutil.which("7z") is None,
-                                reason="pb_tool needs zip or 7z")
+pytestmark = pytest.mark.skipif(
+    shutil.which("zip") is None and shutil.which("7z") is None, reason="pb_tool needs zip or 7z"
+)
 
 CHECK = """
 import sys
@@ -37,8 +39,9 @@ print('ok')
 
 def test_the_plugin_zip_is_an_installable_plugin_folder(tmp_path):
     env = dict(os.environ, GAIR_BUILD_DIR=str(tmp_path / "build"))
-    result = subprocess.run([str(ROOT / "scripts" / "build_plugin.sh")], env=env, capture_output=True, text=True,
-                            cwd=ROOT, timeout=300)
+    result = subprocess.run(
+        [str(ROOT / "scripts" / "build_plugin.sh")], env=env, capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     archive = tmp_path / "build" / "gair_qgis.zip"
     with zipfile.ZipFile(archive) as zipped:
@@ -47,13 +50,21 @@ def test_the_plugin_zip_is_an_installable_plugin_folder(tmp_path):
         assert "gair_qgis/metadata.txt" in names and "gair_qgis/gui/heatmap_dock.py" in names
         assert "gair_qgis/LICENSE" in names and "gair_qgis/help/user_guide.html" in names
         # every module of the checkout is packed (pb_tool.cfg's lists are filled from it)
-        modules = {f"gair_qgis/{path.relative_to(ROOT / 'gair_qgis').as_posix()}"
-                   for path in (ROOT / "gair_qgis").rglob("*.py") if "__pycache__" not in path.parts}
+        modules = {
+            f"gair_qgis/{path.relative_to(ROOT / 'gair_qgis').as_posix()}"
+            for path in (ROOT / "gair_qgis").rglob("*.py")
+            if "__pycache__" not in path.parts
+        }
         assert modules <= set(names), sorted(modules - set(names))
         assert not any("__pycache__" in name or name.endswith(".pyc") for name in names)
         metadata = zipped.read("gair_qgis/metadata.txt").decode()
         assert "hasProcessingProvider=yes" in metadata and "qgisMinimumVersion=3.22" in metadata
         zipped.extractall(tmp_path / "plugins")
-    check = subprocess.run([sys.executable, "-c", CHECK, str(tmp_path / "plugins")], capture_output=True, text=True,
-                           cwd=tmp_path, timeout=120)
+    check = subprocess.run(
+        [sys.executable, "-c", CHECK, str(tmp_path / "plugins")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert check.stdout.strip() == "ok", check.stdout + check.stderr

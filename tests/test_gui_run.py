@@ -2,6 +2,7 @@
 a click on the map runs gair:svheatmap in the background, the heatmap is added on top of
 the layer tree as a similarity map, a second run on the same tile comes from the cache,
 cancel and bad inputs add nothing; the location and predictions docks add their layers."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -181,8 +182,11 @@ def test_the_predictions_dock_adds_a_styled_tile_grid(plugin, rs_layer, tmp_path
     grid = QgsProject.instance().mapLayersByName(f"GAIR predictions: landcover · {model}")
     assert grid, dock.run_panel.status.text()
     assert grid[0].featureCount() >= 1 and grid[0].renderer().type() == "categorizedSymbol"
-    raster = [layer for layer in QgsProject.instance().mapLayers().values()
-              if layer.name().startswith("GAIR predictions (raster)")]
+    raster = [
+        layer
+        for layer in QgsProject.instance().mapLayers().values()
+        if layer.name().startswith("GAIR predictions (raster)")
+    ]
     assert raster and raster[0].renderer().type() == "paletted"
     assert [c.label for c in raster[0].renderer().classes()] == ["urban", "green", "water"]
 

@@ -3,6 +3,7 @@ dock and result with real clicks (xdotool) and saves build/screenshots/<size>/*.
 review; here at 1280x800, the smallest screen the docks must fit. GAIR_SCREENSHOTS=<folder>
 puts them under another folder than build/screenshots (the Makefile's runs on other QGIS
 versions: the host's screenshots stay those of its QGIS)."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -16,8 +17,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 OUT = (ROOT / os.environ.get("GAIR_SCREENSHOTS", "build/screenshots") / "1280x800").resolve()
 
-pytestmark = pytest.mark.skipif(any(shutil.which(t) is None for t in ("xvfb-run", "qgis", "xdotool")),
-                                reason="needs the QGIS desktop, xvfb-run and xdotool (make setup installs them)")
+pytestmark = pytest.mark.skipif(
+    any(shutil.which(t) is None for t in ("xvfb-run", "qgis", "xdotool")),
+    reason="needs the QGIS desktop, xvfb-run and xdotool (make setup installs them)",
+)
 
 
 def _screenshot_module():
@@ -36,6 +39,7 @@ def test_the_desktop_walkthrough_saves_every_dock_and_result():
     assert "tour finished; failed steps: none" in result.stderr, result.stderr[-4000:]
     for step in module.STEPS:
         assert (OUT / f"{step}.png").is_file(), step
+
     def saturated_share(step: str) -> float:
         with Image.open(OUT / f"{step}.png") as image:
             pixels = np.asarray(image.convert("RGB"), dtype=np.int16)

@@ -3,6 +3,7 @@ to transparent with a legend that explains it, PCA views as RGB, one layer per p
 head, names with the model, new layers on top, Processing outputs styled by the layer
 post-processor, errors in the message bar in the user's words, the armed pick tool,
 a new project resetting the docks, and Sentinel-2 rasters in true colour."""
+
 from __future__ import annotations
 
 import time
@@ -66,14 +67,17 @@ def test_a_trained_models_similarity_uses_the_fixed_scale_and_fades_low_values(q
 
 
 @pytest.mark.parametrize("low, high, drawn_on_its_scale", [(-0.04, 0.034, True), (-0.18, 0.30, False)])
-def test_a_models_own_similarity_scale_is_used_only_when_the_values_fit_it(qgis_new_project, tmp_path, low, high,
-                                                                          drawn_on_its_scale):
+def test_a_models_own_similarity_scale_is_used_only_when_the_values_fit_it(
+    qgis_new_project, tmp_path, low, high, drawn_on_its_scale
+):
     from osgeo import gdal
 
     values = np.linspace(low, high, 400).reshape(20, 20)  # the bundled model on Detroit: -0.18 to 0.30
     similarity_raster(tmp_path / "h.tif", values, untrained=False)
     dataset = gdal.Open(str(tmp_path / "h.tif"), gdal.GA_Update)
-    dataset.SetMetadata({**dataset.GetMetadata(), "GAIR_SIMILARITY_SCALE": "-0.05,0.05", "GAIR_POINT_SIMILARITY": "0.262"})
+    dataset.SetMetadata(
+        {**dataset.GetMetadata(), "GAIR_SIMILARITY_SCALE": "-0.05,0.05", "GAIR_POINT_SIMILARITY": "0.262"}
+    )
     dataset = None
     layer = QgsRasterLayer(str(tmp_path / "h.tif"), "raw")
     styling.style_result_raster(layer)
@@ -90,7 +94,9 @@ def test_a_models_own_similarity_scale_is_used_only_when_the_values_fit_it(qgis_
         assert "stretched" in shader.legendSettings().minimumLabel()
     styling.finish_on_top([layer])
     title = QgsProject.instance().layerTreeRoot().findLayer(layer.id()).customProperty("legend/label-0")
-    assert title == f"cosine similarity, higher = more alike; values {low:.3g} to {high:.3g}; 0.262 at the photo's point"
+    assert (
+        title == f"cosine similarity, higher = more alike; values {low:.3g} to {high:.3g}; 0.262 at the photo's point"
+    )
 
 
 def test_the_bundled_package_names_its_similarity_scale_in_its_result_tags():
@@ -111,8 +117,13 @@ def test_an_untrained_models_similarity_is_stretched_and_says_so(qgis_new_projec
 
 def test_a_pca_view_is_an_rgb_composite(qgis_new_project, tmp_path):
     rng = np.random.default_rng(0)
-    path = write_geotiff(tmp_path / "pca.tif", rng.normal(size=(3, 10, 10)).astype(np.float32), BOUNDS, "EPSG:4326",
-                         ["pc1", "pc2", "pc3"])
+    path = write_geotiff(
+        tmp_path / "pca.tif",
+        rng.normal(size=(3, 10, 10)).astype(np.float32),
+        BOUNDS,
+        "EPSG:4326",
+        ["pc1", "pc2", "pc3"],
+    )
     layer = QgsRasterLayer(str(path), "raw")
     assert styling.style_result_raster(layer, subject="PCA view", what="location") == "pca"
     assert layer.renderer().type() == "multibandcolor"
@@ -131,9 +142,13 @@ def test_new_layers_go_on_top_even_when_another_layer_is_selected(qgis_new_proje
 
 
 def _predictions_layer(tmp_path) -> QgsVectorLayer:
-    layer = QgsVectorLayer("Polygon?crs=EPSG:4326&field=tile:integer&field=col:integer&field=row:integer"
-                           "&field=land:string&field=land_p_urban:double&field=land_p_water:double"
-                           "&field=wealth_index:double", "raw", "memory")
+    layer = QgsVectorLayer(
+        "Polygon?crs=EPSG:4326&field=tile:integer&field=col:integer&field=row:integer"
+        "&field=land:string&field=land_p_urban:double&field=land_p_water:double"
+        "&field=wealth_index:double",
+        "raw",
+        "memory",
+    )
     rows = [("urban", 0.9, 0.1, 1.5), ("water", 0.2, 0.8, -0.5), ("urban", 0.6, 0.4, 0.3)]
     from qgis.core import QgsFeature, QgsGeometry, QgsRectangle
 
@@ -147,8 +162,10 @@ def _predictions_layer(tmp_path) -> QgsVectorLayer:
 
 def test_every_prediction_head_gets_its_own_styled_layer(qgis_new_project, tmp_path):
     layers = styling.prediction_layers(_predictions_layer(tmp_path), "All heads", "gair-test", False)
-    assert [layer.name() for layer in layers] == ["GAIR predictions: land · gair-test",
-                                                 "GAIR predictions: wealth_index · gair-test"]
+    assert [layer.name() for layer in layers] == [
+        "GAIR predictions: land · gair-test",
+        "GAIR predictions: wealth_index · gair-test",
+    ]
     assert layers[0].renderer().type() == "categorizedSymbol"
     assert {c.value() for c in layers[0].renderer().categories()} == {"urban", "water"}
     assert layers[0].labelsEnabled()
@@ -163,8 +180,15 @@ def test_a_toolbox_heatmap_is_styled_named_and_on_top(plugin, qgis_processing, q
     import processing
 
     rs = show_raster(qgis_iface, l2a_tile)
-    results = processing.runAndLoadResults("gair:svheatmap", {
-        "INPUT": rs.id(), "SV_IMAGE": str(photo), "SV_POINT": "9.171,48.7685 [EPSG:4326]", "OUTPUT": "TEMPORARY_OUTPUT"})
+    results = processing.runAndLoadResults(
+        "gair:svheatmap",
+        {
+            "INPUT": rs.id(),
+            "SV_IMAGE": str(photo),
+            "SV_POINT": "9.171,48.7685 [EPSG:4326]",
+            "OUTPUT": "TEMPORARY_OUTPUT",
+        },
+    )
     top = QgsProject.instance().layerTreeRoot().layerOrder()[0]
     assert top.source() == results["OUTPUT"]
     assert top.renderer().type() == "singlebandpseudocolor"
@@ -256,20 +280,27 @@ def test_switching_to_a_trained_model_moves_no_widget(plugin, tmp_path):
     QgsApplication.processEvents()
     note, run = dock.model_note, dock.run_panel.run_button
     assert note.minimumHeight() == note.maximumHeight() > 0 and "UNTRAINED" in note.text()
-    before = (note.geometry(), dock.output_folder.mapTo(dock, dock.output_folder.rect().topLeft()),
-              run.mapTo(dock, run.rect().topLeft()))
+    before = (
+        note.geometry(),
+        dock.output_folder.mapTo(dock, dock.output_folder.rect().topLeft()),
+        run.mapTo(dock, run.rect().topLeft()),
+    )
     dock.model_chooser.setCurrentIndex(dock.model_chooser.findData(str(trained.resolve())))
     QgsApplication.processEvents()
     assert "UNTRAINED" not in note.text() and "trained-copy" in note.text()
-    after = (note.geometry(), dock.output_folder.mapTo(dock, dock.output_folder.rect().topLeft()),
-             run.mapTo(dock, run.rect().topLeft()))
+    after = (
+        note.geometry(),
+        dock.output_folder.mapTo(dock, dock.output_folder.rect().topLeft()),
+        run.mapTo(dock, run.rect().topLeft()),
+    )
     assert after == before
 
 
 def test_a_sentinel2_raster_added_by_hand_shows_in_true_colour(plugin, tmp_path):
     rng = np.random.default_rng(0)
-    path = write_geotiff(tmp_path / "s2.tif", rng.integers(0, 3000, size=(12, 20, 20)).astype(np.uint16), BOUNDS,
-                         "EPSG:4326", L2A_12)
+    path = write_geotiff(
+        tmp_path / "s2.tif", rng.integers(0, 3000, size=(12, 20, 20)).astype(np.uint16), BOUNDS, "EPSG:4326", L2A_12
+    )
     layer = QgsRasterLayer(str(path), "s2")
     QgsProject.instance().addMapLayer(layer)
     renderer = layer.renderer()
@@ -284,7 +315,10 @@ def test_errors_are_recognised_by_type_and_said_in_the_users_words():
     over = OverLimit("EXTENT braucht 900 Kacheln", "tiles", 900, 400)
     assert user_message(over).startswith("This area needs 900 model tiles, more than the limit of 400")
     same_text_other_type = ValueError("SV_POINT lies outside the raster INPUT")  # no rewriting by the words
-    assert user_message(same_text_other_type) == "The place where the photo was taken lies outside the raster the RS layer."
+    assert (
+        user_message(same_text_other_type)
+        == "The place where the photo was taken lies outside the raster the RS layer."
+    )
     assert user_message("MODEL folder x is broken") == "The model folder x is broken."  # generic: words replaced
 
 
@@ -336,8 +370,11 @@ def test_toolbox_predictions_give_one_styled_layer_per_head(plugin, qgis_process
         pytest.skip(f"the bundled package {package.name} has fewer than two tile heads")
     rs = show_raster(qgis_iface, l2a_tile)
     processing.runAndLoadResults("gair:tilepredict", {"INPUT": rs.id(), "OUTPUT": "TEMPORARY_OUTPUT"})
-    layers = [layer for layer in QgsProject.instance().layerTreeRoot().layerOrder()
-              if layer.name().startswith("GAIR predictions: ")]
+    layers = [
+        layer
+        for layer in QgsProject.instance().layerTreeRoot().layerOrder()
+        if layer.name().startswith("GAIR predictions: ")
+    ]
     assert sorted(layer.name().split(": ")[1].split(" · ")[0] for layer in layers) == sorted(heads)
     assert all(layer.renderer().type() in ("categorizedSymbol", "graduatedSymbol") for layer in layers)
     assert QgsProject.instance().layerTreeRoot().layerOrder()[0] in layers  # on top
@@ -353,17 +390,33 @@ def test_a_class_has_the_same_colour_in_the_tile_layer_and_the_prediction_raster
     labels = ["Water body", "urban", "Annual Crop", "forest"]  # not alphabetical, with spaces
     rng = np.random.default_rng(3)
     dim = load_package(UNTRAINED_TWIN).embed_dim
-    head = {"name": "land", "task": "classification", "input": "rs_global", "labels": labels,
-            "metric": {"name": "none", "value": 0.0, "data": "random", "split": "none"}}
-    layer = (rng.normal(0, 5.0, (len(labels), dim)).astype(np.float32),
-             np.array([-1e4, 0, 0, -1e4], np.float32))  # only urban and Annual Crop win
+    head = {
+        "name": "land",
+        "task": "classification",
+        "input": "rs_global",
+        "labels": labels,
+        "metric": {"name": "none", "value": 0.0, "data": "random", "split": "none"},
+    }
+    layer = (
+        rng.normal(0, 5.0, (len(labels), dim)).astype(np.float32),
+        np.array([-1e4, 0, 0, -1e4], np.float32),
+    )  # only urban and Annual Crop win
     folder = add_heads(UNTRAINED_TWIN, [(head, [layer])], tmp_path / "with-head").root
     pixels = sentinel_like(640, 640, seed=4)
     pixels[:, :, :320] //= 8  # a dark half and a bright one: different tiles, different classes
-    scene = write_geotiff(tmp_path / "scene.tif", pixels,
-                          (500_000.0, 5_400_000.0, 506_400.0, 5_406_400.0), "EPSG:32632", L2A_12)  # 3 x 3 tiles
-    outputs = processing.run("gair:tilepredict", {"INPUT": str(scene), "MODEL": str(folder), "HEAD": "land",
-                                                  "OUTPUT": str(tmp_path / "t.gpkg"), "OUTPUT_RASTER": str(tmp_path / "t.tif")})
+    scene = write_geotiff(
+        tmp_path / "scene.tif", pixels, (500_000.0, 5_400_000.0, 506_400.0, 5_406_400.0), "EPSG:32632", L2A_12
+    )  # 3 x 3 tiles
+    outputs = processing.run(
+        "gair:tilepredict",
+        {
+            "INPUT": str(scene),
+            "MODEL": str(folder),
+            "HEAD": "land",
+            "OUTPUT": str(tmp_path / "t.gpkg"),
+            "OUTPUT_RASTER": str(tmp_path / "t.tif"),
+        },
+    )
     grid = styling.prediction_layers(QgsVectorLayer(outputs["OUTPUT"], "tiles"), "land", "m", False)[0]
     raster = QgsRasterLayer(outputs["OUTPUT_RASTER"], "raster")
     styling.style_result_raster(raster)
@@ -373,16 +426,24 @@ def test_a_class_has_the_same_colour_in_the_tile_layer_and_the_prediction_raster
     assert vector_colours == {label: raster_colours[label] for label in vector_colours}
 
 
-def test_a_new_gair_result_hands_the_active_layer_back_to_the_scene(plugin, qgis_processing, qgis_iface, l2a_tile,
-                                                                     photo):
+def test_a_new_gair_result_hands_the_active_layer_back_to_the_scene(
+    plugin, qgis_processing, qgis_iface, l2a_tile, photo
+):
     """QGIS makes an added layer the active one, and a Processing dialog's raster input starts
     from the active layer: after a heatmap the next dialog would default to the heatmap."""
     import processing
 
     scene = show_raster(qgis_iface, l2a_tile)
     qgis_iface.setActiveLayer(scene)
-    result = processing.run("gair:svheatmap", {"INPUT": scene.id(), "SV_IMAGE": str(photo),
-                                               "SV_POINT": "9.171,48.7685 [EPSG:4326]", "OUTPUT": "TEMPORARY_OUTPUT"})
+    result = processing.run(
+        "gair:svheatmap",
+        {
+            "INPUT": scene.id(),
+            "SV_IMAGE": str(photo),
+            "SV_POINT": "9.171,48.7685 [EPSG:4326]",
+            "OUTPUT": "TEMPORARY_OUTPUT",
+        },
+    )
     heatmap = QgsRasterLayer(result["OUTPUT"], "heatmap")
     QgsProject.instance().addMapLayer(heatmap)
     qgis_iface.setActiveLayer(heatmap)  # as QGIS does with a new layer

@@ -3,6 +3,7 @@
 package's head in gair:tilepredict (in QGIS and through scripts/qgis_process) -> the same
 probabilities as the runtime's embedding of each patch through the stored layers, and the
 held-out accuracy finetune measured."""
+
 from __future__ import annotations
 
 import csv
@@ -17,12 +18,24 @@ from processing_support import run
 
 EUROSAT = SHARED / "data" / "eurosat-ms-geotorchai"
 CLASSES = ("AnnualCrop", "Forest", "Industrial", "SeaLake")
-MODEL_BANDS = {"B2": 1, "B3": 2, "B4": 3, "B5": 4, "B6": 5, "B7": 6, "B8": 7, "B8A": 12, "B11": 10, "B12": 11}  # EuroSAT: B8A last
+MODEL_BANDS = {
+    "B2": 1,
+    "B3": 2,
+    "B4": 3,
+    "B5": 4,
+    "B6": 5,
+    "B7": 6,
+    "B8": 7,
+    "B8A": 12,
+    "B11": 10,
+    "B12": 11,
+}  # EuroSAT: B8A last
 TEST_PER_CLASS = 4
 HEAD = "eurosat_land_use"
 
-pytestmark = pytest.mark.skipif(not (EUROSAT / "locations.csv").exists(),
-                                reason=f"../shared/data/eurosat-ms-geotorchai not found at {EUROSAT}")
+pytestmark = pytest.mark.skipif(
+    not (EUROSAT / "locations.csv").exists(), reason=f"../shared/data/eurosat-ms-geotorchai not found at {EUROSAT}"
+)
 
 
 def model_band_copy(source: Path, target: Path) -> Path:
@@ -66,10 +79,39 @@ def finetuned(eurosat, tmp_path_factory):
 
     out = tmp_path_factory.mktemp("packages") / "gair-tiny-eurosat"
     metrics = out.parent / "metrics"
-    assert finetune.main([str(a) for a in (
-        "--data", eurosat, "--task", "rs", "--kind", "classification", "--target", "label", "--mode", "head",
-        "--package", bundled_package_path(), "--package-out", out, "--head-name", HEAD, "--replace-head",
-        "--epochs", 60, "--batch-size", 16, "--output-dir", metrics)]) == 0  # the bundled package ships HEAD
+    assert (
+        finetune.main(
+            [
+                str(a)
+                for a in (
+                    "--data",
+                    eurosat,
+                    "--task",
+                    "rs",
+                    "--kind",
+                    "classification",
+                    "--target",
+                    "label",
+                    "--mode",
+                    "head",
+                    "--package",
+                    bundled_package_path(),
+                    "--package-out",
+                    out,
+                    "--head-name",
+                    HEAD,
+                    "--replace-head",
+                    "--epochs",
+                    60,
+                    "--batch-size",
+                    16,
+                    "--output-dir",
+                    metrics,
+                )
+            ]
+        )
+        == 0
+    )  # the bundled package ships HEAD
     return ModelPackage.load(out), json.loads((metrics / "metrics.json").read_text())
 
 
@@ -95,8 +137,16 @@ def test_tilepredict_applies_the_finetuned_head_as_trained(gair_provider, finetu
     hits = 0
     for n, row in enumerate(held_out):
         patch = eurosat.parent / row["rs_path"]
-        outputs = run("tilepredict", {"INPUT": str(patch), "MODEL": str(package.root), "HEAD": HEAD,
-                                      "OUTPUT": str(tmp_path / f"{n}.gpkg"), "OUTPUT_RASTER": str(tmp_path / f"{n}.tif")})
+        outputs = run(
+            "tilepredict",
+            {
+                "INPUT": str(patch),
+                "MODEL": str(package.root),
+                "HEAD": HEAD,
+                "OUTPUT": str(tmp_path / f"{n}.gpkg"),
+                "OUTPUT_RASTER": str(tmp_path / f"{n}.tif"),
+            },
+        )
         assert outputs["TILES"] == 1  # a EuroSAT patch (640 m) is smaller than one model tile: the whole patch
         with rasterio.open(outputs["OUTPUT_RASTER"]) as raster:
             values = raster.read()[:, 0, 0]
@@ -111,11 +161,27 @@ def test_tilepredict_applies_the_finetuned_head_as_trained(gair_provider, finetu
 
 def test_qgis_process_runs_the_finetuned_head(qgis_app, finetuned, eurosat, tmp_path):
     package, _ = finetuned
-    patch = eurosat.parent / next(r for r in csv.DictReader(eurosat.read_text().splitlines()) if r["split"] == "test")["rs_path"]
+    patch = (
+        eurosat.parent
+        / next(r for r in csv.DictReader(eurosat.read_text().splitlines()) if r["split"] == "test")["rs_path"]
+    )
     output = tmp_path / "predictions.gpkg"
-    result = subprocess.run([str(ROOT / "scripts" / "qgis_process"), "run", "gair:tilepredict", "--",
-                             f"INPUT={patch}", f"MODEL={package.root}", f"HEAD={HEAD}", f"OUTPUT={output}"],
-                            capture_output=True, text=True, timeout=300, cwd=ROOT)
+    result = subprocess.run(
+        [
+            str(ROOT / "scripts" / "qgis_process"),
+            "run",
+            "gair:tilepredict",
+            "--",
+            f"INPUT={patch}",
+            f"MODEL={package.root}",
+            f"HEAD={HEAD}",
+            f"OUTPUT={output}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     from qgis.core import QgsVectorLayer
 

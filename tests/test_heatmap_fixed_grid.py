@@ -1,6 +1,7 @@
 """The heatmap does not depend on the click, shows no tile seam and does not saturate its
 colour scale: the figures of scripts/heatmap_quality.py on the real Detroit example of
 ../shared with the bundled model, in a real headless QGIS (skipped without ../shared)."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -56,9 +57,17 @@ def test_the_seam_measure_sees_tiles_side_by_side(quality, gair_provider, tmp_pa
     from gair_qgis.runtime.package import bundled_package_path
 
     inputs = quality.example(GAIR_EXAMPLES.parents[1])
-    tile = f"{inputs['lon'] - 0.004},{inputs['lon'] + 0.0035},{inputs['lat'] - 0.003},{inputs['lat'] + 0.0027} [EPSG:4326]"
-    quality.svheatmap(inputs, tmp_path / "side.tif", inputs["lon"], str(bundled_package_path()), TILE_EXTENT=tile,
-                      EXTENT=quality.raster_extent(inputs["rs"]))
+    tile = (
+        f"{inputs['lon'] - 0.004},{inputs['lon'] + 0.0035},{inputs['lat'] - 0.003},{inputs['lat'] + 0.0027} [EPSG:4326]"
+    )
+    quality.svheatmap(
+        inputs,
+        tmp_path / "side.tif",
+        inputs["lon"],
+        str(bundled_package_path()),
+        TILE_EXTENT=tile,
+        EXTENT=quality.raster_extent(inputs["rs"]),
+    )
     seams = quality.seam_ratio(quality.Heatmap.read(tmp_path / "side.tif").values, (87, 64), (0.0, 0.0))
     assert max(seams[axis]["worst_anywhere_over_median"] for axis in ("columns", "rows")) > 5
 

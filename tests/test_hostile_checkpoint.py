@@ -5,6 +5,7 @@ The checkpoints are written opcode by opcode with the standard library (no torch
 as torch.save lays them out (`archive/data.pkl` + `archive/data/<key>`), so each test sets
 the one field it attacks.
 """
+
 from __future__ import annotations
 
 import pickle
@@ -32,8 +33,15 @@ def _value(value: object) -> bytes:
 
 def _storage(key: str = "0", numel: int = len(STORAGE)) -> bytes:
     """The persistent id ("storage", FloatStorage, key, "cpu", numel), loaded (BINPERSID)."""
-    return (b"(" + _value("storage") + _global("torch", "FloatStorage") + _value(key) + _value("cpu")
-            + _value(numel) + b"tQ")
+    return (
+        b"("
+        + _value("storage")
+        + _global("torch", "FloatStorage")
+        + _value(key)
+        + _value("cpu")
+        + _value(numel)
+        + b"tQ"
+    )
 
 
 def _rebuild(args: bytes) -> bytes:
@@ -42,12 +50,20 @@ def _rebuild(args: bytes) -> bytes:
 
 def _tensor(offset: object, size: object, stride: object, key: str = "0", numel: int = len(STORAGE)) -> bytes:
     """torch._utils._rebuild_tensor_v2(storage, offset, size, stride, False, OrderedDict())."""
-    return _rebuild(_storage(key, numel) + _value(offset) + _value(size) + _value(stride)
-                    + b"\x89" + _global("collections", "OrderedDict") + b")R")
+    return _rebuild(
+        _storage(key, numel)
+        + _value(offset)
+        + _value(size)
+        + _value(stride)
+        + b"\x89"
+        + _global("collections", "OrderedDict")
+        + b")R"
+    )
 
 
-def write_checkpoint(path: Path, tensors: dict[str, bytes], storage: bytes = STORAGE.tobytes(),
-                     compress: bool = False) -> Path:
+def write_checkpoint(
+    path: Path, tensors: dict[str, bytes], storage: bytes = STORAGE.tobytes(), compress: bool = False
+) -> Path:
     """A torch.save-like zip whose pickle is {name: tensor opcodes, ...}."""
     body = b"".join(_value(name) + opcodes for name, opcodes in tensors.items())
     data = b"\x80\x02}(" + body + b"u."
@@ -66,18 +82,22 @@ def test_an_honest_crafted_tensor_loads_as_its_view(tmp_path):
     assert loaded["s"] == 5
 
 
-@pytest.mark.parametrize(("offset", "size", "stride", "why"), [
-    (4, (2, 2), (2, 1), "outside its storage"),  # last element 7 of 6
-    (0, (3,), (3,), "outside its storage"),  # last element 6 of 6
-    (6, (), (), "outside its storage"),  # a scalar past the end
-    (-2, (2,), (1,), "offset -2"),
-    (2, (3,), (-1,), "negative"),
-    (0, (2, 2), (1,), "one length"),
-    (0, (2,), (1.5,), "non-integer"),
-])
+@pytest.mark.parametrize(
+    ("offset", "size", "stride", "why"),
+    [
+        (4, (2, 2), (2, 1), "outside its storage"),  # last element 7 of 6
+        (0, (3,), (3,), "outside its storage"),  # last element 6 of 6
+        (6, (), (), "outside its storage"),  # a scalar past the end
+        (-2, (2,), (1,), "offset -2"),
+        (2, (3,), (-1,), "negative"),
+        (0, (2, 2), (1,), "one length"),
+        (0, (2,), (1.5,), "non-integer"),
+    ],
+)
 def test_a_tensor_outside_its_storage_is_refused_by_name(tmp_path, offset, size, stride, why):
-    path = write_checkpoint(tmp_path / "bad.pth", {"fine": _tensor(0, (6,), (1,)),
-                                                   "encoder.weight": _tensor(offset, size, stride)})
+    path = write_checkpoint(
+        tmp_path / "bad.pth", {"fine": _tensor(0, (6,), (1,)), "encoder.weight": _tensor(offset, size, stride)}
+    )
     with pytest.raises(UnsafeCheckpointError, match=why) as refused:
         load_checkpoint(path)
     assert "tensor encoder.weight is refused" in str(refused.value)
@@ -88,8 +108,9 @@ def test_a_small_file_cannot_expand_into_a_huge_copy(tmp_path):
     """Stride 0 keeps every element inside a 6-element storage while claiming 64 MB: beyond the
     copy budget (four times the file's size, plus 1 MiB) the tensor stays a read-only view of
     its storage and allocates nothing; within it, tensors are copied as before."""
-    path = write_checkpoint(tmp_path / "expanding.pth", {"small": _tensor(0, (64, 6), (0, 1)),
-                                                         "big": _tensor(0, (4096, 4096), (0, 0))})
+    path = write_checkpoint(
+        tmp_path / "expanding.pth", {"small": _tensor(0, (64, 6), (0, 1)), "big": _tensor(0, (4096, 4096), (0, 0))}
+    )
     assert path.stat().st_size < 2000
     loaded = load_checkpoint(path)
     big, small = loaded["big"], loaded["small"]
@@ -101,18 +122,23 @@ def test_a_small_file_cannot_expand_into_a_huge_copy(tmp_path):
 def test_an_archive_that_unpacks_far_beyond_its_size_is_refused(tmp_path):
     """A deflated storage of 32 MB of zeros in a file of a few dozen KB (a zip bomb)."""
     zeros = bytes(32 << 20)
-    path = write_checkpoint(tmp_path / "bomb.pth", {"w": _tensor(0, (4,), (1,), numel=len(zeros) // 4)},
-                            storage=zeros, compress=True)
+    path = write_checkpoint(
+        tmp_path / "bomb.pth", {"w": _tensor(0, (4,), (1,), numel=len(zeros) // 4)}, storage=zeros, compress=True
+    )
     assert path.stat().st_size < 200_000
     with pytest.raises(UnsafeCheckpointError, match="claims .* bytes unpacked"):
         load_checkpoint(path)
 
 
-@pytest.mark.parametrize("opcodes", [
-    _tensor(0, (2,), (1,), key="7"),  # a storage the archive does not hold
-    _rebuild(_storage() + _value(0)),  # rebuild without its size and stride
-    _global("torch", "FloatStorage") + b")R",  # a storage type called like a function
-], ids=["missing storage", "missing arguments", "storage type called"])
+@pytest.mark.parametrize(
+    "opcodes",
+    [
+        _tensor(0, (2,), (1,), key="7"),  # a storage the archive does not hold
+        _rebuild(_storage() + _value(0)),  # rebuild without its size and stride
+        _global("torch", "FloatStorage") + b")R",  # a storage type called like a function
+    ],
+    ids=["missing storage", "missing arguments", "storage type called"],
+)
 def test_a_malformed_pickle_is_refused_not_an_internal_error(tmp_path, opcodes):
     path = write_checkpoint(tmp_path / "malformed.pth", {"w": opcodes})
     with pytest.raises(UnsafeCheckpointError):

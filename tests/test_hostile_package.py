@@ -5,6 +5,7 @@ Each test copies the tiny untrained package of tests/fixtures and edits its mode
 file) the way a hostile sender would, keeping every hash right so that only the rule under
 test can refuse it.
 """
+
 from __future__ import annotations
 
 import json
@@ -83,14 +84,17 @@ def test_a_symbolic_link_out_of_the_package_is_refused(package, tmp_path):
     refused(package, "'nili.npz'", "resolves outside")
 
 
-@pytest.mark.parametrize(("entry", "change"), [
-    ("graphs.rs_encoder.file", lambda m: m["graphs"]["rs_encoder"].update(file="../elsewhere.onnx")),
-    ("graphs.sv_encoder.weights", lambda m: m["graphs"]["sv_encoder"].update(weights="/tmp/sv.weights")),
-    ("graphs.location_encoder.layout", lambda m: m["graphs"]["location_encoder"].update(layout="unlisted.json")),
-    ("heads[0].file", lambda m: m["heads"][0].update(file="../../victim.txt")),
-    ("heads[1].file", lambda m: m["heads"][1].update(file="heads/unlisted.npz")),
-    ("arrays.nili.file", lambda m: m["arrays"]["nili"].update(file="nili-unlisted.npz")),
-])
+@pytest.mark.parametrize(
+    ("entry", "change"),
+    [
+        ("graphs.rs_encoder.file", lambda m: m["graphs"]["rs_encoder"].update(file="../elsewhere.onnx")),
+        ("graphs.sv_encoder.weights", lambda m: m["graphs"]["sv_encoder"].update(weights="/tmp/sv.weights")),
+        ("graphs.location_encoder.layout", lambda m: m["graphs"]["location_encoder"].update(layout="unlisted.json")),
+        ("heads[0].file", lambda m: m["heads"][0].update(file="../../victim.txt")),
+        ("heads[1].file", lambda m: m["heads"][1].update(file="heads/unlisted.npz")),
+        ("arrays.nili.file", lambda m: m["arrays"]["nili"].update(file="nili-unlisted.npz")),
+    ],
+)
 def test_every_file_a_package_uses_must_be_listed(package, entry, change):
     edit_meta(package, change)
     refused(package, entry, "not listed in 'files'")
@@ -101,20 +105,23 @@ def test_a_model_json_that_is_not_an_object_is_a_clear_package_error(package):
     refused(package, "not a JSON object", str(package / MODEL_JSON))
 
 
-@pytest.mark.parametrize(("what", "change"), [
-    ("'graphs' is missing", lambda m: m.pop("graphs")),
-    ("'graphs' lacks sv_encoder", lambda m: m["graphs"].pop("sv_encoder")),
-    ("'heads' is not a list", lambda m: m.update(heads={"name": "x"})),
-    ("heads[0] lacks or mistypes a field", lambda m: m["heads"][0].pop("task")),
-    ("heads[0] needs a name", lambda m: m["heads"][0].update(input="nowhere")),
-    ("has no sha256", lambda m: m["files"].update({"nili.npz": 42})),
-    ("'embedding_size' is not a positive whole number", lambda m: m.update(embedding_size="128")),
-    ("'inputs' lacks or mistypes a field", lambda m: m["inputs"]["rs"].pop("input_size")),
-    ("'inputs' needs 'rs' and 'sv' objects", lambda m: m.pop("inputs")),
-    ("every std in 'inputs' must be positive", lambda m: m["inputs"]["sv"].update(std=[0, 1, 1])),
-    ("'arrays.nili' is missing", lambda m: m.update(arrays=[])),
-    ("no 'files' list", lambda m: m.update(files=[])),
-])
+@pytest.mark.parametrize(
+    ("what", "change"),
+    [
+        ("'graphs' is missing", lambda m: m.pop("graphs")),
+        ("'graphs' lacks sv_encoder", lambda m: m["graphs"].pop("sv_encoder")),
+        ("'heads' is not a list", lambda m: m.update(heads={"name": "x"})),
+        ("heads[0] lacks or mistypes a field", lambda m: m["heads"][0].pop("task")),
+        ("heads[0] needs a name", lambda m: m["heads"][0].update(input="nowhere")),
+        ("has no sha256", lambda m: m["files"].update({"nili.npz": 42})),
+        ("'embedding_size' is not a positive whole number", lambda m: m.update(embedding_size="128")),
+        ("'inputs' lacks or mistypes a field", lambda m: m["inputs"]["rs"].pop("input_size")),
+        ("'inputs' needs 'rs' and 'sv' objects", lambda m: m.pop("inputs")),
+        ("every std in 'inputs' must be positive", lambda m: m["inputs"]["sv"].update(std=[0, 1, 1])),
+        ("'arrays.nili' is missing", lambda m: m.update(arrays=[])),
+        ("no 'files' list", lambda m: m.update(files=[])),
+    ],
+)
 def test_a_malformed_model_json_is_a_clear_package_error(package, what, change):
     edit_meta(package, change)
     refused(package, what, str(package / MODEL_JSON))
@@ -132,8 +139,10 @@ def test_a_head_name_cannot_climb_out_of_the_package(package, victim):
     before = victim.read_text()
     layers = [(np.zeros((1, 128), np.float32), np.zeros(1, np.float32))]
     with pytest.raises(PackageError, match="cannot name a head"):
-        add_heads(package, [({"name": "../../../victim", "task": "regression", "input": "location",
-                              "targets": ["t"]}, layers)])
+        add_heads(
+            package,
+            [({"name": "../../../victim", "task": "regression", "input": "location", "targets": ["t"]}, layers)],
+        )
     assert victim.read_text() == before
     assert ModelPackage.load(package).name == "gair-tiny-untrained"
 
@@ -179,8 +188,9 @@ def test_a_model_card_linked_to_a_users_file_is_never_copied(package, victim, ca
     out = package.parent / "with-head"
     layers = [(np.zeros((1, 128), np.float32), np.zeros(1, np.float32))]
     with pytest.raises(PackageError, match="resolves outside"):
-        add_heads(package, [({"name": "new", "task": "regression", "input": "location", "targets": ["t"]}, layers)],
-                  out)
+        add_heads(
+            package, [({"name": "new", "task": "regression", "input": "location", "targets": ["t"]}, layers)], out
+        )
     assert quantize.main([str(package), "--out", str(package.parent / "tiny-int8")]) == 2
     assert "README.md" in capsys.readouterr().err
     assert not out.exists() and not (package.parent / "tiny-int8").exists()

@@ -2,6 +2,7 @@
 (locale/userLocale), the plugin's translator (installed at plugin load) shows the docks, a
 refused run, the Processing names, help, parameters and errors in German; qgis_process follows
 the system's language. The strings themselves are checked without QGIS in test_i18n_strings.py."""
+
 from __future__ import annotations
 
 import os
@@ -59,19 +60,20 @@ def test_german_qgis_shows_the_docks_in_german(german_plugin, qgis_iface):
     assert heatmap.run_panel.run_button.text() == "Ausführen"
     assert any(text.startswith("Wo in der Satellitenszene passt dieses Straßenansichtsfoto hin?") for text in labels)
     assert german_plugin.gui.dock(LocationDock).windowTitle() == "Ort"
-    assert {"GAIR-Heatmap", "GAIR-Ort", "GAIR-Vorhersagen", "GAIR-Modelle"} <= \
-        {action.text() for action in german_plugin.gui.actions}
+    assert {"GAIR-Heatmap", "GAIR-Ort", "GAIR-Vorhersagen", "GAIR-Modelle"} <= {
+        action.text() for action in german_plugin.gui.actions
+    }
 
 
 def test_german_qgis_shows_the_models_dock_in_german(german_plugin):
     from gair_qgis.gui.models_dock import DownloadPanel, ImportPanel, ModelManagerDock
 
     models = german_plugin.gui.dock(ModelManagerDock)
-    download, = models.findChildren(DownloadPanel)
+    (download,) = models.findChildren(DownloadPanel)
     assert download.title() == "GAIR herunterladen"
     assert download.cancel_button.text() == "Abbrechen"  # made by the panels' base class
     assert download.status.text().startswith("Etwa 814 MB von Hugging Face")
-    importer, = models.findChildren(ImportPanel)
+    (importer,) = models.findChildren(ImportPanel)
     assert (importer.title(), importer.import_button.text()) == ("Checkpoint-Datei importieren", "Importieren")
 
 
@@ -95,9 +97,12 @@ def test_german_qgis_shows_processing_help_and_errors_in_german(german_plugin, l
     assert heatmap.parameterDefinition("INPUT").description() == "Sentinel-2-L2A-Raster (beliebiges KBS)"
     feedback = RecordingFeedback()
     _, ok = registry.createAlgorithmById("gair:rsembed").run(
-        {"INPUT": str(l2a_tile), "OUTPUT_TYPE": 1}, QgsProcessingContext(), feedback)
+        {"INPUT": str(l2a_tile), "OUTPUT_TYPE": 1}, QgsProcessingContext(), feedback
+    )
     assert not ok
-    assert any("OUTPUT_TYPE 1 schreibt ein Raster: Setzen Sie OUTPUT" in error for error in feedback.errors), feedback.errors
+    assert any("OUTPUT_TYPE 1 schreibt ein Raster: Setzen Sie OUTPUT" in error for error in feedback.errors), (
+        feedback.errors
+    )
 
 
 def test_unloading_the_plugin_removes_its_translator(german_plugin):
@@ -114,8 +119,9 @@ def qgis_process_german(*args: str) -> subprocess.CompletedProcess:
     provider installs the translator)."""
     env = {**os.environ, "LANG": "de_DE.UTF-8", "LANGUAGE": "de"}
     env.pop("LC_ALL", None)
-    return subprocess.run([str(ROOT / "scripts" / "qgis_process"), *args], env=env, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [str(ROOT / "scripts" / "qgis_process"), *args], env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_qgis_process_in_german_shows_the_help_and_errors_in_german(l2a_tile, tmp_path):

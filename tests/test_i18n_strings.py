@@ -1,6 +1,7 @@
 """The plugin's strings, checked without QGIS: every user-facing string goes through tr() on a
 literal (pylupdate5 extracts only literals), and each gair_qgis/i18n/*.ts translates every string
 the code has, with its placeholders. tests/test_i18n.py starts QGIS in German."""
+
 from __future__ import annotations
 
 import ast
@@ -21,21 +22,58 @@ TS_FILES = sorted(TS.parent.glob("gair_qgis_*.ts"))  # German, and any a transla
 PLUGIN_SOURCES = sorted(p for p in (ROOT / "gair_qgis").rglob("*.py") if "runtime" not in p.relative_to(ROOT).parts)
 TR_CALLS = {"tr", "translate", "translate_for", "QT_TRANSLATE_NOOP"}
 # Calls whose text the user reads: Processing errors and log, widgets, dialogs, the message bar.
-USER_FACING_CALLS = {"InputError", "PackageError", "QgsProcessingException", "OutputExistsError", "pushInfo",
-                     "pushWarning", "reportError", "setProgressText", "pushMessage", "createMessage", "show_message",
-                     "QLabel", "QCheckBox", "QRadioButton", "QPushButton", "QToolButton", "QGroupBox", "QAction",
-                     "addRow", "addItem", "addItems", "addTab", "setTabText", "setToolTip", "setWindowTitle",
-                     "setPlaceholderText", "setHelp", "setTitle", "setDialogTitle", "setText", "setStatusTip",
-                     "setWhatsThis", "setFilter", "setSpecialValueText", "setSuffix", "setHeaderLabels", "QMessageBox",
-                     "question", "information", "warning", "critical", "setLabelText", "wrapping_label",
-                     "push_with_details", "show_details"}
+USER_FACING_CALLS = {
+    "InputError",
+    "PackageError",
+    "QgsProcessingException",
+    "OutputExistsError",
+    "pushInfo",
+    "pushWarning",
+    "reportError",
+    "setProgressText",
+    "pushMessage",
+    "createMessage",
+    "show_message",
+    "QLabel",
+    "QCheckBox",
+    "QRadioButton",
+    "QPushButton",
+    "QToolButton",
+    "QGroupBox",
+    "QAction",
+    "addRow",
+    "addItem",
+    "addItems",
+    "addTab",
+    "setTabText",
+    "setToolTip",
+    "setWindowTitle",
+    "setPlaceholderText",
+    "setHelp",
+    "setTitle",
+    "setDialogTitle",
+    "setText",
+    "setStatusTip",
+    "setWhatsThis",
+    "setFilter",
+    "setSpecialValueText",
+    "setSuffix",
+    "setHeaderLabels",
+    "QMessageBox",
+    "question",
+    "information",
+    "warning",
+    "critical",
+    "setLabelText",
+    "wrapping_label",
+    "push_with_details",
+    "show_details",
+}
 MESSAGE_BOXES = {"question", "information", "warning", "critical"}
 # A Processing parameter's or output's description and help (its first argument is its name).
 PROCESSING_DEFINITION = ("QgsProcessingParameter", "QgsProcessingOutput")
 # Proper names shown as they are.
 NOT_TRANSLATED = {"GAIR"}
-
-
 
 
 def messages(ts: Path) -> dict[tuple[str, str], ET.Element]:
@@ -92,15 +130,24 @@ def marked_names(trees: Iterable[ast.Module]) -> set[str]:
     marked: set[str] = set()
     for tree in trees:
         for node in ast.walk(tree):
-            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and any(
-                    isinstance(n, ast.Call) and call_name(n) == "QT_TRANSLATE_NOOP" for n in ast.walk(node.value)):
+            if (
+                isinstance(node, (ast.Assign, ast.AnnAssign))
+                and node.value is not None
+                and any(isinstance(n, ast.Call) and call_name(n) == "QT_TRANSLATE_NOOP" for n in ast.walk(node.value))
+            ):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                marked |= {t.id if isinstance(t, ast.Name) else t.attr for t in targets
-                           if isinstance(t, (ast.Name, ast.Attribute))}
+                marked |= {
+                    t.id if isinstance(t, ast.Name) else t.attr
+                    for t in targets
+                    if isinstance(t, (ast.Name, ast.Attribute))
+                }
     for tree in trees:  # `for option in OPTIONS: self.tr(option)`
         for node in ast.walk(tree):
-            if isinstance(node, (ast.comprehension, ast.For)) and isinstance(node.target, ast.Name) \
-                    and name_of(node.iter) in marked:
+            if (
+                isinstance(node, (ast.comprehension, ast.For))
+                and isinstance(node.target, ast.Name)
+                and name_of(node.iter) in marked
+            ):
                 marked.add(node.target.id)
     return marked
 
@@ -122,14 +169,24 @@ def marked_parameters(trees: Iterable[ast.Module]) -> set[tuple[str, str]]:
         if init is None:
             continue
         parameters = [a.arg for a in init.args.args[1:]]
-        calls = [call for sub in classes.values() if name in [name_of(b) for b in sub.bases]
-                 for call in ast.walk(sub) if isinstance(call, ast.Call) and call_name(call) == "__init__"
-                 and isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Call)
-                 and call_name(call.func.value) == "super"]
+        calls = [
+            call
+            for sub in classes.values()
+            if name in [name_of(b) for b in sub.bases]
+            for call in ast.walk(sub)
+            if isinstance(call, ast.Call)
+            and call_name(call) == "__init__"
+            and isinstance(call.func, ast.Attribute)
+            and isinstance(call.func.value, ast.Call)
+            and call_name(call.func.value) == "super"
+        ]
         for index, parameter in enumerate(parameters):
             given = [call.args[index] for call in calls if index < len(call.args)]
-            if calls and len(given) == len(calls) and all(
-                    isinstance(g, ast.Call) and call_name(g) == "QT_TRANSLATE_NOOP" for g in given):
+            if (
+                calls
+                and len(given) == len(calls)
+                and all(isinstance(g, ast.Call) and call_name(g) == "QT_TRANSLATE_NOOP" for g in given)
+            ):
                 found.add((name, parameter))
     return found
 
@@ -137,6 +194,7 @@ def marked_parameters(trees: Iterable[ast.Module]) -> set[tuple[str, str]]:
 def tr_calls(tree: ast.Module) -> Iterator[tuple[str, ast.Call]]:
     """(enclosing class, call) for each tr()/translate()/translate_for()/QT_TRANSLATE_NOOP call,
     less those inside a `def tr` (the overrides that pass their argument on)."""
+
     def visit(node: ast.AST, cls: str) -> Iterator[tuple[str, ast.Call]]:
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.FunctionDef) and child.name == "tr":
@@ -144,6 +202,7 @@ def tr_calls(tree: ast.Module) -> Iterator[tuple[str, ast.Call]]:
             if isinstance(child, ast.Call) and call_name(child) in TR_CALLS:
                 yield cls, child
             yield from visit(child, child.name if isinstance(child, ast.ClassDef) else cls)
+
     yield from visit(tree, "")
 
 
@@ -169,8 +228,9 @@ def unextractable(trees: dict[Path, ast.Module]) -> Iterator[tuple[Path, ast.Cal
             elif call_name(call) == "translate_for":
                 ok = literal or name_of(text) in marked
             else:
-                ok = (literal or name_of(text) in marked or (cls, name_of(text)) in parameters) and \
-                     (context is None or isinstance(context, ast.Constant))
+                ok = (literal or name_of(text) in marked or (cls, name_of(text)) in parameters) and (
+                    context is None or isinstance(context, ast.Constant)
+                )
             if not ok:
                 yield path, call
 
@@ -206,31 +266,49 @@ def test_marked_constants_hold_only_marked_literals():
     sets it to a plain literal would stay English."""
     trees = parsed_sources()
     marked = marked_names(trees.values())
-    found = [f"{path.relative_to(ROOT)}:{node.lineno}: {ast.unparse(node)[:90]}"
-             for path, tree in trees.items() for node in ast.walk(tree)
-             if isinstance(node, ast.Assign) and any(name_of(t) in marked for t in node.targets)
-             and any(True for _ in untranslated(node.value))]
+    found = [
+        f"{path.relative_to(ROOT)}:{node.lineno}: {ast.unparse(node)[:90]}"
+        for path, tree in trees.items()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        and any(name_of(t) in marked for t in node.targets)
+        and any(True for _ in untranslated(node.value))
+    ]
     assert found == []
 
 
 def test_user_facing_texts_go_through_tr():
-    found = [f"{path.relative_to(ROOT)}:{call.lineno}: {ast.unparse(text)[:90]}"
-             for path, tree in parsed_sources().items() for call, text in shown_untranslated(tree, path)]
+    found = [
+        f"{path.relative_to(ROOT)}:{call.lineno}: {ast.unparse(text)[:90]}"
+        for path, tree in parsed_sources().items()
+        for call, text in shown_untranslated(tree, path)
+    ]
     assert found == [], "English text shown without tr():\n" + "\n".join(found)
 
 
 def test_the_checks_see_what_they_should():
     """The scanners above flag untranslated texts (they would pass on anything otherwise)."""
-    code = ast.parse('QLabel("Output folder"); b.setText(f"{n} tiles" if n else "None"); QPushButton("Run"); '
-                     'QgsProcessingParameterNumber("TILES", "Tile count"); QMessageBox.warning(w, "Oops", m); '
-                     'log.warning("to the log"); self.tr("Run"); b.setFilter(self.tr("Photos") + " (*.jpg)"); '
-                     'QLabel("GAIR"); QLabel(f"{a} ({b})"); raise ValueError("Choose a photo")')
+    code = ast.parse(
+        'QLabel("Output folder"); b.setText(f"{n} tiles" if n else "None"); QPushButton("Run"); '
+        'QgsProcessingParameterNumber("TILES", "Tile count"); QMessageBox.warning(w, "Oops", m); '
+        'log.warning("to the log"); self.tr("Run"); b.setFilter(self.tr("Photos") + " (*.jpg)"); '
+        'QLabel("GAIR"); QLabel(f"{a} ({b})"); raise ValueError("Choose a photo")'
+    )
     shown = [ast.unparse(text) for _, text in shown_untranslated(code, ROOT / "gair_qgis" / "gui" / "x.py")]
-    assert sorted(shown) == ["'Choose a photo'", "'None'", "'Oops'", "'Output folder'", "'Run'", "'Tile count'",
-                             "f'{n} tiles'"]
-    tree = ast.parse('X = QT_TRANSLATE_NOOP("A", "Title")\nY = "Plain"\nclass A:\n    def f(self, x):\n'
-                     '        self.tr(X); self.tr(Y); self.tr(x); self.tr(f"{x} y"); self.tr("a " + x); self.tr("ok")\n'
-                     '        translate(x, "text"); translate("A", X)')
+    assert sorted(shown) == [
+        "'Choose a photo'",
+        "'None'",
+        "'Oops'",
+        "'Output folder'",
+        "'Run'",
+        "'Tile count'",
+        "f'{n} tiles'",
+    ]
+    tree = ast.parse(
+        'X = QT_TRANSLATE_NOOP("A", "Title")\nY = "Plain"\nclass A:\n    def f(self, x):\n'
+        '        self.tr(X); self.tr(Y); self.tr(x); self.tr(f"{x} y"); self.tr("a " + x); self.tr("ok")\n'
+        '        translate(x, "text"); translate("A", X)'
+    )
     flagged = [ast.unparse(call) for _, call in unextractable({ROOT / "x.py": tree})]
     assert flagged == ["self.tr(Y)", "self.tr(x)", "self.tr(f'{x} y')", "self.tr('a ' + x)", "translate(x, 'text')"]
 
@@ -244,8 +322,11 @@ def test_each_ts_translates_every_string_the_code_has(ts, tmp_path):
     committed, extracted = messages(ts), messages(fresh)
     assert sorted(set(extracted) - set(committed)) == [], "new strings: run scripts/i18n.sh update and translate them"
     assert sorted(set(committed) - set(extracted)) == [], "strings gone from the code: run scripts/i18n.sh update"
-    unfinished = [key for key, translated in extracted.items()
-                  if translated.get("type") in ("unfinished", "obsolete", "vanished") or not (translated.text or "").strip()]
+    unfinished = [
+        key
+        for key, translated in extracted.items()
+        if translated.get("type") in ("unfinished", "obsolete", "vanished") or not (translated.text or "").strip()
+    ]
     assert unfinished == []
     assert ET.parse(ts).getroot().get("language") == ts.stem.removeprefix("gair_qgis_")
     assert TS in TS_FILES
@@ -253,6 +334,9 @@ def test_each_ts_translates_every_string_the_code_has(ts, tmp_path):
 
 @pytest.mark.parametrize("ts", TS_FILES, ids=lambda ts: ts.stem)
 def test_each_translation_keeps_the_placeholders_of_its_source(ts):
-    wrong = [(context, source[:60], translated.text[:60]) for (context, source), translated in messages(ts).items()
-             if translated.text and placeholders(source) != placeholders(translated.text)]
+    wrong = [
+        (context, source[:60], translated.text[:60])
+        for (context, source), translated in messages(ts).items()
+        if translated.text and placeholders(source) != placeholders(translated.text)
+    ]
     assert wrong == []

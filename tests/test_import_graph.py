@@ -1,6 +1,7 @@
 """The house has no import circles: no module of gair_qgis or gair_core imports, directly or
 through others, a module that imports it back, counting imports inside functions too (a lazy
 import hides a circle from Python, not from the reader). Pure ast: nothing is imported."""
+
 from __future__ import annotations
 
 import ast
@@ -118,7 +119,9 @@ def crosses_a_layer(module: str, target: str) -> bool:
     if target.startswith("gair_core.tools") and not module.startswith("gair_core.tools"):
         return True  # release tooling, left out of `pip install .`: the library never needs it
     if module.startswith("gair_qgis.runtime"):
-        return root in FRAMEWORKS + ("gair_core",) or (root == "gair_qgis" and not target.startswith("gair_qgis.runtime"))
+        return root in FRAMEWORKS + ("gair_core",) or (
+            root == "gair_qgis" and not target.startswith("gair_qgis.runtime")
+        )
     if module.startswith("gair_core"):
         return root == "gair_qgis" and target != "gair_qgis" and not target.startswith("gair_qgis.runtime")
     if module.startswith("gair_qgis.processing") and target.startswith("gair_qgis.gui"):
@@ -150,13 +153,20 @@ def test_the_layer_check_sees_a_forbidden_import(tmp_path):
     (tmp_path / "b.py").write_text("")
     (tmp_path / "gair_core" / "y.py").write_text("def g():\n    from .tools.benchmark import runner\n")
     (tmp_path / "runner.py").write_text("")
-    modules = {"gair_qgis.runtime.bad": runtime / "bad.py", "gair_qgis.deps": tmp_path / "gair_qgis" / "deps.py",
-               "gair_core.x": tmp_path / "gair_core" / "x.py", "gair_qgis.processing.base": tmp_path / "b.py",
-               "gair_core.y": tmp_path / "gair_core" / "y.py", "gair_core.tools.benchmark.runner": tmp_path / "runner.py"}
-    assert layer_violations(modules) == ["gair_core.x -> gair_qgis.processing.base",
-                                         "gair_core.y -> gair_core.tools.benchmark.runner",
-                                         "gair_qgis.runtime.bad -> gair_qgis.deps",
-                                         "gair_qgis.runtime.bad -> qgis.core"]
+    modules = {
+        "gair_qgis.runtime.bad": runtime / "bad.py",
+        "gair_qgis.deps": tmp_path / "gair_qgis" / "deps.py",
+        "gair_core.x": tmp_path / "gair_core" / "x.py",
+        "gair_qgis.processing.base": tmp_path / "b.py",
+        "gair_core.y": tmp_path / "gair_core" / "y.py",
+        "gair_core.tools.benchmark.runner": tmp_path / "runner.py",
+    }
+    assert layer_violations(modules) == [
+        "gair_core.x -> gair_qgis.processing.base",
+        "gair_core.y -> gair_core.tools.benchmark.runner",
+        "gair_qgis.runtime.bad -> gair_qgis.deps",
+        "gair_qgis.runtime.bad -> qgis.core",
+    ]
 
 
 def test_pip_install_leaves_out_the_release_tooling():

@@ -1,5 +1,6 @@
 """SIGTERM while a GeoTIFF output is written (as `kill PID` on qgis_process) leaves nothing
 behind: no output, no hidden partial file."""
+
 from __future__ import annotations
 
 import os
@@ -26,7 +27,13 @@ print("not reached")
 
 def test_sigterm_while_a_geotiff_is_written_leaves_nothing_behind(tmp_path):
     out = tmp_path / "heat.tif"
-    result = subprocess.run([sys.executable, "-c", SIGTERM_WHILE_WRITING, str(out)], capture_output=True, text=True,
-                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", SIGTERM_WHILE_WRITING, str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=300,
+    )
     assert result.returncode == -15 and "not reached" not in result.stdout, result.stderr[-2000:]
     assert list(tmp_path.iterdir()) == []  # no output and no hidden .partial.tif

@@ -1,5 +1,6 @@
 """Location rasters at the band limit: the interpolated raster against the encoder evaluated at
 every pixel (runtime only, real onnxruntime sessions of the bundled package)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,6 +25,7 @@ def local_grid(pixel_m: float):
 
     def lonlat(cols, rows):
         return np.stack([LON0 + np.asarray(cols) * dlon, LAT0 - np.asarray(rows) * dlat], axis=1)
+
     return lonlat
 
 
@@ -32,8 +34,10 @@ def field_for(runtime, size, pixel_m, output, tolerance=1e-3):
 
     def evaluate(cols, rows):
         return output(runtime.encode_location(lonlat(cols, rows))), np.ones(len(cols), bool)
-    raster = BandLimitedRaster(size, size, evaluate, highest_frequency(runtime.package),
-                               lambda c, r: equal_earth(lonlat(c, r)), tolerance)
+
+    raster = BandLimitedRaster(
+        size, size, evaluate, highest_frequency(runtime.package), lambda c, r: equal_earth(lonlat(c, r)), tolerance
+    )
     return raster, evaluate
 
 
@@ -60,8 +64,11 @@ def test_lagrange_matrix_reproduces_cubics_exactly():
 def test_interpolated_20m_raster_is_within_the_tolerance_of_every_pixel(runtime, kind):
     size = 240
     reference = runtime.encode_location(np.array([[LON0 + 0.05, LAT0 - 0.03]]))[0]
-    output = (lambda e: e) if kind == "embedding" else \
-        (lambda e: (e @ reference / np.linalg.norm(e, axis=1) / np.linalg.norm(reference))[:, None])
+    output = (
+        (lambda e: e)
+        if kind == "embedding"
+        else (lambda e: (e @ reference / np.linalg.norm(e, axis=1) / np.linalg.norm(reference))[:, None])
+    )
     raster, evaluate = field_for(runtime, size, 20.0, output)
     assert raster.step is not None and raster.step >= 4, "20 m pixels are far finer than the band limit"
     assert raster.evaluations < size * size / 4

@@ -1,4 +1,5 @@
 """GAIR losses: the formulas, and DDP (two gloo processes) == one process with the combined batch."""
+
 import math
 import os
 
@@ -30,12 +31,17 @@ def test_incl_is_the_symmetric_infonce_of_the_spec():
 
 def test_secl_uses_the_positive_location_and_the_queue_only():
     a, l, q = unit(4, 16, seed=3), unit(4, 16, seed=4), unit(7, 16, seed=5)
-    expected = torch.stack([
-        -torch.log(torch.exp(a[i] @ l[i] / 0.07) / (torch.exp(a[i] @ l[i] / 0.07) + torch.exp(a[i] @ q.T / 0.07).sum()))
-        for i in range(4)]).mean()
+    expected = torch.stack(
+        [
+            -torch.log(
+                torch.exp(a[i] @ l[i] / 0.07) / (torch.exp(a[i] @ l[i] / 0.07) + torch.exp(a[i] @ q.T / 0.07).sum())
+            )
+            for i in range(4)
+        ]
+    ).mean()
     torch.testing.assert_close(SeclLoss()(a, l, q, SCALE), expected, rtol=1e-5, atol=1e-5)
     # other rows' locations are not negatives: each row's loss is the same alone or in the batch
-    alone = torch.stack([SeclLoss()(a[i:i + 1], l[i:i + 1], q, SCALE) for i in range(4)]).mean()
+    alone = torch.stack([SeclLoss()(a[i : i + 1], l[i : i + 1], q, SCALE) for i in range(4)]).mean()
     torch.testing.assert_close(alone, SeclLoss()(a, l, q, SCALE))
 
 
@@ -50,8 +56,13 @@ def test_queue_is_a_fifo_of_lon_lat():
 
 
 def test_total_is_half_the_sum_of_the_three_terms():
-    features = {"sv": torch.randn(3, 8), "rs": torch.randn(3, 8), "location": torch.randn(3, 8),
-                "queue": torch.randn(6, 8), "logit_scale": SCALE}
+    features = {
+        "sv": torch.randn(3, 8),
+        "rs": torch.randn(3, 8),
+        "location": torch.randn(3, 8),
+        "queue": torch.randn(6, 8),
+        "logit_scale": SCALE,
+    }
     losses = GAIRLoss()(features)
     torch.testing.assert_close(losses["loss"], 0.5 * (losses["incl"] + losses["sv_loc"] + losses["rs_loc"]))
 
@@ -64,11 +75,19 @@ BATCH = 4
 def make_batch():
     g = torch.Generator().manual_seed(7)
     cfg = get_preset("tiny")
-    lonlat = torch.stack([torch.rand(BATCH, generator=g, dtype=torch.float64) * 360 - 180,
-                          torch.rand(BATCH, generator=g, dtype=torch.float64) * 160 - 80], dim=1)
-    return {"sv": torch.randn(BATCH, 3, cfg.sv.image_size, cfg.sv.image_size, generator=g),
-            "rs": torch.rand(BATCH, cfg.rs.in_bands, cfg.rs.image_size, cfg.rs.image_size, generator=g),
-            "coords": torch.rand(BATCH, 2, generator=g, dtype=torch.float64) * 2 - 1, "lonlat": lonlat}
+    lonlat = torch.stack(
+        [
+            torch.rand(BATCH, generator=g, dtype=torch.float64) * 360 - 180,
+            torch.rand(BATCH, generator=g, dtype=torch.float64) * 160 - 80,
+        ],
+        dim=1,
+    )
+    return {
+        "sv": torch.randn(BATCH, 3, cfg.sv.image_size, cfg.sv.image_size, generator=g),
+        "rs": torch.rand(BATCH, cfg.rs.in_bands, cfg.rs.image_size, cfg.rs.image_size, generator=g),
+        "coords": torch.rand(BATCH, 2, generator=g, dtype=torch.float64) * 2 - 1,
+        "lonlat": lonlat,
+    }
 
 
 def gradients(rank: int, world_size: int, out: str) -> None:
@@ -79,10 +98,16 @@ def gradients(rank: int, world_size: int, out: str) -> None:
     if world_size > 1:
         module = torch.nn.parallel.DistributedDataParallel(module, broadcast_buffers=False)
     per_rank = BATCH // world_size
-    batch = {k: v[rank * per_rank:(rank + 1) * per_rank] for k, v in make_batch().items()}
+    batch = {k: v[rank * per_rank : (rank + 1) * per_rank] for k, v in make_batch().items()}
     precision = Precision.choose("off", torch.device("cpu"))
-    forward_backward(module, GAIRLoss(), batch, LocationQueue(model.queue_for_location, model.queue_ptr_location),
-                     precision, precision.scaler())
+    forward_backward(
+        module,
+        GAIRLoss(),
+        batch,
+        LocationQueue(model.queue_for_location, model.queue_ptr_location),
+        precision,
+        precision.scaler(),
+    )
     grads = {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}
     torch.save({"grads": grads, "queue": model.queue_for_location.clone()}, f"{out}/rank{rank}.pt")
 

@@ -7,6 +7,7 @@ Real parts throughout: qgis_process, the heatmap dock's run in a QGIS task, GeoT
 file system (tests/fs_faults.py: a tmpfs mounted read-only, which stops root too) and a writer
 killed with SIGKILL in the middle of its GeoTIFF.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,8 +35,14 @@ def qgis_process(*parameters: str, cache: Path) -> subprocess.CompletedProcess:
     own tile cache folder."""
     env = {k: v for k, v in os.environ.items() if k != "QGIS_CUSTOM_CONFIG_PATH"}
     env["GAIR_CACHE_DIR"] = str(cache)
-    command = [str(ROOT / "scripts" / "qgis_process"), "run", "gair:svheatmap", "--", *parameters,
-               f"MODEL={UNTRAINED_TWIN}"]
+    command = [
+        str(ROOT / "scripts" / "qgis_process"),
+        "run",
+        "gair:svheatmap",
+        "--",
+        *parameters,
+        f"MODEL={UNTRAINED_TWIN}",
+    ]
     return subprocess.run(command, capture_output=True, text=True, timeout=240, env=env)
 
 
@@ -49,8 +56,9 @@ def cache_entries(cache: Path) -> list[Path]:
 def test_qgis_process_refuses_an_unwritable_output_folder_before_any_tile_is_encoded(tmp_path, l2a_tile, photo):
     cache = tmp_path / "cache"
     with read_only_folder(tmp_path / "readonly") as folder:
-        done = qgis_process(f"INPUT={l2a_tile}", f"SV_IMAGE={photo}", f"SV_POINT={POINT}",
-                            f"OUTPUT={folder / 'heat.tif'}", cache=cache)
+        done = qgis_process(
+            f"INPUT={l2a_tile}", f"SV_IMAGE={photo}", f"SV_POINT={POINT}", f"OUTPUT={folder / 'heat.tif'}", cache=cache
+        )
         assert list(folder.iterdir()) == []
     said = done.stdout + done.stderr
     assert done.returncode != 0, said
@@ -60,8 +68,9 @@ def test_qgis_process_refuses_an_unwritable_output_folder_before_any_tile_is_enc
     assert cache_entries(cache) == []
 
 
-def test_a_dock_run_into_an_unwritable_output_folder_stops_before_the_work(plugin, qgis_iface, l2a_tile, photo,
-                                                                           gair_settings, tmp_path):
+def test_a_dock_run_into_an_unwritable_output_folder_stops_before_the_work(
+    plugin, qgis_iface, l2a_tile, photo, gair_settings, tmp_path
+):
     from gair_qgis.gui.heatmap_dock import HeatmapDock
 
     from gui_support import show_raster, wait_for_tasks
@@ -86,8 +95,9 @@ def test_a_dock_run_into_an_unwritable_output_folder_stops_before_the_work(plugi
     assert len(QgsProject.instance().mapLayers()) == layers
 
 
-def test_a_vector_output_in_an_unwritable_folder_is_refused_before_the_tiles_are_encoded(tmp_path, gair_provider,
-                                                                                         l2a_tile):
+def test_a_vector_output_in_an_unwritable_folder_is_refused_before_the_tiles_are_encoded(
+    tmp_path, gair_provider, l2a_tile
+):
     """gair:tilepredict makes its tile grid (a GeoPackage) only after encoding every tile: its
     folder, as every output's, is tried before the work."""
     from qgis.core import QgsProcessingException
@@ -110,7 +120,10 @@ def test_the_output_check_tries_the_folder_itself(tmp_path):
 
     assert check_output_path(tmp_path / "heat.tif") == tmp_path / "heat.tif"
     assert list(tmp_path.iterdir()) == []
-    with read_only_folder(tmp_path / "readonly") as folder, pytest.raises(InputError, match="not writable.*choose a folder you can write to"):
+    with (
+        read_only_folder(tmp_path / "readonly") as folder,
+        pytest.raises(InputError, match="not writable.*choose a folder you can write to"),
+    ):
         check_output_path(folder / "heat.tif")
 
 
@@ -133,8 +146,14 @@ with atomic_geotiff(sys.argv[1], grid, 1, QgsCoordinateReferenceSystem("EPSG:432
 
 def killed_writer(out: Path) -> list[Path]:
     """Run a GeoTIFF writer that is killed with SIGKILL in the middle; the files it left."""
-    result = subprocess.run([sys.executable, "-c", KILLED_WHILE_WRITING, str(out)], capture_output=True, text=True,
-                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", KILLED_WHILE_WRITING, str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=300,
+    )
     assert result.returncode == -signal.SIGKILL, result.stderr[-2000:]
     return sorted(out.parent.glob(".*partial*"))
 
@@ -149,8 +168,10 @@ def test_partial_outputs_of_a_killed_run_are_removed_by_the_next_run(tmp_path, g
     mine.write_bytes(b"the user's")
     running = folder / f".other.0123abcd.{os.getppid()}@{HOST}.partial.tif"
     running.write_bytes(b"being written")
-    run("svheatmap", {"INPUT": str(l2a_tile), "SV_IMAGE": str(photo), "SV_POINT": POINT,
-                      "OUTPUT": str(folder / "second.tif")})
+    run(
+        "svheatmap",
+        {"INPUT": str(l2a_tile), "SV_IMAGE": str(photo), "SV_POINT": POINT, "OUTPUT": str(folder / "second.tif")},
+    )
     assert sorted(p.name for p in folder.iterdir()) == sorted([mine.name, running.name, "second.tif"])
     assert read_output(folder / "second.tif").values.shape[0] == 1
     assert not Path(f"{l2a_tile}.aux.xml").exists()  # nor beside the input (in-process, as the toolbox runs it)
@@ -163,8 +184,13 @@ def test_a_heatmap_run_through_qgis_process_writes_nothing_beside_the_input(tmp_
     inputs = sorted(p.name for p in l2a_tile.parent.iterdir())
     out = tmp_path / "out"
     out.mkdir()
-    done = qgis_process(f"INPUT={l2a_tile}", f"SV_IMAGE={photo}", f"SV_POINT={POINT}", f"OUTPUT={out / 'heat.tif'}",
-                        cache=tmp_path / "cache")
+    done = qgis_process(
+        f"INPUT={l2a_tile}",
+        f"SV_IMAGE={photo}",
+        f"SV_POINT={POINT}",
+        f"OUTPUT={out / 'heat.tif'}",
+        cache=tmp_path / "cache",
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert not Path(f"{l2a_tile}.aux.xml").exists()
     assert sorted(p.name for p in l2a_tile.parent.iterdir() if p.name not in ("out", "cache")) == inputs
@@ -178,8 +204,9 @@ def test_an_input_raster_s_own_aux_xml_is_still_read(qgis_app, tmp_path):
 
     from gair_qgis.qgis_io import input_sidecars_suppressed
 
-    raster = write_geotiff(tmp_path / "plain.tif", sentinel_like(20, 30, bands=2), (9.16, 48.76, 9.163, 48.762),
-                           "EPSG:4326", None)
+    raster = write_geotiff(
+        tmp_path / "plain.tif", sentinel_like(20, 30, bands=2), (9.16, 48.76, 9.163, 48.762), "EPSG:4326", None
+    )
     dataset = gdal.Open(str(raster))  # read-only: GDAL keeps the new description in plain.tif.aux.xml
     dataset.GetRasterBand(1).SetDescription("named in the side file")
     dataset = None
@@ -202,15 +229,26 @@ def test_embed_overwrite_with_fewer_inputs_replaces_the_whole_earlier_set(tmp_pa
     out = tmp_path / "out"
     assert embed("--rs-image", l2a_tile, "--sv-image", photo, "--lon", 9.17, "--lat", 48.768, "--output-dir", out) == 0
     first = {p.name for p in out.iterdir()}
-    assert first == {"rs_embedding.npy", "sv_embedding.npy", "sv_projected_embedding.npy", "loc_embedding.npy",
-                     "localized_rs_embedding.npy", "embed_summary.json"}
+    assert first == {
+        "rs_embedding.npy",
+        "sv_embedding.npy",
+        "sv_projected_embedding.npy",
+        "loc_embedding.npy",
+        "localized_rs_embedding.npy",
+        "embed_summary.json",
+    }
     (out / "notes.txt").write_text("the user's")
     (out / "mine.npy").write_bytes(b"the user's")
     assert embed("--sv-image", photo, "--output-dir", out) == 2  # without --overwrite: refused, nothing changes
     assert {p.name for p in out.iterdir()} == first | {"notes.txt", "mine.npy"}
     assert embed("--sv-image", photo, "--output-dir", out, "--overwrite") == 0
-    assert {p.name for p in out.iterdir()} == {"sv_embedding.npy", "sv_projected_embedding.npy", "embed_summary.json",
-                                               "notes.txt", "mine.npy"}
+    assert {p.name for p in out.iterdir()} == {
+        "sv_embedding.npy",
+        "sv_projected_embedding.npy",
+        "embed_summary.json",
+        "notes.txt",
+        "mine.npy",
+    }
     summary = json.loads((out / "embed_summary.json").read_text())
     assert set(summary["outputs"]) == {"sv_embedding.npy", "sv_projected_embedding.npy"}
     assert np.load(out / "sv_embedding.npy").shape[0] == 1
@@ -233,13 +271,24 @@ embed.main(sys.argv[1:])
 def test_embed_removes_what_a_killed_run_left_half_written(tmp_path, photo):
     out = tmp_path / "out"
     args = ["--package", str(UNTRAINED_TWIN), "--sv-image", str(photo), "--output-dir", str(out)]
-    killed = subprocess.run([sys.executable, "-c", KILLED_EMBED, *args], capture_output=True, text=True, cwd=ROOT,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_EMBED, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=300,
+    )
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
     left = [p.name for p in out.iterdir()]
     assert len(left) == 1 and left[0].startswith(".sv_embedding.npy.") and left[0].endswith(".partial"), left
     (out / f".sv_embedding.npy.{os.getppid()}@{HOST}.partial").write_bytes(b"a running process's")  # stays
     assert embed("--sv-image", photo, "--output-dir", out) == 0
-    assert sorted(p.name for p in out.iterdir()) == sorted([
-        f".sv_embedding.npy.{os.getppid()}@{HOST}.partial", "embed_summary.json", "sv_embedding.npy",
-        "sv_projected_embedding.npy"])
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [
+            f".sv_embedding.npy.{os.getppid()}@{HOST}.partial",
+            "embed_summary.json",
+            "sv_embedding.npy",
+            "sv_projected_embedding.npy",
+        ]
+    )

@@ -1,6 +1,7 @@
 """Replacing a model package replaces only a package of ours: a folder of the user's, a
 model.json that is not ours or a package holding other files is left untouched, and a write
 that fails keeps the old package whole (import_checkpoint, write_package, the GUI import)."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Model packages, the onnxruntime runtime, the torch-free import and the fast heatmap."""
+
 import json
 import shutil
 import subprocess
@@ -23,8 +24,16 @@ N = 12
 @pytest.fixture(scope="module")
 def tiny_package(tmp_path_factory, tiny_checkpoint):
     out = tmp_path_factory.mktemp("pkg") / "tiny"
-    export_package(load_model(tiny_checkpoint), out, provenance={"source_checkpoint": "tiny"}, name="tiny-test",
-                   version="0", licence="Apache-2.0", description="", untrained=True)
+    export_package(
+        load_model(tiny_checkpoint),
+        out,
+        provenance={"source_checkpoint": "tiny"},
+        name="tiny-test",
+        version="0",
+        licence="Apache-2.0",
+        description="",
+        untrained=True,
+    )
     return out
 
 
@@ -79,8 +88,11 @@ def test_runtime_equals_torch_for_the_tiny_preset(tiny_runtime, tiny_checkpoint)
     np.testing.assert_allclose(np.stack([t.grid for t in tiles]), grid.numpy(), **close)
     np.testing.assert_allclose(np.stack([t.global_embedding for t in tiles]), global_embedding.numpy(), **close)
     np.testing.assert_allclose(np.stack([t.localize(coords[0]) for t in tiles]), localized.numpy(), **close)
-    np.testing.assert_allclose(np.stack([t.localize(coords[0], "bilinear") for t in tiles]),
-                               model.localize(grid, torch.from_numpy(coords).expand(3, -1, -1), "bilinear").numpy(), **close)
+    np.testing.assert_allclose(
+        np.stack([t.localize(coords[0], "bilinear") for t in tiles]),
+        model.localize(grid, torch.from_numpy(coords).expand(3, -1, -1), "bilinear").numpy(),
+        **close,
+    )
     got_pooled, got_projected = tiny_runtime.encode_sv(sv)
     np.testing.assert_allclose(got_pooled, pooled.numpy(), **close)
     np.testing.assert_allclose(got_projected, model.project_sv(pooled).detach().numpy(), **close)
@@ -153,9 +165,11 @@ def test_runtime_embed_cli_matches_torch_embed(tmp_path, tiny_package, tiny_chec
 
 
 def test_importing_gair_qgis_imports_neither_qgis_nor_torch():
-    code = ("import sys, gair_qgis, gair_qgis.runtime.session, gair_qgis.runtime.embed, gair_qgis.runtime.import_checkpoint;"
-            "bad = [m for m in sys.modules if m.split('.')[0] in ('torch', 'qgis', 'PyQt5', 'gair_core')];"
-            "print(bad); sys.exit(1 if bad else 0)")
+    code = (
+        "import sys, gair_qgis, gair_qgis.runtime.session, gair_qgis.runtime.embed, gair_qgis.runtime.import_checkpoint;"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('torch', 'qgis', 'PyQt5', 'gair_core')];"
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -186,13 +200,21 @@ def test_base_preset_export_and_torch_free_import_agree(tmp_path, base_checkpoin
     from gair_core.checkpoint import load_released
 
     model, _ = load_released(base_checkpoint)
-    errors = export_package(model, tmp_path / "exported", provenance={}, name="base", version="0", licence="x",
-                            description="", untrained=False)
+    errors = export_package(
+        model,
+        tmp_path / "exported",
+        provenance={},
+        name="base",
+        version="0",
+        licence="x",
+        description="",
+        untrained=False,
+    )
     assert max(errors.values()) < 1e-4
     del model
     script = BLOCK_TORCH + textwrap.dedent(f"""
         from gair_qgis.runtime import import_checkpoint, embed
-        assert import_checkpoint.main([{str(base_checkpoint)!r}, '--out', {str(tmp_path / 'imported')!r}]) == 0
+        assert import_checkpoint.main([{str(base_checkpoint)!r}, '--out', {str(tmp_path / "imported")!r}]) == 0
         for name in ('imported', 'exported'):
             assert embed.main(['--package', {str(tmp_path)!r} + '/' + name, '--rs-image', {str(l2a_tile)!r},
                                '--sv-image', {str(photo)!r}, '--lon', '9.17', '--lat', '48.765',
@@ -213,8 +235,13 @@ def test_heads_are_added_with_hashes_and_read_back(tiny_package, tmp_path):
 
     rng = np.random.default_rng(7)
     layers = [(rng.standard_normal((16, 128)), rng.standard_normal(16)), (rng.standard_normal((3, 16)), np.zeros(3))]
-    spec = {"name": "landcover", "task": "classification", "input": "rs_global", "labels": ["water", "urban", "forest"],
-            "metric": {"name": "accuracy", "value": 0.5}}
+    spec = {
+        "name": "landcover",
+        "task": "classification",
+        "input": "rs_global",
+        "labels": ["water", "urban", "forest"],
+        "metric": {"name": "accuracy", "value": 0.5},
+    }
     package = add_heads(tiny_package, [(spec, layers)], out_dir=tmp_path / "with-head")
     (head,) = package.heads
     assert head.labels == ("water", "urban", "forest") and head.file == "heads/landcover.npz"
@@ -229,8 +256,15 @@ def test_adding_heads_keeps_the_model_card(tiny_package, tmp_path):
 
     copy = shutil.copytree(tiny_package, tmp_path / "carded")
     (copy / "README.md").write_text("# card\n")
-    add_heads(copy, [({"name": "h", "task": "regression", "input": "location", "targets": ["t"]},
-                      [(np.ones((1, 128)), np.zeros(1))])])
+    add_heads(
+        copy,
+        [
+            (
+                {"name": "h", "task": "regression", "input": "location", "targets": ["t"]},
+                [(np.ones((1, 128)), np.zeros(1))],
+            )
+        ],
+    )
     assert (copy / "README.md").read_text() == "# card\n"
 
 

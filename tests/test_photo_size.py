@@ -1,5 +1,6 @@
 """Photos below what the model can see: refused under one ViT patch (16 px a side), embedded
 with a warning when enlarged more than 4x (issue 23, item 8)."""
+
 from __future__ import annotations
 
 import warnings
@@ -71,8 +72,10 @@ def test_the_embed_command_warns_about_a_small_photo_in_one_line(tmp_path, capsy
     out = tmp_path / "out"
     assert embed.main(["--package", str(UNTRAINED_TWIN), "--sv-image", str(photo), "--output-dir", str(out)]) == 0
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == [f"warning: the photo {photo} is 20 x 24 px, enlarged 11x to the model's 224 px: its embedding "
-                   "carries little detail"]
+    assert err == [
+        f"warning: the photo {photo} is 20 x 24 px, enlarged 11x to the model's 224 px: its embedding "
+        "carries little detail"
+    ]
     assert (out / "sv_embedding.npy").is_file()
 
 

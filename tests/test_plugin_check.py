@@ -2,6 +2,7 @@
 would refuse or warn about in a small plugin zip, pass a clean one, and acknowledge a model.json
 digest only where it is the sha256 of the file it names. The real tools run (bandit,
 detect-secrets, flake8); the site's own code only where a checkout of it is at hand."""
+
 from __future__ import annotations
 
 import hashlib
@@ -40,13 +41,21 @@ def write_zip(path: Path, files: dict[str, bytes | str]) -> Path:
 
 
 def clean_files() -> dict[str, bytes | str]:
-    return {"probe/__init__.py": '"""A probe."""\n\n\ndef classFactory(iface):\n    return None\n',
-            "probe/metadata.txt": METADATA, "probe/LICENSE": "GPL-2.0-or-later\n"}
+    return {
+        "probe/__init__.py": '"""A probe."""\n\n\ndef classFactory(iface):\n    return None\n',
+        "probe/metadata.txt": METADATA,
+        "probe/LICENSE": "GPL-2.0-or-later\n",
+    }
 
 
 def run_check(archive: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "scripts" / "plugin_check.py"), str(archive), *args],
-                          capture_output=True, text=True, timeout=600, env=dict(os.environ))
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "plugin_check.py"), str(archive), *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=dict(os.environ),
+    )
 
 
 def test_a_clean_plugin_zip_passes(tmp_path):
@@ -88,8 +97,10 @@ def test_release_refuses_placeholder_contact(tmp_path):
     assert "email=someone@example.org is a placeholder" in result.stderr
 
 
-@pytest.mark.skipif(not (SITE / "qgis-app" / "plugins" / "validator.py").is_file(),
-                    reason="no checkout of qgis/QGIS-Plugins-Website in build/ (make plugin-check makes one)")
+@pytest.mark.skipif(
+    not (SITE / "qgis-app" / "plugins" / "validator.py").is_file(),
+    reason="no checkout of qgis/QGIS-Plugins-Website in build/ (make plugin-check makes one)",
+)
 def test_the_sites_own_code_agrees(tmp_path):
     files = clean_files()
     del files["probe/LICENSE"]

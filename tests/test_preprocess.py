@@ -73,8 +73,17 @@ def _resize_by_float64_matrices(image: np.ndarray, out_h: int, out_w: int) -> np
     return np.einsum("oh,chw,pw->cop", rows, image.astype(np.float64), cols, optimize=True).astype(np.float32)
 
 
-@pytest.mark.parametrize("shape,size", [((10, 200, 200), 96), ((10, 190, 245), 96), ((3, 720, 1280), 224),
-                                        ((3, 3000, 4000), 224), ((2, 50, 60), 96), ((1, 5, 3), 7)])
+@pytest.mark.parametrize(
+    "shape,size",
+    [
+        ((10, 200, 200), 96),
+        ((10, 190, 245), 96),
+        ((3, 720, 1280), 224),
+        ((3, 3000, 4000), 224),
+        ((2, 50, 60), 96),
+        ((1, 5, 3), 7),
+    ],
+)
 def test_fast_bicubic_equals_the_float64_matrix_product_within_float32_round_off(shape, size):
     image = (np.random.default_rng(1).standard_normal(shape) * 2).astype(np.float32)
     fast = resize_bicubic(image, size, size)

@@ -1,6 +1,7 @@
 """gair:rsembed, gair:locationraster, gair:tilepredict and gair:svpoints in a real headless
 QGIS, on rasters in EPSG:4326, UTM 32N and NC State Plane (US feet), checked against the
 runtime's own encoders (rasterio reads and pyproj transforms, no plugin code)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -32,8 +33,10 @@ RASTER_SIZE = {"EPSG:4326": (340, 240), "EPSG:32632": (240, 230), "EPSG:2264": (
 def rasters(tmp_path_factory) -> dict[str, Path]:
     """One 12-band L2A raster per CRS."""
     folder = tmp_path_factory.mktemp("rasters")
-    return {crs: make_raster(folder / f"{crs.replace(':', '_')}.tif", case, *RASTER_SIZE[crs], seed=7)
-            for crs, case in CASES.items()}
+    return {
+        crs: make_raster(folder / f"{crs.replace(':', '_')}.tif", case, *RASTER_SIZE[crs], seed=7)
+        for crs, case in CASES.items()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -58,16 +61,36 @@ def head_package(tmp_path_factory) -> Path:
         return buffer.getvalue()
 
     heads = [
-        {"name": "landcover", "task": "classification", "input": "rs_global", "file": "head_landcover.npz",
-         "labels": ["water", "urban", "forest"]},
-        {"name": "climate", "task": "classification", "input": "location", "file": "head_climate.npz",
-         "labels": ["arid", "temperate"]},
-        {"name": "perception", "task": "regression", "input": "sv", "file": "head_perception.npz",
-         "targets": ["safe", "lively"]},
+        {
+            "name": "landcover",
+            "task": "classification",
+            "input": "rs_global",
+            "file": "head_landcover.npz",
+            "labels": ["water", "urban", "forest"],
+        },
+        {
+            "name": "climate",
+            "task": "classification",
+            "input": "location",
+            "file": "head_climate.npz",
+            "labels": ["arid", "temperate"],
+        },
+        {
+            "name": "perception",
+            "task": "regression",
+            "input": "sv",
+            "file": "head_perception.npz",
+            "targets": ["safe", "lively"],
+        },
     ]
     files = {name: base.root / name for name in base.meta["files"]}
-    files.update({"head_landcover.npz": head_npz([d, 16, 3]), "head_climate.npz": head_npz([d, 2]),
-                  "head_perception.npz": head_npz([d, 8, 2])})
+    files.update(
+        {
+            "head_landcover.npz": head_npz([d, 16, 3]),
+            "head_climate.npz": head_npz([d, 2]),
+            "head_perception.npz": head_npz([d, 8, 2]),
+        }
+    )
     meta = {k: v for k, v in base.meta.items() if k not in ("files", "format_version")}
     meta.update(name="gair-tiny-with-heads", heads=heads)
     return write_package(tmp_path_factory.mktemp("pkg") / "with-heads", meta, files)
@@ -118,18 +141,29 @@ def test_rsembed_writes_each_tiles_global_embedding_and_fills_the_cache(tmp_path
     assert out.geotransform[0] == pytest.approx(case.left) and out.geotransform[3] == pytest.approx(case.top)
 
     first = windows[0]
-    tile_extent = (f"{case.left},{case.left + first[2] * case.pixel},"
-                   f"{case.top - first[3] * case.pixel},{case.top} [{crs}]")
+    tile_extent = (
+        f"{case.left},{case.left + first[2] * case.pixel},{case.top - first[3] * case.pixel},{case.top} [{crs}]"
+    )
     x, y = case.left + 50 * case.pixel, case.top - 60 * case.pixel
-    heat = run("svheatmap", {"INPUT": str(raster), "SV_IMAGE": str(photo), "SV_POINT": f"{x},{y} [{crs}]",
-                             "TILE_EXTENT": tile_extent, "OUTPUT": str(tmp_path / "heat.tif")})
+    heat = run(
+        "svheatmap",
+        {
+            "INPUT": str(raster),
+            "SV_IMAGE": str(photo),
+            "SV_POINT": f"{x},{y} [{crs}]",
+            "TILE_EXTENT": tile_extent,
+            "OUTPUT": str(tmp_path / "heat.tif"),
+        },
+    )
     assert heat["ENCODED_TILES"] == 0  # encoded by rsembed
 
 
 def test_rsembed_pca_view_and_stride(tmp_path, gair_provider, rasters):
     raster = rasters["EPSG:32632"]
-    result = run("rsembed", {"INPUT": str(raster), "STRIDE": 0.5, "OUTPUT_TYPE": 2, "PIXEL_SIZE": 20,
-                             "OUTPUT": str(tmp_path / "pca.tif")})
+    result = run(
+        "rsembed",
+        {"INPUT": str(raster), "STRIDE": 0.5, "OUTPUT_TYPE": 2, "PIXEL_SIZE": 20, "OUTPUT": str(tmp_path / "pca.tif")},
+    )
     out = read_output(tmp_path / "pca.tif")
     assert result["TILES"] == 4  # 200 px tiles every 100 px over 240 x 230 px, deduplicated at the edges
     assert out.values.shape == (3, 115, 120) and out.descriptions == ("pc1", "pc2", "pc3")
@@ -149,8 +183,16 @@ def test_locationraster_embedding_equals_the_location_encoder_at_pixel_centres(t
     if crs == "EPSG:2264":
         size = 6000
     extent = f"{x0},{x0 + size},{y0 - size * 0.75},{y0} [{crs}]"
-    run("locationraster", {"EXTENT": extent, "PIXEL_SIZE": size / 20, "OUTPUT_TYPE": 1, "TOLERANCE": 0,
-                           "OUTPUT": str(tmp_path / "emb.tif")})
+    run(
+        "locationraster",
+        {
+            "EXTENT": extent,
+            "PIXEL_SIZE": size / 20,
+            "OUTPUT_TYPE": 1,
+            "TOLERANCE": 0,
+            "OUTPUT": str(tmp_path / "emb.tif"),
+        },
+    )
     out = read_output(tmp_path / "emb.tif")
     assert out.values.shape == (runtime().package.embed_dim, 15, 20)
     x, y = out.centres()
@@ -158,14 +200,24 @@ def test_locationraster_embedding_equals_the_location_encoder_at_pixel_centres(t
     expected = runtime().encode_location(np.stack([lon, lat], axis=1))
     np.testing.assert_allclose(out.values.reshape(out.values.shape[0], -1).T, expected, atol=1e-4, rtol=1e-4)
     # the default tolerance (0.001) interpolates between lattice nodes where the pixels allow
-    run("locationraster", {"EXTENT": extent, "PIXEL_SIZE": size / 20, "OUTPUT_TYPE": 1,
-                           "OUTPUT": str(tmp_path / "interpolated.tif")})
+    run(
+        "locationraster",
+        {"EXTENT": extent, "PIXEL_SIZE": size / 20, "OUTPUT_TYPE": 1, "OUTPUT": str(tmp_path / "interpolated.tif")},
+    )
     interpolated = read_output(tmp_path / "interpolated.tif").values
     assert np.abs(interpolated.reshape(interpolated.shape[0], -1).T - expected).max() < 1e-3
 
-    run("locationraster", {"EXTENT": extent, "PIXEL_SIZE": size / 20, "OUTPUT_TYPE": 2, "TOLERANCE": 0,
-                           "REFERENCE_POINT": f"{case.lonlat[0]},{case.lonlat[1]} [EPSG:4326]",
-                           "OUTPUT": str(tmp_path / "sim.tif")})
+    run(
+        "locationraster",
+        {
+            "EXTENT": extent,
+            "PIXEL_SIZE": size / 20,
+            "OUTPUT_TYPE": 2,
+            "TOLERANCE": 0,
+            "REFERENCE_POINT": f"{case.lonlat[0]},{case.lonlat[1]} [EPSG:4326]",
+            "OUTPUT": str(tmp_path / "sim.tif"),
+        },
+    )
     similarity = read_output(tmp_path / "sim.tif").values[0].ravel()
     reference = runtime().encode_location(np.array([case.lonlat]))[0]
     cosine = expected @ reference / np.linalg.norm(expected, axis=1) / np.linalg.norm(reference)
@@ -177,8 +229,16 @@ def test_locationraster_pca_photo_reference_and_errors(tmp_path, gair_provider, 
     run("locationraster", {"EXTENT": extent, "OUTPUT": str(tmp_path / "pca.tif")})  # defaults: PCA, 256 px across
     out = read_output(tmp_path / "pca.tif")
     assert out.values.shape == (3, 128, 256) and out.values[0].std() > 0
-    run("locationraster", {"EXTENT": extent, "PIXEL_SIZE": 0.02, "OUTPUT_TYPE": 2, "REFERENCE_IMAGE": str(photo),
-                           "OUTPUT": str(tmp_path / "photo.tif")})
+    run(
+        "locationraster",
+        {
+            "EXTENT": extent,
+            "PIXEL_SIZE": 0.02,
+            "OUTPUT_TYPE": 2,
+            "REFERENCE_IMAGE": str(photo),
+            "OUTPUT": str(tmp_path / "photo.tif"),
+        },
+    )
     values = read_output(tmp_path / "photo.tif").values[0]
     assert values.shape == (5, 10) and (np.abs(values) <= 1).all()
     with pytest.raises(QgsProcessingException, match="needs a reference"):
@@ -195,8 +255,15 @@ def test_locationraster_pca_photo_reference_and_errors(tmp_path, gair_provider, 
 @pytest.mark.parametrize("crs", list(CASES))
 def test_tilepredict_applies_the_package_heads_to_every_tile(tmp_path, gair_provider, rasters, head_package, crs):
     raster = rasters[crs]
-    result = run("tilepredict", {"INPUT": str(raster), "MODEL": str(head_package), "OUTPUT": str(tmp_path / "tiles.gpkg"),
-                                 "OUTPUT_RASTER": str(tmp_path / "tiles.tif")})
+    result = run(
+        "tilepredict",
+        {
+            "INPUT": str(raster),
+            "MODEL": str(head_package),
+            "OUTPUT": str(tmp_path / "tiles.gpkg"),
+            "OUTPUT_RASTER": str(tmp_path / "tiles.tif"),
+        },
+    )
     windows = lattice_windows(crs, *RASTER_SIZE[crs])
     layer = QgsVectorLayer(str(tmp_path / "tiles.gpkg"), "tiles")
     features = sorted(layer.getFeatures(), key=lambda f: f["tile"])
@@ -235,8 +302,10 @@ def test_tilepredict_says_when_the_package_has_no_heads(tmp_path, gair_provider,
     meta = {k: v for k, v in base.meta.items() if k not in ("files", "format_version")}
     headless = write_package(tmp_path / "no-heads", dict(meta, heads=[]), files)
     with pytest.raises(QgsProcessingException, match="has no prediction head for tiles"):
-        run("tilepredict", {"INPUT": str(rasters["EPSG:32632"]), "MODEL": str(headless),
-                            "OUTPUT": str(tmp_path / "t.gpkg")})
+        run(
+            "tilepredict",
+            {"INPUT": str(rasters["EPSG:32632"]), "MODEL": str(headless), "OUTPUT": str(tmp_path / "t.gpkg")},
+        )
     assert not (tmp_path / "t.gpkg").exists()
 
 
@@ -264,13 +333,23 @@ def photo_points(tmp_path: Path, photo: Path, points: list[tuple[float, float]],
 def test_svpoints_adds_similarity_and_head_predictions(tmp_path, gair_provider, rasters, head_package, photo, crs):
     case = CASES[crs]
     cols, rows = RASTER_SIZE[crs]
-    inside = [(case.left + 40.3 * case.pixel, case.top - 55.6 * case.pixel),
-              (case.left + 200.1 * case.pixel, case.top - 170.2 * case.pixel)]
+    inside = [
+        (case.left + 40.3 * case.pixel, case.top - 55.6 * case.pixel),
+        (case.left + 200.1 * case.pixel, case.top - 170.2 * case.pixel),
+    ]
     outside = (case.left - 30 * case.pixel, case.top + 30 * case.pixel)
     lonlat = [to_lonlat(np.array([x]), np.array([y]), crs) for x, y in inside + [outside, inside[0]]]
     layer = photo_points(tmp_path, photo, [(float(lon[0]), float(lat[0])) for lon, lat in lonlat], "EPSG:4326")
-    result = run("svpoints", {"INPUT": layer, "PHOTO_FIELD": "photo", "RASTER": str(rasters[crs]),
-                              "MODEL": str(head_package), "OUTPUT": str(tmp_path / "points.gpkg")})
+    result = run(
+        "svpoints",
+        {
+            "INPUT": layer,
+            "PHOTO_FIELD": "photo",
+            "RASTER": str(rasters[crs]),
+            "MODEL": str(head_package),
+            "OUTPUT": str(tmp_path / "points.gpkg"),
+        },
+    )
     out = {f["name"]: f for f in QgsVectorLayer(str(tmp_path / "points.gpkg"), "p").getFeatures()}
     assert result["EVALUATED"] == 2 and len(out) == 4
     assert out["p2"]["gair_sim"] is None or str(out["p2"]["gair_sim"]) == "NULL"  # outside the raster

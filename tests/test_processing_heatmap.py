@@ -1,5 +1,6 @@
 """gair:svheatmap in a real headless QGIS on real GeoTIFFs, checked pixel by pixel against
 the runtime's own cosine at each output pixel centre (rasterio reads, no plugin code)."""
+
 from __future__ import annotations
 
 import math
@@ -78,7 +79,9 @@ def blended_reference(raster: Path, photo: Path, x: np.ndarray, y: np.ndarray, s
         inside = (u >= 0) & (u < 1) & (v >= 0) & (v < 1)
         if inside.any():
             weight = np.sin(np.pi * u[inside]) ** 2 * np.sin(np.pi * v[inside]) ** 2
-            weighted[inside] += weight * reference_similarity(raster, (c0, r0, width, height), photo, x[inside], y[inside])
+            weighted[inside] += weight * reference_similarity(
+                raster, (c0, r0, width, height), photo, x[inside], y[inside]
+            )
             weights[inside] += weight
     return (weighted / weights).astype(np.float32)
 
@@ -94,8 +97,9 @@ def raster_centre_tile_size(case, raster: Path) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("crs", list(CASES))
-def test_the_default_area_is_the_fixed_grid_tile_nearest_the_point_blended_in_each_crs(tmp_path, gair_provider,
-                                                                                        photo, crs):
+def test_the_default_area_is_the_fixed_grid_tile_nearest_the_point_blended_in_each_crs(
+    tmp_path, gair_provider, photo, crs
+):
     case = CASES[crs]
     cols, rows = (700, 480) if crs == "EPSG:4326" else (480, 460)
     raster = make_raster(tmp_path / "rs.tif", case, cols, rows)
@@ -113,7 +117,9 @@ def test_the_default_area_is_the_fixed_grid_tile_nearest_the_point_blended_in_ea
     centres_x, centres_y = out.centres()
     expected = blended_reference(raster, photo, centres_x, centres_y, size)
     np.testing.assert_allclose(out.values[0], expected, atol=ATOL, rtol=0)
-    overlapping = [t for t in tiles if t[0] < col + width and col < t[0] + t[2] and t[1] < row + height and row < t[1] + t[3]]
+    overlapping = [
+        t for t in tiles if t[0] < col + width and col < t[0] + t[2] and t[1] < row + height and row < t[1] + t[3]
+    ]
     assert result["TILES"] == len(overlapping) > 1
     at_point = out.values[0][int(point_row - row), int(point_col - col)]
     assert result["POINT_SIMILARITY"] == pytest.approx(float(at_point), abs=1e-6)
@@ -216,7 +222,9 @@ def test_l2a_band_names_or_order_and_bands_override_give_the_same_heatmap(tmp_pa
     named = make_raster(tmp_path / "named.tif", case, 120, 100, pixels)
     unnamed = make_raster(tmp_path / "unnamed.tif", case, 120, 100, pixels, descriptions=None)
     order = [5, 0, 9, 2, 7, 1, 8, 3, 6, 4]  # a 10-band stack in a scrambled order, no names
-    shuffled = make_raster(tmp_path / "shuffled.tif", case, 120, 100, pixels[MODEL_BANDS_IN_L2A][order], descriptions=None)
+    shuffled = make_raster(
+        tmp_path / "shuffled.tif", case, 120, 100, pixels[MODEL_BANDS_IN_L2A][order], descriptions=None
+    )
     point = f"{case.left + 60 * case.pixel},{case.top - 50 * case.pixel} [EPSG:4326]"
     heatmap(named, photo, tmp_path / "a.tif", SV_POINT=point)
     heatmap(unnamed, photo, tmp_path / "b.tif", SV_POINT=point)
@@ -231,14 +239,20 @@ def test_l2a_band_names_or_order_and_bands_override_give_the_same_heatmap(tmp_pa
 def test_rgb_raster_is_refused_clearly_unless_bands_are_mapped(tmp_path, gair_provider, photo):
     case = CASES["EPSG:4326"]
     rgb = np.random.default_rng(4).integers(0, 255, size=(3, 80, 90)).astype(np.uint8)
-    raster = write_geotiff(tmp_path / "rgb.tif", rgb, (case.left, case.top - 80 * case.pixel,
-                                                       case.left + 90 * case.pixel, case.top), "EPSG:4326")
+    raster = write_geotiff(
+        tmp_path / "rgb.tif",
+        rgb,
+        (case.left, case.top - 80 * case.pixel, case.left + 90 * case.pixel, case.top),
+        "EPSG:4326",
+    )
     point = f"{case.left + 45 * case.pixel},{case.top - 40 * case.pixel} [EPSG:4326]"
     with pytest.raises(QgsProcessingException, match=r"3 band\(s\).*BANDS parameter"):
         heatmap(raster, photo, tmp_path / "heat.tif", SV_POINT=point)
     assert not (tmp_path / "heat.tif").exists()
     bands = [3, 2, 1, 1, 1, 1, 1, 1, 1, 1]
-    heatmap(raster, photo, tmp_path / "heat.tif", SV_POINT=point, BANDS=",".join(map(str, bands)))  # as on a command line
+    heatmap(
+        raster, photo, tmp_path / "heat.tif", SV_POINT=point, BANDS=",".join(map(str, bands))
+    )  # as on a command line
     assert_matches_reference(tmp_path / "heat.tif", raster, photo, [b - 1 for b in bands])
     with pytest.raises(QgsProcessingException, match="give exactly 10 band numbers"):
         heatmap(raster, photo, tmp_path / "heat2.tif", SV_POINT=point, BANDS=[1, 2, 3])
@@ -282,16 +296,20 @@ def test_custom_crs_without_authority_id_works_and_is_written_as_wkt(tmp_path, g
     assert written.to_epsg() is None and written == CRS.from_proj4(custom)
 
 
-@pytest.mark.parametrize("problem, match", [
-    ("outside", r"outside the raster INPUT.*give a point inside the raster"),
-    ("unreadable photo", r"cannot read the photo .*Use a JPEG or PNG"),
-    ("missing photo", "photo not found"),
-    ("no crs", r"no valid CRS; assign one"),
-    ("too many tiles", r"needs 3 tiles, more than the limit of 1.*GAIR_MAX_TILES"),
-    ("existing output", r"already exists and is not overwritten"),
-])
-def test_errors_name_the_problem_and_the_fix_and_write_nothing(tmp_path, gair_provider, l2a_tile, photo,
-                                                               monkeypatch, problem, match):
+@pytest.mark.parametrize(
+    "problem, match",
+    [
+        ("outside", r"outside the raster INPUT.*give a point inside the raster"),
+        ("unreadable photo", r"cannot read the photo .*Use a JPEG or PNG"),
+        ("missing photo", "photo not found"),
+        ("no crs", r"no valid CRS; assign one"),
+        ("too many tiles", r"needs 3 tiles, more than the limit of 1.*GAIR_MAX_TILES"),
+        ("existing output", r"already exists and is not overwritten"),
+    ],
+)
+def test_errors_name_the_problem_and_the_fix_and_write_nothing(
+    tmp_path, gair_provider, l2a_tile, photo, monkeypatch, problem, match
+):
     raster, image, out = l2a_tile, photo, tmp_path / "out" / "heat.tif"
     out.parent.mkdir()
     extra = {"SV_POINT": "9.17,48.768 [EPSG:4326]"}
@@ -325,9 +343,18 @@ def test_cancel_mid_run_leaves_no_file(tmp_path, gair_provider, l2a_tile, photo)
     from processing_support import run as run_alg
 
     with pytest.raises(QgsProcessingException, match="cancelled"):
-        run_alg("svheatmap", {"INPUT": str(l2a_tile), "SV_IMAGE": str(photo), "SV_POINT": "9.17,48.768 [EPSG:4326]",
-                              "EXTENT": "9.150,9.190,48.750,48.780 [EPSG:4326]", "PIXEL_SIZE": 0.0002,
-                              "OUTPUT": str(out)}, CancelAfterStart())
+        run_alg(
+            "svheatmap",
+            {
+                "INPUT": str(l2a_tile),
+                "SV_IMAGE": str(photo),
+                "SV_POINT": "9.17,48.768 [EPSG:4326]",
+                "EXTENT": "9.150,9.190,48.750,48.780 [EPSG:4326]",
+                "PIXEL_SIZE": 0.0002,
+                "OUTPUT": str(out),
+            },
+            CancelAfterStart(),
+        )
     assert list(out.parent.iterdir()) == []
 
 
@@ -335,7 +362,10 @@ def test_pixel_size_in_degrees_for_a_geographic_raster(tmp_path, gair_provider, 
     heatmap(l2a_tile, photo, tmp_path / "heat.tif", SV_POINT="9.17,48.768 [EPSG:4326]", PIXEL_SIZE=0.0005)
     out = read_output(tmp_path / "heat.tif")
     assert out.geotransform[1] == 0.0005 and out.geotransform[5] == -0.0005
-    assert out.values.shape[1:] == (math.ceil(190 * 8.983e-5 / 0.0005 - 1e-9), math.ceil(245 * 8.983e-5 / 0.0005 - 1e-9))
+    assert out.values.shape[1:] == (
+        math.ceil(190 * 8.983e-5 / 0.0005 - 1e-9),
+        math.ceil(245 * 8.983e-5 / 0.0005 - 1e-9),
+    )
     x, y = out.centres()
     inside = (x < 9.160 + 245 * 8.983e-5) & (y > 48.760)  # centres inside the raster
     np.testing.assert_array_equal(out.values[0] != -9999, inside)

@@ -1,5 +1,6 @@
 """The plugin as QGIS loads it: metadata, load and unload through classFactory, and
 `scripts/qgis_process run gair:svheatmap` from the command line."""
+
 from __future__ import annotations
 
 import configparser
@@ -15,8 +16,16 @@ from qgis.core import QgsApplication
 from conftest import ROOT, UNTRAINED_TWIN
 from processing_support import MODEL_BANDS_IN_L2A, read_output, reference_similarity, window_of
 
-ALGORITHMS = {"gair:svheatmap", "gair:rsembed", "gair:locationraster", "gair:tilepredict", "gair:svpoints",
-              "gair:fieldbuild", "gair:fieldsearch", "gair:fieldheatmap"}
+ALGORITHMS = {
+    "gair:svheatmap",
+    "gair:rsembed",
+    "gair:locationraster",
+    "gair:tilepredict",
+    "gair:svpoints",
+    "gair:fieldbuild",
+    "gair:fieldsearch",
+    "gair:fieldheatmap",
+}
 
 
 def test_metadata_lets_qgis_find_the_plugin():
@@ -71,7 +80,10 @@ def test_the_toolbox_dialogs_show_short_labels_and_help_that_speaks_of_them(gair
             if definition.name() == "CRS":  # also a word of the text ("in any CRS")
                 continue
             # an ID in the body as a word of its own (INPUT, EXTENT, SV_POINT), not inside a word or a setting name
-            assert not re.search(rf"(?<![\w/.-]){definition.name()}(?![\w/.-])", body), (algorithm.id(), definition.name())
+            assert not re.search(rf"(?<![\w/.-]){definition.name()}(?![\w/.-])", body), (
+                algorithm.id(),
+                definition.name(),
+            )
         assert "{" not in body, algorithm.id()  # every placeholder filled
     heatmap = gair_provider.algorithm("svheatmap")
     assert "<b>Where the photo was taken</b>" in heatmap.shortHelpString()
@@ -82,8 +94,17 @@ def test_the_toolbox_dialogs_show_short_labels_and_help_that_speaks_of_them(gair
 def test_qgis_process_runs_svheatmap_from_the_command_line(tmp_path, l2a_tile, photo):
     out = tmp_path / "heat.tif"
     env = {k: v for k, v in os.environ.items() if k != "QGIS_CUSTOM_CONFIG_PATH"}
-    command = [str(ROOT / "scripts" / "qgis_process"), "run", "gair:svheatmap", "--", f"INPUT={l2a_tile}",
-               f"SV_IMAGE={photo}", "SV_POINT=9.17,48.768 [EPSG:4326]", f"MODEL={UNTRAINED_TWIN}", f"OUTPUT={out}"]
+    command = [
+        str(ROOT / "scripts" / "qgis_process"),
+        "run",
+        "gair:svheatmap",
+        "--",
+        f"INPUT={l2a_tile}",
+        f"SV_IMAGE={photo}",
+        "SV_POINT=9.17,48.768 [EPSG:4326]",
+        f"MODEL={UNTRAINED_TWIN}",
+        f"OUTPUT={out}",
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=240, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "UNTRAINED" in done.stdout + done.stderr
@@ -101,10 +122,17 @@ def test_processing_imports_no_gui_module():
     """The toolbox side never needs the docks: importing every algorithm loads no gair_qgis.gui
     module (settings, resources and errors live outside both), so there is no gui <-> processing circle."""
     modules = sorted(p.stem for p in (ROOT / "gair_qgis" / "processing").glob("*.py") if p.stem != "__init__")
-    code = (f"import sys, importlib; [importlib.import_module('gair_qgis.processing.' + m) for m in {modules!r}];"
-            "bad = [m for m in sys.modules if m.startswith('gair_qgis.gui')]; print(bad); sys.exit(1 if bad else 0)")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    code = (
+        f"import sys, importlib; [importlib.import_module('gair_qgis.processing.' + m) for m in {modules!r}];"
+        "bad = [m for m in sys.modules if m.startswith('gair_qgis.gui')]; print(bad); sys.exit(1 if bad else 0)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
     assert len(modules) >= 8 and result.returncode == 0, result.stdout + result.stderr
 
 
@@ -115,8 +143,17 @@ def test_qgis_process_writes_the_format_of_the_output_extension(tmp_path, l2a_ti
 
     out = tmp_path / "heat.img"
     env = {k: v for k, v in os.environ.items() if k != "QGIS_CUSTOM_CONFIG_PATH"}
-    command = [str(ROOT / "scripts" / "qgis_process"), "run", "gair:svheatmap", "--", f"INPUT={l2a_tile}",
-               f"SV_IMAGE={photo}", "SV_POINT=9.17,48.768 [EPSG:4326]", f"MODEL={UNTRAINED_TWIN}", f"OUTPUT={out}"]
+    command = [
+        str(ROOT / "scripts" / "qgis_process"),
+        "run",
+        "gair:svheatmap",
+        "--",
+        f"INPUT={l2a_tile}",
+        f"SV_IMAGE={photo}",
+        "SV_POINT=9.17,48.768 [EPSG:4326]",
+        f"MODEL={UNTRAINED_TWIN}",
+        f"OUTPUT={out}",
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=240, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert gdal.Open(str(out)).GetDriver().ShortName == "HFA"

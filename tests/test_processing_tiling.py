@@ -1,5 +1,6 @@
 """The pure pieces under the algorithms: window snapping and tiling (runtime.geometry), the
 tile cache, PCA and heads (no QGIS needed)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -53,7 +54,9 @@ def test_subgrid_shares_the_pixels_of_its_grid():
 
 def test_lattice_cells_and_tiles():
     lattice = TileLattice(Window(30, 20, 100, 80), (100, 80))
-    i, j = lattice.cell_of(np.array([0.0, 29.9, 30.0, 129.99, 130.0, 239.5]), np.array([0.0, 19.0, 20.0, 99.9, 100.0, 229.0]))
+    i, j = lattice.cell_of(
+        np.array([0.0, 29.9, 30.0, 129.99, 130.0, 239.5]), np.array([0.0, 19.0, 20.0, 99.9, 100.0, 229.0])
+    )
     assert i.tolist() == [-1, -1, 0, 0, 1, 2] and j.tolist() == [-1, -1, 0, 0, 1, 2]
     assert lattice.tile(GRID, -1, -1) == Window(0, 0, 100, 80)  # shifted inside
     assert lattice.tile(GRID, 2, 2) == Window(140, 150, 100, 80)
@@ -68,9 +71,13 @@ def _cached(seed: int, n: int = 4, d: int = 8):
     from gair_qgis.runtime.tile_cache import CachedTile
 
     rng = np.random.default_rng(seed)
-    tile = EncodedTile(rng.normal(size=(n, n, d)).astype(np.float32), rng.normal(size=d).astype(np.float32),
-                       rng.normal(size=(n * n, d)).astype(np.float32), rng.normal(size=(d, 2)).astype(np.float32),
-                       rng.normal(size=d).astype(np.float32))
+    tile = EncodedTile(
+        rng.normal(size=(n, n, d)).astype(np.float32),
+        rng.normal(size=d).astype(np.float32),
+        rng.normal(size=(n * n, d)).astype(np.float32),
+        rng.normal(size=(d, 2)).astype(np.float32),
+        rng.normal(size=d).astype(np.float32),
+    )
     return CachedTile(tile, rng.random((10, 12)) > 0.2)
 
 
@@ -146,7 +153,9 @@ def test_head_prediction_softmax_and_regression():
     classifier = Head(HeadSpec("c", "classification", "sv", "c.npz", ("a", "b"), (), {}), [(w1, b1)])
     probabilities = classifier.predict(np.array([[2.0, 0.0, 9.0]]))
     assert probabilities[0] == pytest.approx(np.exp([2.0, 0.0]) / np.exp([2.0, 0.0]).sum())
-    regression = Head(HeadSpec("r", "regression", "sv", "r.npz", (), ("x",), {}),
-                      [(np.array([[1.0, -1.0]]), np.array([0.5])), (np.array([[2.0]]), np.array([1.0]))])
+    regression = Head(
+        HeadSpec("r", "regression", "sv", "r.npz", (), ("x",), {}),
+        [(np.array([[1.0, -1.0]]), np.array([0.5])), (np.array([[2.0]]), np.array([1.0]))],
+    )
     assert regression.predict(np.array([[1.0, 3.0], [3.0, 1.0]]))[:, 0].tolist() == [1.0, 6.0]  # ReLU between
     assert regression.outputs() == ["x"] and classifier.outputs() == ["a", "b"]

@@ -8,6 +8,7 @@
   separate process, never next to QGIS's PyQt5).
 - gair_qgis.compat's values are the running QGIS's enum members, equal to the 3.22 ones.
 """
+
 from __future__ import annotations
 
 import ast
@@ -23,14 +24,24 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PLUGIN = ROOT / "gair_qgis"
 COMPAT = PLUGIN / "compat.py"
-QT_MODULES = ("qgis.core", "qgis.gui", "qgis.analysis", "qgis.PyQt.QtCore", "qgis.PyQt.QtGui",
-              "qgis.PyQt.QtWidgets", "qgis.PyQt.QtNetwork", "qgis.PyQt.QtSvg", "qgis.PyQt.QtXml")
+QT_MODULES = (
+    "qgis.core",
+    "qgis.gui",
+    "qgis.analysis",
+    "qgis.PyQt.QtCore",
+    "qgis.PyQt.QtGui",
+    "qgis.PyQt.QtWidgets",
+    "qgis.PyQt.QtNetwork",
+    "qgis.PyQt.QtSvg",
+    "qgis.PyQt.QtXml",
+)
 
 
 @dataclass(frozen=True)
 class Use:
     """`chain` (e.g. ("Qt", "AlignmentFlag", "AlignTop")) in `path` at `line`; chain[0] was
     imported from `module`."""
+
     path: Path
     line: int
     module: str
@@ -106,8 +117,12 @@ def unscoped_uses(files: list[Path]) -> list[str]:
 
 def field_type_uses(files: list[Path]) -> list[str]:
     """QVariant used for a type (`QVariant.String`, `QVariant.Type.Double`): gone in QGIS 4."""
-    return [str(use) for path in files for use in attribute_chains(path)
-            if use.chain[0] == "QVariant" and len(use.chain) > 1]
+    return [
+        str(use)
+        for path in files
+        for use in attribute_chains(path)
+        if use.chain[0] == "QVariant" and len(use.chain) > 1
+    ]
 
 
 def test_no_unscoped_enum_value_outside_the_compat_module():
@@ -118,9 +133,12 @@ def test_no_unscoped_enum_value_outside_the_compat_module():
 
 def test_the_check_finds_unscoped_values(tmp_path):
     sample = tmp_path / "sample.py"
-    sample.write_text("from qgis.core import QgsProcessing, QgsWkbTypes\nfrom qgis.PyQt.QtCore import Qt\n"
-                      "a = QgsProcessing.TypeVectorPoint\nb = QgsWkbTypes.Type.Polygon\nc = Qt.AlignLeft\n"
-                      "d = Qt.AlignmentFlag.AlignLeft\n", encoding="utf-8")
+    sample.write_text(
+        "from qgis.core import QgsProcessing, QgsWkbTypes\nfrom qgis.PyQt.QtCore import Qt\n"
+        "a = QgsProcessing.TypeVectorPoint\nb = QgsWkbTypes.Type.Polygon\nc = Qt.AlignLeft\n"
+        "d = Qt.AlignmentFlag.AlignLeft\n",
+        encoding="utf-8",
+    )
     found = unscoped_uses([sample])
     assert [line.split(": ", 1)[1].split(" ")[0] for line in found] == ["QgsProcessing.TypeVectorPoint", "Qt.AlignLeft"]
 
@@ -133,9 +151,20 @@ def test_no_qvariant_field_type_outside_the_compat_module():
 def test_compat_values_are_this_qgis_enum_members_with_the_3_22_values():
     from gair_qgis import compat
 
-    values_3_22 = {"SOURCE_VECTOR_POINT": 0, "SOURCE_VECTOR_POLYGON": 2, "NUMBER_DOUBLE": 1, "FILE_BEHAVIOR_FILE": 0,
-                   "FILE_BEHAVIOR_FOLDER": 1, "FIELD_TYPE_STRING": 1, "PARAMETER_FLAG_ADVANCED": 2, "WKB_POLYGON": 3,
-                   "LAYER_TYPE_RASTER": 1, "BAND_STATISTIC_MIN": 1, "BAND_STATISTIC_MAX": 2, "CRS_WKT_PREFERRED_GDAL": 4}
+    values_3_22 = {
+        "SOURCE_VECTOR_POINT": 0,
+        "SOURCE_VECTOR_POLYGON": 2,
+        "NUMBER_DOUBLE": 1,
+        "FILE_BEHAVIOR_FILE": 0,
+        "FILE_BEHAVIOR_FOLDER": 1,
+        "FIELD_TYPE_STRING": 1,
+        "PARAMETER_FLAG_ADVANCED": 2,
+        "WKB_POLYGON": 3,
+        "LAYER_TYPE_RASTER": 1,
+        "BAND_STATISTIC_MIN": 1,
+        "BAND_STATISTIC_MAX": 2,
+        "CRS_WKT_PREFERRED_GDAL": 4,
+    }
     names = sorted(name for name in vars(compat) if name.isupper() and not name.startswith("_"))
     assert names == sorted(values_3_22)
     for name, expected in values_3_22.items():
@@ -149,8 +178,11 @@ def test_compat_fields_have_the_asked_type():
 
     from gair_qgis import compat
 
-    for kind, metatype in (("int", QMetaType.Type.Int), ("double", QMetaType.Type.Double),
-                           ("string", QMetaType.Type.QString)):
+    for kind, metatype in (
+        ("int", QMetaType.Type.Int),
+        ("double", QMetaType.Type.Double),
+        ("string", QMetaType.Type.QString),
+    ):
         made = compat.field("x", kind)
         assert made.name() == "x" and int(made.type()) == int(metatype), kind
     with pytest.raises(KeyError):
@@ -179,8 +211,11 @@ def qt5_fallback_imports(tree: ast.AST) -> set[int]:
     """The imports in `except ImportError:` handlers (`try: <Qt6 import> except ImportError: <Qt5 import>`)."""
     fallbacks = set()
     for handler in ast.walk(tree):
-        if isinstance(handler, ast.ExceptHandler) and isinstance(handler.type, ast.Name) \
-                and handler.type.id in ("ImportError", "ModuleNotFoundError"):
+        if (
+            isinstance(handler, ast.ExceptHandler)
+            and isinstance(handler.type, ast.Name)
+            and handler.type.id in ("ImportError", "ModuleNotFoundError")
+        ):
             fallbacks |= {id(node) for node in ast.walk(handler) if isinstance(node, ast.ImportFrom)}
     return fallbacks
 
@@ -192,8 +227,12 @@ def pyqt_uses(files: list[Path]) -> list[Use]:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         fallbacks = qt5_fallback_imports(tree)
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("qgis.PyQt.") \
-                    and id(node) not in fallbacks:
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module
+                and node.module.startswith("qgis.PyQt.")
+                and id(node) not in fallbacks
+            ):
                 uses += [Use(path, node.lineno, node.module, (alias.name,)) for alias in node.names]
         uses += [use for use in attribute_chains(path) if use.module.startswith("qgis.PyQt.")]
     return uses
@@ -202,10 +241,15 @@ def pyqt_uses(files: list[Path]) -> list[Use]:
 def missing_in_pyqt6(uses: list[Use]) -> list[list[str]]:
     """[where, the PyQt6 name] for each use that PyQt6 lacks."""
     payload = json.dumps([(use.module, use.chain, str(use)) for use in uses])
-    result = subprocess.run([sys.executable, "-c", PYQT6_CHECK], input=payload, capture_output=True, text=True,
-                            timeout=120, env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"})
-    assert result.returncode == 0, ("PyQt6 is needed (the dev extra: pip install -e '.[dev]'): "
-                                    + result.stderr[-2000:])
+    result = subprocess.run(
+        [sys.executable, "-c", PYQT6_CHECK],
+        input=payload,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, "PyQt6 is needed (the dev extra: pip install -e '.[dev]'): " + result.stderr[-2000:]
     return json.loads(result.stdout)
 
 
@@ -220,10 +264,16 @@ def test_every_qt_name_the_plugin_uses_exists_in_pyqt6():
 
 def test_the_pyqt6_check_finds_qt5_only_names(tmp_path):
     sample = tmp_path / "sample.py"
-    sample.write_text("from qgis.PyQt.QtCore import Qt, QRegExp\nfrom qgis.PyQt.QtWidgets import QDialog\n"
-                      "try:\n    from qgis.PyQt.QtGui import QAction\nexcept ImportError:\n"
-                      "    from qgis.PyQt.QtWidgets import QAction\n"
-                      "a = Qt.AlignLeft\nb = Qt.AlignmentFlag.AlignLeft\nQDialog.exec_\n", encoding="utf-8")
+    sample.write_text(
+        "from qgis.PyQt.QtCore import Qt, QRegExp\nfrom qgis.PyQt.QtWidgets import QDialog\n"
+        "try:\n    from qgis.PyQt.QtGui import QAction\nexcept ImportError:\n"
+        "    from qgis.PyQt.QtWidgets import QAction\n"
+        "a = Qt.AlignLeft\nb = Qt.AlignmentFlag.AlignLeft\nQDialog.exec_\n",
+        encoding="utf-8",
+    )
     missing = missing_in_pyqt6(pyqt_uses([sample]))
     assert [name for _where, name in missing] == [
-        "PyQt6.QtCore.QRegExp", "PyQt6.QtCore.Qt.AlignLeft", "PyQt6.QtWidgets.QDialog.exec_"]
+        "PyQt6.QtCore.QRegExp",
+        "PyQt6.QtCore.Qt.AlignLeft",
+        "PyQt6.QtWidgets.QDialog.exec_",
+    ]

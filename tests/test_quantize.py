@@ -1,4 +1,5 @@
 """int8 copies of a model package: a valid package, loadable, close to float, fidelity recorded."""
+
 from __future__ import annotations
 
 import json
@@ -22,13 +23,16 @@ def int8_package(tmp_path_factory):
 
 def test_int8_copy_is_a_valid_package_with_int8_graphs(int8_package):
     meta = json.loads((int8_package.root / "model.json").read_text())
-    assert set(meta["files"]) == {p.relative_to(int8_package.root).as_posix()
-                                  for p in int8_package.root.rglob("*") if p.is_file()} - {"model.json", "README.md"}
+    assert set(meta["files"]) == {
+        p.relative_to(int8_package.root).as_posix() for p in int8_package.root.rglob("*") if p.is_file()
+    } - {"model.json", "README.md"}
     assert ModelPackage.load(int8_package.root).meta["quantization"]["of"] == load_package().name
     for graph in quantize.QUANTIZED_GRAPHS:
         import onnx
 
-        ops = {node.op_type for node in onnx.load(str(int8_package.graph_path(graph)), load_external_data=False).graph.node}
+        ops = {
+            node.op_type for node in onnx.load(str(int8_package.graph_path(graph)), load_external_data=False).graph.node
+        }
         assert ops & {"DynamicQuantizeMatMul", "MatMulInteger", "DynamicQuantizeLinear"}, ops
 
 
@@ -38,7 +42,12 @@ def test_int8_embeddings_are_close_to_float(int8_package):
     spec = int8_package.rs_spec
     image = rng.random((2, len(spec.bands), spec.input_size, spec.input_size), dtype=np.float32)
     for a, b in zip(float_rt.encode_rs(image), int8_rt.encode_rs(image)):
-        cos = a.global_embedding @ b.global_embedding / np.linalg.norm(a.global_embedding) / np.linalg.norm(b.global_embedding)
+        cos = (
+            a.global_embedding
+            @ b.global_embedding
+            / np.linalg.norm(a.global_embedding)
+            / np.linalg.norm(b.global_embedding)
+        )
         assert 0.99 < cos < 1.0 + 1e-6
     lonlat = np.array([[10.0, 50.0], [-83.2, 42.5]])
     assert np.array_equal(float_rt.encode_location(lonlat), int8_rt.encode_location(lonlat))  # location stays float

@@ -3,6 +3,7 @@ run gair:svheatmap` over an official example tile with TILE_EXTENT = the tile ->
 equals the cosine computed with torch the released way (the released preprocessing with
 torch's interpolate, gair_core's encoders and NILI, positions from the tile box in
 examples.csv), abs 1e-4."""
+
 from __future__ import annotations
 
 import csv
@@ -48,17 +49,31 @@ def test_qgis_process_heatmap_from_an_imported_released_checkpoint_equals_torch(
     torch.save({"model": random_released_state_dict(seed=21)}, checkpoint)
     package = import_released(checkpoint, tmp_path / "package")
 
-    example = next(r for r in csv.DictReader((GAIR_EXAMPLES / "examples.csv").read_text().splitlines()) if r["id"] == "sacramento")
+    example = next(
+        r for r in csv.DictReader((GAIR_EXAMPLES / "examples.csv").read_text().splitlines()) if r["id"] == "sacramento"
+    )
     raster, photo = GAIR_EXAMPLES / example["rs_image"], GAIR_EXAMPLES / example["sv_image"]
     lon_min, lat_max = float(example["rs_bbox_lon_min"]), float(example["rs_bbox_lat_max"])
     lon_max, lat_min = float(example["rs_bbox_lon_max"]), float(example["rs_bbox_lat_min"])
     output = tmp_path / "heatmap.tif"
     result = subprocess.run(
-        [str(ROOT / "scripts" / "qgis_process"), "run", "gair:svheatmap", "--", f"INPUT={raster}",
-         f"SV_IMAGE={photo}", f"SV_POINT={example['lon']},{example['lat']} [EPSG:4326]",
-         f"TILE_EXTENT={lon_min!r},{lon_max!r},{lat_min!r},{lat_max!r} [EPSG:4326]",
-         f"MODEL={package.root}", f"OUTPUT={output}"],
-        capture_output=True, text=True, timeout=600, cwd=ROOT)
+        [
+            str(ROOT / "scripts" / "qgis_process"),
+            "run",
+            "gair:svheatmap",
+            "--",
+            f"INPUT={raster}",
+            f"SV_IMAGE={photo}",
+            f"SV_POINT={example['lon']},{example['lat']} [EPSG:4326]",
+            f"TILE_EXTENT={lon_min!r},{lon_max!r},{lat_min!r},{lat_max!r} [EPSG:4326]",
+            f"MODEL={package.root}",
+            f"OUTPUT={output}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+    )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
 
     with rasterio.open(raster) as dataset:

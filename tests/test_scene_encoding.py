@@ -1,6 +1,7 @@
 """gair:rsembed at scene scale in a real headless QGIS: a cancelled run resumes from the disk
 cache; the read-ahead path gives the same encodings as a direct rasterio read; its readers
 keep the batches in order and stop with the consumer."""
+
 from __future__ import annotations
 
 import threading
@@ -42,8 +43,9 @@ def test_a_cancelled_run_resumes_from_the_disk_cache(tmp_path, gair_provider, di
     assert 2 <= kept < 6, "the first batch is on disk, the rest was never encoded"
     assert not list(disk_cache.glob("*partial*"))
     cache.TILES.clear()  # a new session: only the disk remembers
-    resumed = run("rsembed", {"INPUT": str(raster), "BATCH_SIZE": 2, "OUTPUT_TYPE": 1,
-                              "OUTPUT": str(tmp_path / "global.tif")})
+    resumed = run(
+        "rsembed", {"INPUT": str(raster), "BATCH_SIZE": 2, "OUTPUT_TYPE": 1, "OUTPUT": str(tmp_path / "global.tif")}
+    )
     assert resumed["TILES"] == 6 and resumed["ENCODED_TILES"] == 6 - kept
     out = read_output(tmp_path / "global.tif").values
     for n in range(6):
@@ -66,8 +68,9 @@ def test_without_a_tile_limit_any_count_the_disk_holds_is_allowed(tmp_path, gair
         run("rsembed", {"INPUT": str(raster)})
 
 
-def test_a_limit_that_is_not_a_whole_number_is_one_line_naming_the_setting(tmp_path, gair_provider, disk_cache,
-                                                                          monkeypatch):
+def test_a_limit_that_is_not_a_whole_number_is_one_line_naming_the_setting(
+    tmp_path, gair_provider, disk_cache, monkeypatch
+):
     raster = make_raster(tmp_path / "scene.tif", CASES["EPSG:32632"], COLS, ROWS)
     monkeypatch.setenv("GAIR_MAX_TILES", "0.5")  # the cache's budget in GB may be 0.5 (tests/test_cache_safety.py)
     with pytest.raises(QgsProcessingException, match=r"GAIR_MAX_TILES .*'0\.5'; set a whole number") as error:
@@ -75,8 +78,9 @@ def test_a_limit_that_is_not_a_whole_number_is_one_line_naming_the_setting(tmp_p
     assert "\n" not in str(error.value)
 
 
-def test_the_disk_cache_keeps_its_budget_dropping_the_least_recently_used_tiles(tmp_path, gair_provider,
-                                                                              disk_cache, monkeypatch):
+def test_the_disk_cache_keeps_its_budget_dropping_the_least_recently_used_tiles(
+    tmp_path, gair_provider, disk_cache, monkeypatch
+):
     first = make_raster(tmp_path / "first.tif", CASES["EPSG:32632"], COLS, ROWS)
     second = make_raster(tmp_path / "second.tif", CASES["EPSG:32632"], COLS, ROWS, seed=1)
     run("rsembed", {"INPUT": str(first)})
@@ -110,11 +114,16 @@ def test_row_runs_join_side_by_side_windows_only():
     from gair_qgis.processing.tiles import row_runs
     from gair_qgis.runtime.geometry import Window
 
-    windows = [Window(0, 0, 200, 200), Window(200, 0, 200, 200), Window(350, 0, 200, 200),  # adjacent, overlapping
-               Window(600, 0, 200, 200),  # a gap
-               Window(800, 200, 200, 200), Window(1000, 200, 200, 200),  # other rows
-               Window(1100, 200, 50, 200),  # inside the previous one
-               Window(1200, 200, 200, 100)]  # other height
+    windows = [
+        Window(0, 0, 200, 200),
+        Window(200, 0, 200, 200),
+        Window(350, 0, 200, 200),  # adjacent, overlapping
+        Window(600, 0, 200, 200),  # a gap
+        Window(800, 200, 200, 200),
+        Window(1000, 200, 200, 200),  # other rows
+        Window(1100, 200, 50, 200),  # inside the previous one
+        Window(1200, 200, 200, 100),
+    ]  # other height
     assert row_runs(windows) == [range(0, 3), range(3, 4), range(4, 6), range(6, 7), range(7, 8)]
     assert row_runs([]) == []
 

@@ -1,4 +1,5 @@
 """The one Sentinel-2 reader on a real file of each layout in ../shared/data (skipped without it)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -63,11 +64,24 @@ def test_an_undescribed_13_band_file_in_product_order_keeps_it(tmp_path):
 
     rng = np.random.default_rng(0)
     levels = {"B10": 12, "B9": 600, "B11": 1800}
-    data = np.stack([rng.integers(levels.get(b, 1000 + 100 * i), levels.get(b, 1000 + 100 * i) + 20, (8, 8))
-                     for i, b in enumerate(S2_13_BANDS)]).astype(np.uint16)
+    data = np.stack(
+        [
+            rng.integers(levels.get(b, 1000 + 100 * i), levels.get(b, 1000 + 100 * i) + 20, (8, 8))
+            for i, b in enumerate(S2_13_BANDS)
+        ]
+    ).astype(np.uint16)
     path = tmp_path / "product_order.tif"
-    with rasterio.open(path, "w", driver="GTiff", width=8, height=8, count=13, dtype="uint16", crs="EPSG:32633",
-                       transform=from_origin(300000, 5800000, 10, 10)) as dataset:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=8,
+        height=8,
+        count=13,
+        dtype="uint16",
+        crs="EPSG:32633",
+        transform=from_origin(300000, 5800000, 10, 10),
+    ) as dataset:
         dataset.write(data)
     image = read_sentinel2(path)
     assert set(image.dropped) == {"B1", "B9", "B10"}
@@ -122,8 +136,18 @@ def test_baseline_04_offset_is_removed_by_date(tmp_path):
     assert default_offset(tmp_path / "S2A_MSIL2A_20170613T101031") == 0.0
     folder = tmp_path / "S2B_MSIL2A_20230105T101031"
     folder.mkdir()
-    for band, size in (("B02", 4), ("B03", 4), ("B04", 4), ("B08", 4), ("B05", 2), ("B06", 2), ("B07", 2),
-                       ("B8A", 2), ("B11", 2), ("B12", 2)):
+    for band, size in (
+        ("B02", 4),
+        ("B03", 4),
+        ("B04", 4),
+        ("B08", 4),
+        ("B05", 2),
+        ("B06", 2),
+        ("B07", 2),
+        ("B8A", 2),
+        ("B11", 2),
+        ("B12", 2),
+    ):
         pixels = np.full((1, size, size), 1500, np.uint16)
         write_geotiff(folder / f"x_{band}.tif", pixels, (500000, 5000000, 500040, 5000040), "EPSG:32632")
     image = read_sentinel2(folder)
@@ -164,8 +188,27 @@ def test_pair_rows_train_each_modality_against_locations_only(tmp_path, photo):
         writer.writerow([photo, 9.17, 48.77, ""])
         writer.writerow([photo, 9.18, 48.78, ""])
     out = tmp_path / "run"
-    assert train.main(["--manifest", str(manifest), "--preset", "tiny", "--max-steps", "2", "--batch-size", "6",
-                       "--output-dir", str(out), "--no-progress", "--no-tensorboard", "--freeze", "location"]) == 0
+    assert (
+        train.main(
+            [
+                "--manifest",
+                str(manifest),
+                "--preset",
+                "tiny",
+                "--max-steps",
+                "2",
+                "--batch-size",
+                "6",
+                "--output-dir",
+                str(out),
+                "--no-progress",
+                "--no-tensorboard",
+                "--freeze",
+                "location",
+            ]
+        )
+        == 0
+    )
     rows = list(csv.DictReader((out / "metrics.csv").read_text().splitlines()))
     assert len(rows) == 2
     for row in rows:

@@ -1,4 +1,5 @@
 """Which onnxruntime execution providers the runtime asks for (`runtime.session.choose_providers`)."""
+
 from __future__ import annotations
 
 import onnxruntime

@@ -1,6 +1,7 @@
 """The tile cache keys tiles by their content, treats a truncated entry as a miss and
 replaces it, prunes by last use sparing the running job, deletes nothing it did not write, and
 refuses a cache folder that is a file naming the setting."""
+
 from __future__ import annotations
 
 import os
@@ -14,10 +15,13 @@ def small_tile():
     from gair_qgis.runtime.tile_cache import CachedTile
 
     rng = np.random.default_rng(0)
-    tile = EncodedTile(grid=rng.standard_normal((2, 2, 4)).astype(np.float32),
-                       global_embedding=rng.standard_normal(4).astype(np.float32),
-                       cell_table=rng.standard_normal((4, 4)).astype(np.float32),
-                       offset_weight=rng.standard_normal((4, 2)).astype(np.float32), bias=np.zeros(4, np.float32))
+    tile = EncodedTile(
+        grid=rng.standard_normal((2, 2, 4)).astype(np.float32),
+        global_embedding=rng.standard_normal(4).astype(np.float32),
+        cell_table=rng.standard_normal((4, 4)).astype(np.float32),
+        offset_weight=rng.standard_normal((4, 2)).astype(np.float32),
+        bias=np.zeros(4, np.float32),
+    )
     return CachedTile(tile, np.ones((3, 3), bool))
 
 
@@ -58,8 +62,12 @@ def test_a_truncated_cache_entry_is_a_miss_and_is_replaced(tmp_path, kept):
 def test_the_cache_deletes_no_npz_file_nor_anything_else_not_its_own(tmp_path):
     from gair_qgis.runtime.tile_cache import TileCache
 
-    theirs = [tmp_path / f"{'ab' * 32}.npz", tmp_path / "notes.npz", tmp_path / f"{'AB' * 32}.npz",
-              tmp_path / "mine.txt"]
+    theirs = [
+        tmp_path / f"{'ab' * 32}.npz",
+        tmp_path / "notes.npz",
+        tmp_path / f"{'AB' * 32}.npz",
+        tmp_path / "mine.txt",
+    ]
     for path in theirs:
         path.write_text("keep")
     TileCache(directory=tmp_path).put("k", small_tile())

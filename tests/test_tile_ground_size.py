@@ -1,5 +1,6 @@
 """Tiles are 2 km on the ground in every CRS: the ground pixel size is the geodesic one, so a
 Web Mercator raster at 42.5 N gets 271-pixel tiles, not 200."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,8 +14,10 @@ def pyproj_to_lonlat(crs: str):
     return lambda x, y: transformer.transform(x, y)
 
 
-@pytest.mark.parametrize("crs, lon, lat, pixel", [("EPSG:3857", -83.0, 42.5, 10.0), ("EPSG:4326", -83.0, 42.5, 1e-4),
-                                                  ("EPSG:32617", -81.0, 42.5, 10.0)])
+@pytest.mark.parametrize(
+    "crs, lon, lat, pixel",
+    [("EPSG:3857", -83.0, 42.5, 10.0), ("EPSG:4326", -83.0, 42.5, 1e-4), ("EPSG:32617", -81.0, 42.5, 10.0)],
+)
 def test_ground_pixel_size_is_the_geodesic_size_in_any_crs(crs, lon, lat, pixel):
     from gair_qgis.runtime.geometry import PixelGrid, ground_pixel_size_m
 
@@ -35,8 +38,15 @@ def test_a_web_mercator_raster_gets_2_km_tiles_on_the_ground(tmp_path, gair_prov
     x, y = to_crs(lon, lat, "EPSG:3857")
     case = RasterCase("EPSG:3857", x - 1500.0, y + 1500.0, 10.0, (lon, lat))
     raster = make_raster(tmp_path / "mercator.tif", case, 300, 300)
-    run("svheatmap", {"INPUT": str(raster), "SV_IMAGE": str(photo), "SV_POINT": f"{lon},{lat} [EPSG:4326]",
-                      "OUTPUT": str(tmp_path / "heat.tif")})
+    run(
+        "svheatmap",
+        {
+            "INPUT": str(raster),
+            "SV_IMAGE": str(photo),
+            "SV_POINT": f"{lon},{lat} [EPSG:4326]",
+            "OUTPUT": str(tmp_path / "heat.tif"),
+        },
+    )
     out = read_output(tmp_path / "heat.tif")
     ground = geodesic_pixel_m("EPSG:3857", 10.0, x, y)
     expected = (round(2000 / ground[0]), round(2000 / ground[1]))

@@ -1,4 +1,5 @@
 """`python -m gair_core.train`: real-data steps, overfitting, exact resume, SIGTERM, torchrun on CPU."""
+
 import csv
 import json
 import os
@@ -56,15 +57,44 @@ def run(*args) -> int:
 @requires_examples
 def test_a_few_steps_on_real_triples_then_resume_with_more_steps(tmp_path):
     manifest, out = examples_manifest(tmp_path), tmp_path / "run"
-    assert run("--manifest", manifest, "--preset", "tiny", "--max-steps", 4, "--batch-size", 3,
-               "--output-dir", out, "--no-progress") == 0
+    assert (
+        run(
+            "--manifest",
+            manifest,
+            "--preset",
+            "tiny",
+            "--max-steps",
+            4,
+            "--batch-size",
+            3,
+            "--output-dir",
+            out,
+            "--no-progress",
+        )
+        == 0
+    )
     rows = metrics(out)
     assert [int(r["step"]) for r in rows] == [1, 2, 3, 4]
     assert all(np.isfinite(float(r["loss"])) and float(r["samples_per_s"]) > 0 for r in rows)
     assert (out / "checkpoints" / "latest").read_text().strip() == "step_00000004"
     assert list((out / "tensorboard").glob("events.*"))
-    assert run("--manifest", manifest, "--preset", "tiny", "--max-steps", 6, "--batch-size", 3,
-               "--output-dir", out, "--resume", "--no-progress") == 0
+    assert (
+        run(
+            "--manifest",
+            manifest,
+            "--preset",
+            "tiny",
+            "--max-steps",
+            6,
+            "--batch-size",
+            3,
+            "--output-dir",
+            out,
+            "--resume",
+            "--no-progress",
+        )
+        == 0
+    )
     assert [int(r["step"]) for r in metrics(out)] == [1, 2, 3, 4, 5, 6]
     assert (out / "checkpoints" / "latest").read_text().strip() == "step_00000006"
     assert load_model(out / "model.safetensors").config.name == "tiny"
@@ -76,8 +106,25 @@ def test_a_few_steps_on_real_triples_then_resume_with_more_steps(tmp_path):
 @requires_examples
 def test_loss_falls_when_overfitting_a_small_batch(tmp_path):
     out = tmp_path / "run"
-    assert run("--manifest", examples_manifest(tmp_path), *FAST, "--batch-size", 3, "--max-steps", 15,
-               "--lr", 3e-4, "--warmup-steps", 0, "--no-augment", "--output-dir", out) == 0
+    assert (
+        run(
+            "--manifest",
+            examples_manifest(tmp_path),
+            *FAST,
+            "--batch-size",
+            3,
+            "--max-steps",
+            15,
+            "--lr",
+            3e-4,
+            "--warmup-steps",
+            0,
+            "--no-augment",
+            "--output-dir",
+            out,
+        )
+        == 0
+    )
     rows = metrics(out)
     first, last = rows[0], rows[-3:]
     # the SV<->RS term can reach zero; the location terms cannot (the queue fills with the positives)
@@ -87,8 +134,21 @@ def test_loss_falls_when_overfitting_a_small_batch(tmp_path):
 
 @pytest.mark.slow
 def test_interrupted_and_resumed_run_ends_with_the_same_weights(tmp_path, synthetic_manifest):
-    common = ["--manifest", synthetic_manifest, *FAST, "--batch-size", 2, "--max-steps", 5, "--lr", 1e-3,
-              "--warmup-steps", 2, "--save-every", 100]
+    common = [
+        "--manifest",
+        synthetic_manifest,
+        *FAST,
+        "--batch-size",
+        2,
+        "--max-steps",
+        5,
+        "--lr",
+        1e-3,
+        "--warmup-steps",
+        2,
+        "--save-every",
+        100,
+    ]
     assert run(*common, "--output-dir", tmp_path / "a") == 0
     assert run(*common, "--output-dir", tmp_path / "b", "--exit-after-steps", 3) == 0
     assert (tmp_path / "b" / "checkpoints" / "latest").read_text().strip() == "step_00000003"
@@ -115,8 +175,24 @@ def tiny_initial_weights() -> dict:
 def test_sigterm_saves_a_checkpoint_and_exits_cleanly(tmp_path, synthetic_manifest):
     out = tmp_path / "run"
     process = subprocess.Popen(
-        [sys.executable, "-m", "gair_core.train", "--manifest", str(synthetic_manifest), *FAST, "--batch-size", "2",
-         "--max-steps", "10000", "--output-dir", str(out)], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "gair_core.train",
+            "--manifest",
+            str(synthetic_manifest),
+            *FAST,
+            "--batch-size",
+            "2",
+            "--max-steps",
+            "10000",
+            "--output-dir",
+            str(out),
+        ],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.time() + 120
         while time.time() < deadline and not ((out / "metrics.csv").exists() and len(metrics(out)) >= 2):
@@ -137,12 +213,41 @@ def test_sigterm_saves_a_checkpoint_and_exits_cleanly(tmp_path, synthetic_manife
 @requires_examples
 def test_two_cpu_processes_with_torchrun_train_like_one_process_with_the_combined_batch(tmp_path):
     manifest = examples_manifest(tmp_path)
-    common = ["--manifest", str(manifest), *FAST, "--max-steps", "2", "--lr", "1e-3", "--warmup-steps", "0",
-              "--no-augment"]
+    common = [
+        "--manifest",
+        str(manifest),
+        *FAST,
+        "--max-steps",
+        "2",
+        "--lr",
+        "1e-3",
+        "--warmup-steps",
+        "0",
+        "--no-augment",
+    ]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
-                           "-m", "gair_core.train", *common, "--batch-size", "1", "--output-dir", str(tmp_path / "ddp")],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--standalone",
+            "--nproc-per-node",
+            "2",
+            "-m",
+            "gair_core.train",
+            *common,
+            "--batch-size",
+            "1",
+            "--output-dir",
+            str(tmp_path / "ddp"),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert run(*common, "--batch-size", 2, "--output-dir", tmp_path / "one") == 0
     ddp, one = (load_file(str(tmp_path / r / "model.safetensors")) for r in ("ddp", "one"))
@@ -167,8 +272,17 @@ def test_two_cpu_processes_with_torchrun_train_like_one_process_with_the_combine
 
 def test_config_file_sets_defaults_and_flags_override_it(tmp_path, synthetic_manifest):
     config = tmp_path / "run.json"
-    config.write_text(json.dumps({"manifest": str(synthetic_manifest), "batch_size": 2, "max_steps": 3,
-                                  "output_dir": str(tmp_path / "cfg"), "model": {"location": {"hidden": 64}}}))
+    config.write_text(
+        json.dumps(
+            {
+                "manifest": str(synthetic_manifest),
+                "batch_size": 2,
+                "max_steps": 3,
+                "output_dir": str(tmp_path / "cfg"),
+                "model": {"location": {"hidden": 64}},
+            }
+        )
+    )
     args = train.parse_args(["--config", str(config), "--max-steps", "1"])
     assert (args.batch_size, args.max_steps, args.model) == (2, 1, {"location": {"hidden": 64}})
     assert train.model_config(args.preset, args.model).location.hidden == 64
@@ -188,22 +302,70 @@ def test_init_from_geoclip_loads_its_location_capsules(tmp_path, synthetic_manif
     config = tmp_path / "run.json"
     config.write_text(json.dumps({"model": {"location": {"num_frequencies": 256, "hidden": 1024}}}))
     out = tmp_path / "geo"
-    assert run("--config", config, "--manifest", synthetic_manifest, *FAST, "--batch-size", 2, "--max-steps", 0,
-               "--init", "geoclip", "--output-dir", out) == 0
+    assert (
+        run(
+            "--config",
+            config,
+            "--manifest",
+            synthetic_manifest,
+            *FAST,
+            "--batch-size",
+            2,
+            "--max-steps",
+            0,
+            "--init",
+            "geoclip",
+            "--output-dir",
+            out,
+        )
+        == 0
+    )
     ours = load_file(str(out / "model.safetensors"))
     geoclip = torch.load(geoclip_weights_path(), map_location="cpu", weights_only=True)
     for key in ("LocEnc0.capsule.0.b", "LocEnc2.capsule.5.weight"):
         assert torch.equal(ours[f"location_encoder.{key}"], geoclip[key])
     # the plain tiny preset's location tower cannot take GeoCLIP's weights: a clear error, exit 2
-    assert run("--manifest", synthetic_manifest, *FAST, "--batch-size", 2, "--max-steps", 0, "--init", "geoclip",
-               "--output-dir", tmp_path / "bad") == 2
+    assert (
+        run(
+            "--manifest",
+            synthetic_manifest,
+            *FAST,
+            "--batch-size",
+            2,
+            "--max-steps",
+            0,
+            "--init",
+            "geoclip",
+            "--output-dir",
+            tmp_path / "bad",
+        )
+        == 2
+    )
 
 
 @pytest.mark.slow
 def test_bf16_autocast_and_gradient_accumulation_on_cpu(tmp_path, synthetic_manifest):
     out = tmp_path / "bf16"
-    assert run("--manifest", synthetic_manifest, *FAST, "--batch-size", 2, "--accumulation", 2, "--max-steps", 2,
-               "--amp", "bf16", "--lr", 1e-4, "--output-dir", out) == 0
+    assert (
+        run(
+            "--manifest",
+            synthetic_manifest,
+            *FAST,
+            "--batch-size",
+            2,
+            "--accumulation",
+            2,
+            "--max-steps",
+            2,
+            "--amp",
+            "bf16",
+            "--lr",
+            1e-4,
+            "--output-dir",
+            out,
+        )
+        == 0
+    )
     rows = metrics(out)
     assert [int(r["step"]) for r in rows] == [1, 2] and all(np.isfinite(float(r["loss"])) for r in rows)
     assert [int(r["epoch"]) for r in rows] == [0, 1]  # 4 rows, 2 micro-batches of 2 per step: one epoch a step
@@ -216,8 +378,12 @@ def test_precision_modes_on_cpu_and_the_grad_scaler_only_for_fp16():
 
     cpu = torch.device("cpu")
     chosen = {mode: Precision.choose(mode, cpu) for mode in ("auto", "off", "bf16", "fp16")}
-    assert {mode: p.name for mode, p in chosen.items()} == {"auto": "float32", "off": "float32", "bf16": "bf16",
-                                                            "fp16": "fp16"}
+    assert {mode: p.name for mode, p in chosen.items()} == {
+        "auto": "float32",
+        "off": "float32",
+        "bf16": "bf16",
+        "fp16": "fp16",
+    }
     assert [mode for mode, p in chosen.items() if p.scaler().is_enabled()] == ["fp16"]
     with chosen["fp16"].autocast():
         assert torch.nn.Linear(4, 4)(torch.randn(2, 4)).dtype == torch.float16
@@ -241,8 +407,24 @@ def test_auto_precision_on_a_gpu_autocasts_to_bf16_where_supported_else_fp16_wit
 def test_fp16_autocast_with_a_grad_scaler_trains_on_cpu_and_auto_is_float32(tmp_path, synthetic_manifest):
     for amp, expected in (("fp16", "fp16"), ("auto", "float32")):
         out = tmp_path / amp
-        assert run("--manifest", synthetic_manifest, *FAST, "--batch-size", 2, "--max-steps", 2, "--amp", amp,
-                   "--lr", 1e-4, "--output-dir", out) == 0
+        assert (
+            run(
+                "--manifest",
+                synthetic_manifest,
+                *FAST,
+                "--batch-size",
+                2,
+                "--max-steps",
+                2,
+                "--amp",
+                amp,
+                "--lr",
+                1e-4,
+                "--output-dir",
+                out,
+            )
+            == 0
+        )
         assert json.loads((out / "config.json").read_text())["precision"] == expected
         rows = metrics(out)
         assert [int(r["step"]) for r in rows] == [1, 2] and all(np.isfinite(float(r["loss"])) for r in rows)

@@ -1,4 +1,5 @@
 """The self-supervised RS objective (`--rs-self-weight`): views, descriptors, heads in checkpoints."""
+
 import csv
 from pathlib import Path
 
@@ -60,8 +61,21 @@ def test_the_objective_trains_the_rs_tower_and_only_its_heads_besides():
 
 @pytest.mark.slow
 def test_rs_self_runs_resume_exactly_and_refuse_a_changed_objective(tmp_path, tiles_manifest, capsys):
-    without = ["--manifest", tiles_manifest, *FAST, "--batch-size", 4, "--max-steps", 4, "--lr", 1e-3,
-               "--warmup-steps", 1, "--save-every", 100]
+    without = [
+        "--manifest",
+        tiles_manifest,
+        *FAST,
+        "--batch-size",
+        4,
+        "--max-steps",
+        4,
+        "--lr",
+        1e-3,
+        "--warmup-steps",
+        1,
+        "--save-every",
+        100,
+    ]
     common = [*without, "--rs-self-weight", 1]
     assert train.main([str(a) for a in [*common, "--output-dir", tmp_path / "a"]]) == 0
     rows = list(csv.DictReader(open(tmp_path / "a" / "metrics.csv")))
@@ -72,9 +86,13 @@ def test_rs_self_runs_resume_exactly_and_refuse_a_changed_objective(tmp_path, ti
     assert train.main([str(a) for a in [*without, "--output-dir", tmp_path / "b", "--resume"]]) == 2
     assert "--rs-self-weight" in capsys.readouterr().err
     assert train.main([str(a) for a in [*common, "--output-dir", tmp_path / "b", "--resume"]]) == 0
-    a, b = (load_file(str(tmp_path / r / "checkpoints" / "step_00000004" / name))
-            for r in "ab" for name in ("model.safetensors",))
+    a, b = (
+        load_file(str(tmp_path / r / "checkpoints" / "step_00000004" / name))
+        for r in "ab"
+        for name in ("model.safetensors",)
+    )
     assert all(torch.equal(a[k], b[k]) for k in a)
-    ha, hb = (load_file(str(tmp_path / r / "checkpoints" / "step_00000004" / "training_heads.safetensors"))
-              for r in "ab")
+    ha, hb = (
+        load_file(str(tmp_path / r / "checkpoints" / "step_00000004" / "training_heads.safetensors")) for r in "ab"
+    )
     assert all(torch.equal(ha[k], hb[k]) for k in ha)

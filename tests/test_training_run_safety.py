@@ -1,6 +1,7 @@
 """A training run never silently replaces an earlier one (refused unless --resume or
 --restart; --restart deletes only what a run writes), and --resume falls back to the newest
 intact checkpoint when the latest one is truncated."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -35,8 +36,17 @@ def test_train_into_a_folder_with_an_earlier_run_is_refused_unless_restart(tmp_p
     # --restart starts over, and deletes only files a run writes
     (out / "notes.txt").write_text("mine")
     (out / "checkpoints" / "README").write_text("mine too")
-    result = run_cli("gair_core.train", "--manifest", train_manifest, *TRAIN_FAST, "--max-steps", "2",
-                     "--output-dir", out, "--restart")
+    result = run_cli(
+        "gair_core.train",
+        "--manifest",
+        train_manifest,
+        *TRAIN_FAST,
+        "--max-steps",
+        "2",
+        "--output-dir",
+        out,
+        "--restart",
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert (out / "notes.txt").read_text() == "mine" and (out / "checkpoints" / "README").read_text() == "mine too"
     assert [line.split(",")[0] for line in (out / "metrics.csv").read_text().splitlines()[1:]] == ["1", "2"]

@@ -1,8 +1,9 @@
 """`python -m gair_core.data`: check a training manifest, or build one from Global Streetscapes.
 
-    python -m gair_core.data validate MANIFEST.csv
-    python -m gair_core.data import-streetscapes --root DIR --rasters TILES/ --output MANIFEST.csv
+python -m gair_core.data validate MANIFEST.csv
+python -m gair_core.data import-streetscapes --root DIR --rasters TILES/ --output MANIFEST.csv
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,16 +19,21 @@ from .streetscapes import import_streetscapes
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m gair_core.data", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m gair_core.data", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     validate = commands.add_parser("validate", help="report every bad row; exit 1 when any")
     validate.add_argument("manifest", type=Path)
     imp = commands.add_parser("import-streetscapes", help="pair Global Streetscapes photos with RS rasters")
     imp.add_argument("--root", type=Path, required=True, help="folder with images/ and the metadata CSV")
     imp.add_argument("--images", type=Path, help="image folder (default: ROOT/images)")
-    imp.add_argument("--metadata", type=Path, help="metadata CSV with uuid, lat, lon (default: the first of "
-                     "ROOT/images_metadata.csv, ROOT/metadata_common_attributes.csv)")
+    imp.add_argument(
+        "--metadata",
+        type=Path,
+        help="metadata CSV with uuid, lat, lon (default: the first of "
+        "ROOT/images_metadata.csv, ROOT/metadata_common_attributes.csv)",
+    )
     imp.add_argument("--rasters", type=Path, nargs="+", required=True, help="raster files or folders")
     imp.add_argument("--output", type=Path, required=True, help="manifest CSV to write")
     imp.add_argument("--val-fraction", type=float, default=0.0, help="rows to the val split (by sequence)")
@@ -54,8 +60,13 @@ def default_metadata(root: Path) -> Path:
 
 def run_import(args: argparse.Namespace) -> int:
     report = import_streetscapes(
-        args.images or args.root / "images", args.metadata or default_metadata(args.root), args.rasters,
-        args.val_fraction, args.test_fraction, None if args.absolute else args.output.resolve().parent)
+        args.images or args.root / "images",
+        args.metadata or default_metadata(args.root),
+        args.rasters,
+        args.val_fraction,
+        args.test_fraction,
+        None if args.absolute else args.output.resolve().parent,
+    )
     write_manifest(args.output, report.rows)
     print(f"{args.output}: {report.describe()}", file=sys.stderr)
     return 0 if report.rows else 1

@@ -1,6 +1,7 @@
 """Training augmentations of docs/MODEL.md §9, driven by an explicit numpy Generator
 so that a sample's augmentation depends only on (seed, epoch, index): identical with any
 number of workers, and after --resume."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -9,6 +9,7 @@ resize runs in torch (identical to `preprocess.resize_bicubic`).
 Randomness comes from a Generator seeded by (seed, epoch, index), which the sampler passes
 in as the key, so samples do not depend on workers and --resume reproduces them.
 """
+
 from __future__ import annotations
 
 import math
@@ -118,8 +119,7 @@ class PairDataset(Dataset):
             sample["rs_view"] = view if view is not None else torch.zeros_like(rs)
         return sample
 
-    def load_rs(self, row: ManifestRow, rng: np.random.Generator
-                ) -> tuple[torch.Tensor, np.ndarray, float, np.ndarray]:
+    def load_rs(self, row: ManifestRow, rng: np.random.Generator) -> tuple[torch.Tensor, np.ndarray, float, np.ndarray]:
         """The RS window as model input, the point's c = 2 (u, v) - 1 (float64), the valid
         fraction, and the window in [0, 1] at its own size (before the resize)."""
         ground = self.ground_size_m or self.rs_spec.tile_ground_size_m
@@ -134,8 +134,12 @@ class PairDataset(Dataset):
         if self.augment is not None:
             unit = jitter_rs(unit, rng, self.augment)
         coords = np.array([2 * window.u - 1, 2 * window.v - 1], dtype=np.float64)
-        return (resize_bicubic_torch(unit, self.rs_spec.input_size), coords, float(window.valid.all(axis=0).mean()),
-                unit)
+        return (
+            resize_bicubic_torch(unit, self.rs_spec.input_size),
+            coords,
+            float(window.valid.all(axis=0).mean()),
+            unit,
+        )
 
     def load_sv(self, row: ManifestRow, rng: np.random.Generator) -> torch.Tensor:
         """The photo as model input (3, S, S)."""
@@ -152,11 +156,21 @@ class EpochBatchSampler(Sampler):
     of an epoch is dropped. `endless` goes on with the following epochs forever, so that one
     DataLoader (and its workers) serves a whole run."""
 
-    def __init__(self, size: int, batch_size: int, seed: int, epoch: int, start_batch: int = 0,
-                 rank: int = 0, world_size: int = 1, endless: bool = False) -> None:
+    def __init__(
+        self,
+        size: int,
+        batch_size: int,
+        seed: int,
+        epoch: int,
+        start_batch: int = 0,
+        rank: int = 0,
+        world_size: int = 1,
+        endless: bool = False,
+    ) -> None:
         if size < batch_size * world_size:
-            raise InputError(f"the manifest has {size} row(s), fewer than one global batch "
-                             f"({batch_size} x {world_size} process(es))")
+            raise InputError(
+                f"the manifest has {size} row(s), fewer than one global batch ({batch_size} x {world_size} process(es))"
+            )
         self.size, self.batch_size, self.seed, self.epoch = size, batch_size, seed, epoch
         self.start_batch, self.rank, self.world_size, self.endless = start_batch, rank, world_size, endless
 
@@ -174,7 +188,7 @@ class EpochBatchSampler(Sampler):
         global_batch = self.batch_size * self.world_size
         for batch in range(first, self.batches_per_epoch(self.size, self.batch_size, self.world_size)):
             start = batch * global_batch + self.rank * self.batch_size
-            yield [(epoch, int(i)) for i in order[start:start + self.batch_size]]
+            yield [(epoch, int(i)) for i in order[start : start + self.batch_size]]
 
     def __iter__(self) -> Iterator[list]:
         epoch, first = self.epoch, self.start_batch
@@ -210,17 +224,32 @@ def ignore_stop_signals(_worker_id: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def infinite_batches(dataset: PairDataset, batch_size: int, seed: int, start_epoch: int, start_batch: int,
-                     rank: int = 0, world_size: int = 1, workers: int = 0) -> Iterator[tuple[int, int, dict]]:
+def infinite_batches(
+    dataset: PairDataset,
+    batch_size: int,
+    seed: int,
+    start_epoch: int,
+    start_batch: int,
+    rank: int = 0,
+    world_size: int = 1,
+    workers: int = 0,
+) -> Iterator[tuple[int, int, dict]]:
     """(epoch, batch-in-epoch, batch) forever from one DataLoader, starting at (start_epoch, start_batch)."""
     from torch.utils.data import DataLoader
 
-    sampler = EpochBatchSampler(len(dataset), batch_size, seed, start_epoch, start_batch, rank, world_size,
-                                endless=True)
+    sampler = EpochBatchSampler(
+        len(dataset), batch_size, seed, start_epoch, start_batch, rank, world_size, endless=True
+    )
     per_epoch = EpochBatchSampler.batches_per_epoch(len(dataset), batch_size, world_size)
-    loader = DataLoader(dataset, batch_sampler=sampler, num_workers=workers, collate_fn=collate,
-                        persistent_workers=workers > 0, pin_memory=torch.cuda.is_available(),
-                        worker_init_fn=ignore_stop_signals if workers > 0 else None)
+    loader = DataLoader(
+        dataset,
+        batch_sampler=sampler,
+        num_workers=workers,
+        collate_fn=collate,
+        persistent_workers=workers > 0,
+        pin_memory=torch.cuda.is_available(),
+        worker_init_fn=ignore_stop_signals if workers > 0 else None,
+    )
     position = start_epoch * per_epoch + start_batch
     for batch in loader:
         yield position // per_epoch, position % per_epoch, batch

@@ -5,6 +5,7 @@ Relative paths are relative to the manifest's folder. A row may leave one of `sv
 SV<->location pair (a photo and its place), for data where no triple exists. `validate_manifest` checks every row
 and returns every problem with its row number (1 = the first row after the header).
 """
+
 from __future__ import annotations
 
 import csv
@@ -77,8 +78,10 @@ def read_rows(path: str | Path) -> tuple[list[dict], Path]:
         columns = reader.fieldnames or []
         missing = [c for c in REQUIRED_COLUMNS if c not in columns]
         if missing:
-            raise InputError(f"{path}: missing column(s) {', '.join(missing)}; expected {', '.join(REQUIRED_COLUMNS)}"
-                             " and optionally split")
+            raise InputError(
+                f"{path}: missing column(s) {', '.join(missing)}; expected {', '.join(REQUIRED_COLUMNS)}"
+                " and optionally split"
+            )
         return list(reader), path.resolve().parent
 
 
@@ -106,8 +109,9 @@ def parse_row(number: int, raw: dict, base: Path) -> tuple[Optional[ManifestRow]
     if problems:
         return None, problems
     split = (raw.get("split") or "").strip() or None
-    return ManifestRow(number, _resolve(base, raw["sv_path"]), coords["lon"], coords["lat"],
-                       _resolve(base, raw["rs_path"]), split), []
+    return ManifestRow(
+        number, _resolve(base, raw["sv_path"]), coords["lon"], coords["lat"], _resolve(base, raw["rs_path"]), split
+    ), []
 
 
 def read_manifest(path: str | Path, split: Optional[str] = None) -> list[ManifestRow]:
@@ -199,8 +203,14 @@ def check_raster(row: ManifestRow, cache: RasterCache, spec: RSInputSpec) -> lis
     u, v = info.grid.uv(x, y)
     if not inside(u, v).all():
         left, bottom, right, top = info.grid.bounds
-        problems.append(Problem(row.row, "lon/lat", f"point ({row.lon}, {row.lat}) lies outside the footprint of "
-                                f"{rs_path} (x {left}..{right}, y {bottom}..{top} in the raster's CRS)"))
+        problems.append(
+            Problem(
+                row.row,
+                "lon/lat",
+                f"point ({row.lon}, {row.lat}) lies outside the footprint of "
+                f"{rs_path} (x {left}..{right}, y {bottom}..{top} in the raster's CRS)",
+            )
+        )
     return problems
 
 
@@ -218,8 +228,14 @@ def validate_manifest(path: str | Path, spec: Optional[RSInputSpec] = None) -> t
             continue
         triple = (row.sv_path, row.lon, row.lat, row.rs_path)
         if triple in seen:
-            problems.append(Problem(number, "sv_path", f"duplicate of row {seen[triple]} (same photo, location and "
-                                    "raster): it would be sampled twice as often; remove it"))
+            problems.append(
+                Problem(
+                    number,
+                    "sv_path",
+                    f"duplicate of row {seen[triple]} (same photo, location and "
+                    "raster): it would be sampled twice as often; remove it",
+                )
+            )
             continue
         seen[triple] = number
         photo_problem = check_photo(row.sv_path) if row.sv_path else None

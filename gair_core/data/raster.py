@@ -4,6 +4,7 @@ Nothing here reads a whole raster: a sample is one `rasterio` window (through a
 `WarpedVRT` when the raster is not in the working CRS, which warps only the blocks that
 window needs). Positions inside a raster or a window are `PixelGrid` positions in float64.
 """
+
 from __future__ import annotations
 
 import math
@@ -19,8 +20,9 @@ from gair_qgis.runtime.geometry import Window as GridWindow
 from gair_qgis.runtime.raster_file import grid_of
 
 
-def lonlat_to_crs(lon: float | np.ndarray, lat: float | np.ndarray, crs: Optional[str],
-                  is_geographic: bool) -> tuple[np.ndarray, np.ndarray]:
+def lonlat_to_crs(
+    lon: float | np.ndarray, lat: float | np.ndarray, crs: Optional[str], is_geographic: bool
+) -> tuple[np.ndarray, np.ndarray]:
     """(lon, lat) degrees, scalars or arrays -> 1-D arrays of map coordinates of `crs` in float64
     (identity for EPSG:4326-like CRSs); NaN where the point lies outside the projection's domain."""
     lon = np.atleast_1d(np.asarray(lon, dtype=np.float64))
@@ -121,8 +123,13 @@ def read_window(
         if source.crs is None:
             raise InputError(f"{path}: the raster has no CRS")
         warp = working_crs is not None and CRS.from_user_input(working_crs) != source.crs
-        dataset = (WarpedVRT(source, crs=working_crs, resampling=rasterio.enums.Resampling.bilinear,
-                             add_alpha=source.nodata is None) if warp else source)
+        dataset = (
+            WarpedVRT(
+                source, crs=working_crs, resampling=rasterio.enums.Resampling.bilinear, add_alpha=source.nodata is None
+            )
+            if warp
+            else source
+        )
         try:
             return _read_from(dataset, path, lon, lat, ground_size_m, rng, bands)
         finally:
@@ -130,8 +137,9 @@ def read_window(
                 dataset.close()
 
 
-def _read_from(dataset, path, lon: float, lat: float, ground_size_m: float, rng: OffsetChooser,
-               bands: Optional[list[int]]) -> Window:
+def _read_from(
+    dataset, path, lon: float, lat: float, ground_size_m: float, rng: OffsetChooser, bands: Optional[list[int]]
+) -> Window:
     """`read_window` on an open dataset (or WarpedVRT) in its own CRS."""
     from rasterio.windows import Window as RioWindow
 

@@ -26,6 +26,7 @@ x 10000, with the same band set plus B10 (cirrus). This reader:
   they read somewhat brighter than L2A in the blue bands). `Sentinel2Image.level` says which
   one was read, so a model trained on both, as the bundled one is, can be described honestly.
 """
+
 from __future__ import annotations
 
 import re
@@ -124,9 +125,11 @@ def _source_bands(count: int, descriptions: Sequence[Optional[str]], wanted: Seq
         return [n or f"?{i}" for i, n in enumerate(named)]
     orders = {13: S2_13_BANDS, 12: S2_L2A_12_BANDS, len(wanted): tuple(wanted)}
     if count not in orders:
-        raise InputError(f"the raster has {count} band(s) without band descriptions; expected 13 (B1..B12 with B8A "
-                         f"and B10), 12 (L2A, no B10) or {len(wanted)} ({', '.join(wanted)}); "
-                         "name the bands in their descriptions")
+        raise InputError(
+            f"the raster has {count} band(s) without band descriptions; expected 13 (B1..B12 with B8A "
+            f"and B10), 12 (L2A, no B10) or {len(wanted)} ({', '.join(wanted)}); "
+            "name the bands in their descriptions"
+        )
     return list(orders[count])
 
 
@@ -144,8 +147,7 @@ def thirteen_band_order(dataset) -> tuple[str, ...]:
     """The order of an undescribed 13-band file: EuroSAT's when band 10 (B10 there) is darker
     than band 11 (B11 there), else the product's (B9 at band 10, B10 at band 11). Cirrus
     (B10) reads 5-50 over nearly everything, B9 and B11 tens to thousands."""
-    cirrus_at_10, cirrus_at_11 = (float(dataset.read(band, masked=True).astype(np.float64).mean())
-                                  for band in (10, 11))
+    cirrus_at_10, cirrus_at_11 = (float(dataset.read(band, masked=True).astype(np.float64).mean()) for band in (10, 11))
     return EUROSAT_13_BANDS if cirrus_at_10 < cirrus_at_11 else S2_13_BANDS
 
 
@@ -169,8 +171,9 @@ def _read_band_files(folder: Path, wanted: Sequence[str]):
     files = band_files(folder)
     missing = [band for band in wanted if band not in files]
     if missing:
-        raise InputError(f"{folder}: no file for band(s) {', '.join(missing)} (expected names ending in _B02.tif, "
-                         "_B8A.jp2, ...)")
+        raise InputError(
+            f"{folder}: no file for band(s) {', '.join(missing)} (expected names ending in _B02.tif, _B8A.jp2, ...)"
+        )
     finest = min(wanted, key=lambda band: _pixel_size(files[band]))
     with rasterio.open(files[finest]) as reference:
         grid, crs, geographic, linear = _grid_and_crs(reference)
@@ -179,10 +182,11 @@ def _read_band_files(folder: Path, wanted: Sequence[str]):
         with rasterio.open(files[band]) as dataset:
             own = _grid_and_crs(dataset)[0]
             if not np.allclose(own.bounds, grid.bounds, atol=max(own.pixel_width, own.pixel_height) / 2):
-                raise InputError(f"{files[band]}: its extent {own.bounds} differs from {files[finest].name}'s "
-                                 f"{grid.bounds}; the band files must cover the same area")
-            data = dataset.read(1, out_shape=(grid.height, grid.width), masked=True,
-                                resampling=Resampling.bilinear)
+                raise InputError(
+                    f"{files[band]}: its extent {own.bounds} differs from {files[finest].name}'s "
+                    f"{grid.bounds}; the band files must cover the same area"
+                )
+            data = dataset.read(1, out_shape=(grid.height, grid.width), masked=True, resampling=Resampling.bilinear)
         pixels.append(np.ma.getdata(data).astype(np.float32))
         valid.append(~np.ma.getmaskarray(data))
     return list(files), np.stack(pixels), np.stack(valid), grid, crs, geographic, linear
@@ -195,8 +199,9 @@ def _pixel_size(path: Path) -> float:
         return abs(dataset.transform.a)
 
 
-def read_sentinel2(path: str | Path, bands: Optional[Sequence[str]] = None, level: Optional[str] = None,
-                   offset: Optional[float] = None) -> Sentinel2Image:
+def read_sentinel2(
+    path: str | Path, bands: Optional[Sequence[str]] = None, level: Optional[str] = None, offset: Optional[float] = None
+) -> Sentinel2Image:
     """Read Sentinel-2 data in any supported layout (see the module docstring).
 
     `bands`: the bands wanted, in order (default: the package's 10 bands); `level`: 'L1C' or
@@ -220,13 +225,24 @@ def read_sentinel2(path: str | Path, bands: Optional[Sequence[str]] = None, leve
     if removed:
         pixels = pixels - np.float32(removed)
     np.maximum(pixels, 0, out=pixels)  # int16 products hold small negative values where reflectance is ~0
-    return Sentinel2Image(pixels, valid, grid, crs, geographic, linear, wanted, level,
-                          tuple(b for b in source_bands if b not in wanted and not b.startswith("?")), removed,
-                          str(path))
+    return Sentinel2Image(
+        pixels,
+        valid,
+        grid,
+        crs,
+        geographic,
+        linear,
+        wanted,
+        level,
+        tuple(b for b in source_bands if b not in wanted and not b.startswith("?")),
+        removed,
+        str(path),
+    )
 
 
-def sentinel2_window(image: Sentinel2Image, lon: float, lat: float, ground_size_m: float,
-                     rng: np.random.Generator) -> Window:
+def sentinel2_window(
+    image: Sentinel2Image, lon: float, lat: float, ground_size_m: float, rng: np.random.Generator
+) -> Window:
     """A window about `ground_size_m` across with (lon, lat) at a random position inside it
     (as `raster.read_window`, from pixels already in memory)."""
     grid = image.grid
@@ -240,8 +256,8 @@ def sentinel2_window(image: Sentinel2Image, lon: float, lat: float, ground_size_
     row0 = random_offset(float(v[0]) * grid.height, rows, grid.height, rng)
     window_grid = subgrid(grid, GridWindow(col0, row0, cols, rows))
     wu, wv = window_grid.uv(x, y)
-    pixels = image.pixels[:, row0:row0 + rows, col0:col0 + cols].astype(np.float64)
-    valid = image.valid[:, row0:row0 + rows, col0:col0 + cols]
+    pixels = image.pixels[:, row0 : row0 + rows, col0 : col0 + cols].astype(np.float64)
+    valid = image.valid[:, row0 : row0 + rows, col0 : col0 + cols]
     return Window(pixels, valid, window_grid, float(wu[0]), float(wv[0]))
 
 

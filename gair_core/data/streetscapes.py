@@ -7,6 +7,7 @@ Each photo is paired with the RS raster that covers its point, preferring the ra
 which the point lies farthest from the edge; photos without an image file or without a
 covering raster are counted and left out.
 """
+
 from __future__ import annotations
 
 import csv
@@ -37,9 +38,11 @@ class ImportReport:
     unreadable_rasters: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
-        return (f"{len(self.rows)} photo(s) paired; left out: {len(self.no_image)} without an image file, "
-                f"{len(self.no_raster)} without a covering raster, {len(self.bad_coordinates)} with bad "
-                f"coordinates; {len(self.unreadable_rasters)} unreadable raster(s)")
+        return (
+            f"{len(self.rows)} photo(s) paired; left out: {len(self.no_image)} without an image file, "
+            f"{len(self.no_raster)} without a covering raster, {len(self.bad_coordinates)} with bad "
+            f"coordinates; {len(self.unreadable_rasters)} unreadable raster(s)"
+        )
 
 
 def find_images(images_root: Path) -> dict[str, Path]:
@@ -85,9 +88,14 @@ def split_of(key: str, val_fraction: float, test_fraction: float) -> str:
     return "val" if value < test_fraction + val_fraction else "train"
 
 
-def import_streetscapes(images_root: Path, metadata: Path, rasters: Sequence[Path],
-                        val_fraction: float = 0.0, test_fraction: float = 0.0,
-                        relative_to: Optional[Path] = None) -> ImportReport:
+def import_streetscapes(
+    images_root: Path,
+    metadata: Path,
+    rasters: Sequence[Path],
+    val_fraction: float = 0.0,
+    test_fraction: float = 0.0,
+    relative_to: Optional[Path] = None,
+) -> ImportReport:
     """Pair the collection's photos with covering rasters; rows for `write_manifest`."""
     report = ImportReport()
     infos = []
@@ -115,8 +123,12 @@ def import_streetscapes(images_root: Path, metadata: Path, rasters: Sequence[Pat
             if raster is None:
                 report.no_raster.append(uuid)
                 continue
-            row = {"sv_path": _path_text(image, relative_to), "lon": repr(lon), "lat": repr(lat),
-                   "rs_path": _path_text(Path(raster.path), relative_to)}
+            row = {
+                "sv_path": _path_text(image, relative_to),
+                "lon": repr(lon),
+                "lat": repr(lat),
+                "rs_path": _path_text(Path(raster.path), relative_to),
+            }
             if val_fraction or test_fraction:
                 row["split"] = split_of(record.get("sequence_id") or uuid, val_fraction, test_fraction)
             report.rows.append(row)

@@ -1,4 +1,5 @@
 """The GAIR model: three encoders into one space, NILI, projection heads, temperature, queue."""
+
 from __future__ import annotations
 
 import math

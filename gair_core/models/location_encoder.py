@@ -3,6 +3,7 @@
 The projection and the Fourier phases are computed in float64: with sigma = 256 the phases reach
 thousands of radians, where float32 rounding alone moves the embedding by ~1e-4.
 """
+
 from __future__ import annotations
 
 import math

@@ -7,6 +7,7 @@ Because imnet is affine, the four predictions can also be formed from a per-cell
 P = W_z unfold(F) computed once per tile (`cell_predictions`): exact, and far cheaper
 when many points share one tile.
 """
+
 from __future__ import annotations
 
 from typing import Sequence

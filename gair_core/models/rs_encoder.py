@@ -3,6 +3,7 @@
 Module names follow the released checkpoint (`rs_encoder.s2_encoder.*` without the
 `s2_encoder` level), so importing it is a prefix change.
 """
+
 from __future__ import annotations
 
 import itertools

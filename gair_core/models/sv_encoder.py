@@ -1,4 +1,5 @@
 """SV encoder g: timm ViT/16 (LayerNorm eps 1e-12) plus the tanh pooler (docs/MODEL.md §5)."""
+
 from __future__ import annotations
 
 from functools import partial

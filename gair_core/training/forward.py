@@ -1,4 +1,5 @@
 """One nn.Module whose forward computes every training feature, so DDP sees one forward."""
+
 from __future__ import annotations
 
 import copy
@@ -19,8 +20,9 @@ class TrainingModule(nn.Module):
     """Wraps a GAIR model (and an optional frozen teacher for distillation, and the optional
     training-only heads of the self-supervised RS objective)."""
 
-    def __init__(self, model: GAIR, teacher: Optional[GAIR] = None,
-                 rs_self: Optional[RSSelfSupervision] = None) -> None:
+    def __init__(
+        self, model: GAIR, teacher: Optional[GAIR] = None, rs_self: Optional[RSSelfSupervision] = None
+    ) -> None:
         super().__init__()
         self.model = model
         self.rs_self = rs_self
@@ -30,10 +32,17 @@ class TrainingModule(nn.Module):
         if teacher is not None:
             teacher.requires_grad_(False).eval()
 
-    def forward(self, sv: torch.Tensor, rs: torch.Tensor, coords: torch.Tensor, lonlat: torch.Tensor,
-                queue_lonlat: torch.Tensor, has_sv: Optional[torch.Tensor] = None,
-                has_rs: Optional[torch.Tensor] = None, rs_view: Optional[torch.Tensor] = None
-                ) -> dict[str, torch.Tensor]:
+    def forward(
+        self,
+        sv: torch.Tensor,
+        rs: torch.Tensor,
+        coords: torch.Tensor,
+        lonlat: torch.Tensor,
+        queue_lonlat: torch.Tensor,
+        has_sv: Optional[torch.Tensor] = None,
+        has_rs: Optional[torch.Tensor] = None,
+        rs_view: Optional[torch.Tensor] = None,
+    ) -> dict[str, torch.Tensor]:
         """Batch tensors -> projected SV, localized RS, location, queued-location embeddings
         (and, with `rs_view` and the RS self-supervision heads, its terms under `rs_self`).
 
@@ -76,9 +85,11 @@ class TrainingModule(nn.Module):
 
 def freeze(model: GAIR, parts: Sequence[str]) -> list[str]:
     """Freeze whole towers ('location', 'rs', 'sv'); returns what was frozen."""
-    towers: dict[str, list[nn.Module]] = {"location": [model.location_encoder],
-                                          "rs": [model.rs_encoder, model.nili],
-                                          "sv": [model.sv_encoder, model.optical_proj]}
+    towers: dict[str, list[nn.Module]] = {
+        "location": [model.location_encoder],
+        "rs": [model.rs_encoder, model.nili],
+        "sv": [model.sv_encoder, model.optical_proj],
+    }
     for part in parts:
         if part not in towers:
             raise InputError(f"--freeze {part!r}: choose among {', '.join(towers)}")

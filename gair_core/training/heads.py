@@ -14,6 +14,7 @@ To add a head to a package:
     layers = train_head("classification", x_train, y_train, x_val, y_val, num_outputs=3, seed=0)
     add_heads(package_dir, [(head_spec("land_use", "classification", "rs_global", labels, metric), layers)])
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -95,8 +96,11 @@ class Scaling:
     def fold(self, module: nn.Sequential) -> Layers:
         """The module's linear layers, standardisation folded in: layers on raw embeddings
         whose output is in the target's units (regression) or logits."""
-        layers = [(m.weight.detach().double().numpy(), m.bias.detach().double().numpy())
-                  for m in module if isinstance(m, nn.Linear)]
+        layers = [
+            (m.weight.detach().double().numpy(), m.bias.detach().double().numpy())
+            for m in module
+            if isinstance(m, nn.Linear)
+        ]
         w0, b0 = layers[0]
         layers[0] = (w0 / self.x_std, b0 - (w0 / self.x_std) @ self.x_mean)
         if self.y_mean is not None and self.y_std is not None:
@@ -105,8 +109,16 @@ class Scaling:
         return [(w.astype(np.float32), b.astype(np.float32)) for w, b in layers]
 
 
-def train_head(task_kind: str, x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: np.ndarray,
-               num_outputs: int, seed: int, config: HeadConfig = HeadConfig()) -> Layers:
+def train_head(
+    task_kind: str,
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_val: np.ndarray,
+    y_val: np.ndarray,
+    num_outputs: int,
+    seed: int,
+    config: HeadConfig = HeadConfig(),
+) -> Layers:
     """Train a head on embeddings and return its layers, ready for `add_heads`.
 
     x_train (N, D) and x_val (M, D): embeddings as the runtime returns them (float).
@@ -148,7 +160,7 @@ def _batches(count: int, batch_size: Optional[int], seed: int):
     while True:
         order = torch.randperm(count, generator=generator)
         for start in range(0, count, batch_size):
-            yield order[start:start + batch_size]
+            yield order[start : start + batch_size]
 
 
 def steps_for_epochs(epochs: int, rows: int, batch_size: Optional[int]) -> int:
@@ -161,5 +173,10 @@ def head_spec(name: str, task_kind: str, embedding: str, outputs: Sequence[str],
     """A head's model.json entry for `add_heads`: `outputs` are the class labels
     (classifiers) or the target names (regression); `metric` holds name, value, data, split."""
     classifier = task_kind != REGRESSION
-    return {"name": name, "task": CLASSIFICATION if classifier else REGRESSION, "input": embedding,
-            "labels" if classifier else "targets": list(outputs), "metric": dict(metric)}
+    return {
+        "name": name,
+        "task": CLASSIFICATION if classifier else REGRESSION,
+        "input": embedding,
+        "labels" if classifier else "targets": list(outputs),
+        "metric": dict(metric),
+    }

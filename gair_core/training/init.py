@@ -5,6 +5,7 @@ are read with `torch.load(weights_only=True)` from the installed files without i
 geoclip (whose imports pull in transformers). Install it with `pip install --no-deps geoclip`
 (its declared dependencies would replace numpy 1.x).
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -75,17 +76,24 @@ def load_geoclip_location(model: GAIR, path: Path | None = None) -> list[str]:
     target = model.location_encoder.state_dict()
     capsules = {k: v for k, v in released.items() if ".capsule." in k}
     missing = sorted(k for k in target if ".capsule." in k and k not in capsules)
-    mismatched = [f"  {k}: GeoCLIP {list(v.shape)}, model {list(target[k].shape)}"
-                  for k, v in capsules.items() if k in target and target[k].shape != v.shape]
+    mismatched = [
+        f"  {k}: GeoCLIP {list(v.shape)}, model {list(target[k].shape)}"
+        for k, v in capsules.items()
+        if k in target and target[k].shape != v.shape
+    ]
     unknown = sorted(k for k in capsules if k not in target)
     if mismatched or missing or unknown:
         raise CheckpointError(
             "GeoCLIP's location encoder (3 branches, 256 frequencies, 1024 hidden) does not fit this model's "
             "location config; set model.location {num_frequencies: 256, hidden: 1024, depth: 3} in --config.\n"
-            + "\n".join(mismatched + [f"  missing: {k}" for k in missing] + [f"  unknown: {k}" for k in unknown]))
+            + "\n".join(mismatched + [f"  missing: {k}" for k in missing] + [f"  unknown: {k}" for k in unknown])
+        )
     embed_dim = model.config.embed_dim
-    heads = ({k: v for k, v in released.items() if ".head." in k} if embed_dim == GEOCLIP_DIM
-             else geoclip_pca_heads(released, model.config.location, embed_dim))
+    heads = (
+        {k: v for k, v in released.items() if ".head." in k}
+        if embed_dim == GEOCLIP_DIM
+        else geoclip_pca_heads(released, model.config.location, embed_dim)
+    )
     with torch.no_grad():
         for key, value in {**capsules, **heads}.items():
             target[key].copy_(value.to(target[key].dtype))

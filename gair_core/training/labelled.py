@@ -5,6 +5,7 @@
   task `location`: `lon, lat`. Paths are relative to the CSV's folder. An optional `split`
   column (train / val / test) is used when present.
 """
+
 from __future__ import annotations
 
 import csv
@@ -72,8 +73,9 @@ def read_labelled(path: Path, task: str, target: str, max_rows: Optional[int] = 
             if (record.get(column) or "").strip():
                 item[column] = float(record[column])
         inputs.append(item)
-    return LabelledRows(task, inputs, [r[target].strip() for r in records],
-                        [(r.get("split") or "").strip() or None for r in records])
+    return LabelledRows(
+        task, inputs, [r[target].strip() for r in records], [(r.get("split") or "").strip() or None for r in records]
+    )
 
 
 def split_indices(rows: LabelledRows, test_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -102,15 +104,19 @@ class InputDataset(Dataset):
         if self.rows.task == "location":
             return torch.tensor([item["lon"], item["lat"]], dtype=torch.float64)
         if self.rows.task == "sv":
-            return resize_bicubic_torch(normalize_sv(read_photo(item["sv_path"], self.sv_spec.input_size), self.sv_spec), self.sv_spec.input_size)
+            return resize_bicubic_torch(
+                normalize_sv(read_photo(item["sv_path"], self.sv_spec.input_size), self.sv_spec),
+                self.sv_spec.input_size,
+            )
         return self.rs_input(item)
 
     def rs_input(self, item: dict) -> torch.Tensor:
         info = raster_info(item["rs_path"])
         bands = info.band_indices(self.rs_spec)
         if "lon" in item and "lat" in item:
-            window = read_window(item["rs_path"], item["lon"], item["lat"], self.rs_spec.tile_ground_size_m,
-                                 _Centred(), bands)
+            window = read_window(
+                item["rs_path"], item["lon"], item["lat"], self.rs_spec.tile_ground_size_m, _Centred(), bands
+            )
             pixels = fill_nodata(window.pixels, window.valid, np.asarray(self.rs_spec.mean))
             return resize_bicubic_torch(scale_rs(pixels, self.rs_spec), self.rs_spec.input_size)
         import rasterio

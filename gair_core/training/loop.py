@@ -1,4 +1,5 @@
 """The pieces of one training step, shared by `gair_core.train` and the DDP tests."""
+
 from __future__ import annotations
 
 import contextlib
@@ -50,9 +51,16 @@ def to_device(batch: dict, device: torch.device) -> dict:
     return {k: v.to(device, non_blocking=True) if torch.is_tensor(v) else v for k, v in batch.items()}
 
 
-def forward_backward(module: nn.Module, criterion: GAIRLoss, batch: dict, queue: LocationQueue,
-                     precision: Precision, scaler: torch.amp.GradScaler, accumulation: int = 1,
-                     sync: bool = True) -> dict[str, float]:
+def forward_backward(
+    module: nn.Module,
+    criterion: GAIRLoss,
+    batch: dict,
+    queue: LocationQueue,
+    precision: Precision,
+    scaler: torch.amp.GradScaler,
+    accumulation: int = 1,
+    sync: bool = True,
+) -> dict[str, float]:
     """Forward one micro-batch, backpropagate loss / accumulation, then enqueue its locations.
 
     `sync=False` skips DDP's gradient all-reduce (all but the last micro-batch of a step)."""
@@ -60,16 +68,25 @@ def forward_backward(module: nn.Module, criterion: GAIRLoss, batch: dict, queue:
     context = no_sync() if (not sync and no_sync is not None) else contextlib.nullcontext()
     with context:
         with precision.autocast():
-            features = module(batch["sv"], batch["rs"], batch["coords"], batch["lonlat"], queue.lonlat(),
-                              batch.get("has_sv"), batch.get("has_rs"), batch.get("rs_view"))
+            features = module(
+                batch["sv"],
+                batch["rs"],
+                batch["coords"],
+                batch["lonlat"],
+                queue.lonlat(),
+                batch.get("has_sv"),
+                batch.get("has_rs"),
+                batch.get("rs_view"),
+            )
         losses = criterion(features)
         scaler.scale(losses["loss"] / accumulation).backward()
     queue.enqueue(batch["lonlat"])
     return {name: float(value.detach()) for name, value in losses.items()}
 
 
-def optimizer_step(optimizer: torch.optim.Optimizer, scaler: torch.amp.GradScaler, parameters,
-                   grad_clip: float) -> float:
+def optimizer_step(
+    optimizer: torch.optim.Optimizer, scaler: torch.amp.GradScaler, parameters, grad_clip: float
+) -> float:
     """Unscale, clip (when grad_clip > 0), step and zero the gradients; returns the gradient norm."""
     scaler.unscale_(optimizer)
     norm = torch.nn.utils.clip_grad_norm_(parameters, grad_clip if grad_clip > 0 else float("inf"))

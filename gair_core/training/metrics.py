@@ -1,4 +1,5 @@
 """Per-step metrics: OUTPUT/metrics.csv (one row per step, a `step` column) and TensorBoard."""
+
 from __future__ import annotations
 
 import csv
@@ -27,8 +28,9 @@ def truncate_after(path: Path, step: int) -> None:
 class MetricsLogger:
     """Appends one CSV row per step and mirrors the scalars to TensorBoard when installed."""
 
-    def __init__(self, output_dir: Path, columns: list[str], resume_step: Optional[int] = None,
-                 tensorboard: bool = True) -> None:
+    def __init__(
+        self, output_dir: Path, columns: list[str], resume_step: Optional[int] = None, tensorboard: bool = True
+    ) -> None:
         self.path = output_dir / METRICS_FILE
         self.columns = ["step"] + [c for c in columns if c != "step"]
         if resume_step is not None:
@@ -45,8 +47,9 @@ class MetricsLogger:
             try:
                 from torch.utils.tensorboard import SummaryWriter
 
-                self._tb = SummaryWriter(str(output_dir / "tensorboard"),
-                                         purge_step=None if resume_step is None else resume_step + 1)
+                self._tb = SummaryWriter(
+                    str(output_dir / "tensorboard"), purge_step=None if resume_step is None else resume_step + 1
+                )
             except ImportError:
                 self._tb = None
 

@@ -1,4 +1,5 @@
 """Downstream metrics (numpy): R2 and RMSE for regression, accuracy and macro F1 for classification."""
+
 from __future__ import annotations
 
 import numpy as np

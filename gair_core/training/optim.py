@@ -1,4 +1,5 @@
 """AdamW without weight decay on norms and biases, and the per-step warm-up + cosine schedule."""
+
 from __future__ import annotations
 
 import math

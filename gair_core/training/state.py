@@ -10,6 +10,7 @@ A checkpoint is a folder `step_NNNNNNNN/` with
 It is written to `step_NNNNNNNN.tmp/` and renamed into place; `latest` (a text file,
 replaced atomically) names the newest complete one.
 """
+
 from __future__ import annotations
 
 import json
@@ -71,12 +72,16 @@ def rng_state() -> tuple[dict[str, torch.Tensor], dict]:
             tensors[f"cuda.{index}"] = value
     numpy_state = np.random.get_state()
     if not isinstance(numpy_state, tuple):  # a dict only when the global generator is not MT19937
-        raise ValueError(f"numpy's global random generator is {numpy_state.get('bit_generator')}, not MT19937; "
-                         "its state cannot be saved in a checkpoint")
+        raise ValueError(
+            f"numpy's global random generator is {numpy_state.get('bit_generator')}, not MT19937; "
+            "its state cannot be saved in a checkpoint"
+        )
     kind, keys, position, has_gauss, gauss = numpy_state
     python = random.getstate()
-    meta = {"numpy": [kind, keys.tolist(), position, has_gauss, gauss],
-            "python": [python[0], list(python[1]), python[2]]}
+    meta = {
+        "numpy": [kind, keys.tolist(), position, has_gauss, gauss],
+        "python": [python[0], list(python[1]), python[2]],
+    }
     return tensors, meta
 
 
@@ -91,9 +96,16 @@ def set_rng_state(tensors: dict[str, torch.Tensor], meta: dict) -> None:
     random.setstate((version, tuple(internal), gauss_next))
 
 
-def save_training_state(root: Path, step: int, model: GAIR, optimizer: torch.optim.Optimizer,
-                        scaler: Optional[torch.amp.GradScaler], extra: dict, keep: int = 3,
-                        heads: Optional[nn.Module] = None) -> Path:
+def save_training_state(
+    root: Path,
+    step: int,
+    model: GAIR,
+    optimizer: torch.optim.Optimizer,
+    scaler: Optional[torch.amp.GradScaler],
+    extra: dict,
+    keep: int = 3,
+    heads: Optional[nn.Module] = None,
+) -> Path:
     """Write a checkpoint atomically and point `latest` at it; keep the newest `keep`."""
     root.mkdir(parents=True, exist_ok=True)
     final = step_dir(root, step)
@@ -107,8 +119,13 @@ def save_training_state(root: Path, step: int, model: GAIR, optimizer: torch.opt
     save_file(rng_tensors, str(tmp / "rng.safetensors"))
     if heads is not None:
         save_file({k: v.detach().contiguous() for k, v in heads.state_dict().items()}, str(tmp / TRAINING_HEADS))
-    meta = {"step": step, "optimizer": opt_meta, "rng": rng_meta,
-            "scaler": scaler.state_dict() if scaler is not None and scaler.is_enabled() else None, **extra}
+    meta = {
+        "step": step,
+        "optimizer": opt_meta,
+        "rng": rng_meta,
+        "scaler": scaler.state_dict() if scaler is not None and scaler.is_enabled() else None,
+        **extra,
+    }
     (tmp / "state.json").write_text(json.dumps(meta, indent=1))
     _fsync_dir(tmp)
     shutil.rmtree(final, ignore_errors=True)
@@ -158,8 +175,12 @@ BROKEN = (OSError, ValueError, KeyError, EOFError, SafetensorError)  # what a tr
 def read_checkpoint(folder: Path) -> tuple[dict, GAIR, dict[str, torch.Tensor], dict[str, torch.Tensor]]:
     """Every file of a checkpoint folder, read whole before anything is restored."""
     meta = json.loads((folder / "state.json").read_text())
-    return (meta, load_model(folder / "model.safetensors"), load_file(str(folder / "optimizer.safetensors")),
-            load_file(str(folder / "rng.safetensors")))
+    return (
+        meta,
+        load_model(folder / "model.safetensors"),
+        load_file(str(folder / "optimizer.safetensors")),
+        load_file(str(folder / "rng.safetensors")),
+    )
 
 
 def load_heads(folder: Path, heads: Optional[nn.Module]) -> None:
@@ -167,17 +188,26 @@ def load_heads(folder: Path, heads: Optional[nn.Module]) -> None:
     and the checkpoint disagree on the objective."""
     stored = folder / TRAINING_HEADS
     if heads is None and stored.is_file():
-        raise InputError(f"{folder} was trained with the RS self-supervision (--rs-self-weight); resume with the same "
-                         "setting, or start a new run")
+        raise InputError(
+            f"{folder} was trained with the RS self-supervision (--rs-self-weight); resume with the same "
+            "setting, or start a new run"
+        )
     if heads is not None:
         if not stored.is_file():
-            raise InputError(f"{folder} was trained without the RS self-supervision; resume without "
-                             "--rs-self-weight, or start a new run")
+            raise InputError(
+                f"{folder} was trained without the RS self-supervision; resume without "
+                "--rs-self-weight, or start a new run"
+            )
         heads.load_state_dict(load_file(str(stored)), strict=True)
 
 
-def load_training_state(path: Path, model: GAIR, optimizer: torch.optim.Optimizer,
-                        scaler: Optional[torch.amp.GradScaler], heads: Optional[nn.Module] = None) -> dict:
+def load_training_state(
+    path: Path,
+    model: GAIR,
+    optimizer: torch.optim.Optimizer,
+    scaler: Optional[torch.amp.GradScaler],
+    heads: Optional[nn.Module] = None,
+) -> dict:
     """Restore model weights (and queue), optimizer, scaler, RNGs and the training-only heads
     in place from the newest intact checkpoint; returns its state.json plus `path` and
     `skipped` [(folder, reason)] for newer ones that could not be read (a truncated file, say)."""
@@ -191,8 +221,10 @@ def load_training_state(path: Path, model: GAIR, optimizer: torch.optim.Optimize
         break
     else:
         reasons = "; ".join(f"{folder}: {reason}" for folder, reason in skipped)
-        raise InputError(f"no intact training checkpoint under {path} ({reasons}); start a new run in a new "
-                         "--output-dir or with --restart")
+        raise InputError(
+            f"no intact training checkpoint under {path} ({reasons}); start a new run in a new "
+            "--output-dir or with --restart"
+        )
     if saved.config != model.config:
         raise InputError(f"{folder} holds a {saved.config.name!r} model with another architecture than this run's")
     model.load_state_dict(saved.state_dict(), strict=True)

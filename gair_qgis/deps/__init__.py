@@ -69,20 +69,21 @@ One module per concern:
 - `__main__`: the command line.
 This package re-exports what the rest of the plugin and the tests use.
 """
+
 from __future__ import annotations
 
 from .activation import activate, load_after_install, loaded_from, missing_message, onnxruntime_problem
 from .check import verify
 from .common import EXIT_CANCELLED, PROGRESS_PREFIX, Cancelled, DepsError
 from .folders import (
-                      MANIFEST,
-                      MARKER,
-                      default_root,
-                      python_folder,
-                      read_manifest,
-                      read_marker,
-                      record_made,
-                      root_in_profile,
+    MANIFEST,
+    MARKER,
+    default_root,
+    python_folder,
+    read_manifest,
+    read_marker,
+    record_made,
+    root_in_profile,
 )
 from .install import install, remove
 from .pins import PINS, make_plan, python_tag, requirements_for, version_tuple
@@ -91,9 +92,35 @@ from .processes import hide_password, run_streaming
 from .qgis_python import find_qgis_python
 
 __all__ = [
-    "EXIT_CANCELLED", "MANIFEST", "MARKER", "PINS", "PIP_PROBE", "PIP_WHEEL_URL", "PROGRESS_PREFIX",
-    "Cancelled", "DepsError", "activate", "default_root", "find_qgis_python", "hide_password", "install",
-    "load_after_install", "loaded_from", "make_plan", "missing_message", "onnxruntime_problem", "pip_command",
-    "python_folder", "python_tag", "read_manifest", "read_marker", "record_made", "remove", "requirements_for",
-    "root_in_profile", "run_streaming", "verify", "version_tuple",
+    "EXIT_CANCELLED",
+    "MANIFEST",
+    "MARKER",
+    "PINS",
+    "PIP_PROBE",
+    "PIP_WHEEL_URL",
+    "PROGRESS_PREFIX",
+    "Cancelled",
+    "DepsError",
+    "activate",
+    "default_root",
+    "find_qgis_python",
+    "hide_password",
+    "install",
+    "load_after_install",
+    "loaded_from",
+    "make_plan",
+    "missing_message",
+    "onnxruntime_problem",
+    "pip_command",
+    "python_folder",
+    "python_tag",
+    "read_manifest",
+    "read_marker",
+    "record_made",
+    "remove",
+    "requirements_for",
+    "root_in_profile",
+    "run_streaming",
+    "verify",
+    "version_tuple",
 ]

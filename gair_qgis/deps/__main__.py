@@ -1,5 +1,6 @@
 """`python3 -m gair_qgis.deps install|repair|status|remove|plan`: the installer's command line
 (the GUI's dialog runs it too, with --progress and --cancel-file)."""
+
 from __future__ import annotations
 
 import argparse
@@ -19,19 +20,32 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python3 -m gair_qgis.deps",
         description="Install onnxruntime (with --regions also Dask and Zarr) for the GAIR plugin with QGIS's Python, into a folder the plugin owns. "
-                    "Run it with QGIS's Python from the QGIS plugins folder.")
+        "Run it with QGIS's Python from the QGIS plugins folder.",
+    )
     parser.add_argument("command", choices=("install", "repair", "status", "remove", "plan"))
-    parser.add_argument("--target", type=Path, help="the plugin's dependency folder "
-                        "(default: <QGIS profile>/python/gair_deps, found from where the plugin is)")
-    parser.add_argument("--proxy", default=os.environ.get("HTTPS_PROXY") or os.environ.get("https_proxy"),
-                        help="proxy URL for pip, with credentials if the proxy needs them, as pip's --proxy "
-                        "takes it (default: $HTTPS_PROXY)")
-    parser.add_argument("--private-pip", action="store_true",
-                        help="run pip from a wheel even where QGIS's Python has its own pip")
-    parser.add_argument("--regions", action=argparse.BooleanOptionalAction, default=None,
-                        help="install (or with --no-regions leave out) the region extras too: dask[distributed], "
-                        "zarr 2 and numcodecs, which the embedding-field algorithms (gair:fieldbuild, fieldsearch, "
-                        "fieldheatmap) need (default: as the install there has them)")
+    parser.add_argument(
+        "--target",
+        type=Path,
+        help="the plugin's dependency folder "
+        "(default: <QGIS profile>/python/gair_deps, found from where the plugin is)",
+    )
+    parser.add_argument(
+        "--proxy",
+        default=os.environ.get("HTTPS_PROXY") or os.environ.get("https_proxy"),
+        help="proxy URL for pip, with credentials if the proxy needs them, as pip's --proxy "
+        "takes it (default: $HTTPS_PROXY)",
+    )
+    parser.add_argument(
+        "--private-pip", action="store_true", help="run pip from a wheel even where QGIS's Python has its own pip"
+    )
+    parser.add_argument(
+        "--regions",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="install (or with --no-regions leave out) the region extras too: dask[distributed], "
+        "zarr 2 and numcodecs, which the embedding-field algorithms (gair:fieldbuild, fieldsearch, "
+        "fieldheatmap) need (default: as the install there has them)",
+    )
     parser.add_argument("--cancel-file", type=Path, help="stop (and change nothing) when this file appears")
     parser.add_argument("--progress", action="store_true", help=f"print '{PROGRESS_PREFIX}PERCENT TEXT' lines")
     parser.add_argument("--json", action="store_true", help="status as JSON")
@@ -54,9 +68,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         root = args.target.absolute() if args.target else default_root()
         if args.command in ("install", "repair"):
-            install(root, proxy=args.proxy, log=log, progress=progress, allow_own_pip=not args.private_pip,
-                    regions=args.regions,
-                    should_cancel=lambda: bool(cancel_file and cancel_file.exists()))
+            install(
+                root,
+                proxy=args.proxy,
+                log=log,
+                progress=progress,
+                allow_own_pip=not args.private_pip,
+                regions=args.regions,
+                should_cancel=lambda: bool(cancel_file and cancel_file.exists()),
+            )
             return 0
         if args.command == "plan":
             for line in make_plan(root, regions=bool(args.regions)).describe():
@@ -96,8 +116,10 @@ def _print_status(report: dict) -> None:
         print(f"works: onnxruntime {check['onnxruntime']} with QGIS's numpy {check['numpy']}")
         if report.get("regions_check"):
             regions = report["regions_check"]
-            print("region extras work: " + ", ".join(f"{name} {regions[name]}"
-                                                     for name in ("dask", "distributed", "zarr", "numcodecs")))
+            print(
+                "region extras work: "
+                + ", ".join(f"{name} {regions[name]}" for name in ("dask", "distributed", "zarr", "numcodecs"))
+            )
     else:
         print(f"BROKEN: {report.get('problem')} (repair with: python3 -m gair_qgis.deps install)")
 

@@ -1,5 +1,6 @@
 """The running QGIS: the installed folder first on sys.path, whether onnxruntime imports, and
 loading a fresh install without a restart where that is safe."""
+
 from __future__ import annotations
 
 import importlib
@@ -68,8 +69,9 @@ def load_after_install(root: Path) -> tuple[bool, str]:
     module = importlib.import_module("onnxruntime")
     if not loaded_from(module, folder):
         return False, f"installed into {folder}, but onnxruntime comes from {module.__file__}: restart QGIS"
-    return True, (f"onnxruntime {module.__version__} installed into {folder} and loaded: GAIR works now, "
-                  "no restart needed")
+    return True, (
+        f"onnxruntime {module.__version__} installed into {folder} and loaded: GAIR works now, no restart needed"
+    )
 
 
 def loaded_from(module: ModuleType, folder: Path) -> bool:

@@ -2,6 +2,7 @@
 new folder with QGIS's own numpy runs a one-node graph; with the region extras, zarr, numcodecs,
 dask and distributed import (from the folder where the installer put them there) and a small Zarr
 array written with a numcodecs compressor is read back through Dask."""
+
 from __future__ import annotations
 
 import base64
@@ -17,7 +18,8 @@ from .processes import child_environment, no_window
 CHECK_GRAPH = base64.b64decode(
     # that graph, not a secret (detect-secrets reads it as a high-entropy string):
     # pragma: allowlist nextline secret
-    "CAcSBGdhaXI6RwoOCgF4CgF4EgF5IgNBZGQSD2dhaXJfZGVwc19jaGVja1oRCgF4EgwKCggBEgYKAAoCCANiEQoBeRIMCgoIARIGCgAKAggDQgQKABAN")
+    "CAcSBGdhaXI6RwoOCgF4CgF4EgF5IgNBZGQSD2dhaXJfZGVwc19jaGVja1oRCgF4EgwKCggBEgYKAAoCCANiEQoBeRIMCgoIARIGCgAKAggDQgQKABAN"
+)
 
 VERIFY_SCRIPT = r"""
 import json, os, sys
@@ -45,16 +47,24 @@ print(json.dumps({"onnxruntime": onnxruntime.__version__, "numpy": numpy.__versi
 def verify(python: Path, folder: Path, log: LogFn = lambda _: None) -> dict:
     """Import onnxruntime from `folder` in a separate `python` process (with the Python's own numpy)
     and run a one-node graph; returns what it reports; DepsError with the reason when it fails."""
-    result = subprocess.run([str(python), "-c", VERIFY_SCRIPT, str(folder), CHECK_GRAPH.hex()],  # nosec B603  # QGIS's Python, argv list, no shell
-                            capture_output=True, text=True, timeout=300, env=child_environment(), **no_window())
+    result = subprocess.run(
+        [str(python), "-c", VERIFY_SCRIPT, str(folder), CHECK_GRAPH.hex()],  # nosec B603  # QGIS's Python, argv list, no shell
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=child_environment(),
+        **no_window(),
+    )
     if result.returncode != 0:
         lines = (result.stderr or result.stdout).strip().splitlines() or ["no output"]
         for line in lines[-15:]:
             log(line)
         raise DepsError(f"the installed onnxruntime does not work in QGIS's Python: {lines[-1]}")
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    log(f"checked: onnxruntime {report['onnxruntime']} runs with QGIS's numpy {report['numpy']} "
-        f"({report['numpy_file']}); execution providers {', '.join(report['providers'])}")
+    log(
+        f"checked: onnxruntime {report['onnxruntime']} runs with QGIS's numpy {report['numpy']} "
+        f"({report['numpy_file']}); execution providers {', '.join(report['providers'])}"
+    )
     return report
 
 
@@ -90,14 +100,23 @@ def verify_regions(python: Path, folder: Path, ours: Sequence[str], log: LogFn =
     """Import zarr, numcodecs, dask and distributed in a separate `python` process with `folder` first
     on sys.path (those named in `ours` must come from it, numpy must not) and read a small Zarr array
     through Dask; returns their versions and files; DepsError with the reason when it fails."""
-    result = subprocess.run([str(python), "-c", REGION_VERIFY_SCRIPT, str(folder), ",".join(ours)],  # nosec B603  # QGIS's Python, argv list, no shell
-                            capture_output=True, text=True, timeout=300, env=child_environment(), **no_window())
+    result = subprocess.run(
+        [str(python), "-c", REGION_VERIFY_SCRIPT, str(folder), ",".join(ours)],  # nosec B603  # QGIS's Python, argv list, no shell
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=child_environment(),
+        **no_window(),
+    )
     if result.returncode != 0:
         lines = (result.stderr or result.stdout).strip().splitlines() or ["no output"]
         for line in lines[-15:]:
             log(line)
         raise DepsError(f"the installed region extras do not work in QGIS's Python: {lines[-1]}")
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    log("checked: " + ", ".join(f"{name} {report[name]}" for name in ("dask", "distributed", "zarr", "numcodecs"))
-        + " import, and a Zarr array reads back through Dask")
+    log(
+        "checked: "
+        + ", ".join(f"{name} {report[name]}" for name in ("dask", "distributed", "zarr", "numcodecs"))
+        + " import, and a Zarr array reads back through Dask"
+    )
     return report

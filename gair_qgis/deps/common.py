@@ -1,5 +1,6 @@
 """What every part of the installer shares: its errors, exit codes, callback types and the texts
 other parts of the plugin show."""
+
 from __future__ import annotations
 
 from typing import Callable
@@ -9,8 +10,10 @@ ProgressFn = Callable[[int, str], None]
 CancelFn = Callable[[], bool]
 
 PROGRESS_PREFIX = "[gair-deps] progress "  # machine-readable CLI lines read by the GUI dialog
-INSTALLER_HINT = ("the plugin's dependency installer (GAIR models dock > Dependencies > Install, or headless: "
-                  "`python3 -m gair_qgis.deps install` run with QGIS's Python from the QGIS plugins folder)")
+INSTALLER_HINT = (
+    "the plugin's dependency installer (GAIR models dock > Dependencies > Install, or headless: "
+    "`python3 -m gair_qgis.deps install` run with QGIS's Python from the QGIS plugins folder)"
+)
 EXIT_FAILED, EXIT_BAD_INPUT, EXIT_CANCELLED = 1, 2, 3
 
 
@@ -20,4 +23,3 @@ class DepsError(Exception):
 
 class Cancelled(DepsError):
     """The user cancelled."""
-

@@ -1,6 +1,7 @@
 """The folders the installer owns: the dependency root in the QGIS profile, its python3.X folder
 with the marker of a checked install, and the manifest of everything installs made (all that
 `remove` may delete)."""
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,10 @@ def default_root(plugin_dir: Path = PLUGIN_DIR) -> Path:
     plugins = Path(plugin_dir).parent
     if plugins.name == "plugins" and plugins.parent.name == "python":
         return plugins.parent / ROOT_NAME
-    raise DepsError(f"the plugin at {plugin_dir} is not inside a QGIS profile's python/plugins folder: "
-                    "pass --target <QGIS profile>/python/gair_deps")
+    raise DepsError(
+        f"the plugin at {plugin_dir} is not inside a QGIS profile's python/plugins folder: "
+        "pass --target <QGIS profile>/python/gair_deps"
+    )
 
 
 def python_folder(root: Path, version_info: Sequence[int] = THIS_PYTHON) -> Path:
@@ -52,8 +55,9 @@ def folder_size(folder: Path) -> int:
 def check_ours(folder: Path) -> None:
     """DepsError where `folder` holds things and no marker of an install: not the installer's to touch."""
     if folder.exists() and read_marker(folder) is None and any(folder.iterdir()):
-        raise DepsError(f"{folder} exists and was not made by this installer; not touched: move it away or "
-                        "choose another --target")
+        raise DepsError(
+            f"{folder} exists and was not made by this installer; not touched: move it away or choose another --target"
+        )
 
 
 def read_manifest(root: Path) -> dict:
@@ -65,8 +69,10 @@ def read_manifest(root: Path) -> dict:
     except FileNotFoundError:
         return {"created_root": False, "made": []}
     except (OSError, ValueError) as error:
-        raise DepsError(f"the installer's record {path} cannot be read ({error}); nothing was removed: delete "
-                        f"what you no longer need under {root} by hand") from None
+        raise DepsError(
+            f"the installer's record {path} cannot be read ({error}); nothing was removed: delete "
+            f"what you no longer need under {root} by hand"
+        ) from None
     names = data.get("made") if isinstance(data, dict) else None
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise DepsError(f"the installer's record {path} is not one this installer wrote; nothing was removed")
@@ -81,8 +87,9 @@ def _check_inside(root: Path, name: str, manifest: Path) -> None:
     real_root, real_parent = os.path.realpath(root), os.path.realpath((root / name).parent)
     if inside and (real_parent == real_root or real_parent.startswith(real_root + os.sep)):
         return
-    raise DepsError(f"the installer's record {manifest} names {name!r}, which is not inside {root}; nothing "
-                    "was removed")
+    raise DepsError(
+        f"the installer's record {manifest} names {name!r}, which is not inside {root}; nothing was removed"
+    )
 
 
 def record_made(root: Path, name: str, created_root: Optional[bool] = None) -> None:
@@ -115,4 +122,3 @@ def _make_root(root: Path) -> bool:
             raise
         return False
     return True
-

@@ -1,5 +1,6 @@
 """Install (into a staging folder, checked, then swapped in), remove (only what installs recorded
 making) and status."""
+
 from __future__ import annotations
 
 import json
@@ -19,9 +20,17 @@ from .processes import child_environment, run_streaming
 from .qgis_python import find_qgis_python
 
 
-def install(root: Path, *, python: Optional[Path] = None, proxy: Optional[str] = None, log: LogFn = print,
-            progress: ProgressFn = lambda _p, _t: None, should_cancel: CancelFn = lambda: False,
-            allow_own_pip: bool = True, regions: Optional[bool] = None) -> dict:
+def install(
+    root: Path,
+    *,
+    python: Optional[Path] = None,
+    proxy: Optional[str] = None,
+    log: LogFn = print,
+    progress: ProgressFn = lambda _p, _t: None,
+    should_cancel: CancelFn = lambda: False,
+    allow_own_pip: bool = True,
+    regions: Optional[bool] = None,
+) -> dict:
     """Install (or repair: reinstall) the plugin's dependencies into python_folder(root); with
     `regions` the region extras too (None: as the install there has them). Returns the marker
     record. The installed folder is replaced only after the new one passed `verify` (and
@@ -58,19 +67,31 @@ def install(root: Path, *, python: Optional[Path] = None, proxy: Optional[str] =
                 progress(75, "installing")
 
         progress(10, "downloading")
-        code = run_streaming(pip + pip_install_arguments(staging, plan.install), log, should_cancel,
-                             child_environment(proxy), on_pip_line)
+        code = run_streaming(
+            pip + pip_install_arguments(staging, plan.install),
+            log,
+            should_cancel,
+            child_environment(proxy),
+            on_pip_line,
+        )
         if code != 0:
             raise DepsError(f"pip failed (exit code {code}); the log above says why. Nothing was changed")
         seconds = time.monotonic() - started
         progress(85, "checking the installed packages in a separate process")
         report = verify(python, staging, log)
         region_report = _verify_regions(python, staging, plan, log) if plan.regions else None
-        record = {"python": plan.python, "numpy": report["numpy"], "onnxruntime": report["onnxruntime"],
-                  "regions": region_report,
-                  "packages": {r.name: r.version for r in plan.install}, "uses_qgis": plan.present,
-                  "pip": pip, "seconds": round(seconds, 1), "bytes": folder_size(staging),
-                  "installed": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+        record = {
+            "python": plan.python,
+            "numpy": report["numpy"],
+            "onnxruntime": report["onnxruntime"],
+            "regions": region_report,
+            "packages": {r.name: r.version for r in plan.install},
+            "uses_qgis": plan.present,
+            "pip": pip,
+            "seconds": round(seconds, 1),
+            "bytes": folder_size(staging),
+            "installed": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
         (staging / MARKER).write_text(json.dumps(record, indent=1), encoding="utf-8")
         if should_cancel():
             raise Cancelled("cancelled; nothing was changed")
@@ -78,8 +99,7 @@ def install(root: Path, *, python: Optional[Path] = None, proxy: Optional[str] =
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     progress(100, "installed")
-    log(f"installed into {folder}: {record['bytes'] / 1e6:.0f} MB, download and install took "
-        f"{record['seconds']:.0f} s")
+    log(f"installed into {folder}: {record['bytes'] / 1e6:.0f} MB, download and install took {record['seconds']:.0f} s")
     return record
 
 
@@ -98,8 +118,9 @@ def _swap(staging: Path, folder: Path) -> None:
         try:
             os.replace(folder, old)
         except OSError as error:  # Windows: a loaded onnxruntime DLL keeps the folder busy
-            raise DepsError(f"cannot replace {folder} while it is in use ({error}): restart QGIS, then repair "
-                            "before using GAIR") from error
+            raise DepsError(
+                f"cannot replace {folder} while it is in use ({error}): restart QGIS, then repair before using GAIR"
+            ) from error
     os.replace(staging, folder)
     shutil.rmtree(old, ignore_errors=True)
 

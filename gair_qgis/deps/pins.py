@@ -1,4 +1,5 @@
 """The pinned packages per Python version and the plan: which of them QGIS's Python lacks."""
+
 from __future__ import annotations
 
 import importlib.metadata
@@ -35,35 +36,44 @@ class Requirement:
 # (binary wheels for every platform, no numpy inside). Each is installed only where QGIS's Python
 # lacks it or has an older version than `good_enough`; onnxruntime always ("").
 PINS: tuple[tuple[tuple[int, int], tuple[Requirement, ...]], ...] = (
-    ((3, 11), (
-        Requirement("onnxruntime", "1.32.0", "onnxruntime", ""),
-        Requirement("flatbuffers", "25.12.19", "flatbuffers"),
-        Requirement("protobuf", "7.36.2", "google.protobuf", "4.25.8"),
-        Requirement("packaging", "26.4", "packaging"),
-        Requirement("pillow", "11.3.0", "PIL", "8.0"),
-    )),
-    ((3, 10), (
-        Requirement("onnxruntime", "1.23.2", "onnxruntime", ""),
-        Requirement("coloredlogs", "15.0.1", "coloredlogs"),
-        Requirement("humanfriendly", "10.0", "humanfriendly"),
-        Requirement("flatbuffers", "25.12.19", "flatbuffers"),
-        Requirement("protobuf", "7.36.2", "google.protobuf"),
-        Requirement("packaging", "26.4", "packaging"),
-        Requirement("sympy", "1.14.0", "sympy"),
-        Requirement("mpmath", "1.3.0", "mpmath"),
-        Requirement("pillow", "11.3.0", "PIL", "8.0"),
-    )),
-    ((3, 9), (
-        Requirement("onnxruntime", "1.19.2", "onnxruntime", ""),
-        Requirement("coloredlogs", "15.0.1", "coloredlogs"),
-        Requirement("humanfriendly", "10.0", "humanfriendly"),
-        Requirement("flatbuffers", "25.12.19", "flatbuffers"),
-        Requirement("protobuf", "6.33.6", "google.protobuf"),
-        Requirement("packaging", "26.3", "packaging"),
-        Requirement("sympy", "1.14.0", "sympy"),
-        Requirement("mpmath", "1.3.0", "mpmath"),
-        Requirement("pillow", "11.3.0", "PIL", "8.0"),
-    )),
+    (
+        (3, 11),
+        (
+            Requirement("onnxruntime", "1.32.0", "onnxruntime", ""),
+            Requirement("flatbuffers", "25.12.19", "flatbuffers"),
+            Requirement("protobuf", "7.36.2", "google.protobuf", "4.25.8"),
+            Requirement("packaging", "26.4", "packaging"),
+            Requirement("pillow", "11.3.0", "PIL", "8.0"),
+        ),
+    ),
+    (
+        (3, 10),
+        (
+            Requirement("onnxruntime", "1.23.2", "onnxruntime", ""),
+            Requirement("coloredlogs", "15.0.1", "coloredlogs"),
+            Requirement("humanfriendly", "10.0", "humanfriendly"),
+            Requirement("flatbuffers", "25.12.19", "flatbuffers"),
+            Requirement("protobuf", "7.36.2", "google.protobuf"),
+            Requirement("packaging", "26.4", "packaging"),
+            Requirement("sympy", "1.14.0", "sympy"),
+            Requirement("mpmath", "1.3.0", "mpmath"),
+            Requirement("pillow", "11.3.0", "PIL", "8.0"),
+        ),
+    ),
+    (
+        (3, 9),
+        (
+            Requirement("onnxruntime", "1.19.2", "onnxruntime", ""),
+            Requirement("coloredlogs", "15.0.1", "coloredlogs"),
+            Requirement("humanfriendly", "10.0", "humanfriendly"),
+            Requirement("flatbuffers", "25.12.19", "flatbuffers"),
+            Requirement("protobuf", "6.33.6", "google.protobuf"),
+            Requirement("packaging", "26.3", "packaging"),
+            Requirement("sympy", "1.14.0", "sympy"),
+            Requirement("mpmath", "1.3.0", "mpmath"),
+            Requirement("pillow", "11.3.0", "PIL", "8.0"),
+        ),
+    ),
 )
 
 
@@ -88,43 +98,49 @@ _REGION_COMMON = (
     Requirement("fasteners", "0.20", "fasteners"),
 )
 REGION_PINS: tuple[tuple[tuple[int, int], tuple[Requirement, ...]], ...] = (
-    ((3, 11), (
-        Requirement("dask", "2026.8.0", "dask", ""),
-        Requirement("distributed", "2026.8.0", "distributed", ""),
-        Requirement("zarr", "2.18.7", "zarr", ""),
-        Requirement("numcodecs", "0.15.2", "numcodecs", ""),
-        *_REGION_COMMON,
-        Requirement("click", "8.5.1", "click", "8.0"),
-        Requirement("fsspec", "2026.9.0", "fsspec", "2021.9.0"),
-        Requirement("importlib-metadata", "10.2.0", "importlib_metadata", "4.13.0"),
-        Requirement("lazy-importer", "0.1.0", "lazy_importer"),
-        Requirement("zipp", "4.1.2", "zipp"),
-        Requirement("markupsafe", "3.0.4", "markupsafe", "2.0"),
-        Requirement("msgpack", "1.2.4", "msgpack", "1.0.2"),
-        Requirement("packaging", "26.4", "packaging", "20.0"),
-        Requirement("pyyaml", "6.0.4", "yaml", "5.4.1"),
-        Requirement("tornado", "6.6.1", "tornado", "6.2.0"),
-        Requirement("urllib3", "2.6.3", "urllib3", "1.26.5"),
-        Requirement("deprecated", "1.3.1", "deprecated"),
-        Requirement("wrapt", "2.5.2", "wrapt"),
-    )),
-    ((3, 9), (
-        Requirement("dask", "2024.8.0", "dask", ""),
-        Requirement("distributed", "2024.8.0", "distributed", ""),
-        Requirement("zarr", "2.17.2", "zarr", ""),
-        Requirement("numcodecs", "0.12.1", "numcodecs", ""),
-        *_REGION_COMMON,
-        Requirement("click", "8.1.8", "click", "8.0"),
-        Requirement("fsspec", "2025.10.0", "fsspec", "2021.9.0"),
-        Requirement("importlib-metadata", "8.7.1", "importlib_metadata", "4.13.0"),
-        Requirement("zipp", "3.23.1", "zipp"),
-        Requirement("markupsafe", "3.0.4", "markupsafe", "2.0"),
-        Requirement("msgpack", "1.1.2", "msgpack", "1.0.2"),
-        Requirement("packaging", "26.3", "packaging", "20.0"),
-        Requirement("pyyaml", "6.0.3", "yaml", "5.4.1"),
-        Requirement("tornado", "6.5.10", "tornado", "6.2.0"),
-        Requirement("urllib3", "2.6.3", "urllib3", "1.26.5"),
-    )),
+    (
+        (3, 11),
+        (
+            Requirement("dask", "2026.8.0", "dask", ""),
+            Requirement("distributed", "2026.8.0", "distributed", ""),
+            Requirement("zarr", "2.18.7", "zarr", ""),
+            Requirement("numcodecs", "0.15.2", "numcodecs", ""),
+            *_REGION_COMMON,
+            Requirement("click", "8.5.1", "click", "8.0"),
+            Requirement("fsspec", "2026.9.0", "fsspec", "2021.9.0"),
+            Requirement("importlib-metadata", "10.2.0", "importlib_metadata", "4.13.0"),
+            Requirement("lazy-importer", "0.1.0", "lazy_importer"),
+            Requirement("zipp", "4.1.2", "zipp"),
+            Requirement("markupsafe", "3.0.4", "markupsafe", "2.0"),
+            Requirement("msgpack", "1.2.4", "msgpack", "1.0.2"),
+            Requirement("packaging", "26.4", "packaging", "20.0"),
+            Requirement("pyyaml", "6.0.4", "yaml", "5.4.1"),
+            Requirement("tornado", "6.6.1", "tornado", "6.2.0"),
+            Requirement("urllib3", "2.6.3", "urllib3", "1.26.5"),
+            Requirement("deprecated", "1.3.1", "deprecated"),
+            Requirement("wrapt", "2.5.2", "wrapt"),
+        ),
+    ),
+    (
+        (3, 9),
+        (
+            Requirement("dask", "2024.8.0", "dask", ""),
+            Requirement("distributed", "2024.8.0", "distributed", ""),
+            Requirement("zarr", "2.17.2", "zarr", ""),
+            Requirement("numcodecs", "0.12.1", "numcodecs", ""),
+            *_REGION_COMMON,
+            Requirement("click", "8.1.8", "click", "8.0"),
+            Requirement("fsspec", "2025.10.0", "fsspec", "2021.9.0"),
+            Requirement("importlib-metadata", "8.7.1", "importlib_metadata", "4.13.0"),
+            Requirement("zipp", "3.23.1", "zipp"),
+            Requirement("markupsafe", "3.0.4", "markupsafe", "2.0"),
+            Requirement("msgpack", "1.1.2", "msgpack", "1.0.2"),
+            Requirement("packaging", "26.3", "packaging", "20.0"),
+            Requirement("pyyaml", "6.0.3", "yaml", "5.4.1"),
+            Requirement("tornado", "6.5.10", "tornado", "6.2.0"),
+            Requirement("urllib3", "2.6.3", "urllib3", "1.26.5"),
+        ),
+    ),
 )
 REGION_MODULES = ("dask", "distributed", "zarr", "numcodecs")  # what the field algorithms import
 
@@ -152,8 +168,10 @@ def requirements_for(version_info: Sequence[int] = THIS_PYTHON) -> tuple[Require
     for oldest, requirements in PINS:
         if version >= oldest:
             return requirements
-    raise DepsError(f"Python {version[0]}.{version[1]} is too old for onnxruntime: the installer supports "
-                    "Python 3.9 and newer (QGIS 3.22 and newer ship one)")
+    raise DepsError(
+        f"Python {version[0]}.{version[1]} is too old for onnxruntime: the installer supports "
+        "Python 3.9 and newer (QGIS 3.22 and newer ship one)"
+    )
 
 
 def region_requirements_for(version_info: Sequence[int] = THIS_PYTHON) -> tuple[Requirement, ...]:
@@ -163,8 +181,7 @@ def region_requirements_for(version_info: Sequence[int] = THIS_PYTHON) -> tuple[
     for oldest, requirements in REGION_PINS:
         if version >= oldest:
             return requirements
-    raise DepsError(f"Python {version[0]}.{version[1]} is too old for the region extras: they need Python 3.9 "
-                    "or newer")
+    raise DepsError(f"Python {version[0]}.{version[1]} is too old for the region extras: they need Python 3.9 or newer")
 
 
 def distribution_version(name: str, paths: Sequence[str]) -> Optional[str]:
@@ -205,19 +222,24 @@ class Plan:
         return lines
 
 
-def make_plan(root: Path, paths: Sequence[str] = (), version_info: Sequence[int] = THIS_PYTHON,
-              regions: bool = False) -> Plan:
+def make_plan(
+    root: Path, paths: Sequence[str] = (), version_info: Sequence[int] = THIS_PYTHON, regions: bool = False
+) -> Plan:
     """The packages to install for the running Python (with `regions`, the region extras too),
     leaving out what it already has (outside root) at a good-enough version. DepsError when numpy
     is missing or too old."""
     search = paths_without(root, paths)
     numpy_version = distribution_version("numpy", search)
     if numpy_version is None:
-        raise DepsError("QGIS's Python has no numpy; QGIS installs normally include it: reinstall QGIS "
-                        "(the installer never installs numpy, so that QGIS's own stays in charge)")
+        raise DepsError(
+            "QGIS's Python has no numpy; QGIS installs normally include it: reinstall QGIS "
+            "(the installer never installs numpy, so that QGIS's own stays in charge)"
+        )
     if version_tuple(numpy_version) < version_tuple(NUMPY_MINIMUM):
-        raise DepsError(f"QGIS's numpy {numpy_version} is older than {NUMPY_MINIMUM}, which onnxruntime needs: "
-                        "upgrade QGIS (the installer never replaces QGIS's numpy)")
+        raise DepsError(
+            f"QGIS's numpy {numpy_version} is older than {NUMPY_MINIMUM}, which onnxruntime needs: "
+            "upgrade QGIS (the installer never replaces QGIS's numpy)"
+        )
     install: list[Requirement] = []
     present: dict[str, str] = {}
     wanted = requirements_for(version_info) + (region_requirements_for(version_info) if regions else ())
@@ -237,4 +259,3 @@ def _first_of_each(requirements: Sequence[Requirement]) -> list[Requirement]:
     for requirement in requirements:
         seen.setdefault(re.sub(r"[-_.]+", "-", requirement.name).lower(), requirement)
     return list(seen.values())
-

@@ -1,5 +1,6 @@
 """pip for QGIS's Python: its own when recent enough, else pip run from a wheel file (ensurepip's,
 else the pinned wheel downloaded from PyPI and checked against its sha256); pip's arguments."""
+
 from __future__ import annotations
 
 import hashlib
@@ -17,9 +18,13 @@ from .processes import child_environment, no_window
 
 PIP_MINIMUM = "20.3"  # older pips do not know the manylinux_2_27/2_28 tags of onnxruntime's wheels
 # The private pip, when QGIS's Python has none and no ensurepip wheel: pinned, checked by hash.
-PIP_WHEEL_URL = ("https://files.pythonhosted.org/packages/de/f0/c81e05b613866b76d2d1066490adf1a3dbc4ee9d9c839961"
-                 "c3fc8a6997af/pip-26.0.1-py3-none-any.whl")
-PIP_WHEEL_SHA256 = "bdb1b08f4274833d62c1aa29e20907365a2ceb950410df15fc9521bad440122b"  # pragma: allowlist secret (a sha256 pin)
+PIP_WHEEL_URL = (
+    "https://files.pythonhosted.org/packages/de/f0/c81e05b613866b76d2d1066490adf1a3dbc4ee9d9c839961"
+    "c3fc8a6997af/pip-26.0.1-py3-none-any.whl"
+)
+PIP_WHEEL_SHA256 = (
+    "bdb1b08f4274833d62c1aa29e20907365a2ceb950410df15fc9521bad440122b"  # pragma: allowlist secret (a sha256 pin)
+)
 
 PIP_PROBE = r"""
 import glob, json, os, sys
@@ -46,12 +51,19 @@ def _wheel_version(path: str) -> str:
     return Path(path).name.split("-")[1]
 
 
-def pip_command(python: Path, root: Path, log: LogFn, proxy: Optional[str] = None,
-                allow_own_pip: bool = True) -> list[str]:
+def pip_command(
+    python: Path, root: Path, log: LogFn, proxy: Optional[str] = None, allow_own_pip: bool = True
+) -> list[str]:
     """How to run pip with `python`: its own pip when recent enough, else pip from a wheel file
     (ensurepip's, else the pinned one downloaded into <root>/pip)."""
-    result = subprocess.run([str(python), "-c", PIP_PROBE], capture_output=True, text=True, timeout=120,  # nosec B603  # QGIS's Python, argv list
-                            env=child_environment(), **no_window())
+    result = subprocess.run(
+        [str(python), "-c", PIP_PROBE],
+        capture_output=True,
+        text=True,
+        timeout=120,  # nosec B603  # QGIS's Python, argv list
+        env=child_environment(),
+        **no_window(),
+    )
     info = json.loads(result.stdout.strip().splitlines()[-1]) if result.returncode == 0 else {"pip": None, "wheels": []}
     if allow_own_pip and info["pip"] and version_tuple(info["pip"]) >= version_tuple(PIP_MINIMUM):
         log(f"pip {info['pip']} of QGIS's Python")
@@ -81,8 +93,10 @@ def download_pip_wheel(folder: Path, log: LogFn, proxy: Optional[str] = None) ->
         with urllib.request.build_opener(*handlers).open(PIP_WHEEL_URL, timeout=120) as response:
             data = response.read()
     except OSError as error:
-        raise DepsError(f"cannot download pip from PyPI ({error}); check the network or QGIS's proxy settings, "
-                        "or install pip for QGIS's Python") from error
+        raise DepsError(
+            f"cannot download pip from PyPI ({error}); check the network or QGIS's proxy settings, "
+            "or install pip for QGIS's Python"
+        ) from error
     if hashlib.sha256(data).hexdigest() != PIP_WHEEL_SHA256:
         raise DepsError(f"the pip wheel downloaded from {PIP_WHEEL_URL} has the wrong sha256; not used")
     folder.mkdir(parents=True, exist_ok=True)
@@ -94,6 +108,16 @@ def download_pip_wheel(folder: Path, log: LogFn, proxy: Optional[str] = None) ->
 
 def pip_install_arguments(target: Path, requirements: Sequence[Requirement]) -> list[str]:
     """pip's arguments (the proxy goes by environment: a password in arguments shows in process lists)."""
-    return ["install", "--target", str(target), "--no-deps", "--only-binary=:all:", "--no-input",
-            "--disable-pip-version-check", "--no-warn-script-location", "--progress-bar", "off",
-            *[r.spec for r in requirements]]
+    return [
+        "install",
+        "--target",
+        str(target),
+        "--no-deps",
+        "--only-binary=:all:",
+        "--no-input",
+        "--disable-pip-version-check",
+        "--no-warn-script-location",
+        "--progress-bar",
+        "off",
+        *[r.spec for r in requirements],
+    ]

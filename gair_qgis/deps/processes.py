@@ -1,5 +1,6 @@
 """Running pip and the checks: the child's environment (proxy, no stray pip settings), output
 streamed line by line to a log, cancel, and no console window on Windows."""
+
 from __future__ import annotations
 
 import os
@@ -19,8 +20,11 @@ def no_window() -> dict:
 
 def child_environment(proxy: Optional[str] = None) -> dict[str, str]:
     """The environment for pip: ours, without settings that would send pip elsewhere than --target."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PIP_USER", "PIP_TARGET", "PIP_PREFIX", "PIP_REQUIRE_VIRTUALENV", "PYTHONNOUSERSITE")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PIP_USER", "PIP_TARGET", "PIP_PREFIX", "PIP_REQUIRE_VIRTUALENV", "PYTHONNOUSERSITE")
+    }
     env["PYTHONIOENCODING"] = "utf-8"
     env["PYTHONUNBUFFERED"] = "1"
     if proxy:
@@ -34,13 +38,27 @@ def hide_password(text: str) -> str:
     return re.sub(r"(://[^:/@\s]+:)[^@\s]+@", r"\1***@", text)
 
 
-def run_streaming(command: Sequence[str], log: LogFn, should_cancel: CancelFn, env: Optional[dict] = None,
-                  on_line: Optional[Callable[[str], None]] = None) -> int:
+def run_streaming(
+    command: Sequence[str],
+    log: LogFn,
+    should_cancel: CancelFn,
+    env: Optional[dict] = None,
+    on_line: Optional[Callable[[str], None]] = None,
+) -> int:
     """Run `command`, passing each output line to `log` as it comes; stop it when should_cancel()."""
     log("$ " + hide_password(" ".join(f'"{c}"' if " " in c else c for c in command)))
-    process = subprocess.Popen(list(command), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,  # nosec B603  # pip of QGIS's Python, argv list, no shell
-                               stdin=subprocess.DEVNULL, env=env, text=True, encoding="utf-8", errors="replace",
-                               bufsize=1, **no_window())
+    process = subprocess.Popen(
+        list(command),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,  # nosec B603  # pip of QGIS's Python, argv list, no shell
+        stdin=subprocess.DEVNULL,
+        env=env,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        bufsize=1,
+        **no_window(),
+    )
     lines: queue.Queue = queue.Queue()
 
     def read() -> None:
@@ -90,4 +108,3 @@ def _stop(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-

@@ -1,4 +1,5 @@
 """Finding QGIS's Python interpreter on Linux, Windows and macOS (see the package docstring)."""
+
 from __future__ import annotations
 
 import os
@@ -34,8 +35,13 @@ def python_candidates() -> list[Path]:
 
 def _reports_our_version(python: Path) -> bool:
     try:
-        result = subprocess.run([str(python), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],  # nosec B603  # a fixed argv
-                                capture_output=True, text=True, timeout=60, **no_window())
+        result = subprocess.run(
+            [str(python), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],  # nosec B603  # a fixed argv
+            capture_output=True,
+            text=True,
+            timeout=60,
+            **no_window(),
+        )
     except (OSError, subprocess.SubprocessError):
         return False
     return result.returncode == 0 and result.stdout.strip() == f"{sys.version_info[0]}.{sys.version_info[1]}"
@@ -46,6 +52,7 @@ def find_qgis_python() -> Path:
     for candidate in python_candidates():
         if candidate.is_file() and _reports_our_version(candidate):
             return candidate
-    raise DepsError(f"cannot find the Python {sys.version_info[0]}.{sys.version_info[1]} interpreter that QGIS runs "
-                    f"(looked next to {sys.exec_prefix}); set GAIR_PYTHON to its path")
-
+    raise DepsError(
+        f"cannot find the Python {sys.version_info[0]}.{sys.version_info[1]} interpreter that QGIS runs "
+        f"(looked next to {sys.exec_prefix}); set GAIR_PYTHON to its path"
+    )

@@ -4,6 +4,7 @@ toolbox, in the background (QgsProcessingAlgRunnerTask), and add results on the 
 `GairGui(iface)` builds and removes them: the plugin calls `init_gui()` from `initGui()`
 and `unload()` from its own `unload()`.
 """
+
 from .controller import GairGui
 
 __all__ = ["GairGui"]

@@ -7,6 +7,7 @@ ones (and the files it wrote for them) unless "Keep every result" is ticked. A f
 says why in QGIS's message bar, in the user's words, and renames the result still on the
 map "[previous] ...". A new project resets the dock.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -90,9 +91,12 @@ class AlgorithmDock(QgsDockWidget):
         self.output_folder = QgsFileWidget()
         self.output_folder.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
         self.keep_results = QCheckBox(self.tr("Keep every result"))
-        self.keep_results.setToolTip(self.tr(
-            "Ticked: each run adds a new layer and keeps its file. Not ticked: a new result replaces this dock's "
-            "previous one and its file."))
+        self.keep_results.setToolTip(
+            self.tr(
+                "Ticked: each run adds a new layer and keeps its file. Not ticked: a new result replaces this dock's "
+                "previous one and its file."
+            )
+        )
         self.show_output_folder()
         self.output_folder.fileChanged.connect(settings.set_output_folder)
         self.run_panel = RunPanel(self.algorithm_id, self._parameters, self._add_results)
@@ -222,13 +226,15 @@ class AlgorithmDock(QgsDockWidget):
             self.failed_for_dependencies = False
             return
         previous = self.mark_previous_results()
-        text = message + (self.tr(" The map still shows the previous result, named “{}”.").format(previous)
-                          if previous else "")
+        text = message + (
+            self.tr(" The map still shows the previous result, named “{}”.").format(previous) if previous else ""
+        )
         self.run_panel.show_message(text)
         if self._offer_dependencies():
             return
-        push_with_details(self.iface.messageBar(), self.tr(self.title), text, Qgis.MessageLevel.Warning,
-                          MESSAGE_SECONDS)
+        push_with_details(
+            self.iface.messageBar(), self.tr(self.title), text, Qgis.MessageLevel.Warning, MESSAGE_SECONDS
+        )
 
     def _offer_dependencies(self) -> bool:
         """After a failed run: when onnxruntime is what is missing (the shared dependency status,

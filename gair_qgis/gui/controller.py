@@ -14,6 +14,7 @@ A GAIR result that QGIS makes the active layer when it is added (by a dock or th
 hands the active layer back to a source raster, so the next Processing dialog's raster input
 defaults to a scene, not to a heatmap.
 """
+
 from __future__ import annotations
 
 from typing import Optional
@@ -41,13 +42,20 @@ MENU = "&GAIR"
 ACTIVE_LAYER_SETTLED_MS = 200  # after layers are added, QGIS has made one of them the active layer by then
 DOCK_WIDTH = 400  # px, on first use
 DOCK_CLASSES = (HeatmapDock, LocationDock, PredictionsDock, ModelManagerDock)
-DOCK_ICONS = {HeatmapDock: "heatmap", LocationDock: "location", PredictionsDock: "predictions",
-              ModelManagerDock: "models"}
+DOCK_ICONS = {
+    HeatmapDock: "heatmap",
+    LocationDock: "location",
+    PredictionsDock: "predictions",
+    ModelManagerDock: "models",
+}
 # Short dock titles: the four tabs of the group stay readable in a 400 px dock (the menu and
 # toolbar keep "GAIR heatmap", ...).
-TAB_TITLES = {HeatmapDock: QT_TRANSLATE_NOOP("GairGui", "Heatmap"), LocationDock: QT_TRANSLATE_NOOP("GairGui", "Location"),
-              PredictionsDock: QT_TRANSLATE_NOOP("GairGui", "Predictions"),
-              ModelManagerDock: QT_TRANSLATE_NOOP("GairGui", "Models")}
+TAB_TITLES = {
+    HeatmapDock: QT_TRANSLATE_NOOP("GairGui", "Heatmap"),
+    LocationDock: QT_TRANSLATE_NOOP("GairGui", "Location"),
+    PredictionsDock: QT_TRANSLATE_NOOP("GairGui", "Predictions"),
+    ModelManagerDock: QT_TRANSLATE_NOOP("GairGui", "Models"),
+}
 
 
 class GairGui:
@@ -78,8 +86,9 @@ class GairGui:
             self.iface.addPluginToMenu(MENU, action)
             self.docks.append(dock)
             self.actions.append(action)
-        self.true_colour_action = QAction(icon("gair"), translate("GairGui", "GAIR: Sentinel-2 true colour"),
-                                          self.iface.mainWindow())
+        self.true_colour_action = QAction(
+            icon("gair"), translate("GairGui", "GAIR: Sentinel-2 true colour"), self.iface.mainWindow()
+        )
         self.true_colour_action.triggered.connect(self.true_colour_of_current_layer)
         self.iface.addCustomActionForLayerType(self.true_colour_action, "", compat.LAYER_TYPE_RASTER, True)
         QgsProject.instance().layersAdded.connect(self.recognise_sentinel2)
@@ -127,8 +136,10 @@ class GairGui:
         if not is_gair_result(self.iface.activeLayer()):
             return None
         root = QgsProject.instance().layerTreeRoot()
-        source = next((layer for layer in root.layerOrder()
-                       if isinstance(layer, QgsRasterLayer) and not is_gair_result(layer)), None)
+        source = next(
+            (layer for layer in root.layerOrder() if isinstance(layer, QgsRasterLayer) and not is_gair_result(layer)),
+            None,
+        )
         if source is not None:
             self.iface.setActiveLayer(source)
         return source
@@ -137,9 +148,15 @@ class GairGui:
         layer = self.iface.activeLayer()
         if not isinstance(layer, QgsRasterLayer) or not styling.style_true_colour(layer):
             self.iface.messageBar().pushMessage(
-                "GAIR", translate("GairGui", "This layer is not a Sentinel-2 stack GAIR recognises (bands B2, B3, "
-                                             "B4 ... by name, or 10 or 12 bands in Sentinel-2 order)."),
-                Qgis.MessageLevel.Info, 8)
+                "GAIR",
+                translate(
+                    "GairGui",
+                    "This layer is not a Sentinel-2 stack GAIR recognises (bands B2, B3, "
+                    "B4 ... by name, or 10 or 12 bands in Sentinel-2 order).",
+                ),
+                Qgis.MessageLevel.Info,
+                8,
+            )
 
     def dock(self, dock_class: type) -> Optional[QgsDockWidget]:
         """The plugin's dock of that class."""

@@ -8,6 +8,7 @@ QGIS stays responsive, Cancel creates F (the installer stops pip and changes not
 of pip cannot take QGIS down. Afterwards the new folder goes on sys.path in this QGIS
 (`deps.load_after_install`), which says whether a restart is needed.
 """
+
 from __future__ import annotations
 
 import os
@@ -70,8 +71,16 @@ def qgis_proxy() -> Optional[str]:
 def installer_command(root: Path, cancel_file: Path) -> tuple[str, list[str]]:
     """QGIS's Python running the installer's command line."""
     python = deps.find_qgis_python()
-    return str(python), ["-m", "gair_qgis.deps", "install", "--target", str(root), "--progress",
-                         "--cancel-file", str(cancel_file)]
+    return str(python), [
+        "-m",
+        "gair_qgis.deps",
+        "install",
+        "--target",
+        str(root),
+        "--progress",
+        "--cancel-file",
+        str(cancel_file),
+    ]
 
 
 class DependencyStatus(QObject):
@@ -130,8 +139,9 @@ class DependenciesDialog(QDialog):
 
     installed = pyqtSignal(bool, str)  # (ok, message) when an install run ends
 
-    def __init__(self, root: Optional[Path] = None, parent: Optional[QWidget] = None,
-                 command: CommandFactory = installer_command) -> None:
+    def __init__(
+        self, root: Optional[Path] = None, parent: Optional[QWidget] = None, command: CommandFactory = installer_command
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("GAIR: install the Python dependencies"))
         self.root = Path(root) if root else deps_root()
@@ -147,10 +157,15 @@ class DependenciesDialog(QDialog):
         self.log.setMinimumSize(560, 220)
         self.progress = QProgressBar()
         self.status = wrapping_label()
-        self.regions_box = QCheckBox(self.tr("Also install the region extras (Dask, Zarr) for the embedding-field "
-                                             "algorithms"))
-        self.regions_box.setToolTip(self.tr("dask[distributed], zarr 2 and numcodecs, which gair:fieldbuild, "
-                                            "fieldsearch and fieldheatmap need; about 85 MB more"))
+        self.regions_box = QCheckBox(
+            self.tr("Also install the region extras (Dask, Zarr) for the embedding-field algorithms")
+        )
+        self.regions_box.setToolTip(
+            self.tr(
+                "dask[distributed], zarr 2 and numcodecs, which gair:fieldbuild, "
+                "fieldsearch and fieldheatmap need; about 85 MB more"
+            )
+        )
         self.install_button = QPushButton(self.tr("Install"))
         self.cancel_button = QPushButton(self.tr("Cancel"))
         self.close_button = QPushButton(self.tr("Close"))
@@ -185,8 +200,10 @@ class DependenciesDialog(QDialog):
         self.install_button.setText(self.tr("Repair") if repair else self.tr("Install"))
         text = self.tr("GAIR runs its models on onnxruntime. With QGIS's own Python, pip will:") + "\n  • "
         text += "\n  • ".join(lines)
-        text += "\n" + self.tr("into {} (a folder of your QGIS profile; no admin rights needed, kept across "
-                               "plugin updates). Needs internet access to pypi.org.").format(folder)
+        text += "\n" + self.tr(
+            "into {} (a folder of your QGIS profile; no admin rights needed, kept across "
+            "plugin updates). Needs internet access to pypi.org."
+        ).format(folder)
         self.plan_label.setText(text)
 
     def _set_running(self, running: bool) -> None:
@@ -250,7 +267,7 @@ class DependenciesDialog(QDialog):
 
     def _line(self, line: str) -> None:
         if line.startswith(deps.PROGRESS_PREFIX):
-            percent, _, what = line[len(deps.PROGRESS_PREFIX):].partition(" ")
+            percent, _, what = line[len(deps.PROGRESS_PREFIX) :].partition(" ")
             if percent.isdigit():
                 self.progress.setValue(int(percent))
                 self.status.setText(what)
@@ -322,8 +339,11 @@ def where_onnxruntime_is(root: Path) -> str:
     module = sys.modules["onnxruntime"]
     path = os.path.realpath(getattr(module, "__file__", "") or "")
     folder = os.path.realpath(deps.python_folder(root))
-    origin = translate("DependencyPanel", "the plugin's folder") if path.startswith(folder + os.sep) else \
-        translate("DependencyPanel", "QGIS's Python ({})").format(Path(path).parent.parent)
+    origin = (
+        translate("DependencyPanel", "the plugin's folder")
+        if path.startswith(folder + os.sep)
+        else translate("DependencyPanel", "QGIS's Python ({})").format(Path(path).parent.parent)
+    )
     return translate("DependencyPanel", "onnxruntime {} from {}").format(module.__version__, origin)
 
 
@@ -385,10 +405,15 @@ class DependencyPanel(QGroupBox):
     def remove(self, confirm: bool = True) -> str:
         """Delete the installed folder (after asking); returns what happened."""
         folder = deps.python_folder(self.root)
-        if confirm and QMessageBox.question(
-                self, self.tr("Remove GAIR's dependencies"),
-                self.tr("Delete {}? GAIR needs onnxruntime; you can install it again later.").format(folder)
-        ) != QMessageBox.StandardButton.Yes:
+        if (
+            confirm
+            and QMessageBox.question(
+                self,
+                self.tr("Remove GAIR's dependencies"),
+                self.tr("Delete {}? GAIR needs onnxruntime; you can install it again later.").format(folder),
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
             return ""
         module = sys.modules.get("onnxruntime")
         loaded_here = module is not None and deps.loaded_from(module, folder)
@@ -429,8 +454,9 @@ class DependencyOffer:
         problem = deps.onnxruntime_problem()
         if problem is None:
             return False
-        self.show_offer(QCoreApplication.translate("DependencyOffer", "{}: the GAIR algorithms need it.").format(
-            problem))
+        self.show_offer(
+            QCoreApplication.translate("DependencyOffer", "{}: the GAIR algorithms need it.").format(problem)
+        )
         return True
 
     def offer_after_failure(self) -> bool:

@@ -1,4 +1,5 @@
 """Everything a bug report needs (versions, execution providers, paths, packages), as text."""
+
 from __future__ import annotations
 
 import platform

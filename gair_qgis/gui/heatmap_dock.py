@@ -1,5 +1,6 @@
 """The heatmap dock: a photo, where it was taken, an RS layer -> gair:svheatmap, shown on
 top of the layer tree as a similarity map (gair_qgis.styling)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -59,8 +60,11 @@ class PhotoPicker(QWidget):
             self.thumbnail.setPixmap(QPixmap())
             self.thumbnail.setText(self.tr("Cannot read this photo") if path else self.tr("No photo"))
             return
-        self.thumbnail.setPixmap(pixmap.scaled(*THUMBNAIL_SIZE, Qt.AspectRatioMode.KeepAspectRatio,
-                                               Qt.TransformationMode.SmoothTransformation))
+        self.thumbnail.setPixmap(
+            pixmap.scaled(
+                *THUMBNAIL_SIZE, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+            )
+        )
 
 
 class HeatmapDock(AlgorithmDock):
@@ -74,9 +78,12 @@ class HeatmapDock(AlgorithmDock):
     algorithm_id = "gair:svheatmap"
     title = QT_TRANSLATE_NOOP("HeatmapDock", "GAIR heatmap")
     icon_name = "heatmap"
-    help_text = QT_TRANSLATE_NOOP("HeatmapDock", "Where in the satellite scene does this street-view photo fit? Choose "
-                                  "the photo, then click on the map where it was taken: the heatmap colours each "
-                                  "place by how well it matches the photo.")
+    help_text = QT_TRANSLATE_NOOP(
+        "HeatmapDock",
+        "Where in the satellite scene does this street-view photo fit? Choose "
+        "the photo, then click on the map where it was taken: the heatmap colours each "
+        "place by how well it matches the photo.",
+    )
 
     def __init__(self, iface: QgisInterface, catalog: ModelCatalog, parent: Optional[QWidget] = None) -> None:
         self.last_results: dict = {}
@@ -114,8 +121,9 @@ class HeatmapDock(AlgorithmDock):
         lonlat = photo_gps(path) if path else None
         if lonlat is not None:
             self.location.set_point(QgsReferencedPointXY(QgsPointXY(*lonlat), WGS84), self.tr("(photo GPS)"))
-            self.run_panel.show_message(self.tr("The photo's GPS position is set: press Run, or Pick on map to "
-                                                "click another place."))
+            self.run_panel.show_message(
+                self.tr("The photo's GPS position is set: press Run, or Pick on map to click another place.")
+            )
         elif path:
             self.run_panel.show_message(self.tr("Now press Pick on map and click where the photo was taken."))
 
@@ -125,16 +133,23 @@ class HeatmapDock(AlgorithmDock):
             return
         where = describe_point(self.location.point)
         if not self.run_on_click.isChecked() or not self.ready():
-            missing = self.tr("choose the RS layer and the photo, then press Run") if not self.ready() else \
-                self.tr("press Run")
-            self.run_panel.show_message(self.tr("Your click set where the photo was taken: {}. Now {}.").format(
-                where, missing))
+            missing = (
+                self.tr("choose the RS layer and the photo, then press Run")
+                if not self.ready()
+                else self.tr("press Run")
+            )
+            self.run_panel.show_message(
+                self.tr("Your click set where the photo was taken: {}. Now {}.").format(where, missing)
+            )
             return
         if self.run_panel.busy:
             self.run_panel.show_message(self.tr("Still working on the previous click; click again when it is done."))
         elif self.run_panel.start():
-            self.run_panel.show_message(self.tr("Your click set where the photo was taken: {}. Computing the heatmap "
-                                                "of the tile around it…").format(where))
+            self.run_panel.show_message(
+                self.tr(
+                    "Your click set where the photo was taken: {}. Computing the heatmap of the tile around it…"
+                ).format(where)
+            )
 
     def show_input_warning(self, text: str) -> None:
         """A run's warning about its input (a photo enlarged more than 4x) on the message bar, as a
@@ -142,8 +157,9 @@ class HeatmapDock(AlgorithmDock):
         self.iface.messageBar().pushMessage(self.tr(self.title), text, Qgis.MessageLevel.Warning, MESSAGE_SECONDS)
 
     def ready(self) -> bool:
-        return (self.layer_combo.currentLayer() is not None and bool(self.photo.path())
-                and self.location.point is not None)
+        return (
+            self.layer_combo.currentLayer() is not None and bool(self.photo.path()) and self.location.point is not None
+        )
 
     # --- running ---------------------------------------------------------------------
 
@@ -177,8 +193,11 @@ class HeatmapDock(AlgorithmDock):
         return [layer]
 
     def summary(self, results: dict) -> str:
-        tile = styling.raster_tags(QgsProject.instance().mapLayer(self.result_layer_id)).get("GAIR_TILE_BOUNDS", "") \
-            if self.result_layer_id else ""
+        tile = (
+            styling.raster_tags(QgsProject.instance().mapLayer(self.result_layer_id)).get("GAIR_TILE_BOUNDS", "")
+            if self.result_layer_id
+            else ""
+        )
         same_tile, self.shown_tile = bool(tile) and tile == self.shown_tile, tile
         return heatmap_summary(results, same_tile, share_below(results.get("OUTPUT"), results.get("POINT_SIMILARITY")))
 
@@ -212,14 +231,24 @@ def share_below(path: Optional[str], value: Optional[float]) -> Optional[float]:
 def heatmap_summary(results: dict, same_tile: bool = False, share: Optional[float] = None) -> str:
     """What the run did and what the click means, in a sentence or three."""
     tiles, encoded = int(results.get("TILES") or 0), int(results.get("ENCODED_TILES") or 0)
-    text = translate("HeatmapDock", "{} tile(s), {} encoded now.").format(tiles, encoded) if encoded else \
-        translate("HeatmapDock", "{} tile(s) from the cache.").format(tiles)
+    text = (
+        translate("HeatmapDock", "{} tile(s), {} encoded now.").format(tiles, encoded)
+        if encoded
+        else translate("HeatmapDock", "{} tile(s) from the cache.").format(tiles)
+    )
     if same_tile:
-        text += " " + translate("HeatmapDock", "Same tile as before, so the heatmap is unchanged: it compares the "
-                                "photo with every place of the tile. Your click moved the photo's point (blue cross).")
+        text += " " + translate(
+            "HeatmapDock",
+            "Same tile as before, so the heatmap is unchanged: it compares the "
+            "photo with every place of the tile. Your click moved the photo's point (blue cross).",
+        )
     similarity = results.get("POINT_SIMILARITY")
     if similarity is not None:
-        text += " " + (translate("HeatmapDock", "Similarity at the photo's point: {:.3f}, higher than {:.0f} % of "
-                                 "the tile.").format(float(similarity), 100 * share) if share is not None else
-                       translate("HeatmapDock", "Similarity at the photo's point: {:.3f}.").format(float(similarity)))
+        text += " " + (
+            translate(
+                "HeatmapDock", "Similarity at the photo's point: {:.3f}, higher than {:.0f} % of the tile."
+            ).format(float(similarity), 100 * share)
+            if share is not None
+            else translate("HeatmapDock", "Similarity at the photo's point: {:.3f}.").format(float(similarity))
+        )
     return text

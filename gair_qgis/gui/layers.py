@@ -8,6 +8,7 @@ Unless "Keep every result" is ticked, a dock's new result replaces its previous 
 layer leaves the project and the file the dock wrote for it is deleted. Nothing the
 plugin did not write is ever deleted.
 """
+
 from __future__ import annotations
 
 import re
@@ -58,6 +59,7 @@ def expand_legend(layer_id: str) -> None:
 def expand_legends_later(layers: Iterable[QgsMapLayer]) -> None:
     """Expand the legends once the layer tree view has set the new rows up."""
     ids = [layer.id() for layer in layers]
+
     def expand() -> None:
         for layer_id in ids:
             expand_legend(layer_id)

@@ -1,5 +1,6 @@
 """The location dock: paint GAIR location embeddings over an area (gair:locationraster),
 as a 3-band PCA view, the full embedding, or the similarity to a reference place or photo."""
+
 from __future__ import annotations
 
 import math
@@ -47,9 +48,12 @@ class LocationDock(AlgorithmDock):
     algorithm_id = "gair:locationraster"
     title = QT_TRANSLATE_NOOP("LocationDock", "GAIR location")
     icon_name = "location"
-    help_text = QT_TRANSLATE_NOOP("LocationDock", "What does GAIR know about places? Paint its location embeddings "
-                                                  "over the map view: a PCA colour view, or how similar every place "
-                                                  "is to a reference place or photo.")
+    help_text = QT_TRANSLATE_NOOP(
+        "LocationDock",
+        "What does GAIR know about places? Paint its location embeddings "
+        "over the map view: a PCA colour view, or how similar every place "
+        "is to a reference place or photo.",
+    )
 
     def __init__(self, iface: QgisInterface, catalog: ModelCatalog, parent: Optional[QWidget] = None) -> None:
         self.area_set_by_user = False

@@ -7,6 +7,7 @@ CRS, so the marker stays on the photo's location whatever the project CRS become
 tool is armed only by that button, and released by Esc, by another map tool, or when the
 row is hidden (its dock's tab left for another, the dock closed).
 """
+
 from __future__ import annotations
 
 from typing import Optional
@@ -38,8 +39,9 @@ WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
 MARKER_COLOUR = "#005aff"  # blue: stands out on the similarity ramp's reds
 
 
-def transform_point(point: QgsPointXY, source: QgsCoordinateReferenceSystem,
-                    target: QgsCoordinateReferenceSystem) -> QgsPointXY:
+def transform_point(
+    point: QgsPointXY, source: QgsCoordinateReferenceSystem, target: QgsCoordinateReferenceSystem
+) -> QgsPointXY:
     """`point` from `source` to `target` with the project's transform context.
     Raises QgsCsException where the point has no image in `target`."""
     if source == target:
@@ -105,8 +107,9 @@ class PointMarker:
             self.marker.hide()
             return
         try:
-            center = transform_point(QgsPointXY(self.point), self.point.crs(),
-                                     self.canvas.mapSettings().destinationCrs())
+            center = transform_point(
+                QgsPointXY(self.point), self.point.crs(), self.canvas.mapSettings().destinationCrs()
+            )
         except QgsCsException:
             self.marker.hide()
             return
@@ -127,7 +130,7 @@ ARMED_STYLE = "QToolButton:checked { background-color: #ffd54f; border: 2px soli
 
 
 class PointPickerRow(QWidget):
-    """"Taken at: <lat, lon> [Pick on map]": a point picked on the canvas or set by code,
+    """ "Taken at: <lat, lon> [Pick on map]": a point picked on the canvas or set by code,
     marked on the map. Emits `point_changed(source)` where source is "click" or "code".
 
     Only the button arms the pick tool (a click meant to pan or focus the map never moves the
@@ -240,7 +243,7 @@ class PointPickerRow(QWidget):
 
 
 def describe_point(point: QgsReferencedPointXY) -> str:
-    """"lat°, lon°" when the point has a WGS 84 image, else its coordinates and CRS."""
+    """ "lat°, lon°" when the point has a WGS 84 image, else its coordinates and CRS."""
     lonlat = as_lonlat(point)
     if lonlat is None:
         return f"{point.x():.2f}, {point.y():.2f} ({point.crs().authid() or point.crs().description()})"

@@ -5,6 +5,7 @@ line user sees them. A dock recognises the errors it can say better by their typ
 (gair_qgis.processing.errors, handed over by `runner.RecordingFeedback`), never by their
 text, which is translated, and builds its own sentence from the error's values; any other
 error keeps its text with the parameter names replaced by the labels of the dock's widgets."""
+
 from __future__ import annotations
 
 import re
@@ -51,20 +52,34 @@ def parameter_words() -> dict[str, str]:
 def known_error_message(error: BaseException) -> Optional[str]:
     """The dock's sentence for an error it recognises by type (None for any other)."""
     if isinstance(error, PointOutsideRaster):
-        return translate("messages", "The place where the photo was taken is outside the RS layer. Click inside the layer on the map, "
-                   "or choose the RS layer that covers that place.")
+        return translate(
+            "messages",
+            "The place where the photo was taken is outside the RS layer. Click inside the layer on the map, "
+            "or choose the RS layer that covers that place.",
+        )
     if isinstance(error, NoPhotoPosition):
-        return translate("messages", "The photo does not say where it was taken. Press Pick on map and click where it was taken.")
+        return translate(
+            "messages", "The photo does not say where it was taken. Press Pick on map and click where it was taken."
+        )
     if isinstance(error, OverLimit) and error.unit == "tiles":
-        return translate("messages", "This area needs {0} model tiles, more than the limit of {1}. Zoom in, or choose "
-                   "'One model tile around the point'.").format(error.needed, error.limit)
+        return translate(
+            "messages",
+            "This area needs {0} model tiles, more than the limit of {1}. Zoom in, or choose "
+            "'One model tile around the point'.",
+        ).format(error.needed, error.limit)
     if isinstance(error, OverLimit):
-        return translate("messages", "This area at this pixel size needs {0} pixels, more than the limit of {1}. Choose a larger "
-                   "pixel size or a smaller area.").format(error.needed, error.limit)
+        return translate(
+            "messages",
+            "This area at this pixel size needs {0} pixels, more than the limit of {1}. Choose a larger "
+            "pixel size or a smaller area.",
+        ).format(error.needed, error.limit)
     if isinstance(error, BandLayout):
-        return translate("messages", "The RS layer has {0} band(s) and is not a Sentinel-2 stack GAIR can read: it needs the 10 bands "
-                   "B2, B3, B4, B5, B6, B7, B8, B8A, B11, B12 (or a 12-band L2A stack). Choose a Sentinel-2 "
-                   "layer.").format(error.band_count)
+        return translate(
+            "messages",
+            "The RS layer has {0} band(s) and is not a Sentinel-2 stack GAIR can read: it needs the 10 bands "
+            "B2, B3, B4, B5, B6, B7, B8, B8A, B11, B12 (or a 12-band L2A stack). Choose a Sentinel-2 "
+            "layer.",
+        ).format(error.band_count)
     if isinstance(error, NoOverlap):
         return translate("messages", "The area does not overlap the RS layer. Zoom to the layer and try again.")
     if isinstance(error, NoHeads):
@@ -100,8 +115,9 @@ def headline(text: str) -> str:
     return first + "." if first else ""
 
 
-def push_with_details(bar: QgsMessageBar, title: str, text: str, level: Qgis.MessageLevel,
-                      duration: int = 0) -> QgsMessageBarItem:
+def push_with_details(
+    bar: QgsMessageBar, title: str, text: str, level: Qgis.MessageLevel, duration: int = 0
+) -> QgsMessageBarItem:
     """A message-bar line with the first sentence of `text`, cut to the bar's one line, and,
     when that is not all of it, a Details button that shows all of it (the bar itself cuts a
     message at its second line)."""

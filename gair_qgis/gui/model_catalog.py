@@ -4,6 +4,7 @@ folders the user added) and the one active package.
 `ModelCatalog` is the one list every dock's `ModelChooser` shows; the models dock (models_dock.py) adds
 and removes folders through it. The active package is one setting: choosing a model in any
 dock or in the models dock sets it, and every chooser follows (`active_changed`)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,7 +22,8 @@ from ..translation import QT_TRANSLATE_NOOP, translate
 # Shown through translate("ModelEntry", ...) (gair_qgis.translation).
 UNTRAINED_WARNING = QT_TRANSLATE_NOOP("ModelEntry", "UNTRAINED: random weights, its results carry no meaning")
 SMALL_MODEL_NOTE = QT_TRANSLATE_NOOP(
-    "ModelEntry", "Small model, weak heatmaps: the released GAIR weights (Models tab) give real results.")
+    "ModelEntry", "Small model, weak heatmaps: the released GAIR weights (Models tab) give real results."
+)
 WARNING_STYLE = "color: #b00020; font-weight: bold;"
 
 
@@ -46,8 +48,11 @@ class ModelEntry:
     @property
     def label(self) -> str:
         """Short text for a combo box; says UNTRAINED and broken plainly."""
-        kinds = {"bundled": translate("ModelEntry", "bundled"), "downloaded": translate("ModelEntry", "downloaded"),
-                 "imported": translate("ModelEntry", "imported")}
+        kinds = {
+            "bundled": translate("ModelEntry", "bundled"),
+            "downloaded": translate("ModelEntry", "downloaded"),
+            "imported": translate("ModelEntry", "imported"),
+        }
         tags = [kinds.get(self.kind, self.kind)] if self.kind != "folder" else []
         if self.untrained:
             tags.append(translate("ModelEntry", "UNTRAINED"))
@@ -61,12 +66,20 @@ class ModelEntry:
             return f"{self.folder}\n{self.error}"
         meta = self.package.meta
         lines = [f"{self.name} {meta.get('version', '')}".strip(), self.folder, meta.get("description", "")]
-        lines.append(translate("ModelEntry", "embedding size {}, RS bands {}").format(
-            self.package.embed_dim, ", ".join(self.package.rs_spec.bands)))
+        lines.append(
+            translate("ModelEntry", "embedding size {}, RS bands {}").format(
+                self.package.embed_dim, ", ".join(self.package.rs_spec.bands)
+            )
+        )
         heads = [h.name for h in self.package.heads]
-        lines.append(translate("ModelEntry", "prediction heads: {}").format(
-            ", ".join(heads) if heads else translate("ModelEntry", "none")))
-        lines.append(translate("ModelEntry", "licence {}").format(meta.get("licence") or translate("ModelEntry", "unknown")))
+        lines.append(
+            translate("ModelEntry", "prediction heads: {}").format(
+                ", ".join(heads) if heads else translate("ModelEntry", "none")
+            )
+        )
+        lines.append(
+            translate("ModelEntry", "licence {}").format(meta.get("licence") or translate("ModelEntry", "unknown"))
+        )
         return "\n".join(line for line in lines if line)
 
 
@@ -96,8 +109,16 @@ class ModelCatalog(QObject):
         installed = model_store.installed_packages()
         entries = [load_entry(p.folder, bundled=p.kind == "bundled", kind=p.kind) for p in installed]
         if not any(e.bundled for e in entries):
-            entries.insert(0, ModelEntry("", True, None, translate(
-                "ModelEntry", "no bundled model package found under resources/models"), kind="bundled"))
+            entries.insert(
+                0,
+                ModelEntry(
+                    "",
+                    True,
+                    None,
+                    translate("ModelEntry", "no bundled model package found under resources/models"),
+                    kind="bundled",
+                ),
+            )
         self._entries = entries
         self.changed.emit()
 

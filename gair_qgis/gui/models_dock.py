@@ -3,6 +3,7 @@ so) and which one is active, adding a package folder, downloading the released G
 through QGIS's network stack, importing a local checkpoint without torch, the onnxruntime
 execution provider, force-CPU, and a copy-diagnostics action. A downloaded or imported
 package becomes the active model, and the message bar says so."""
+
 from __future__ import annotations
 
 import re
@@ -60,8 +61,7 @@ def default_import_folder(name: str = DEFAULT_NAME) -> str:
 
 def user_folder(entry: Optional[ModelEntry]) -> bool:
     """A folder the user added from elsewhere: Remove takes it off the list and deletes nothing."""
-    return bool(entry and entry.folder in settings.model_folders()
-                and not model_store.is_own_package(entry.folder))
+    return bool(entry and entry.folder in settings.model_folders() and not model_store.is_own_package(entry.folder))
 
 
 def own_package(entry: Optional[ModelEntry]) -> bool:
@@ -78,8 +78,9 @@ def removable(entry: Optional[ModelEntry]) -> bool:
 class PackageList(QWidget):
     """The catalog's packages, the chosen one's details, and add/remove buttons."""
 
-    def __init__(self, catalog: ModelCatalog, status: Optional[DependencyStatus] = None,
-                 parent: Optional[QWidget] = None) -> None:
+    def __init__(
+        self, catalog: ModelCatalog, status: Optional[DependencyStatus] = None, parent: Optional[QWidget] = None
+    ) -> None:
         super().__init__(parent)
         self.catalog = catalog
         self.status = status or dependency_status()
@@ -149,16 +150,23 @@ class PackageList(QWidget):
     def _show_details(self) -> None:
         entry = self.current_entry()
         self.details.setText(entry.describe() if entry else "")
-        self.warning.setText(self.tr("This model is {}.").format(translate("ModelEntry", UNTRAINED_WARNING))
-                             if entry and entry.untrained else "")
+        self.warning.setText(
+            self.tr("This model is {}.").format(translate("ModelEntry", UNTRAINED_WARNING))
+            if entry and entry.untrained
+            else ""
+        )
         self.warning.setVisible(bool(entry and entry.untrained))
         self.remove_button.setEnabled(removable(entry))
         self.remove_button.setToolTip(
-            self.tr("Delete this package from your QGIS profile (it asks first)") if own_package(entry)
-            else self.tr("Take this folder off the list (its files stay where they are)") if user_folder(entry)
-            else self.tr("Only packages GAIR downloaded or imported, and folders you added, can be removed"))
-        self.use_button.setEnabled(bool(entry and entry.package is not None
-                                        and entry.folder != self.catalog.active_folder()))
+            self.tr("Delete this package from your QGIS profile (it asks first)")
+            if own_package(entry)
+            else self.tr("Take this folder off the list (its files stay where they are)")
+            if user_folder(entry)
+            else self.tr("Only packages GAIR downloaded or imported, and folders you added, can be removed")
+        )
+        self.use_button.setEnabled(
+            bool(entry and entry.package is not None and entry.folder != self.catalog.active_folder())
+        )
         self._show_int8_state(entry)
 
     def _show_int8_state(self, entry: Optional[ModelEntry]) -> None:
@@ -167,16 +175,20 @@ class PackageList(QWidget):
         quantized = bool(entry and entry.package and entry.package.meta.get("quantization"))
         if not self.status.has_onnx:
             self.int8_button.setEnabled(False)
-            self.int8_button.setToolTip(self.tr(
-                "Needs the Python package onnx, which GAIR's dependency installer does not install; "
-                "the command line makes int8 copies: python -m gair_qgis.runtime.quantize"))
+            self.int8_button.setToolTip(
+                self.tr(
+                    "Needs the Python package onnx, which GAIR's dependency installer does not install; "
+                    "the command line makes int8 copies: python -m gair_qgis.runtime.quantize"
+                )
+            )
         elif quantized:
             self.int8_button.setEnabled(False)
             self.int8_button.setToolTip(self.tr("This package is already an int8 copy"))
         else:
             self.int8_button.setEnabled(bool(entry and entry.package is not None) and self.int8_task is None)
-            self.int8_button.setToolTip(self.tr(
-                "Write an int8-quantized copy of this package into your QGIS profile (faster on CPU)"))
+            self.int8_button.setToolTip(
+                self.tr("Write an int8-quantized copy of this package into your QGIS profile (faster on CPU)")
+            )
 
     def _choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, self.tr("GAIR model package folder"))
@@ -186,8 +198,9 @@ class PackageList(QWidget):
     def add_folder(self, folder: str) -> ModelEntry:
         """Add a package folder; shows why when it is not a usable package."""
         entry = self.catalog.add_folder(folder)
-        self.message.setText(self.tr("Not added: {}").format(entry.error) if entry.error
-                             else self.tr("Added {}.").format(entry.name))
+        self.message.setText(
+            self.tr("Not added: {}").format(entry.error) if entry.error else self.tr("Added {}.").format(entry.name)
+        )
         return entry
 
     def make_int8_copy(self) -> None:
@@ -226,10 +239,17 @@ class PackageList(QWidget):
     def remove_package(self, entry: ModelEntry, confirm: bool = True) -> bool:
         """Delete one of the plugin's own packages (after asking); False when nothing was deleted."""
         size_mb = sum(p.stat().st_size for p in Path(entry.folder).rglob("*") if p.is_file()) / 1e6
-        if confirm and QMessageBox.question(
-                self, self.tr("Remove a GAIR model"),
+        if (
+            confirm
+            and QMessageBox.question(
+                self,
+                self.tr("Remove a GAIR model"),
                 self.tr("Delete {} ({:.0f} MB) from your QGIS profile? You can download or import it again.").format(
-                    entry.folder, size_mb)) != QMessageBox.StandardButton.Yes:
+                    entry.folder, size_mb
+                ),
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
             return False
         SESSIONS.clear()  # no onnxruntime session keeps the package's files open
         try:
@@ -247,8 +267,14 @@ class StatusLabel(WrappingLabel):
     letters and digits (a SHA-256 is 64), which would otherwise run past the dock's edge."""
 
     def setText(self, text: str) -> None:
-        super().setText(LONG_RUN.sub(lambda run: ZERO_WIDTH_SPACE.join(
-            run.group(0)[i:i + RUN_PIECE] for i in range(0, len(run.group(0)), RUN_PIECE)), text or ""))
+        super().setText(
+            LONG_RUN.sub(
+                lambda run: ZERO_WIDTH_SPACE.join(
+                    run.group(0)[i : i + RUN_PIECE] for i in range(0, len(run.group(0)), RUN_PIECE)
+                ),
+                text or "",
+            )
+        )
 
 
 def install(catalog: ModelCatalog, folder: Path, done_message: str, announce) -> str:
@@ -258,8 +284,9 @@ def install(catalog: ModelCatalog, folder: Path, done_message: str, announce) ->
     if entry.error:
         return entry.error
     catalog.set_active(entry.folder)
-    text = translate("PackageTaskPanel", "{} is now the active GAIR model (every GAIR dock and algorithm uses it)."
-                     ).format(entry.name)
+    text = translate(
+        "PackageTaskPanel", "{} is now the active GAIR model (every GAIR dock and algorithm uses it)."
+    ).format(entry.name)
     announce(text)
     return f"{done_message}; {text}"
 
@@ -276,8 +303,15 @@ class PackageTaskPanel(QGroupBox):
         looks only in the instance's own class, which misses this base class's strings)."""
         return translate_for(type(self), text)
 
-    def __init__(self, catalog: ModelCatalog, title: str, start_text: str, status_text: str,
-                 parent: Optional[QWidget] = None, announce=None) -> None:
+    def __init__(
+        self,
+        catalog: ModelCatalog,
+        title: str,
+        start_text: str,
+        status_text: str,
+        parent: Optional[QWidget] = None,
+        announce=None,
+    ) -> None:
         super().__init__(parent)
         self.setTitle(self.tr(title))
         self.catalog = catalog
@@ -355,10 +389,14 @@ class ImportPanel(PackageTaskPanel):
     """Import a checkpoint.pth file in the background (progress, cancel)."""
 
     def __init__(self, catalog: ModelCatalog, parent: Optional[QWidget] = None, announce=None) -> None:
-        super().__init__(catalog, QT_TRANSLATE_NOOP("ImportPanel", "Import a checkpoint file"),
-                         QT_TRANSLATE_NOOP("ImportPanel", "Import"),
-                         QT_TRANSLATE_NOOP("ImportPanel", "A checkpoint.pth in the released GAIR layout; torch is not "
-                                                          "needed."), parent, announce)
+        super().__init__(
+            catalog,
+            QT_TRANSLATE_NOOP("ImportPanel", "Import a checkpoint file"),
+            QT_TRANSLATE_NOOP("ImportPanel", "Import"),
+            QT_TRANSLATE_NOOP("ImportPanel", "A checkpoint.pth in the released GAIR layout; torch is not needed."),
+            parent,
+            announce,
+        )
         self.import_button = self.start_button
         self.checkpoint = QgsFileWidget()
         self.checkpoint.setFilter(self.tr("PyTorch checkpoints (*.pth *.pt *.ckpt);;All files (*)"))
@@ -380,8 +418,9 @@ class ImportPanel(PackageTaskPanel):
             self.status.setText(self.tr("{} already exists; choose another folder or tick Replace.").format(out))
             return False
         Path(out).parent.mkdir(parents=True, exist_ok=True)
-        return self.run(ImportCheckpointTask(Path(checkpoint), Path(out), self.overwrite.isChecked()),
-                        self.tr("Importing…"))
+        return self.run(
+            ImportCheckpointTask(Path(checkpoint), Path(out), self.overwrite.isChecked()), self.tr("Importing…")
+        )
 
 
 class DownloadPanel(PackageTaskPanel):
@@ -391,20 +430,31 @@ class DownloadPanel(PackageTaskPanel):
     installed)."""
 
     def __init__(self, catalog: ModelCatalog, parent: Optional[QWidget] = None, announce=None) -> None:
-        super().__init__(catalog, QT_TRANSLATE_NOOP("DownloadPanel", "Download GAIR"),
-                         QT_TRANSLATE_NOOP("DownloadPanel", "Download GAIR"),
-                         QT_TRANSLATE_NOOP("DownloadPanel", "About 814 MB from Hugging Face (PingL/GAIR, Apache-2.0), "
-                                                            "through QGIS's network settings (proxy); an interrupted "
-                                                            "download resumes."), parent, announce)
+        super().__init__(
+            catalog,
+            QT_TRANSLATE_NOOP("DownloadPanel", "Download GAIR"),
+            QT_TRANSLATE_NOOP("DownloadPanel", "Download GAIR"),
+            QT_TRANSLATE_NOOP(
+                "DownloadPanel",
+                "About 814 MB from Hugging Face (PingL/GAIR, Apache-2.0), "
+                "through QGIS's network settings (proxy); an interrupted "
+                "download resumes.",
+            ),
+            parent,
+            announce,
+        )
         self.download_button = self.start_button
         self.url = QLineEdit(DEFAULT_URL)
         self.url.setCursorPosition(0)
         self.url.setToolTip(self.tr("checkpoint.pth of Hugging Face PingL/GAIR (about 814 MB, Apache-2.0)"))
         self.sha256 = QLineEdit()
         self.sha256.setPlaceholderText(self.tr("Optional: 64 hex digits, to check the file"))
-        self.sha256.setToolTip(self.tr(
-            "The SHA-256 published with the file (64 hexadecimal digits). When given, a downloaded file "
-            "with another hash is removed and nothing is installed. Leave it empty to skip the check."))
+        self.sha256.setToolTip(
+            self.tr(
+                "The SHA-256 published with the file (64 hexadecimal digits). When given, a downloaded file "
+                "with another hash is removed and nothing is installed. Leave it empty to skip the check."
+            )
+        )
         self.auth = QgsAuthConfigSelect()
         self.auth.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.form.addRow(self.tr("From"), self.url)
@@ -422,10 +472,13 @@ class DownloadPanel(PackageTaskPanel):
             return True, None
         if not SHA256.fullmatch(text):
             other = sum(c not in "0123456789abcdef" for c in text)
-            self.status.setText(self.tr(
-                "Not started: the expected SHA-256 must be 64 hexadecimal digits (0-9, a-f); this one has {} "
-                "characters, {} of them not hexadecimal. Copy it whole from where the file is published, or "
-                "leave the field empty.").format(len(text), other))
+            self.status.setText(
+                self.tr(
+                    "Not started: the expected SHA-256 must be 64 hexadecimal digits (0-9, a-f); this one has {} "
+                    "characters, {} of them not hexadecimal. Copy it whole from where the file is published, or "
+                    "leave the field empty."
+                ).format(len(text), other)
+            )
             return False, None
         return True, text
 
@@ -443,8 +496,9 @@ class DownloadPanel(PackageTaskPanel):
         valid, sha256 = self.expected_sha256()
         if not valid:
             return False
-        return self.run(DownloadTask(url, Path(out), authcfg=self.auth.configId(), sha256=sha256),
-                        self.tr("Connecting…"))
+        return self.run(
+            DownloadTask(url, Path(out), authcfg=self.auth.configId(), sha256=sha256), self.tr("Connecting…")
+        )
 
     def _connections(self) -> list:
         return super()._connections() + [(self.task.status, self.status.setText)]
@@ -453,8 +507,13 @@ class DownloadPanel(PackageTaskPanel):
 class ProviderPanel(QGroupBox):
     """The onnxruntime execution provider, force-CPU, and copy-diagnostics."""
 
-    def __init__(self, catalog: ModelCatalog, package_list: PackageList, status: Optional[DependencyStatus] = None,
-                 parent: Optional[QWidget] = None) -> None:
+    def __init__(
+        self,
+        catalog: ModelCatalog,
+        package_list: PackageList,
+        status: Optional[DependencyStatus] = None,
+        parent: Optional[QWidget] = None,
+    ) -> None:
         super().__init__(parent)
         self.setTitle(self.tr("Execution provider"))
         self.catalog = catalog
@@ -483,12 +542,14 @@ class ProviderPanel(QGroupBox):
         """The provider line from the shared dependency status (the Dependencies panel shows the same)."""
         self.check_button.setEnabled(self.status.problem is None and self.task is None)
         if self.status.problem is not None:
-            self.summary.setText(self.tr("No execution provider: {} (see Dependencies below).").format(
-                self.status.problem))
+            self.summary.setText(
+                self.tr("No execution provider: {} (see Dependencies below).").format(self.status.problem)
+            )
             return
         version, available, chosen = onnxruntime_status()
         text = self.tr("onnxruntime {}; available: {}.\nActive: {}").format(
-            version, ", ".join(available) or self.tr("none"), measured or chosen + self.tr(" (requested)"))
+            version, ", ".join(available) or self.tr("none"), measured or chosen + self.tr(" (requested)")
+        )
         self.summary.setText(text)
 
     def _force_cpu_changed(self, value: bool) -> None:

@@ -5,6 +5,7 @@ settings (Settings > Options > Network, an optional auth configuration) apply.
 The reply is read in chunks as it arrives (never held whole in memory), waiting in a local
 event loop; it works on the main thread and in a QgsTask's worker thread (QGIS gives each
 thread its own network manager with the same settings)."""
+
 from __future__ import annotations
 
 import time
@@ -21,15 +22,22 @@ POLL_MS = 200  # how often a wait looks at the cancel flag
 READ_BUFFER_BYTES = 8 * CHUNK_BYTES
 
 
-def qgis_transport(url: str, offset: int, *, cancelled: Callable[[], bool] = lambda: False,
-                   authcfg: str = "", idle_timeout_s: float = IDLE_TIMEOUT_S) -> Reply:
+def qgis_transport(
+    url: str,
+    offset: int,
+    *,
+    cancelled: Callable[[], bool] = lambda: False,
+    authcfg: str = "",
+    idle_timeout_s: float = IDLE_TIMEOUT_S,
+) -> Reply:
     """GET `url` from byte `offset` through QgsNetworkAccessManager (see `runtime.download.Transport`)."""
     request = QNetworkRequest(QUrl(url))
     request.setRawHeader(b"User-Agent", USER_AGENT.encode())
     if offset:
         request.setRawHeader(b"Range", f"bytes={offset}-".encode())
-    request.setAttribute(QNetworkRequest.Attribute.RedirectPolicyAttribute,
-                         QNetworkRequest.RedirectPolicy.NoLessSafeRedirectPolicy)
+    request.setAttribute(
+        QNetworkRequest.Attribute.RedirectPolicyAttribute, QNetworkRequest.RedirectPolicy.NoLessSafeRedirectPolicy
+    )
     if authcfg:
         QgsApplication.authManager().updateNetworkRequest(request, authcfg)
     reply = QgsNetworkAccessManager.instance().get(request)
@@ -46,8 +54,14 @@ def qgis_transport(url: str, offset: int, *, cancelled: Callable[[], bool] = lam
     if int(status) >= 400:
         _close(reply)
         return Reply(int(status), content_range=content_range, reason=str(reason))
-    return Reply(int(status), int(length) if length is not None else None, content_range,
-                 _chunks(reply, cancelled, idle_timeout_s), str(reason), close=lambda: _close(reply))
+    return Reply(
+        int(status),
+        int(length) if length is not None else None,
+        content_range,
+        _chunks(reply, cancelled, idle_timeout_s),
+        str(reason),
+        close=lambda: _close(reply),
+    )
 
 
 def _chunks(reply: QNetworkReply, cancelled: Callable[[], bool], idle_timeout_s: float) -> Iterator[bytes]:

@@ -1,5 +1,6 @@
 """The predictions dock: apply a prediction head of the model package to every tile of a
 raster (gair:tilepredict); the result is a grid of tiles with the prediction as fields."""
+
 from __future__ import annotations
 
 from typing import Optional
@@ -25,8 +26,11 @@ class PredictionsDock(AlgorithmDock):
     algorithm_id = "gair:tilepredict"
     title = QT_TRANSLATE_NOOP("PredictionsDock", "GAIR predictions")
     icon_name = "predictions"
-    help_text = QT_TRANSLATE_NOOP("PredictionsDock", "What is on each tile? Apply the model's prediction heads to "
-                                                     "every tile of a Sentinel-2 layer; each head becomes its own layer.")
+    help_text = QT_TRANSLATE_NOOP(
+        "PredictionsDock",
+        "What is on each tile? Apply the model's prediction heads to "
+        "every tile of a Sentinel-2 layer; each head becomes its own layer.",
+    )
 
     def __init__(self, iface: QgisInterface, catalog: ModelCatalog, parent: Optional[QWidget] = None) -> None:
         super().__init__(iface, catalog, parent)

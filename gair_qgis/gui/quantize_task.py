@@ -1,4 +1,5 @@
 """The models dock's "Make an int8 copy": runtime.quantize.quantize_package in a QgsTask."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -28,8 +29,9 @@ class QuantizeTask(QgsTask):
     done = pyqtSignal(bool, str)
 
     def __init__(self, package: Path, out: Path) -> None:
-        super().__init__(translate("QuantizeTask", "GAIR: int8 copy of {}").format(Path(package).name),
-                         QgsTask.Flag.CanCancel)
+        super().__init__(
+            translate("QuantizeTask", "GAIR: int8 copy of {}").format(Path(package).name), QgsTask.Flag.CanCancel
+        )
         self.package, self.out, self.message = Path(package), Path(out), ""
 
     def _say(self, message: str) -> None:

@@ -6,6 +6,7 @@ widgets through the task manager's signals (emitted on the main thread), and res
 are handed to the dock in the task's `executed` signal, also on the main thread: no
 widget is touched from the worker.
 """
+
 from __future__ import annotations
 
 import time
@@ -104,8 +105,10 @@ class AlgorithmRun(QObject):
         """Queue the task; raises LookupError when the algorithm is not registered."""
         algorithm = QgsApplication.processingRegistry().algorithmById(self.algorithm_id)
         if algorithm is None:
-            raise LookupError(provider_missing_message() or translate(
-                "RunPanel", "algorithm {} is not available").format(self.algorithm_id))
+            raise LookupError(
+                provider_missing_message()
+                or translate("RunPanel", "algorithm {} is not available").format(self.algorithm_id)
+            )
         self.task = QgsProcessingAlgRunnerTask(algorithm, self.parameters, self.context, self.feedback)
         self.task.executed.connect(self._executed)
         manager = QgsApplication.taskManager()
@@ -157,8 +160,13 @@ class RunPanel(QWidget):
     refused = pyqtSignal(str)  # Run could not start: the message says what to set
     warned = pyqtSignal(str)  # a successful run's warning about its input
 
-    def __init__(self, algorithm_id: str, parameters: Callable[[], dict], on_result: Callable[[dict], Optional[str]],
-                 parent: Optional[QWidget] = None) -> None:
+    def __init__(
+        self,
+        algorithm_id: str,
+        parameters: Callable[[], dict],
+        on_result: Callable[[dict], Optional[str]],
+        parent: Optional[QWidget] = None,
+    ) -> None:
         super().__init__(parent)
         self.algorithm_id = algorithm_id
         self._parameters = parameters

@@ -2,6 +2,7 @@
 and importing the released checkpoint, importing a local one, and probing the execution
 provider. Each is a QgsTask whose `run()`
 touches no widget; `done(ok, message)` is emitted from `finished()`, on the main thread."""
+
 from __future__ import annotations
 
 import functools
@@ -28,8 +29,9 @@ class ImportCheckpointTask(QgsTask):
     done = pyqtSignal(bool, str)
 
     def __init__(self, checkpoint: Path, out: Path, overwrite: bool = False) -> None:
-        super().__init__(translate("ImportCheckpointTask", "GAIR: import {}").format(checkpoint.name),
-                         QgsTask.Flag.CanCancel)
+        super().__init__(
+            translate("ImportCheckpointTask", "GAIR: import {}").format(checkpoint.name), QgsTask.Flag.CanCancel
+        )
         self.checkpoint = Path(checkpoint)
         self.out = Path(out)
         self.overwrite = overwrite
@@ -47,8 +49,9 @@ class ImportCheckpointTask(QgsTask):
 
     def run(self) -> bool:  # worker thread: no widgets here
         try:
-            import_released(self.checkpoint, self.out, overwrite=self.overwrite, name=self.out.name,
-                            progress=self._step)
+            import_released(
+                self.checkpoint, self.out, overwrite=self.overwrite, name=self.out.name, progress=self._step
+            )
         except InterruptedError:
             self.message = translate("ImportCheckpointTask", "cancelled")
             return False
@@ -74,10 +77,12 @@ class DownloadTask(QgsTask):
     status = pyqtSignal(str)
     REPORT_EVERY_S = 0.25
 
-    def __init__(self, url: str, out: Path, overwrite: bool = False, authcfg: str = "",
-                 sha256: Optional[str] = None) -> None:
-        super().__init__(translate("DownloadTask", "GAIR: download {}").format(download.file_name(url)),
-                         QgsTask.Flag.CanCancel)
+    def __init__(
+        self, url: str, out: Path, overwrite: bool = False, authcfg: str = "", sha256: Optional[str] = None
+    ) -> None:
+        super().__init__(
+            translate("DownloadTask", "GAIR: download {}").format(download.file_name(url)), QgsTask.Flag.CanCancel
+        )
         self.url, self.out, self.overwrite, self.authcfg = url, Path(out), overwrite, authcfg
         self.sha256 = sha256
         self.message = ""
@@ -106,11 +111,13 @@ class DownloadTask(QgsTask):
         from .network import qgis_transport
 
         transport = functools.partial(qgis_transport, cancelled=self.isCanceled, authcfg=self.authcfg)
-        settings = download.Fetch(transport=transport, progress=self._progress, cancelled=self.isCanceled,
-                                  say=self._say, sleep=self._sleep)
+        settings = download.Fetch(
+            transport=transport, progress=self._progress, cancelled=self.isCanceled, say=self._say, sleep=self._sleep
+        )
         try:
-            package = download.download_package(self.url, self.out, settings, overwrite=self.overwrite,
-                                                  sha256=self.sha256)
+            package = download.download_package(
+                self.url, self.out, settings, overwrite=self.overwrite, sha256=self.sha256
+            )
         except download.DownloadError as error:
             self.message = str(error)
             return False

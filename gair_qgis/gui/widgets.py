@@ -3,6 +3,7 @@ labels that elide with the full text as tooltip, and button rows that wrap into 
 
 A dock's body sits in a vertical-only scroll area (`base_dock.scrolling`); every widget in
 it must be able to shrink to the dock's width, else the body is cut off on the right."""
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """What every GAIR algorithm shares: the model, band mapping, tile encoding through the
 cache, limits, progress/cancel and turning known errors into clear Processing messages."""
+
 from __future__ import annotations
 
 import functools
@@ -66,11 +67,18 @@ def check_limit(name: str, needed: int, what: str, fix: str) -> None:
     limit = setting_limit(name)
     if needed > limit:
         unit = {"tiles": translate("GairAlgorithm", "tiles"), "pixels": translate("GairAlgorithm", "pixels")}
-        word = name.split('_')[1]
-        raise OverLimit(translate(
-            "GairAlgorithm", "{what} needs {needed} {unit}, more than the limit of {limit}; {fix}, or raise the limit "
-            "({sources})").format(what=what, needed=needed, unit=unit.get(word, word), limit=limit, fix=fix,
-                                  sources=limit_sources(name)), word, needed, limit)
+        word = name.split("_")[1]
+        raise OverLimit(
+            translate(
+                "GairAlgorithm",
+                "{what} needs {needed} {unit}, more than the limit of {limit}; {fix}, or raise the limit ({sources})",
+            ).format(
+                what=what, needed=needed, unit=unit.get(word, word), limit=limit, fix=fix, sources=limit_sources(name)
+            ),
+            word,
+            needed,
+            limit,
+        )
 
 
 # The feedback of the algorithm that runs in this thread (the docks run several in worker threads).
@@ -133,8 +141,12 @@ def check_vector_destination(destination: str) -> None:
     if destination.startswith(("memory:", "ogr:", "postgres:", "spatialite:")) or not path:
         return
     if Path(path).exists() and not overwrites_outputs():
-        raise OutputExistsError(translate("GairAlgorithm", "the output {} already exists and is not overwritten; delete "
-                                                           "it or choose another file name").format(path))
+        raise OutputExistsError(
+            translate(
+                "GairAlgorithm",
+                "the output {} already exists and is not overwritten; delete it or choose another file name",
+            ).format(path)
+        )
 
 
 def clear_errors(process: Callable) -> Callable:
@@ -152,18 +164,21 @@ def clear_errors(process: Callable) -> Callable:
             check_destinations(self, parameters, context)
             return process(self, parameters, context, feedback)
         except (Cancelled, InterruptedError):  # InterruptedError: the runtime's progress callback said stop
-            raise QgsProcessingException(translate("GairAlgorithm", "cancelled by the user; no output was written")) \
-                from None
+            raise QgsProcessingException(
+                translate("GairAlgorithm", "cancelled by the user; no output was written")
+            ) from None
         except RuntimeUnavailable as error:  # the runtime knows no installer: the plugin offers its own
             record_error(feedback, error)
-            raise QgsProcessingException(missing_message(translate(
-                "GairAlgorithm", "onnxruntime is not installed in QGIS's Python"))) from None
+            raise QgsProcessingException(
+                missing_message(translate("GairAlgorithm", "onnxruntime is not installed in QGIS's Python"))
+            ) from None
         except (InputError, PackageError, OutsideTileError, ImportError) as error:
             record_error(feedback, error)
             raise QgsProcessingException(str(error)) from None
         except OSError as error:  # a file the user named: missing, unreadable or unwritable (the text names it)
-            raise QgsProcessingException(translate(
-                "GairAlgorithm", "{}; check the file and the folder's permissions").format(error)) from None
+            raise QgsProcessingException(
+                translate("GairAlgorithm", "{}; check the file and the folder's permissions").format(error)
+            ) from None
         finally:
             _RUNNING.feedback = None
 
@@ -305,8 +320,11 @@ class GairAlgorithm(QgsProcessingAlgorithm):
         raise NotImplementedError(f"{type(self).__name__}.process")
 
     def group(self) -> str:
-        names = {"streetview": self.tr("Street view"), "location": self.tr("Location"),
-                 "remotesensing": self.tr("Remote sensing")}  # literals, so that pylupdate5 finds them
+        names = {
+            "streetview": self.tr("Street view"),
+            "location": self.tr("Location"),
+            "remotesensing": self.tr("Remote sensing"),
+        }  # literals, so that pylupdate5 finds them
         return names.get(self._group_id, self._group)
 
     def groupId(self) -> str:
@@ -337,10 +355,19 @@ class GairAlgorithm(QgsProcessingAlgorithm):
 
     def add_photo_parameter(self, name: str, description: str, optional: bool = False, help_text: str = "") -> None:
         """A street-view photo file (`description` and `help_text` come translated)."""
-        self.add_with_help(QgsProcessingParameterFile(
-            name, description, behavior=compat.FILE_BEHAVIOR_FILE, optional=optional,
-            fileFilter=self.tr("Images") + " (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;" + self.tr("All files")
-            + " (*.*)"), help_text)
+        self.add_with_help(
+            QgsProcessingParameterFile(
+                name,
+                description,
+                behavior=compat.FILE_BEHAVIOR_FILE,
+                optional=optional,
+                fileFilter=self.tr("Images")
+                + " (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;"
+                + self.tr("All files")
+                + " (*.*)",
+            ),
+            help_text,
+        )
 
     def add_raster_input(self, name: str = "INPUT") -> None:
         """The Sentinel-2 raster layer `name` and the optional band order (BANDS) read from it."""
@@ -351,19 +378,26 @@ class GairAlgorithm(QgsProcessingAlgorithm):
         """The numbers of tiles used (TILES) and, with `encoded`, of tiles this run encoded."""
         self.addOutput(QgsProcessingOutputNumber("TILES", self.tr("Tiles")))
         if encoded:
-            self.addOutput(QgsProcessingOutputNumber("ENCODED_TILES",
-                                                     self.tr("Tiles encoded by this run (others came from the cache)")))
+            self.addOutput(
+                QgsProcessingOutputNumber(
+                    "ENCODED_TILES", self.tr("Tiles encoded by this run (others came from the cache)")
+                )
+            )
 
     def add_model_parameter(self) -> None:
         """MODEL: an installed package by name (offered in a list, the active one preselected)
         or a package folder path; empty means the active package. A short label (the dialog's
         width), the rest in its tooltip."""
-        param = QgsProcessingParameterString(self.MODEL, self.tr("Model"), defaultValue=model_store.active_label(),
-                                             optional=True)
-        param.setMetadata({"widget_wrapper": {"value_hints": list(model_store.labels(
-            model_store.installed_packages()))}})
-        self.add_with_help(param, self.tr("An installed model package (offered in the list) or a package folder. "
-                                          "Default: the active model."))
+        param = QgsProcessingParameterString(
+            self.MODEL, self.tr("Model"), defaultValue=model_store.active_label(), optional=True
+        )
+        param.setMetadata(
+            {"widget_wrapper": {"value_hints": list(model_store.labels(model_store.installed_packages()))}}
+        )
+        self.add_with_help(
+            param,
+            self.tr("An installed model package (offered in the list) or a package folder. Default: the active model."),
+        )
 
     def add_head_parameter(self, name: str, inputs: tuple[str, ...], help_text: str) -> None:
         """An optional head name, offering the active package's heads that take `inputs`
@@ -373,9 +407,16 @@ class GairAlgorithm(QgsProcessingAlgorithm):
         self.add_with_help(param, help_text)
 
     def add_bands_parameter(self, parent: str) -> None:
-        param = QgsProcessingParameterBand(self.BANDS, self.tr("Bands in model order"), parentLayerParameterName=parent,
-                                           optional=True, allowMultiple=True)
-        param.setHelp(self.tr("B2, B3, B4, B5, B6, B7, B8, B8A, B11, B12 in this order; default: found from the band names"))
+        param = QgsProcessingParameterBand(
+            self.BANDS,
+            self.tr("Bands in model order"),
+            parentLayerParameterName=parent,
+            optional=True,
+            allowMultiple=True,
+        )
+        param.setHelp(
+            self.tr("B2, B3, B4, B5, B6, B7, B8, B8A, B11, B12 in this order; default: found from the band names")
+        )
         self.addParameter(param)
 
     # --- values --------------------------------------------------------------------------
@@ -422,13 +463,20 @@ class GairAlgorithm(QgsProcessingAlgorithm):
         folder = model_store.resolve_model(self.parameterAsString(parameters, self.MODEL, context))
         package = load_package(folder or None)
         runtime = cache.SESSIONS.runtime(package, force_cpu=force_cpu())
-        feedback.pushInfo(self.tr("Model: {name} ({folder}); execution provider {provider}").format(
-            name=package.name, folder=package.root, provider=runtime.provider))
+        feedback.pushInfo(
+            self.tr("Model: {name} ({folder}); execution provider {provider}").format(
+                name=package.name, folder=package.root, provider=runtime.provider
+            )
+        )
         self._model_label = (package.name, bool(package.untrained))  # names the loaded layers (postProcessAlgorithm)
         if package.untrained:
-            feedback.pushWarning(self.tr("The model package {} is UNTRAINED (random weights): its outputs "
-                                         "exercise the pipeline but carry no meaning. Import the released GAIR "
-                                         "checkpoint for real results.").format(package.name))
+            feedback.pushWarning(
+                self.tr(
+                    "The model package {} is UNTRAINED (random weights): its outputs "
+                    "exercise the pipeline but carry no meaning. Import the released GAIR "
+                    "checkpoint for real results."
+                ).format(package.name)
+            )
         return Model(package, runtime)
 
     def band_mapping(self, parameters, context, source: RasterSource, package: ModelPackage) -> list[int]:
@@ -437,19 +485,29 @@ class GairAlgorithm(QgsProcessingAlgorithm):
         chosen = self.band_numbers(parameters, context)
         if chosen:
             if len(chosen) != len(wanted) or not all(1 <= b <= source.band_count for b in chosen):
-                raise InputError(self.tr(
-                    "BANDS lists {count} band(s) {chosen}; give exactly {wanted} band numbers between 1 and {bands}, "
-                    "for {names} in that order (on the command line: BANDS=2,3,4,... or BANDS=2;3;4;...)").format(
-                    count=len(chosen), chosen=chosen, wanted=len(wanted), bands=source.band_count,
-                    names=", ".join(wanted)))
+                raise InputError(
+                    self.tr(
+                        "BANDS lists {count} band(s) {chosen}; give exactly {wanted} band numbers between 1 and {bands}, "
+                        "for {names} in that order (on the command line: BANDS=2,3,4,... or BANDS=2;3;4;...)"
+                    ).format(
+                        count=len(chosen),
+                        chosen=chosen,
+                        wanted=len(wanted),
+                        bands=source.band_count,
+                        names=", ".join(wanted),
+                    )
+                )
             check_band_choice([b - 1 for b in chosen], package.rs_spec, source.band_names)
             return [b - 1 for b in chosen]
         try:
             return band_indices(source.band_count, package.rs_spec, source.band_names)
         except InputError as error:
-            raise BandLayout(self.tr("{error} With the BANDS parameter, list {count} band numbers of the raster "
-                                     "for {names}.").format(error=error, count=len(wanted), names=", ".join(wanted)),
-                             source.band_count) from None
+            raise BandLayout(
+                self.tr(
+                    "{error} With the BANDS parameter, list {count} band numbers of the raster for {names}."
+                ).format(error=error, count=len(wanted), names=", ".join(wanted)),
+                source.band_count,
+            ) from None
 
     def band_numbers(self, parameters, context) -> list[int]:
         """BANDS as 1-based numbers; also accepts a comma-separated string ("2,3,4")."""
@@ -458,8 +516,9 @@ class GairAlgorithm(QgsProcessingAlgorithm):
             try:
                 return [int(part) for part in raw.replace(";", ",").split(",") if part.strip()]
             except ValueError:
-                raise InputError(self.tr("BANDS {} is not a list of band numbers such as 2,3,4").format(
-                    repr(raw))) from None
+                raise InputError(
+                    self.tr("BANDS {} is not a list of band numbers such as 2,3,4").format(repr(raw))
+                ) from None
         return self.parameterAsInts(parameters, self.BANDS, context)
 
     # --- rasters: prepared on the main thread, checked in processAlgorithm ---------------------
@@ -477,8 +536,11 @@ class GairAlgorithm(QgsProcessingAlgorithm):
 
     def raster_files(self, parameters) -> list:
         """The values of the raster layer parameters (paths where the user gave a file)."""
-        return [parameters.get(p.name()) for p in self.parameterDefinitions()
-                if isinstance(p, QgsProcessingParameterRasterLayer)]
+        return [
+            parameters.get(p.name())
+            for p in self.parameterDefinitions()
+            if isinstance(p, QgsProcessingParameterRasterLayer)
+        ]
 
     def prepare_raster(self, parameters, context, name: str = "INPUT") -> bool:
         """Clone the raster parameter's provider (main thread); errors surface in `raster()`,

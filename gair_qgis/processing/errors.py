@@ -4,6 +4,7 @@ Each one is an InputError or PackageError whose message (translated) is what the
 the command line show; gui/messages.py recognises them by type, never by their text, and uses
 their values. `clear_errors` (processing/base.py) hands the error object to a feedback that
 asks for it (`record_error`), since only its text crosses QGIS's task."""
+
 from __future__ import annotations
 
 from ..runtime.errors import InputError, PackageError

@@ -1,4 +1,5 @@
 """gair:svheatmap: where in an RS scene does a street-view photo fit?"""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -41,7 +42,9 @@ from .tiles import (
     raster_tiles,
 )
 
-HELP = QT_TRANSLATE_NOOP("SvHeatmapAlgorithm", """Cosine similarity between a street-view photo's projected embedding and the RS embedding \
+HELP = QT_TRANSLATE_NOOP(
+    "SvHeatmapAlgorithm",
+    """Cosine similarity between a street-view photo's projected embedding and the RS embedding \
 localized by GAIR's implicit interpolator (NILI) at every output pixel centre.
 
 <b>Tiles</b>: one grid fixed to the raster: tiles of the model's ground size (2 km for GAIR), every \
@@ -63,7 +66,8 @@ pixel evaluated in the tile that contains it (no blending).
 
 <b>{OUTPUT}</b>: float32 GeoTIFF in the raster's CRS (full WKT), nodata -9999 outside the raster and \
 where all model bands are nodata. Encoded tiles are cached: another point or photo on tiles already \
-encoded returns at once. The number of tiles is limited (GAIR_MAX_TILES / QGIS setting gair/max_tiles).""")
+encoded returns at once. The number of tiles is limited (GAIR_MAX_TILES / QGIS setting gair/max_tiles).""",
+)
 
 
 @dataclass
@@ -90,17 +94,27 @@ class SvHeatmapAlgorithm(GairAlgorithm):
         self.add_raster_input(self.INPUT)
         self.add_photo_parameter(self.SV_IMAGE, self.tr("Street-view photo"))
         # Short labels (the Processing dialog's default width); the details are in each tooltip and the help.
-        self.add_with_help(QgsProcessingParameterPoint(self.SV_POINT, self.tr("Where the photo was taken"), optional=True),
-                           self.tr("Default: the photo's EXIF GPS position."))
+        self.add_with_help(
+            QgsProcessingParameterPoint(self.SV_POINT, self.tr("Where the photo was taken"), optional=True),
+            self.tr("Default: the photo's EXIF GPS position."),
+        )
         self.add_model_parameter()
-        self.add_with_help(QgsProcessingParameterExtent(self.TILE_EXTENT, self.tr("Tile to encode"), optional=True),
-                           self.tr("This window alone as one model tile (no blending). Default: the raster's fixed "
-                                   "grid of tiles, blended."))
-        self.add_with_help(QgsProcessingParameterExtent(self.EXTENT, self.tr("Area to map"), optional=True),
-                           self.tr("Default: the tile of the raster's fixed grid nearest to the point."))
-        self.add_with_help(QgsProcessingParameterNumber(
-            self.PIXEL_SIZE, self.tr("Output pixel size"), type=compat.NUMBER_DOUBLE, optional=True,
-            minValue=0.0), self.tr("In the raster's CRS units. Default: the raster's own pixel size."))
+        self.add_with_help(
+            QgsProcessingParameterExtent(self.TILE_EXTENT, self.tr("Tile to encode"), optional=True),
+            self.tr(
+                "This window alone as one model tile (no blending). Default: the raster's fixed grid of tiles, blended."
+            ),
+        )
+        self.add_with_help(
+            QgsProcessingParameterExtent(self.EXTENT, self.tr("Area to map"), optional=True),
+            self.tr("Default: the tile of the raster's fixed grid nearest to the point."),
+        )
+        self.add_with_help(
+            QgsProcessingParameterNumber(
+                self.PIXEL_SIZE, self.tr("Output pixel size"), type=compat.NUMBER_DOUBLE, optional=True, minValue=0.0
+            ),
+            self.tr("In the raster's CRS units. Default: the raster's own pixel size."),
+        )
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, self.tr("Similarity heatmap")))
         self.add_tile_outputs()
         self.addOutput(QgsProcessingOutputNumber("POINT_SIMILARITY", self.tr("Similarity at the photo's point")))
@@ -119,35 +133,51 @@ class SvHeatmapAlgorithm(GairAlgorithm):
             tile = self.tile_window(parameters, context, source, feedback)
             area = self.area(parameters, context, source, tile)
             grid = output_grid(subgrid(source.grid, area), pixel_size)
-            result = similarity_heatmap(model, source, bands, TileLattice(tile, (tile.width, tile.height)), grid,
-                                        sv_vector, feedback)
+            result = similarity_heatmap(
+                model, source, bands, TileLattice(tile, (tile.width, tile.height)), grid, sv_vector, feedback
+            )
             layout = self.tr("one tile, columns {}..{}, rows {}..{}").format(
-                tile.col, tile.col + tile.width - 1, tile.row, tile.row + tile.height - 1)
+                tile.col, tile.col + tile.width - 1, tile.row, tile.row + tile.height - 1
+            )
         else:
             lattice, cells = raster_tiles(source, model.package)
             area = self.area(parameters, context, source, self.default_area(source, lattice, cells, point))
             grid = output_grid(subgrid(source.grid, area), pixel_size)
             result = blended_heatmap(model, source, bands, lattice, cells, grid, sv_vector, feedback)
-            layout = self.tr("the raster's fixed grid: {} x {} px tiles every {} x {} px from its top-left corner, "
-                             "blended").format(lattice.first.width, lattice.first.height, *lattice.stride)
+            layout = self.tr(
+                "the raster's fixed grid: {} x {} px tiles every {} x {} px from its top-left corner, blended"
+            ).format(lattice.first.width, lattice.first.height, *lattice.stride)
         area_bounds = subgrid(source.grid, area).bounds
-        feedback.pushInfo(self.tr("Tiles: {}; area: columns {}..{}, rows {}..{} of the raster, bounds {}").format(
-            layout, area.col, area.col + area.width - 1, area.row, area.row + area.height - 1, area_bounds))
+        feedback.pushInfo(
+            self.tr("Tiles: {}; area: columns {}..{}, rows {}..{} of the raster, bounds {}").format(
+                layout, area.col, area.col + area.width - 1, area.row, area.row + area.height - 1, area_bounds
+            )
+        )
         point_similarity = self.point_similarity(result, grid, point, feedback)
-        metadata = {"GAIR_MEASURE": "cosine(projected SV embedding, NILI-localized RS embedding)",
-                    **model.package.display_tags(),
-                    "GAIR_PHOTO": photo, "GAIR_TILE_BOUNDS": area_bounds, "GAIR_TILES": layout}
+        metadata = {
+            "GAIR_MEASURE": "cosine(projected SV embedding, NILI-localized RS embedding)",
+            **model.package.display_tags(),
+            "GAIR_PHOTO": photo,
+            "GAIR_TILE_BOUNDS": area_bounds,
+            "GAIR_TILES": layout,
+        }
         if point_similarity is not None:
             metadata["GAIR_POINT_SIMILARITY"] = f"{point_similarity:.6g}"
         with atomic_geotiff(output, grid, 1, source.crs, ["similarity"], metadata) as writer:
             Progress(feedback).check()
             writer.write(result.values[None])
-        return {self.OUTPUT: str(output), "TILES": result.tiles, "ENCODED_TILES": result.encoded,
-                "POINT_SIMILARITY": point_similarity}
+        return {
+            self.OUTPUT: str(output),
+            "TILES": result.tiles,
+            "ENCODED_TILES": result.encoded,
+            "POINT_SIMILARITY": point_similarity,
+        }
 
     # --- steps ---------------------------------------------------------------------------
 
-    def photo_point(self, parameters, context, source: RasterSource, photo: str, feedback) -> Optional[tuple[float, float]]:
+    def photo_point(
+        self, parameters, context, source: RasterSource, photo: str, feedback
+    ) -> Optional[tuple[float, float]]:
         """SV_POINT (or the photo's EXIF GPS position) in the raster's CRS; None when neither exists."""
         if given(parameters, self.SV_POINT):
             point = self.parameterAsPoint(parameters, self.SV_POINT, context)
@@ -165,10 +195,12 @@ class SvHeatmapAlgorithm(GairAlgorithm):
         u, v = source.grid.uv(x, y)
         if not (0 <= u <= 1 and 0 <= v <= 1):
             left, bottom, right, top = source.grid.bounds
-            raise PointOutsideRaster(self.tr(
-                "{} lies outside the raster INPUT (x {:.6f}..{:.6f}, y {:.6f}..{:.6f} in {}); give a point inside the "
-                "raster, or check the point's CRS").format(label, left, right, bottom, top,
-                                                           source.crs.authid() or self.tr("its CRS")))
+            raise PointOutsideRaster(
+                self.tr(
+                    "{} lies outside the raster INPUT (x {:.6f}..{:.6f}, y {:.6f}..{:.6f} in {}); give a point inside the "
+                    "raster, or check the point's CRS"
+                ).format(label, left, right, bottom, top, source.crs.authid() or self.tr("its CRS"))
+            )
         return x, y
 
     def tile_window(self, parameters, context, source: RasterSource, feedback) -> Window:
@@ -177,19 +209,29 @@ class SvHeatmapAlgorithm(GairAlgorithm):
         wanted = extent_window(source, extent)
         window = clip_window(source.grid, wanted)
         if window is None:
-            raise NoOverlap(self.tr("TILE_EXTENT {} does not overlap the raster INPUT; choose a window inside it").format(
-                extent.toString()))
+            raise NoOverlap(
+                self.tr("TILE_EXTENT {} does not overlap the raster INPUT; choose a window inside it").format(
+                    extent.toString()
+                )
+            )
         if window != wanted:
-            feedback.pushWarning(self.tr("TILE_EXTENT reaches outside the raster: the tile is its part inside the raster"))
+            feedback.pushWarning(
+                self.tr("TILE_EXTENT reaches outside the raster: the tile is its part inside the raster")
+            )
         return window
 
-    def default_area(self, source: RasterSource, lattice: TileLattice, cells: tuple[int, int],
-                     point: Optional[tuple[float, float]]) -> Window:
+    def default_area(
+        self, source: RasterSource, lattice: TileLattice, cells: tuple[int, int], point: Optional[tuple[float, float]]
+    ) -> Window:
         """The tile of the raster's fixed grid whose centre is nearest to the photo's point."""
         if point is None:
-            raise NoPhotoPosition(self.tr("the photo has no EXIF GPS position and SV_POINT is not set; give SV_POINT "
-                                          "(where the photo was taken, e.g. 'lon,lat [EPSG:4326]'), EXTENT or "
-                                          "TILE_EXTENT"))
+            raise NoPhotoPosition(
+                self.tr(
+                    "the photo has no EXIF GPS position and SV_POINT is not set; give SV_POINT "
+                    "(where the photo was taken, e.g. 'lon,lat [EPSG:4326]'), EXTENT or "
+                    "TILE_EXTENT"
+                )
+            )
         return nearest_tile(source.grid, lattice, cells, point[0], point[1])
 
     def area(self, parameters, context, source: RasterSource, default: Window) -> Window:
@@ -211,14 +253,18 @@ class SvHeatmapAlgorithm(GairAlgorithm):
         return value
 
 
-def similarity_heatmap(model: Model, source: RasterSource, bands, lattice: TileLattice, grid: PixelGrid,
-                       sv_vector: np.ndarray, feedback) -> HeatmapResult:
+def similarity_heatmap(
+    model: Model, source: RasterSource, bands, lattice: TileLattice, grid: PixelGrid, sv_vector: np.ndarray, feedback
+) -> HeatmapResult:
     """Cosine of `sv_vector` with the localized RS embedding at each pixel centre of `grid`
     (in the raster's CRS), each pixel evaluated in the lattice tile that contains it."""
     blocks = lattice_blocks(source.grid, lattice, grid)
     windows = [block.window for block in blocks]
-    check_tile_count(windows, translate("SvHeatmapAlgorithm", "this EXTENT at this tile size"),
-                     translate("SvHeatmapAlgorithm", "choose a smaller EXTENT or a larger TILE_EXTENT"))
+    check_tile_count(
+        windows,
+        translate("SvHeatmapAlgorithm", "this EXTENT at this tile size"),
+        translate("SvHeatmapAlgorithm", "choose a smaller EXTENT or a larger TILE_EXTENT"),
+    )
     encoded, fresh = encode_windows(model, source, bands, windows, Progress(feedback, 0, 90), feedback)
     values = np.full((grid.height, grid.width), OUTPUT_NODATA, dtype=np.float32)
     progress = Progress(feedback, 90, 99)
@@ -230,16 +276,27 @@ def similarity_heatmap(model: Model, source: RasterSource, bands, lattice: TileL
     return HeatmapResult(values, len(set(windows)), fresh)
 
 
-def blended_heatmap(model: Model, source: RasterSource, bands, lattice: TileLattice, cells: tuple[int, int],
-                    grid: PixelGrid, sv_vector: np.ndarray, feedback) -> HeatmapResult:
+def blended_heatmap(
+    model: Model,
+    source: RasterSource,
+    bands,
+    lattice: TileLattice,
+    cells: tuple[int, int],
+    grid: PixelGrid,
+    sv_vector: np.ndarray,
+    feedback,
+) -> HeatmapResult:
     """Cosine of `sv_vector` with the localized RS embedding at each pixel centre of `grid`,
     from the raster's fixed tile grid: each tile's exact NILI heatmap (`EncodedTile.similarity`)
     weighted by its raised-cosine window, summed and divided by the sum of the weights. A place
     gets the same value whatever the grid, and no tile edge shows (the weight is 0 there)."""
     blocks = blended_blocks(source.grid, lattice, cells, grid)
     windows = [block.window for block in blocks]
-    check_tile_count(windows, translate("SvHeatmapAlgorithm", "this EXTENT"),
-                     translate("SvHeatmapAlgorithm", "choose a smaller EXTENT or zoom in"))
+    check_tile_count(
+        windows,
+        translate("SvHeatmapAlgorithm", "this EXTENT"),
+        translate("SvHeatmapAlgorithm", "choose a smaller EXTENT or zoom in"),
+    )
     encoded, fresh = encode_windows(model, source, bands, windows, Progress(feedback, 0, 90), feedback)
     weighted = np.zeros((grid.height, grid.width))
     weights = np.zeros((grid.height, grid.width))

@@ -1,4 +1,5 @@
 """gair:locationraster: GAIR's location embedding painted over an extent."""
+
 from __future__ import annotations
 
 from typing import Callable, Optional
@@ -31,7 +32,9 @@ from ..translation import QT_TRANSLATE_NOOP, translate
 from .base import GairAlgorithm, Model, Progress, given
 from .tiles import output_grid
 
-HELP = QT_TRANSLATE_NOOP("LocationRasterAlgorithm", """Evaluates GAIR's location encoder e(lon, lat) at every pixel centre of a grid over the \
+HELP = QT_TRANSLATE_NOOP(
+    "LocationRasterAlgorithm",
+    """Evaluates GAIR's location encoder e(lon, lat) at every pixel centre of a grid over the \
 <b>{EXTENT}</b> in the <b>{CRS}</b> (default: the extent's CRS) with the <b>{PIXEL_SIZE}</b> in that CRS's units \
 (default: 256 pixels across the longer side). Pixel centres are transformed to EPSG:4326 with the \
 project's transform context; pixels that cannot be transformed are nodata (-9999).
@@ -47,11 +50,14 @@ Where the pixels are finer than the encoder's highest spatial frequency needs, t
 evaluated on a coarser lattice and interpolated, certified at every lattice cell centre to stay \
 within the <b>{TOLERANCE}</b> (default 0.001) of the exact output; 0 evaluates every pixel.
 
-The number of pixels is limited (GAIR_MAX_PIXELS / QGIS setting gair/max_pixels).""")
+The number of pixels is limited (GAIR_MAX_PIXELS / QGIS setting gair/max_pixels).""",
+)
 
-OUTPUT_TYPES = [QT_TRANSLATE_NOOP("LocationRasterAlgorithm", "PCA view (3 bands)"),
-                QT_TRANSLATE_NOOP("LocationRasterAlgorithm", "Embedding (D bands)"),
-                QT_TRANSLATE_NOOP("LocationRasterAlgorithm", "Similarity to a reference (photo or location)")]
+OUTPUT_TYPES = [
+    QT_TRANSLATE_NOOP("LocationRasterAlgorithm", "PCA view (3 bands)"),
+    QT_TRANSLATE_NOOP("LocationRasterAlgorithm", "Embedding (D bands)"),
+    QT_TRANSLATE_NOOP("LocationRasterAlgorithm", "Similarity to a reference (photo or location)"),
+]
 PCA_VIEW, EMBEDDING, SIMILARITY = range(3)
 CHUNK = 16_384  # pixels per location-encoder call
 PCA_SAMPLE = 4096
@@ -75,24 +81,48 @@ class LocationRasterAlgorithm(GairAlgorithm):
 
     def initAlgorithm(self, config=None) -> None:
         self.addParameter(QgsProcessingParameterExtent(self.EXTENT, self.tr("Extent")))
-        self.add_with_help(QgsProcessingParameterCrs(self.CRS, self.tr("Output CRS"), optional=True),
-                           self.tr("Default: the extent's CRS."))
-        self.add_with_help(QgsProcessingParameterNumber(self.PIXEL_SIZE, self.tr("Pixel size"), type=compat.NUMBER_DOUBLE,
-                                                        optional=True, minValue=0.0),
-                           self.tr("In the output CRS's units. Default: 256 pixels across the longer side."))
-        self.addParameter(QgsProcessingParameterEnum(self.OUTPUT_TYPE, self.tr("Output"), options=[self.tr(option) for option in OUTPUT_TYPES],
-                                                     defaultValue=PCA_VIEW))
-        self.add_with_help(QgsProcessingParameterPoint(self.REFERENCE_POINT, self.tr("Reference location"), optional=True),
-                           self.tr("For the similarity output: the place whose location embedding each pixel is "
-                                   "compared with."))
-        self.add_photo_parameter(self.REFERENCE_IMAGE, self.tr("Reference photo"), optional=True, help_text=self.tr(
-            "For the similarity output: a street-view photo, used instead of the reference location."))
+        self.add_with_help(
+            QgsProcessingParameterCrs(self.CRS, self.tr("Output CRS"), optional=True),
+            self.tr("Default: the extent's CRS."),
+        )
+        self.add_with_help(
+            QgsProcessingParameterNumber(
+                self.PIXEL_SIZE, self.tr("Pixel size"), type=compat.NUMBER_DOUBLE, optional=True, minValue=0.0
+            ),
+            self.tr("In the output CRS's units. Default: 256 pixels across the longer side."),
+        )
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.OUTPUT_TYPE,
+                self.tr("Output"),
+                options=[self.tr(option) for option in OUTPUT_TYPES],
+                defaultValue=PCA_VIEW,
+            )
+        )
+        self.add_with_help(
+            QgsProcessingParameterPoint(self.REFERENCE_POINT, self.tr("Reference location"), optional=True),
+            self.tr("For the similarity output: the place whose location embedding each pixel is compared with."),
+        )
+        self.add_photo_parameter(
+            self.REFERENCE_IMAGE,
+            self.tr("Reference photo"),
+            optional=True,
+            help_text=self.tr(
+                "For the similarity output: a street-view photo, used instead of the reference location."
+            ),
+        )
         tolerance = QgsProcessingParameterNumber(
-            self.TOLERANCE, self.tr("Interpolation tolerance"), type=compat.NUMBER_DOUBLE,
-            defaultValue=DEFAULT_TOLERANCE, minValue=0.0, optional=True)
+            self.TOLERANCE,
+            self.tr("Interpolation tolerance"),
+            type=compat.NUMBER_DOUBLE,
+            defaultValue=DEFAULT_TOLERANCE,
+            minValue=0.0,
+            optional=True,
+        )
         tolerance.setFlags(tolerance.flags() | compat.PARAMETER_FLAG_ADVANCED)
-        self.add_with_help(tolerance, self.tr("The largest interpolation error on an output value; 0 evaluates "
-                                              "every pixel."))
+        self.add_with_help(
+            tolerance, self.tr("The largest interpolation error on an output value; 0 evaluates every pixel.")
+        )
         self.add_model_parameter()
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, self.tr("Location raster")))
 
@@ -106,15 +136,30 @@ class LocationRasterAlgorithm(GairAlgorithm):
         encode = LocationEncoder(model, grid, crs, context)
         output_of = output_function(mode, encode, reference)
         tolerance = self.optional_double(parameters, context, self.TOLERANCE, DEFAULT_TOLERANCE)
-        field = BandLimitedRaster(grid.width, grid.height, encode.evaluator(output_of),
-                                  highest_frequency(model.package), encode.equal_earth_at, tolerance)
-        feedback.pushInfo(self.tr("Location encoder evaluated on a lattice every {step:.1f} px ({points} points; cell "
-                                  "centres within {error:.1e})").format(
-            step=field.step, points=field.evaluations, error=field.max_centre_error) if field.step else
-            self.tr("Location encoder evaluated at every pixel"))
+        field = BandLimitedRaster(
+            grid.width,
+            grid.height,
+            encode.evaluator(output_of),
+            highest_frequency(model.package),
+            encode.equal_earth_at,
+            tolerance,
+        )
+        feedback.pushInfo(
+            self.tr(
+                "Location encoder evaluated on a lattice every {step:.1f} px ({points} points; cell "
+                "centres within {error:.1e})"
+            ).format(step=field.step, points=field.evaluations, error=field.max_centre_error)
+            if field.step
+            else self.tr("Location encoder evaluated at every pixel")
+        )
         bands = {EMBEDDING: model.package.embed_dim, PCA_VIEW: 3}.get(mode, 1)
-        names = ([f"embedding_{k}" for k in range(bands)] if mode == EMBEDDING else ["pc1", "pc2", "pc3"]
-                 if mode == PCA_VIEW else ["similarity"])
+        names = (
+            [f"embedding_{k}" for k in range(bands)]
+            if mode == EMBEDDING
+            else ["pc1", "pc2", "pc3"]
+            if mode == PCA_VIEW
+            else ["similarity"]
+        )
         metadata = {**model.package.display_tags(), "GAIR_CONTENT": OUTPUT_TYPES[mode]}
         progress = Progress(feedback, 0, 99)
         with atomic_geotiff(output, grid, bands, crs, names, metadata) as writer:
@@ -153,8 +198,12 @@ class LocationRasterAlgorithm(GairAlgorithm):
             feedback.pushInfo(self.tr("Reference: the photo {}").format(photo))
             return model.runtime.encode_photo(photo)[1]
         if not given(parameters, self.REFERENCE_POINT):
-            raise InputError(self.tr("the similarity output needs a reference: set REFERENCE_IMAGE (a photo) or "
-                                     "REFERENCE_POINT (e.g. 'lon,lat [EPSG:4326]')"))
+            raise InputError(
+                self.tr(
+                    "the similarity output needs a reference: set REFERENCE_IMAGE (a photo) or "
+                    "REFERENCE_POINT (e.g. 'lon,lat [EPSG:4326]')"
+                )
+            )
         point = self.parameterAsPoint(parameters, self.REFERENCE_POINT, context)
         crs = self.parameterAsPointCrs(parameters, self.REFERENCE_POINT, context)
         wgs84 = QgsCoordinateReferenceSystem(WGS84)
@@ -163,8 +212,9 @@ class LocationRasterAlgorithm(GairAlgorithm):
         return model.runtime.encode_location(np.array([[lon, lat]]))[0]
 
 
-def output_function(mode: int, encode: LocationEncoder, reference: Optional[np.ndarray]
-                    ) -> Callable[[np.ndarray], np.ndarray]:
+def output_function(
+    mode: int, encode: LocationEncoder, reference: Optional[np.ndarray]
+) -> Callable[[np.ndarray], np.ndarray]:
     """What a pixel's location embedding becomes in the raster: itself (EMBEDDING), three PCA
     colours fitted on a sample of the grid (PCA_VIEW), or its similarity to `reference`."""
     if mode == EMBEDDING:
@@ -197,8 +247,12 @@ class LocationEncoder:
         size = self.grid.width * self.grid.height
         points, valid = self.lonlat(np.unique(np.linspace(0, size - 1, min(count, size)).astype(np.int64)))
         if not valid.any():
-            raise InputError(translate("LocationRasterAlgorithm", "no pixel centre of EXTENT can be transformed to "
-                                                                  "longitude/latitude; check the CRS"))
+            raise InputError(
+                translate(
+                    "LocationRasterAlgorithm",
+                    "no pixel centre of EXTENT can be transformed to longitude/latitude; check the CRS",
+                )
+            )
         return self.runtime.encode_location(points[valid])
 
     def lonlat_at(self, cols: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -216,6 +270,7 @@ class LocationEncoder:
 
     def evaluator(self, output_of):
         """evaluate(cols, rows) -> (output_of(embeddings) (N, K), valid (N,)), in chunks of CHUNK points."""
+
         def evaluate(cols: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             parts, valids = [], []
             for start in range(0, len(cols), CHUNK):
@@ -223,4 +278,5 @@ class LocationEncoder:
                 parts.append(output_of(self.runtime.encode_location(points)))
                 valids.append(valid)
             return np.concatenate(parts), np.concatenate(valids)
+
         return evaluate

@@ -1,4 +1,5 @@
 """Head predictions as vector-layer fields and raster bands (shared by tilepredict and svpoints)."""
+
 from __future__ import annotations
 
 from typing import Optional

@@ -1,4 +1,5 @@
 """The "GAIR" Processing provider (id `gair`)."""
+
 from __future__ import annotations
 
 from qgis.core import QgsProcessingProvider
@@ -13,8 +14,16 @@ from .rsembed import RsEmbedAlgorithm
 from .svpoints import SvPointsAlgorithm
 from .tilepredict import TilePredictAlgorithm
 
-ALGORITHMS = (SvHeatmapAlgorithm, RsEmbedAlgorithm, LocationRasterAlgorithm, TilePredictAlgorithm, SvPointsAlgorithm,
-              FieldBuildAlgorithm, FieldSearchAlgorithm, FieldHeatmapAlgorithm)
+ALGORITHMS = (
+    SvHeatmapAlgorithm,
+    RsEmbedAlgorithm,
+    LocationRasterAlgorithm,
+    TilePredictAlgorithm,
+    SvPointsAlgorithm,
+    FieldBuildAlgorithm,
+    FieldSearchAlgorithm,
+    FieldHeatmapAlgorithm,
+)
 
 
 class GairProvider(QgsProcessingProvider):
@@ -27,7 +36,9 @@ class GairProvider(QgsProcessingProvider):
         return "GAIR"
 
     def longName(self) -> str:
-        return QCoreApplication.translate("GairProvider", "GAIR geo-foundation model (remote sensing, street view, location)")
+        return QCoreApplication.translate(
+            "GairProvider", "GAIR geo-foundation model (remote sensing, street view, location)"
+        )
 
     def icon(self) -> QIcon:
         from ..plugin_files import icon  # only the GUI asks for icons

@@ -1,4 +1,5 @@
 """gair:rsembed: encode a raster into the tile cache; optionally write embeddings as a raster."""
+
 from __future__ import annotations
 
 import shutil
@@ -32,7 +33,9 @@ from .tiles import (
     tile_lattice,
 )
 
-HELP = QT_TRANSLATE_NOOP("RsEmbedAlgorithm", """Encodes a raster tile by tile with GAIR's RS encoder and keeps the encodings in the tile \
+HELP = QT_TRANSLATE_NOOP(
+    "RsEmbedAlgorithm",
+    """Encodes a raster tile by tile with GAIR's RS encoder and keeps the encodings in the tile \
 cache, so that later heatmaps and predictions on the same tiles return at once.
 
 Tiles have the model's tile ground size (2 km for GAIR) in the raster's pixels, start at the \
@@ -55,11 +58,14 @@ them: tiles stream through memory, and from 64 tiles on they are kept on disk (G
 else the QGIS profile's gair/tile-cache), so a cancelled or killed run resumes where it stopped. \
 Setting GAIR_MAX_TILES / the QGIS setting gair/max_tiles imposes a limit; the PCA view keeps \
 every tile in memory and always uses it (default {max_tiles}). The disk cache keeps {max_cache_gb} GB at most \
-(GAIR_MAX_CACHE_GB / gair/max_cache_gb): after a run, the least recently used tiles of other runs go first.""")
+(GAIR_MAX_CACHE_GB / gair/max_cache_gb): after a run, the least recently used tiles of other runs go first.""",
+)
 
-OUTPUT_TYPES = [QT_TRANSLATE_NOOP("RsEmbedAlgorithm", "None (fill the tile cache only)"),
-                QT_TRANSLATE_NOOP("RsEmbedAlgorithm", "Global embedding per tile (D bands)"),
-                QT_TRANSLATE_NOOP("RsEmbedAlgorithm", "PCA of localized embeddings (3 bands)")]
+OUTPUT_TYPES = [
+    QT_TRANSLATE_NOOP("RsEmbedAlgorithm", "None (fill the tile cache only)"),
+    QT_TRANSLATE_NOOP("RsEmbedAlgorithm", "Global embedding per tile (D bands)"),
+    QT_TRANSLATE_NOOP("RsEmbedAlgorithm", "PCA of localized embeddings (3 bands)"),
+]
 PCA_SAMPLE = 20_000
 LOCALIZE_CHUNK = 8192
 
@@ -83,37 +89,62 @@ class RsEmbedAlgorithm(GairAlgorithm):
     def initAlgorithm(self, config=None) -> None:
         self.add_raster_input(self.INPUT)
         self.add_model_parameter()
-        self.add_with_help(QgsProcessingParameterExtent(self.EXTENT, self.tr("Area to encode"), optional=True),
-                           self.tr("Default: the whole raster."))
-        self.add_with_help(QgsProcessingParameterNumber(self.STRIDE, self.tr("Stride"), type=compat.NUMBER_DOUBLE,
-                                                        defaultValue=1.0, minValue=0.1, maxValue=1.0),
-                           self.tr("As a fraction of the tile size: 1 = side by side, 0.5 = half overlap."))
-        self.addParameter(QgsProcessingParameterNumber(self.BATCH_SIZE, self.tr("Tiles per batch"), defaultValue=8, minValue=1,
-                                                       maxValue=256))
-        self.addParameter(QgsProcessingParameterEnum(self.OUTPUT_TYPE, self.tr("Raster to write"), options=[self.tr(option) for option in OUTPUT_TYPES],
-                                                     defaultValue=0))
-        self.add_with_help(QgsProcessingParameterNumber(
-            self.PIXEL_SIZE, self.tr("PCA pixel size"), type=compat.NUMBER_DOUBLE, optional=True, minValue=0.0),
-            self.tr("For the PCA view, in the raster's CRS units. Default: the raster's own pixel size."))
-        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, self.tr("Embedding raster"), optional=True,
-                                                                  createByDefault=False))
+        self.add_with_help(
+            QgsProcessingParameterExtent(self.EXTENT, self.tr("Area to encode"), optional=True),
+            self.tr("Default: the whole raster."),
+        )
+        self.add_with_help(
+            QgsProcessingParameterNumber(
+                self.STRIDE, self.tr("Stride"), type=compat.NUMBER_DOUBLE, defaultValue=1.0, minValue=0.1, maxValue=1.0
+            ),
+            self.tr("As a fraction of the tile size: 1 = side by side, 0.5 = half overlap."),
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.BATCH_SIZE, self.tr("Tiles per batch"), defaultValue=8, minValue=1, maxValue=256
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.OUTPUT_TYPE,
+                self.tr("Raster to write"),
+                options=[self.tr(option) for option in OUTPUT_TYPES],
+                defaultValue=0,
+            )
+        )
+        self.add_with_help(
+            QgsProcessingParameterNumber(
+                self.PIXEL_SIZE, self.tr("PCA pixel size"), type=compat.NUMBER_DOUBLE, optional=True, minValue=0.0
+            ),
+            self.tr("For the PCA view, in the raster's CRS units. Default: the raster's own pixel size."),
+        )
+        self.addParameter(
+            QgsProcessingParameterRasterDestination(
+                self.OUTPUT, self.tr("Embedding raster"), optional=True, createByDefault=False
+            )
+        )
         self.add_tile_outputs()
 
     def process(self, parameters, context, feedback) -> dict:
         kind = self.parameterAsEnum(parameters, self.OUTPUT_TYPE, context)
         output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context) if kind else None
         if kind and not output:
-            raise InputError(self.tr("OUTPUT_TYPE {} writes a raster: set OUTPUT, or choose OUTPUT_TYPE 0").format(kind))
+            raise InputError(
+                self.tr("OUTPUT_TYPE {} writes a raster: set OUTPUT, or choose OUTPUT_TYPE 0").format(kind)
+            )
         if output:
             output = check_output_path(output)
         source, model, bands = self.raster_model_bands(parameters, context, feedback)
         model.runtime.batch_size = self.parameterAsInt(parameters, self.BATCH_SIZE, context)
         area = area_window(source, self.optional_extent(parameters, context, self.EXTENT, source.crs))
-        lattice, cells = tile_lattice(source, model.package, area, self.parameterAsDouble(parameters, self.STRIDE, context))
+        lattice, cells = tile_lattice(
+            source, model.package, area, self.parameterAsDouble(parameters, self.STRIDE, context)
+        )
         windows = [window for _, window in lattice_windows(source, lattice, cells)]
         if kind == 2 or limit_is_set("max_tiles"):  # the PCA view keeps every tile in memory
-            check_tile_count(windows, self.tr("this EXTENT at this STRIDE"),
-                             self.tr("choose a smaller EXTENT or a larger STRIDE"))
+            check_tile_count(
+                windows, self.tr("this EXTENT at this STRIDE"), self.tr("choose a smaller EXTENT or a larger STRIDE")
+            )
         else:  # tiles stream through: memory stays bounded, the disk cache must hold them
             check_scene_disk(model, windows, feedback)
         keep = {0: None, 1: lambda item: item.tile.global_embedding}.get(kind, lambda item: item)
@@ -123,8 +154,9 @@ class RsEmbedAlgorithm(GairAlgorithm):
             self.write_global(output, source, model, lattice, cells, encoded, feedback)
         elif kind == 2:
             grid = output_grid(subgrid(source.grid, area), self.optional_double(parameters, context, self.PIXEL_SIZE))
-            self.write_pca(output, source, model, lattice_blocks(source.grid, lattice, grid, cells), grid, encoded,
-                           feedback)
+            self.write_pca(
+                output, source, model, lattice_blocks(source.grid, lattice, grid, cells), grid, encoded, feedback
+            )
         return results
 
     def write_global(self, output, source, model, lattice: TileLattice, cells, encoded, feedback) -> None:
@@ -145,7 +177,9 @@ class RsEmbedAlgorithm(GairAlgorithm):
         total = sum(b.rows.size * b.cols.size for b in blocks)
         rng = np.random.default_rng(0)
         share = min(1.0, PCA_SAMPLE / max(total, 1))
-        sample = [localize(encoded[b.window], b.coords()[rng.random(b.rows.size * b.cols.size) < share]) for b in blocks]
+        sample = [
+            localize(encoded[b.window], b.coords()[rng.random(b.rows.size * b.cols.size) < share]) for b in blocks
+        ]
         pca = PCA.fit(np.concatenate(sample))
         values = np.full((3, grid.height, grid.width), OUTPUT_NODATA, dtype=np.float32)
         progress = Progress(feedback, 80, 99)
@@ -188,17 +222,28 @@ def check_scene_disk(model: Model, windows, feedback) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     needed, free = count * tile_bytes(model.package), shutil.disk_usage(directory).free
     if needed > free:
-        raise InputError(translate(
-            "RsEmbedAlgorithm", "{count} tiles need about {needed:.1f} GB in the tile cache {folder}, which has {free:.1f} "
-            "GB free; choose a smaller EXTENT, a larger STRIDE, or set GAIR_CACHE_DIR to a folder on a larger disk").format(
-            count=count, needed=needed / 1e9, folder=directory, free=free / 1e9))
-    feedback.pushInfo(translate(
-        "RsEmbedAlgorithm", "{count} tiles; their encodings go to the tile cache {folder} (about {needed:.2f} GB), so a "
-        "cancelled or interrupted run resumes where it stopped. Memory stays bounded: tiles stream through. Set "
-        "GAIR_MAX_TILES (or the QGIS setting gair/max_tiles) to impose a tile limit. The cache keeps {budget} GB at "
-        "most, least recently used tiles deleted first ({sources}).").format(
-        count=count, folder=directory, needed=needed / 1e9, budget=f"{max_cache_gb():g}",
-        sources=limit_sources("max_cache_gb")))
+        raise InputError(
+            translate(
+                "RsEmbedAlgorithm",
+                "{count} tiles need about {needed:.1f} GB in the tile cache {folder}, which has {free:.1f} "
+                "GB free; choose a smaller EXTENT, a larger STRIDE, or set GAIR_CACHE_DIR to a folder on a larger disk",
+            ).format(count=count, needed=needed / 1e9, folder=directory, free=free / 1e9)
+        )
+    feedback.pushInfo(
+        translate(
+            "RsEmbedAlgorithm",
+            "{count} tiles; their encodings go to the tile cache {folder} (about {needed:.2f} GB), so a "
+            "cancelled or interrupted run resumes where it stopped. Memory stays bounded: tiles stream through. Set "
+            "GAIR_MAX_TILES (or the QGIS setting gair/max_tiles) to impose a tile limit. The cache keeps {budget} GB at "
+            "most, least recently used tiles deleted first ({sources}).",
+        ).format(
+            count=count,
+            folder=directory,
+            needed=needed / 1e9,
+            budget=f"{max_cache_gb():g}",
+            sources=limit_sources("max_cache_gb"),
+        )
+    )
 
 
 def localize(item, coords: np.ndarray) -> np.ndarray:

@@ -1,5 +1,6 @@
 """gair:svpoints: similarity of each photo point's street-view embedding with the RS
 embedding localized at the point (and the package's head predictions) as fields."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,7 +32,9 @@ from .tiles import check_tile_count, encode_windows, tile_size_pixels
 
 POINT_HEAD_INPUTS = (SV, LOCATION, RS_GLOBAL)
 
-HELP = QT_TRANSLATE_NOOP("SvPointsAlgorithm", """For each point of the <b>{INPUT}</b>, reads the photo named in the <b>{PHOTO_FIELD}</b> \
+HELP = QT_TRANSLATE_NOOP(
+    "SvPointsAlgorithm",
+    """For each point of the <b>{INPUT}</b>, reads the photo named in the <b>{PHOTO_FIELD}</b> \
 (relative paths are resolved against the <b>{PHOTO_FOLDER}</b>, default the layer's folder), encodes it, \
 and compares its projected street-view embedding with the RS embedding of the raster localized at \
 the point: the tile is a window of the model's tile ground size around the point (shifted inside the \
@@ -42,7 +45,8 @@ column, row, width, height in the raster) and, where the model package has heads
 predictions: 'sv' heads on the photo's embedding, 'location' heads on the point's location \
 embedding, 'rs_global' heads on the tile's global embedding (<b>{HEAD}</b>: only the head of that name). \
 Points outside the raster or with unreadable photos keep NULL values and are listed as warnings. \
-Multi-points use their centroid.""")
+Multi-points use their centroid.""",
+)
 
 
 @dataclass
@@ -78,17 +82,33 @@ class SvPointsAlgorithm(GairAlgorithm):
     _group, _group_id = "Street view", "streetview"
 
     def initAlgorithm(self, config=None) -> None:
-        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, self.tr("Photo points"), [compat.SOURCE_VECTOR_POINT]))
-        self.addParameter(QgsProcessingParameterField(self.PHOTO_FIELD, self.tr("Photo path field"), parentLayerParameterName=self.INPUT,
-                                                      type=compat.FIELD_TYPE_STRING))
-        self.add_with_help(QgsProcessingParameterFile(self.PHOTO_FOLDER, self.tr("Photo folder"),
-                                                      behavior=compat.FILE_BEHAVIOR_FOLDER, optional=True),
-                           self.tr("Relative photo paths start here. Default: the layer's folder."))
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(self.INPUT, self.tr("Photo points"), [compat.SOURCE_VECTOR_POINT])
+        )
+        self.addParameter(
+            QgsProcessingParameterField(
+                self.PHOTO_FIELD,
+                self.tr("Photo path field"),
+                parentLayerParameterName=self.INPUT,
+                type=compat.FIELD_TYPE_STRING,
+            )
+        )
+        self.add_with_help(
+            QgsProcessingParameterFile(
+                self.PHOTO_FOLDER, self.tr("Photo folder"), behavior=compat.FILE_BEHAVIOR_FOLDER, optional=True
+            ),
+            self.tr("Relative photo paths start here. Default: the layer's folder."),
+        )
         self.add_raster_input(self.RASTER)
         self.add_model_parameter()
-        self.add_head_parameter(self.HEAD, POINT_HEAD_INPUTS, self.tr("A head's name. Default: every head of the model."))
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, self.tr("Points with similarity"),
-                                                            compat.SOURCE_VECTOR_POINT))
+        self.add_head_parameter(
+            self.HEAD, POINT_HEAD_INPUTS, self.tr("A head's name. Default: every head of the model.")
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(
+                self.OUTPUT, self.tr("Points with similarity"), compat.SOURCE_VECTOR_POINT
+            )
+        )
         self.addOutput(QgsProcessingOutputNumber("EVALUATED", self.tr("Points evaluated")))
 
     def prepareAlgorithm(self, parameters, context, feedback) -> bool:
@@ -125,13 +145,16 @@ class SvPointsAlgorithm(GairAlgorithm):
             feature.setFields(fields, False)
             feature.setAttributes(list(item.feature.attributes()) + extra)
             features.append(feature)
-        dest = self.write_features(parameters, context, self.OUTPUT, fields, points.wkbType(), points.sourceCrs(), features)
+        dest = self.write_features(
+            parameters, context, self.OUTPUT, fields, points.wkbType(), points.sourceCrs(), features
+        )
         evaluated = sum(1 for item in inputs if item.problem is None)
         feedback.pushInfo(self.tr("{} of {} point(s) evaluated").format(evaluated, len(inputs)))
         return {self.OUTPUT: dest, "EVALUATED": evaluated}
 
-    def collect(self, points, field: str, folder: Path, source: RasterSource, model: Model, context,
-                progress: Progress) -> list[PointInput]:
+    def collect(
+        self, points, field: str, folder: Path, source: RasterSource, model: Model, context, progress: Progress
+    ) -> list[PointInput]:
         """Read every feature's photo and place its point in the raster."""
         features = list(points.getFeatures())
         xs = np.array([f.geometry().centroid().asPoint().x() if f.hasGeometry() else np.nan for f in features])
@@ -144,8 +167,9 @@ class SvPointsAlgorithm(GairAlgorithm):
         return inputs
 
     @staticmethod
-    def point_input(feature, field: str, folder: Path, x: float, y: float, source: RasterSource,
-                    model: Model) -> PointInput:
+    def point_input(
+        feature, field: str, folder: Path, x: float, y: float, source: RasterSource, model: Model
+    ) -> PointInput:
         item = PointInput(feature, x=x, y=y)
         value = feature[field]
         if not value:
@@ -154,8 +178,10 @@ class SvPointsAlgorithm(GairAlgorithm):
         item.photo = Path(str(value)) if Path(str(value)).is_absolute() else folder / str(value)
         u, v = source.grid.uv(x, y)
         if not (np.isfinite(u) and 0 <= u <= 1 and 0 <= v <= 1):
-            item.problem = translate("SvPointsAlgorithm", "the point lies outside the raster RASTER (or cannot be "
-                                                          "transformed to its CRS); move it inside")
+            item.problem = translate(
+                "SvPointsAlgorithm",
+                "the point lies outside the raster RASTER (or cannot be transformed to its CRS); move it inside",
+            )
             return item
         try:
             item.pooled, item.projected = model.runtime.encode_photo(item.photo)
@@ -167,8 +193,9 @@ class SvPointsAlgorithm(GairAlgorithm):
         return item
 
     @staticmethod
-    def evaluate(inputs: list[PointInput], encoded, heads: list[Head], model: Model, source: RasterSource,
-                 context) -> list[list]:
+    def evaluate(
+        inputs: list[PointInput], encoded, heads: list[Head], model: Model, source: RasterSource, context
+    ) -> list[list]:
         """Extra attributes per input: similarity, tile, then head outputs (NULL where not evaluated)."""
         ok = [item for item in inputs if item.problem is None]
         head_inputs = {}
@@ -176,8 +203,13 @@ class SvPointsAlgorithm(GairAlgorithm):
             head_inputs[SV] = np.stack([item.placed()[1] for item in ok])
             head_inputs[RS_GLOBAL] = np.stack([encoded[item.placed()[0]].tile.global_embedding for item in ok])
             if any(h.spec.input == LOCATION for h in heads):
-                lon, lat = transform_points(np.array([i.x for i in ok]), np.array([i.y for i in ok]), source.crs,
-                                            QgsCoordinateReferenceSystem(WGS84), context.transformContext())
+                lon, lat = transform_points(
+                    np.array([i.x for i in ok]),
+                    np.array([i.y for i in ok]),
+                    source.crs,
+                    QgsCoordinateReferenceSystem(WGS84),
+                    context.transformContext(),
+                )
                 head_inputs[LOCATION] = model.runtime.encode_location(np.stack([lon, lat], axis=1))
         predictions = [head.predict(head_inputs[head.spec.input]) for head in heads] if ok else []
         rows, k = [], 0

@@ -1,4 +1,5 @@
 """gair:tilepredict: a prediction head from the model package on every tile of a raster."""
+
 from __future__ import annotations
 
 import math
@@ -27,7 +28,9 @@ from .errors import NoHeads
 from .predictions import head_attributes, head_band_values, head_bands, head_fields
 from .tiles import area_window, check_tile_count, encode_windows, lattice_windows, tile_lattice
 
-HELP = QT_TRANSLATE_NOOP("TilePredictAlgorithm", """Applies the model package's prediction heads to every tile of a raster (tiles of the \
+HELP = QT_TRANSLATE_NOOP(
+    "TilePredictAlgorithm",
+    """Applies the model package's prediction heads to every tile of a raster (tiles of the \
 model's ground size, side by side from the top-left corner of the <b>{EXTENT}</b>, default the whole \
 raster; tiles at the edge are shifted inside it).
 
@@ -39,7 +42,8 @@ all such heads).
 classification head the class label and one probability per class, per regression head one \
 value per target. <b>{OUTPUT_RASTER}</b> (optional): the same values as a raster over the area, never past \
 the raster's edge: one pixel per tile where the area is a whole number of tiles, else a few \
-pixels per tile (a class-index band first for classifiers).""")
+pixels per tile (a class-index band first for classifiers).""",
+)
 MAX_PIXELS_PER_TILE = 8  # across, in the prediction raster where tiles do not fit the area exactly
 
 
@@ -58,23 +62,38 @@ class TilePredictAlgorithm(GairAlgorithm):
         self.add_raster_input(self.INPUT)
         self.add_model_parameter()
         self.add_head_parameter(self.HEAD, TILE_HEAD_INPUTS, self.tr("A head's name. Default: all tile heads."))
-        self.add_with_help(QgsProcessingParameterExtent(self.EXTENT, self.tr("Area"), optional=True),
-                           self.tr("Default: the whole raster."))
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, self.tr("Tile predictions"), compat.SOURCE_VECTOR_POLYGON))
-        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT_RASTER, self.tr("Prediction raster"), optional=True,
-                                                                  createByDefault=False))
+        self.add_with_help(
+            QgsProcessingParameterExtent(self.EXTENT, self.tr("Area"), optional=True),
+            self.tr("Default: the whole raster."),
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(self.OUTPUT, self.tr("Tile predictions"), compat.SOURCE_VECTOR_POLYGON)
+        )
+        self.addParameter(
+            QgsProcessingParameterRasterDestination(
+                self.OUTPUT_RASTER, self.tr("Prediction raster"), optional=True, createByDefault=False
+            )
+        )
         self.add_tile_outputs(encoded=False)
 
     def process(self, parameters, context, feedback) -> dict:
-        raster_out = self.parameterAsOutputLayer(parameters, self.OUTPUT_RASTER, context) if given(parameters, self.OUTPUT_RASTER) else None
+        raster_out = (
+            self.parameterAsOutputLayer(parameters, self.OUTPUT_RASTER, context)
+            if given(parameters, self.OUTPUT_RASTER)
+            else None
+        )
         if raster_out:
             check_output_path(raster_out)
         source = self.raster()
         model = self.load_model(parameters, context, feedback)
         heads = load_heads(model.package, TILE_HEAD_INPUTS, self.parameterAsString(parameters, self.HEAD, context))
         if not heads:  # said before the bands are matched: a package without heads cannot run here at all
-            raise NoHeads(self.tr("the model package {} has no prediction head for tiles (input 'rs_global' or "
-                                  "'location'); choose a package with heads (MODEL)").format(model.package.name))
+            raise NoHeads(
+                self.tr(
+                    "the model package {} has no prediction head for tiles (input 'rs_global' or "
+                    "'location'); choose a package with heads (MODEL)"
+                ).format(model.package.name)
+            )
         bands = self.band_mapping(parameters, context, source, model.package)
         area = area_window(source, self.optional_extent(parameters, context, self.EXTENT, source.crs))
         lattice, cells = tile_lattice(source, model.package, area)
@@ -129,8 +148,14 @@ class TilePredictAlgorithm(GairAlgorithm):
         _, j = lattice.cell_of(np.full_like(rows, area.col), rows)
         tile = np.clip(j, 0, cells[1] - 1)[:, None] * cells[0] + np.clip(i, 0, cells[0] - 1)[None, :]
         values = np.moveaxis(per_tile[tile], -1, 0)
-        with atomic_geotiff(path, grid, values.shape[0], source.crs, head_bands(heads),
-                            {"GAIR_MODEL": model.package.name, "GAIR_UNTRAINED": model.package.untrained}) as writer:
+        with atomic_geotiff(
+            path,
+            grid,
+            values.shape[0],
+            source.crs,
+            head_bands(heads),
+            {"GAIR_MODEL": model.package.name, "GAIR_UNTRAINED": model.package.untrained},
+        ) as writer:
             writer.write(values)
 
 
@@ -143,8 +168,9 @@ def prediction_grid(grid: PixelGrid, area: Window, lattice: TileLattice) -> tupl
     counts = [_pixels_across(stride, size) for stride, size in zip(lattice.stride, (area.width, area.height))]
     steps = (area.width / counts[0], area.height / counts[1])
     cells = subgrid(grid, area)
-    return PixelGrid(cells.left, cells.top, steps[0] * grid.pixel_width, steps[1] * grid.pixel_height,
-                     counts[0], counts[1]), steps
+    return PixelGrid(
+        cells.left, cells.top, steps[0] * grid.pixel_width, steps[1] * grid.pixel_height, counts[0], counts[1]
+    ), steps
 
 
 def _pixels_across(stride: int, size: int) -> int:

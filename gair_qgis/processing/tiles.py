@@ -1,5 +1,6 @@
 """Tiles of a raster for the algorithms: sizes, lattices, encoding through the cache, and
 the blocks of an output grid that each tile evaluates."""
+
 from __future__ import annotations
 
 import os
@@ -56,9 +57,12 @@ def output_grid(area: PixelGrid, pixel_size: float) -> PixelGrid:
         width = max(1, int(np.ceil((right - left) / pixel_size - 1e-9)))
         height = max(1, int(np.ceil((top - bottom) / pixel_size - 1e-9)))
         grid = PixelGrid(left, top, pixel_size, pixel_size, width, height)
-    check_limit("max_pixels", grid.width * grid.height,
-                translate("tiles", "a {} x {} px output").format(grid.width, grid.height),
-                translate("tiles", "choose a larger PIXEL_SIZE or a smaller EXTENT"))
+    check_limit(
+        "max_pixels",
+        grid.width * grid.height,
+        translate("tiles", "a {} x {} px output").format(grid.width, grid.height),
+        translate("tiles", "choose a larger PIXEL_SIZE or a smaller EXTENT"),
+    )
     return grid
 
 
@@ -84,8 +88,9 @@ class Block:
         return np.stack([x.ravel(), y.ravel()], axis=1)
 
 
-def lattice_blocks(raster: PixelGrid, lattice: TileLattice, grid: PixelGrid,
-                   cells: Optional[tuple[int, int]] = None) -> list[Block]:
+def lattice_blocks(
+    raster: PixelGrid, lattice: TileLattice, grid: PixelGrid, cells: Optional[tuple[int, int]] = None
+) -> list[Block]:
     """Split `grid`'s pixels whose centres lie inside the raster among the lattice's tiles.
     With `cells` = (nx, ny), tile indices are clamped to 0..nx-1, 0..ny-1."""
     xs, ys = grid.pixel_centres()
@@ -103,11 +108,17 @@ def lattice_blocks(raster: PixelGrid, lattice: TileLattice, grid: PixelGrid,
             rows = np.flatnonzero(inside_row & (cell_j == j))
             window = lattice.tile(raster, int(i), int(j))
             u, v = subgrid(raster, window).uv(xs[cols], ys[rows])
-            blocks.append(Block(
-                window, rows, cols, (2 * u - 1)[None, :], (2 * v - 1)[:, None],
-                np.clip(np.floor(row[rows]).astype(np.int64) - window.row, 0, window.height - 1),
-                np.clip(np.floor(col[cols]).astype(np.int64) - window.col, 0, window.width - 1),
-            ))
+            blocks.append(
+                Block(
+                    window,
+                    rows,
+                    cols,
+                    (2 * u - 1)[None, :],
+                    (2 * v - 1)[:, None],
+                    np.clip(np.floor(row[rows]).astype(np.int64) - window.row, 0, window.height - 1),
+                    np.clip(np.floor(col[cols]).astype(np.int64) - window.col, 0, window.width - 1),
+                )
+            )
     return blocks
 
 
@@ -162,7 +173,9 @@ def _axis_candidates(lattice_start: int, stride: int, size: int, count: int, low
     return sorted(set(range(first, last + 1)) | {count - 1})
 
 
-def blended_blocks(raster: PixelGrid, lattice: TileLattice, cells: tuple[int, int], grid: PixelGrid) -> list[BlendBlock]:
+def blended_blocks(
+    raster: PixelGrid, lattice: TileLattice, cells: tuple[int, int], grid: PixelGrid
+) -> list[BlendBlock]:
     """For every tile of the fixed grid over `grid`'s pixels whose centres lie inside the
     raster: those pixels inside the tile, their tile coordinates and the tile's weights."""
     xs, ys = grid.centres_of(np.arange(grid.width), np.arange(grid.height))
@@ -186,12 +199,19 @@ def blended_blocks(raster: PixelGrid, lattice: TileLattice, cells: tuple[int, in
             if not (cols.size and rows.size):
                 continue
             u, v = subgrid(raster, window).uv(xs[cols], ys[rows])
-            blocks.append(BlendBlock(
-                window, rows, cols, (2 * u - 1)[None, :], (2 * v - 1)[:, None],
-                np.clip(np.floor(row[rows]).astype(np.int64) - window.row, 0, window.height - 1),
-                np.clip(np.floor(col[cols]).astype(np.int64) - window.col, 0, window.width - 1),
-                raised_cosine(col[cols] - window.col, window.width), raised_cosine(row[rows] - window.row, window.height),
-            ))
+            blocks.append(
+                BlendBlock(
+                    window,
+                    rows,
+                    cols,
+                    (2 * u - 1)[None, :],
+                    (2 * v - 1)[:, None],
+                    np.clip(np.floor(row[rows]).astype(np.int64) - window.row, 0, window.height - 1),
+                    np.clip(np.floor(col[cols]).astype(np.int64) - window.col, 0, window.width - 1),
+                    raised_cosine(col[cols] - window.col, window.width),
+                    raised_cosine(row[rows] - window.row, window.height),
+                )
+            )
     return blocks
 
 
@@ -213,9 +233,15 @@ def batch_size_for(model: Model, window: Window) -> int:
     return max(1, min(max(1, model.runtime.batch_size), BATCH_BYTES // per_tile))
 
 
-def encode_windows(model: Model, source: RasterSource, bands: Sequence[int], windows: Sequence[Window],
-                   progress: Progress, feedback,
-                   keep: Optional[Callable[[CachedTile], object]] = lambda item: item) -> tuple[dict, int]:
+def encode_windows(
+    model: Model,
+    source: RasterSource,
+    bands: Sequence[int],
+    windows: Sequence[Window],
+    progress: Progress,
+    feedback,
+    keep: Optional[Callable[[CachedTile], object]] = lambda item: item,
+) -> tuple[dict, int]:
     """Encoded tiles for windows of the raster (cached ones reused); returns {window: keep(item)}
     (nothing kept when `keep` is None, so memory stays bounded for any number of tiles) and how
     many were encoded now. Each tile is in the tile cache (and on disk, when it has a folder)
@@ -232,8 +258,9 @@ def encode_windows(model: Model, source: RasterSource, bands: Sequence[int], win
     for window in dict.fromkeys(windows):
         key = tile_key(source.source, source.grid, window, model.package, bands)
         keys.append(key)
-        item = cache.TILES.get(key, EntryShape(model.package.grid_size, model.package.embed_dim,
-                                                     (window.height, window.width)))
+        item = cache.TILES.get(
+            key, EntryShape(model.package.grid_size, model.package.embed_dim, (window.height, window.width))
+        )
         if item is None:
             missing.append((window, key))
             continue
@@ -249,8 +276,10 @@ def encode_windows(model: Model, source: RasterSource, bands: Sequence[int], win
         threads = model_threads(model, len(missing) > batch, readers)
         rate = RateReport(len(missing), feedback)
         # leaving the block stops the reader first, then writes every tile already encoded
-        with cache.TILES.writer() as writer, \
-                closing(read_ahead(source, bands, model.package.rs_spec, missing, batch, readers)) as batches:
+        with (
+            cache.TILES.writer() as writer,
+            closing(read_ahead(source, bands, model.package.rs_spec, missing, batch, readers)) as batches,
+        ):
             for chunk, inputs, masks in batches:
                 progress.step(rate.done, len(missing))
                 for (window, key), tile, valid in zip(chunk, model.runtime.encode_rs(inputs, threads=threads), masks):
@@ -264,9 +293,13 @@ def encode_windows(model: Model, source: RasterSource, bands: Sequence[int], win
         prune_disk_cache(keys, feedback)
     progress.step(len(missing), len(missing))
     if windows and not has_data:
-        raise InputError(translate("tiles", "the raster {} holds no data in the {} tile(s) used: every pixel of the "
-                                            "model's bands is nodata; choose a raster, extent or point with data"
-                                   ).format(source.source, len(set(windows))))
+        raise InputError(
+            translate(
+                "tiles",
+                "the raster {} holds no data in the {} tile(s) used: every pixel of the "
+                "model's bands is nodata; choose a raster, extent or point with data",
+            ).format(source.source, len(set(windows)))
+        )
     return found, len(missing)
 
 
@@ -276,9 +309,11 @@ def prune_disk_cache(keys: Sequence[str], feedback) -> None:
     budget_gb = max_cache_gb()
     deleted, freed = cache.TILES.prune(max_cache_bytes(), keep=keys)
     if deleted:
-        feedback.pushInfo(translate("tiles", "tile cache {}: {} least recently used tile(s) deleted ({:.2f} GB) to stay "
-                                             "within {:g} GB ({})").format(
-            cache.TILES.directory, deleted, freed / 1e9, budget_gb, limit_sources("max_cache_gb")))
+        feedback.pushInfo(
+            translate(
+                "tiles", "tile cache {}: {} least recently used tile(s) deleted ({:.2f} GB) to stay within {:g} GB ({})"
+            ).format(cache.TILES.directory, deleted, freed / 1e9, budget_gb, limit_sources("max_cache_gb"))
+        )
 
 
 FAST_MODEL_EMBED_DIM = 384  # up to this width the RS model encodes a tile faster than it is read on CPU
@@ -290,8 +325,13 @@ def model_threads(model: Model, pipelined: bool, readers: int = 1) -> Optional[i
     sharing every core with the reader stalled the tiny model 3x per batch on 2 cores); a
     slow model, which the reader easily keeps busy, and other providers keep the default."""
     cores = os.cpu_count() or 1
-    if (not pipelined or cores < 2 or model.package.embed_dim > FAST_MODEL_EMBED_DIM
-            or model.runtime.provider != "CPUExecutionProvider" or os.environ.get("GAIR_THREADS")):
+    if (
+        not pipelined
+        or cores < 2
+        or model.package.embed_dim > FAST_MODEL_EMBED_DIM
+        or model.runtime.provider != "CPUExecutionProvider"
+        or os.environ.get("GAIR_THREADS")
+    ):
         return None
     return max(1, cores - readers)
 
@@ -307,8 +347,9 @@ def reader_count(source: RasterSource) -> int:
     return READERS if source.gdal_path is not None and cores > READERS else 1
 
 
-def read_ahead(source: RasterSource, bands: Sequence[int], spec, missing: list[tuple[Window, str]], batch: int,
-               readers: int = 1):
+def read_ahead(
+    source: RasterSource, bands: Sequence[int], spec, missing: list[tuple[Window, str]], batch: int, readers: int = 1
+):
     """Yield (chunk, model inputs, valid masks) batch by batch, in order, read and preprocessed
     in `readers` worker threads, each taking every readers-th batch, READ_AHEAD_BATCHES ahead
     in all. Stops the workers when the consumer stops."""
@@ -337,8 +378,10 @@ def read_ahead(source: RasterSource, bands: Sequence[int], spec, missing: list[t
         except BaseException as error:  # re-raised in the consumer, in its batch's turn
             put(outs[first], error)
 
-    workers = [threading.Thread(target=work, args=(first,), name=f"gair-read-ahead-{first}", daemon=True)
-               for first in range(min(readers, len(chunks)))]
+    workers = [
+        threading.Thread(target=work, args=(first,), name=f"gair-read-ahead-{first}", daemon=True)
+        for first in range(min(readers, len(chunks)))
+    ]
     for worker in workers:
         worker.start()
     try:
@@ -351,7 +394,6 @@ def read_ahead(source: RasterSource, bands: Sequence[int], spec, missing: list[t
         stop.set()
         for worker in workers:
             worker.join()
-
 
 
 def read_batch(source: RasterSource, bands: Sequence[int], spec, windows: Sequence[Window]) -> tuple[np.ndarray, list]:
@@ -381,8 +423,10 @@ def row_runs(windows: Sequence[Window]) -> list[range]:
     for index in range(1, len(windows) + 1):
         if index < len(windows):
             previous, window = windows[index - 1], windows[index]
-            if (window.row, window.height) == (previous.row, previous.height) \
-                    and previous.col < window.col <= previous.col + previous.width <= window.col + window.width:
+            if (window.row, window.height) == (
+                previous.row,
+                previous.height,
+            ) and previous.col < window.col <= previous.col + previous.width <= window.col + window.width:
                 continue
         runs.append(range(start, index))
         start = index
@@ -402,18 +446,26 @@ class RateReport:
         if now - self.last >= REPORT_SECONDS and self.done < self.total:
             self.last = now
             rate = self.done / max(now - self.start, 1e-9)
-            self.feedback.pushInfo(translate("tiles", "{}/{} tiles encoded, {:.1f} tiles/s, about {} left").format(
-                self.done, self.total, rate, format_seconds((self.total - self.done) / rate)))
+            self.feedback.pushInfo(
+                translate("tiles", "{}/{} tiles encoded, {:.1f} tiles/s, about {} left").format(
+                    self.done, self.total, rate, format_seconds((self.total - self.done) / rate)
+                )
+            )
 
     def finish(self) -> None:
         seconds = time.monotonic() - self.start
-        self.feedback.pushInfo(translate("tiles", "{} tile(s) encoded in {} ({:.1f} tiles/s)").format(
-            self.done, format_seconds(seconds), self.done / max(seconds, 1e-9)))
+        self.feedback.pushInfo(
+            translate("tiles", "{} tile(s) encoded in {} ({:.1f} tiles/s)").format(
+                self.done, format_seconds(seconds), self.done / max(seconds, 1e-9)
+            )
+        )
 
 
 def format_seconds(seconds: float) -> str:
     minutes, rest = divmod(int(round(seconds)), 60)
-    return translate("tiles", "{} min {} s").format(minutes, rest) if minutes else translate("tiles", "{} s").format(rest)
+    return (
+        translate("tiles", "{} min {} s").format(minutes, rest) if minutes else translate("tiles", "{} s").format(rest)
+    )
 
 
 def area_window(source: RasterSource, extent: Optional[QgsRectangle]) -> Window:
@@ -422,23 +474,31 @@ def area_window(source: RasterSource, extent: Optional[QgsRectangle]) -> Window:
         return Window(0, 0, source.grid.width, source.grid.height)
     area = clip_window(source.grid, extent_window(source, extent))
     if area is None:
-        raise NoOverlap(translate("tiles", "EXTENT {} does not overlap the raster INPUT; choose an area inside it").format(
-            extent.toString()))
+        raise NoOverlap(
+            translate("tiles", "EXTENT {} does not overlap the raster INPUT; choose an area inside it").format(
+                extent.toString()
+            )
+        )
     return area
 
 
-def tile_lattice(source: RasterSource, package: ModelPackage, area: Window,
-                 stride_fraction: float = 1.0) -> tuple[TileLattice, tuple[int, int]]:
+def tile_lattice(
+    source: RasterSource, package: ModelPackage, area: Window, stride_fraction: float = 1.0
+) -> tuple[TileLattice, tuple[int, int]]:
     """Tiles of the model's ground size from the area's top-left corner every
     `stride_fraction` x tile size, and how many cover the area (nx, ny)."""
     left, bottom, right, top = subgrid(source.grid, area).bounds
     cols, rows = tile_size_pixels(source, package, (left + right) / 2, (bottom + top) / 2)
-    stride = (max(1, round(min(cols, area.width) * stride_fraction)),
-              max(1, round(min(rows, area.height) * stride_fraction)))
+    stride = (
+        max(1, round(min(cols, area.width) * stride_fraction)),
+        max(1, round(min(rows, area.height) * stride_fraction)),
+    )
     lattice = TileLattice(Window(area.col, area.row, cols, rows), stride)
     return lattice, lattice.count(area)
 
 
-def lattice_windows(source: RasterSource, lattice: TileLattice, cells: tuple[int, int]) -> list[tuple[tuple[int, int], Window]]:
+def lattice_windows(
+    source: RasterSource, lattice: TileLattice, cells: tuple[int, int]
+) -> list[tuple[tuple[int, int], Window]]:
     """((i, j), window) of every lattice tile, row by row."""
     return [((i, j), lattice.tile(source.grid, i, j)) for j in range(cells[1]) for i in range(cells[0])]

@@ -10,6 +10,7 @@ naming the input and the fix, exit code 2, and no traceback unless `--debug` is 
 `--debug` may appear anywhere on the command line; it is taken out before the command's
 own parser sees it. Torch-free: the torch side passes its own error types in `errors`.
 """
+
 from __future__ import annotations
 
 import functools
@@ -35,9 +36,18 @@ EXIT_INTERRUPTED = 130
 # UnsafeCheckpointError), OSError for missing, unreadable and unwritable files, and the errors of
 # reading a file the user gave (a damaged zip or pickle, text that is not JSON or not UTF-8). Any
 # other exception, a plain ValueError included, is a defect: "internal error", exit code 1.
-USER_ERRORS: tuple[type[BaseException], ...] = (InputError, PackageError, CheckpointError, OutsideTileError, OSError,
-                                               EOFError, pickle.UnpicklingError, zipfile.BadZipFile,
-                                               json.JSONDecodeError, UnicodeDecodeError)
+USER_ERRORS: tuple[type[BaseException], ...] = (
+    InputError,
+    PackageError,
+    CheckpointError,
+    OutsideTileError,
+    OSError,
+    EOFError,
+    pickle.UnpicklingError,
+    zipfile.BadZipFile,
+    json.JSONDecodeError,
+    UnicodeDecodeError,
+)
 
 
 class StderrHandler(logging.Handler):
@@ -96,8 +106,9 @@ def check_output_folder(path: str | Path, what: str) -> None:
     try:
         os.rmdir(tempfile.mkdtemp(prefix=".gair-write-test-", dir=ancestor))
     except OSError as error:
-        raise InputError(f"{what} {path} is not writable ({error.strerror} in {ancestor}); "
-                         "choose a folder you can write to") from None
+        raise InputError(
+            f"{what} {path} is not writable ({error.strerror} in {ancestor}); choose a folder you can write to"
+        ) from None
 
 
 @overload
@@ -108,8 +119,9 @@ def command(main: Main, *, errors: tuple[type[BaseException], ...] = ()) -> Main
 def command(main: None = None, *, errors: tuple[type[BaseException], ...] = ()) -> Callable[[Main], Main]: ...
 
 
-def command(main: Optional[Main] = None, *,
-            errors: tuple[type[BaseException], ...] = ()) -> Main | Callable[[Main], Main]:
+def command(
+    main: Optional[Main] = None, *, errors: tuple[type[BaseException], ...] = ()
+) -> Main | Callable[[Main], Main]:
     """Decorate a command's `main(argv) -> int` with the rule above. `errors` adds error types
     (beyond USER_ERRORS) that are the user's to fix."""
 
@@ -131,8 +143,11 @@ def command(main: Optional[Main] = None, *,
             except Exception as error:  # a defect: one line, the traceback on request
                 if debug:
                     traceback.print_exc()
-                print(f"error: internal error ({type(error).__name__}: {error}); run again with {DEBUG_FLAG} "
-                      "for the traceback and report it", file=sys.stderr)
+                print(
+                    f"error: internal error ({type(error).__name__}: {error}); run again with {DEBUG_FLAG} "
+                    "for the traceback and report it",
+                    file=sys.stderr,
+                )
                 return EXIT_INTERNAL
 
         return wrapper

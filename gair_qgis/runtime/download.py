@@ -25,6 +25,7 @@ The transfer is pluggable (`Transport`): the command line uses `urllib_transport
 library); the plugin passes one built on QGIS's network stack, so the user's proxy and
 authentication settings apply.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -130,7 +131,7 @@ class Progress:
     eta: Optional[float]
 
     def describe(self) -> str:
-        """"312.0 of 814.1 MB, 12.3 MB/s, 41 s left"."""
+        """ "312.0 of 814.1 MB, 12.3 MB/s, 41 s left"."""
         mb = 1e6
         size = f"{self.done / mb:.1f} of {self.total / mb:.1f} MB" if self.total else f"{self.done / mb:.1f} MB"
         rate = f"{self.rate / mb:.1f} MB/s"
@@ -139,7 +140,7 @@ class Progress:
 
 
 def size_text(size: int) -> str:
-    """"12 bytes", "0.3 MB", "812.4 MB"."""
+    """ "12 bytes", "0.3 MB", "812.4 MB"."""
     return f"{size} bytes" if size < 100_000 else f"{size / 1e6:.1f} MB"
 
 
@@ -165,8 +166,11 @@ def urllib_transport(url: str, offset: int, timeout: float = STALL_SECONDS) -> R
     try:
         response = urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=timeout)  # nosec B310  # the URL the user chose
     except urllib.error.HTTPError as error:
-        reply = Reply(error.code, content_range=error.headers.get("Content-Range", "") if error.headers else "",
-                      reason=str(error.reason))
+        reply = Reply(
+            error.code,
+            content_range=error.headers.get("Content-Range", "") if error.headers else "",
+            reason=str(error.reason),
+        )
         error.close()
         return reply
     except (urllib.error.URLError, OSError, ValueError) as error:
@@ -185,8 +189,13 @@ def urllib_transport(url: str, offset: int, timeout: float = STALL_SECONDS) -> R
         except (OSError, ValueError, urllib.error.URLError) as error:  # reset, IncompleteRead
             raise TransferError(f"the connection dropped ({type(error).__name__}: {error})") from None
 
-    return Reply(response.status, int(length) if length and length.isdigit() else None,
-                 response.headers.get("Content-Range", ""), chunks(), close=response.close)
+    return Reply(
+        response.status,
+        int(length) if length and length.isdigit() else None,
+        response.headers.get("Content-Range", ""),
+        chunks(),
+        close=response.close,
+    )
 
 
 # --- the core ------------------------------------------------------------------------------
@@ -224,8 +233,9 @@ def fetch(url: str, partial: Path, settings: Fetch = Fetch()) -> Path:
     try:
         partial.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise DownloadError(f"cannot write the download into {partial.parent}: {error.strerror or error}; "
-                            "choose another folder") from None
+        raise DownloadError(
+            f"cannot write the download into {partial.parent}: {error.strerror or error}; choose another folder"
+        ) from None
     state = _Attempt()
     failures = 0
     while True:
@@ -245,8 +255,10 @@ def fetch(url: str, partial: Path, settings: Fetch = Fetch()) -> Path:
         failures = 0 if after > before and not stalled else failures + 1
         if failures >= settings.retries:
             kept = f"; the {size_text(after)} downloaded are kept" if after else ""
-            raise NoNetworkError(f"cannot download {url}: {reason}. Check the network connection (in QGIS also "
-                                 f"Settings > Options > Network: proxy){kept}; run again to resume") from None
+            raise NoNetworkError(
+                f"cannot download {url}: {reason}. Check the network connection (in QGIS also "
+                f"Settings > Options > Network: proxy){kept}; run again to resume"
+            ) from None
         wait = settings.backoff_s * 2 ** max(failures - 1, 0)
         settings.say(f"{reason}; retrying in {wait:.0f} s (resuming at {after / 1e6:.1f} MB)")
         settings.sleep(wait)
@@ -267,8 +279,9 @@ def _transfer_once(url: str, partial: Path, settings: Fetch, state: _Attempt) ->
         _check_status(url, reply)
         if offset and (reply.status != 206 or reply.range_start != offset):
             if not state.said_restart:
-                settings.say("the server does not resume downloads (it ignored the Range request); "
-                             "starting again from zero")
+                settings.say(
+                    "the server does not resume downloads (it ignored the Range request); starting again from zero"
+                )
                 state.said_restart = True
             offset = 0
         total = reply.range_total if reply.status == 206 else reply.length
@@ -285,8 +298,9 @@ def _check_status(url: str, reply: Reply) -> None:
     if reply.status in (404, 410):
         raise NotFoundError(f"not found: {url} (HTTP {reply.status}); check the address")
     if reply.status in (401, 403):
-        raise DownloadError(f"access denied to {url} (HTTP {reply.status}); check the address or, in QGIS, "
-                            "the authentication settings")
+        raise DownloadError(
+            f"access denied to {url} (HTTP {reply.status}); check the address or, in QGIS, the authentication settings"
+        )
     if reply.status >= 500 or reply.status == 429:
         raise TransferError(f"the server answered HTTP {reply.status} {reply.reason}".strip())
     if reply.status not in (200, 206):
@@ -298,13 +312,16 @@ def check_free_space(folder: Path, remaining: int, package: int, free_bytes: Cal
     needed = max(remaining, 0) + package + PACKAGE_MARGIN_BYTES
     free = free_bytes(folder)
     if free < needed:
-        raise DiskFullError(f"not enough free disk space in {folder}: {needed / 1e6:.0f} MB needed (the file and "
-                            f"the package made from it), {free / 1e6:.0f} MB free; free some space or choose "
-                            "another folder")
+        raise DiskFullError(
+            f"not enough free disk space in {folder}: {needed / 1e6:.0f} MB needed (the file and "
+            f"the package made from it), {free / 1e6:.0f} MB free; free some space or choose "
+            "another folder"
+        )
 
 
-def _write_body(reply: Reply, partial: Path, offset: int, total: Optional[int], settings: Fetch,
-                state: _Attempt) -> int:
+def _write_body(
+    reply: Reply, partial: Path, offset: int, total: Optional[int], settings: Fetch, state: _Attempt
+) -> int:
     """Append the body to the partial file (truncated to `offset` first), each block written to
     the file as it arrives (unbuffered); returns the file's size. StalledError when less than
     STALL_BYTES arrive in `settings.stall_s`; a write that fails ends in a DownloadError."""
@@ -317,8 +334,7 @@ def _write_body(reply: Reply, partial: Path, offset: int, total: Optional[int], 
         raise _write_error(partial, error) from None
 
 
-def _append(handle: BinaryIO, reply: Reply, done: int, total: Optional[int], settings: Fetch,
-            state: _Attempt) -> int:
+def _append(handle: BinaryIO, reply: Reply, done: int, total: Optional[int], settings: Fetch, state: _Attempt) -> int:
     """Write the body's blocks at the handle's position as they come; returns the size reached."""
     window_start, window_bytes = time.monotonic(), 0
     for block in reply.chunks:
@@ -346,8 +362,10 @@ def _write_error(partial: Path, error: OSError) -> DownloadError:
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
         size = partial.stat().st_size if partial.exists() else 0
         partial.unlink(missing_ok=True)
-        return DiskFullError(f"the disk holding {partial.parent} is full after {size_text(size)} of the download; "
-                             "the partial file was removed: free some space or choose another folder")
+        return DiskFullError(
+            f"the disk holding {partial.parent} is full after {size_text(size)} of the download; "
+            "the partial file was removed: free some space or choose another folder"
+        )
     return DownloadError(f"cannot write {partial}: {error.strerror or error}; choose another folder")
 
 
@@ -375,8 +393,15 @@ def file_name(url: str) -> str:
     return re.sub(r"[^0-9A-Za-z._-]", "_", name) or "checkpoint.pth"
 
 
-def download_package(url: str, out: Path, settings: Fetch = Fetch(), *, name: Optional[str] = None,
-                     overwrite: bool = False, sha256: Optional[str] = None) -> ModelPackage:
+def download_package(
+    url: str,
+    out: Path,
+    settings: Fetch = Fetch(),
+    *,
+    name: Optional[str] = None,
+    overwrite: bool = False,
+    sha256: Optional[str] = None,
+) -> ModelPackage:
     """Download `url` and import it into the package folder `out`; returns the ModelPackage.
     With `sha256` (64 hex digits) the downloaded file must have that hash.
 
@@ -418,8 +443,10 @@ def check_sha256(sha256: Optional[str]) -> Optional[str]:
         return None
     text = sha256.strip().lower()
     if not SHA256.fullmatch(text):
-        raise DownloadError(f"the expected sha256 {sha256!r} is not 64 hexadecimal digits; copy it whole from "
-                            "where the file is published")
+        raise DownloadError(
+            f"the expected sha256 {sha256!r} is not 64 hexadecimal digits; copy it whole from "
+            "where the file is published"
+        )
     return text
 
 
@@ -445,19 +472,28 @@ def check_file_hash(path: Path, expected: str, url: str) -> None:
             digest.update(block)
     if digest.hexdigest() != expected:
         path.unlink()
-        raise DownloadError(f"the file downloaded from {url} has sha256 {digest.hexdigest()}, not the expected "
-                            f"{expected}: it is not the published file (or the server changed it); it was removed "
-                            "and nothing was written: check the address and the hash")
+        raise DownloadError(
+            f"the file downloaded from {url} has sha256 {digest.hexdigest()}, not the expected "
+            f"{expected}: it is not the published file (or the server changed it); it was removed "
+            "and nothing was written: check the address and the hash"
+        )
 
 
-def import_file(checkpoint: Path, out: Path, url: str, *, name: str, overwrite: bool,
-                say: Callable[[str], None]) -> ModelPackage:
+def import_file(
+    checkpoint: Path, out: Path, url: str, *, name: str, overwrite: bool, say: Callable[[str], None]
+) -> ModelPackage:
     """The strict import of a downloaded file, with its URL and real file name in the provenance."""
     from .import_checkpoint import import_released
 
     try:
-        return import_released(checkpoint, out, overwrite=overwrite, name=name, progress=say,
-                               provenance={"source_checkpoint": file_name(url), "source_url": url})
+        return import_released(
+            checkpoint,
+            out,
+            overwrite=overwrite,
+            name=name,
+            progress=say,
+            provenance={"source_checkpoint": file_name(url), "source_url": url},
+        )
     except (CheckpointError, UnsafeCheckpointError) as error:
         raise NotACheckpointError(f"the file downloaded from {url} is not a GAIR checkpoint: {error}") from None
     except OSError as error:
@@ -465,8 +501,10 @@ def import_file(checkpoint: Path, out: Path, url: str, *, name: str, overwrite: 
             raise DownloadError(f"cannot write the package {out}: {error}") from None
         raise NotACheckpointError(f"the file downloaded from {url} is not a GAIR checkpoint: {error}") from None
     except (KeyError, ValueError, EOFError, zipfile.BadZipFile, pickle.UnpicklingError) as error:
-        raise NotACheckpointError(f"the file downloaded from {url} is not a GAIR checkpoint (a PyTorch "
-                                  f"checkpoint.pth): {type(error).__name__}: {error}") from None
+        raise NotACheckpointError(
+            f"the file downloaded from {url} is not a GAIR checkpoint (a PyTorch "
+            f"checkpoint.pth): {type(error).__name__}: {error}"
+        ) from None
 
 
 # --- command line --------------------------------------------------------------------------
@@ -490,13 +528,21 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--url", default=DEFAULT_URL, help=f"the checkpoint to download (default: {DEFAULT_URL})")
     parser.add_argument("--out", type=Path, required=True, help="the package folder to write")
     parser.add_argument("--name", help="package name (default: the folder's name)")
-    parser.add_argument("--overwrite", action="store_true",
-                        help="replace an existing model package folder (any other folder is refused)")
-    parser.add_argument("--sha256", help="the file's expected sha256 (64 hex digits): a file with another hash "
-                        "is refused and removed")
-    parser.add_argument("--stall-timeout", type=float, default=STALL_SECONDS, metavar="SECONDS",
-                        help=f"give up an attempt that gets less than {STALL_BYTES} bytes in this long "
-                        f"(default {STALL_SECONDS:.0f})")
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing model package folder (any other folder is refused)",
+    )
+    parser.add_argument(
+        "--sha256", help="the file's expected sha256 (64 hex digits): a file with another hash is refused and removed"
+    )
+    parser.add_argument(
+        "--stall-timeout",
+        type=float,
+        default=STALL_SECONDS,
+        metavar="SECONDS",
+        help=f"give up an attempt that gets less than {STALL_BYTES} bytes in this long (default {STALL_SECONDS:.0f})",
+    )
     parser.add_argument("--retries", type=int, default=5, help="attempts in a row without progress (default 5)")
     parser.add_argument("--backoff", type=float, default=1.0, help="first wait between attempts in seconds")
     parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
@@ -512,11 +558,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     def transport(url: str, offset: int) -> Reply:
         return urllib_transport(url, offset, timeout=stall)
 
-    settings = Fetch(transport=transport, progress=_ConsoleProgress(), say=say, retries=args.retries,
-                     backoff_s=args.backoff, stall_s=stall)
+    settings = Fetch(
+        transport=transport,
+        progress=_ConsoleProgress(),
+        say=say,
+        retries=args.retries,
+        backoff_s=args.backoff,
+        stall_s=stall,
+    )
     try:
-        package = download_package(args.url, args.out, settings, name=args.name, overwrite=args.overwrite,
-                                   sha256=args.sha256)
+        package = download_package(
+            args.url, args.out, settings, name=args.name, overwrite=args.overwrite, sha256=args.sha256
+        )
     except KeyboardInterrupt:
         print("\ninterrupted; run the same command again to resume", file=sys.stderr)
         return 130
@@ -525,8 +578,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             raise
         print(f"\nerror: {error}", file=sys.stderr)
         return 2
-    print(f"package {package.name} written to {args.out} (sha256 of the file "
-          f"{package.meta['provenance']['source_sha256']})")
+    print(
+        f"package {package.name} written to {args.out} (sha256 of the file "
+        f"{package.meta['provenance']['source_sha256']})"
+    )
     return 0
 
 

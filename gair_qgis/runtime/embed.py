@@ -3,6 +3,7 @@
 Same flags and output files as `python -m gair_core.embed`, with --package in place of
 --checkpoint (default: the bundled package).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,9 +30,14 @@ class RuntimeBackend:
 
     def describe(self) -> dict[str, Any]:
         package = self.runtime.package
-        return {"backend": "onnxruntime", "package": str(package.root), "name": package.name,
-                "untrained": package.untrained, "execution_provider": self.runtime.provider,
-                "embed_dim": package.embed_dim}
+        return {
+            "backend": "onnxruntime",
+            "package": str(package.root),
+            "name": package.name,
+            "untrained": package.untrained,
+            "execution_provider": self.runtime.provider,
+            "embed_dim": package.embed_dim,
+        }
 
     def encode_rs(self, image: NDArray[Any]) -> tuple[EncodedTile, NDArray[Any]]:
         tile = self.runtime.encode_rs(image[None])[0]
@@ -49,8 +55,12 @@ class RuntimeBackend:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = embed_cli.build_parser("python -m gair_qgis.runtime.embed", "--package",
-                                    "model package folder (default: the bundled one)", required=False)
+    parser = embed_cli.build_parser(
+        "python -m gair_qgis.runtime.embed",
+        "--package",
+        "model package folder (default: the bundled one)",
+        required=False,
+    )
     parser.add_argument("--cpu", action="store_true", help="force the CPU execution provider")
     return parser
 

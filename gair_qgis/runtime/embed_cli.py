@@ -2,6 +2,7 @@
 (onnxruntime): same flags and output files as the released `extract_embeddings.py`, one
 implementation, two backends.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,12 +35,19 @@ from .preprocess import (
 )
 from .raster_file import RasterInfo, check_has_data, read_raster
 
-OUTPUT_FILES = ("rs_embedding.npy", "sv_embedding.npy", "sv_projected_embedding.npy", "loc_embedding.npy",
-                "localized_rs_embedding.npy")
+OUTPUT_FILES = (
+    "rs_embedding.npy",
+    "sv_embedding.npy",
+    "sv_projected_embedding.npy",
+    "loc_embedding.npy",
+    "localized_rs_embedding.npy",
+)
 SUMMARY_FILE = "embed_summary.json"  # written last: it lists the set of outputs a run wrote
 # `.<output>.<pid>@<host>.partial`: an output being written (see `_write_into_place`)
-PARTIAL_OUTPUT = re.compile(rf"\.(?:{'|'.join(re.escape(n) for n in (*OUTPUT_FILES, SUMMARY_FILE))})"
-                            rf"\.{OWNER.pattern}\.partial")
+PARTIAL_OUTPUT = re.compile(
+    rf"\.(?:{'|'.join(re.escape(n) for n in (*OUTPUT_FILES, SUMMARY_FILE))})"
+    rf"\.{OWNER.pattern}\.partial"
+)
 
 
 class Backend(Protocol):
@@ -71,8 +79,10 @@ def read_points(args: argparse.Namespace) -> Optional[NDArray[Any]]:
             try:
                 values.append([float(row["lon"]), float(row["lat"])])
             except (TypeError, ValueError):
-                raise InputError(f"{args.points} row {number}: lon {row['lon']!r}, lat {row['lat']!r} are not "
-                                 "numbers; give decimal degrees in every row") from None
+                raise InputError(
+                    f"{args.points} row {number}: lon {row['lon']!r}, lat {row['lat']!r} are not "
+                    "numbers; give decimal degrees in every row"
+                ) from None
         return check_lonlat(np.array(values, dtype=np.float64), f"{args.points} row {{i}}", number_from=2)
     if (args.lon is None) != (args.lat is None):
         raise InputError("give both --lon and --lat, or neither")
@@ -96,21 +106,30 @@ def tile_coords(tile: RasterInfo, lonlat: NDArray[Any], bbox: Optional[Sequence[
 
 
 def build_parser(prog: str, model_flag: str, model_help: str, required: bool = True) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=prog,
-                                     description="Extract GAIR RS, SV, location and localized RS embeddings.")
+    parser = argparse.ArgumentParser(
+        prog=prog, description="Extract GAIR RS, SV, location and localized RS embeddings."
+    )
     parser.add_argument(model_flag, type=Path, required=required, help=model_help)
-    parser.add_argument("--rs-image", type=Path,
-                        help="RS tile (GeoTIFF): 10 bands in model order or a 12-band L2A stack")
+    parser.add_argument(
+        "--rs-image", type=Path, help="RS tile (GeoTIFF): 10 bands in model order or a 12-band L2A stack"
+    )
     parser.add_argument("--sv-image", type=Path, help="street-view photo (JPEG/PNG)")
     parser.add_argument("--lon", type=float, help="longitude of the photo (degrees)")
     parser.add_argument("--lat", type=float, help="latitude of the photo (degrees)")
     parser.add_argument("--points", type=Path, help="CSV with columns lon,lat (instead of --lon/--lat)")
     parser.add_argument(
-        "--rs-bbox", type=float, nargs=4, metavar=("LON_MIN", "LAT_MAX", "LON_MAX", "LAT_MIN"),
+        "--rs-bbox",
+        type=float,
+        nargs=4,
+        metavar=("LON_MIN", "LAT_MAX", "LON_MAX", "LAT_MIN"),
         help="box of the RS tile (default: the raster's own bounds)",
     )
-    parser.add_argument("--query-mode", choices=["nili", "liif", "bilinear"], default="nili",
-                        help="localized query: NILI (the released 'liif') or plain bilinear")
+    parser.add_argument(
+        "--query-mode",
+        choices=["nili", "liif", "bilinear"],
+        default="nili",
+        help="localized query: NILI (the released 'liif') or plain bilinear",
+    )
     parser.add_argument("--normalize", action="store_true", help="L2-normalise every embedding")
     parser.add_argument("--output-dir", type=Path, default=Path("outputs"), help="folder for the .npy files")
     parser.add_argument("--overwrite", action="store_true", help="replace outputs already in --output-dir")
@@ -134,7 +153,9 @@ def compute(args: argparse.Namespace, backend: Backend) -> dict[str, NDArray[Any
         encoded, global_embedding = backend.encode_rs(preprocess_rs(pixels, backend.rs_spec, list(raster.band_names)))
         outputs["rs_embedding.npy"] = global_embedding[None]
     if args.sv_image is not None:
-        pooled, projected = backend.encode_sv(preprocess_sv(read_photo(args.sv_image, backend.sv_spec.input_size), backend.sv_spec))
+        pooled, projected = backend.encode_sv(
+            preprocess_sv(read_photo(args.sv_image, backend.sv_spec.input_size), backend.sv_spec)
+        )
         outputs["sv_embedding.npy"] = pooled[None]
         outputs["sv_projected_embedding.npy"] = projected[None]
     if lonlat is not None:
@@ -157,8 +178,9 @@ def write_outputs(args: argparse.Namespace, outputs: dict[str, NDArray[Any]], mo
     targets = [out_dir / name for name in outputs] + [out_dir / SUMMARY_FILE]
     existing = [str(p) for p in targets if p.exists()]
     if existing and not args.overwrite:
-        raise InputError(f"outputs already exist ({', '.join(existing)}); "
-                         "pass --overwrite or pick another --output-dir")
+        raise InputError(
+            f"outputs already exist ({', '.join(existing)}); pass --overwrite or pick another --output-dir"
+        )
     earlier = earlier_outputs(out_dir) if args.overwrite else []
     remove_stale(out_dir, PARTIAL_OUTPUT)  # what a killed run (kill -9) left half-written
     summary = {
@@ -168,8 +190,10 @@ def write_outputs(args: argparse.Namespace, outputs: dict[str, NDArray[Any]], mo
             if key not in ("overwrite", "output_dir")
         },
         "model": model,
-        "outputs": {name: {"path": str(out_dir / name), "shape": list(a.shape), "dtype": "float32"}
-                    for name, a in outputs.items()},
+        "outputs": {
+            name: {"path": str(out_dir / name), "shape": list(a.shape), "dtype": "float32"}
+            for name, a in outputs.items()
+        },
     }
     for name, array in outputs.items():
         _write_into_place(out_dir / name, functools.partial(_save_array, array=array))
@@ -206,8 +230,11 @@ def _write_into_place(path: Path, write: Callable[[Any], object]) -> None:
         partial.unlink(missing_ok=True)
 
 
-def main(argv: Optional[Sequence[str]], parser: argparse.ArgumentParser,
-         make_backend: Callable[[argparse.Namespace], Backend]) -> int:
+def main(
+    argv: Optional[Sequence[str]],
+    parser: argparse.ArgumentParser,
+    make_backend: Callable[[argparse.Namespace], Backend],
+) -> int:
     args = parser.parse_args(argv)
     if args.rs_image is None and args.sv_image is None and args.lon is None and args.points is None:
         parser.error("nothing to embed: give --rs-image, --sv-image and/or --lon/--lat or --points")

@@ -4,6 +4,7 @@ Each is raised for something the user can fix; its message names the input and t
 Command lines turn them into a one-line message and exit code 2; the plugin shows the
 message in its message bar or the Processing log.
 """
+
 from __future__ import annotations
 
 import pickle  # nosec B403  # only to subclass pickle.UnpicklingError; nothing is unpickled here

@@ -4,6 +4,7 @@ A tile (or any output raster) is a north-up pixel grid: `PixelGrid`. A point's n
 tile position is (u, v) = (fractional column / width, fractional row / height); the
 interpolator takes c = 2 (u, v) - 1 (docs/MODEL.md §2).
 """
+
 from __future__ import annotations
 
 import math
@@ -100,6 +101,7 @@ def tile_queries(grid: PixelGrid, x: NDArray[Any], y: NDArray[Any]) -> NDArray[A
 
 # --- windows and tiling (whole pixels of a PixelGrid) ----------------------------------
 
+
 class Window(NamedTuple):
     """A block of whole pixels of a grid: first column and row, size. May reach outside the grid."""
 
@@ -111,8 +113,14 @@ class Window(NamedTuple):
 
 def subgrid(grid: PixelGrid, window: Window) -> PixelGrid:
     """The PixelGrid of a window of `grid` (same pixels, its own origin and size)."""
-    return PixelGrid(grid.left + window.col * grid.pixel_width, grid.top - window.row * grid.pixel_height,
-                     grid.pixel_width, grid.pixel_height, window.width, window.height)
+    return PixelGrid(
+        grid.left + window.col * grid.pixel_width,
+        grid.top - window.row * grid.pixel_height,
+        grid.pixel_width,
+        grid.pixel_height,
+        window.width,
+        window.height,
+    )
 
 
 def fractional_pixel(grid: PixelGrid, x: ArrayLike, y: ArrayLike) -> tuple[NDArray[Any], NDArray[Any]]:
@@ -178,11 +186,15 @@ def ground_pixel_size_m(grid: PixelGrid, to_lonlat: ToLonLat, x: float, y: float
     of 10 map units is 7.37 m on the ground at 42.5 N; a UTM pixel of 10 m is 10.004 m on its
     central meridian (scale 0.9996); degrees become metres at the point's latitude."""
     half_x, half_y = grid.pixel_width / 2, grid.pixel_height / 2
-    lon, lat = to_lonlat(np.array([x - half_x, x + half_x, x, x], dtype=np.float64),
-                         np.array([y, y, y - half_y, y + half_y], dtype=np.float64))
+    lon, lat = to_lonlat(
+        np.array([x - half_x, x + half_x, x, x], dtype=np.float64),
+        np.array([y, y, y - half_y, y + half_y], dtype=np.float64),
+    )
     lon, lat = np.asarray(lon, np.float64), np.asarray(lat, np.float64)
     if not (np.isfinite(lon).all() and np.isfinite(lat).all()):
-        raise InputError(f"the point ({x}, {y}) cannot be mapped to longitude and latitude; is it inside the CRS's area?")
+        raise InputError(
+            f"the point ({x}, {y}) cannot be mapped to longitude and latitude; is it inside the CRS's area?"
+        )
     east, north = metres_per_degree(float(lat.mean()))
 
     def distance(i: int, j: int) -> float:
@@ -222,18 +234,32 @@ class TileLattice:
 
     def tile(self, grid: PixelGrid, i: int, j: int) -> Window:
         """Tile (i, j), shifted inside the grid (a point of its cell inside the grid stays inside it)."""
-        return fit_window(grid, Window(self.first.col + i * self.stride[0], self.first.row + j * self.stride[1],
-                                       self.first.width, self.first.height))
+        return fit_window(
+            grid,
+            Window(
+                self.first.col + i * self.stride[0],
+                self.first.row + j * self.stride[1],
+                self.first.width,
+                self.first.height,
+            ),
+        )
 
     def cell_grid(self, grid: PixelGrid, cells: tuple[int, int]) -> PixelGrid:
         """A grid with one stride-sized pixel per tile cell, centred on the tiles of `grid`."""
         (sx, sy), first = self.stride, self.first
-        return PixelGrid(grid.left + (first.col + (first.width - sx) / 2) * grid.pixel_width,
-                         grid.top - (first.row + (first.height - sy) / 2) * grid.pixel_height,
-                         sx * grid.pixel_width, sy * grid.pixel_height, cells[0], cells[1])
+        return PixelGrid(
+            grid.left + (first.col + (first.width - sx) / 2) * grid.pixel_width,
+            grid.top - (first.row + (first.height - sy) / 2) * grid.pixel_height,
+            sx * grid.pixel_width,
+            sy * grid.pixel_height,
+            cells[0],
+            cells[1],
+        )
 
     def count(self, window: Window) -> tuple[int, int]:
         """Tiles along x and y that cover `window` when the first tile starts at its corner."""
         sx, sy = self.stride
-        return (max(1, math.ceil((window.width - self.first.width) / sx) + 1),
-                max(1, math.ceil((window.height - self.first.height) / sy) + 1))
+        return (
+            max(1, math.ceil((window.width - self.first.width) / sx) + 1),
+            max(1, math.ceil((window.height - self.first.height) / sy) + 1),
+        )

@@ -6,6 +6,7 @@ mapped exactly as `gair_core` maps them (every key loaded or ignored with a reas
 missing or mis-shaped keys are errors), and the weightless ONNX graphs shipped with the
 plugin (`graphs/base/`, made by `gair_core.export --templates-only`) are filled with them.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,9 +26,15 @@ from .torch_pickle import load_checkpoint, state_dict_from_checkpoint
 TEMPLATES = Path(__file__).with_name("graphs") / "base"
 
 
-def import_released(checkpoint: Path, out: Path, *, overwrite: bool = False, name: str = "gair-base-released",
-                    progress: Optional[Callable[[str], None]] = None,
-                    provenance: Optional[dict[str, Any]] = None) -> pkg.ModelPackage:
+def import_released(
+    checkpoint: Path,
+    out: Path,
+    *,
+    overwrite: bool = False,
+    name: str = "gair-base-released",
+    progress: Optional[Callable[[str], None]] = None,
+    provenance: Optional[dict[str, Any]] = None,
+) -> pkg.ModelPackage:
     """Write a package from a released-layout checkpoint; returns it, loaded and verified.
     `provenance` adds to (or overrides) the recorded provenance, e.g. the download URL."""
     say = progress or (lambda message: None)
@@ -51,10 +58,15 @@ def import_released(checkpoint: Path, out: Path, *, overwrite: bool = False, nam
         **(provenance or {}),
     }
     meta = pkg.build_meta(
-        name=name, version="1.0.0", licence="Apache-2.0",
+        name=name,
+        version="1.0.0",
+        licence="Apache-2.0",
         description="The released GAIR weights (Hugging Face PingL/GAIR), imported without torch.",
-        untrained=False, architecture=template["architecture"], embed_dim=template["embed_dim"],
-        inputs=released_inputs(), provenance=provenance_record,
+        untrained=False,
+        architecture=template["architecture"],
+        embed_dim=template["embed_dim"],
+        inputs=released_inputs(),
+        provenance=provenance_record,
     )
     with tempfile.TemporaryDirectory(prefix="gair-import-", dir=out.parent if out.parent.exists() else None) as work:
         say("writing the ONNX weights")
@@ -65,8 +77,9 @@ def import_released(checkpoint: Path, out: Path, *, overwrite: bool = False, nam
 
 @command
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m gair_qgis.runtime.import_checkpoint",
-                                     description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m gair_qgis.runtime.import_checkpoint", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("checkpoint", type=Path, help="the released checkpoint.pth (or any file in its layout)")
     parser.add_argument("--out", type=Path, required=True, help="package folder to write")
     parser.add_argument("--name", default="gair-base-released")

@@ -3,6 +3,7 @@
 Shared by the torch model and the runtime: the ONNX location graph takes the projected
 coordinates, since onnxruntime has no float64 asin.
 """
+
 from __future__ import annotations
 
 import json
@@ -84,8 +85,15 @@ def highest_frequency(package: ModelPackage) -> Optional[float]:
 
 def lagrange_weights(t: NDArray[Any]) -> NDArray[Any]:
     """Cubic Lagrange weights (..., 4) for nodes at -1, 0, 1, 2 and positions t (node units)."""
-    return np.stack([-t * (t - 1) * (t - 2) / 6, (t + 1) * (t - 1) * (t - 2) / 2,
-                     -(t + 1) * t * (t - 2) / 2, (t + 1) * t * (t - 1) / 6], axis=-1)
+    return np.stack(
+        [
+            -t * (t - 1) * (t - 2) / 6,
+            (t + 1) * (t - 1) * (t - 2) / 2,
+            -(t + 1) * t * (t - 2) / 2,
+            (t + 1) * t * (t - 1) / 6,
+        ],
+        axis=-1,
+    )
 
 
 def lagrange_matrix(positions: NDArray[Any], origin: float, step: float, count: int) -> NDArray[Any]:
@@ -137,9 +145,15 @@ class BandLimitedRaster:
     result against every pixel.
     """
 
-    def __init__(self, width: int, height: int, evaluate: Evaluate, frequency: Optional[float],
-                 equal_earth_at: Optional[EqualEarthAt] = None,
-                 tolerance: float = 1e-3) -> None:
+    def __init__(
+        self,
+        width: int,
+        height: int,
+        evaluate: Evaluate,
+        frequency: Optional[float],
+        equal_earth_at: Optional[EqualEarthAt] = None,
+        tolerance: float = 1e-3,
+    ) -> None:
         self.width, self.height, self.evaluate, self.tolerance = width, height, evaluate, tolerance
         self.step: Optional[float] = None  # node step in pixels; None: every pixel is evaluated
         self.evaluations = 0
@@ -165,13 +179,15 @@ class BandLimitedRaster:
         here = equal_earth_at(cols, rows)
         right = equal_earth_at(cols + 1, rows)
         down = equal_earth_at(cols, rows + 1)
-        return float(np.nanmax(np.concatenate([np.linalg.norm(right - here, axis=1),
-                                               np.linalg.norm(down - here, axis=1)])))
+        return float(
+            np.nanmax(np.concatenate([np.linalg.norm(right - here, axis=1), np.linalg.norm(down - here, axis=1)]))
+        )
 
     def _node_positions(self, step: float) -> tuple[NDArray[Any], NDArray[Any]]:
         def axis(size: int) -> NDArray[Any]:
             count = max(4, int(np.ceil((size - 1) / step - 1e-9)) + 1)
             return 0.5 + step * np.arange(count)
+
         return axis(self.width), axis(self.height)
 
     def _values_at(self, cols: NDArray[Any], rows: NDArray[Any]) -> Optional[NDArray[Any]]:
@@ -198,8 +214,9 @@ class BandLimitedRaster:
                 return
             step, nodes, xs, ys = self._refine(step, nodes, centres, xs, ys)
 
-    def _refine(self, step: float, nodes: NDArray[Any], centres: NDArray[Any], xs: NDArray[Any],
-                ys: NDArray[Any]) -> tuple[float, Optional[NDArray[Any]], NDArray[Any], NDArray[Any]]:
+    def _refine(
+        self, step: float, nodes: NDArray[Any], centres: NDArray[Any], xs: NDArray[Any], ys: NDArray[Any]
+    ) -> tuple[float, Optional[NDArray[Any]], NDArray[Any], NDArray[Any]]:
         """Halve the step: old nodes and centres are kept, the edge midpoints evaluated."""
         half = step / 2
         fine_x, fine_y = 0.5 + half * np.arange(2 * len(xs) - 1), 0.5 + half * np.arange(2 * len(ys) - 1)

@@ -9,6 +9,7 @@ because the weights sum to one. The geometry splits into an x part (cell column 
 offset per shift) and a y part, so on a pixel grid it costs O(width + height).
 The torch model evaluates the same geometry (`query_geometry_of`) on its own device.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -138,15 +139,17 @@ class HeatmapTables:
         return np.ascontiguousarray(self.gram.reshape(n, n, n, n).transpose(0, 2, 1, 3).reshape(n * n, n * n))
 
     @staticmethod
-    def build(cell_table: NDArray[Any], offset_weight: NDArray[Any], bias: NDArray[Any],
-              s: NDArray[Any]) -> HeatmapTables:
+    def build(
+        cell_table: NDArray[Any], offset_weight: NDArray[Any], bias: NDArray[Any], s: NDArray[Any]
+    ) -> HeatmapTables:
         q = cell_table.astype(np.float64) + bias.astype(np.float64)
         w_d = offset_weight.astype(np.float64)
         s = np.asarray(s, dtype=np.float64).reshape(-1)
         gram = q @ q.T
         per_cell = np.column_stack([q @ s, q @ w_d, np.diag(gram)])
-        return HeatmapTables(per_cell.astype(np.float32), gram.astype(np.float32), w_d.T @ s, w_d.T @ w_d,
-                             float(np.linalg.norm(s)))
+        return HeatmapTables(
+            per_cell.astype(np.float32), gram.astype(np.float32), w_d.T @ s, w_d.T @ w_d, float(np.linalg.norm(s))
+        )
 
 
 CHUNK = 1 << 14  # queries per block: small blocks stay in cache and avoid page faults

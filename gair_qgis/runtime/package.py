@@ -12,6 +12,7 @@ Graph weights live beside each graph as ONNX external data (`<graph>.weights`), 
 by `<graph>.layout.json` (parameter name, offset, shape, dtype). The same layout lets the
 torch-free import fill a graph from a released checkpoint (`write_weights`).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -83,8 +84,12 @@ class HeadSpec:
     @staticmethod
     def from_dict(data: dict[str, Any]) -> HeadSpec:
         return HeadSpec(
-            name=data["name"], task=data["task"], input=data["input"], file=data["file"],
-            labels=tuple(data.get("labels", ())), targets=tuple(data.get("targets", ())),
+            name=data["name"],
+            task=data["task"],
+            input=data["input"],
+            file=data["file"],
+            labels=tuple(data.get("labels", ())),
+            targets=tuple(data.get("targets", ())),
             metric=dict(data.get("metric", {})),
         )
 
@@ -193,8 +198,14 @@ def check_member_name(name: Any, entry: str, root: Optional[Path] = None) -> str
     fix = "a package file must be a relative path inside the package; the package is refused"
     if not isinstance(name, str) or not name:
         raise PackageError(f"{entry}: {name!r} is not a file name; {fix}")
-    if (name.startswith("/") or PureWindowsPath(name).is_absolute() or any(c in name for c in _REFUSED_IN_NAMES)
-            or posixpath.normpath(name) != name or ".." in name.split("/") or name == MODEL_JSON):
+    if (
+        name.startswith("/")
+        or PureWindowsPath(name).is_absolute()
+        or any(c in name for c in _REFUSED_IN_NAMES)
+        or posixpath.normpath(name) != name
+        or ".." in name.split("/")
+        or name == MODEL_JSON
+    ):
         raise PackageError(f"{entry} names {name!r}: {fix}")
     if root is not None:
         check_resolves_inside(root, name, f"{entry} names {name!r}, which")
@@ -207,8 +218,10 @@ def check_resolves_inside(root: Path, name: str, what: str) -> None:
     inside = root.resolve()
     resolved = (root / name).resolve()
     if resolved == inside or not resolved.is_relative_to(inside):
-        raise PackageError(f"{what} resolves outside the package (to {resolved}, through a symbolic link); a package "
-                           "file must be a relative path inside the package; the package is refused")
+        raise PackageError(
+            f"{what} resolves outside the package (to {resolved}, through a symbolic link); a package "
+            "file must be a relative path inside the package; the package is refused"
+        )
 
 
 def model_card(root: Path) -> Optional[bytes]:
@@ -227,8 +240,11 @@ def _require(condition: bool, where: Path, what: str) -> None:
 
 
 def _check_listed(name: Any, entry: str, files: Mapping[str, Any], where: Path) -> None:
-    _require(isinstance(name, str) and name in files, where,
-             f"{entry} names {name!r}, which is not listed in 'files' (every file a package uses is hashed there)")
+    _require(
+        isinstance(name, str) and name in files,
+        where,
+        f"{entry} names {name!r}, which is not listed in 'files' (every file a package uses is hashed there)",
+    )
 
 
 def _check_heads(heads: Any, key: str, files: Mapping[str, Any], where: Path) -> None:
@@ -238,24 +254,38 @@ def _check_heads(heads: Any, key: str, files: Mapping[str, Any], where: Path) ->
         _require(isinstance(head, dict), where, f"{entry} is not an object")
         try:
             spec = HeadSpec.from_dict(head)
-            valid = (isinstance(spec.name, str) and bool(spec.name) and spec.task in HEAD_TASKS
-                     and spec.input in HEAD_INPUTS and all(isinstance(v, str) for v in spec.labels + spec.targets))
+            valid = (
+                isinstance(spec.name, str)
+                and bool(spec.name)
+                and spec.task in HEAD_TASKS
+                and spec.input in HEAD_INPUTS
+                and all(isinstance(v, str) for v in spec.labels + spec.targets)
+            )
         except (KeyError, TypeError, ValueError) as error:
-            raise PackageError(f"{where}: {entry} lacks or mistypes a field ({type(error).__name__}: {error}); the "
-                               "package is malformed: re-export or re-import it") from None
-        _require(valid, where, f"{entry} needs a name, a task in {HEAD_TASKS}, an input in {HEAD_INPUTS} and text labels")
+            raise PackageError(
+                f"{where}: {entry} lacks or mistypes a field ({type(error).__name__}: {error}); the "
+                "package is malformed: re-export or re-import it"
+            ) from None
+        _require(
+            valid, where, f"{entry} needs a name, a task in {HEAD_TASKS}, an input in {HEAD_INPUTS} and text labels"
+        )
         _check_listed(spec.file, f"{entry}.file", files, where)
 
 
 def _check_inputs(meta: Mapping[str, Any], where: Path) -> None:
     inputs: Any = meta.get("inputs")
-    _require(isinstance(inputs, dict) and isinstance(inputs.get("rs"), dict) and isinstance(inputs.get("sv"), dict),
-             where, "'inputs' needs 'rs' and 'sv' objects")
+    _require(
+        isinstance(inputs, dict) and isinstance(inputs.get("rs"), dict) and isinstance(inputs.get("sv"), dict),
+        where,
+        "'inputs' needs 'rs' and 'sv' objects",
+    )
     try:
         rs, sv = RSInputSpec.from_dict(inputs["rs"]), SVInputSpec.from_dict(inputs["sv"])
     except (KeyError, TypeError, ValueError) as error:
-        raise PackageError(f"{where}: 'inputs' lacks or mistypes a field ({type(error).__name__}: {error}); the "
-                           "package is malformed: re-export or re-import it") from None
+        raise PackageError(
+            f"{where}: 'inputs' lacks or mistypes a field ({type(error).__name__}: {error}); the "
+            "package is malformed: re-export or re-import it"
+        ) from None
     _require(len(rs.bands) == len(rs.mean) == len(rs.std) > 0, where, "'inputs.rs' needs one mean and std per band")
     _require(min(rs.input_size, rs.token_grid, sv.input_size) > 0, where, "input sizes and token_grid must be positive")
     _require(all(v > 0 for v in rs.std + sv.std), where, "every std in 'inputs' must be positive")
@@ -274,16 +304,24 @@ def validate_meta(meta: Any, root: Path) -> None:
         )
     files = meta.get("files")
     if not isinstance(files, dict) or not files:
-        raise PackageError(f"{where} has no 'files' list of sha256 hashes, so the package cannot be verified; "
-                           "re-export or re-import the package")
+        raise PackageError(
+            f"{where} has no 'files' list of sha256 hashes, so the package cannot be verified; "
+            "re-export or re-import the package"
+        )
     for name, digest in files.items():
         check_member_name(name, f"{where}: 'files' entry", root)
-        _require(isinstance(digest, str) and bool(_SHA256.fullmatch(digest)), where,
-                 f"'files' entry {name!r} has no sha256 (64 hex digits)")
+        _require(
+            isinstance(digest, str) and bool(_SHA256.fullmatch(digest)),
+            where,
+            f"'files' entry {name!r} has no sha256 (64 hex digits)",
+        )
     _require(isinstance(meta.get("name"), str) and bool(meta["name"]), where, "'name' is missing")
     size = meta.get("embedding_size")
-    _require(isinstance(size, int) and not isinstance(size, bool) and size > 0, where,
-             "'embedding_size' is not a positive whole number")
+    _require(
+        isinstance(size, int) and not isinstance(size, bool) and size > 0,
+        where,
+        "'embedding_size' is not a positive whole number",
+    )
     _check_inputs(meta, where)
     graphs = meta.get("graphs")
     _require(isinstance(graphs, dict), where, "'graphs' is missing")
@@ -299,9 +337,16 @@ def validate_meta(meta: Any, root: Path) -> None:
     _check_heads(meta.get("heads", []), "heads", files, where)
     _check_heads(meta.get("replaced_heads", []), "replaced_heads", files, where)
     scale = meta.get("similarity_scale")
-    _require(scale is None or (isinstance(scale, list) and len(scale) == 2
-                               and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in scale)),
-             where, "'similarity_scale' is not two numbers")
+    _require(
+        scale is None
+        or (
+            isinstance(scale, list)
+            and len(scale) == 2
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in scale)
+        ),
+        where,
+        "'similarity_scale' is not two numbers",
+    )
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -330,18 +375,27 @@ def check_replaceable(out_dir: str | Path, overwrite: bool) -> None:
     if not overwrite:
         raise PackageError(f"{out_dir} already exists; choose another folder or allow overwriting")
     if out_dir.is_symlink() or not out_dir.is_dir() or not is_model_package(out_dir):
-        raise PackageError(f"{out_dir} exists and is not a GAIR model package (no {MODEL_JSON} of ours); "
-                           "it was left untouched: choose a new folder for the package")
+        raise PackageError(
+            f"{out_dir} exists and is not a GAIR model package (no {MODEL_JSON} of ours); "
+            "it was left untouched: choose a new folder for the package"
+        )
     meta = json.loads((out_dir / MODEL_JSON).read_text())
     ours = set(meta.get("files", {})) | {MODEL_JSON, MODEL_CARD}
-    foreign = sorted(str(p.relative_to(out_dir)) for p in out_dir.rglob("*")
-                     if not p.is_dir() and str(p.relative_to(out_dir)) not in ours)
+    foreign = sorted(
+        str(p.relative_to(out_dir))
+        for p in out_dir.rglob("*")
+        if not p.is_dir() and str(p.relative_to(out_dir)) not in ours
+    )
     if foreign:
-        raise PackageError(f"{out_dir} is a GAIR model package but also holds other files ({', '.join(foreign[:5])}); "
-                           "it was left untouched: move those files out or choose a new folder")
+        raise PackageError(
+            f"{out_dir} is a GAIR model package but also holds other files ({', '.join(foreign[:5])}); "
+            "it was left untouched: move those files out or choose a new folder"
+        )
 
 
-def write_package(out_dir: str | Path, meta: dict[str, Any], files: Mapping[str, Path | bytes], overwrite: bool = False) -> Path:
+def write_package(
+    out_dir: str | Path, meta: dict[str, Any], files: Mapping[str, Path | bytes], overwrite: bool = False
+) -> Path:
     """Write a package atomically: files into a temporary sibling folder, hashes into
     model.json, then a swap by renames. An existing folder is replaced only with `overwrite`
     and only when it is one of our packages (`check_replaceable`); it is removed only after
@@ -399,8 +453,9 @@ def write_weights(layout: Iterable[Mapping[str, Any]], arrays: Mapping[str, NDAr
             raise PackageError(f"weights for {path.name}: parameter {key} is missing")
         array = np.ascontiguousarray(arrays[key], dtype=np.dtype(entry["dtype"]))
         if list(array.shape) != list(entry["shape"]):
-            raise PackageError(f"weights for {path.name}: {key} has shape {list(array.shape)}, "
-                               f"expected {entry['shape']}")
+            raise PackageError(
+                f"weights for {path.name}: {key} has shape {list(array.shape)}, expected {entry['shape']}"
+            )
         raw = array.tobytes()
         if len(raw) != entry["length"]:
             raise PackageError(f"weights for {path.name}: {key} has {len(raw)} bytes, expected {entry['length']}")
@@ -470,15 +525,25 @@ def replaced_head_file(name: str) -> str:
 def check_head_name(name: Any, what: str = "head name") -> str:
     """`name` if it can name a head and its file: text without path separators, ':' or
     control characters, not '.' or '..'; else a PackageError."""
-    if (not isinstance(name, str) or not name.strip() or name in (".", "..") or len(name) > 100
-            or any(c in name for c in "/\\:") or any(ord(c) < 32 for c in name)):
+    if (
+        not isinstance(name, str)
+        or not name.strip()
+        or name in (".", "..")
+        or len(name) > 100
+        or any(c in name for c in "/\\:")
+        or any(ord(c) < 32 for c in name)
+    ):
         raise PackageError(f"{what} {name!r} cannot name a head: use a short name without '/', '\\' or ':'")
     return name
 
 
-def add_heads(package_dir: str | Path,
-              heads: Sequence[tuple[dict[str, Any], Sequence[tuple[NDArray[Any], NDArray[Any]]]]],
-              out_dir: Optional[str | Path] = None, *, replace: bool = False) -> ModelPackage:
+def add_heads(
+    package_dir: str | Path,
+    heads: Sequence[tuple[dict[str, Any], Sequence[tuple[NDArray[Any], NDArray[Any]]]]],
+    out_dir: Optional[str | Path] = None,
+    *,
+    replace: bool = False,
+) -> ModelPackage:
     """Add prediction heads to a package and rewrite it atomically, in place or to `out_dir`.
     Each head is (spec, layers); the spec holds name, task ("classification" | "regression"),
     input ("rs_global" | "location" | "sv": the raw embedding the runtime returns), labels or
@@ -496,8 +561,10 @@ def add_heads(package_dir: str | Path,
         name = check_head_name(spec.get("name"))
         if name in specs:
             if not replace:
-                raise PackageError(f"{package.root} already has a head {name}; choose another name, or replace it "
-                                   f"(the old one is then kept in the package as {replaced_head_file(name)})")
+                raise PackageError(
+                    f"{package.root} already has a head {name}; choose another name, or replace it "
+                    f"(the old one is then kept in the package as {replaced_head_file(name)})"
+                )
             old = specs[name]
             files[replaced_head_file(name)] = package.root / old["file"]
             files.pop(old["file"], None)
@@ -539,12 +606,18 @@ def load_package(path: Optional[str | Path] = None) -> ModelPackage:
 # --- metadata --------------------------------------------------------------------------
 
 GRAPH_IO = {
-    "rs_encoder": {"inputs": {"rs_image": "(B, bands, S, S) float32, preprocessed"},
-                   "outputs": ["token_grid (B, n, n, D)", "global_embedding (B, D)", "cell_table (B, n*n, D)"]},
-    "sv_encoder": {"inputs": {"sv_image": "(B, 3, S, S) float32, preprocessed"},
-                   "outputs": ["pooled (B, D)", "projected (B, D)"]},
-    "location_encoder": {"inputs": {"equal_earth": "(N, 2) float64 Equal Earth (X, Y) of (lon, lat)"},
-                         "outputs": ["embedding (N, D)"]},
+    "rs_encoder": {
+        "inputs": {"rs_image": "(B, bands, S, S) float32, preprocessed"},
+        "outputs": ["token_grid (B, n, n, D)", "global_embedding (B, D)", "cell_table (B, n*n, D)"],
+    },
+    "sv_encoder": {
+        "inputs": {"sv_image": "(B, 3, S, S) float32, preprocessed"},
+        "outputs": ["pooled (B, D)", "projected (B, D)"],
+    },
+    "location_encoder": {
+        "inputs": {"equal_earth": "(N, 2) float64 Equal Earth (X, Y) of (lon, lat)"},
+        "outputs": ["embedding (N, D)"],
+    },
 }
 
 
@@ -552,9 +625,19 @@ def graph_files(graph: str) -> dict[str, str]:
     return {"file": f"{graph}.onnx", "weights": f"{graph}.weights", "layout": f"{graph}.layout.json"}
 
 
-def build_meta(*, name: str, version: str, licence: str, description: str, untrained: bool,
-               architecture: dict[str, Any], embed_dim: int, inputs: dict[str, Any], provenance: dict[str, Any],
-               heads: Iterable[dict[str, Any]] = ()) -> dict[str, Any]:
+def build_meta(
+    *,
+    name: str,
+    version: str,
+    licence: str,
+    description: str,
+    untrained: bool,
+    architecture: dict[str, Any],
+    embed_dim: int,
+    inputs: dict[str, Any],
+    provenance: dict[str, Any],
+    heads: Iterable[dict[str, Any]] = (),
+) -> dict[str, Any]:
     """model.json contents (without format version and hashes, which write_package adds)."""
     return {
         "name": name,

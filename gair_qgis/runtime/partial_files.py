@@ -3,6 +3,7 @@ so that a later run can remove those a killed process left behind, and only thos
 file is stale when it was written on this machine by a process that no longer runs.
 
 Standard library only (used by the tile cache, runtime.tile_cache, and the plugin's raster outputs)."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Where a photo was taken: (lon, lat) from its EXIF GPS tags (PIL only; no QGIS, no torch)."""
+
 from __future__ import annotations
 
 from pathlib import Path

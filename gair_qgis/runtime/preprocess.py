@@ -3,6 +3,7 @@
 The constants come from a model package's metadata (`RSInputSpec`, `SVInputSpec`); the
 released model's values live in `released_inputs.json` beside this file and nowhere else.
 """
+
 from __future__ import annotations
 
 import functools
@@ -93,9 +94,7 @@ def canonical_band_name(description: Optional[str]) -> Optional[str]:
     return f"B{match.group(1).upper()}" if match else None
 
 
-def band_indices(
-    band_count: int, spec: RSInputSpec, band_names: Optional[Sequence[Optional[str]]] = None
-) -> list[int]:
+def band_indices(band_count: int, spec: RSInputSpec, band_names: Optional[Sequence[Optional[str]]] = None) -> list[int]:
     """Indices (0-based) of the model's bands in a raster, in model order.
 
     Band descriptions are used when they name every model band; otherwise a 10-band
@@ -121,8 +120,9 @@ def band_indices(
     )
 
 
-def check_band_choice(chosen: Sequence[int], spec: RSInputSpec,
-                      band_names: Optional[Sequence[Optional[str]]] = None, what: str = "BANDS") -> None:
+def check_band_choice(
+    chosen: Sequence[int], spec: RSInputSpec, band_names: Optional[Sequence[Optional[str]]] = None, what: str = "BANDS"
+) -> None:
     """InputError when an explicit band mapping (0-based, model order) puts a band whose
     description names a Sentinel-2 band where another model band is expected (all band 1,
     reversed bands). Bands without such a description (an RGB raster) may be mapped freely."""
@@ -130,9 +130,11 @@ def check_band_choice(chosen: Sequence[int], spec: RSInputSpec,
         name = band_names[index] if band_names is not None and index < len(band_names) else None
         found = canonical_band_name(name)
         if found is not None and found != wanted:
-            raise InputError(f"{what} puts band {index + 1} (described as {name!r}, i.e. {found}) where {wanted} is "
-                             f"expected; list the bands for {', '.join(spec.bands)} in that order, or fix the band "
-                             "descriptions")
+            raise InputError(
+                f"{what} puts band {index + 1} (described as {name!r}, i.e. {found}) where {wanted} is "
+                f"expected; list the bands for {', '.join(spec.bands)} in that order, or fix the band "
+                "descriptions"
+            )
 
 
 def select_bands(
@@ -223,11 +225,17 @@ def check_photo_size(width: int, height: int, input_size: Optional[int], what: s
     import warnings
 
     if min(width, height) < MIN_PHOTO_SIDE:
-        raise InputError(f"{what} is {width} x {height} px: too small for the model, which needs at least "
-                         f"{MIN_PHOTO_SIDE} px a side (one patch); use the original, larger photo")
+        raise InputError(
+            f"{what} is {width} x {height} px: too small for the model, which needs at least "
+            f"{MIN_PHOTO_SIDE} px a side (one patch); use the original, larger photo"
+        )
     if input_size and input_size > UPSAMPLING_WARNED * min(width, height):
-        warnings.warn(f"{what} is {width} x {height} px, enlarged {input_size / min(width, height):.0f}x to the "
-                      f"model's {input_size} px: its embedding carries little detail", SmallPhotoWarning, stacklevel=3)
+        warnings.warn(
+            f"{what} is {width} x {height} px, enlarged {input_size / min(width, height):.0f}x to the "
+            f"model's {input_size} px: its embedding carries little detail",
+            SmallPhotoWarning,
+            stacklevel=3,
+        )
 
 
 def normalize_sv(rgb: NDArray[Any], spec: SVInputSpec) -> NDArray[Any]:

@@ -9,6 +9,7 @@ fidelity, cosines of its embeddings against the float package's, is measured on 
 GAIR examples when their folder is given (else on seeded random inputs, and says so) and
 written into its model.json under "quantization".
 """
+
 from __future__ import annotations
 
 import argparse
@@ -83,12 +84,24 @@ def quantize_graph(source: Path, out_dir: Path, graph: str, work: Path, weights:
     fold_constants(source, folded)
     quantized = work / f"{graph}.quantized.onnx"
     weight_type = QuantType.QInt8 if weights == "int8" else QuantType.QUInt8
-    quantize_dynamic(folded, quantized, weight_type=weight_type, op_types_to_quantize=QUANTIZED_OPS,
-                     per_channel=True, extra_options={"MatMulConstBOnly": True})
+    quantize_dynamic(
+        folded,
+        quantized,
+        weight_type=weight_type,
+        op_types_to_quantize=QUANTIZED_OPS,
+        per_channel=True,
+        extra_options={"MatMulConstBOnly": True},
+    )
     model = onnx.load(str(quantized))  # the quantizer may write external data of its own: gather it
     names = int8_file(graph)
-    onnx.save_model(model, str(out_dir / names["file"]), save_as_external_data=True, all_tensors_to_one_file=True,
-                    location=names["weights"], size_threshold=1024)
+    onnx.save_model(
+        model,
+        str(out_dir / names["file"]),
+        save_as_external_data=True,
+        all_tensors_to_one_file=True,
+        location=names["weights"],
+        size_threshold=1024,
+    )
     return [names["file"], names["weights"]]
 
 
@@ -113,9 +126,14 @@ def example_inputs(examples: Optional[Path], package: ModelPackage) -> tuple[str
     rs, sv = package.rs_spec, package.sv_spec
     if examples is None:
         rng = np.random.default_rng(0)
-        items = [(rng.random((len(rs.bands), rs.input_size, rs.input_size), dtype=np.float32),
-                  rng.uniform(-1, 1, (16, 2)), rng.standard_normal((3, sv.input_size, sv.input_size)).astype(np.float32))
-                 for _ in range(3)]
+        items = [
+            (
+                rng.random((len(rs.bands), rs.input_size, rs.input_size), dtype=np.float32),
+                rng.uniform(-1, 1, (16, 2)),
+                rng.standard_normal((3, sv.input_size, sv.input_size)).astype(np.float32),
+            )
+            for _ in range(3)
+        ]
         return "seeded random inputs (no examples folder given)", items
     table = examples / "examples.csv"
     if not table.is_file():
@@ -125,13 +143,17 @@ def example_inputs(examples: Optional[Path], package: ModelPackage) -> tuple[str
         reader = csv.DictReader(handle)
         missing = [c for c in EXAMPLE_COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
-            raise InputError(f"{table} lacks the column(s) {', '.join(missing)}; it needs {', '.join(EXAMPLE_COLUMNS)} "
-                             "(GAIR's examples.csv)")
+            raise InputError(
+                f"{table} lacks the column(s) {', '.join(missing)}; it needs {', '.join(EXAMPLE_COLUMNS)} "
+                "(GAIR's examples.csv)"
+            )
         for line, row in enumerate(reader, start=2):
             try:
                 lon, lat = float(row["lon"]), float(row["lat"])
             except (TypeError, ValueError):
-                raise InputError(f"{table} line {line}: lon {row['lon']!r} and lat {row['lat']!r} must be numbers") from None
+                raise InputError(
+                    f"{table} line {line}: lon {row['lon']!r} and lat {row['lat']!r} must be numbers"
+                ) from None
             info, pixels = read_raster(examples / row["rs_image"])
             image = preprocess_rs(pixels[info.band_indices(rs)], rs)
             queries = tile_queries(info.grid, np.array([lon]), np.array([lat]))
@@ -141,8 +163,9 @@ def example_inputs(examples: Optional[Path], package: ModelPackage) -> tuple[str
     return f"the {len(items)} GAIR examples in {examples.name}/examples.csv", items
 
 
-def fidelity(float_package: ModelPackage, int8_package: ModelPackage,
-             inputs: tuple[str, list[Example]]) -> dict[str, Any]:
+def fidelity(
+    float_package: ModelPackage, int8_package: ModelPackage, inputs: tuple[str, list[Example]]
+) -> dict[str, Any]:
     """Smallest cosine of the int8 package's global RS, localized RS and projected SV
     embeddings against the float package's, over `inputs` (from `example_inputs`)."""
     from .session import GAIRRuntime
@@ -153,9 +176,11 @@ def fidelity(float_package: ModelPackage, int8_package: ModelPackage,
     for image, queries, photo in items:
         tiles = [r.encode_rs(image[None])[0] for r in runtimes]
         svs = [r.encode_sv(photo[None])[1][0] for r in runtimes]
-        found = {"global_rs": _cosine(tiles[0].global_embedding, tiles[1].global_embedding),
-                 "localized_rs": _cosine(tiles[0].localize(queries), tiles[1].localize(queries)).min(),
-                 "sv": _cosine(svs[0], svs[1])}
+        found = {
+            "global_rs": _cosine(tiles[0].global_embedding, tiles[1].global_embedding),
+            "localized_rs": _cosine(tiles[0].localize(queries), tiles[1].localize(queries)).min(),
+            "sv": _cosine(svs[0], svs[1]),
+        }
         worst = {k: min(worst[k], float(found[k])) for k in worst}
     return {"data": description, "min_cosine_to_float": worst}
 
@@ -163,8 +188,13 @@ def fidelity(float_package: ModelPackage, int8_package: ModelPackage,
 # --- the package ---------------------------------------------------------------------
 
 
-def quantize_package(package_dir: str | Path, out_dir: str | Path, examples: Optional[Path] = None,
-                     say: Say = lambda _: None, weights: Optional[str] = None) -> Path:
+def quantize_package(
+    package_dir: str | Path,
+    out_dir: str | Path,
+    examples: Optional[Path] = None,
+    say: Say = lambda _: None,
+    weights: Optional[str] = None,
+) -> Path:
     """Write an int8 copy of a package to `out_dir` (a valid package: every file hashed in
     model.json), with its measured fidelity in model.json; returns out_dir. `weights`
     ("int8" / "uint8") defaults to this CPU's fast and exact choice (`weight_type_name`)."""
@@ -174,8 +204,9 @@ def quantize_package(package_dir: str | Path, out_dir: str | Path, examples: Opt
     if out_dir.resolve() == package.root.resolve():
         raise PackageError(f"--out {out_dir} is the package itself; choose a new folder for the int8 copy")
     if out_dir.resolve().is_relative_to(package.root.resolve()):
-        raise PackageError(f"--out {out_dir} lies inside the package {package.root}; choose a folder outside it "
-                           "for the int8 copy")
+        raise PackageError(
+            f"--out {out_dir} lies inside the package {package.root}; choose a folder outside it for the int8 copy"
+        )
     if out_dir.exists():
         raise PackageError(f"{out_dir} already exists; choose another folder for the int8 copy")
     if package.meta.get("quantization"):
@@ -196,14 +227,20 @@ def quantize_package(package_dir: str | Path, out_dir: str | Path, examples: Opt
             for key in ("file", "weights", "layout"):
                 files.pop(package.meta["graphs"][graph].get(key, ""), None)
             meta["graphs"][graph].pop("layout", None)
-            meta["graphs"][graph].update(int8_file(graph), quantized=f"8-bit dynamic ({weights} MatMul weights, per channel)")
+            meta["graphs"][graph].update(
+                int8_file(graph), quantized=f"8-bit dynamic ({weights} MatMul weights, per channel)"
+            )
         meta["name"] = f"{package.name}-int8"
         meta["description"] = f"{package.meta.get('description', '')} int8 copy of {package.name}.".strip()
-        meta["quantization"] = {"of": package.name, "method": "onnxruntime basic constant folding, then "
-                                f"quantize_dynamic with {weights} weights per channel on constant MatMul weights",
-                                "weights": weights, "graphs": list(QUANTIZED_GRAPHS),
-                                "note": "int8 weights are chosen on CPUs with VNNI; on a CPU without VNNI such "
-                                        "a copy loses accuracy: make the int8 copy on the machine that runs it"}
+        meta["quantization"] = {
+            "of": package.name,
+            "method": "onnxruntime basic constant folding, then "
+            f"quantize_dynamic with {weights} weights per channel on constant MatMul weights",
+            "weights": weights,
+            "graphs": list(QUANTIZED_GRAPHS),
+            "note": "int8 weights are chosen on CPUs with VNNI; on a CPU without VNNI such "
+            "a copy loses accuracy: make the int8 copy on the machine that runs it",
+        }
         final = write_package(Path(tmp) / "final", meta, files)
         say("measuring fidelity against the float package")
         measured = fidelity(package, load_package(final), inputs)
@@ -225,11 +262,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("package", type=Path, help="the float model package folder")
     parser.add_argument("--out", type=Path, required=True, help="the new int8 package folder (must not exist)")
     parser.add_argument("--examples", type=Path, help="folder of GAIR's examples.csv to measure fidelity on")
-    parser.add_argument("--weights", choices=["int8", "uint8"],
-                        help="MatMul weight type (default: int8 on CPUs with VNNI, uint8 elsewhere)")
+    parser.add_argument(
+        "--weights",
+        choices=["int8", "uint8"],
+        help="MatMul weight type (default: int8 on CPUs with VNNI, uint8 elsewhere)",
+    )
     args = parser.parse_args(argv)
-    out = quantize_package(args.package, args.out, args.examples, say=lambda m: print(m, file=sys.stderr),
-                           weights=args.weights)
+    out = quantize_package(
+        args.package, args.out, args.examples, say=lambda m: print(m, file=sys.stderr), weights=args.weights
+    )
     worst = load_package(out).meta["quantization"]["fidelity"]["min_cosine_to_float"]
     print(f"wrote {out}; min cosine to float: " + ", ".join(f"{k} {v:.4f}" for k, v in worst.items()))
     return 0

@@ -3,6 +3,7 @@
 One reader of a file's grid, CRS and band names, with clear errors; rasterio is imported
 only when a file is opened, so the plugin never loads it.
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -42,8 +43,10 @@ def grid_of(dataset: DatasetReader) -> PixelGrid:
     """The north-up PixelGrid of an open rasterio dataset (or WarpedVRT)."""
     t = dataset.transform
     if t.is_identity and dataset.crs is None:
-        raise InputError(f"{dataset.name} has no georeference (no geotransform and no CRS); georeference it "
-                         "(e.g. gdal_translate -a_ullr ... -a_srs ...) or give its box with --rs-bbox")
+        raise InputError(
+            f"{dataset.name} has no georeference (no geotransform and no CRS); georeference it "
+            "(e.g. gdal_translate -a_ullr ... -a_srs ...) or give its box with --rs-bbox"
+        )
     if t.b != 0 or t.d != 0 or t.e >= 0:
         raise InputError(f"{dataset.name}: rotated or south-up rasters are not supported; warp it north-up first")
     return PixelGrid(t.c, t.f, t.a, -t.e, dataset.width, dataset.height)
@@ -90,8 +93,10 @@ def check_has_data(info: RasterInfo, pixels: NDArray[Any], bands: list[int]) -> 
     if info.nodata is not None:
         valid &= used != info.nodata
     if not valid.any():
-        raise InputError(f"{info.path} holds no data: every pixel of the model's bands is nodata "
-                         f"(value {info.nodata}) or not a number; give a raster with data")
+        raise InputError(
+            f"{info.path} holds no data: every pixel of the model's bands is nodata "
+            f"(value {info.nodata}) or not a number; give a raster with data"
+        )
 
 
 def read_raster(path: str | Path) -> tuple[RasterInfo, NDArray[Any]]:

@@ -3,6 +3,7 @@
 Used by `gair_core.checkpoint` (torch) and by the torch-free import
 (`gair_qgis.runtime.import_checkpoint`), so both load exactly the same keys.
 """
+
 from __future__ import annotations
 
 import re
@@ -33,16 +34,18 @@ _HF_LAYER_NAMES = {
 }
 # (released name, ours) pairs rather than a dict literal: bandit (B105, which plugins.qgis.org runs)
 # reads a dict key naming a "token" (the ViT's class token) as a hard-coded password.
-_HF_TOP_NAMES = dict([
-    ("sv_encoder.embeddings.cls_token", "sv_encoder.vit.cls_token"),
-    ("sv_encoder.embeddings.position_embeddings", "sv_encoder.vit.pos_embed"),
-    ("sv_encoder.embeddings.patch_embeddings.projection.weight", "sv_encoder.vit.patch_embed.proj.weight"),
-    ("sv_encoder.embeddings.patch_embeddings.projection.bias", "sv_encoder.vit.patch_embed.proj.bias"),
-    ("sv_encoder.layernorm.weight", "sv_encoder.vit.norm.weight"),
-    ("sv_encoder.layernorm.bias", "sv_encoder.vit.norm.bias"),
-    ("sv_encoder.pooler.dense.weight", "sv_encoder.pooler.weight"),
-    ("sv_encoder.pooler.dense.bias", "sv_encoder.pooler.bias"),
-])
+_HF_TOP_NAMES = dict(
+    [
+        ("sv_encoder.embeddings.cls_token", "sv_encoder.vit.cls_token"),
+        ("sv_encoder.embeddings.position_embeddings", "sv_encoder.vit.pos_embed"),
+        ("sv_encoder.embeddings.patch_embeddings.projection.weight", "sv_encoder.vit.patch_embed.proj.weight"),
+        ("sv_encoder.embeddings.patch_embeddings.projection.bias", "sv_encoder.vit.patch_embed.proj.bias"),
+        ("sv_encoder.layernorm.weight", "sv_encoder.vit.norm.weight"),
+        ("sv_encoder.layernorm.bias", "sv_encoder.vit.norm.bias"),
+        ("sv_encoder.pooler.dense.weight", "sv_encoder.pooler.weight"),
+        ("sv_encoder.pooler.dense.bias", "sv_encoder.pooler.bias"),
+    ]
+)
 _QKV = re.compile(r"attention\.attention\.(query|key|value)\.(weight|bias)")
 
 
@@ -91,10 +94,15 @@ def released_key_to_ours(key: str) -> str | None:
             return f"sv_encoder.vit.blocks.{index}.attn.qkv.{qkv.group(2)}"
         for hf_name, timm_name in _HF_LAYER_NAMES.items():
             if rest.startswith(hf_name + "."):
-                return f"sv_encoder.vit.blocks.{index}.{timm_name}{rest[len(hf_name):]}"
+                return f"sv_encoder.vit.blocks.{index}.{timm_name}{rest[len(hf_name) :]}"
         return None
     if key.startswith("location_encoder.") or key.split(".")[0] in (
-        "optical_proj", "radar_proj", "location_proj", "logit_scale", "queue_for_location", "queue_ptr_location",
+        "optical_proj",
+        "radar_proj",
+        "location_proj",
+        "logit_scale",
+        "queue_for_location",
+        "queue_ptr_location",
     ):
         return key
     if key.startswith("imnet."):
@@ -106,7 +114,7 @@ def ours_to_released(key: str) -> str:
     """The released checkpoint's name of our parameter `key` (the inverse of `released_key_to_ours`;
     a fused qkv names its query part)."""
     if key.startswith("nili.imnet."):
-        return key[len("nili."):]
+        return key[len("nili.") :]
     for hf, ours in _HF_TOP_NAMES.items():
         if key == ours:
             return hf
@@ -118,9 +126,9 @@ def ours_to_released(key: str) -> str:
             return f"sv_encoder.encoder.layer.{index}.attention.attention.query.{qkv.group(1)} (and key, value)"
         for hf_name, timm_name in _HF_LAYER_NAMES.items():
             if rest.startswith(timm_name + "."):
-                return f"sv_encoder.encoder.layer.{index}.{hf_name}{rest[len(timm_name):]}"
+                return f"sv_encoder.encoder.layer.{index}.{hf_name}{rest[len(timm_name) :]}"
     if key.startswith("rs_encoder."):
-        return "rs_encoder.s2_encoder." + key[len("rs_encoder."):]
+        return "rs_encoder.s2_encoder." + key[len("rs_encoder.") :]
     return key
 
 
@@ -134,8 +142,10 @@ def check_finite(arrays: Mapping[str, NDArray[Any]], source: str) -> None:
             if count:
                 bad.append(f"  {key}: {count} of {array.size} values are NaN or infinite")
     if bad:
-        raise CheckpointError(f"{source} holds weights that are not finite numbers (a diverged or damaged "
-                              "checkpoint); use another checkpoint:\n" + "\n".join(bad))
+        raise CheckpointError(
+            f"{source} holds weights that are not finite numbers (a diverged or damaged "
+            "checkpoint); use another checkpoint:\n" + "\n".join(bad)
+        )
 
 
 def convert_released_state_dict(

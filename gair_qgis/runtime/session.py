@@ -3,6 +3,7 @@
 onnxruntime is imported lazily so that the plugin loads (and can say what is missing)
 where it is not installed.
 """
+
 from __future__ import annotations
 
 import os
@@ -24,7 +25,10 @@ if TYPE_CHECKING:
 
 # Preferred first; CPU is always available.
 PROVIDER_PREFERENCE = (
-    "CUDAExecutionProvider", "ROCMExecutionProvider", "CoreMLExecutionProvider", "DmlExecutionProvider",
+    "CUDAExecutionProvider",
+    "ROCMExecutionProvider",
+    "CoreMLExecutionProvider",
+    "DmlExecutionProvider",
     "CPUExecutionProvider",
 )
 
@@ -37,8 +41,10 @@ class RuntimeUnavailable(ImportError):
 
 
 # The runtime stands alone (no QGIS): the plugin layer adds its own installer offer to this.
-ONNXRUNTIME_MISSING = ("onnxruntime is not installed in this Python: in QGIS, install it with the GAIR models dock > "
-                       "Dependencies > Install; elsewhere `pip install onnxruntime`")
+ONNXRUNTIME_MISSING = (
+    "onnxruntime is not installed in this Python: in QGIS, install it with the GAIR models dock > "
+    "Dependencies > Install; elsewhere `pip install onnxruntime`"
+)
 
 
 def import_onnxruntime() -> ModuleType:
@@ -61,8 +67,9 @@ def choose_providers(available: Sequence[str], force_cpu: bool = False) -> list[
 class GAIRRuntime:
     """The three encoders of a model package on onnxruntime."""
 
-    def __init__(self, package: ModelPackage | str | Path | None = None, force_cpu: bool = False,
-                 batch_size: int = 8) -> None:
+    def __init__(
+        self, package: ModelPackage | str | Path | None = None, force_cpu: bool = False, batch_size: int = 8
+    ) -> None:
         self.package = package if isinstance(package, ModelPackage) else load_package(package)
         self.batch_size = batch_size
         ort = import_onnxruntime()
@@ -96,8 +103,14 @@ class GAIRRuntime:
             )
         return self._sessions[key]
 
-    def _run_batched(self, graph: str, inputs: NDArray[Any], progress: Optional[Callable[[int, int], bool]] = None,
-                     batch_size: Optional[int] = None, threads: Optional[int] = None) -> list[NDArray[Any]]:
+    def _run_batched(
+        self,
+        graph: str,
+        inputs: NDArray[Any],
+        progress: Optional[Callable[[int, int], bool]] = None,
+        batch_size: Optional[int] = None,
+        threads: Optional[int] = None,
+    ) -> list[NDArray[Any]]:
         """Run a graph over inputs in batches; `progress(done, total)` returning False cancels."""
         session = self._session(graph, threads)
         name = session.get_inputs()[0].name
@@ -111,16 +124,19 @@ class GAIRRuntime:
 
     # --- RS ------------------------------------------------------------------------------
 
-    def encode_rs(self, images: NDArray[Any], progress: Optional[Callable[[int, int], bool]] = None,
-                  threads: Optional[int] = None) -> list[EncodedTile]:
+    def encode_rs(
+        self, images: NDArray[Any], progress: Optional[Callable[[int, int], bool]] = None, threads: Optional[int] = None
+    ) -> list[EncodedTile]:
         """(B, bands, S, S) preprocessed inputs -> one EncodedTile each. `threads`: onnxruntime's
         intra-op threads, when other threads (a tile reader) need a core (a second session)."""
-        grids, globals_, tables = self._run_batched("rs_encoder", np.ascontiguousarray(images, np.float32), progress,
-                                                    threads=threads)
+        grids, globals_, tables = self._run_batched(
+            "rs_encoder", np.ascontiguousarray(images, np.float32), progress, threads=threads
+        )
         return [EncodedTile(g, e, t, self._offset_weight, self._bias) for g, e, t in zip(grids, globals_, tables)]
 
-    def encode_rs_window(self, pixels: NDArray[Any],
-                         band_names: Optional[Sequence[Optional[str]]] = None) -> EncodedTile:
+    def encode_rs_window(
+        self, pixels: NDArray[Any], band_names: Optional[Sequence[Optional[str]]] = None
+    ) -> EncodedTile:
         """A raster window (C, H, W) of digital numbers -> EncodedTile."""
         return self.encode_rs(preprocess_rs(pixels, self.package.rs_spec, band_names)[None])[0]
 
@@ -139,8 +155,9 @@ class GAIRRuntime:
 
     # --- location -------------------------------------------------------------------------
 
-    def encode_location(self, lonlat: NDArray[Any],
-                        progress: Optional[Callable[[int, int], bool]] = None) -> NDArray[Any]:
+    def encode_location(
+        self, lonlat: NDArray[Any], progress: Optional[Callable[[int, int], bool]] = None
+    ) -> NDArray[Any]:
         """(N, 2) (lon, lat) degrees -> (N, D) location embeddings."""
         projected = equal_earth(check_lonlat(lonlat))
         (embedding,) = self._run_batched("location_encoder", projected, progress, LOCATION_BATCH)

@@ -4,6 +4,7 @@ Localized embeddings and cosine heatmaps are exact (docs/MODEL.md §7.3): the pe
 table P = W_z unfold(F) comes from the RS graph, the offset weight W_d and bias b from
 the package, and everything per query is a few lookups and scalar operations.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -63,7 +64,6 @@ class EncodedTile:
         return EncodedTile(**{name: arrays[name] for name in TILE_ARRAYS})
 
 
-
 def bilinear_sample(grid: NDArray[Any], coords: NDArray[Any]) -> NDArray[Any]:
     """grid_sample(bilinear, align_corners=False, zero padding) of an (n, n, D) grid at c."""
     n = grid.shape[0]
@@ -74,6 +74,7 @@ def bilinear_sample(grid: NDArray[Any], coords: NDArray[Any]) -> NDArray[Any]:
     y0 = np.clip(np.floor(fy).astype(np.int64), 0, n)
     tx = (fx - x0)[:, None].astype(np.float32)
     ty = (fy - y0)[:, None].astype(np.float32)
-    sampled: NDArray[np.float32] = ((1 - ty) * ((1 - tx) * padded[y0, x0] + tx * padded[y0, x0 + 1])
-                                    + ty * ((1 - tx) * padded[y0 + 1, x0] + tx * padded[y0 + 1, x0 + 1]))
+    sampled: NDArray[np.float32] = (1 - ty) * ((1 - tx) * padded[y0, x0] + tx * padded[y0, x0 + 1]) + ty * (
+        (1 - tx) * padded[y0 + 1, x0] + tx * padded[y0 + 1, x0 + 1]
+    )
     return sampled

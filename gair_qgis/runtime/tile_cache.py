@@ -17,6 +17,7 @@ regular files named `<64 hex digits>.tile` that start like an entry (pruning), e
 not verify (replaced), and `<key>.<pid>@<host>.partial` files of processes of this machine
 that no longer run (a killed run's half-written entries).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -81,7 +82,9 @@ class CachedTile:
 
 def package_id(package: ModelPackage) -> str:
     """Identity of a package's contents (its files' hashes), not of its folder."""
-    return hashlib.sha256(json.dumps([package.name, package.meta.get("files", {})], sort_keys=True).encode()).hexdigest()[:16]
+    return hashlib.sha256(
+        json.dumps([package.name, package.meta.get("files", {})], sort_keys=True).encode()
+    ).hexdigest()[:16]
 
 
 def content_identity(source: str) -> list[int]:
@@ -97,8 +100,15 @@ def content_identity(source: str) -> list[int]:
 
 def tile_key(source: str, grid: PixelGrid, window: Window, package: ModelPackage, bands: Sequence[int]) -> str:
     """The cache key of one encoded window."""
-    parts = [source, content_identity(source), [repr(v) for v in grid.geotransform], [grid.width, grid.height],
-             list(window), package_id(package), list(bands)]
+    parts = [
+        source,
+        content_identity(source),
+        [repr(v) for v in grid.geotransform],
+        [grid.width, grid.height],
+        list(window),
+        package_id(package),
+        list(bands),
+    ]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
@@ -172,13 +182,17 @@ class TileCache:
     def folder_is_a_file(self, existing: Path) -> InputError:
         """The error for a cache folder that cannot be made because `existing` is a file (the
         plugin's cache says it in the user's language)."""
-        return InputError(f"the tile cache folder {CACHE_DIR_ENV}={self.directory} cannot be made: {existing} is a "
-                          f"file; point {CACHE_DIR_ENV} at a folder (it is created if missing) or unset it")
+        return InputError(
+            f"the tile cache folder {CACHE_DIR_ENV}={self.directory} cannot be made: {existing} is a "
+            f"file; point {CACHE_DIR_ENV} at a folder (it is created if missing) or unset it"
+        )
 
     def write_failed(self, path: Optional[Path], reason: str) -> InputError:
         """The error for an entry that could not be written (a full or read-only disk)."""
-        return InputError(f"cannot write the tile cache entry {path}: {reason}; free space on that disk or set "
-                          f"{CACHE_DIR_ENV} to a writable folder with room")
+        return InputError(
+            f"cannot write the tile cache entry {path}: {reason}; free space on that disk or set "
+            f"{CACHE_DIR_ENV} to a writable folder with room"
+        )
 
     def _path(self, key: str) -> Optional[Path]:
         return self.directory / f"{key}{ENTRY_SUFFIX}" if self.directory else None
@@ -332,7 +346,7 @@ def read_entry(path: Path, expect: Optional[EntryShape] = None) -> CachedTile:
     start = len(header) + DIGEST_BYTES
     computed = hashlib.sha256(key)
     computed.update(memoryview(data)[start:])
-    if computed.digest() != data[len(header):start]:
+    if computed.digest() != data[len(header) : start]:
         raise ValueError(f"{path} does not match its checksum (cut short or overwritten)")
     file = io.BytesIO(data)
     file.seek(start)
@@ -350,8 +364,13 @@ def check_entry_arrays(arrays: dict[str, npt.NDArray[Any]], expect: Optional[Ent
     if grid.ndim != 3 or grid.shape[0] != grid.shape[1] or min(grid.shape) < 1:
         raise ValueError(f"{path}: token grid of shape {grid.shape}")
     n, d = grid.shape[0], grid.shape[2]
-    wanted = {"grid": (n, n, d), "global_embedding": (d,), "cell_table": (n * n, d), "offset_weight": (d, 2),
-              "bias": (d,)}
+    wanted = {
+        "grid": (n, n, d),
+        "global_embedding": (d,),
+        "cell_table": (n * n, d),
+        "offset_weight": (d, 2),
+        "bias": (d,),
+    }
     for name, shape in wanted.items():
         array = arrays[name]
         if array.dtype != np.float32 or array.shape != shape or not np.isfinite(array).all():
@@ -395,8 +414,9 @@ class TileWriter:
     def __enter__(self) -> TileWriter:
         return self
 
-    def __exit__(self, kind: Optional[type[BaseException]], error: Optional[BaseException],
-                 traceback: Optional[TracebackType]) -> None:
+    def __exit__(
+        self, kind: Optional[type[BaseException]], error: Optional[BaseException], traceback: Optional[TracebackType]
+    ) -> None:
         if kind is None:
             self.close()
             return

@@ -15,6 +15,7 @@ copied out of their storages only up to four times the file's size; beyond that 
 view, stride 0, claiming far more than the file holds) a tensor stays a read-only view of its
 storage, taking no memory of its own.
 """
+
 from __future__ import annotations
 
 import collections
@@ -94,13 +95,16 @@ def tensor_extent_problem(storage_length: int, offset: Any, size: Any, stride: A
         return None if offset <= storage_length else f"offset {offset} is past the storage's {storage_length} elements"
     last = offset + sum((n - 1) * s for n, s in zip(size, stride))
     if last >= storage_length:
-        return (f"its last element ({last}: offset {offset}, size {list(size)}, stride {list(stride)}) lies "
-                f"outside its storage of {storage_length} elements")
+        return (
+            f"its last element ({last}: offset {offset}, size {list(size)}, stride {list(stride)}) lies "
+            f"outside its storage of {storage_length} elements"
+        )
     return None
 
 
-def _rebuild_tensor(storage: NDArray[Any], offset: Any, size: Any, stride: Any,
-                    *_ignored: Any, copy: bool = True) -> NDArray[Any] | _RefusedTensor:
+def _rebuild_tensor(
+    storage: NDArray[Any], offset: Any, size: Any, stride: Any, *_ignored: Any, copy: bool = True
+) -> NDArray[Any] | _RefusedTensor:
     """The tensor as a numpy array: a contiguous copy, or with `copy=False` a read-only view
     of its storage; a _RefusedTensor when its extent does not fit the storage."""
     if not isinstance(storage, np.ndarray):
@@ -151,8 +155,9 @@ class _RestrictedUnpickler(pickle.Unpickler):
         self._storages: dict[str, NDArray[Any]] = {}
         self._copy_budget = copy_budget  # bytes tensors may still be copied into
 
-    def _rebuild_within_budget(self, storage: Any, offset: Any, size: Any, stride: Any,
-                               *rest: Any) -> NDArray[Any] | _RefusedTensor:
+    def _rebuild_within_budget(
+        self, storage: Any, offset: Any, size: Any, stride: Any, *rest: Any
+    ) -> NDArray[Any] | _RefusedTensor:
         """A tensor copied out of its storage while the copies fit the budget, else a view."""
         copy = True
         if isinstance(storage, np.ndarray) and isinstance(size, tuple) and all(_is_index(n) for n in size):
@@ -185,8 +190,10 @@ class _RestrictedUnpickler(pickle.Unpickler):
                 raise UnsafeCheckpointError(f"the checkpoint refers to a storage data/{key} it does not hold") from None
             itemsize = 2 if storage_type.dtype == "bfloat16" else np.dtype(storage_type.dtype).itemsize
             if len(raw) % itemsize:
-                raise DamagedCheckpointError(f"the checkpoint's storage data/{key} has {len(raw)} bytes, not a whole "
-                                             f"number of {itemsize}-byte elements; download or copy it again")
+                raise DamagedCheckpointError(
+                    f"the checkpoint's storage data/{key} has {len(raw)} bytes, not a whole "
+                    f"number of {itemsize}-byte elements; download or copy it again"
+                )
             if storage_type.dtype == "bfloat16":
                 self._storages[key] = _bfloat16_to_float32(raw)
             else:
@@ -205,9 +212,11 @@ def _check_claimed_size(path: Path, archive: zipfile.ZipFile) -> int:
     file_size = path.stat().st_size
     unpacked = sum(info.file_size for info in archive.infolist())
     if unpacked > MAX_UNPACKED_PER_FILE_BYTE * file_size + SMALL_FILE_ALLOWANCE:
-        raise UnsafeCheckpointError(f"{path} claims {unpacked} bytes unpacked from a {file_size}-byte file (a "
-                                    "compressed or crafted archive; torch.save stores its data uncompressed); "
-                                    "re-save it with torch.save")
+        raise UnsafeCheckpointError(
+            f"{path} claims {unpacked} bytes unpacked from a {file_size}-byte file (a "
+            "compressed or crafted archive; torch.save stores its data uncompressed); "
+            "re-save it with torch.save"
+        )
     return MAX_COPIED_PER_FILE_BYTE * file_size + SMALL_FILE_ALLOWANCE
 
 
@@ -219,8 +228,9 @@ def _refuse_bad_tensors(obj: Any, path: Path) -> None:
     while pending:
         name, item = pending.pop()
         if isinstance(item, _RefusedTensor):
-            raise UnsafeCheckpointError(f"{path}: tensor {name or '(the whole file)'} is refused: {item.reason}; "
-                                        "the file is damaged or crafted")
+            raise UnsafeCheckpointError(
+                f"{path}: tensor {name or '(the whole file)'} is refused: {item.reason}; the file is damaged or crafted"
+            )
         if id(item) in seen or not isinstance(item, (dict, list, tuple, set, frozenset)):
             continue
         seen.add(id(item))
@@ -237,13 +247,18 @@ def load_checkpoint(path: str | Path) -> Any:
         with open(path, "rb") as handle:
             head = handle.read(4)
         if head == ZIP_MAGIC:
-            raise DamagedCheckpointError(f"{path} is truncated or damaged (its zip directory is missing, e.g. an "
-                                         "interrupted download); download it again")
+            raise DamagedCheckpointError(
+                f"{path} is truncated or damaged (its zip directory is missing, e.g. an "
+                "interrupted download); download it again"
+            )
         if head[:1] == PICKLE_MAGIC:
-            raise UnsafeCheckpointError(f"{path} is not a PyTorch zip checkpoint but a plain pickle (a legacy, "
-                                        "pre-1.6 torch.save file?); re-save it with torch.save from torch >= 1.6")
-        raise DamagedCheckpointError(f"{path} is not a PyTorch checkpoint (not a zip archive); give the "
-                                     "checkpoint.pth written by torch.save")
+            raise UnsafeCheckpointError(
+                f"{path} is not a PyTorch zip checkpoint but a plain pickle (a legacy, "
+                "pre-1.6 torch.save file?); re-save it with torch.save from torch >= 1.6"
+            )
+        raise DamagedCheckpointError(
+            f"{path} is not a PyTorch checkpoint (not a zip archive); give the checkpoint.pth written by torch.save"
+        )
     try:
         with zipfile.ZipFile(path) as archive:
             pickles = [name for name in archive.namelist() if name.endswith("data.pkl")]
@@ -257,8 +272,10 @@ def load_checkpoint(path: str | Path) -> Any:
     except (DamagedCheckpointError, pickle.UnpicklingError):
         raise
     except _MALFORMED_PICKLE as error:
-        raise UnsafeCheckpointError(f"{path}: its pickle is malformed ({type(error).__name__}: {error}); the file "
-                                    "is not a plain PyTorch state dict (damaged or crafted)") from None
+        raise UnsafeCheckpointError(
+            f"{path}: its pickle is malformed ({type(error).__name__}: {error}); the file "
+            "is not a plain PyTorch state dict (damaged or crafted)"
+        ) from None
     _refuse_bad_tensors(loaded, path)
     return loaded
 

@@ -1,4 +1,5 @@
 """Task definition shared by the benchmark modules, and helpers to find packaged data files."""
+
 from __future__ import annotations
 
 import importlib.util

@@ -4,6 +4,7 @@ Location encoders map (N, 2) float64 (lon, lat) degrees to (N, D) features. Phot
 map a list of photo paths to (N, D) features (the pooled SV embedding, as the runtime's 'sv'
 heads take it). Each encoder has a name used in the tables and a one-line description.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -29,8 +30,9 @@ class Encoder:
     cache_id: str  # changes when the encoder's weights change
 
 
-def random_fourier(lonlat: np.ndarray, sigmas: Sequence[float] = TINY_SIGMAS, frequencies: int = 64,
-                   seed: int = RFF_SEED) -> np.ndarray:
+def random_fourier(
+    lonlat: np.ndarray, sigmas: Sequence[float] = TINY_SIGMAS, frequencies: int = 64, seed: int = RFF_SEED
+) -> np.ndarray:
     """[cos, sin](2 pi v B^T) of the Equal Earth coordinates v for each sigma, concatenated
     (GAIR's Fourier front end with no trained layers): (N, 2 * frequencies * len(sigmas))."""
     rng = np.random.default_rng(seed)
@@ -48,8 +50,10 @@ def _torch_location(module) -> Callable[[np.ndarray], np.ndarray]:
 
     def encode(lonlat: np.ndarray) -> np.ndarray:
         with torch.no_grad():
-            chunks = [module(torch.from_numpy(np.ascontiguousarray(lonlat[i : i + 4096], np.float64)))
-                      for i in range(0, len(lonlat), 4096)]
+            chunks = [
+                module(torch.from_numpy(np.ascontiguousarray(lonlat[i : i + 4096], np.float64)))
+                for i in range(0, len(lonlat), 4096)
+            ]
         return torch.cat(chunks).float().numpy()
 
     return encode
@@ -68,8 +72,12 @@ def geoclip_encoder() -> Encoder:
     path = geoclip_weights_path()
     module = LocationEncoder(LocationEncoderConfig(), embed_dim=512)
     module.load_state_dict(torch.load(path, map_location="cpu", weights_only=True), strict=True)
-    return Encoder("geoclip", "GeoCLIP released location encoder (512-d)", _torch_location(module.eval()),
-                   f"geoclip:{path.stat().st_size}")
+    return Encoder(
+        "geoclip",
+        "GeoCLIP released location encoder (512-d)",
+        _torch_location(module.eval()),
+        f"geoclip:{path.stat().st_size}",
+    )
 
 
 def untrained_tiny_encoder() -> Encoder:
@@ -82,8 +90,12 @@ def untrained_tiny_encoder() -> Encoder:
     config = get_preset("tiny")
     torch.manual_seed(UNTRAINED_SEED)
     module = LocationEncoder(config.location, config.embed_dim).eval()
-    return Encoder("gair_tiny_random", "GAIR tiny architecture, random weights (seed 0)", _torch_location(module),
-                   f"tiny-random:{UNTRAINED_SEED}")
+    return Encoder(
+        "gair_tiny_random",
+        "GAIR tiny architecture, random weights (seed 0)",
+        _torch_location(module),
+        f"tiny-random:{UNTRAINED_SEED}",
+    )
 
 
 def bundled_twin_encoder() -> Encoder:
@@ -97,8 +109,12 @@ def bundled_twin_encoder() -> Encoder:
     config = get_preset("bundled")
     torch.manual_seed(UNTRAINED_SEED)
     module = LocationEncoder(config.location, config.embed_dim).eval()
-    return Encoder("bundled_twin", "bundled architecture, random weights (seed 0)", _torch_location(module),
-                   f"bundled-random:{UNTRAINED_SEED}")
+    return Encoder(
+        "bundled_twin",
+        "bundled architecture, random weights (seed 0)",
+        _torch_location(module),
+        f"bundled-random:{UNTRAINED_SEED}",
+    )
 
 
 def _package_id(package) -> str:
@@ -122,19 +138,35 @@ def released_encoder(checkpoint: Path) -> Encoder:
 
     model = load_any(checkpoint).eval()
     stat = Path(checkpoint).stat()
-    return Encoder("gair_checkpoint", f"GAIR checkpoint {Path(checkpoint).name}",
-                   _torch_location(model.encode_location), f"ckpt:{checkpoint}:{stat.st_size}:{stat.st_mtime}")
+    return Encoder(
+        "gair_checkpoint",
+        f"GAIR checkpoint {Path(checkpoint).name}",
+        _torch_location(model.encode_location),
+        f"ckpt:{checkpoint}:{stat.st_size}:{stat.st_mtime}",
+    )
 
 
-def location_encoders(checkpoint: Optional[Path] = None, only: Optional[Sequence[str]] = None,
-                      log: Callable[[str], None] = print) -> list[Encoder]:
+def location_encoders(
+    checkpoint: Optional[Path] = None, only: Optional[Sequence[str]] = None, log: Callable[[str], None] = print
+) -> list[Encoder]:
     """All location encoders available here; a missing one is reported and left out."""
     makers: list[tuple[str, Callable[[], Encoder]]] = [
         ("lonlat", lambda: Encoder("lonlat", "raw (lon, lat) degrees", lambda x: np.asarray(x, np.float32), "lonlat")),
-        ("equal_earth", lambda: Encoder("equal_earth", "Equal Earth (X, Y) of (lon, lat)",
-                                        lambda x: equal_earth(x).astype(np.float32), "ee")),
-        ("rff", lambda: Encoder("rff", "random Fourier features, sigma 1/16/256, 64 each, untrained (384-d)",
-                                random_fourier, f"rff:{RFF_SEED}")),
+        (
+            "equal_earth",
+            lambda: Encoder(
+                "equal_earth", "Equal Earth (X, Y) of (lon, lat)", lambda x: equal_earth(x).astype(np.float32), "ee"
+            ),
+        ),
+        (
+            "rff",
+            lambda: Encoder(
+                "rff",
+                "random Fourier features, sigma 1/16/256, 64 each, untrained (384-d)",
+                random_fourier,
+                f"rff:{RFF_SEED}",
+            ),
+        ),
         ("geoclip", geoclip_encoder),
         ("gair_tiny_random", untrained_tiny_encoder),
         ("bundled", bundled_encoder),

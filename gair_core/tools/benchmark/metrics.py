@@ -1,5 +1,6 @@
 """Benchmark metrics (numpy): R2, RMSE, accuracy and macro F1 from gair_core.training.metrics_eval
 (shared with gair_core.finetune), plus ROC AUC and the per-task dispatch."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -37,8 +38,10 @@ def task_metrics(kind: str, target: np.ndarray, output: np.ndarray, labels: tupl
     probabilities (N, C)."""
     if kind == REGRESSION:
         target2, output2 = target.reshape(len(target), -1), output.reshape(len(output), -1)
-        result = {"r2": float(np.mean([r2_score(target2[:, t], output2[:, t]) for t in range(target2.shape[1])])),
-                  "rmse": float(np.mean([rmse(target2[:, t], output2[:, t]) for t in range(target2.shape[1])]))}
+        result = {
+            "r2": float(np.mean([r2_score(target2[:, t], output2[:, t]) for t in range(target2.shape[1])])),
+            "rmse": float(np.mean([rmse(target2[:, t], output2[:, t]) for t in range(target2.shape[1])])),
+        }
         if target2.shape[1] > 1:
             result.update({f"r2_{name}": r2_score(target2[:, t], output2[:, t]) for t, name in enumerate(labels)})
         return result

@@ -1,6 +1,7 @@
 """What a benchmark run produces: one Result per (task, encoder, head, seed), gathered per
 task in a TaskOutcome, and their summary. Shared by runner (which fills them), report and
 plots (which read them), so none of those imports another."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

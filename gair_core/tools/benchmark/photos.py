@@ -3,6 +3,7 @@ of the package's 'sv' heads) and a colour-statistics baseline.
 
 Photos are read and preprocessed once, in chunks, and every photo encoder sees each chunk.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -46,17 +47,23 @@ def _torch_sv(model) -> Callable[[np.ndarray, list[np.ndarray]], np.ndarray]:
     return encode
 
 
-def photo_encoders(checkpoint: Optional[Path] = None, only: Optional[Sequence[str]] = None,
-                   log: Callable[[str], None] = print) -> list[PhotoEncoder]:
+def photo_encoders(
+    checkpoint: Optional[Path] = None, only: Optional[Sequence[str]] = None, log: Callable[[str], None] = print
+) -> list[PhotoEncoder]:
     """Photo encoders available here; a missing one is reported and left out."""
+
     def bundled() -> PhotoEncoder:
         from gair_qgis.runtime.package import load_package
         from gair_qgis.runtime.session import GAIRRuntime
 
         package = load_package()
         runtime = GAIRRuntime(package, force_cpu=True)
-        return PhotoEncoder("bundled_sv", f"bundled package {package.name} SV encoder (pooled)",
-                            lambda batch, raw: runtime.encode_sv(batch)[0], f"bundled-sv:{_package_id(package)}")
+        return PhotoEncoder(
+            "bundled_sv",
+            f"bundled package {package.name} SV encoder (pooled)",
+            lambda batch, raw: runtime.encode_sv(batch)[0],
+            f"bundled-sv:{_package_id(package)}",
+        )
 
     def tiny() -> PhotoEncoder:
         import torch
@@ -65,20 +72,35 @@ def photo_encoders(checkpoint: Optional[Path] = None, only: Optional[Sequence[st
         from ...models import GAIR
 
         torch.manual_seed(UNTRAINED_SEED)
-        return PhotoEncoder("gair_tiny_random_sv", "GAIR tiny SV encoder, random weights (seed 0)",
-                            _torch_sv(GAIR(get_preset("tiny")).eval()), f"tiny-sv:{UNTRAINED_SEED}")
+        return PhotoEncoder(
+            "gair_tiny_random_sv",
+            "GAIR tiny SV encoder, random weights (seed 0)",
+            _torch_sv(GAIR(get_preset("tiny")).eval()),
+            f"tiny-sv:{UNTRAINED_SEED}",
+        )
 
     def released(path: Path) -> PhotoEncoder:
         from ...checkpoint import load_any
 
         model = load_any(path).eval()
         stat = path.stat()
-        return PhotoEncoder("gair_checkpoint_sv", f"GAIR checkpoint {path.name} SV encoder (pooled)",
-                            _torch_sv(model), f"ckpt-sv:{path}:{stat.st_size}:{stat.st_mtime}")
+        return PhotoEncoder(
+            "gair_checkpoint_sv",
+            f"GAIR checkpoint {path.name} SV encoder (pooled)",
+            _torch_sv(model),
+            f"ckpt-sv:{path}:{stat.st_size}:{stat.st_mtime}",
+        )
 
-    makers = [("color_stats", lambda: PhotoEncoder("color_stats", "RGB mean, std, 8-bin histograms (30-d)",
-                                                   lambda batch, raw: color_stats(raw), "color")),
-              ("bundled_sv", bundled), ("gair_tiny_random_sv", tiny)]
+    makers = [
+        (
+            "color_stats",
+            lambda: PhotoEncoder(
+                "color_stats", "RGB mean, std, 8-bin histograms (30-d)", lambda batch, raw: color_stats(raw), "color"
+            ),
+        ),
+        ("bundled_sv", bundled),
+        ("gair_tiny_random_sv", tiny),
+    ]
     if checkpoint:
         path = Path(checkpoint)
         makers.append(("gair_checkpoint_sv", lambda: released(path)))

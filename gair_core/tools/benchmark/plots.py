@@ -1,6 +1,7 @@
 """PNG plots: a bar chart per task (primary metric, mean +- std per encoder and head) and, for
 location tasks, a map of test-set truth vs prediction (seed 0) for the best encoder and for
 the bundled model."""
+
 from __future__ import annotations
 
 from pathlib import Path

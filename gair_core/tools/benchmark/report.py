@@ -1,4 +1,5 @@
 """results.md (summary and per-task tables), results.csv (one row per measurement) and plots."""
+
 from __future__ import annotations
 
 import csv
@@ -24,10 +25,16 @@ def git_commit() -> str:
 
     root = Path(__file__).resolve().parents[3]
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
-                                timeout=10, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
         return commit + ("+changes" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
@@ -63,8 +70,14 @@ def summary_table(outcomes: Sequence[TaskOutcome], head: str) -> list[str]:
 def task_section(outcome: TaskOutcome) -> list[str]:
     task = outcome.ran()
     sizes = sorted({r.sizes for r in outcome.results})
-    lines = [f"### {task.name}", "", f"- data: {task.data}", f"- kind: {task.kind}; split blocks: {task.block_deg} deg; "
-             f"train/val/test sizes per seed: {', '.join('/'.join(map(str, s)) for s in sizes)}", ""]
+    lines = [
+        f"### {task.name}",
+        "",
+        f"- data: {task.data}",
+        f"- kind: {task.kind}; split blocks: {task.block_deg} deg; "
+        f"train/val/test sizes per seed: {', '.join('/'.join(map(str, s)) for s in sizes)}",
+        "",
+    ]
     metrics = task.metrics
     lines += ["| encoder | head | " + " | ".join(metrics) + " |", "|---|---|" + "---|" * len(metrics)]
     stats = {m: summarize(outcome.results, m) for m in metrics}
@@ -85,8 +98,15 @@ def write_csv(outcomes: Sequence[TaskOutcome], path: Path) -> None:
                     writer.writerow([r.task, r.encoder, r.head, r.seed, metric, f"{value:.6f}", *r.sizes])
 
 
-def write_report(outcomes: Sequence[TaskOutcome], out: Path, command: str, seeds: Sequence[int], max_samples: int,
-                 seconds: float, plots: bool = True) -> list[Path]:
+def write_report(
+    outcomes: Sequence[TaskOutcome],
+    out: Path,
+    command: str,
+    seeds: Sequence[int],
+    max_samples: int,
+    seconds: float,
+    plots: bool = True,
+) -> list[Path]:
     """Write results.md, results.csv and (unless disabled) PNG plots; return their paths."""
     out.mkdir(parents=True, exist_ok=True)
     heads = sorted({r.head for o in outcomes for r in o.results if r.head != "-"}, key=lambda h: h != "mlp")
@@ -99,9 +119,15 @@ def write_report(outcomes: Sequence[TaskOutcome], out: Path, command: str, seeds
         except ImportError as error:  # matplotlib is in the `core` extra; say so rather than fail
             print(f"plots skipped: {error} (pip install matplotlib)")
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    lines = ["# GAIR downstream benchmark", "",
-             f"`{command}` — {now}, code {git_commit()}, {seconds / 60:.1f} min on {platform.machine()} CPU; seeds {list(seeds)}; "
-             f"at most {max_samples} samples per task.", "", PROTOCOL, ""]
+    lines = [
+        "# GAIR downstream benchmark",
+        "",
+        f"`{command}` — {now}, code {git_commit()}, {seconds / 60:.1f} min on {platform.machine()} CPU; seeds {list(seeds)}; "
+        f"at most {max_samples} samples per task.",
+        "",
+        PROTOCOL,
+        "",
+    ]
     encoders = {name: desc for o in outcomes for name, desc in o.encoders.items()}
     lines += ["Encoders:", ""] + [f"- `{n}`: {d}" for n, d in encoders.items()] + [""]
     for head in heads:

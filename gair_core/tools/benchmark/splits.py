@@ -1,4 +1,5 @@
 """Spatially blocked, deterministic train/val/test splits on a lon/lat grid."""
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -23,8 +24,9 @@ def block_ids(lonlat: np.ndarray, block_deg: float) -> np.ndarray:
     return row * columns + col
 
 
-def blocked_split(lonlat: np.ndarray, block_deg: float, seed: int,
-                  fractions: tuple[float, float, float] = FRACTIONS) -> Split:
+def blocked_split(
+    lonlat: np.ndarray, block_deg: float, seed: int, fractions: tuple[float, float, float] = FRACTIONS
+) -> Split:
     """Whole grid blocks go to test, then val, then train, in an order shuffled by `seed`,
     until each holds its fraction of the samples. Same inputs and seed -> same split."""
     blocks = block_ids(lonlat, block_deg)

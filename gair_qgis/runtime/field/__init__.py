@@ -5,15 +5,18 @@ region, in a Zarr (format 2) store, built on Dask, searched with a street photo.
 distributed and zarr are optional (`pip install 'gair-qgis[region]'`): they are imported
 lazily, inside this package only, through `need()`.
 """
+
 from __future__ import annotations
 
 import importlib
 from types import ModuleType
 
-INSTALL_HINT = ("install the region extras: for QGIS, with QGIS's Python from the QGIS plugins folder "
-                "`python3 -m gair_qgis.deps install --regions` (or GAIR models dock > Dependencies > Install, "
-                "with the region extras ticked); elsewhere pip install 'dask[distributed]>=2023.1' "
-                "'zarr>=2.16,<3' numcodecs")
+INSTALL_HINT = (
+    "install the region extras: for QGIS, with QGIS's Python from the QGIS plugins folder "
+    "`python3 -m gair_qgis.deps install --regions` (or GAIR models dock > Dependencies > Install, "
+    "with the region extras ticked); elsewhere pip install 'dask[distributed]>=2023.1' "
+    "'zarr>=2.16,<3' numcodecs"
+)
 
 
 class RegionUnavailable(ImportError):

@@ -1,4 +1,5 @@
 """`python -m gair_qgis.runtime.field`: see cli.py."""
+
 import sys
 
 from .cli import main

@@ -3,6 +3,7 @@
 its own Zarr chunks and done record. Only small things (the job, a chunk's statistics, a
 PCA sample, 3 x 32 x 32 bytes of RGB) pass through the client and the scheduler.
 """
+
 from __future__ import annotations
 
 import logging
@@ -111,8 +112,10 @@ def runtime_for(job: Job) -> GAIRRuntime:
     if key not in _RUNTIME:
         package = load_package(job.package)
         if package_sha256(package) != job.package_sha256:
-            raise PackageError(f"the package at {job.package} on {socket.gethostname()} is not the one the build "
-                               "started with (its model.json differs); install the same package on every worker")
+            raise PackageError(
+                f"the package at {job.package} on {socket.gethostname()} is not the one the build "
+                "started with (its model.json differs); install the same package on every worker"
+            )
         _RUNTIME.clear()
         _RUNTIME[key] = GAIRRuntime(package, batch_size=ENCODE_BATCH)
     return _RUNTIME[key]
@@ -156,8 +159,15 @@ class ChunkReader:
             for path in scene.files:
                 source = rasterio.open(path, **open_options(path))
                 self._open.append(source)
-                vrt = WarpedVRT(source, crs=grid.crs, transform=transform, width=pixels.width, height=pixels.height,
-                                resampling=Resampling.nearest if same else Resampling.bilinear, add_alpha=True)
+                vrt = WarpedVRT(
+                    source,
+                    crs=grid.crs,
+                    transform=transform,
+                    width=pixels.width,
+                    height=pixels.height,
+                    resampling=Resampling.nearest if same else Resampling.bilinear,
+                    add_alpha=True,
+                )
                 self._open.append(vrt)
                 positions, band_numbers = scene.bands_of(path)
                 parts.append((positions, band_numbers, vrt))
@@ -213,8 +223,9 @@ def encode_chunk(job: Job, task: ChunkTask) -> dict[str, Any]:
             todo = np.flatnonzero(share > 0)
             for start in range(0, len(todo), ENCODE_BATCH):
                 batch = todo[start : start + ENCODE_BATCH]
-                inputs = np.stack([preprocess_rs(pixels[:, :, c * reader.tile : (c + 1) * reader.tile], spec)
-                                   for c in batch])
+                inputs = np.stack(
+                    [preprocess_rs(pixels[:, :, c * reader.tile : (c + 1) * reader.tile], spec) for c in batch]
+                )
                 for col, tile in zip(batch, runtime.encode_rs(inputs, threads=1)):
                     embedding[:, row, col] = tile.global_embedding
                     if cells is not None:
@@ -223,11 +234,20 @@ def encode_chunk(job: Job, task: ChunkTask) -> dict[str, Any]:
         reader.close()
     location = tile_locations(job.grid, runtime, reader, coverage) if (path / "location").is_dir() else None
     write_chunk(path, reader, embedding, coverage, cells, location)
-    stats = {"tiles": rows * cols, "valid": int((coverage > 0).sum()), "seconds": round(time.monotonic() - started, 3),
-             "cpu_seconds": round(time.process_time() - cpu_started, 3)}  # the worker process's, all its threads
+    stats = {
+        "tiles": rows * cols,
+        "valid": int((coverage > 0).sum()),
+        "seconds": round(time.monotonic() - started, 3),
+        "cpu_seconds": round(time.process_time() - cpu_started, 3),
+    }  # the worker process's, all its threads
     store.write_record(path, task.ci, task.cj, keys, job.tokens, stats)
-    return {"chunk": [task.ci, task.cj], "skipped": False, **stats, "rss_mb": peak_rss_mb(),
-            "worker": f"{socket.gethostname()}:{os.getpid()}"}
+    return {
+        "chunk": [task.ci, task.cj],
+        "skipped": False,
+        **stats,
+        "rss_mb": peak_rss_mb(),
+        "worker": f"{socket.gethostname()}:{os.getpid()}",
+    }
 
 
 def tile_locations(grid: FieldGrid, runtime: GAIRRuntime, reader: ChunkReader, coverage: NDArray[Any]) -> NDArray[Any]:
@@ -243,8 +263,14 @@ def tile_locations(grid: FieldGrid, runtime: GAIRRuntime, reader: ChunkReader, c
     return location
 
 
-def write_chunk(path: Path, reader: ChunkReader, embedding: NDArray[Any], coverage: NDArray[Any],
-                cells: Optional[NDArray[Any]], location: Optional[NDArray[Any]] = None) -> None:
+def write_chunk(
+    path: Path,
+    reader: ChunkReader,
+    embedding: NDArray[Any],
+    coverage: NDArray[Any],
+    cells: Optional[NDArray[Any]],
+    location: Optional[NDArray[Any]] = None,
+) -> None:
     zarr = need("zarr")
     rows, cols = slice(reader.r0, reader.r1), slice(reader.c0, reader.c1)
     zarr.open_array(str(path / "embedding"), mode="r+")[:, rows, cols] = embedding
@@ -326,7 +352,9 @@ def quiet_dask_logs() -> Iterator[None]:
 
 
 @contextmanager
-def dask_runner(scheduler: str, workers: Optional[int], log: Callable[[str], None]) -> Iterator[tuple[Runner, int, str]]:
+def dask_runner(
+    scheduler: str, workers: Optional[int], log: Callable[[str], None]
+) -> Iterator[tuple[Runner, int, str]]:
     """A Runner on Dask: a LocalCluster of single-threaded worker processes sized to the machine
     (`scheduler` "local"), or the cluster at a scheduler address (tcp://host:8786)."""
     distributed = need("distributed")
@@ -336,22 +364,27 @@ def dask_runner(scheduler: str, workers: Optional[int], log: Callable[[str], Non
         # Dask starts its workers with MALLOC_TRIM_THRESHOLD_=65536, so every strip's arrays go back
         # to the kernel and fault in again: measured 7.0 vs 6.4 ms of CPU per tile here
         with need("dask").config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": LOCAL_TRIM_BYTES}):
-            cluster = distributed.LocalCluster(n_workers=count, threads_per_worker=1, processes=True,
-                                               dashboard_address=":0" if has_dashboard() else None,
-                                               silence_logs=logging.ERROR)
+            cluster = distributed.LocalCluster(
+                n_workers=count,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0" if has_dashboard() else None,
+                silence_logs=logging.ERROR,
+            )
         client = distributed.Client(cluster)
     else:
         try:
             client = distributed.Client(scheduler, timeout="15s")
         except (OSError, TimeoutError) as error:
-            raise InputError(f"cannot reach the Dask scheduler at {scheduler} ({error}); start one with "
-                             "`dask scheduler` and workers with `dask worker ADDRESS`, or leave --scheduler out "
-                             "for a local cluster") from None
+            raise InputError(
+                f"cannot reach the Dask scheduler at {scheduler} ({error}); start one with "
+                "`dask scheduler` and workers with `dask worker ADDRESS`, or leave --scheduler out "
+                "for a local cluster"
+            ) from None
     address = client.scheduler.address
     dashboard = client.dashboard_link if has_dashboard() or cluster is None else ""
     count = len(client.scheduler_info().get("workers", {}))
-    log(f"Dask: {count} worker(s) at {address}; dashboard: "
-        f"{dashboard or 'not available (pip install bokeh for it)'}")
+    log(f"Dask: {count} worker(s) at {address}; dashboard: {dashboard or 'not available (pip install bokeh for it)'}")
 
     def run(function: Callable[..., Any], calls: Sequence[tuple[Any, ...]]) -> Iterator[Any]:
         futures: list[Any] = []
@@ -364,8 +397,9 @@ def dask_runner(scheduler: str, workers: Optional[int], log: Callable[[str], Non
         except (OSError, TimeoutError, distributed.comm.CommClosedError) as error:
             raise ClusterLost(f"lost the Dask scheduler at {address} ({type(error).__name__}: {error})") from None
         except distributed.KilledWorker as error:
-            raise ClusterLost(f"the task {error.task} killed worker after worker; check the workers' memory and "
-                              "logs") from None
+            raise ClusterLost(
+                f"the task {error.task} killed worker after worker; check the workers' memory and logs"
+            ) from None
         finally:
             if client.status == "running":
                 client.cancel(futures)
@@ -381,28 +415,41 @@ def dask_runner(scheduler: str, workers: Optional[int], log: Callable[[str], Non
 # --- the build --------------------------------------------------------------------------------
 
 
-def open_or_create(out: Path, package: ModelPackage, scenes: list[Scene], tokens: bool, crs: Optional[str],
-                   tile_size: Optional[float], chunk: Optional[int]) -> tuple[FieldGrid, list[Bounds], bool]:
+def open_or_create(
+    out: Path,
+    package: ModelPackage,
+    scenes: list[Scene],
+    tokens: bool,
+    crs: Optional[str],
+    tile_size: Optional[float],
+    chunk: Optional[int],
+) -> tuple[FieldGrid, list[Bounds], bool]:
     """The field's grid and each scene's bounds in its CRS, checking an existing field can take
     these inputs; and whether the field is new (not yet created)."""
     sha = package_sha256(package)
     if out.exists():
         info = store.read_info(out)
         if info.package_sha256 != sha:
-            raise InputError(f"{out} was built with the package {info.package_name} (sha256 {info.package_sha256[:12]}); "
-                             f"it cannot be extended with {package.name} (sha256 {sha[:12]}): build a new field")
+            raise InputError(
+                f"{out} was built with the package {info.package_name} (sha256 {info.package_sha256[:12]}); "
+                f"it cannot be extended with {package.name} (sha256 {sha[:12]}): build a new field"
+            )
         grid = info.grid
         given = {"--chunk": (chunk, grid.chunk), "--tile-size": (tile_size, grid.tile_width)}
         for flag, (value, stored) in given.items():
             if value is not None and value != stored:
-                raise InputError(f"{out} has another grid ({flag} {stored}, not {value}); build a new field, or "
-                                 "leave the flag out to extend this one")
+                raise InputError(
+                    f"{out} has another grid ({flag} {stored}, not {value}); build a new field, or "
+                    "leave the flag out to extend this one"
+                )
         if crs is not None:
             from rasterio.crs import CRS
 
             if CRS.from_user_input(crs) != CRS.from_wkt(grid.crs):
-                raise InputError(f"{out} has another grid (its CRS is not {crs}); build a new field, or leave --crs "
-                                 "out to extend this one")
+                raise InputError(
+                    f"{out} has another grid (its CRS is not {crs}); build a new field, or leave --crs "
+                    "out to extend this one"
+                )
         if info.tokens != tokens:
             raise InputError(f"{out} was built {'with' if info.tokens else 'without'} --tokens; give the same choice")
         bounds = [field_bounds(scene, grid.crs) for scene in scenes]
@@ -415,20 +462,37 @@ def open_or_create(out: Path, package: ModelPackage, scenes: list[Scene], tokens
     return grid, bounds, True
 
 
-def provenance(package: ModelPackage, grid: FieldGrid, scenes: Sequence[Scene], tokens: bool,
-               previous: Optional[dict[str, Any]] = None) -> dict[str, Any]:
+def provenance(
+    package: ModelPackage,
+    grid: FieldGrid,
+    scenes: Sequence[Scene],
+    tokens: bool,
+    previous: Optional[dict[str, Any]] = None,
+) -> dict[str, Any]:
     inputs = list(previous.get("inputs", [])) if previous else []
     known = {entry["key"] for entry in inputs}
     for scene in scenes:
         if scene.key() not in known:
-            inputs.append({"key": scene.key(), "name": scene.name, "crs": scene.crs,
-                           "files": [{"path": p, "size": s, "mtime_ns": m} for p, s, m in scene.identity]})
-    return {"format": store.FORMAT, "package": {"name": package.name, "sha256": package_sha256(package),
-                                               "path": str(package.root.resolve())},
-            "grid": grid.to_dict(), "embedding_dim": package.embed_dim, "tokens": tokens,
-            "cells": package.grid_size**2 if tokens else 0, "token_grid": package.grid_size,
-            "inputs": inputs, "created": (previous or {}).get("created", time.strftime("%Y-%m-%dT%H:%M:%S%z")),
-            "min_coverage": MIN_COVERAGE}
+            inputs.append(
+                {
+                    "key": scene.key(),
+                    "name": scene.name,
+                    "crs": scene.crs,
+                    "files": [{"path": p, "size": s, "mtime_ns": m} for p, s, m in scene.identity],
+                }
+            )
+    return {
+        "format": store.FORMAT,
+        "package": {"name": package.name, "sha256": package_sha256(package), "path": str(package.root.resolve())},
+        "grid": grid.to_dict(),
+        "embedding_dim": package.embed_dim,
+        "tokens": tokens,
+        "cells": package.grid_size**2 if tokens else 0,
+        "token_grid": package.grid_size,
+        "inputs": inputs,
+        "created": (previous or {}).get("created", time.strftime("%Y-%m-%dT%H:%M:%S%z")),
+        "min_coverage": MIN_COVERAGE,
+    }
 
 
 def create_field(out: Path, grid: FieldGrid, attrs: dict[str, Any], package: ModelPackage, tokens: bool) -> None:
@@ -445,10 +509,19 @@ def create_field(out: Path, grid: FieldGrid, attrs: dict[str, Any], package: Mod
         shutil.rmtree(partial, ignore_errors=True)
 
 
-def build_field(inputs: Sequence[str], out: str | Path, package: Optional[str | Path] = None,
-                crs: Optional[str] = None, tile_size: Optional[float] = None, chunk: Optional[int] = None,
-                tokens: bool = False, scheduler: str = "local", workers: Optional[int] = None,
-                progress: Optional[Progress] = None, log: Callable[[str], None] = print) -> BuildResult:
+def build_field(
+    inputs: Sequence[str],
+    out: str | Path,
+    package: Optional[str | Path] = None,
+    crs: Optional[str] = None,
+    tile_size: Optional[float] = None,
+    chunk: Optional[int] = None,
+    tokens: bool = False,
+    scheduler: str = "local",
+    workers: Optional[int] = None,
+    progress: Optional[Progress] = None,
+    log: Callable[[str], None] = print,
+) -> BuildResult:
     """Build (or resume, or extend) the field at `out` from rasters or folders. `scheduler`:
     "local" (a LocalCluster), "none" (this process only) or a Dask scheduler address."""
     out = Path(out)
@@ -468,19 +541,33 @@ def build_field(inputs: Sequence[str], out: str | Path, package: Optional[str | 
         job = Job(str(out.resolve()), str(loaded.root.resolve()), package_sha256(loaded), grid, tuple(scenes), tokens)
         tasks = [ChunkTask(ci, cj, tuple(found)) for (ci, cj), found in chunk_scenes(grid, bounds).items()]
         total = sum(_chunk_size(grid, t) for t in tasks)
-        log(f"field {out}: {grid.cols} x {grid.rows} tiles of {grid.tile_width:g} x {grid.tile_height:g} map units, "
-            f"{len(tasks)} chunk(s) of up to {grid.chunk} x {grid.chunk} tiles to check or encode ({total} tiles)")
+        log(
+            f"field {out}: {grid.cols} x {grid.rows} tiles of {grid.tile_width:g} x {grid.tile_height:g} map units, "
+            f"{len(tasks)} chunk(s) of up to {grid.chunk} x {grid.chunk} tiles to check or encode ({total} tiles)"
+        )
         result = BuildResult(out)
         try:
             _build(out, grid, job, tasks, total, result, scheduler, workers, progress, log)
         except ClusterLost as error:
-            raise ClusterLost(f"{error}; the {len(store.done_chunks(out))} complete chunk(s) stay in {out}: rerun the "
-                              "same command (with a running scheduler) to resume") from None
+            raise ClusterLost(
+                f"{error}; the {len(store.done_chunks(out))} complete chunk(s) stay in {out}: rerun the "
+                "same command (with a running scheduler) to resume"
+            ) from None
     return result
 
 
-def _build(out: Path, grid: FieldGrid, job: Job, tasks: list[ChunkTask], total: int, result: BuildResult,
-           scheduler: str, workers: Optional[int], progress: Optional[Progress], log: Callable[[str], None]) -> None:
+def _build(
+    out: Path,
+    grid: FieldGrid,
+    job: Job,
+    tasks: list[ChunkTask],
+    total: int,
+    result: BuildResult,
+    scheduler: str,
+    workers: Optional[int],
+    progress: Optional[Progress],
+    log: Callable[[str], None],
+) -> None:
     """Encode the chunks of `tasks` on the runner of `scheduler`, then write the PCA view."""
     with _runner(scheduler, workers, log) as (run, count, dashboard):
         result.workers, result.dashboard = count, dashboard
@@ -525,8 +612,12 @@ def fit_pca(sample: NDArray[Any]) -> dict[str, NDArray[Any]]:
     signs = np.sign(components[np.arange(3), np.abs(components).argmax(axis=1)])
     components *= np.where(signs == 0, 1, signs)[:, None]
     projected = (sample - mean) @ components.T
-    return {"mean": mean, "components": components, "low": np.percentile(projected, 2, axis=0),
-            "high": np.percentile(projected, 98, axis=0)}
+    return {
+        "mean": mean,
+        "components": components,
+        "low": np.percentile(projected, 2, axis=0),
+        "high": np.percentile(projected, 98, axis=0),
+    }
 
 
 class RgbStatistics:
@@ -548,7 +639,10 @@ class RgbStatistics:
             if values.size:
                 self.sums[band] += int(values.sum())
                 self.squares[band] += int((values**2).sum())
-                self.low[band], self.high[band] = min(self.low[band], int(values.min())), max(self.high[band], int(values.max()))
+                self.low[band], self.high[band] = (
+                    min(self.low[band], int(values.min())),
+                    max(self.high[band], int(values.max())),
+                )
 
     def tags(self, pixels: int) -> list[dict[str, str]]:
         if not self.count:
@@ -557,9 +651,15 @@ class RgbStatistics:
         for band in range(3):
             mean = self.sums[band] / self.count
             std = max(self.squares[band] / self.count - mean**2, 0.0) ** 0.5
-            result.append({"STATISTICS_MINIMUM": str(self.low[band]), "STATISTICS_MAXIMUM": str(self.high[band]),
-                           "STATISTICS_MEAN": f"{mean:.6f}", "STATISTICS_STDDEV": f"{std:.6f}",
-                           "STATISTICS_VALID_PERCENT": f"{100.0 * self.count / max(pixels, 1):.6g}"})
+            result.append(
+                {
+                    "STATISTICS_MINIMUM": str(self.low[band]),
+                    "STATISTICS_MAXIMUM": str(self.high[band]),
+                    "STATISTICS_MEAN": f"{mean:.6f}",
+                    "STATISTICS_STDDEV": f"{std:.6f}",
+                    "STATISTICS_VALID_PERCENT": f"{100.0 * self.count / max(pixels, 1):.6g}",
+                }
+            )
         return result
 
 
@@ -578,9 +678,19 @@ def write_pca(out: Path, grid: FieldGrid, run: Runner, log: Callable[[str], None
         return
     pca = fit_pca(np.concatenate(samples))
     block = 256 if grid.cols >= 256 and grid.rows >= 256 else None
-    profile = {"driver": "GTiff", "width": grid.cols, "height": grid.rows, "count": 3, "dtype": "uint8",
-               "crs": grid.crs, "nodata": 0, "compress": "deflate", "photometric": "RGB", "sparse_ok": True,
-               "transform": Affine(grid.tile_width, 0, grid.left, 0, -grid.tile_height, grid.top)}
+    profile = {
+        "driver": "GTiff",
+        "width": grid.cols,
+        "height": grid.rows,
+        "count": 3,
+        "dtype": "uint8",
+        "crs": grid.crs,
+        "nodata": 0,
+        "compress": "deflate",
+        "photometric": "RGB",
+        "sparse_ok": True,
+        "transform": Affine(grid.tile_width, 0, grid.left, 0, -grid.tile_height, grid.top),
+    }
     if block:
         profile.update(tiled=True, blockxsize=block, blockysize=block)
     final = out / store.PCA_FILE
@@ -606,8 +716,9 @@ def same_chunks(first: str | Path, second: str | Path, arrays: Iterable[str] = s
     differ = []
     for name in arrays:
         a, b = Path(first) / name, Path(second) / name
-        keys = {p.name for p in a.glob("*") if not p.name.startswith(".")} | \
-               {p.name for p in b.glob("*") if not p.name.startswith(".")}
+        keys = {p.name for p in a.glob("*") if not p.name.startswith(".")} | {
+            p.name for p in b.glob("*") if not p.name.startswith(".")
+        }
         for key in sorted(keys):
             if not ((a / key).is_file() and (b / key).is_file() and (a / key).read_bytes() == (b / key).read_bytes()):
                 differ.append(f"{name}/{key}")

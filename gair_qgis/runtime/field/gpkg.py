@@ -1,6 +1,7 @@
 """A GeoPackage point layer written with sqlite3 alone (OGC GeoPackage 1.2: the three core
 tables and one feature table), so a search's top places need neither GDAL's Python bindings
 nor fiona. QGIS and GDAL open it as any other GeoPackage."""
+
 from __future__ import annotations
 
 import os
@@ -44,8 +45,14 @@ def _sql_type(value: Any) -> str:
     return "TEXT"
 
 
-def write_points(path: str | Path, layer: str, crs_wkt: str, epsg: Optional[int],
-                 rows: Sequence[dict[str, Any]], xy: Sequence[tuple[float, float]]) -> Path:
+def write_points(
+    path: str | Path,
+    layer: str,
+    crs_wkt: str,
+    epsg: Optional[int],
+    rows: Sequence[dict[str, Any]],
+    xy: Sequence[tuple[float, float]],
+) -> Path:
     """A GeoPackage at `path` with one point layer: a feature per row (its fields), at `xy`
     (map units of `crs_wkt`). Written aside and moved into place."""
     path = Path(path)
@@ -59,19 +66,33 @@ def write_points(path: str | Path, layer: str, crs_wkt: str, epsg: Optional[int]
             db.execute(f"PRAGMA user_version = {GPKG_USER_VERSION}")
             db.executescript(_CORE)
             db.executemany("INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, ?)", _DEFAULT_SRS)
-            db.execute("INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, ?)",
-                       ("field CRS", srs_id, "EPSG" if epsg else "NONE", epsg or srs_id, crs_wkt, ""))
+            db.execute(
+                "INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, ?)",
+                ("field CRS", srs_id, "EPSG" if epsg else "NONE", epsg or srs_id, crs_wkt, ""),
+            )
             kinds = {c: _sql_type(rows[0][c]) if rows else "INTEGER" for c in columns}
             fields = ", ".join(f'"{c}" {kinds[c]}' for c in columns)
             db.execute(f'CREATE TABLE "{layer}" (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom POINT, {fields})')
             marks = ", ".join("?" for _ in columns)
             names = ", ".join(f'"{c}"' for c in columns)
-            db.executemany(f'INSERT INTO "{layer}" (geom, {names}) VALUES (?, {marks})',  # nosec B608  # quoted identifiers, values bound
-                           [(point_blob(x, y, srs_id), *[row[c] for c in columns]) for row, (x, y) in zip(rows, xy)])
+            db.executemany(
+                f'INSERT INTO "{layer}" (geom, {names}) VALUES (?, {marks})',  # nosec B608  # quoted identifiers, values bound
+                [(point_blob(x, y, srs_id), *[row[c] for c in columns]) for row, (x, y) in zip(rows, xy)],
+            )
             xs, ys = [p[0] for p in xy] or [0.0], [p[1] for p in xy] or [0.0]
-            db.execute("INSERT INTO gpkg_contents VALUES (?, 'features', ?, '', ?, ?, ?, ?, ?, ?)",
-                       (layer, layer, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), min(xs), min(ys), max(xs),
-                        max(ys), srs_id))
+            db.execute(
+                "INSERT INTO gpkg_contents VALUES (?, 'features', ?, '', ?, ?, ?, ?, ?, ?)",
+                (
+                    layer,
+                    layer,
+                    time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                    min(xs),
+                    min(ys),
+                    max(xs),
+                    max(ys),
+                    srs_id,
+                ),
+            )
             db.execute("INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', 'POINT', ?, 0, 0)", (layer, srs_id))
         db.close()
         os.replace(partial, path)

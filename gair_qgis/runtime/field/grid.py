@@ -6,6 +6,7 @@ paths such as `/vsicurl/...` and `/vsis3/...` pass through. The *grid* is one CR
 size in map units (the model's ground size, measured at the first scene's centre), an
 origin on a multiple of the tile size, and square chunks of tiles (one Dask task each).
 """
+
 from __future__ import annotations
 
 import math
@@ -24,7 +25,9 @@ from ..preprocess import RSInputSpec, band_indices, canonical_band_name
 RASTER_SUFFIXES = (".tif", ".tiff", ".jp2", ".vrt", ".img")
 DEFAULT_CHUNK = 32  # tiles per chunk side: 1,024 tiles per task
 MAX_TILES = 1 << 34
-Bounds = tuple[float, float, float, float]  # left, bottom, right, top  # a grid beyond this is a mistake (a CRS that does not fit the inputs)
+Bounds = tuple[
+    float, float, float, float
+]  # left, bottom, right, top  # a grid beyond this is a mistake (a CRS that does not fit the inputs)
 
 
 @dataclass(frozen=True)
@@ -90,9 +93,14 @@ def _header(path: str) -> dict[str, Any]:
         if dataset.crs is None:
             raise InputError(f"{path} has no CRS; assign one (gdal_edit.py -a_srs EPSG:...) before building a field")
         grid = grid_of(dataset)
-        return {"crs": dataset.crs.to_wkt(), "bounds": grid.bounds, "count": dataset.count,
-                "names": list(dataset.descriptions), "nodata": dataset.nodata,
-                "resolution": (grid.pixel_width, grid.pixel_height)}
+        return {
+            "crs": dataset.crs.to_wkt(),
+            "bounds": grid.bounds,
+            "count": dataset.count,
+            "names": list(dataset.descriptions),
+            "nodata": dataset.nodata,
+            "resolution": (grid.pixel_width, grid.pixel_height),
+        }
 
 
 def band_of_file_name(path: str) -> Optional[str]:
@@ -111,8 +119,15 @@ def scene_of_file(path: str, spec: RSInputSpec) -> Scene:
     except InputError as error:
         raise InputError(f"{path}: {error}") from None
     sources = tuple(BandSource(path, i + 1) for i in indices)
-    return Scene(Path(path).name, sources, head["crs"], head["bounds"], head["resolution"], head["nodata"],
-                 (file_identity(path),))
+    return Scene(
+        Path(path).name,
+        sources,
+        head["crs"],
+        head["bounds"],
+        head["resolution"],
+        head["nodata"],
+        (file_identity(path),),
+    )
 
 
 def scene_of_band_files(folder: Path, files: Sequence[str], spec: RSInputSpec) -> Optional[Scene]:
@@ -125,8 +140,15 @@ def scene_of_band_files(folder: Path, files: Sequence[str], spec: RSInputSpec) -
     if any(h["count"] != 1 for h in heads) or len({h["crs"] for h in heads}) != 1:
         return None
     finest = min(heads, key=lambda h: h["resolution"][0])
-    return Scene(folder.name, tuple(BandSource(f, 1) for f in chosen), finest["crs"], finest["bounds"],
-                 finest["resolution"], finest["nodata"], tuple(file_identity(f) for f in chosen))
+    return Scene(
+        folder.name,
+        tuple(BandSource(f, 1) for f in chosen),
+        finest["crs"],
+        finest["bounds"],
+        finest["resolution"],
+        finest["nodata"],
+        tuple(file_identity(f) for f in chosen),
+    )
 
 
 def discover_scenes(paths: Sequence[str], spec: RSInputSpec) -> list[Scene]:
@@ -171,9 +193,17 @@ class FieldGrid:
 
     @staticmethod
     def from_dict(data: dict[str, Any]) -> FieldGrid:
-        return FieldGrid(str(data["crs"]), float(data["left"]), float(data["top"]), float(data["tile_width"]),
-                         float(data["tile_height"]), int(data["cols"]), int(data["rows"]), int(data["chunk"]),
-                         int(data["tile_pixels"]))
+        return FieldGrid(
+            str(data["crs"]),
+            float(data["left"]),
+            float(data["top"]),
+            float(data["tile_width"]),
+            float(data["tile_height"]),
+            int(data["cols"]),
+            int(data["rows"]),
+            int(data["chunk"]),
+            int(data["tile_pixels"]),
+        )
 
     @property
     def tiles(self) -> PixelGrid:
@@ -193,8 +223,14 @@ class FieldGrid:
     def pixels_of(self, col0: int, row0: int, col1: int, row1: int) -> PixelGrid:
         """The reading grid (tile_pixels per tile) of a block of tiles."""
         p = self.tile_pixels
-        return PixelGrid(self.left + col0 * self.tile_width, self.top - row0 * self.tile_height,
-                         self.tile_width / p, self.tile_height / p, (col1 - col0) * p, (row1 - row0) * p)
+        return PixelGrid(
+            self.left + col0 * self.tile_width,
+            self.top - row0 * self.tile_height,
+            self.tile_width / p,
+            self.tile_height / p,
+            (col1 - col0) * p,
+            (row1 - row0) * p,
+        )
 
     def tile_centres(self, col0: int, row0: int, col1: int, row1: int) -> tuple[NDArray[Any], NDArray[Any]]:
         """Map coordinates (rows, cols) of the tile centres of a block."""
@@ -211,8 +247,11 @@ class FieldGrid:
         r1 = min(self.rows, math.ceil((self.top - bottom) / self.tile_height))
         if c1 <= c0 or r1 <= r0:
             return []
-        return [(ci, cj) for cj in range(r0 // self.chunk, (r1 - 1) // self.chunk + 1)
-                for ci in range(c0 // self.chunk, (c1 - 1) // self.chunk + 1)]
+        return [
+            (ci, cj)
+            for cj in range(r0 // self.chunk, (r1 - 1) // self.chunk + 1)
+            for ci in range(c0 // self.chunk, (c1 - 1) // self.chunk + 1)
+        ]
 
 
 def to_lonlat_of(crs: str) -> Any:
@@ -237,14 +276,20 @@ def field_bounds(scene: Scene, crs: str) -> Bounds:
         xs, ys = transform(scene.crs, crs, [left, right, left, right], [bottom, bottom, top, top])
         back_x, back_y = transform(crs, scene.crs, xs, ys)
     except Exception as error:  # PROJ's errors have no common type
-        raise InputError(f"{scene.name} cannot be mapped into the field CRS ({error}); give --crs EPSG:3857 or a CRS "
-                         "that covers every input") from None
+        raise InputError(
+            f"{scene.name} cannot be mapped into the field CRS ({error}); give --crs EPSG:3857 or a CRS "
+            "that covers every input"
+        ) from None
     size = max(right - left, top - bottom)
-    error_size = max(np.max(np.abs(np.subtract(back_x, [left, right, left, right]))),
-                     np.max(np.abs(np.subtract(back_y, [bottom, bottom, top, top]))))
+    error_size = max(
+        np.max(np.abs(np.subtract(back_x, [left, right, left, right]))),
+        np.max(np.abs(np.subtract(back_y, [bottom, bottom, top, top]))),
+    )
     if not (np.all(np.isfinite(mapped)) and error_size < 1e-3 * size):
-        raise InputError(f"{scene.name} lies outside the area where the field CRS is usable; give --crs EPSG:3857 "
-                         "(or another CRS that covers every input)")
+        raise InputError(
+            f"{scene.name} lies outside the area where the field CRS is usable; give --crs EPSG:3857 "
+            "(or another CRS that covers every input)"
+        )
     return (float(mapped[0]), float(mapped[1]), float(mapped[2]), float(mapped[3]))
 
 
@@ -284,23 +329,33 @@ def check_scale(scene: Scene, box: Bounds, crs: str, spec: RSInputSpec, tile: tu
     distorts it so much that a tile of the grid is far from the model's ground size there."""
     area = area_of_use(crs)
     if area is not None:
-        lon, lat = to_lonlat_of(scene.crs)(np.array([(scene.bounds[0] + scene.bounds[2]) / 2]),
-                                           np.array([(scene.bounds[1] + scene.bounds[3]) / 2]))
+        lon, lat = to_lonlat_of(scene.crs)(
+            np.array([(scene.bounds[0] + scene.bounds[2]) / 2]), np.array([(scene.bounds[1] + scene.bounds[3]) / 2])
+        )
         m = AREA_MARGIN_DEG
         if not (area[0] - m <= lon[0] <= area[2] + m and area[1] - m <= lat[0] <= area[3] + m):
-            raise InputError(f"{scene.name} ({lon[0]:.2f}, {lat[0]:.2f}) lies far outside the area where the field CRS "
-                             f"is meant to be used ({area[0]:g}..{area[2]:g} E, {area[1]:g}..{area[3]:g} N); give --crs "
-                             "EPSG:3857 or another CRS that covers every input, or build one field per region")
+            raise InputError(
+                f"{scene.name} ({lon[0]:.2f}, {lat[0]:.2f}) lies far outside the area where the field CRS "
+                f"is meant to be used ({area[0]:g}..{area[2]:g} E, {area[1]:g}..{area[3]:g} N); give --crs "
+                "EPSG:3857 or another CRS that covers every input, or build one field per region"
+            )
     local = tile_size_of(crs, spec, ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2))
     ratio = tile[0] / local[0]
     if not 1 / MAX_SCALE_CHANGE <= ratio <= MAX_SCALE_CHANGE:
-        raise InputError(f"{scene.name}: a tile of the field's grid would be {ratio * spec.tile_ground_size_m:.0f} m on "
-                         f"the ground there, not {spec.tile_ground_size_m:.0f} m (the field CRS distorts it); give --crs "
-                         "EPSG:3857 or another CRS that covers every input, or build one field per region")
+        raise InputError(
+            f"{scene.name}: a tile of the field's grid would be {ratio * spec.tile_ground_size_m:.0f} m on "
+            f"the ground there, not {spec.tile_ground_size_m:.0f} m (the field CRS distorts it); give --crs "
+            "EPSG:3857 or another CRS that covers every input, or build one field per region"
+        )
 
 
-def plan_grid(scenes: Sequence[Scene], spec: RSInputSpec, crs: Optional[str] = None,
-              tile_size: Optional[float] = None, chunk: int = DEFAULT_CHUNK) -> tuple[FieldGrid, list[Bounds]]:
+def plan_grid(
+    scenes: Sequence[Scene],
+    spec: RSInputSpec,
+    crs: Optional[str] = None,
+    tile_size: Optional[float] = None,
+    chunk: int = DEFAULT_CHUNK,
+) -> tuple[FieldGrid, list[Bounds]]:
     """The grid over every scene, and each scene's bounds in the grid's CRS."""
     from rasterio.crs import CRS
     from rasterio.errors import CRSError

@@ -2,6 +2,7 @@
 of a photo at any point of the field, from the stored per-cell tables; nothing is re-encoded.
 Also what every query of a field shares: its package (checked by sha256), the photo's
 vector, and outputs that are never replaced unasked."""
+
 from __future__ import annotations
 
 import math
@@ -30,12 +31,16 @@ def field_runtime(info: store.FieldInfo, package: Optional[str | Path] = None) -
 
     path = package or info.package_path
     if not path or not Path(path).is_dir():
-        raise InputError(f"the package the field was built with ({info.package_name}, {path or 'no path'}) is not "
-                         "here; give it with --package")
+        raise InputError(
+            f"the package the field was built with ({info.package_name}, {path or 'no path'}) is not "
+            "here; give it with --package"
+        )
     loaded = load_package(path)
     if package_sha256(loaded) != info.package_sha256:
-        raise InputError(f"{loaded.root} is not the package {info.path} was built with "
-                         f"(sha256 {info.package_sha256[:12]}); give that package with --package")
+        raise InputError(
+            f"{loaded.root} is not the package {info.path} was built with "
+            f"(sha256 {info.package_sha256[:12]}); give that package with --package"
+        )
     return GAIRRuntime(loaded)
 
 
@@ -68,8 +73,9 @@ def parse_extent(text: str) -> tuple[float, float, float, float]:
     return xmin, ymin, xmax, ymax
 
 
-def tile_similarity(cells: NDArray[Any], runtime: GAIRRuntime, sv: NDArray[Any], x: NDArray[Any],
-                    y: NDArray[Any]) -> NDArray[Any]:
+def tile_similarity(
+    cells: NDArray[Any], runtime: GAIRRuntime, sv: NDArray[Any], x: NDArray[Any], y: NDArray[Any]
+) -> NDArray[Any]:
     """Cosine of `sv` with the NILI embedding at (x (1, W), y (H, 1)) in [-1, 1] of one tile
     from its stored (n*n, D) cell table."""
     weight, bias = runtime.package.nili_arrays()
@@ -77,9 +83,15 @@ def tile_similarity(cells: NDArray[Any], runtime: GAIRRuntime, sv: NDArray[Any],
     return cosine_heatmap(tables, x, y, runtime.package.grid_size)
 
 
-def field_heatmap(field: str | Path, photo: str | Path, extent: tuple[float, float, float, float],
-                  out: str | Path, pixel_size: Optional[float] = None, package: Optional[str | Path] = None,
-                  overwrite: bool = False) -> Path:
+def field_heatmap(
+    field: str | Path,
+    photo: str | Path,
+    extent: tuple[float, float, float, float],
+    out: str | Path,
+    pixel_size: Optional[float] = None,
+    package: Optional[str | Path] = None,
+    overwrite: bool = False,
+) -> Path:
     """The fine heatmap of `photo` over `extent` (field CRS) as a GeoTIFF."""
     import rasterio
     from rasterio.transform import Affine
@@ -95,17 +107,31 @@ def field_heatmap(field: str | Path, photo: str | Path, extent: tuple[float, flo
     xmin, ymin, xmax, ymax = extent
     width, height = math.ceil((xmax - xmin) / pixel), math.ceil((ymax - ymin) / pixel)
     if width * height > MAX_HEATMAP_PIXELS:
-        raise InputError(f"a {width} x {height} px heatmap is too large; give a smaller --extent or a larger --pixel-size")
+        raise InputError(
+            f"a {width} x {height} px heatmap is too large; give a smaller --extent or a larger --pixel-size"
+        )
     runtime = field_runtime(info, package)
     sv = photo_vector(runtime, photo)
     values = heatmap_values(info, grid, runtime, sv, xmin, ymax, pixel, width, height)
     if not np.isfinite(values).any():
-        raise InputError(f"--extent {extent} holds no tile with data in {field}; choose an extent inside the field's data")
+        raise InputError(
+            f"--extent {extent} holds no tile with data in {field}; choose an extent inside the field's data"
+        )
     partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
     try:
-        with rasterio.open(partial, "w", driver="GTiff", width=width, height=height, count=1, dtype="float32",
-                           crs=grid.crs, transform=Affine(pixel, 0, xmin, 0, -pixel, ymax), nodata=float("nan"),
-                           compress="deflate") as dataset:
+        with rasterio.open(
+            partial,
+            "w",
+            driver="GTiff",
+            width=width,
+            height=height,
+            count=1,
+            dtype="float32",
+            crs=grid.crs,
+            transform=Affine(pixel, 0, xmin, 0, -pixel, ymax),
+            nodata=float("nan"),
+            compress="deflate",
+        ) as dataset:
             dataset.write(values, 1)
             dataset.set_band_description(1, "cosine")
             dataset.update_tags(**{k: str(v) for k, v in runtime.package.display_tags().items()})
@@ -115,8 +141,17 @@ def field_heatmap(field: str | Path, photo: str | Path, extent: tuple[float, flo
     return out
 
 
-def heatmap_values(info: store.FieldInfo, grid: FieldGrid, runtime: GAIRRuntime, sv: NDArray[Any], left: float,
-                   top: float, pixel: float, width: int, height: int) -> NDArray[Any]:
+def heatmap_values(
+    info: store.FieldInfo,
+    grid: FieldGrid,
+    runtime: GAIRRuntime,
+    sv: NDArray[Any],
+    left: float,
+    top: float,
+    pixel: float,
+    width: int,
+    height: int,
+) -> NDArray[Any]:
     """(height, width) cosines of an output grid, tile by tile (NaN outside tiles with data)."""
     zarr = need("zarr")
     group = zarr.open_group(str(info.path), mode="r")

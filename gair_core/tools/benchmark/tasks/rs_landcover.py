@@ -11,6 +11,7 @@ gair_core.tools.bundled package` cross-validates a linear probe and the shipped 
 embeddings with whole 2 x 2 degree blocks per fold (scored on other places), against per-band
 statistics and the untrained twin, and writes the figures into the package's model card.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -27,4 +28,5 @@ def load(max_samples: Optional[int], shared: Path) -> Task:
     raise SkipTask(
         f"no world-wide licence-clean Sentinel-2 tile set for blocked splits ({len(tiles)} GAIR example tiles, "
         "evaluation only; 150 EuroSAT patches, Europe only): RS land use is cross-validated on EuroSAT by "
-        "`python -m gair_core.tools.bundled package` (figures in the bundled model card)")
+        "`python -m gair_core.tools.bundled package` (figures in the bundled model card)"
+    )

@@ -4,6 +4,7 @@ Data: PyPI `elapid` (MIT), `data/ariolimax.gpkg`: 1,595 presence and 4,990 backg
 points in UTM zone 10N (EPSG:32610), read with sqlite3 (GeoPackage point blobs) and
 converted to lon/lat with rasterio's PROJ. Split blocks are 0.25 degrees.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -38,7 +39,9 @@ def read_points(path: Path) -> tuple[np.ndarray, np.ndarray]:
     from rasterio.warp import transform
 
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
-        (srs,) = connection.execute("select srs_id from gpkg_geometry_columns where table_name = ?", (TABLE,)).fetchone()
+        (srs,) = connection.execute(
+            "select srs_id from gpkg_geometry_columns where table_name = ?", (TABLE,)
+        ).fetchone()
         rows = connection.execute(f"select geom, presence from '{TABLE}' order by fid").fetchall()
     xy = np.array([point_xy(g) for g, _ in rows])
     lon, lat = transform(f"EPSG:{srs}", "EPSG:4326", xy[:, 0].tolist(), xy[:, 1].tolist())
@@ -48,6 +51,12 @@ def read_points(path: Path) -> tuple[np.ndarray, np.ndarray]:
 def load(max_samples: Optional[int], shared: Path) -> Task:
     lonlat, presence = read_points(package_file("elapid", "data/ariolimax.gpkg", "pip install --no-deps elapid"))
     keep = subsample(len(presence), max_samples)
-    return Task(NAME, BINARY, lonlat[keep], presence[keep], BLOCK_DEG, labels=("background", "presence"),
-                data=f"elapid ariolimax.gpkg (MIT): {len(keep)} of {len(presence)} points "
-                     f"({int(presence.sum())} presence)")
+    return Task(
+        NAME,
+        BINARY,
+        lonlat[keep],
+        presence[keep],
+        BLOCK_DEG,
+        labels=("background", "presence"),
+        data=f"elapid ariolimax.gpkg (MIT): {len(keep)} of {len(presence)} points ({int(presence.sum())} presence)",
+    )

@@ -6,6 +6,7 @@ Data: `../shared/data/africa-poverty-dhs/dhs_clusters.csv` (Yeh et al. 2020, Nat
 Target `wealthpooled`. Clusters are jittered by up to 2 km (urban) / 5-10 km (rural), so the
 split blocks are 1 degree (~110 km).
 """
+
 from __future__ import annotations
 
 import csv
@@ -32,5 +33,12 @@ def load(max_samples: Optional[int], shared: Path) -> Task:
     lonlat = np.array([[float(r["lon"]), float(r["lat"])] for r in rows])
     y = np.array([float(r["wealthpooled"]) for r in rows])
     keep = subsample(len(y), max_samples)
-    return Task(NAME, REGRESSION, lonlat[keep], y[keep], BLOCK_DEG, labels=("wealthpooled",),
-                data=f"DHS clusters, Yeh et al. 2020 (../shared, evaluation only): {len(keep)} of {len(y)}")
+    return Task(
+        NAME,
+        REGRESSION,
+        lonlat[keep],
+        y[keep],
+        BLOCK_DEG,
+        labels=("wealthpooled",),
+        data=f"DHS clusters, Yeh et al. 2020 (../shared, evaluation only): {len(keep)} of {len(y)}",
+    )
