@@ -1,5 +1,6 @@
 """The download core (gair_qgis.runtime.download) against a local HTTP server on 127.0.0.1 that
 drops the connection, ignores Range, answers 404, or serves a truncated or a wrong file."""
+
 from __future__ import annotations
 
 import contextlib
@@ -51,20 +52,37 @@ def assert_same_package(package: ModelPackage, reference: ModelPackage, url: str
     provenance = dict(package.meta["provenance"])
     assert provenance.pop("source_url") == url
     assert provenance == reference.meta["provenance"]
-    assert {k: v for k, v in package.meta.items() if k != "provenance"} == \
-        {k: v for k, v in reference.meta.items() if k != "provenance"}
+    assert {k: v for k, v in package.meta.items() if k != "provenance"} == {
+        k: v for k, v in reference.meta.items() if k != "provenance"
+    }
 
 
 def leftovers(folder) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
 
 
+@pytest.mark.slow  # 8-12 s: out of make test-fast
 def test_cli_resumes_a_dropped_transfer_with_a_range_request_and_matches_import_checkpoint(
-        server, checkpoint, reference, tmp_path):
+    server, checkpoint, reference, tmp_path
+):
     out = tmp_path / "gair-released"
-    result = subprocess.run([sys.executable, "-m", "gair_qgis.runtime.download", "--url", server.url("drop"),
-                             "--out", str(out), "--backoff", "0"], capture_output=True, text=True, cwd=ROOT,
-                            timeout=300)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gair_qgis.runtime.download",
+            "--url",
+            server.url("drop"),
+            "--out",
+            str(out),
+            "--backoff",
+            "0",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     half = len(checkpoint.read_bytes()) // 2
     assert server.ranges("drop") == ["", f"bytes={half}-"]
@@ -100,10 +118,18 @@ def test_a_rerun_after_a_cancel_resumes_where_it_stopped(server, checkpoint, tmp
 
 def test_not_found_exits_non_zero_with_a_clear_message_and_leaves_nothing(server, tmp_path):
     out = tmp_path / "gair-released"
-    result = subprocess.run([sys.executable, "-m", "gair_qgis.runtime.download", "--url", server.url("missing"),
-                             "--out", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "gair_qgis.runtime.download", "--url", server.url("missing"), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines()[-1] == f"error: not found: {server.url('missing')} (HTTP 404); check the address"
+    assert (
+        result.stderr.strip().splitlines()[-1]
+        == f"error: not found: {server.url('missing')} (HTTP 404); check the address"
+    )
     assert "Traceback" not in result.stderr
     assert leftovers(tmp_path) == []
 
@@ -120,8 +146,10 @@ def test_a_wrong_checkpoint_layout_is_refused_naming_the_keys(checkpoint, tmp_pa
 
     other = tmp_path / "other.pth"
     torch.save({"model": {"encoder.weight": torch.zeros(2, 2)}}, other)
-    with MisbehavingServer(checkpoint.read_bytes(), wrong=other.read_bytes()) as running, \
-            pytest.raises(download.NotACheckpointError, match="encoder.weight"):
+    with (
+        MisbehavingServer(checkpoint.read_bytes(), wrong=other.read_bytes()) as running,
+        pytest.raises(download.NotACheckpointError, match="encoder.weight"),
+    ):
         download.download_package(running.url("wrong"), tmp_path / "out" / "pkg", quick())
     assert leftovers(tmp_path / "out") == []
 
@@ -151,6 +179,7 @@ def test_an_existing_package_folder_is_not_replaced(server, tmp_path):
     assert (tmp_path / "pkg" / "mine.txt").read_text() == "keep" and server.requests == []
 
 
+@pytest.mark.slow  # 8-12 s: out of make test-fast
 def test_a_rerun_after_the_transfer_finished_imports_without_downloading_again(server, checkpoint, reference, tmp_path):
     out = tmp_path / "gair-released"
     partial = download.partial_path(out, server.url("ok"))
@@ -191,10 +220,10 @@ class SlowServer(MisbehavingServer):
         try:
             if behaviour == "nolength":
                 for start in range(0, len(self.payload), 1 << 20):
-                    request.wfile.write(self.payload[start:start + (1 << 20)])
+                    request.wfile.write(self.payload[start : start + (1 << 20)])
             elif behaviour == "trickle":
                 for index in range(200):
-                    request.wfile.write(self.payload[index:index + 1])
+                    request.wfile.write(self.payload[index : index + 1])
                     request.wfile.flush()
                     time.sleep(0.1)
             else:
@@ -217,8 +246,13 @@ def tmpfs(folder: Path, options: str) -> Iterator[Path]:
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "gair_qgis.runtime.download", "--backoff", "0", *args],
-                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "gair_qgis.runtime.download", "--backoff", "0", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
 
 
 def last_line_error(result: subprocess.CompletedProcess) -> str:
@@ -263,8 +297,9 @@ def test_overwrite_onto_a_folder_that_is_not_a_package_is_refused_before_the_tra
 def test_a_trickling_server_shows_progress_writes_each_byte_and_gives_up_after_a_stall(tmp_path):
     partial = tmp_path / "checkpoint.pth.part"
     reports: list[tuple[int, int]] = []
-    settings = quick(stall_s=1.0, retries=2,
-                     progress=lambda report: reports.append((report.done, partial.stat().st_size)))
+    settings = quick(
+        stall_s=1.0, retries=2, progress=lambda report: reports.append((report.done, partial.stat().st_size))
+    )
     started = time.monotonic()
     with SlowServer(b"x" * 100_000) as server, pytest.raises(download.NoNetworkError) as raised:
         download.fetch(server.url("trickle"), partial, settings)
@@ -277,16 +312,22 @@ def test_a_trickling_server_shows_progress_writes_each_byte_and_gives_up_after_a
 
 def test_a_silent_server_stalls_after_the_timeout_and_says_run_again(tmp_path):
     with SlowServer(b"x" * 1000) as server:
-        line = last_line_error(run_cli("--url", server.url("silent"), "--out", str(tmp_path / "pkg"),
-                                       "--stall-timeout", "1", "--retries", "1"))
+        line = last_line_error(
+            run_cli(
+                "--url", server.url("silent"), "--out", str(tmp_path / "pkg"), "--stall-timeout", "1", "--retries", "1"
+            )
+        )
     assert "sent nothing for 1 s" in line and line.endswith("run again to resume"), line
 
 
-def test_sha256_accepts_the_published_file_and_refuses_another_before_importing(server, checkpoint, reference,
-                                                                                tmp_path):
+@pytest.mark.slow  # 8-12 s: out of make test-fast
+def test_sha256_accepts_the_published_file_and_refuses_another_before_importing(
+    server, checkpoint, reference, tmp_path
+):
     right = sha256_of(checkpoint)
-    package = download.download_package(server.url("ok"), tmp_path / "pkg", quick(), sha256=right.upper(),
-                                        name="gair-released")
+    package = download.download_package(
+        server.url("ok"), tmp_path / "pkg", quick(), sha256=right.upper(), name="gair-released"
+    )
     assert_same_package(package, reference, server.url("ok"))
     wrong = "0" * 64
     line = last_line_error(run_cli("--url", server.url("ok"), "--out", str(tmp_path / "other"), "--sha256", wrong))

@@ -1,6 +1,7 @@
 """Any photo is read in bounded memory: a 12000 x 9000 photo within a few hundred MB, photos
 up to 4096 px a side at full size, and a larger one reduced with little change to its
 embedding."""
+
 from __future__ import annotations
 
 import os
@@ -24,6 +25,7 @@ print(next(int(line.split()[1]) // 1024 for line in open("/proc/self/status") if
 """
 
 
+@pytest.mark.slow  # 8-12 s: out of make test-fast
 @pytest.mark.parametrize("suffix", [".jpg", ".png"])
 def test_a_12000_by_9000_photo_is_read_in_bounded_memory(tmp_path, suffix):
     """The full-size path took 4-9 GB on such a photo (float64 at full size); now a PNG is decoded
@@ -37,8 +39,14 @@ def test_a_12000_by_9000_photo_is_read_in_bounded_memory(tmp_path, suffix):
         draw.rectangle((i, 0, i + 250, 9000), fill=(i % 255, 200, 30))
     image.save(path)
     del image, draw
-    result = subprocess.run([sys.executable, "-c", MEASURE_PEAK, str(path)], capture_output=True, text=True, cwd=ROOT,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-c", MEASURE_PEAK, str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     peak_mb = int(result.stdout.split()[-1])
     assert peak_mb < (600 if suffix == ".jpg" else 900), peak_mb  # measured: ~330 and ~520 MB
@@ -87,7 +95,7 @@ def test_reducing_a_large_photo_changes_its_embedding_little(tmp_path):
     mean_difference, max_difference, cosines = [], [], []
     for first in range(0, len(photos) - 5, 6):
         mosaic = Image.new("RGB", (6144, 3072))
-        for k, photo in enumerate(photos[first:first + 6]):
+        for k, photo in enumerate(photos[first : first + 6]):
             with Image.open(photo) as image:
                 mosaic.paste(image.convert("RGB"), ((k % 3) * 2048, (k // 3) * 1536))
         path = tmp_path / f"mosaic{first}.png"
@@ -99,6 +107,8 @@ def test_reducing_a_large_photo_changes_its_embedding_little(tmp_path):
         (a,), _ = runtime.encode_sv(full[None])
         (b,), _ = runtime.encode_sv(reduced[None])
         cosines.append(float(a @ b / np.linalg.norm(a) / np.linalg.norm(b)))
-    print(f"{len(cosines)} mosaics: mean |difference| {np.mean(mean_difference):.4f}, max {max(max_difference):.3f}, "
-          f"cosine min {min(cosines):.5f}")
+    print(
+        f"{len(cosines)} mosaics: mean |difference| {np.mean(mean_difference):.4f}, max {max(max_difference):.3f}, "
+        f"cosine min {min(cosines):.5f}"
+    )
     assert np.mean(mean_difference) < 0.2 and min(cosines) > 0.99, (mean_difference, cosines)
