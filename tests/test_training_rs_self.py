@@ -78,7 +78,8 @@ def test_rs_self_runs_resume_exactly_and_refuse_a_changed_objective(tmp_path, ti
     ]
     common = [*without, "--rs-self-weight", 1]
     assert train.main([str(a) for a in [*common, "--output-dir", tmp_path / "a"]]) == 0
-    rows = list(csv.DictReader(open(tmp_path / "a" / "metrics.csv")))
+    with open(tmp_path / "a" / "metrics.csv") as metrics:
+        rows = list(csv.DictReader(metrics))
     assert all(float(r["rs_views"]) > 0 and float(r["rs_stats"]) > 0 for r in rows)
     assert train.main([str(a) for a in [*common, "--output-dir", tmp_path / "b", "--exit-after-steps", 2]]) == 0
     step2 = tmp_path / "b" / "checkpoints" / "step_00000002"
