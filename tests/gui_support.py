@@ -16,8 +16,8 @@ from qgis.PyQt.QtCore import QEvent, QPoint, Qt
 TASK_TIMEOUT_S = 120
 
 
-def wait_until(predicate: Callable[[], bool], timeout: float = TASK_TIMEOUT_S, what: str = "condition") -> None:
-    """Process Qt events until `predicate()` holds; fail after `timeout` seconds."""
+def wait_until(predicate: Callable[[], object], timeout: float = TASK_TIMEOUT_S, what: str = "condition") -> None:
+    """Process Qt events until `predicate()` holds (is truthy); fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:

@@ -6,6 +6,7 @@ one that ignores the cancel (and is killed)."""
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import pytest
 from qgis.core import QgsSettings
@@ -124,6 +125,7 @@ def test_cancel_stops_the_installer(qgis_app, tmp_path):
     dialog.cancel()
     wait_until(lambda: results, 60, "the installer to stop")
     assert results == [(False, "Cancelled; nothing was changed.")] and dialog.progress.value() == 0
+    assert dialog.cancel_file is not None
     assert not dialog.cancel_file.exists() and not (tmp_path / "gair_deps").exists()
 
 
@@ -158,6 +160,7 @@ def test_the_dialog_runs_the_real_installer_with_qgis_python(qgis_app, tmp_path,
     assert results[0][0], dialog.log.toPlainText()[-3000:]
     assert "checked: onnxruntime" in dialog.log.toPlainText() and dialog.progress.value() == 100
     record = deps.read_marker(deps.python_folder(root))
+    assert record is not None
     assert record["packages"]["onnxruntime"] == deps.requirements_for()[0].version
 
 
@@ -202,8 +205,10 @@ def test_the_message_bar_offers_the_installer_when_onnxruntime_cannot_be_importe
     assert offer.offer_if_needed() is False  # it imports: nothing to offer
     monkeypatch.setitem(sys.modules, "onnxruntime", None)  # the way Python blocks an import
     assert offer.offer_if_needed() is True
-    assert "onnxruntime is not installed in QGIS's Python" in offer.item.text()
-    button = next(w for w in offer.item.findChildren(QPushButton) if w.text() == "Install…")
+    # DependencyOffer.item is inferred as None in gair_qgis (it holds the bar's item once offered)
+    item: Any = offer.item
+    assert "onnxruntime is not installed in QGIS's Python" in item.text()
+    button = next(w for w in item.findChildren(QPushButton) if w.text() == "Install…")
     button.click()
     assert offer.dialog is not None and offer.dialog.isVisible()
     offer.unload()
@@ -268,6 +273,7 @@ def test_one_status_refreshes_every_panel_and_the_failed_run_after_an_install(
     try:
         models = gui.dock(ModelManagerDock)
         location = gui.dock(LocationDock)
+        assert isinstance(models, ModelManagerDock) and isinstance(location, LocationDock)
         assert "not installed" in models.providers.summary.text()
         assert "not installed" in models.dependencies.summary.text()
         show_raster(qgis_iface, l2a_tile)
@@ -276,11 +282,15 @@ def test_one_status_refreshes_every_panel_and_the_failed_run_after_an_install(
         wait_for_tasks()
         assert location.failed_for_dependencies, location.run_panel.status.text()
         offer = location.dependency_offer
-        install = next(b for b in offer.item.findChildren(QPushButton) if b.text() == "Install…")
+        assert offer is not None
+        item: Any = offer.item  # inferred as None in gair_qgis: it holds the bar's item once offered
+        install = next(b for b in item.findChildren(QPushButton) if b.text() == "Install…")
         install.click()
         monkeypatch.setitem(sys.modules, "onnxruntime", onnxruntime)  # what the installer makes importable
-        assert offer.dialog.start()
-        wait_until(lambda: not offer.dialog.is_running(), 30, "the installer")
+        dialog = offer.dialog
+        assert dialog is not None
+        assert dialog.start()
+        wait_until(lambda: not dialog.is_running(), 30, "the installer")
         assert models.providers.summary.text().startswith(f"onnxruntime {onnxruntime.__version__}")
         assert "Installed by the plugin in" in models.dependencies.summary.text()
         assert "not installed" not in models.dependencies.summary.text()
