@@ -5,6 +5,8 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -84,7 +86,7 @@ def test_runtime_equals_torch_for_the_tiny_preset(tiny_runtime, tiny_checkpoint)
         localized = model.localize(grid, torch.from_numpy(coords).expand(3, -1, -1))
         pooled = model.encode_sv(torch.from_numpy(sv))
         location = model.encode_location(torch.from_numpy(lonlat))
-    close = dict(rtol=1e-4, atol=1e-5)
+    close: dict[str, Any] = dict(rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(np.stack([t.grid for t in tiles]), grid.numpy(), **close)
     np.testing.assert_allclose(np.stack([t.global_embedding for t in tiles]), global_embedding.numpy(), **close)
     np.testing.assert_allclose(np.stack([t.localize(coords[0]) for t in tiles]), localized.numpy(), **close)
@@ -273,8 +275,13 @@ def test_a_package_is_hashed_again_only_when_a_file_changes(tiny_package, tmp_pa
 
     copy = shutil.copytree(tiny_package, tmp_path / "memo")
     ModelPackage.load(copy)
-    hashed = []
-    monkeypatch.setattr(pkg, "sha256_of", lambda path: hashed.append(path.name) or "not-the-hash")
+    hashed: list[str] = []
+
+    def not_the_hash(path: Path) -> str:
+        hashed.append(path.name)
+        return "not-the-hash"
+
+    monkeypatch.setattr(pkg, "sha256_of", not_the_hash)
     ModelPackage.load(copy)  # unchanged files: no hashing
     assert hashed == []
     weights = copy / "rs_encoder.weights"
