@@ -65,6 +65,7 @@ class MisbehavingServer:
         match = re.match(r"bytes=(\d+)-$", wanted)
         honour = behaviour in ("ok", "drop", "flaky") and match is not None
         if honour:
+            assert match is not None
             start = int(match.group(1))
             if start >= len(body):
                 request.send_response(416)
