@@ -62,6 +62,7 @@ def imported_names(tree: ast.AST) -> dict[str, tuple[str, str]]:
     names: dict[str, tuple[str, str]] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] == "qgis":
+            assert node.module is not None
             for alias in node.names:
                 names[alias.asname or alias.name] = (node.module, alias.name)
     return names
