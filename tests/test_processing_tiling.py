@@ -100,6 +100,7 @@ def test_the_tile_writer_writes_every_tile_put_before_a_cancel(tmp_path):
     assert len(tiles) == 0, "streamed tiles live on disk only"
     assert sorted(p.name for p in (tmp_path / "tiles").iterdir()) == sorted(f"k{n}.tile" for n in range(40))
     again = TileCache(directory=tmp_path / "tiles").get("k39")  # a resumed run finds them
+    assert again is not None
     np.testing.assert_array_equal(again.tile.grid, _cached(39).tile.grid)
 
 
@@ -128,6 +129,7 @@ def test_tile_cache_evicts_by_bytes_and_mirrors_to_a_folder(tmp_path):
     disk = TileCache(directory=tmp_path / "tiles")
     disk.put("a", first)
     again = TileCache(directory=tmp_path / "tiles").get("a")
+    assert again is not None
     np.testing.assert_array_equal(again.tile.cell_table, first.tile.cell_table)
     np.testing.assert_array_equal(again.valid, first.valid)
     assert [p.name for p in (tmp_path / "tiles").iterdir()] == ["a.tile"]
