@@ -131,7 +131,8 @@ def test_sen1floods_int16_in_epsg4326():
 
 
 def test_baseline_04_offset_is_removed_by_date(tmp_path):
-    assert acquisition_date(tmp_path / "S2A_MSIL2A_20230105T101031_B02.tif").year == 2023
+    acquired = acquisition_date(tmp_path / "S2A_MSIL2A_20230105T101031_B02.tif")
+    assert acquired is not None and acquired.year == 2023
     assert default_offset(tmp_path / "S2A_MSIL2A_20230105T101031") == 1000.0
     assert default_offset(tmp_path / "S2A_MSIL2A_20170613T101031") == 0.0
     folder = tmp_path / "S2B_MSIL2A_20230105T101031"
