@@ -179,7 +179,8 @@ def test_a_reader_error_is_raised_in_its_batch_turn(monkeypatch):
     missing = [(Window(col, 0, 1, 1), str(col)) for col in range(8)]
     seen = []
     with pytest.raises(OSError, match="disk gone"):
-        for _chunk, inputs, _ in tiles.read_ahead(None, [], None, missing, 1, readers=2):
+        # no source: the monkeypatched read_batch reads none
+        for _chunk, inputs, _ in tiles.read_ahead(None, [], None, missing, 1, readers=2):  # type: ignore[arg-type]
             seen.append(int(inputs[0]))
     assert seen == [0, 1, 2]
     assert not _reader_threads()
