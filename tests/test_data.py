@@ -25,6 +25,12 @@ requires_streetscapes = pytest.mark.skipif(
 STUTTGART = (9.160, 48.760, 9.160 + 245 * 8.983e-5, 48.760 + 190 * 8.983e-5)
 
 
+def path_of(value: str | None) -> Path:
+    """A manifest row's rs_path or sv_path, which the rows a test reads all have."""
+    assert value is not None
+    return Path(value)
+
+
 def write_manifest_rows(path: Path, rows: list[dict]) -> Path:
     columns = ["sv_path", "lon", "lat", "rs_path"]
     with open(path, "w", newline="") as handle:
@@ -151,8 +157,8 @@ def test_streetscapes_import_pairs_photos_with_covering_rasters(tmp_path):
     rows = read_manifest(out)
     metadata = list(csv.DictReader((STREETSCAPES / "images_metadata.csv").read_text().splitlines()))
     assert 0 < len(rows) < len(metadata)  # the Singapore photos have no raster
-    assert {Path(r.rs_path).name for r in rows} == {"west.tif", "east.tif"}
-    assert all(Path(r.sv_path).is_file() for r in rows)
+    assert {path_of(r.rs_path).name for r in rows} == {"west.tif", "east.tif"}
+    assert all(path_of(r.sv_path).is_file() for r in rows)
     assert {r.split for r in rows} <= {"train", "val"}
     count, problems = validate_manifest(out)
     assert count == len(rows) and problems == []
@@ -163,10 +169,10 @@ def test_streetscapes_import_pairs_photos_with_covering_rasters(tmp_path):
     from gair_core.data.streetscapes import edge_distance
 
     for row in both:
-        chosen, other = (west, east) if Path(row.rs_path).name == "west.tif" else (east, west)
-        assert edge_distance(raster_info(chosen), row.lon, row.lat) >= edge_distance(
-            raster_info(other), row.lon, row.lat
-        )
+        chosen, other = (west, east) if path_of(row.rs_path).name == "west.tif" else (east, west)
+        near = edge_distance(raster_info(chosen), row.lon, row.lat)
+        far = edge_distance(raster_info(other), row.lon, row.lat)
+        assert near is not None and far is not None and near >= far
 
 
 # --- dataset --------------------------------------------------------------------------------
