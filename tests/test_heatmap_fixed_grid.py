@@ -18,6 +18,7 @@ pytestmark = requires_examples
 def quality():
     """scripts/heatmap_quality.py as a module."""
     spec = importlib.util.spec_from_file_location("heatmap_quality", ROOT / "scripts" / "heatmap_quality.py")
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # its dataclasses look their module up
     spec.loader.exec_module(module)
