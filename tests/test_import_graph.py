@@ -173,7 +173,7 @@ def test_pip_install_leaves_out_the_release_tooling():
     """`pip install .` installs the library: pyproject's package list has gair_core and gair_qgis
     but not gair_core.tools (benchmarks, the bundled model build), which lives in the checkout."""
     import tomllib
-    from setuptools import find_packages
+    from setuptools import find_packages  # type: ignore[import-untyped]  # no types-setuptools in the venv
 
     found = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]
     packages = find_packages(str(ROOT), include=found["include"], exclude=found.get("exclude", ()))
