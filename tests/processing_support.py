@@ -125,8 +125,8 @@ class Output:
     nodata: Optional[float]
     descriptions: tuple
 
-    def centres(self) -> tuple[np.ndarray, np.ndarray]:
-        """Map coordinates of every pixel centre, (rows, cols) each."""
+    def centres(self) -> list[np.ndarray]:
+        """Map coordinates of every pixel centre, [x, y], (rows, cols) each."""
         left, pw, _, top, _, ph = self.geotransform
         rows, cols = self.values.shape[1:]
         return np.meshgrid(left + (np.arange(cols) + 0.5) * pw, top + (np.arange(rows) + 0.5) * ph)
@@ -172,7 +172,7 @@ def encode_window(
         rio_window = Window(*window)
         pixels = dataset.read(window=rio_window)
         bounds = dataset.window_bounds(rio_window)  # left, bottom, right, top
-        names = list(dataset.descriptions)
+        names: Optional[list[Optional[str]]] = list(dataset.descriptions)
     if bands is not None:
         pixels, names = pixels[list(bands)], None
     return runtime(package).encode_rs_window(pixels, names), bounds
