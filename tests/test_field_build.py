@@ -181,7 +181,7 @@ def test_a_dask_build_over_two_crs_equals_the_single_process_build(cluster, refe
 def test_killing_a_worker_mid_build_leaves_the_same_field(cluster, reference, tmp_path):
     out = tmp_path / "killed.zarr"
     victims = list(worker_pids(cluster).values())
-    killed = []
+    killed: list[int] = []
 
     def kill_after_first_chunk(done: int, total: int, rate: float) -> None:
         if not killed and done < total:
@@ -445,7 +445,7 @@ def test_the_field_opens_in_gdal_and_in_xarray_or_zarr(reference):
     pca = subprocess.run(["gdalinfo", str(reference / store.PCA_FILE)], capture_output=True, text=True).stdout
     assert "Band 3" in pca and f"Size is {grid.cols}, {grid.rows}" in pca
     try:
-        import xarray
+        import xarray  # type: ignore[import-not-found]  # optional: not in the venv
     except ImportError:  # xarray is not a dependency: the same CF/GDAL view through zarr itself
         assert group["embedding"].attrs["_ARRAY_DIMENSIONS"] == ["band", "y", "x"]
         assert group["x"][0] == pytest.approx(grid.left + grid.tile_width / 2)
