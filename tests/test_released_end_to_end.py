@@ -22,7 +22,8 @@ SENTINEL_BANDS = [1, 2, 3, 4, 5, 6, 7, 8, 10, 11]  # of the 12-band L2A stack
 
 def released_rs_input(pixels: np.ndarray, spec) -> torch.Tensor:
     """RS preprocessing as the released code does it: float32, uint8 truncation, torch bicubic."""
-    mean, std = np.float32(spec.mean)[:, None, None], np.float32(spec.std)[:, None, None]
+    # np.float32 of a list is a float32 array (numpy's stubs say a scalar)
+    mean, std = np.float32(spec.mean)[:, None, None], np.float32(spec.std)[:, None, None]  # type: ignore[index]
     low, high = mean - 2 * std, mean + 2 * std
     scaled = (pixels[SENTINEL_BANDS].astype(np.float32) - low) / (high - low) * 255.0
     tensor = torch.from_numpy(np.clip(scaled, 0, 255).astype(np.uint8)).float().div(255)[None]
