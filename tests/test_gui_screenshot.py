@@ -25,6 +25,7 @@ pytestmark = pytest.mark.skipif(
 
 def _screenshot_module():
     spec = importlib.util.spec_from_file_location("gair_screenshot", ROOT / "scripts" / "screenshot.py")
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
