@@ -199,9 +199,12 @@ def test_the_finetuned_head_shows_up_in_the_predictions_dock(qgis_iface, qgis_ne
     gui = GairGui(qgis_iface)
     gui.init_gui()
     try:
-        entry = gui.catalog.add_folder(package.root)
-        gui.catalog.set_active(entry.folder)
+        catalog = gui.catalog
+        assert catalog is not None
+        entry = catalog.add_folder(package.root)
+        catalog.set_active(entry.folder)
         dock = gui.dock(PredictionsDock)
+        assert isinstance(dock, PredictionsDock)
         offered = [dock.head.itemData(i) for i in range(dock.head.count())]
         assert HEAD in offered and dock.head.isEnabled()
     finally:
