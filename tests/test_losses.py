@@ -22,7 +22,7 @@ def unit(*shape, seed=0):
 
 def test_incl_is_the_symmetric_infonce_of_the_spec():
     s, r = unit(5, 16, seed=1), unit(5, 16, seed=2)
-    expected = 0.0
+    expected: float | torch.Tensor = 0.0
     for i in range(5):  # CE(s r^T / tau, I) + CE(r s^T / tau, I), written out
         expected -= torch.log_softmax(s[i] @ r.T / 0.07, 0)[i] / 5
         expected -= torch.log_softmax(r[i] @ s.T / 0.07, 0)[i] / 5
@@ -94,7 +94,7 @@ def gradients(rank: int, world_size: int, out: str) -> None:
     """One training micro-step over this rank's slice of the batch; saves gradients and queue."""
     torch.manual_seed(0)
     model = GAIR(get_preset("tiny"))
-    module = TrainingModule(model)
+    module: torch.nn.Module = TrainingModule(model)
     if world_size > 1:
         module = torch.nn.parallel.DistributedDataParallel(module, broadcast_buffers=False)
     per_rank = BATCH // world_size
