@@ -55,7 +55,7 @@ test-fast: $(STAMP)
 	GAIR_TESTS_WITHOUT_QGIS=1 $(PY) -m pytest -q --durations=15 -p no:pytest_qgis -W ignore::pytest.PytestConfigWarning \
 	    -m "not slow and not ddp and not qgis and not network" tests
 
-# The gate: ruff over the tree; mypy over gair_core, gair_qgis and scripts, every function body checked and the
+# The gate: ruff over the tree; mypy over gair_core, gair_qgis, scripts and tests, every function body checked and the
 # torch-free runtime under the flags of --strict (pyproject.toml [tool.mypy]).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
