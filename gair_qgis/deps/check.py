@@ -44,11 +44,11 @@ print(json.dumps({"onnxruntime": onnxruntime.__version__, "numpy": numpy.__versi
 """
 
 
-def verify(python: Path, folder: Path, log: LogFn = lambda _: None) -> dict:
-    """Import onnxruntime from `folder` in a separate `python` process (with the Python's own numpy)
-    and run a one-node graph; returns what it reports; DepsError with the reason when it fails."""
+def run_check(python: Path, script_and_args: list[str], what: str, log: LogFn) -> dict:
+    """Run a check script (`python -c SCRIPT ARGS...`) in a separate process; the JSON report it
+    prints last, or DepsError saying that `what` does not work, with the end of its output logged."""
     result = subprocess.run(
-        [str(python), "-c", VERIFY_SCRIPT, str(folder), CHECK_GRAPH.hex()],  # nosec B603  # QGIS's Python, argv list, no shell
+        [str(python), "-c", *script_and_args],  # nosec B603  # QGIS's Python, argv list, no shell
         capture_output=True,
         text=True,
         timeout=300,
@@ -59,8 +59,14 @@ def verify(python: Path, folder: Path, log: LogFn = lambda _: None) -> dict:
         lines = (result.stderr or result.stdout).strip().splitlines() or ["no output"]
         for line in lines[-15:]:
             log(line)
-        raise DepsError(f"the installed onnxruntime does not work in QGIS's Python: {lines[-1]}")
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+        raise DepsError(f"{what} does not work in QGIS's Python: {lines[-1]}")
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def verify(python: Path, folder: Path, log: LogFn = lambda _: None) -> dict:
+    """Import onnxruntime from `folder` in a separate `python` process (with the Python's own numpy)
+    and run a one-node graph; returns what it reports; DepsError with the reason when it fails."""
+    report = run_check(python, [VERIFY_SCRIPT, str(folder), CHECK_GRAPH.hex()], "the installed onnxruntime", log)
     log(
         f"checked: onnxruntime {report['onnxruntime']} runs with QGIS's numpy {report['numpy']} "
         f"({report['numpy_file']}); execution providers {', '.join(report['providers'])}"
@@ -100,20 +106,7 @@ def verify_regions(python: Path, folder: Path, ours: Sequence[str], log: LogFn =
     """Import zarr, numcodecs, dask and distributed in a separate `python` process with `folder` first
     on sys.path (those named in `ours` must come from it, numpy must not) and read a small Zarr array
     through Dask; returns their versions and files; DepsError with the reason when it fails."""
-    result = subprocess.run(
-        [str(python), "-c", REGION_VERIFY_SCRIPT, str(folder), ",".join(ours)],  # nosec B603  # QGIS's Python, argv list, no shell
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=child_environment(),
-        **no_window(),
-    )
-    if result.returncode != 0:
-        lines = (result.stderr or result.stdout).strip().splitlines() or ["no output"]
-        for line in lines[-15:]:
-            log(line)
-        raise DepsError(f"the installed region extras do not work in QGIS's Python: {lines[-1]}")
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    report = run_check(python, [REGION_VERIFY_SCRIPT, str(folder), ",".join(ours)], "the installed region extras", log)
     log(
         "checked: "
         + ", ".join(f"{name} {report[name]}" for name in ("dask", "distributed", "zarr", "numcodecs"))
