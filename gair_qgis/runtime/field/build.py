@@ -21,11 +21,12 @@ from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from ..cli import check_output_folder
-from ..errors import InputError, PackageError
-from ..package import MODEL_JSON, ModelPackage, load_package, verified_sha256
-from ..preprocess import preprocess_rs
-from ..session import GAIRRuntime
+from gair_qgis.runtime.cli import check_output_folder
+from gair_qgis.runtime.errors import InputError, PackageError
+from gair_qgis.runtime.package import MODEL_JSON, ModelPackage, load_package, verified_sha256
+from gair_qgis.runtime.preprocess import preprocess_rs
+from gair_qgis.runtime.session import GAIRRuntime
+
 from . import ClusterLost, need, store
 from .grid import (
     DEFAULT_CHUNK,

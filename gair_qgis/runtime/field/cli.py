@@ -17,7 +17,8 @@ import sys
 import time
 from typing import Optional, Sequence
 
-from ..cli import command
+from gair_qgis.runtime.cli import command
+
 from . import ClusterLost, RegionUnavailable
 
 

@@ -18,9 +18,9 @@ from typing import Any, Optional, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import InputError
-from ..geometry import PixelGrid, ground_pixel_size_m
-from ..preprocess import RSInputSpec, band_indices, canonical_band_name
+from gair_qgis.runtime.errors import InputError
+from gair_qgis.runtime.geometry import PixelGrid, ground_pixel_size_m
+from gair_qgis.runtime.preprocess import RSInputSpec, band_indices, canonical_band_name
 
 RASTER_SUFFIXES = (".tif", ".tiff", ".jp2", ".vrt", ".img")
 DEFAULT_CHUNK = 32  # tiles per chunk side: 1,024 tiles per task
@@ -87,7 +87,7 @@ def _open(path: str) -> Any:
 
 
 def _header(path: str) -> dict[str, Any]:
-    from ..raster_file import grid_of
+    from gair_qgis.runtime.raster_file import grid_of
 
     with _open(path) as dataset:
         if dataset.crs is None:

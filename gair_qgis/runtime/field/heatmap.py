@@ -13,11 +13,12 @@ from typing import Any, Optional, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from ..cli import check_output_folder
-from ..errors import InputError, OutputExistsError
-from ..nili import HeatmapTables, cosine_heatmap
-from ..package import load_package
-from ..session import GAIRRuntime
+from gair_qgis.runtime.cli import check_output_folder
+from gair_qgis.runtime.errors import InputError, OutputExistsError
+from gair_qgis.runtime.nili import HeatmapTables, cosine_heatmap
+from gair_qgis.runtime.package import load_package
+from gair_qgis.runtime.session import GAIRRuntime
+
 from . import need, store
 from .grid import FieldGrid
 

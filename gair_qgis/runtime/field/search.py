@@ -23,8 +23,9 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import InputError
-from ..session import GAIRRuntime
+from gair_qgis.runtime.errors import InputError
+from gair_qgis.runtime.session import GAIRRuntime
+
 from . import need, store
 from .gpkg import write_points
 from .grid import FieldGrid, to_lonlat_of

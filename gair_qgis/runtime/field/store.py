@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
-from ..errors import InputError
+from gair_qgis.runtime.errors import InputError
+
 from . import need
 from .grid import FieldGrid
 
