@@ -250,21 +250,22 @@ SCENE_SIZE = 10_980  # a Sentinel-2 granule at 10 m
 SCENE_BANDS = ["B2", "B3", "B4", "B5", "B6", "B7", "B8", "B8A", "B11", "B12"]
 
 
-def synthetic_scene() -> Path:
-    """A 10980 x 10980 px, 10-band uint16 GeoTIFF (UTM 32N, 10 m; tiled 512 px, uncompressed: 2.4 GB),
-    made once under build/. (With DEFLATE, decompression adds ~9 ms per tile on this machine.)"""
+def synthetic_scene(size: int = SCENE_SIZE) -> Path:
+    """A size x size px (default 10980: 2.4 GB), 10-band uint16 GeoTIFF (UTM 32N, 10 m; tiled 512 px,
+    uncompressed), made once under build/bench (scripts/bench_field.py uses it too). (With DEFLATE, decompression adds ~9 ms per tile on this machine.)"""
     import rasterio
     from rasterio.transform import from_origin
     from rasterio.windows import Window
 
-    path = BUILD / "scene-10980-raw.tif"
+    path = BUILD / f"scene-{size}-raw.tif"
     if path.exists():
         return path
+    BUILD.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial.tif")
     profile = dict(
         driver="GTiff",
-        width=SCENE_SIZE,
-        height=SCENE_SIZE,
+        width=size,
+        height=size,
         count=len(SCENE_BANDS),
         dtype="uint16",
         crs="EPSG:32632",
@@ -275,17 +276,17 @@ def synthetic_scene() -> Path:
         BIGTIFF="YES",
     )
     rng = np.random.default_rng(0)
-    cols = np.arange(SCENE_SIZE)
+    cols = np.arange(size)
     with rasterio.open(partial, "w", **profile) as dataset:
         for index, name in enumerate(SCENE_BANDS, start=1):
             dataset.set_band_description(index, name)
-        for row in range(0, SCENE_SIZE, 512):
-            rows = np.arange(row, min(row + 512, SCENE_SIZE))[:, None]
+        for row in range(0, size, 512):
+            rows = np.arange(row, min(row + 512, size))[:, None]
             base = 1500 + 800 * np.sin(cols / 370.0) * np.cos(rows / 290.0)
             block = np.stack(
                 [base * (0.6 + 0.1 * b) + rng.integers(0, 64, base.shape) for b in range(len(SCENE_BANDS))]
             )
-            dataset.write(block.astype(np.uint16), window=Window(0, row, SCENE_SIZE, len(rows)))
+            dataset.write(block.astype(np.uint16), window=Window(0, row, size, len(rows)))
     partial.rename(path)
     return path
 

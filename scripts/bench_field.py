@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -27,50 +26,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # this checkout's gair_qgis
 BUILD = ROOT / "build" / "bench"
-BANDS = ["B2", "B3", "B4", "B5", "B6", "B7", "B8", "B8A", "B11", "B12"]
 
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def synthetic_scene(size: int) -> Path:
-    """A size x size px, 10-band uint16 GeoTIFF (UTM 32N, 10 m; tiled 512 px, uncompressed), made once."""
-    import rasterio
-    from rasterio.transform import from_origin
-    from rasterio.windows import Window
-
-    path = BUILD / f"field-scene-{size}.tif"
-    if path.exists():
-        return path
-    BUILD.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial.tif")
-    profile = dict(
-        driver="GTiff",
-        width=size,
-        height=size,
-        count=len(BANDS),
-        dtype="uint16",
-        crs="EPSG:32632",
-        transform=from_origin(499_980.0, 5_400_000.0, 10.0, 10.0),
-        tiled=True,
-        blockxsize=512,
-        blockysize=512,
-        BIGTIFF="YES",
-    )
-    rng = np.random.default_rng(0)
-    cols = np.arange(size)
-    with rasterio.open(partial, "w", **profile) as dataset:
-        for index, name in enumerate(BANDS, start=1):
-            dataset.set_band_description(index, name)
-        for row in range(0, size, 512):
-            rows = np.arange(row, min(row + 512, size))[:, None]
-            base = 1500 + 800 * np.sin(cols / 370.0) * np.cos(rows / 290.0)
-            block = np.stack([base * (0.6 + 0.1 * b) + rng.integers(0, 64, base.shape) for b in range(len(BANDS))])
-            dataset.write(block.astype(np.uint16), window=Window(0, row, size, len(rows)))
-    partial.rename(path)
-    return path
-
+from bench import peak_rss_mb, synthetic_scene  # noqa: E402  (scripts/bench.py: the same scene writer)
 
 # --- cases, each in its own process -------------------------------------------------------------
 
