@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
+import re
 import socket
 import time
 from contextlib import contextmanager
@@ -36,6 +38,7 @@ from .grid import FieldGrid
 FORMAT = 1
 ATTR = "gair_field"
 META_DIR = ".gair"
+DONE_RECORD = re.compile(r"\d+\.\d+\.json")  # <cj>.<ci>.json
 PCA_FILE = "pca_rgb.tif"
 ARRAYS = ("embedding", "coverage", "location", "cells")
 
@@ -98,7 +101,26 @@ def read_info(path: str | Path) -> FieldInfo:
         _ = (info.grid, info.package_sha256, info.embed_dim)
     except (KeyError, TypeError, ValueError) as error:
         raise InputError(f"{path}: its {ATTR} attributes are incomplete ({error}); build the field again") from None
+    check_shapes(info)
     return info
+
+
+def check_shapes(info: FieldInfo) -> None:
+    """InputError unless the grid is a real one and the embedding array is as large as the
+    attributes say (a field is read from outside: what it claims decides every index)."""
+    grid = info.grid
+    sizes = (grid.cols, grid.rows, grid.chunk, grid.tile_pixels, info.embed_dim)
+    if min(sizes) < 1 or not all(math.isfinite(v) and v > 0 for v in (grid.tile_width, grid.tile_height)):
+        raise InputError(f"{info.path}: its grid is not a valid one ({grid}); build the field again")
+    try:
+        shape = json.loads((info.path / "embedding" / ".zarray").read_text())["shape"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise InputError(f"{info.path}: its embedding array cannot be read ({error}); build the field again") from None
+    if shape != [info.embed_dim, grid.rows, grid.cols]:
+        raise InputError(
+            f"{info.path}: its embedding array is {shape}, not the [{info.embed_dim}, {grid.rows}, {grid.cols}] "
+            "its attributes say; the field is damaged, build it again"
+        )
 
 
 def create(path: Path, grid: FieldGrid, attrs: dict[str, Any], embed_dim: int, cells: int) -> None:
@@ -239,6 +261,8 @@ def done_chunks(path: Path) -> list[tuple[int, int]]:
     """(ci, cj) of every chunk with a done record, row by row."""
     found = []
     for record in (path / META_DIR / "done").glob("*.json"):
+        if not DONE_RECORD.fullmatch(record.name):
+            continue  # not a name this project writes: never read as a chunk index
         cj, ci = (int(v) for v in record.stem.split("."))
         found.append((ci, cj))
     return sorted(found, key=lambda k: (k[1], k[0]))
