@@ -6,7 +6,6 @@ one that ignores the cancel (and is killed)."""
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import pytest
 from qgis.core import QgsSettings
@@ -205,8 +204,8 @@ def test_the_message_bar_offers_the_installer_when_onnxruntime_cannot_be_importe
     assert offer.offer_if_needed() is False  # it imports: nothing to offer
     monkeypatch.setitem(sys.modules, "onnxruntime", None)  # the way Python blocks an import
     assert offer.offer_if_needed() is True
-    # DependencyOffer.item is inferred as None in gair_qgis (it holds the bar's item once offered)
-    item: Any = offer.item
+    item = offer.item
+    assert item is not None
     assert "onnxruntime is not installed in QGIS's Python" in item.text()
     button = next(w for w in item.findChildren(QPushButton) if w.text() == "Install…")
     button.click()
@@ -283,7 +282,8 @@ def test_one_status_refreshes_every_panel_and_the_failed_run_after_an_install(
         assert location.failed_for_dependencies, location.run_panel.status.text()
         offer = location.dependency_offer
         assert offer is not None
-        item: Any = offer.item  # inferred as None in gair_qgis: it holds the bar's item once offered
+        item = offer.item
+        assert item is not None
         install = next(b for b in item.findChildren(QPushButton) if b.text() == "Install…")
         install.click()
         monkeypatch.setitem(sys.modules, "onnxruntime", onnxruntime)  # what the installer makes importable

@@ -19,7 +19,7 @@ from typing import Callable, Optional
 from urllib.parse import quote
 
 from qgis.core import Qgis, QgsApplication, QgsSettings
-from qgis.gui import QgisInterface
+from qgis.gui import QgisInterface, QgsMessageBarItem
 from qgis.PyQt.QtCore import QCoreApplication, QObject, QProcess, QProcessEnvironment, Qt, QTimer, pyqtSignal
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
@@ -445,7 +445,7 @@ class DependencyOffer:
         self.iface = iface
         self.root = Path(root) if root else deps_root()
         self.status = dependency_status(self.root)
-        self.item = None
+        self.item: Optional[QgsMessageBarItem] = None  # the bar's offer while it is shown
         self.dialog: Optional[DependenciesDialog] = None
         self.status.changed.connect(self._status_changed)
 
