@@ -82,7 +82,7 @@ def synthetic_field(tiles: int) -> Path:
     from gair_qgis.runtime.package import load_package
 
     side = int(round(tiles**0.5))
-    path = BUILD / f"field-synthetic-v2-{side}x{side}.zarr"  # v2: with the location embeddings a build stores
+    path = BUILD / f"field-synthetic-v3-{side}x{side}.zarr"  # v3: blosc-lz4, with the location embeddings
     if (path / ".gair" / "complete").exists():
         return path
     shutil.rmtree(path, ignore_errors=True)
@@ -120,8 +120,27 @@ def _wkt(crs: str) -> str:
     return str(CRS.from_user_input(crs).to_wkt())
 
 
-def case_search(field: str, location: bool) -> dict:
+def field_files(field: str) -> list[Path]:
+    """The embedding and location chunk files: what a search must read."""
+    return sorted(Path(field, "embedding").glob("0.*")) + sorted(Path(field, "location").glob("0.*"))
+
+
+def evict(files: list[Path]) -> None:
+    """Drops the files' pages from the page cache (POSIX_FADV_DONTNEED; no root needed), so the
+    next read comes from the disk."""
+    for path in files:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
+
+
+def case_search(field: str, location: bool, cold: bool) -> dict:
     from gair_qgis.runtime.field.search import search_field
+
+    if cold:
+        evict(field_files(field))
 
     photo = ROOT / "resources" / "demo"
     photos = sorted(photo.glob("*.jpg")) or sorted((ROOT.parent / "shared" / "data" / "gair-examples").glob("*.jpg"))
@@ -131,18 +150,83 @@ def case_search(field: str, location: bool) -> dict:
     seconds = time.perf_counter() - start
     for path in (result.points, result.raster):
         Path(path).unlink(missing_ok=True)
-    return {"seconds": seconds, "tiles": result.tiles, "peak_rss_mb": peak_rss_mb(), "location": location}
+    return {
+        "seconds": seconds,
+        "scan_seconds": result.scan_seconds,
+        "tiles": result.tiles,
+        "peak_rss_mb": peak_rss_mb(),
+        "location": location,
+    }
 
 
-def case_read(field: str) -> dict:
-    """Reading every embedding and location chunk file's bytes (warm page cache: the best a search could do)."""
-    files = sorted(Path(field, "embedding").glob("0.*")) + sorted(Path(field, "location").glob("0.*"))
+def case_read(field: str, cold: bool) -> dict:
+    """Reading every embedding and location chunk file's bytes, from the disk (`cold`) or from a
+    warm page cache (the best any search could do)."""
+    files = field_files(field)
+    if cold:
+        evict(files)
+    else:
+        for path in files:
+            path.read_bytes()
     start = time.perf_counter()
     size = sum(len(p.read_bytes()) for p in files)
     return {"seconds": time.perf_counter() - start, "bytes": size}
 
 
 ONE_CORE = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}  # as Dask sets for workers
+
+
+def measure_builds(report: dict, scene: str, workers: list[int], chunk: int) -> None:
+    """The single-process baseline, LocalClusters of each size, and the bare graph before and after."""
+    bare = [run_case("bare", "5")["tiles_per_second"]]
+    report["single_process"] = run_case("build", scene, "none", "0", str(chunk))
+    print(
+        f"single process (no Dask, one thread): {report['single_process']['tiles']} tiles, "
+        f"{report['single_process']['tiles_per_second']:.1f} tiles/s, "
+        f"{report['single_process']['cpu_ms_per_tile']:.1f} ms CPU per tile, "
+        f"peak {report['single_process']['client_rss_mb']:.0f} MB"
+    )
+    for count in workers:
+        run = report[f"local_{count}"] = run_case("build", scene, "local", str(count), str(chunk))
+        print(
+            f"LocalCluster, {count} worker(s): {run['tiles_per_second']:.1f} tiles/s "
+            f"({run['tiles_per_second'] / report['single_process']['tiles_per_second']:.2f}x the single process), "
+            f"{run['cpu_ms_per_tile']:.1f} ms CPU per tile "
+            f"({report['single_process']['cpu_ms_per_tile'] / run['cpu_ms_per_tile']:.2f}x the single process's "
+            f"efficiency), peak worker memory {run['peak_worker_rss_mb']:.0f} MB"
+        )
+    bare.append(run_case("bare", "5")["tiles_per_second"])
+    report["bare_model_tiles_per_second"] = bare
+    print(f"bare RS graph, one thread: {bare[0]:.1f} / {bare[1]:.1f} tiles/s (before / after)")
+    if 1 in workers and 2 in workers:
+        report["scaling_2_vs_1"] = report["local_2"]["tiles_per_second"] / report["local_1"]["tiles_per_second"]
+        print(f"scaling: 2 workers / 1 worker = {report['scaling_2_vs_1']:.2f}x")
+    if 1 in workers:
+        report["dask_1_vs_single_process"] = (
+            report["local_1"]["tiles_per_second"] / report["single_process"]["tiles_per_second"]
+        )
+
+
+def measure_search(report: dict, field: str) -> None:
+    """Search times against reading the same chunk files from the disk and from the page cache."""
+    read = report["read_cold"] = run_case("read", field, "cold")
+    warm = report["read_warm"] = run_case("read", field, "warm")
+    print(
+        f"reading the {read['bytes'] / 2**20:.0f} MB of embedding and location chunks: "
+        f"{read['seconds']:.2f} s from the disk, {warm['seconds']:.2f} s from the page cache"
+    )
+    for location in (False, True):
+        for cache in ("cold", "warm"):
+            found = report[f"search_location_{location}_{cache}"] = run_case(
+                "search", field, "1" if location else "0", cache
+            )
+            print(
+                f"search of {found['tiles']} tiles ({'RS + location tower' if location else 'RS only'}, {cache} cache): "
+                f"{found['seconds']:.2f} s = {found['seconds'] / read['seconds']:.2f}x reading from the disk, "
+                f"{found['seconds'] / warm['seconds']:.1f}x from the page cache; the field's scan alone (without "
+                f"loading the model and encoding the photo) {found['scan_seconds']:.2f} s = "
+                f"{found['scan_seconds'] / read['seconds']:.2f}x reading from the disk; peak {found['peak_rss_mb']:.0f} MB"
+            )
 
 
 def run_case(*args: str) -> dict:
@@ -159,7 +243,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--case", nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, default=10_980, help="scene side in pixels (default 10980: a S2 granule)")
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="local-cluster sizes to measure")
+    parser.add_argument("--workers", type=int, nargs="*", default=[1, 2], help="local-cluster sizes to measure")
+    parser.add_argument("--no-build", action="store_true", help="skip the builds (measure the search only)")
     parser.add_argument("--chunk", type=int, default=0, help="tiles per chunk side (default: the field's, 32)")
     parser.add_argument("--search-tiles", type=int, default=1_000_000, help="tiles of the searched field (0: skip)")
     parser.add_argument("--out", default=str(ROOT / "build" / "bench_field.json"))
@@ -169,57 +254,23 @@ def main() -> int:
         cases = {
             "bare": lambda: case_bare(float(rest[0])),
             "build": lambda: case_build(rest[0], rest[1], int(rest[2]), int(rest[3])),
-            "search": lambda: case_search(rest[0], rest[1] == "1"),
-            "read": lambda: case_read(rest[0]),
+            "search": lambda: case_search(rest[0], rest[1] == "1", rest[2] == "cold"),
+            "read": lambda: case_read(rest[0], rest[1] == "cold"),
         }
         print(json.dumps(cases[name]()))
         return 0
 
-    scene = str(synthetic_scene(args.size))
+    scene = "" if args.no_build else str(synthetic_scene(args.size))
     report: dict = {
         "scene": {"path": scene, "size": args.size},
         "chunk": args.chunk or 32,
         "load_average_at_start": os.getloadavg(),
         "cpus": os.cpu_count(),
     }
-    bare = [run_case("bare", "5")["tiles_per_second"]]
-    report["single_process"] = run_case("build", scene, "none", "0", str(args.chunk))
-    print(
-        f"single process (no Dask, one thread): {report['single_process']['tiles']} tiles, "
-        f"{report['single_process']['tiles_per_second']:.1f} tiles/s, "
-        f"{report['single_process']['cpu_ms_per_tile']:.1f} ms CPU per tile, "
-        f"peak {report['single_process']['client_rss_mb']:.0f} MB"
-    )
-    for count in args.workers:
-        run = report[f"local_{count}"] = run_case("build", scene, "local", str(count), str(args.chunk))
-        print(
-            f"LocalCluster, {count} worker(s): {run['tiles_per_second']:.1f} tiles/s "
-            f"({run['tiles_per_second'] / report['single_process']['tiles_per_second']:.2f}x the single process), "
-            f"{run['cpu_ms_per_tile']:.1f} ms CPU per tile "
-            f"({report['single_process']['cpu_ms_per_tile'] / run['cpu_ms_per_tile']:.2f}x the single process's "
-            f"efficiency), peak worker memory {run['peak_worker_rss_mb']:.0f} MB"
-        )
-    bare.append(run_case("bare", "5")["tiles_per_second"])
-    report["bare_model_tiles_per_second"] = bare
-    print(f"bare RS graph, one thread: {bare[0]:.1f} / {bare[1]:.1f} tiles/s (before / after)")
-    if 1 in args.workers and 2 in args.workers:
-        report["scaling_2_vs_1"] = report["local_2"]["tiles_per_second"] / report["local_1"]["tiles_per_second"]
-        print(f"scaling: 2 workers / 1 worker = {report['scaling_2_vs_1']:.2f}x")
-    if 1 in args.workers:
-        report["dask_1_vs_single_process"] = (
-            report["local_1"]["tiles_per_second"] / report["single_process"]["tiles_per_second"]
-        )
+    if not args.no_build:
+        measure_builds(report, scene, args.workers, args.chunk)
     if args.search_tiles:
-        field = str(synthetic_field(args.search_tiles))
-        read = report["read"] = run_case("read", field)
-        for location in (False, True):
-            found = report[f"search_location_{location}"] = run_case("search", field, "1" if location else "0")
-            print(
-                f"search of {found['tiles']} tiles ({'RS + location tower' if location else 'RS only'}): "
-                f"{found['seconds']:.1f} s = {found['seconds'] / read['seconds']:.1f}x reading the "
-                f"{read['bytes'] / 2**20:.0f} MB of embedding and location chunks ({read['seconds']:.2f} s, warm cache); "
-                f"peak {found['peak_rss_mb']:.0f} MB"
-            )
+        measure_search(report, str(synthetic_field(args.search_tiles)))
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2))
     report["load_average_at_end"] = os.getloadavg()
