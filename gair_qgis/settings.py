@@ -3,13 +3,14 @@
 The docks, the model manager and the Processing algorithms all read and write their
 settings here; nothing else touches a `gair/` key. Needs qgis.core only (it runs in
 qgis_process too). Environment variables (GAIR_FORCE_CPU, GAIR_MAX_TILES,
-GAIR_MAX_PIXELS, GAIR_MAX_CACHE_GB) override the stored value for one process.
+GAIR_MAX_PIXELS, GAIR_MAX_CACHE_GB, GAIR_DASK_SCHEDULER) override the stored value for one process.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import re
 from pathlib import Path
 
 from qgis.core import QgsProject, QgsSettings
@@ -23,6 +24,9 @@ ACTIVE_MODEL = PREFIX + "active_model"  # the active package's folder ("" = the 
 FORCE_CPU = PREFIX + "force_cpu"
 OUTPUT_FOLDER = PREFIX + "output_folder"  # where the docks write ("" = the default)
 DOCKS_ARRANGED = PREFIX + "docks_arranged"  # the docks were tabbed together once
+DASK_SCHEDULER = PREFIX + "dask_scheduler"  # a Dask scheduler address (tcp://host:8786); "" = a local cluster
+# tcp:// or tls://, a host name, IPv4 address or [IPv6] address, and a port
+SCHEDULER_ADDRESS = re.compile(r"^(tcp|tls)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$")
 # keys gair/max_tiles, gair/max_pixels, gair/max_cache_gb (the disk tile cache's size)
 LIMIT_DEFAULTS = {"max_tiles": 400, "max_pixels": 4_000_000, "max_cache_gb": 20}
 
@@ -70,6 +74,41 @@ def force_cpu() -> bool:
 def set_force_cpu(value: bool) -> None:
     """Remember force-CPU for the docks and the Processing algorithms."""
     _settings().setValue(FORCE_CPU, bool(value))
+
+
+def dask_scheduler_setting() -> str:
+    """The stored setting gair/dask_scheduler ("" = a local cluster), as the models dock shows it."""
+    return str(_settings().value(DASK_SCHEDULER, "") or "").strip()
+
+
+def dask_scheduler() -> str:
+    """The Dask scheduler the region builds use: GAIR_DASK_SCHEDULER, else the setting
+    gair/dask_scheduler; "" means a local cluster on this machine."""
+    return (os.environ.get("GAIR_DASK_SCHEDULER") or "").strip() or dask_scheduler_setting()
+
+
+def check_scheduler_address(address: str) -> str:
+    """`address` stripped when it is empty or looks like tcp://host:port (or tls://); InputError
+    naming the fix otherwise."""
+    address = address.strip()
+    match = SCHEDULER_ADDRESS.match(address)
+    if address and (match is None or not 0 < int(match.group(4)) < 65536):
+        raise InputError(
+            translate(
+                "settings",
+                "Dask scheduler {} is not an address; give tcp://host:port (or tls://host:port), e.g. "
+                "tcp://10.0.0.5:8786, or leave it empty for a local cluster",
+            ).format(repr(address))
+        )
+    return address
+
+
+def set_dask_scheduler(address: str) -> str:
+    """Remember the Dask scheduler address ("" = a local cluster); InputError (nothing stored)
+    when it does not look like tcp://host:port. Returns the address stored."""
+    address = check_scheduler_address(address)
+    _settings().setValue(DASK_SCHEDULER, address)
+    return address
 
 
 def limit_sources(name: str) -> str:

@@ -10,7 +10,7 @@ map "[previous] ...". A new project resets the dock.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Optional
 
@@ -190,17 +190,38 @@ class AlgorithmDock(QgsDockWidget):
 
     # --- running and results ------------------------------------------------------------
 
-    def _parameters(self) -> dict:
-        parameters = self.parameters()
+    def _parameters(self, parameters: Optional[Callable[[], dict]] = None) -> dict:
+        values = (parameters or self.parameters)()
         entry = self.model_chooser.current_entry()
         self.run_model = (entry.name, entry.untrained) if entry else ("", False)
-        self.run_files = [str(v) for k, v in parameters.items() if k.startswith("OUTPUT") and isinstance(v, str)]
-        return parameters
+        self.run_files = [str(v) for k, v in values.items() if k.startswith("OUTPUT") and isinstance(v, str)]
+        return values
 
-    def _add_results(self, results: dict) -> Optional[str]:
-        layers = self.result_layers(results)
+    def _add_results(
+        self,
+        results: dict,
+        result_layers: Optional[Callable[[dict], list[QgsMapLayer]]] = None,
+        summary: Optional[Callable[[dict], Optional[str]]] = None,
+    ) -> Optional[str]:
+        layers = (result_layers or self.result_layers)(results)
         self.replace_results(layers)
-        return self.summary(results)
+        return (summary or self.summary)(results)
+
+    def run_other(
+        self,
+        algorithm_id: str,
+        parameters: Callable[[], dict],
+        result_layers: Callable[[dict], list[QgsMapLayer]],
+        summary: Callable[[dict], Optional[str]],
+    ) -> bool:
+        """Run another algorithm than the dock's own (a second button) the way Run runs it: in
+        the background, through the same Cancel, progress and status, its layers replacing
+        this dock's previous results unless every result is kept. False when it cannot start."""
+        return self.run_panel.start_other(
+            algorithm_id,
+            lambda: self._parameters(parameters),
+            lambda results: self._add_results(results, result_layers, summary),
+        )
 
     def replace_results(self, layers: Sequence[QgsMapLayer]) -> None:
         """Put `layers` on top of the layer tree; unless every result is kept, this dock's

@@ -1,8 +1,8 @@
 """The model manager dock: which packages there are (the bundled one is UNTRAINED and says
 so) and which one is active, adding a package folder, downloading the released GAIR weights
 through QGIS's network stack, importing a local checkpoint without torch, the onnxruntime
-execution provider, force-CPU, and a copy-diagnostics action. A downloaded or imported
-package becomes the active model, and the message bar says so."""
+execution provider, force-CPU, the Dask scheduler of region builds, and a copy-diagnostics
+action. A downloaded or imported package becomes the active model, and the message bar says so."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ from .. import model_store, settings
 from ..cache import SESSIONS
 from ..plugin_files import icon
 from ..runtime.download import DEFAULT_NAME, DEFAULT_URL, SHA256
-from ..runtime.errors import PackageError
+from ..runtime.errors import InputError, PackageError
 from ..translation import QT_TRANSLATE_NOOP, translate, translate_for
 from .base_dock import scrolling
 from .dependencies import DependencyPanel, DependencyStatus, dependency_status
@@ -505,7 +505,8 @@ class DownloadPanel(PackageTaskPanel):
 
 
 class ProviderPanel(QGroupBox):
-    """The onnxruntime execution provider, force-CPU, and copy-diagnostics."""
+    """The onnxruntime execution provider, force-CPU, the Dask scheduler of region builds
+    (gair:fieldbuild), and copy-diagnostics."""
 
     def __init__(
         self,
@@ -531,12 +532,47 @@ class ProviderPanel(QGroupBox):
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.force_cpu)
+        layout.addLayout(self._scheduler_rows())
         layout.addLayout(button_grid([self.check_button, self.copy_button]))
         self.force_cpu.toggled.connect(self._force_cpu_changed)
         self.check_button.clicked.connect(self.probe)
         self.copy_button.clicked.connect(self.copy_diagnostics)
         self.status.changed.connect(self.refresh)
         self.refresh()
+
+    def _scheduler_rows(self) -> QFormLayout:
+        """The Dask scheduler address of region builds, and a line for what is wrong with it."""
+        self.scheduler = QLineEdit(settings.dask_scheduler_setting())
+        self.scheduler.setPlaceholderText(self.tr("empty: a local cluster on this machine"))
+        self.scheduler.setToolTip(
+            self.tr(
+                "Where gair:fieldbuild sends its work: a Dask scheduler address such as tcp://10.0.0.5:8786 "
+                "(start one with `dask scheduler` and `dask worker ADDRESS`). Empty: a local cluster on this machine."
+            )
+        )
+        self.scheduler_message = wrapping_label()
+        self.scheduler_message.setStyleSheet(WARNING_STYLE)
+        self.scheduler_message.hide()
+        self.scheduler.editingFinished.connect(self.save_scheduler)
+        form = QFormLayout()
+        form.setContentsMargins(0, 0, 0, 0)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.addRow(self.tr("Dask scheduler"), self.scheduler)
+        form.addRow(self.scheduler_message)
+        return form
+
+    def save_scheduler(self) -> bool:
+        """Store the address typed (gair/dask_scheduler); a value that is not tcp://host:port
+        (or tls://) is refused with a line saying how to fix it, and nothing is stored."""
+        try:
+            self.scheduler.setText(settings.set_dask_scheduler(self.scheduler.text()))
+        except InputError as error:
+            self.scheduler_message.setText(str(error))
+            self.scheduler_message.show()
+            return False
+        self.scheduler_message.setText("")
+        self.scheduler_message.hide()
+        return True
 
     def refresh(self, measured: str = "") -> None:
         """The provider line from the shared dependency status (the Dependencies panel shows the same)."""

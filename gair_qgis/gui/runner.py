@@ -153,12 +153,15 @@ class RunPanel(QWidget):
     could not start (also an output folder that cannot be made); `warned(message)` each
     warning about the input of a run that succeeded (a photo enlarged more than 4x), which
     the status line shows too.
-    A failed or cancelled run resets the progress bar.
+    A failed or cancelled run resets the progress bar. `start_other` runs another algorithm
+    of the owner (a dock's second button) through the same Cancel, progress and status;
+    `running(bool)` follows every start and end of a run.
     """
 
     finished = pyqtSignal(bool, str)
     refused = pyqtSignal(str)  # Run could not start: the message says what to set
     warned = pyqtSignal(str)  # a successful run's warning about its input
+    running = pyqtSignal(bool)  # a run started (True) or ended (False)
 
     def __init__(
         self,
@@ -173,6 +176,7 @@ class RunPanel(QWidget):
         self._on_result = on_result
         self.run: Optional[AlgorithmRun] = None
         self._started = 0.0
+        self._run_result = on_result  # the running run's on_result
         self.run_button = QPushButton(self.tr("Run"))
         self.cancel_button = QPushButton(self.tr("Cancel"))
         self.progress_bar = QProgressBar()
@@ -199,6 +203,7 @@ class RunPanel(QWidget):
         self.cancel_button.setEnabled(running)
         if running:
             self.progress_bar.setValue(0)
+        self.running.emit(running)
 
     @property
     def busy(self) -> bool:
@@ -209,12 +214,18 @@ class RunPanel(QWidget):
 
     def start(self) -> bool:
         """Start a run with the owner's parameters; False (with a message shown) if it cannot."""
+        return self.start_other(self.algorithm_id, self._parameters, self._on_result)
+
+    def start_other(
+        self, algorithm_id: str, parameters: Callable[[], dict], on_result: Callable[[dict], Optional[str]]
+    ) -> bool:
+        """Start `algorithm_id` with `parameters()` (called now), handing its results to
+        `on_result` as `start` does; False (with a message shown) if it cannot."""
         if self.busy:
             self.show_message(self.tr("A run is in progress; wait for it or cancel it."))
             return False
         try:
-            parameters = self._parameters()
-            run = AlgorithmRun(self.algorithm_id, parameters)
+            run = AlgorithmRun(algorithm_id, parameters())
             run.progress.connect(self._progress)
             run.done.connect(self._done)
             run.start()
@@ -222,7 +233,7 @@ class RunPanel(QWidget):
             return self._refuse(str(error))
         except OSError as error:  # the output folder cannot be made (a file in its path, no permission)
             return self._refuse(self.tr("{}; choose an output folder you can write to").format(error))
-        self.run = run
+        self.run, self._run_result = run, on_result
         self._started = time.monotonic()
         self._set_running(True)
         self.show_message(self.tr("Running…"))
@@ -244,6 +255,7 @@ class RunPanel(QWidget):
 
     def _done(self, ok: bool, results: dict, message: str) -> None:
         failure = self.run.feedback.error if self.run is not None else None
+        algorithm_id = self.run.algorithm_id if self.run is not None else self.algorithm_id
         warnings = list(self.run.feedback.input_warnings) if self.run is not None else []
         warned: list[str] = []  # the input warnings of a run that succeeded, as shown
         self._release()
@@ -251,7 +263,7 @@ class RunPanel(QWidget):
         if ok:
             self.progress_bar.setValue(100)
             try:
-                summary = self._on_result(results)
+                summary = self._run_result(results)
                 message = self.tr("Done in {:.1f} s.").format(time.monotonic() - self._started)
                 message = f"{message} {summary}" if summary else message
                 warned = [self.tr("Warning: {}.").format(text) for text in warnings]
@@ -261,7 +273,7 @@ class RunPanel(QWidget):
         elif message == "cancelled":
             message = self.tr("Cancelled; nothing was added.")
         else:
-            QgsMessageLog.logMessage(f"{self.algorithm_id}: {message}", "GAIR", Qgis.MessageLevel.Warning)
+            QgsMessageLog.logMessage(f"{algorithm_id}: {message}", "GAIR", Qgis.MessageLevel.Warning)
             message = user_message(failure or message)
         if not ok:
             self.progress_bar.setValue(0)

@@ -718,6 +718,42 @@ Mit &lt;b&gt;{TOKENS}&lt;/b&gt; werden zusätzlich die Tabellen je Zelle jeder K
         <source>Similarity at the photo&apos;s point: {:.3f}.</source>
         <translation>Ähnlichkeit am Punkt des Fotos: {:.3f}.</translation>
     </message>
+    <message>
+        <source>Search in field</source>
+        <translation>Im Feld suchen</translation>
+    </message>
+    <message>
+        <source>Search {} for the places that look like this photo (gair:fieldsearch): adds the similarity raster and the top places.</source>
+        <translation>{} nach den Orten durchsuchen, die diesem Foto gleichen (gair:fieldsearch): fügt das Ähnlichkeitsraster und die besten Orte hinzu.</translation>
+    </message>
+    <message>
+        <source>no field</source>
+        <translation>kein Feld</translation>
+    </message>
+    <message>
+        <source>top places</source>
+        <translation>beste Orte</translation>
+    </message>
+    <message>
+        <source>field similarity</source>
+        <translation>Feld-Ähnlichkeit</translation>
+    </message>
+    <message>
+        <source>{} place(s) ranked in {}.</source>
+        <translation>{} Ort(e) in {} gereiht.</translation>
+    </message>
+    <message>
+        <source>Best (combined): tile {} at {:.5f}, {:.5f}, score {:.3f}.</source>
+        <translation>Bester (kombiniert): Kachel {} bei {:.5f}, {:.5f}, Wert {:.3f}.</translation>
+    </message>
+    <message>
+        <source>{} embedding fields are in the project: select the one to search in the Layers panel.</source>
+        <translation>Im Projekt sind {} Einbettungsfelder: Wählen Sie das zu durchsuchende im Layer-Bedienfeld aus.</translation>
+    </message>
+    <message>
+        <source>No embedding field in the project: build one with gair:fieldbuild (Processing Toolbox &gt; GAIR &gt; Region (embedding fields)) and add it (its PCA view, pca_rgb.tif inside the .zarr folder, is added when the build ends).</source>
+        <translation>Kein Einbettungsfeld im Projekt: Erstellen Sie eines mit gair:fieldbuild (Verarbeitungswerkzeuge &gt; GAIR &gt; Region (Einbettungsfelder)) und fügen Sie es hinzu (seine PCA-Ansicht, pca_rgb.tif im .zarr-Ordner, wird am Ende der Erstellung hinzugefügt).</translation>
+    </message>
 </context>
 <context>
     <name>ImportCheckpointTask</name>
@@ -1328,6 +1364,18 @@ Aktiv: {}</translation>
     <message>
         <source>Cannot open the model: {}</source>
         <translation>Das Modell kann nicht geöffnet werden: {}</translation>
+    </message>
+    <message>
+        <source>empty: a local cluster on this machine</source>
+        <translation>leer: ein lokaler Cluster auf diesem Rechner</translation>
+    </message>
+    <message>
+        <source>Where gair:fieldbuild sends its work: a Dask scheduler address such as tcp://10.0.0.5:8786 (start one with `dask scheduler` and `dask worker ADDRESS`). Empty: a local cluster on this machine.</source>
+        <translation>Wohin gair:fieldbuild seine Arbeit schickt: die Adresse eines Dask-Schedulers wie tcp://10.0.0.5:8786 (starten Sie einen mit `dask scheduler` und `dask worker ADRESSE`). Leer: ein lokaler Cluster auf diesem Rechner.</translation>
+    </message>
+    <message>
+        <source>Dask scheduler</source>
+        <translation>Dask-Scheduler</translation>
     </message>
 </context>
 <context>
@@ -2001,6 +2049,10 @@ Köpfe, die die globale Fernerkundungs-Einbettung der Kachel nehmen ('rs_global'
     <message>
         <source>the {} is {}; set a number of GB of 0 or more, such as 0.5 or 20 (default {})</source>
         <translation>{} ist {}; setzen Sie eine Zahl von GB ab 0, etwa 0.5 oder 20 (Vorgabe {})</translation>
+    </message>
+    <message>
+        <source>Dask scheduler {} is not an address; give tcp://host:port (or tls://host:port), e.g. tcp://10.0.0.5:8786, or leave it empty for a local cluster</source>
+        <translation>Dask-Scheduler {} ist keine Adresse; geben Sie tcp://host:port (oder tls://host:port) an, z. B. tcp://10.0.0.5:8786, oder lassen Sie das Feld für einen lokalen Cluster leer</translation>
     </message>
 </context>
 <context>

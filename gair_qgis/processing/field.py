@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import importlib.util
 import multiprocessing
-import os
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -29,15 +28,13 @@ from qgis.core import (
     QgsProcessingParameterVectorDestination,
     QgsProject,
     QgsRasterLayer,
-    QgsSettings,
 )
 
-from .. import compat, model_store
+from .. import compat, model_store, settings
 from ..runtime.errors import InputError
-from ..translation import QT_TRANSLATE_NOOP
+from ..translation import QT_TRANSLATE_NOOP, translate
 from .base import GairAlgorithm, given
 
-SCHEDULER_SETTING = "gair/dask_scheduler"  # a Dask scheduler address (tcp://host:8786); empty: a local cluster
 RASTER_TYPE = compat.scoped_value("ProcessingSourceType.Raster", "QgsProcessing.SourceType.TypeRaster")
 REGION_PACKAGES = ("dask", "distributed", "zarr", "numcodecs")
 
@@ -80,9 +77,21 @@ def region_missing() -> list[str]:
     return [name for name in REGION_PACKAGES if importlib.util.find_spec(name) is None]
 
 
+def region_extras_message(missing: list[str]) -> str:
+    """Why a region algorithm cannot run without the extras `missing`, and how to get them."""
+    return translate(
+        "FieldAlgorithm",
+        "{} not installed in QGIS's Python; install the region extras: GAIR models dock > "
+        "Dependencies > Install with the region extras ticked, or with QGIS's Python from "
+        "the QGIS plugins folder: python3 -m gair_qgis.deps install --regions (outside "
+        "QGIS: pip install 'dask[distributed]' 'zarr>=2.16,<3' numcodecs)",
+    ).format(", ".join(missing))
+
+
 def scheduler_default() -> str:
-    """The SCHEDULER default: GAIR_DASK_SCHEDULER, else the setting gair/dask_scheduler, else ""."""
-    return os.environ.get("GAIR_DASK_SCHEDULER") or str(QgsSettings().value(SCHEDULER_SETTING, "") or "")
+    """The SCHEDULER default: GAIR_DASK_SCHEDULER, else the setting gair/dask_scheduler
+    (settings.dask_scheduler), else ""."""
+    return settings.dask_scheduler()
 
 
 def python_executable() -> str:
@@ -116,12 +125,7 @@ class FieldAlgorithm(GairAlgorithm):
     def canExecute(self):
         missing = region_missing()
         if missing:
-            return False, self.tr(
-                "{} not installed in QGIS's Python; install the region extras: GAIR models dock > "
-                "Dependencies > Install with the region extras ticked, or with QGIS's Python from "
-                "the QGIS plugins folder: python3 -m gair_qgis.deps install --regions (outside "
-                "QGIS: pip install 'dask[distributed]' 'zarr>=2.16,<3' numcodecs)"
-            ).format(", ".join(missing))
+            return False, region_extras_message(missing)
         return super().canExecute()
 
     def add_field_parameter(self) -> None:
@@ -394,20 +398,27 @@ class CombinedScore(KeptPostProcessor):
     """The search raster coloured by its combined score (band 3) with GAIR's similarity ramp."""
 
     def postProcessLayer(self, layer, context, feedback) -> None:
-        from qgis.core import QgsRasterShader, QgsSingleBandPseudoColorRenderer
+        if isinstance(layer, QgsRasterLayer):
+            style_search_raster(layer)
 
-        from ..styling import similarity_shader
 
-        if not isinstance(layer, QgsRasterLayer) or layer.bandCount() < 3:
-            return
-        low, high = combined_range(layer)
-        shader = QgsRasterShader(low, high)
-        shader.setRasterShaderFunction(similarity_shader(low, high, True))
-        renderer = QgsSingleBandPseudoColorRenderer(layer.dataProvider(), 3, shader)
-        renderer.setClassificationMin(low)
-        renderer.setClassificationMax(high)
-        layer.setRenderer(renderer)
-        layer.triggerRepaint()
+def style_search_raster(layer: QgsRasterLayer) -> None:
+    """A search raster coloured by its combined score (band 3) with GAIR's similarity ramp
+    (the toolbox's gair:fieldsearch and the heatmap dock's Search in field show it so)."""
+    from qgis.core import QgsRasterShader, QgsSingleBandPseudoColorRenderer
+
+    from ..styling import similarity_shader
+
+    if layer.bandCount() < 3:
+        return
+    low, high = combined_range(layer)
+    shader = QgsRasterShader(low, high)
+    shader.setRasterShaderFunction(similarity_shader(low, high, True))
+    renderer = QgsSingleBandPseudoColorRenderer(layer.dataProvider(), 3, shader)
+    renderer.setClassificationMin(low)
+    renderer.setClassificationMax(high)
+    layer.setRenderer(renderer)
+    layer.triggerRepaint()
 
 
 def combined_range(layer: QgsRasterLayer) -> tuple[float, float]:
