@@ -120,6 +120,82 @@ def _wkt(crs: str) -> str:
     return str(CRS.from_user_input(crs).to_wkt())
 
 
+# Two UTM zones that meet at 12 E: near 51 N, 12 E is at easting ~710 km in zone 32 and ~290 km in 33
+COUNTRY_ZONES = ((32632, 325_000.0), (32633, 290_000.0))
+COUNTRY_TOP = 5_700_000.0
+COUNTRY_ACROSS = 7  # scenes per row in each zone: 7 x 54.9 km reach from 325 km to 12 E
+
+
+def synthetic_country(tiles: int, size: int = 5490) -> list[Path]:
+    """VRTs of the synthetic scene, each placed as its own 10 m scene, half in UTM 32N and half in
+    33N, side by side across 12 E in rows of 7, enough of them for about `tiles` tiles of 640 m
+    (no disk beyond the one scene: every VRT reads the same file)."""
+    scene = synthetic_scene(size)
+    per_scene = (size * 10.0 / 640.0) ** 2
+    count = max(2, int(np.ceil(tiles / per_scene)))
+    folder = BUILD / f"country-{count}x{size}"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for index in range(count):
+        epsg, west = COUNTRY_ZONES[index % 2]
+        place = index // 2
+        left = west + (place % COUNTRY_ACROSS) * size * 10.0
+        top = COUNTRY_TOP - (place // COUNTRY_ACROSS) * size * 10.0
+        path = folder / f"scene-{index:03d}-{epsg}.vrt"
+        path.write_text(scene_vrt(scene, size, epsg, left, top))
+        paths.append(path)
+    return paths
+
+
+def scene_vrt(scene: Path, size: int, epsg: int, left: float, top: float) -> str:
+    """A VRT of every band of `scene` with its own CRS and origin (10 m pixels)."""
+    from bench import SCENE_BANDS
+
+    bands = "".join(
+        f'<VRTRasterBand dataType="UInt16" band="{band}"><Description>{name}</Description>'
+        f'<SimpleSource><SourceFilename relativeToVRT="0">{scene}</SourceFilename><SourceBand>{band}</SourceBand>'
+        f'<SrcRect xOff="0" yOff="0" xSize="{size}" ySize="{size}"/>'
+        f'<DstRect xOff="0" yOff="0" xSize="{size}" ySize="{size}"/></SimpleSource></VRTRasterBand>'
+        for band, name in enumerate(SCENE_BANDS, start=1)
+    )
+    return (
+        f'<VRTDataset rasterXSize="{size}" rasterYSize="{size}"><SRS>EPSG:{epsg}</SRS>'
+        f"<GeoTransform>{left}, 10, 0, {top}, 0, -10</GeoTransform>{bands}</VRTDataset>\n"
+    )
+
+
+def case_country(tiles: int, workers: int) -> dict:
+    """Build a field over the simulated country on a LocalCluster, then search it once."""
+    from gair_qgis.runtime.field.build import build_field
+    from gair_qgis.runtime.field.search import search_field
+
+    scenes = synthetic_country(tiles)
+    out = BUILD / "country.zarr"
+    shutil.rmtree(out, ignore_errors=True)
+    built = build_field([str(p) for p in scenes], out, scheduler="local", workers=workers, log=lambda _: None)
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    photo = sorted((ROOT / "resources" / "demo").glob("*.jpg"))[0]
+    found = search_field(out, photo, BUILD / "country-search.gpkg", top=20, overwrite=True)
+    for path in (found.points, found.raster):
+        Path(path).unlink(missing_ok=True)
+    return {
+        "scenes": len(scenes),
+        "zones": [epsg for epsg, _ in COUNTRY_ZONES],
+        "grid_tiles": built.tiles,
+        "tiles_encoded": built.encoded,
+        "build_seconds": built.seconds,
+        "tiles_per_second": built.tiles_per_second,
+        "cpu_ms_per_tile": 1000 * built.cpu_seconds / max(built.encoded, 1),
+        "workers": built.workers,
+        "peak_worker_rss_mb": built.worker_rss_mb,
+        "field_bytes": size,
+        "search_seconds": found.seconds,
+        "search_scan_seconds": found.scan_seconds,
+        "search_tiles": found.tiles,
+        "client_peak_rss_mb": peak_rss_mb(),
+    }
+
+
 def field_files(field: str) -> list[Path]:
     """The embedding and location chunk files: what a search must read."""
     return sorted(Path(field, "embedding").glob("0.*")) + sorted(Path(field, "location").glob("0.*"))
@@ -229,6 +305,18 @@ def measure_search(report: dict, field: str) -> None:
             )
 
 
+def measure_country(report: dict, tiles: int, workers: int) -> None:
+    """A simulated country built once and searched once, with its costs per tile."""
+    run = report["country"] = run_case("country", str(tiles), str(workers))
+    print(
+        f"country: {run['scenes']} scenes in UTM zones {run['zones']}, {run['tiles_encoded']} tiles encoded in "
+        f"{run['build_seconds']:.0f} s on {run['workers']} worker(s) ({run['tiles_per_second']:.1f} tiles/s, "
+        f"{run['cpu_ms_per_tile']:.1f} ms CPU per tile, peak worker memory {run['peak_worker_rss_mb']:.0f} MB); "
+        f"field {run['field_bytes'] / 2**20:.0f} MB; one search {run['search_seconds']:.1f} s "
+        f"({run['search_scan_seconds']:.1f} s reading the field)"
+    )
+
+
 def run_case(*args: str) -> dict:
     """A case in its own process, on one core's worth of threads (numpy's BLAS included), as a worker runs."""
     done = subprocess.run(
@@ -247,6 +335,7 @@ def main() -> int:
     parser.add_argument("--no-build", action="store_true", help="skip the builds (measure the search only)")
     parser.add_argument("--chunk", type=int, default=0, help="tiles per chunk side (default: the field's, 32)")
     parser.add_argument("--search-tiles", type=int, default=1_000_000, help="tiles of the searched field (0: skip)")
+    parser.add_argument("--country", type=int, default=0, help="tiles of a simulated two-zone country (0: skip)")
     parser.add_argument("--out", default=str(ROOT / "build" / "bench_field.json"))
     args = parser.parse_args()
     if args.case:
@@ -256,6 +345,7 @@ def main() -> int:
             "build": lambda: case_build(rest[0], rest[1], int(rest[2]), int(rest[3])),
             "search": lambda: case_search(rest[0], rest[1] == "1", rest[2] == "cold"),
             "read": lambda: case_read(rest[0], rest[1] == "cold"),
+            "country": lambda: case_country(int(rest[0]), int(rest[1])),
         }
         print(json.dumps(cases[name]()))
         return 0
@@ -271,6 +361,8 @@ def main() -> int:
         measure_builds(report, scene, args.workers, args.chunk)
     if args.search_tiles:
         measure_search(report, str(synthetic_field(args.search_tiles)))
+    if args.country:
+        measure_country(report, args.country, max(args.workers or [os.cpu_count() or 1]))
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2))
     report["load_average_at_end"] = os.getloadavg()
