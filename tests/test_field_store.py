@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from gair_qgis.runtime.errors import InputError
-from gair_qgis.runtime.field import store
+from gair_qgis.runtime.field import search, store
 
 GRID = {
     "crs": "EPSG:32632",
@@ -61,3 +62,10 @@ def test_done_records_with_names_the_build_never_writes_are_ignored(tmp_path):
     for name in ("0.1.json", "2.0.json", "notes.json", "1.2.3.json", "a.b.json"):
         (done / name).write_text("{}")
     assert store.done_chunks(tmp_path / "f.zarr") == [(1, 0), (0, 2)]
+
+
+def test_the_float16_table_gives_numpy_s_value_for_every_bit_pattern_and_keeps_the_shape() -> None:
+    every = np.arange(1 << 16, dtype=np.uint32).astype(np.uint16).view(np.float16).reshape(256, 256)
+    converted = search.as_float32(every)
+    assert converted.dtype == np.float32 and converted.shape == (256, 256)
+    assert np.array_equal(converted, every.astype(np.float32), equal_nan=True)
