@@ -69,3 +69,46 @@ def test_the_float16_table_gives_numpy_s_value_for_every_bit_pattern_and_keeps_t
     converted = search.as_float32(every)
     assert converted.dtype == np.float32 and converted.shape == (256, 256)
     assert np.array_equal(converted, every.astype(np.float32), equal_nan=True)
+
+
+def test_a_chunk_is_the_same_bytes_whether_a_main_or_a_worker_thread_wrote_it(tmp_path: Path) -> None:
+    """Blosc on a main thread compresses with several threads by default, and partly compressible
+    chunks (tiles with data beside empty ones) then come out as other bytes."""
+    from concurrent.futures import ThreadPoolExecutor
+    from functools import partial
+
+    from rasterio.crs import CRS
+
+    from gair_qgis.runtime.field.build import write_chunk
+    from gair_qgis.runtime.field.grid import FieldGrid
+
+    grid = FieldGrid(
+        crs=CRS.from_epsg(3857).to_wkt(),
+        left=0.0,
+        top=0.0,
+        tile_width=640.0,
+        tile_height=640.0,
+        cols=32,
+        rows=32,
+        chunk=32,
+        tile_pixels=64,
+    )
+    rng = np.random.default_rng(0)
+    cells = np.zeros((32, 32, 16, 128), np.float16)
+    cells[:10] = rng.standard_normal((10, 32, 16, 128)).astype(np.float16)
+    embedding = np.full((128, 32, 32), np.nan, np.float32)
+    embedding[:, :10] = rng.standard_normal((128, 10, 32))
+    coverage = np.where(np.arange(32)[:, None] < 10, 100, 0).astype(np.uint8) * np.ones((1, 32), np.uint8)
+    fields = []
+    for name, on_worker in (("main", False), ("worker", True)):
+        path = tmp_path / f"{name}.zarr"
+        store.create(path, grid, {}, 128, 16)
+        write = partial(write_chunk, path, (slice(0, 32), slice(0, 32)), embedding, coverage, cells)
+        if on_worker:
+            with ThreadPoolExecutor(1) as pool:
+                pool.submit(write).result()
+        else:
+            write()
+        fields.append(path)
+    assert (fields[0] / "cells" / "0.0.0.0").read_bytes() == (fields[1] / "cells" / "0.0.0.0").read_bytes()
+    assert (fields[0] / "embedding" / "0.0.0").read_bytes() == (fields[1] / "embedding" / "0.0.0").read_bytes()

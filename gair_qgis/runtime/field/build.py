@@ -234,7 +234,7 @@ def encode_chunk(job: Job, task: ChunkTask) -> dict[str, Any]:
     finally:
         reader.close()
     location = tile_locations(job.grid, runtime, reader, coverage) if (path / "location").is_dir() else None
-    write_chunk(path, reader, embedding, coverage, cells, location)
+    write_chunk(path, (slice(reader.r0, reader.r1), slice(reader.c0, reader.c1)), embedding, coverage, cells, location)
     stats = {
         "tiles": rows * cols,
         "valid": int((coverage > 0).sum()),
@@ -266,14 +266,17 @@ def tile_locations(grid: FieldGrid, runtime: GAIRRuntime, reader: ChunkReader, c
 
 def write_chunk(
     path: Path,
-    reader: ChunkReader,
+    window: tuple[slice, slice],
     embedding: NDArray[Any],
     coverage: NDArray[Any],
     cells: Optional[NDArray[Any]],
     location: Optional[NDArray[Any]] = None,
 ) -> None:
+    """The chunk's arrays into their Zarr chunks (`window`: its tile rows and columns), the same
+    bytes wherever it runs."""
     zarr = need("zarr")
-    rows, cols = slice(reader.r0, reader.r1), slice(reader.c0, reader.c1)
+    store.single_threaded_blosc()
+    rows, cols = window
     zarr.open_array(str(path / "embedding"), mode="r+")[:, rows, cols] = embedding
     zarr.open_array(str(path / "coverage"), mode="r+")[rows, cols] = coverage
     if location is not None:

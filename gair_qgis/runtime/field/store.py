@@ -87,6 +87,13 @@ def compressor() -> Any:
     return codecs.Blosc(cname="lz4", clevel=5, shuffle=codecs.Blosc.SHUFFLE)
 
 
+def single_threaded_blosc() -> None:
+    """Blosc in this process compresses on one thread: with several (its default on a process's
+    main thread) partly compressible chunks come out as other bytes, and a field must be the
+    same bytes whether a worker thread or a main thread wrote it."""
+    need("numcodecs").blosc.use_threads = False
+
+
 def read_info(path: str | Path) -> FieldInfo:
     """The field at `path`; InputError when it is not one (or not one this version reads)."""
     path = Path(path)
