@@ -234,3 +234,24 @@ def test_the_location_answer_comes_from_the_stored_embeddings_of_the_tile_centre
     with rasterio.open(searches["tokyo"][0]) as dataset:
         band = dataset.read(2)
     assert band[rows, cols] == pytest.approx(expected, abs=2e-3)
+
+
+def test_a_search_stopped_by_its_progress_callback_leaves_nothing_behind(field, tmp_path):
+    from gair_qgis.runtime.field.search import search_field
+
+    calls: list[tuple[int, int]] = []
+
+    def cancel_after_one(done: int, total: int) -> None:
+        calls.append((done, total))
+        if len(calls) == 1:
+            raise InterruptedError("cancelled")
+
+    out = tmp_path / "hits.gpkg"
+    with pytest.raises(InterruptedError):
+        search_field(field, GAIR_EXAMPLES / "detroit_sv.jpg", out, progress=cancel_after_one)
+    assert calls[0][0] == 1 and calls[0][1] >= 2
+    assert list(tmp_path.iterdir()) == []  # no raster, no partial, no points
+
+    steps: list[tuple[int, int]] = []
+    search_field(field, GAIR_EXAMPLES / "detroit_sv.jpg", out, progress=lambda done, total: steps.append((done, total)))
+    assert steps[-1][0] == steps[-1][1] and [done for done, _ in steps] == list(range(1, steps[-1][1] + 1))

@@ -236,7 +236,7 @@ class FieldBuildAlgorithm(FieldAlgorithm):
             self.parameterAsBoolean(parameters, self.TOKENS, context),
             scheduler,
             workers or None,
-            self.progress(feedback),
+            feedback_progress(feedback),
             feedback.pushInfo,
         )
         feedback.pushInfo(
@@ -265,17 +265,18 @@ class FieldBuildAlgorithm(FieldAlgorithm):
     def postProcessAlgorithm(self, context, feedback) -> dict:
         return {}  # the PCA view keeps its own post-processor (RgbAsIs)
 
-    @staticmethod
-    def progress(feedback) -> Callable[[int, int, float], None]:
-        """Tiles done -> the feedback's progress; a cancel stops the build (its Dask futures are
-        cancelled; complete chunks stay and a rerun resumes)."""
 
-        def report(done: int, total: int, rate: float) -> None:
-            feedback.setProgress(100.0 * done / max(total, 1))
-            if feedback.isCanceled():
-                raise InterruptedError()
+def feedback_progress(feedback) -> Callable[..., None]:
+    """(done, in all, ...) -> the feedback's progress; a cancel raises InterruptedError, which stops
+    a build (its Dask futures are cancelled; complete chunks stay and a rerun resumes) or a search
+    (nothing is left behind)."""
 
-        return report
+    def report(done: int, total: int, *_: float) -> None:
+        feedback.setProgress(100.0 * done / max(total, 1))
+        if feedback.isCanceled():
+            raise InterruptedError()
+
+    return report
 
 
 class FieldSearchAlgorithm(FieldAlgorithm):
@@ -318,6 +319,7 @@ class FieldSearchAlgorithm(FieldAlgorithm):
             self.parameterAsInt(parameters, self.TOP, context),
             min_coverage=self.parameterAsInt(parameters, self.MIN_COVERAGE, context),
             overwrite=True,
+            progress=feedback_progress(feedback),
         )
         for line in result.summary().splitlines():
             feedback.pushInfo(line)

@@ -247,8 +247,11 @@ def search_field(
     overwrite: bool = False,
     location: bool = True,
     threads: int = THREADS,
+    progress: Optional[Callable[[int, int], None]] = None,
 ) -> SearchResult:
-    """Search a field with a photo: the similarity raster (three bands) and the top places."""
+    """Search a field with a photo: the similarity raster (three bands) and the top places.
+    `progress(steps done, steps in all)` is called as chunks are scored (two steps per chunk);
+    it may raise (InterruptedError for a cancel) to stop: nothing is left behind."""
     started = time.monotonic()
     info = store.read_info(field_path)
     if top < 1:
@@ -267,7 +270,7 @@ def search_field(
     scan_started = time.monotonic()
     try:
         places, tiles = _write_scores(
-            partial, info, grid, chunks, sv, runtime if location else None, min_coverage, top, threads
+            partial, info, grid, chunks, sv, runtime if location else None, min_coverage, top, threads, progress
         )
         os.replace(partial, raster)
     finally:
@@ -289,7 +292,9 @@ def _write_scores(
     min_coverage: int,
     top: int,
     threads: int,
+    progress: Optional[Callable[[int, int], None]] = None,
 ) -> tuple[dict[str, list[tuple[float, int, int]]], int]:
+    report = progress or (lambda done, total: None)
     import rasterio
     from rasterio.transform import Affine
     from rasterio.windows import Window
@@ -333,13 +338,15 @@ def _write_scores(
                 stats[name].merge(scan.stats[name])
                 best[name].extend(scan.candidates[name])
             tiles += scan.stats["rs"].count
-        for window in windows:  # pass 2: the z-score sum, from the cosines written above
+            report(len(windows), 2 * len(chunks))
+        for index, window in enumerate(windows):  # pass 2: the z-score sum, from the cosines written above
             rs, location = dataset.read(indexes=[1, 2], window=window)
             combined = (rs - stats["rs"].mean) / stats["rs"].std
             if runtime is not None:
                 combined = combined + (location - stats["location"].mean) / stats["location"].std
             dataset.write(combined.astype(np.float32), indexes=3, window=window)
             best["combined"].add(combined, int(window.row_off), int(window.col_off))
+            report(len(chunks) + index + 1, 2 * len(chunks))
     places = {name: best[name].ranked() for name in RANKINGS if runtime is not None or name != "location"}
     return places, tiles
 
