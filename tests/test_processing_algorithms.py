@@ -241,7 +241,7 @@ def test_locationraster_pca_photo_reference_and_errors(tmp_path, gair_provider, 
     )
     values = read_output(tmp_path / "photo.tif").values[0]
     assert values.shape == (5, 10) and (np.abs(values) <= 1).all()
-    with pytest.raises(QgsProcessingException, match="needs a reference"):
+    with pytest.raises(QgsProcessingException, match=r"needs a reference: set '.+' \(REFERENCE_IMAGE\)"):
         run("locationraster", {"EXTENT": extent, "OUTPUT_TYPE": 2, "OUTPUT": str(tmp_path / "x.tif")})
     monkeypatch.setenv("GAIR_MAX_PIXELS", "100")
     with pytest.raises(QgsProcessingException, match=r"needs 32768 pixels, more than the limit of 100"):

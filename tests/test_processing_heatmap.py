@@ -267,7 +267,9 @@ def test_exif_gps_is_the_default_point(tmp_path, gair_provider, l2a_tile, photo)
     explicit = heatmap(l2a_tile, tagged, tmp_path / "b.tif", SV_POINT=f"{lon},{lat} [EPSG:4326]")
     assert result["POINT_SIMILARITY"] == explicit["POINT_SIMILARITY"] is not None
     np.testing.assert_array_equal(read_output(tmp_path / "a.tif").values, read_output(tmp_path / "b.tif").values)
-    with pytest.raises(QgsProcessingException, match="no EXIF GPS position and SV_POINT is not set"):
+    with pytest.raises(
+        QgsProcessingException, match=r"no EXIF GPS position and 'Where the photo was taken' \(SV_POINT\) is not set"
+    ):
         heatmap(l2a_tile, photo, tmp_path / "c.tif")
 
 

@@ -963,10 +963,6 @@ Mit &lt;b&gt;{TOKENS}&lt;/b&gt; werden zusätzlich die Tabellen je Zelle jeder K
         <translation>Referenz: das Foto {}</translation>
     </message>
     <message>
-        <source>the similarity output needs a reference: set REFERENCE_IMAGE (a photo) or REFERENCE_POINT (e.g. &apos;lon,lat [EPSG:4326]&apos;)</source>
-        <translation>die Ähnlichkeitsausgabe braucht eine Referenz: Setzen Sie REFERENCE_IMAGE (ein Foto) oder REFERENCE_POINT (z. B. 'lon,lat [EPSG:4326]')</translation>
-    </message>
-    <message>
         <source>Reference: the location ({:.6f}, {:.6f})</source>
         <translation>Referenz: der Ort ({:.6f}, {:.6f})</translation>
     </message>
@@ -1035,6 +1031,10 @@ Die Anzahl der Pixel ist begrenzt (GAIR_MAX_PIXELS / QGIS-Einstellung gair/max_p
     <message>
         <source>The largest interpolation error on an output value; 0 evaluates every pixel.</source>
         <translation>Der größte Interpolationsfehler eines Ausgabewerts; 0 wertet jedes Pixel aus.</translation>
+    </message>
+    <message>
+        <source>the similarity output needs a reference: set {image} (a photo) or {point} (e.g. &apos;lon,lat [EPSG:4326]&apos;)</source>
+        <translation>die Ähnlichkeitsausgabe braucht eine Referenz: Setzen Sie {image} (ein Foto) oder {point} (z. B. 'lon,lat [EPSG:4326]')</translation>
     </message>
 </context>
 <context>
@@ -1632,10 +1632,6 @@ Beliebig viele Kacheln (eine ganze Sentinel-2-Szene) sind erlaubt, wenn der Date
         <translation>TILE_EXTENT reicht über das Raster hinaus: Die Kachel ist ihr Teil innerhalb des Rasters</translation>
     </message>
     <message>
-        <source>the photo has no EXIF GPS position and SV_POINT is not set; give SV_POINT (where the photo was taken, e.g. &apos;lon,lat [EPSG:4326]&apos;), EXTENT or TILE_EXTENT</source>
-        <translation>das Foto hat keine EXIF-GPS-Position und SV_POINT ist nicht gesetzt; geben Sie SV_POINT (den Aufnahmeort des Fotos, z. B. 'lon,lat [EPSG:4326]'), EXTENT oder TILE_EXTENT an</translation>
-    </message>
-    <message>
         <source>Similarity at the photo&apos;s point: {:.4f}</source>
         <translation>Ähnlichkeit am Punkt des Fotos: {:.4f}</translation>
     </message>
@@ -1682,6 +1678,10 @@ Beliebig viele Kacheln (eine ganze Sentinel-2-Szene) sind erlaubt, wenn der Date
 &lt;b&gt;{PIXEL_SIZE}&lt;/b&gt;: in den KBS-Einheiten des Rasters (Vorgabe: die Pixel des Rasters).
 
 &lt;b&gt;{OUTPUT}&lt;/b&gt;: float32-GeoTIFF im KBS des Rasters (vollständiges WKT), NoData -9999 außerhalb des Rasters und wo alle Modellbänder NoData sind. Kodierte Kacheln werden zwischengespeichert: Ein weiterer Punkt oder ein weiteres Foto auf bereits kodierten Kacheln ist sofort fertig. Die Anzahl der Kacheln ist begrenzt (GAIR_MAX_TILES / QGIS-Einstellung gair/max_tiles).</translation>
+    </message>
+    <message>
+        <source>the photo has no EXIF GPS position and {point} is not set; give {point} (where the photo was taken, e.g. &apos;lon,lat [EPSG:4326]&apos;), {extent} or {tile_extent}</source>
+        <translation>das Foto hat keine EXIF-GPS-Position und {point} ist nicht gesetzt; geben Sie {point} (den Aufnahmeort des Fotos, z. B. 'lon,lat [EPSG:4326]'), {extent} oder {tile_extent} an</translation>
     </message>
 </context>
 <context>

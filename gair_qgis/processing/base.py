@@ -433,11 +433,16 @@ class GairAlgorithm(QgsProcessingAlgorithm):
         """An extent parameter in `crs`, None when not given."""
         return self.parameterAsExtent(parameters, name, context, crs) if given(parameters, name) else None
 
+    def parameter_label(self, name: str) -> str:
+        """A parameter as errors name it: its label in the dialog, and the name qgis_process takes."""
+        definition = self.parameterDefinition(name)
+        return f"'{definition.description()}' ({name})" if definition else name
+
     def photo_path(self, parameters, context, name: str = "SV_IMAGE") -> str:
         """The photo file parameter `name`; InputError when it is not set."""
         path = self.parameterAsFile(parameters, name, context)
         if not path:
-            raise InputError(self.tr("{} is not set; choose the street-view photo").format(name))
+            raise InputError(self.tr("{} is not set; choose the street-view photo").format(self.parameter_label(name)))
         return path
 
     def write_features(self, parameters, context, name: str, fields, geometry_type, crs, features) -> str:

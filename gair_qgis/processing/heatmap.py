@@ -227,9 +227,12 @@ class SvHeatmapAlgorithm(GairAlgorithm):
         if point is None:
             raise NoPhotoPosition(
                 self.tr(
-                    "the photo has no EXIF GPS position and SV_POINT is not set; give SV_POINT "
-                    "(where the photo was taken, e.g. 'lon,lat [EPSG:4326]'), EXTENT or "
-                    "TILE_EXTENT"
+                    "the photo has no EXIF GPS position and {point} is not set; give {point} "
+                    "(where the photo was taken, e.g. 'lon,lat [EPSG:4326]'), {extent} or {tile_extent}"
+                ).format(
+                    point=self.parameter_label(self.SV_POINT),
+                    extent=self.parameter_label(self.EXTENT),
+                    tile_extent=self.parameter_label(self.TILE_EXTENT),
                 )
             )
         return nearest_tile(source.grid, lattice, cells, point[0], point[1])

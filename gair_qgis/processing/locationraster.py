@@ -200,8 +200,9 @@ class LocationRasterAlgorithm(GairAlgorithm):
         if not given(parameters, self.REFERENCE_POINT):
             raise InputError(
                 self.tr(
-                    "the similarity output needs a reference: set REFERENCE_IMAGE (a photo) or "
-                    "REFERENCE_POINT (e.g. 'lon,lat [EPSG:4326]')"
+                    "the similarity output needs a reference: set {image} (a photo) or {point} (e.g. 'lon,lat [EPSG:4326]')"
+                ).format(
+                    image=self.parameter_label(self.REFERENCE_IMAGE), point=self.parameter_label(self.REFERENCE_POINT)
                 )
             )
         point = self.parameterAsPoint(parameters, self.REFERENCE_POINT, context)
