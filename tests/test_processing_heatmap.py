@@ -277,7 +277,7 @@ def test_a_second_photo_on_the_same_tile_reuses_the_cached_encoding(tmp_path, ga
     from PIL import Image
 
     other = tmp_path / "other.png"
-    Image.fromarray(np.full((50, 60, 3), 120, np.uint8)).save(other)
+    Image.fromarray(np.full((100, 120, 3), 120, np.uint8)).save(other)
     point = "9.17,48.768 [EPSG:4326]"
     first = heatmap(l2a_tile, photo, tmp_path / "a.tif", SV_POINT=point)
     second = heatmap(l2a_tile, other, tmp_path / "b.tif", SV_POINT=point)
