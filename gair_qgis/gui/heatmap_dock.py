@@ -263,8 +263,8 @@ class HeatmapDock(AlgorithmDock):
         return {"FIELD": str(field), "SV_IMAGE": photo, "TOP": SEARCH_TOP, **outputs}
 
     def _search_finished(self, ok: bool, message: str) -> None:
-        """A cancelled or failed field search leaves none of its files (the search itself does
-        not stop midway: a cancel takes effect when it has written them)."""
+        """A cancelled or failed field search leaves none of its files (a cancel stops the search
+        between chunks, and one that had just finished has written them)."""
         files, self.search_files = self.search_files, []
         if not ok:
             for path in files:
