@@ -41,6 +41,9 @@ from .grid import (
 )
 
 ENCODE_BATCH = 16  # fixed, so a chunk's bytes do not depend on where it runs
+# GDAL's block cache while a chunk is read (its default, 5% of RAM, made workers 1 GB here), in
+# bytes: rasterio hands a small number to GDALSetCacheMax as bytes (256 meant 256 B: 20x slower)
+READ_CACHE_BYTES = 256 << 20
 MIN_COVERAGE = 50  # percent of a tile's pixels with data for the PCA sample and search rankings
 PCA_SAMPLE_PER_CHUNK = 64
 Progress = Callable[[int, int, float], None]  # (tiles done, tiles in all, tiles per second)
@@ -210,12 +213,39 @@ def encode_chunk(job: Job, task: ChunkTask) -> dict[str, Any]:
         return {"chunk": [task.ci, task.cj], "skipped": True, "tiles": 0, "valid": 0, "rss_mb": peak_rss_mb()}
     started, cpu_started = time.monotonic(), time.process_time()
     runtime = runtime_for(job)
+    with need("rasterio").Env(GDAL_CACHEMAX=READ_CACHE_BYTES):
+        reader = ChunkReader(job, task)
+        embedding, coverage, cells = encode_strips(reader, runtime, job.tokens)
+    rows, cols = coverage.shape
+    location = tile_locations(job.grid, runtime, reader, coverage) if (path / "location").is_dir() else None
+    write_chunk(path, (slice(reader.r0, reader.r1), slice(reader.c0, reader.c1)), embedding, coverage, cells, location)
+    stats = {
+        "tiles": rows * cols,
+        "valid": int((coverage > 0).sum()),
+        "seconds": round(time.monotonic() - started, 3),
+        "cpu_seconds": round(time.process_time() - cpu_started, 3),
+    }  # the worker process's, all its threads
+    store.write_record(path, task.ci, task.cj, keys, job.tokens, stats)
+    return {
+        "chunk": [task.ci, task.cj],
+        "skipped": False,
+        **stats,
+        "rss_mb": peak_rss_mb(),
+        "worker": f"{socket.gethostname()}:{os.getpid()}",
+    }
+
+
+def encode_strips(
+    reader: ChunkReader, runtime: GAIRRuntime, tokens: bool
+) -> tuple[NDArray[Any], NDArray[Any], Optional[NDArray[Any]]]:
+    """A chunk's (D, rows, cols) embeddings (NaN without data), (rows, cols) coverage percents
+    and, with `tokens`, its (rows, cols, cells, D) float16 NILI tables, row of tiles by row;
+    closes the reader."""
     spec, dim = runtime.package.rs_spec, runtime.package.embed_dim
-    reader = ChunkReader(job, task)
     rows, cols = reader.r1 - reader.r0, reader.c1 - reader.c0
     embedding = np.full((dim, rows, cols), np.nan, np.float32)
     coverage = np.zeros((rows, cols), np.uint8)
-    cells = np.zeros((rows, cols, runtime.package.grid_size**2, dim), np.float16) if job.tokens else None
+    cells = np.zeros((rows, cols, runtime.package.grid_size**2, dim), np.float16) if tokens else None
     try:
         for row in range(rows):
             pixels, valid = reader.strip(row)
@@ -233,22 +263,7 @@ def encode_chunk(job: Job, task: ChunkTask) -> dict[str, Any]:
                         cells[row, col] = tile.cell_table
     finally:
         reader.close()
-    location = tile_locations(job.grid, runtime, reader, coverage) if (path / "location").is_dir() else None
-    write_chunk(path, (slice(reader.r0, reader.r1), slice(reader.c0, reader.c1)), embedding, coverage, cells, location)
-    stats = {
-        "tiles": rows * cols,
-        "valid": int((coverage > 0).sum()),
-        "seconds": round(time.monotonic() - started, 3),
-        "cpu_seconds": round(time.process_time() - cpu_started, 3),
-    }  # the worker process's, all its threads
-    store.write_record(path, task.ci, task.cj, keys, job.tokens, stats)
-    return {
-        "chunk": [task.ci, task.cj],
-        "skipped": False,
-        **stats,
-        "rss_mb": peak_rss_mb(),
-        "worker": f"{socket.gethostname()}:{os.getpid()}",
-    }
+    return embedding, coverage, cells
 
 
 def tile_locations(grid: FieldGrid, runtime: GAIRRuntime, reader: ChunkReader, coverage: NDArray[Any]) -> NDArray[Any]:
