@@ -34,7 +34,7 @@ from .heatmap import check_new_output, field_runtime, photo_vector, tile_similar
 
 RANKINGS = ("rs", "location", "combined")
 BANDS = ("rs_cosine", "location_cosine", "combined_z")
-THREADS = max(1, min(4, os.cpu_count() or 1))
+THREADS = max(4, min(8, os.cpu_count() or 1))  # chunk reads wait on the disk: more in flight than cores
 REFINE_STEPS = 4  # NILI samples per token cell and axis when refining a top tile
 
 
