@@ -103,7 +103,8 @@ def test_search_in_field_adds_the_similarity_and_the_places_of_the_photo(dock, q
     assert places.name() == "GAIR top places: photo.jpg · scene.zarr"
     assert similarity.name() == "GAIR field similarity: photo.jpg · scene.zarr"
     renderer = similarity.renderer()
-    assert isinstance(renderer, QgsSingleBandPseudoColorRenderer) and renderer.band() == 3  # as the toolbox shows it
+    # as the toolbox shows it (usesBands: band() is deprecated in 3.40, inputBand() new in 3.38)
+    assert isinstance(renderer, QgsSingleBandPseudoColorRenderer) and renderer.usesBands() == [3]
     assert "place(s) ranked in scene.zarr" in dock.run_panel.status.text()
 
     reference = search_field(field, photo, tmp_path / "reference.gpkg", tmp_path / "reference.tif", top=20)
