@@ -161,37 +161,6 @@ def cosines(unit: NDArray[Any], columns: NDArray[Any]) -> NDArray[Any]:
     return result
 
 
-def chunk_scores(
-    arrays: FieldArrays,
-    grid: FieldGrid,
-    ci: int,
-    cj: int,
-    unit: NDArray[Any],
-    runtime: Optional[GAIRRuntime],
-    min_coverage: int,
-) -> tuple[int, int, NDArray[Any], NDArray[Any]]:
-    """(row0, col0, (rows, cols) RS cosines, (rows, cols) location cosines) of one chunk for the
-    photo's unit vector; NaN for tiles under `min_coverage` (and for location when `runtime` is None)."""
-    c0, r0, c1, r1 = grid.chunk_tiles(ci, cj)
-    dim = unit.shape[0]
-    shape = (r1 - r0, c1 - c0)
-    poor = arrays.coverage[r0:r1, c0:c1] < min_coverage
-    rs = cosines(unit, arrays.embedding[:, r0:r1, c0:c1].reshape(dim, -1)).reshape(shape)
-    rs[poor] = np.nan
-    location = np.full(shape, np.nan, np.float32)
-    if runtime is not None and not poor.all():
-        if arrays.location is not None:  # stored by the build
-            location = cosines(unit, arrays.location[:, r0:r1, c0:c1].reshape(dim, -1)).reshape(shape)
-        else:
-            good = ~poor
-            x, y = grid.tile_centres(c0, r0, c1, r1)
-            lon, lat = to_lonlat_of(grid.crs)(x[good], y[good])
-            places = runtime.encode_location(np.stack([lon, lat], axis=1))
-            location[good] = cosines(unit, places.T)
-        location[poor] = np.nan
-    return r0, c0, rs, location
-
-
 @dataclass
 class ChunkScan:
     """One chunk's cosines with what the search keeps of them (made in a search thread)."""
@@ -214,8 +183,26 @@ def scan_chunk(
     min_coverage: int,
     top: int,
 ) -> ChunkScan:
-    """`chunk_scores` with each answer's running sums and best tiles, so the writing thread only merges."""
-    r0, c0, rs, location = chunk_scores(arrays, grid, ci, cj, unit, runtime, min_coverage)
+    """One chunk's RS and location cosines with the photo's unit vector (NaN for tiles under
+    `min_coverage`, and for location when `runtime` is None), with each answer's running sums
+    and best tiles, so the writing thread only merges."""
+    c0, r0, c1, r1 = grid.chunk_tiles(ci, cj)
+    dim = unit.shape[0]
+    shape = (r1 - r0, c1 - c0)
+    poor = arrays.coverage[r0:r1, c0:c1] < min_coverage
+    rs = cosines(unit, arrays.embedding[:, r0:r1, c0:c1].reshape(dim, -1)).reshape(shape)
+    rs[poor] = np.nan
+    location = np.full(shape, np.nan, np.float32)
+    if runtime is not None and not poor.all():
+        if arrays.location is not None:  # stored by the build
+            location = cosines(unit, arrays.location[:, r0:r1, c0:c1].reshape(dim, -1)).reshape(shape)
+        else:
+            good = ~poor
+            x, y = grid.tile_centres(c0, r0, c1, r1)
+            lon, lat = to_lonlat_of(grid.crs)(x[good], y[good])
+            places = runtime.encode_location(np.stack([lon, lat], axis=1))
+            location[good] = cosines(unit, places.T)
+        location[poor] = np.nan
     scores = {"rs": rs, "location": location}
     stats = {name: Running() for name in scores}
     for name, values in scores.items():
