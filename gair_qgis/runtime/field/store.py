@@ -138,6 +138,7 @@ def create(path: Path, grid: FieldGrid, attrs: dict[str, Any], embed_dim: int, c
     import numpy as np
 
     zarr = need("zarr")
+    single_threaded_blosc()  # the coordinates too: the same bytes whichever thread makes the field
     group = zarr.open_group(str(path), mode="w-")
     c = grid.chunk
     crs_attr = {"wkt": grid.crs}
